@@ -1,0 +1,72 @@
+# settle — developer and CI entry points. `make` (or `make help`) lists targets.
+
+GO ?= go
+GOFMT ?= gofmt
+
+# staticcheck, pinned. Module version v0.8.2 == staticcheck release 2026.2.2,
+# the newest release; it is built with and supports Go 1.26 (module go 1.26.0).
+STATICCHECK_VERSION ?= v0.8.2
+GOBIN_DIR := $(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin
+STATICCHECK := $(GOBIN_DIR)/staticcheck
+
+.DEFAULT_GOAL := help
+.PHONY: help build test test-short lint tools generate verify bench bench-ingest e2e clean
+
+help: ## List the targets
+	@echo "Usage: make <target>"
+	@echo
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## Build the binary into bin/settle
+	$(GO) build -o bin/settle ./cmd/settle
+
+test: ## Run all tests (throwaway PostgreSQL when available): ./scripts/test.sh
+	./scripts/test.sh
+
+test-short: ## Run the quick tests only (go test -short)
+	$(GO) test -short ./...
+
+tools: $(STATICCHECK) ## Install the pinned lint tools (staticcheck) into GOPATH/bin
+
+# Installs when missing or when the installed one is not the pinned version.
+$(STATICCHECK): FORCE
+	@if "$(STATICCHECK)" -version 2>/dev/null | grep -qF "($(patsubst v%,%,$(STATICCHECK_VERSION)))"; then \
+		echo "staticcheck $(STATICCHECK_VERSION) already installed: $(STATICCHECK)"; \
+	else \
+		echo "installing staticcheck $(STATICCHECK_VERSION) into $(GOBIN_DIR)"; \
+		GOBIN="$(GOBIN_DIR)" $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); \
+	fi
+
+.PHONY: FORCE
+FORCE:
+
+lint: tools ## gofmt (must list nothing), go vet, staticcheck
+	@files=$$(find . -name '*.go' -not -path './.git/*' -not -path './vendor/*' \
+		-not -path '*/node_modules/*' -not -path '*/testdata/*' -print0 | xargs -0 -r $(GOFMT) -l); \
+	if [ -n "$$files" ]; then \
+		echo "gofmt: these files need formatting (run: $(GOFMT) -w <file>):"; \
+		echo "$$files" | sed 's/^/  /'; \
+		exit 1; \
+	fi
+	$(GO) vet ./...
+	"$(STATICCHECK)" ./...
+
+generate: ## Run go generate ./...
+	$(GO) generate ./...
+
+verify: ## go mod tidy + go generate must leave the tree unchanged
+	./scripts/verify.sh
+
+bench: ## Run the Go benchmarks (no tests)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+bench-ingest: ## Ingest benchmark: 1,000,000 invoices
+	$(GO) run ./cmd/settle bench ingest --invoices 1000000
+
+# PLACEHOLDER: no browser (end-to-end) tests exist yet; replace this recipe
+# when they do.
+e2e: ## End-to-end browser tests (placeholder: none yet)
+	@echo "no browser tests yet"
+
+clean: ## Remove build and coverage output
+	rm -rf bin/ coverage.out coverage.html cover.out *.coverprofile

@@ -1,0 +1,197 @@
+package httpapi
+
+import (
+	"time"
+
+	"settle/internal/civil"
+	"settle/internal/ledger"
+	"settle/internal/money"
+	"settle/internal/service"
+)
+
+// Customer is a customer as the API shows it.
+type Customer struct {
+	ID               string    `json:"id" example:"cus_01JD2Z3X4Y5W6V7T8S9R0QPNMK"`
+	ExternalRef      string    `json:"external_ref,omitempty"`
+	Name             string    `json:"name"`
+	Email            string    `json:"email,omitempty"`
+	Phone            string    `json:"phone,omitempty"`
+	TimeZone         string    `json:"time_zone"`
+	Locale           string    `json:"locale"`
+	Kind             string    `json:"kind" enum:"business,consumer"`
+	Jurisdiction     string    `json:"jurisdiction,omitempty"`
+	Segment          string    `json:"segment"`
+	Style            string    `json:"style" enum:"direct,indirect"`
+	PaymentTermsDays int       `json:"payment_terms_days"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+func customerOut(c *ledger.Customer) Customer {
+	return Customer{ID: c.ID, ExternalRef: c.ExternalRef, Name: c.Name, Email: c.Email, Phone: c.Phone,
+		TimeZone: c.TimeZone, Locale: c.Locale, Kind: c.Kind, Jurisdiction: c.Jurisdiction, Segment: c.Segment,
+		Style: c.Style, PaymentTermsDays: c.PaymentTermsDays, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+// Invoice is an invoice as the API shows it.
+type Invoice struct {
+	ID         string     `json:"id"`
+	Number     string     `json:"number"`
+	CustomerID string     `json:"customer_id"`
+	IssueDate  civil.Date `json:"issue_date"`
+	DueDate    civil.Date `json:"due_date"`
+	Currency   string     `json:"currency"`
+	Amount     string     `json:"amount"`
+	Balance    string     `json:"balance" doc:"Open amount after payments and credits"`
+	Status     string     `json:"status" enum:"open,paid,void"`
+	Disputed   bool       `json:"disputed"`
+	VoidedOn   *string    `json:"voided_on,omitempty"`
+	VoidReason string     `json:"void_reason,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+}
+
+func invoiceOut(inv *ledger.Invoice) Invoice {
+	out := Invoice{ID: inv.ID, Number: inv.Number, CustomerID: inv.CustomerID, IssueDate: inv.IssueDate,
+		DueDate: inv.DueDate, Currency: string(inv.Amount.Currency()), Amount: inv.Amount.String(),
+		Balance: inv.Balance.String(), Status: inv.Status(), Disputed: inv.Disputed, VoidReason: inv.VoidReason,
+		CreatedAt: inv.CreatedAt}
+	if !inv.VoidedOn.IsZero() {
+		s := inv.VoidedOn.String()
+		out.VoidedOn = &s
+	}
+	return out
+}
+
+// Allocation is the part of a payment applied to one invoice.
+type Allocation struct {
+	InvoiceID string     `json:"invoice_id"`
+	Amount    string     `json:"amount"`
+	AppliedOn civil.Date `json:"applied_on"`
+}
+
+// Payment is a payment or credit note with its allocations.
+type Payment struct {
+	ID          string       `json:"id"`
+	Kind        string       `json:"kind" enum:"payment,credit_note"`
+	CustomerID  string       `json:"customer_id"`
+	ReceivedOn  civil.Date   `json:"received_on"`
+	Currency    string       `json:"currency"`
+	Amount      string       `json:"amount"`
+	Method      string       `json:"method"`
+	Reference   string       `json:"reference,omitempty"`
+	InvoiceID   string       `json:"invoice_id,omitempty"`
+	Allocations []Allocation `json:"allocations"`
+	Unapplied   string       `json:"unapplied" doc:"Kept as the customer's credit and applied to later invoices"`
+	CreatedAt   time.Time    `json:"created_at"`
+}
+
+func paymentOut(v *service.PaymentView) Payment {
+	p := v.Payment
+	out := Payment{ID: p.ID, Kind: p.Kind, CustomerID: p.CustomerID, ReceivedOn: p.ReceivedOn,
+		Currency: string(p.Amount.Currency()), Amount: p.Amount.String(), Method: p.Method, Reference: p.Reference,
+		InvoiceID: p.InvoiceID, Allocations: []Allocation{}, Unapplied: money.New(v.Unapplied, p.Amount.Currency()).String(),
+		CreatedAt: p.CreatedAt}
+	for _, a := range v.Allocations {
+		out.Allocations = append(out.Allocations, Allocation{InvoiceID: a.InvoiceID, Amount: a.Amount.String(), AppliedOn: a.AppliedOn})
+	}
+	return out
+}
+
+// AgingRow is one currency's (or one customer's) aging.
+type AgingRow struct {
+	CustomerID  string `json:"customer_id,omitempty"`
+	ExternalRef string `json:"external_ref,omitempty"`
+	Currency    string `json:"currency"`
+	Current     string `json:"current"`
+	Days1To30   string `json:"days_1_30"`
+	Days31To60  string `json:"days_31_60"`
+	Days61To90  string `json:"days_61_90"`
+	DaysOver90  string `json:"days_over_90"`
+	Total       string `json:"total"`
+}
+
+func agingRow(b ledger.Buckets) AgingRow {
+	return AgingRow{Currency: string(b.Currency),
+		Current: b.Amount(ledger.BucketCurrent).String(), Days1To30: b.Amount(ledger.Bucket1To30).String(),
+		Days31To60: b.Amount(ledger.Bucket31To60).String(), Days61To90: b.Amount(ledger.Bucket61To90).String(),
+		DaysOver90: b.Amount(ledger.BucketOver90).String(), Total: money.New(b.Total(), b.Currency).String()}
+}
+
+// Aging is the aging report.
+type Aging struct {
+	AsOf      civil.Date `json:"as_of"`
+	Totals    []AgingRow `json:"totals"`
+	Customers []AgingRow `json:"customers"`
+}
+
+func agingOut(r *ledger.AgingReport) Aging {
+	out := Aging{AsOf: r.AsOf, Totals: []AgingRow{}, Customers: []AgingRow{}}
+	for _, b := range r.Totals() {
+		out.Totals = append(out.Totals, agingRow(b))
+	}
+	for _, c := range r.Customers() {
+		row := agingRow(c.Buckets)
+		row.CustomerID, row.ExternalRef = c.CustomerID, c.ExternalRef
+		out.Customers = append(out.Customers, row)
+	}
+	return out
+}
+
+// KPIs are the collection KPIs (domain.md §6).
+type KPIs struct {
+	From             civil.Date `json:"from"`
+	To               civil.Date `json:"to"`
+	Currency         string     `json:"currency"`
+	Days             int        `json:"days" doc:"Days in the period, inclusive"`
+	DSO              *float64   `json:"dso" doc:"AR at to ÷ credit sales × days; null without sales"`
+	BestDSO          *float64   `json:"best_dso" doc:"Current AR at to ÷ credit sales × days"`
+	ADD              *float64   `json:"add" doc:"DSO − best DSO"`
+	CEI              *float64   `json:"cei" doc:"Collection effectiveness index, percent"`
+	Sales            string     `json:"credit_sales"`
+	OpeningAR        string     `json:"opening_ar"`
+	ClosingAR        string     `json:"closing_ar"`
+	ClosingCurrentAR string     `json:"closing_current_ar"`
+}
+
+func kpisOut(r *service.KPIReport) KPIs {
+	m := func(n int64) string { return money.New(n, r.Currency).String() }
+	return KPIs{From: r.From, To: r.To, Currency: string(r.Currency), Days: r.Days, DSO: r.DSO, BestDSO: r.BestDSO,
+		ADD: r.ADD, CEI: r.CEI, Sales: m(r.Input.Sales), OpeningAR: m(r.Input.OpeningAR), ClosingAR: m(r.Input.ClosingAR),
+		ClosingCurrentAR: m(r.Input.ClosingCurrentAR)}
+}
+
+// CurrencyPosition is a customer's standing in one currency.
+type CurrencyPosition struct {
+	Currency      string   `json:"currency"`
+	Balance       string   `json:"balance"`
+	Overdue       string   `json:"overdue"`
+	Aging         AgingRow `json:"aging"`
+	OpenInvoices  int      `json:"open_invoices"`
+	OldestOverdue *string  `json:"oldest_overdue_due_date,omitempty"`
+	DaysOverdue   int      `json:"days_overdue" doc:"Days past due of the oldest overdue invoice"`
+	Credit        string   `json:"credit" doc:"Unapplied payments held for the customer"`
+}
+
+// Position is a customer's position as of a date.
+type Position struct {
+	CustomerID  string             `json:"customer_id"`
+	ExternalRef string             `json:"external_ref,omitempty"`
+	Name        string             `json:"name"`
+	AsOf        civil.Date         `json:"as_of"`
+	Currencies  []CurrencyPosition `json:"currencies"`
+}
+
+func positionOut(p *service.Position) Position {
+	out := Position{CustomerID: p.Customer.ID, ExternalRef: p.Customer.ExternalRef, Name: p.Customer.Name, AsOf: p.AsOf, Currencies: []CurrencyPosition{}}
+	for _, c := range p.Currencies {
+		cp := CurrencyPosition{Currency: string(c.Currency), Balance: money.New(c.Total(), c.Currency).String(),
+			Overdue: money.New(c.Overdue(), c.Currency).String(), Aging: agingRow(c.Buckets), OpenInvoices: c.OpenInvoices,
+			DaysOverdue: c.DaysOverdue, Credit: money.New(c.Credit, c.Currency).String()}
+		if c.OldestOverdue != nil {
+			s := c.OldestOverdue.String()
+			cp.OldestOverdue = &s
+		}
+		out.Currencies = append(out.Currencies, cp)
+	}
+	return out
+}

@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"settle/internal/apperr"
+)
+
+// Problem is an RFC 9457 problem document. Validation problems list every
+// bad field; import problems give each row's line and column.
+type Problem struct {
+	Type    string              `json:"type" doc:"A URI reference naming the kind of problem"`
+	Title   string              `json:"title"`
+	Status  int                 `json:"status"`
+	Detail  string              `json:"detail,omitempty"`
+	Errors  []apperr.FieldError `json:"errors,omitempty"`
+	Omitted int                 `json:"omitted_errors,omitempty" doc:"Further errors not listed"`
+}
+
+// Error implements error.
+func (p *Problem) Error() string { return p.Detail }
+
+// GetStatus implements huma.StatusError.
+func (p *Problem) GetStatus() int { return p.Status }
+
+// ContentType implements huma.ContentTypeFilter.
+func (p *Problem) ContentType(ct string) string {
+	if ct == "application/json" {
+		return "application/problem+json"
+	}
+	return ct
+}
+
+var statusOf = map[string]int{
+	apperr.Invalid:      http.StatusUnprocessableEntity,
+	apperr.NotFound:     http.StatusNotFound,
+	apperr.Conflict:     http.StatusConflict,
+	apperr.Unauthorized: http.StatusUnauthorized,
+	apperr.Forbidden:    http.StatusForbidden,
+	apperr.Internal:     http.StatusInternalServerError,
+}
+
+var codeOfStatus = map[int]string{}
+
+func init() {
+	for code, st := range statusOf {
+		codeOfStatus[st] = code
+	}
+	// Huma's own errors (bad JSON, schema violations) come through here too.
+	huma.NewError = newHumaError
+}
+
+func problemType(status int) string {
+	code, ok := codeOfStatus[status]
+	if !ok {
+		code = strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_")
+	}
+	return "/problems/" + code
+}
+
+// newHumaError converts huma's validation details (location "body.amount")
+// into settle's field errors ("amount").
+func newHumaError(status int, msg string, errs ...error) huma.StatusError {
+	p := &Problem{Type: problemType(status), Title: http.StatusText(status), Status: status, Detail: msg}
+	for _, e := range errs {
+		if e == nil {
+			continue
+		}
+		var d huma.ErrorDetailer
+		if errors.As(e, &d) {
+			det := d.ErrorDetail()
+			field := det.Location
+			for _, prefix := range []string{"body.", "query.", "path.", "header."} {
+				field = strings.TrimPrefix(field, prefix)
+			}
+			if field == "body" {
+				field = ""
+			}
+			p.Errors = append(p.Errors, apperr.FieldError{Field: field, Message: det.Message})
+			continue
+		}
+		p.Errors = append(p.Errors, apperr.FieldError{Message: e.Error()})
+	}
+	if status == http.StatusUnprocessableEntity && p.Detail == "validation failed" && len(p.Errors) > 0 {
+		p.Detail = "invalid request: " + p.Errors[0].String()
+	}
+	return p
+}
+
+// problemOf maps any service error to a problem. Internal errors are
+// logged and shown as "Internal error." (their text may hold secrets or SQL).
+func problemOf(log *slog.Logger, err error) *Problem {
+	var p *Problem
+	if errors.As(err, &p) {
+		return p
+	}
+	var se huma.StatusError
+	if errors.As(err, &se) {
+		return &Problem{Type: problemType(se.GetStatus()), Title: http.StatusText(se.GetStatus()), Status: se.GetStatus(), Detail: se.Error()}
+	}
+	e, ok := apperr.As(err)
+	if !ok || e.Code == apperr.Internal {
+		log.Error("internal error", "err", err)
+		return &Problem{Type: problemType(500), Title: http.StatusText(500), Status: 500, Detail: "Internal error."}
+	}
+	st := statusOf[e.Code]
+	return &Problem{Type: problemType(st), Title: http.StatusText(st), Status: st, Detail: e.Error(), Errors: e.Fields, Omitted: e.Omitted}
+}
+
+func writeProblem(w http.ResponseWriter, p *Problem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}

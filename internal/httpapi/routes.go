@@ -1,0 +1,299 @@
+package httpapi
+
+import (
+	"context"
+	"io"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"settle/internal/apperr"
+	"settle/internal/civil"
+	"settle/internal/csvin"
+	"settle/internal/money"
+	"settle/internal/service"
+	"settle/internal/store"
+)
+
+// List is the envelope of every list response.
+type List[T any] struct {
+	Data       []T    `json:"data"`
+	NextCursor string `json:"next_cursor,omitempty" doc:"Pass as ?cursor= for the next page; absent on the last page"`
+}
+
+type listOut[T any] struct{ Body List[T] }
+
+type bodyOut[T any] struct{ Body T }
+
+type pageParams struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"Items per page"`
+	Cursor string `query:"cursor" doc:"next_cursor of the previous page"`
+}
+
+func (p pageParams) page() store.Page { return store.Page{Limit: p.Limit, Cursor: p.Cursor} }
+
+type idParam struct {
+	ID string `path:"id" doc:"The id, or the external_ref (customers) or number (invoices)"`
+}
+
+func (s *Server) fail(err error) error { return problemOf(s.log, err) }
+
+func out[T any](v T, err error, s *Server) (*bodyOut[T], error) {
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &bodyOut[T]{Body: v}, nil
+}
+
+func (s *Server) routes() {
+	api := s.api
+	// Customers.
+	huma.Register(api, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/v1/customers",
+		Summary: "Create a customer", Tags: []string{"Customers"}, DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct{ Body service.CustomerInput }) (*bodyOut[Customer], error) {
+			c, err := s.svc.CreateCustomer(ctx, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Customer]{Body: customerOut(c)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "list-customers", Method: http.MethodGet, Path: "/v1/customers",
+		Summary: "List customers", Tags: []string{"Customers"}},
+		func(ctx context.Context, in *struct {
+			pageParams
+			Segment string `query:"segment"`
+		}) (*listOut[Customer], error) {
+			list, next, err := s.svc.Customers(ctx, store.CustomerFilter{Page: in.page(), Segment: in.Segment})
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			o := &listOut[Customer]{Body: List[Customer]{Data: []Customer{}, NextCursor: next}}
+			for i := range list {
+				o.Body.Data = append(o.Body.Data, customerOut(&list[i]))
+			}
+			return o, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "get-customer", Method: http.MethodGet, Path: "/v1/customers/{id}",
+		Summary: "Get a customer", Tags: []string{"Customers"}},
+		func(ctx context.Context, in *idParam) (*bodyOut[Customer], error) {
+			c, err := s.svc.Customer(ctx, in.ID)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Customer]{Body: customerOut(c)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "update-customer", Method: http.MethodPatch, Path: "/v1/customers/{id}",
+		Summary: "Change a customer's fields", Tags: []string{"Customers"}},
+		func(ctx context.Context, in *struct {
+			idParam
+			Body service.CustomerPatch
+		}) (*bodyOut[Customer], error) {
+			c, err := s.svc.UpdateCustomer(ctx, in.ID, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Customer]{Body: customerOut(c)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "get-position", Method: http.MethodGet, Path: "/v1/customers/{id}/position",
+		Summary: "A customer's balances and aging as of a date", Tags: []string{"Customers"}},
+		func(ctx context.Context, in *struct {
+			idParam
+			AsOf string `query:"as_of" doc:"YYYY-MM-DD or RFC 3339; default today"`
+		}) (*bodyOut[Position], error) {
+			asOf, err := s.svc.AsOf("as_of", in.AsOf)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			p, err := s.svc.Position(ctx, in.ID, asOf)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Position]{Body: positionOut(p)}, nil
+		})
+
+	// Invoices.
+	huma.Register(api, huma.Operation{OperationID: "create-invoice", Method: http.MethodPost, Path: "/v1/invoices",
+		Summary: "Create an invoice", Tags: []string{"Invoices"}, DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct{ Body service.InvoiceInput }) (*bodyOut[Invoice], error) {
+			inv, err := s.svc.CreateInvoice(ctx, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Invoice]{Body: invoiceOut(inv)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "list-invoices", Method: http.MethodGet, Path: "/v1/invoices",
+		Summary: "List invoices", Tags: []string{"Invoices"}},
+		func(ctx context.Context, in *struct {
+			pageParams
+			CustomerID string `query:"customer_id" doc:"Customer id or external_ref"`
+			Status     string `query:"status" enum:"open,paid,void"`
+			Currency   string `query:"currency"`
+		}) (*listOut[Invoice], error) {
+			list, next, err := s.svc.Invoices(ctx, store.InvoiceFilter{Page: in.page(), CustomerID: in.CustomerID,
+				Status: in.Status, Currency: money.Currency(in.Currency)})
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			o := &listOut[Invoice]{Body: List[Invoice]{Data: []Invoice{}, NextCursor: next}}
+			for i := range list {
+				o.Body.Data = append(o.Body.Data, invoiceOut(&list[i]))
+			}
+			return o, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "get-invoice", Method: http.MethodGet, Path: "/v1/invoices/{id}",
+		Summary: "Get an invoice", Tags: []string{"Invoices"}},
+		func(ctx context.Context, in *idParam) (*bodyOut[Invoice], error) {
+			inv, err := s.svc.Invoice(ctx, in.ID)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Invoice]{Body: invoiceOut(inv)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "update-invoice", Method: http.MethodPatch, Path: "/v1/invoices/{id}",
+		Summary: "Flag or clear a dispute, or void an invoice", Tags: []string{"Invoices"}},
+		func(ctx context.Context, in *struct {
+			idParam
+			Body service.InvoicePatch
+		}) (*bodyOut[Invoice], error) {
+			inv, err := s.svc.UpdateInvoice(ctx, in.ID, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Invoice]{Body: invoiceOut(inv)}, nil
+		})
+
+	// Payments.
+	huma.Register(api, huma.Operation{OperationID: "create-payment", Method: http.MethodPost, Path: "/v1/payments",
+		Summary: "Record a payment or credit note", Description: "Allocated to the named invoice first, then oldest due first; any rest is kept as the customer's credit.",
+		Tags: []string{"Payments"}, DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct{ Body service.PaymentInput }) (*bodyOut[Payment], error) {
+			v, err := s.svc.RecordPayment(ctx, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Payment]{Body: paymentOut(v)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "list-payments", Method: http.MethodGet, Path: "/v1/payments",
+		Summary: "List payments", Tags: []string{"Payments"}},
+		func(ctx context.Context, in *struct {
+			pageParams
+			CustomerID string `query:"customer_id"`
+		}) (*listOut[Payment], error) {
+			list, next, err := s.svc.Payments(ctx, store.PaymentFilter{Page: in.page(), CustomerID: in.CustomerID})
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			o := &listOut[Payment]{Body: List[Payment]{Data: []Payment{}, NextCursor: next}}
+			for i := range list {
+				o.Body.Data = append(o.Body.Data, paymentOut(&list[i]))
+			}
+			return o, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "get-payment", Method: http.MethodGet, Path: "/v1/payments/{id}",
+		Summary: "Get a payment", Tags: []string{"Payments"}},
+		func(ctx context.Context, in *idParam) (*bodyOut[Payment], error) {
+			v, err := s.svc.Payment(ctx, in.ID)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Payment]{Body: paymentOut(v)}, nil
+		})
+
+	// Imports.
+	huma.Register(api, huma.Operation{OperationID: "import", Method: http.MethodPost, Path: "/v1/imports/{kind}",
+		Summary: "Import a CSV file", Tags: []string{"Imports"},
+		Description: "All rows or none. A 422 lists every bad row with its line (header = 1), column and message.",
+		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+			"text/csv": {Schema: &huma.Schema{Type: "string", Description: "CSV with a header row (contract.md formats)"}}}}},
+		func(ctx context.Context, in *importInput) (*bodyOut[service.ImportResult], error) {
+			var mapping map[string]string
+			if in.Map != "" {
+				var err error
+				if mapping, err = csvin.ParseMapping(in.Map); err != nil {
+					return nil, s.fail(err)
+				}
+			}
+			res, err := s.svc.Import(ctx, in.Kind, in.body, service.ImportOptions{Filename: in.Filename, DateFormat: in.DateFormat, Mapping: mapping})
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[service.ImportResult]{Body: *res}, nil
+		})
+
+	// Reports.
+	huma.Register(api, huma.Operation{OperationID: "report-aging", Method: http.MethodGet, Path: "/v1/reports/aging",
+		Summary: "Aging by bucket, per customer and in total", Tags: []string{"Reports"}},
+		func(ctx context.Context, in *struct {
+			AsOf     string `query:"as_of" doc:"YYYY-MM-DD; default today"`
+			Currency string `query:"currency"`
+		}) (*bodyOut[Aging], error) {
+			asOf, err := s.svc.AsOf("as_of", in.AsOf)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			cur, err := optionalCurrency(in.Currency)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			r, err := s.svc.Aging(ctx, asOf, cur)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Aging]{Body: agingOut(r)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "report-kpis", Method: http.MethodGet, Path: "/v1/reports/kpis",
+		Summary: "DSO, best DSO, ADD and CEI for a period", Tags: []string{"Reports"}},
+		func(ctx context.Context, in *struct {
+			From     string `query:"from" required:"true" doc:"YYYY-MM-DD, first day of the period"`
+			To       string `query:"to" required:"true" doc:"YYYY-MM-DD, last day of the period"`
+			Currency string `query:"currency" doc:"Required when invoices use several currencies"`
+		}) (*bodyOut[KPIs], error) {
+			var fs apperr.Fields
+			from, ferr := civil.Parse(in.From)
+			if ferr != nil {
+				fs.Add("from", "%q is not a date (YYYY-MM-DD)", in.From)
+			}
+			to, terr := civil.Parse(in.To)
+			if terr != nil {
+				fs.Add("to", "%q is not a date (YYYY-MM-DD)", in.To)
+			}
+			if err := fs.Err("period"); err != nil {
+				return nil, s.fail(err)
+			}
+			cur, err := optionalCurrency(in.Currency)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			r, err := s.svc.KPIs(ctx, from, to, cur)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[KPIs]{Body: kpisOut(r)}, nil
+		})
+}
+
+func optionalCurrency(v string) (money.Currency, error) {
+	if v == "" {
+		return "", nil
+	}
+	c, err := money.ParseCurrency(v)
+	if err != nil {
+		return "", apperr.Field("currency", "%s", err)
+	}
+	return c, nil
+}
+
+// importInput streams the CSV body straight to the importer.
+type importInput struct {
+	Kind       string `path:"kind" enum:"customers,invoices,payments"`
+	DateFormat string `query:"date_format" doc:"e.g. DD/MM/YYYY; default YYYY-MM-DD"`
+	Map        string `query:"map" doc:"Rename file columns: fileColumn=settleColumn,…"`
+	Filename   string `query:"filename" doc:"Recorded with the import"`
+	body       io.Reader
+}
+
+// Resolve implements huma.Resolver: it keeps the body reader.
+func (in *importInput) Resolve(ctx huma.Context) []error {
+	in.body = ctx.BodyReader()
+	return nil
+}

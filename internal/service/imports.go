@@ -1,0 +1,605 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"settle/internal/apperr"
+	"settle/internal/civil"
+	"settle/internal/csvin"
+	"settle/internal/ids"
+	"settle/internal/ledger"
+	"settle/internal/money"
+	"settle/internal/store"
+)
+
+// MaxReportedErrors caps the rows an import error lists; the rest are counted.
+const MaxReportedErrors = 1000
+
+// importBatch rows are written per store call.
+const importBatch = 5000
+
+// ImportOptions tune how a file is read.
+type ImportOptions struct {
+	Filename   string
+	DateFormat string            // e.g. DD/MM/YYYY; default YYYY-MM-DD
+	Mapping    map[string]string // file column → settle column
+	// Progress, if set, is called with the number of rows read so far,
+	// every 10,000 rows.
+	Progress func(rows int)
+}
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	ID              string    `json:"id"`
+	Kind            string    `json:"kind"`
+	Filename        string    `json:"filename,omitempty"`
+	Rows            int       `json:"rows"`
+	Inserted        int       `json:"inserted"`
+	Updated         int       `json:"updated"`
+	Unchanged       int       `json:"unchanged"`
+	IgnoredColumns  []string  `json:"ignored_columns,omitempty"`
+	AlreadyImported bool      `json:"already_imported" doc:"The same file was imported before: nothing changed"`
+	CreatedAt       time.Time `json:"created_at"`
+}
+
+// Summary is one line for people.
+func (r *ImportResult) Summary() string {
+	if r.AlreadyImported {
+		return fmt.Sprintf("%s: this file was already imported as %s on %s; nothing changed",
+			r.Kind, r.ID, r.CreatedAt.Format(time.RFC3339))
+	}
+	return fmt.Sprintf("%s: %d rows read, %d inserted, %d updated, %d unchanged (import %s)",
+		r.Kind, r.Rows, r.Inserted, r.Updated, r.Unchanged, r.ID)
+}
+
+// Import loads a CSV file of customers, invoices or payments: every row or
+// none. Every bad row is reported with its line, column and reason (the
+// first MaxReportedErrors of them). Importing the same file again changes
+// nothing and says so; rows that match what is stored count as unchanged.
+// Memory stays flat: rows are validated and written in batches inside one
+// transaction, and checks that need the whole file (duplicates, unknown
+// references) are answered by the database.
+func (s *Service) Import(ctx context.Context, kind string, r io.Reader, opt ImportOptions) (*ImportResult, error) {
+	if _, err := require(ctx, RoleAgent); err != nil {
+		return nil, err
+	}
+	format, err := csvin.FormatOf(kind)
+	if err != nil {
+		return nil, err
+	}
+	layout := civil.ISOLayout
+	if opt.DateFormat != "" {
+		if layout, err = civil.ParseLayout(opt.DateFormat); err != nil {
+			return nil, apperr.Field("date_format", "%s", err)
+		}
+	}
+	// A seekable file is hashed first, so a repeated import stops at once.
+	var sum string
+	var hasher hash.Hash
+	if rs, ok := r.(io.ReadSeeker); ok {
+		h := sha256.New()
+		if _, err := io.Copy(h, rs); err != nil {
+			return nil, fmt.Errorf("import %s: read: %w", kind, err)
+		}
+		if _, err := rs.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("import %s: rewind: %w", kind, err)
+		}
+		sum = hex.EncodeToString(h.Sum(nil))
+	} else {
+		hasher = sha256.New()
+		r = io.TeeReader(r, hasher)
+	}
+
+	res := &ImportResult{ID: ids.New(ids.Import), Kind: kind, Filename: opt.Filename}
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		if sum != "" {
+			if prior, err := tx.ImportByHash(ctx, kind, sum); err != nil || prior != nil {
+				if prior != nil {
+					*res = *alreadyImported(prior)
+				}
+				return err
+			}
+		}
+		rd, err := csvin.NewReader(r, format, opt.Mapping)
+		if err != nil {
+			return err
+		}
+		res.IgnoredColumns = rd.Ignored
+		im := &importer{tx: tx, rd: rd, layout: layout, res: res, opt: opt, touched: map[string]bool{}}
+		switch kind {
+		case "customers":
+			err = im.customers(ctx)
+		case "invoices":
+			err = im.invoices(ctx)
+		case "payments":
+			err = im.payments(ctx)
+		}
+		if err != nil {
+			return err
+		}
+		if err := im.failure(); err != nil {
+			return err
+		}
+		if hasher != nil {
+			// Drain what the CSV reader left (nothing, normally) so the hash covers the file.
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				return err
+			}
+			sum = hex.EncodeToString(hasher.Sum(nil))
+			if prior, err := tx.ImportByHash(ctx, kind, sum); err != nil || prior != nil {
+				if prior != nil {
+					*res = *alreadyImported(prior)
+					return errAlreadyImported // roll back what this pass wrote
+				}
+				return err
+			}
+		}
+		if err := im.reallocate(ctx, kind); err != nil {
+			return err
+		}
+		rec := &store.Import{ID: res.ID, Kind: kind, SHA256: sum, Filename: opt.Filename, Rows: res.Rows,
+			Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged, Actor: ActorFrom(ctx).ID}
+		if err := tx.InsertImport(ctx, rec); err != nil {
+			return err
+		}
+		res.CreatedAt = rec.CreatedAt
+		return audit(ctx, tx, "import."+kind, "import", res.ID, map[string]any{
+			"filename": opt.Filename, "sha256": sum, "rows": res.Rows, "inserted": res.Inserted,
+			"updated": res.Updated, "unchanged": res.Unchanged,
+		})
+	})
+	if errors.Is(err, errAlreadyImported) {
+		return res, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+var errAlreadyImported = errors.New("already imported")
+
+func alreadyImported(prior *store.Import) *ImportResult {
+	return &ImportResult{ID: prior.ID, Kind: prior.Kind, Filename: prior.Filename, Rows: prior.Rows,
+		Unchanged: prior.Rows, AlreadyImported: true, CreatedAt: prior.CreatedAt}
+}
+
+// importer holds one import's state.
+type importer struct {
+	tx      store.Tx
+	rd      *csvin.Reader
+	layout  civil.Layout
+	res     *ImportResult
+	opt     ImportOptions
+	errs    []apperr.FieldError
+	omitted int
+	badRows map[int]bool
+	touched map[string]bool // customer ids the import changed
+}
+
+func (im *importer) fail(line int, column, format string, args ...any) {
+	if im.badRows == nil {
+		im.badRows = map[int]bool{}
+	}
+	im.badRows[line] = true
+	if len(im.errs) >= MaxReportedErrors {
+		im.omitted++
+		return
+	}
+	im.errs = append(im.errs, apperr.FieldError{Line: line, Column: column, Message: fmt.Sprintf(format, args...)})
+}
+
+func (im *importer) failFields(line int, fs apperr.Fields, rename map[string]string) {
+	for _, f := range fs {
+		col := f.Field
+		if r, ok := rename[col]; ok {
+			col = r
+		}
+		im.fail(line, col, "%s", f.Message)
+	}
+}
+
+// failure is the import's error, if any row was bad.
+func (im *importer) failure() error {
+	if len(im.errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(im.errs, func(i, j int) bool { return im.errs[i].Line < im.errs[j].Line })
+	name := im.res.Kind + " file"
+	if im.opt.Filename != "" {
+		name = im.opt.Filename
+	}
+	return &apperr.Error{Code: apperr.Invalid,
+		Message: fmt.Sprintf("%s: %d of %d rows have errors; nothing was imported", name, len(im.badRows), im.res.Rows),
+		Fields:  im.errs, Omitted: im.omitted}
+}
+
+// next reads the next record; ok is false at the end of the file.
+func (im *importer) next() (ok bool, line int, err error) {
+	for {
+		bad, err := im.rd.Next()
+		if errors.Is(err, io.EOF) {
+			return false, 0, nil
+		}
+		if err != nil {
+			return false, 0, err
+		}
+		im.res.Rows++
+		if im.opt.Progress != nil && im.res.Rows%10000 == 0 {
+			im.opt.Progress(im.res.Rows)
+		}
+		if bad != nil {
+			im.fail(bad.Line, bad.Column, "%s", bad.Message)
+			continue
+		}
+		return true, im.rd.Line(), nil
+	}
+}
+
+func (im *importer) date(line int, col string, required bool) civil.Date {
+	v := im.rd.Get(col)
+	if v == "" {
+		if required {
+			im.fail(line, col, "is required")
+		}
+		return civil.Date{}
+	}
+	d, err := im.layout.Parse(v)
+	if err != nil {
+		im.fail(line, col, "%q is not a date in the format %s", v, im.layout)
+	}
+	return d
+}
+
+func (im *importer) money(line int) (money.Amount, bool) {
+	cur, err := money.ParseCurrency(im.rd.Get("currency"))
+	if err != nil {
+		if im.rd.Get("currency") == "" {
+			im.fail(line, "currency", "is required")
+		} else {
+			im.fail(line, "currency", "%s", err)
+		}
+		return money.Amount{}, false
+	}
+	v := im.rd.Get("amount")
+	if v == "" {
+		im.fail(line, "amount", "is required")
+		return money.Amount{}, false
+	}
+	a, err := money.Parse(v, cur)
+	if err != nil {
+		im.fail(line, "amount", "%s", err)
+		return money.Amount{}, false
+	}
+	if !a.IsPositive() {
+		im.fail(line, "amount", "%s must be greater than zero", v)
+		return money.Amount{}, false
+	}
+	return a, true
+}
+
+func parseBool(v string) (bool, bool) {
+	switch strings.ToLower(v) {
+	case "", "false", "no", "n", "0":
+		return false, true
+	case "true", "yes", "y", "1":
+		return true, true
+	}
+	return false, false
+}
+
+func (im *importer) invoices(ctx context.Context) error {
+	refs, err := im.tx.CustomerIDsByRef(ctx)
+	if err != nil {
+		return err
+	}
+	batch := make([]ledger.Invoice, 0, importBatch)
+	lines := make([]int, 0, importBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := im.insertInvoices(ctx, batch, lines); err != nil {
+			return err
+		}
+		batch, lines = batch[:0], lines[:0]
+		return nil
+	}
+	for {
+		ok, line, err := im.next()
+		if err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			break
+		}
+		before := len(im.errs) + im.omitted
+		inv := ledger.Invoice{Number: im.rd.Get("number"), ImportID: im.res.ID}
+		if ref := im.rd.Get("customer_ref"); ref == "" {
+			im.fail(line, "customer_ref", "is required")
+		} else if id, found := refs[ref]; !found {
+			im.fail(line, "customer_ref", "unknown customer %q (import customers first)", ref)
+		} else {
+			inv.CustomerID = id
+		}
+		inv.IssueDate = im.date(line, "issue_date", true)
+		inv.DueDate = im.date(line, "due_date", true)
+		amount, amountOK := im.money(line)
+		inv.Amount = amount
+		if v := im.rd.Get("disputed"); v != "" {
+			b, ok := parseBool(v)
+			if !ok {
+				im.fail(line, "disputed", "%q must be true or false", v)
+			}
+			inv.Disputed = b
+		}
+		if len(im.errs)+im.omitted > before {
+			continue
+		}
+		var fs apperr.Fields
+		inv.ValidateFields(&fs)
+		if !amountOK || len(fs) > 0 {
+			im.failFields(line, fs, map[string]string{"customer_id": "customer_ref"})
+			continue
+		}
+		batch = append(batch, inv)
+		lines = append(lines, line)
+		if len(batch) == importBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// insertInvoices writes a batch (even after errors elsewhere, so that
+// duplicates across the whole file are still found; the transaction is
+// rolled back in that case) and sorts out rows whose number exists.
+func (im *importer) insertInvoices(ctx context.Context, batch []ledger.Invoice, lines []int) error {
+	conflicts, err := im.tx.InsertInvoices(ctx, batch)
+	if err != nil {
+		return err
+	}
+	im.res.Inserted += len(batch) - len(conflicts)
+	for i := range batch {
+		im.touched[batch[i].CustomerID] = true
+	}
+	if len(conflicts) == 0 {
+		return nil
+	}
+	numbers := make([]string, len(conflicts))
+	for k, i := range conflicts {
+		numbers[k] = batch[i].Number
+	}
+	stored, err := im.tx.InvoicesByNumber(ctx, numbers)
+	if err != nil {
+		return err
+	}
+	for _, i := range conflicts {
+		row, line := batch[i], lines[i]
+		old := stored[row.Number]
+		switch {
+		case old.ImportID == im.res.ID:
+			im.fail(line, "number", "invoice number %q appears more than once in this file", row.Number)
+		case old.CustomerID == row.CustomerID && old.IssueDate == row.IssueDate && old.DueDate == row.DueDate &&
+			old.Amount == row.Amount && old.Disputed == row.Disputed:
+			im.res.Unchanged++
+		default:
+			im.fail(line, "number", "invoice %q already exists with different data (%s)", row.Number, invoiceDiff(old, row))
+		}
+	}
+	return nil
+}
+
+func invoiceDiff(old, row ledger.Invoice) string {
+	var d []string
+	if old.CustomerID != row.CustomerID {
+		d = append(d, "another customer")
+	}
+	if old.IssueDate != row.IssueDate {
+		d = append(d, fmt.Sprintf("issue_date %s, file %s", old.IssueDate, row.IssueDate))
+	}
+	if old.DueDate != row.DueDate {
+		d = append(d, fmt.Sprintf("due_date %s, file %s", old.DueDate, row.DueDate))
+	}
+	if old.Amount != row.Amount {
+		d = append(d, fmt.Sprintf("amount %s %s, file %s %s", old.Amount, old.Amount.Currency(), row.Amount, row.Amount.Currency()))
+	}
+	if old.Disputed != row.Disputed {
+		d = append(d, fmt.Sprintf("disputed %t, file %t", old.Disputed, row.Disputed))
+	}
+	return "stored " + strings.Join(d, "; ")
+}
+
+func (im *importer) customers(ctx context.Context) error {
+	for {
+		ok, line, err := im.next()
+		if err != nil || !ok {
+			return err
+		}
+		in := ledger.Customer{ExternalRef: im.rd.Get("external_ref"), ImportID: im.res.ID}
+		if in.ExternalRef == "" {
+			im.fail(line, "external_ref", "is required")
+			continue
+		}
+		old, err := im.tx.Customer(ctx, in.ExternalRef)
+		if err != nil && apperr.CodeOf(err) != apperr.NotFound {
+			return err
+		}
+		if old != nil && old.ImportID == im.res.ID {
+			im.fail(line, "external_ref", "customer %q appears more than once in this file", in.ExternalRef)
+			continue
+		}
+		c := &in
+		if old != nil {
+			c = old
+		} else {
+			c.PaymentTermsDays = ledger.DefaultPaymentTermsDays
+		}
+		before := *c
+		// Columns absent from the file leave stored values as they are.
+		for col, dst := range map[string]*string{"name": &c.Name, "email": &c.Email, "phone": &c.Phone,
+			"time_zone": &c.TimeZone, "locale": &c.Locale, "kind": &c.Kind, "jurisdiction": &c.Jurisdiction,
+			"segment": &c.Segment, "style": &c.Style} {
+			if im.rd.Has(col) && (im.rd.Get(col) != "" || old == nil || col == "email" || col == "phone") {
+				*dst = im.rd.Get(col)
+			}
+		}
+		if v := im.rd.Get("payment_terms_days"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				im.fail(line, "payment_terms_days", "%q is not a whole number of days", v)
+				continue
+			}
+			c.PaymentTermsDays = n
+		}
+		c.Normalize()
+		var fs apperr.Fields
+		c.ValidateFields(&fs)
+		if len(fs) > 0 {
+			im.failFields(line, fs, nil)
+			continue
+		}
+		switch {
+		case old == nil:
+			if err := im.tx.InsertCustomer(ctx, c); err != nil {
+				return err
+			}
+			im.res.Inserted++
+		case *c == before:
+			im.res.Unchanged++
+		default:
+			if err := im.tx.UpdateCustomer(ctx, c); err != nil {
+				return err
+			}
+			im.res.Updated++
+		}
+	}
+}
+
+func (im *importer) payments(ctx context.Context) error {
+	refs, err := im.tx.CustomerIDsByRef(ctx)
+	if err != nil {
+		return err
+	}
+	// Rows with a reference are matched against stored payments and against
+	// earlier rows of this file (the same payment listed twice).
+	seen := map[string]int{}
+	batch := make([]ledger.Payment, 0, importBatch)
+	flush := func() error {
+		if err := im.tx.InsertPayments(ctx, batch); err != nil {
+			return err
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for {
+		ok, line, err := im.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		before := len(im.errs) + im.omitted
+		p := ledger.Payment{Kind: strings.ToLower(im.rd.Get("kind")), Method: im.rd.Get("method"),
+			Reference: im.rd.Get("reference"), ImportID: im.res.ID}
+		p.Normalize()
+		if ref := im.rd.Get("customer_ref"); ref == "" {
+			im.fail(line, "customer_ref", "is required")
+		} else if id, found := refs[ref]; !found {
+			im.fail(line, "customer_ref", "unknown customer %q (import customers first)", ref)
+		} else {
+			p.CustomerID = id
+		}
+		p.ReceivedOn = im.date(line, "received_on", true)
+		amount, amountOK := im.money(line)
+		p.Amount = amount
+		if n := im.rd.Get("invoice_number"); n != "" && amountOK && p.CustomerID != "" {
+			inv, err := im.tx.Invoice(ctx, n)
+			switch {
+			case apperr.CodeOf(err) == apperr.NotFound:
+				im.fail(line, "invoice_number", "unknown invoice %q", n)
+			case err != nil:
+				return err
+			case inv.CustomerID != p.CustomerID:
+				im.fail(line, "invoice_number", "invoice %q belongs to another customer", n)
+			case inv.Amount.Currency() != p.Amount.Currency():
+				im.fail(line, "currency", "%s does not match invoice %q's currency %s", p.Amount.Currency(), n, inv.Amount.Currency())
+			default:
+				p.InvoiceID = inv.ID
+			}
+		}
+		if len(im.errs)+im.omitted > before || !amountOK {
+			continue
+		}
+		var fs apperr.Fields
+		p.ValidateFields(&fs)
+		if len(fs) > 0 {
+			im.failFields(line, fs, map[string]string{"customer_id": "customer_ref", "received_on": "received_on"})
+			continue
+		}
+		if p.Reference != "" {
+			key := strings.Join([]string{p.CustomerID, p.ReceivedOn.String(), string(p.Amount.Currency()), p.Amount.String(), p.Reference, p.Kind}, "\x00")
+			if first, dup := seen[key]; dup {
+				im.fail(line, "reference", "repeats the payment on line %d (same customer, date, amount and reference)", first)
+				continue
+			}
+			seen[key] = line
+			exists, err := im.tx.PaymentExists(ctx, &p)
+			if err != nil {
+				return err
+			}
+			if exists {
+				im.res.Unchanged++
+				continue
+			}
+		}
+		batch = append(batch, p)
+		im.touched[p.CustomerID] = true
+		im.res.Inserted++
+		if len(batch) == importBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// reallocate replays the ledgers the import changed: every touched
+// customer for payments; for invoices only those with payments (a customer
+// without payments has nothing to allocate).
+func (im *importer) reallocate(ctx context.Context, kind string) error {
+	if kind == "customers" || len(im.touched) == 0 {
+		return nil
+	}
+	custs := make([]string, 0, len(im.touched))
+	for id := range im.touched {
+		custs = append(custs, id)
+	}
+	sort.Strings(custs)
+	if kind == "invoices" {
+		var err error
+		if custs, err = im.tx.CustomersWithPayments(ctx, custs); err != nil {
+			return err
+		}
+	}
+	for _, id := range custs {
+		if _, err := reallocate(ctx, im.tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}

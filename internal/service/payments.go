@@ -1,0 +1,153 @@
+package service
+
+import (
+	"context"
+
+	"settle/internal/apperr"
+	"settle/internal/ledger"
+	"settle/internal/store"
+)
+
+// PaymentInput is the body of a payment (or credit note) record.
+type PaymentInput struct {
+	CustomerID string `json:"customer_id" doc:"Customer id or external_ref"`
+	ReceivedOn string `json:"received_on" doc:"YYYY-MM-DD"`
+	Currency   string `json:"currency"`
+	Amount     string `json:"amount"`
+	Method     string `json:"method,omitempty" doc:"e.g. bank_transfer (default), card, cash, check, direct_debit"`
+	Reference  string `json:"reference,omitempty"`
+	InvoiceID  string `json:"invoice_id,omitempty" doc:"The invoice (id or number) the customer says this pays; applied there first"`
+	Kind       string `json:"kind,omitempty" doc:"payment (default) or credit_note"`
+}
+
+// PaymentView is a payment with how it was allocated.
+type PaymentView struct {
+	Payment     ledger.Payment
+	Allocations []ledger.Allocation
+	Unapplied   int64
+}
+
+// RecordPayment records a payment and allocates it (and replays the
+// customer's ledger, so a back-dated payment lands where it belongs).
+func (s *Service) RecordPayment(ctx context.Context, in PaymentInput) (*PaymentView, error) {
+	if _, err := require(ctx, RoleAgent); err != nil {
+		return nil, err
+	}
+	var fs apperr.Fields
+	p := ledger.Payment{Kind: in.Kind, Method: in.Method, Reference: in.Reference}
+	p.Normalize()
+	p.ReceivedOn = parseDate(&fs, "received_on", in.ReceivedOn, true)
+	p.Amount = parseMoney(&fs, "currency", in.Currency, "amount", in.Amount)
+	if in.CustomerID == "" {
+		fs.Add("customer_id", "is required")
+	}
+	if len(fs) > 0 {
+		return nil, fs.Err("payment")
+	}
+	var view PaymentView
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		c, err := tx.Customer(ctx, in.CustomerID)
+		if err != nil {
+			return fieldNotFound("customer_id", err)
+		}
+		p.CustomerID = c.ID
+		if in.InvoiceID != "" {
+			inv, err := tx.Invoice(ctx, in.InvoiceID)
+			if err != nil {
+				return fieldNotFound("invoice_id", err)
+			}
+			if inv.CustomerID != c.ID {
+				return apperr.Field("invoice_id", "invoice %s belongs to another customer", inv.Number)
+			}
+			if inv.Amount.Currency() != p.Amount.Currency() {
+				return apperr.Field("currency", "%s does not match invoice %s's currency %s", p.Amount.Currency(), inv.Number, inv.Amount.Currency())
+			}
+			p.InvoiceID = inv.ID
+		}
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		if err := tx.InsertPayment(ctx, &p); err != nil {
+			return err
+		}
+		a, err := reallocate(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		view = viewOf(p, a)
+		return audit(ctx, tx, "payment.create", "payment", p.ID, in)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &view, nil
+}
+
+func viewOf(p ledger.Payment, a ledger.Allocated) PaymentView {
+	v := PaymentView{Payment: p, Unapplied: a.Unapplied[p.ID].Minor()}
+	for _, al := range a.Allocations {
+		if al.PaymentID == p.ID {
+			v.Allocations = append(v.Allocations, al)
+		}
+	}
+	return v
+}
+
+// Payment returns a payment with its allocations.
+func (s *Service) Payment(ctx context.Context, id string) (*PaymentView, error) {
+	if _, err := require(ctx, RoleViewer); err != nil {
+		return nil, err
+	}
+	var v PaymentView
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		p, err := tx.Payment(ctx, id)
+		if err != nil {
+			return err
+		}
+		v, err = loadView(ctx, tx, *p)
+		return err
+	})
+	return &v, err
+}
+
+func loadView(ctx context.Context, tx store.Tx, p ledger.Payment) (PaymentView, error) {
+	allocs, err := tx.PaymentAllocations(ctx, p.ID)
+	if err != nil {
+		return PaymentView{}, err
+	}
+	var applied int64
+	for _, a := range allocs {
+		applied += a.Amount.Minor()
+	}
+	return PaymentView{Payment: p, Allocations: allocs, Unapplied: p.Amount.Minor() - applied}, nil
+}
+
+// Payments lists payments with their allocations; CustomerID may be an external_ref.
+func (s *Service) Payments(ctx context.Context, f store.PaymentFilter) (list []PaymentView, next string, err error) {
+	if _, err := require(ctx, RoleViewer); err != nil {
+		return nil, "", err
+	}
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		if f.CustomerID != "" {
+			c, err := tx.Customer(ctx, f.CustomerID)
+			if err != nil {
+				return fieldNotFound("customer_id", err)
+			}
+			f.CustomerID = c.ID
+		}
+		pays, n, err := tx.Payments(ctx, f)
+		if err != nil {
+			return err
+		}
+		next = n
+		for _, p := range pays {
+			v, err := loadView(ctx, tx, p)
+			if err != nil {
+				return err
+			}
+			list = append(list, v)
+		}
+		return nil
+	})
+	return list, next, err
+}

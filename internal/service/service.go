@@ -1,0 +1,120 @@
+// Package service holds settle's use cases: one method per user action,
+// each in one transaction, each authorised against the caller's role and
+// recorded in the audit log in that same transaction. Transports (httpapi,
+// web, cli) only translate requests into these calls.
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"settle/internal/apperr"
+	"settle/internal/civil"
+	"settle/internal/ledger"
+	"settle/internal/store"
+)
+
+// Roles, from least to most powerful.
+const (
+	RoleViewer = "viewer" // reads only
+	RoleAgent  = "agent"  // reads and works accounts
+	RoleAdmin  = "admin"  // everything, including tokens
+)
+
+var roleRank = map[string]int{RoleViewer: 1, RoleAgent: 2, RoleAdmin: 3}
+
+// ValidRole reports whether r is a role.
+func ValidRole(r string) bool { return roleRank[r] > 0 }
+
+// Actor is who is calling.
+type Actor struct {
+	ID   string // "token:tok_…", "cli", "system"
+	Role string
+}
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying the actor.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor in ctx (zero Actor if none).
+func ActorFrom(ctx context.Context) Actor {
+	a, _ := ctx.Value(actorKey{}).(Actor)
+	return a
+}
+
+func require(ctx context.Context, role string) (Actor, error) {
+	a := ActorFrom(ctx)
+	if a.ID == "" || roleRank[a.Role] == 0 {
+		return a, apperr.Errorf(apperr.Unauthorized, "authentication required")
+	}
+	if roleRank[a.Role] < roleRank[role] {
+		return a, apperr.Errorf(apperr.Forbidden, "the %s role may not do this (needs %s)", a.Role, role)
+	}
+	return a, nil
+}
+
+// Service is settle's application core.
+type Service struct {
+	store store.Store
+	now   func() time.Time
+}
+
+// New returns a Service over st. now is the clock used when a call gives
+// no "as of" (nil: time.Now).
+func New(st store.Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: st, now: now}
+}
+
+// Store returns the service's store (for health checks and tools).
+func (s *Service) Store() store.Store { return s.store }
+
+// Today is the current civil date in UTC, the default "as of" for reports.
+func (s *Service) Today() civil.Date { return civil.In(s.now(), time.UTC) }
+
+// audit appends one entry; detail is marshalled to JSON.
+func audit(ctx context.Context, tx store.Tx, action, objType, objID string, detail any) error {
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return err
+	}
+	return tx.AppendAudit(ctx, &store.AuditEntry{
+		Actor: ActorFrom(ctx).ID, Action: action, ObjectType: objType, ObjectID: objID, Detail: string(b),
+	})
+}
+
+// reallocate replays one customer's ledger and stores the result.
+func reallocate(ctx context.Context, tx store.Tx, customerID string) (ledger.Allocated, error) {
+	invs, pays, err := tx.CustomerLedger(ctx, customerID)
+	if err != nil {
+		return ledger.Allocated{}, err
+	}
+	a := ledger.Allocate(invs, pays)
+	return a, tx.ReplaceAllocations(ctx, customerID, a)
+}
+
+// AsOf parses an optional "as of" date; empty means today.
+func (s *Service) AsOf(field, v string) (civil.Date, error) {
+	if v == "" {
+		return s.Today(), nil
+	}
+	// An instant (RFC 3339) is accepted too: its UTC date.
+	if len(v) > 10 {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return civil.Date{}, apperr.Field(field, "%q is not a date (YYYY-MM-DD) or an RFC 3339 instant", v)
+		}
+		return civil.In(t, time.UTC), nil
+	}
+	d, err := civil.Parse(v)
+	if err != nil {
+		return civil.Date{}, apperr.Field(field, "%q is not a date (YYYY-MM-DD)", v)
+	}
+	return d, nil
+}

@@ -1,0 +1,89 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+
+	"settle/internal/civil"
+	"settle/internal/ledger"
+	"settle/internal/money"
+	"settle/internal/store"
+)
+
+// OpenItems implements store.Tx: the balance of each invoice as of a date
+// is its amount less the allocations applied by then (ledger.Allocate
+// dates every allocation so that this holds).
+func (t *Tx) OpenItems(ctx context.Context, f store.OpenItemFilter, fn func(ledger.OpenItem) error) error {
+	q := `SELECT i.customer_id, c.external_ref, i.currency, i.due_date,
+		i.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM allocations a
+			WHERE a.invoice_id = i.id AND a.applied_on <= ?), 0) AS open_minor
+		FROM invoices i JOIN customers c ON c.id = i.customer_id
+		WHERE i.issue_date <= ? AND (i.voided_on IS NULL OR i.voided_on > ?)`
+	asOf := f.AsOf
+	args := []any{asOf, asOf, asOf}
+	if f.Currency != "" {
+		q += ` AND i.currency = ?`
+		args = append(args, string(f.Currency))
+	}
+	if f.CustomerID != "" {
+		q += ` AND i.customer_id = ?`
+		args = append(args, f.CustomerID)
+	}
+	rows, err := t.query(ctx, `SELECT * FROM (`+q+`) open_items WHERE open_minor > 0`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it ledger.OpenItem
+		var ref sql.NullString
+		var cur string
+		if err := rows.Scan(&it.CustomerID, &ref, &cur, &it.DueDate, &it.Balance); err != nil {
+			return err
+		}
+		it.ExternalRef, it.Currency = ref.String, money.Currency(cur)
+		if err := fn(it); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Sales implements store.Tx.
+func (t *Tx) Sales(ctx context.Context, currency money.Currency, from, to civil.Date) (int64, error) {
+	var n sql.NullInt64
+	err := t.queryRow(ctx, `SELECT SUM(amount_minor) FROM invoices WHERE currency = ? AND issue_date >= ? AND issue_date <= ?
+		AND (voided_on IS NULL OR voided_on > ?)`, string(currency), from, to, to).Scan(&n)
+	return n.Int64, err
+}
+
+// Currencies implements store.Tx.
+func (t *Tx) Currencies(ctx context.Context) ([]money.Currency, error) {
+	rows, err := t.query(ctx, `SELECT DISTINCT currency FROM invoices ORDER BY currency`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []money.Currency
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, money.Currency(c))
+	}
+	return out, rows.Err()
+}
+
+// Counts implements store.Tx.
+func (t *Tx) Counts(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, table := range []string{"customers", "invoices", "payments", "allocations", "imports", "audit_log"} {
+		var n int64
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+			return nil, err
+		}
+		out[table] = n
+	}
+	return out, nil
+}

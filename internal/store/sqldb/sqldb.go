@@ -1,0 +1,184 @@
+// Package sqldb implements store.Store over database/sql for both engines.
+// Queries are written once with '?' placeholders; the dialect rebinds them
+// and supplies the few engine-specific pieces (bulk load, error codes).
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"settle/internal/apperr"
+	"settle/internal/store"
+)
+
+// Dialect is what differs between engines.
+type Dialect interface {
+	Engine() string
+	// Rebind turns '?' placeholders into the engine's own.
+	Rebind(query string) string
+	// IsUniqueViolation reports a unique-constraint failure.
+	IsUniqueViolation(err error) bool
+	// CopyInvoices is the engine's fast path for a batch with no
+	// conflicts. It returns copied=false, with nothing written, when the
+	// batch must take the generic path (a conflict, or no fast path).
+	CopyInvoices(ctx context.Context, t *Tx, rows [][]any) (copied bool, err error)
+}
+
+// DB is a store.Store.
+type DB struct {
+	db      *sql.DB
+	dialect Dialect
+	now     func() time.Time
+	queries map[string]string
+}
+
+// New wraps an open, migrated database.
+func New(db *sql.DB, d Dialect, now func() time.Time) *DB {
+	if now == nil {
+		now = time.Now
+	}
+	return &DB{db: db, dialect: d, now: now, queries: map[string]string{}}
+}
+
+// SQL returns the underlying handle (for tests and tools).
+func (s *DB) SQL() *sql.DB { return s.db }
+
+// Engine implements store.Store.
+func (s *DB) Engine() string { return s.dialect.Engine() }
+
+// Close implements store.Store.
+func (s *DB) Close() error { return s.db.Close() }
+
+// Ping implements store.Store.
+func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// SchemaVersion implements store.Store.
+func (s *DB) SchemaVersion(ctx context.Context) (int64, error) {
+	var v sql.NullInt64
+	err := s.db.QueryRowContext(ctx, "SELECT MAX(version_id) FROM goose_db_version WHERE is_applied").Scan(&v)
+	return v.Int64, err
+}
+
+// Tx implements store.Store. The transaction runs on a dedicated
+// connection so that a dialect can reach the driver (PostgreSQL COPY).
+func (s *DB) Tx(ctx context.Context, fn func(store.Tx) error) (err error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: connect: %w", err)
+	}
+	defer conn.Close()
+	sqltx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	t := &Tx{s: s, tx: sqltx, conn: conn, now: s.now().UTC()}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqltx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(t); err != nil {
+		_ = sqltx.Rollback()
+		return err
+	}
+	if err := sqltx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// Tx is one transaction; it implements store.Tx.
+type Tx struct {
+	s    *DB
+	tx   *sql.Tx
+	conn *sql.Conn
+	now  time.Time
+}
+
+// Now implements store.Tx.
+func (t *Tx) Now() time.Time { return t.now }
+
+// Conn is the transaction's connection (for dialect fast paths).
+func (t *Tx) Conn() *sql.Conn { return t.conn }
+
+// Exec runs a statement written with '?' placeholders.
+func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.s.rebind(q), args...)
+}
+
+func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.s.rebind(q), args...)
+}
+
+func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.s.rebind(q), args...)
+}
+
+// rebind caches the dialect's rewrite of each query text. Queries are
+// built from constants, so the cache stays small; it is only written from
+// transactions, which database/sql runs one per goroutine, hence the lock.
+func (s *DB) rebind(q string) string {
+	if s.dialect.Engine() == "sqlite" {
+		return q
+	}
+	rebindMu.Lock()
+	defer rebindMu.Unlock()
+	if r, ok := s.queries[q]; ok {
+		return r
+	}
+	r := s.dialect.Rebind(q)
+	if len(s.queries) < 10000 {
+		s.queries[q] = r
+	}
+	return r
+}
+
+// RebindDollar rewrites '?' to $1, $2, … (PostgreSQL).
+func RebindDollar(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+var rebindMu sync.Mutex
+
+func notFound(what, id string) error {
+	return apperr.Errorf(apperr.NotFound, "%s %q not found", what, id)
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+func limitOf(p store.Page) int {
+	switch {
+	case p.Limit <= 0:
+		return 50
+	case p.Limit > 500:
+		return 500
+	default:
+		return p.Limit
+	}
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

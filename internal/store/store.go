@@ -1,0 +1,186 @@
+// Package store defines settle's persistence interface. One implementation
+// (store/sqldb) serves both engines through a small dialect: SQLite
+// (store/sqlite, the embedded default) and PostgreSQL (store/postgres).
+// store/storetest is the conformance suite every engine must pass.
+//
+// Services open one transaction per user action with Store.Tx and call the
+// repository methods of Tx; nothing else touches the database.
+package store
+
+import (
+	"context"
+	"time"
+
+	"settle/internal/civil"
+	"settle/internal/ledger"
+	"settle/internal/money"
+)
+
+// Store is a database holding settle's data.
+type Store interface {
+	// Tx runs fn in one transaction: committed when fn returns nil, rolled
+	// back otherwise (and on panic).
+	Tx(ctx context.Context, fn func(Tx) error) error
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// SchemaVersion is the highest applied migration.
+	SchemaVersion(ctx context.Context) (int64, error)
+	// Engine names the engine: "sqlite" or "postgres".
+	Engine() string
+	Close() error
+}
+
+// Page asks for one page of a list, in id (creation) order.
+type Page struct {
+	Limit  int    // 1..500; 0 means 50
+	Cursor string // the last id of the previous page
+}
+
+// CustomerFilter selects customers.
+type CustomerFilter struct {
+	Page
+	Segment string
+}
+
+// InvoiceFilter selects invoices.
+type InvoiceFilter struct {
+	Page
+	CustomerID string
+	Status     string // open, paid, void or empty for all
+	Currency   money.Currency
+}
+
+// PaymentFilter selects payments.
+type PaymentFilter struct {
+	Page
+	CustomerID string
+}
+
+// OpenItemFilter narrows the aging query.
+type OpenItemFilter struct {
+	AsOf       civil.Date
+	Currency   money.Currency // empty: all currencies
+	CustomerID string         // empty: all customers
+}
+
+// Import is the record of one committed CSV import.
+type Import struct {
+	ID        string
+	Kind      string // customers, invoices, payments
+	SHA256    string // of the file's bytes: the same file is not imported twice
+	Filename  string
+	Rows      int
+	Inserted  int
+	Updated   int
+	Unchanged int
+	Actor     string
+	CreatedAt time.Time
+}
+
+// Token is an API bearer token; only its hash is stored.
+type Token struct {
+	ID        string
+	Name      string
+	Role      string
+	Hash      string
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// AuditEntry is one line of the append-only audit log.
+type AuditEntry struct {
+	Seq        int64
+	At         time.Time
+	Actor      string // "token:tok_…", "cli:<user>", "system"
+	Action     string // e.g. customer.create, import.invoices
+	ObjectType string
+	ObjectID   string
+	Detail     string // JSON
+}
+
+// AuditFilter selects audit entries.
+type AuditFilter struct {
+	ObjectID string
+	AfterSeq int64
+	Limit    int
+}
+
+// IdempotencyRecord is a stored response to a write with an Idempotency-Key.
+type IdempotencyRecord struct {
+	Actor       string
+	Key         string
+	Method      string
+	Path        string
+	RequestHash string
+	Status      int
+	Body        []byte
+	CreatedAt   time.Time
+}
+
+// Tx is one transaction's repository.
+type Tx interface {
+	// Now is the transaction's clock (injected; tests fix it).
+	Now() time.Time
+
+	InsertCustomer(ctx context.Context, c *ledger.Customer) error
+	UpdateCustomer(ctx context.Context, c *ledger.Customer) error
+	// Customer finds a customer by id (cus_…) or external_ref.
+	Customer(ctx context.Context, idOrRef string) (*ledger.Customer, error)
+	Customers(ctx context.Context, f CustomerFilter) (list []ledger.Customer, next string, err error)
+	// CustomerIDsByRef returns external_ref → id for every customer that has one.
+	CustomerIDsByRef(ctx context.Context) (map[string]string, error)
+	// CustomersWithPayments returns those of customerIDs that have any payment.
+	CustomersWithPayments(ctx context.Context, customerIDs []string) ([]string, error)
+
+	InsertInvoice(ctx context.Context, inv *ledger.Invoice) error
+	// InsertInvoices inserts a batch and returns the indexes of rows whose
+	// number already existed (including earlier in the same batch); those
+	// rows are not inserted. Any other failure aborts the batch.
+	InsertInvoices(ctx context.Context, batch []ledger.Invoice) (conflicts []int, err error)
+	// InvoicesByNumber returns the stored invoices with these numbers.
+	InvoicesByNumber(ctx context.Context, numbers []string) (map[string]ledger.Invoice, error)
+	UpdateInvoiceFlags(ctx context.Context, inv *ledger.Invoice) error
+	// Invoice finds an invoice by id (inv_…) or number.
+	Invoice(ctx context.Context, idOrNumber string) (*ledger.Invoice, error)
+	Invoices(ctx context.Context, f InvoiceFilter) (list []ledger.Invoice, next string, err error)
+
+	InsertPayment(ctx context.Context, p *ledger.Payment) error
+	InsertPayments(ctx context.Context, batch []ledger.Payment) error
+	// PaymentExists reports whether a payment with the same customer,
+	// date, amount and reference is stored (idempotent payment imports).
+	PaymentExists(ctx context.Context, p *ledger.Payment) (bool, error)
+	Payment(ctx context.Context, id string) (*ledger.Payment, error)
+	Payments(ctx context.Context, f PaymentFilter) (list []ledger.Payment, next string, err error)
+
+	// CustomerLedger loads everything Allocate needs for one customer.
+	CustomerLedger(ctx context.Context, customerID string) ([]ledger.Invoice, []ledger.Payment, error)
+	// ReplaceAllocations stores a fresh allocation of one customer's ledger:
+	// its allocations, every invoice balance and every payment's unapplied part.
+	ReplaceAllocations(ctx context.Context, customerID string, a ledger.Allocated) error
+	// Allocations lists allocations of one payment or, with an invoice id, to one invoice.
+	PaymentAllocations(ctx context.Context, paymentID string) ([]ledger.Allocation, error)
+	CustomerAllocations(ctx context.Context, customerID string) ([]ledger.Allocation, error)
+	// Unapplied sums customers' unapplied credit per currency.
+	Unapplied(ctx context.Context, customerID string) (map[money.Currency]int64, error)
+
+	// OpenItems streams every invoice with an open balance as of f.AsOf.
+	OpenItems(ctx context.Context, f OpenItemFilter, fn func(ledger.OpenItem) error) error
+	// Sales sums invoices of currency issued from..to (inclusive), not void by to.
+	Sales(ctx context.Context, currency money.Currency, from, to civil.Date) (int64, error)
+	// Currencies lists the currencies that invoices use.
+	Currencies(ctx context.Context) ([]money.Currency, error)
+	// Counts returns row counts per table (for demo and bench output).
+	Counts(ctx context.Context) (map[string]int64, error)
+
+	ImportByHash(ctx context.Context, kind, sha256 string) (*Import, error)
+	InsertImport(ctx context.Context, im *Import) error
+
+	InsertToken(ctx context.Context, t *Token) error
+	TokenByHash(ctx context.Context, hash string) (*Token, error)
+
+	AppendAudit(ctx context.Context, e *AuditEntry) error
+	Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+
+	Idempotency(ctx context.Context, actor, key string) (*IdempotencyRecord, error)
+	SaveIdempotency(ctx context.Context, r *IdempotencyRecord) error
+}
