@@ -1,0 +1,106 @@
+// Package testutil opens real, throwaway databases for tests: SQLite in a
+// temporary directory, and PostgreSQL as a fresh database on the server
+// that SETTLE_TEST_POSTGRES names (scripts/test.sh starts one). Without
+// it, PostgreSQL tests skip — except under CI=true, where they fail.
+package testutil
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+
+	"settle/internal/service"
+	"settle/internal/store"
+	"settle/internal/store/postgres"
+	"settle/internal/store/sqlite"
+)
+
+// Clock is the fixed time test stores run at.
+var Clock = func() time.Time { return time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) }
+
+// Engines lists the stores every cross-engine test runs against.
+func Engines(t *testing.T) map[string]func(t *testing.T) store.Store {
+	t.Helper()
+	return map[string]func(t *testing.T) store.Store{"sqlite": SQLite, "postgres": Postgres}
+}
+
+// SQLite opens a fresh SQLite store in t.TempDir().
+func SQLite(t *testing.T) store.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "settle.db"), Clock)
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// PostgresDSN returns the test server's DSN, skipping (or failing in CI)
+// when there is none.
+func PostgresDSN(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("SETTLE_TEST_POSTGRES")
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("SETTLE_TEST_POSTGRES is required in CI (scripts/test.sh starts a throwaway PostgreSQL)")
+		}
+		t.Skip("SETTLE_TEST_POSTGRES is not set; run ./scripts/test.sh to test PostgreSQL")
+	}
+	return dsn
+}
+
+// FreshPostgresDSN creates an empty database on the test server and
+// returns its DSN; the database is dropped when the test ends.
+func FreshPostgresDSN(t *testing.T) string {
+	t.Helper()
+	dsn := PostgresDSN(t)
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer admin.Close()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "settle_t_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		_, _ = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("SETTLE_TEST_POSTGRES is not a URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Postgres opens a store on a fresh PostgreSQL database.
+func Postgres(t *testing.T) store.Store {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), FreshPostgresDSN(t), Clock)
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// Admin returns ctx acting as an admin.
+func Admin(ctx context.Context) context.Context {
+	return service.WithActor(ctx, service.Actor{ID: "test:admin", Role: service.RoleAdmin})
+}
