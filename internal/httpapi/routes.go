@@ -25,14 +25,14 @@ type listOut[T any] struct{ Body List[T] }
 
 type bodyOut[T any] struct{ Body T }
 
-type pageParams struct {
+type PageParams struct {
 	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"Items per page"`
 	Cursor string `query:"cursor" doc:"next_cursor of the previous page"`
 }
 
-func (p pageParams) page() store.Page { return store.Page{Limit: p.Limit, Cursor: p.Cursor} }
+func (p PageParams) page() store.Page { return store.Page{Limit: p.Limit, Cursor: p.Cursor} }
 
-type idParam struct {
+type IDParam struct {
 	ID string `path:"id" doc:"The id, or the external_ref (customers) or number (invoices)"`
 }
 
@@ -60,7 +60,7 @@ func (s *Server) routes() {
 	huma.Register(api, huma.Operation{OperationID: "list-customers", Method: http.MethodGet, Path: "/v1/customers",
 		Summary: "List customers", Tags: []string{"Customers"}},
 		func(ctx context.Context, in *struct {
-			pageParams
+			PageParams
 			Segment string `query:"segment"`
 		}) (*listOut[Customer], error) {
 			list, next, err := s.svc.Customers(ctx, store.CustomerFilter{Page: in.page(), Segment: in.Segment})
@@ -75,7 +75,7 @@ func (s *Server) routes() {
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-customer", Method: http.MethodGet, Path: "/v1/customers/{id}",
 		Summary: "Get a customer", Tags: []string{"Customers"}},
-		func(ctx context.Context, in *idParam) (*bodyOut[Customer], error) {
+		func(ctx context.Context, in *IDParam) (*bodyOut[Customer], error) {
 			c, err := s.svc.Customer(ctx, in.ID)
 			if err != nil {
 				return nil, s.fail(err)
@@ -85,7 +85,7 @@ func (s *Server) routes() {
 	huma.Register(api, huma.Operation{OperationID: "update-customer", Method: http.MethodPatch, Path: "/v1/customers/{id}",
 		Summary: "Change a customer's fields", Tags: []string{"Customers"}},
 		func(ctx context.Context, in *struct {
-			idParam
+			IDParam
 			Body service.CustomerPatch
 		}) (*bodyOut[Customer], error) {
 			c, err := s.svc.UpdateCustomer(ctx, in.ID, in.Body)
@@ -97,7 +97,7 @@ func (s *Server) routes() {
 	huma.Register(api, huma.Operation{OperationID: "get-position", Method: http.MethodGet, Path: "/v1/customers/{id}/position",
 		Summary: "A customer's balances and aging as of a date", Tags: []string{"Customers"}},
 		func(ctx context.Context, in *struct {
-			idParam
+			IDParam
 			AsOf string `query:"as_of" doc:"YYYY-MM-DD or RFC 3339; default today"`
 		}) (*bodyOut[Position], error) {
 			asOf, err := s.svc.AsOf("as_of", in.AsOf)
@@ -124,7 +124,7 @@ func (s *Server) routes() {
 	huma.Register(api, huma.Operation{OperationID: "list-invoices", Method: http.MethodGet, Path: "/v1/invoices",
 		Summary: "List invoices", Tags: []string{"Invoices"}},
 		func(ctx context.Context, in *struct {
-			pageParams
+			PageParams
 			CustomerID string `query:"customer_id" doc:"Customer id or external_ref"`
 			Status     string `query:"status" enum:"open,paid,void"`
 			Currency   string `query:"currency"`
@@ -142,7 +142,7 @@ func (s *Server) routes() {
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-invoice", Method: http.MethodGet, Path: "/v1/invoices/{id}",
 		Summary: "Get an invoice", Tags: []string{"Invoices"}},
-		func(ctx context.Context, in *idParam) (*bodyOut[Invoice], error) {
+		func(ctx context.Context, in *IDParam) (*bodyOut[Invoice], error) {
 			inv, err := s.svc.Invoice(ctx, in.ID)
 			if err != nil {
 				return nil, s.fail(err)
@@ -152,7 +152,7 @@ func (s *Server) routes() {
 	huma.Register(api, huma.Operation{OperationID: "update-invoice", Method: http.MethodPatch, Path: "/v1/invoices/{id}",
 		Summary: "Flag or clear a dispute, or void an invoice", Tags: []string{"Invoices"}},
 		func(ctx context.Context, in *struct {
-			idParam
+			IDParam
 			Body service.InvoicePatch
 		}) (*bodyOut[Invoice], error) {
 			inv, err := s.svc.UpdateInvoice(ctx, in.ID, in.Body)
@@ -176,7 +176,7 @@ func (s *Server) routes() {
 	huma.Register(api, huma.Operation{OperationID: "list-payments", Method: http.MethodGet, Path: "/v1/payments",
 		Summary: "List payments", Tags: []string{"Payments"}},
 		func(ctx context.Context, in *struct {
-			pageParams
+			PageParams
 			CustomerID string `query:"customer_id"`
 		}) (*listOut[Payment], error) {
 			list, next, err := s.svc.Payments(ctx, store.PaymentFilter{Page: in.page(), CustomerID: in.CustomerID})
@@ -191,7 +191,7 @@ func (s *Server) routes() {
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-payment", Method: http.MethodGet, Path: "/v1/payments/{id}",
 		Summary: "Get a payment", Tags: []string{"Payments"}},
-		func(ctx context.Context, in *idParam) (*bodyOut[Payment], error) {
+		func(ctx context.Context, in *IDParam) (*bodyOut[Payment], error) {
 			v, err := s.svc.Payment(ctx, in.ID)
 			if err != nil {
 				return nil, s.fail(err)

@@ -1,0 +1,314 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"settle/internal/httpapi"
+	"settle/internal/service"
+	"settle/internal/testutil"
+)
+
+type client struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+type resp struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r resp) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, r.Body)
+	}
+	return m
+}
+
+func (c *client) do(method, path, body string, headers ...string) resp {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return resp{res.StatusCode, res.Header, b}
+}
+
+// setup starts the API on a fresh SQLite store and returns clients per role.
+func setup(t *testing.T) (admin, agent, viewer, anon *client) {
+	t.Helper()
+	svc := service.New(testutil.SQLite(t), testutil.Clock)
+	srv := httptest.NewServer(httpapi.New(svc, nil).Handler())
+	t.Cleanup(srv.Close)
+	tok := func(role string) string {
+		secret, _, err := svc.CreateToken(testutil.Admin(context.Background()), role, role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return secret
+	}
+	return &client{t, srv.URL, tok("admin")}, &client{t, srv.URL, tok("agent")}, &client{t, srv.URL, tok("viewer")}, &client{t, srv.URL, ""}
+}
+
+func want(t *testing.T, r resp, status int) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
+	}
+}
+
+func TestAPI_AuthAndRoles(t *testing.T) {
+	_, agent, viewer, anon := setup(t)
+	r := anon.do("GET", "/v1/customers", "")
+	want(t, r, 401)
+	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Errorf("content type %q", ct)
+	}
+	bad := &client{t, anon.base, "stl_notarealtoken"}
+	want(t, bad.do("GET", "/v1/customers", ""), 401)
+	want(t, viewer.do("GET", "/v1/customers", ""), 200)
+	r = viewer.do("POST", "/v1/customers", `{"name":"X"}`)
+	want(t, r, 403)
+	if p := r.json(t); p["status"].(float64) != 403 || p["type"] == "" || p["title"] != "Forbidden" {
+		t.Errorf("problem = %v", p)
+	}
+	want(t, agent.do("POST", "/v1/customers", `{"name":"X"}`), 201)
+	// Health and the OpenAPI document need no token.
+	want(t, anon.do("GET", "/healthz", ""), 200)
+	want(t, anon.do("GET", "/openapi.json", ""), 200)
+}
+
+func TestAPI_ValidationNamesEveryField(t *testing.T) {
+	_, agent, _, _ := setup(t)
+	r := agent.do("POST", "/v1/customers", `{"name":"","email":"not-an-email","time_zone":"Mars/Base","kind":"robot","payment_terms_days":-1}`)
+	want(t, r, 422)
+	var p struct {
+		Errors []struct{ Field, Message string }
+	}
+	json.Unmarshal(r.Body, &p)
+	var fields []string
+	for _, e := range p.Errors {
+		fields = append(fields, e.Field)
+	}
+	sort.Strings(fields)
+	if diff := cmp.Diff([]string{"email", "kind", "name", "payment_terms_days", "time_zone"}, fields); diff != "" {
+		t.Fatalf("fields (-want +got):\n%s\n%s", diff, r.Body)
+	}
+	// Schema-level problems (a required field missing, a wrong type) name the field too.
+	r = agent.do("POST", "/v1/invoices", `{"number":"A","customer_id":"x","issue_date":"2026-01-01","currency":"USD","amount":12.5}`)
+	want(t, r, 422)
+	if !strings.Contains(string(r.Body), `"field":"amount"`) {
+		t.Fatalf("body %s", r.Body)
+	}
+	r = agent.do("POST", "/v1/invoices", `{"number":"A","customer_id":"nobody","issue_date":"2026-01-01","currency":"USD","amount":"1.001"}`)
+	want(t, r, 422)
+	if !strings.Contains(string(r.Body), `"field":"amount"`) || !strings.Contains(string(r.Body), "at most 2 decimal places") {
+		t.Fatalf("body %s", r.Body)
+	}
+	want(t, agent.do("POST", "/v1/customers", `{"name":`), 400)
+}
+
+func TestAPI_LedgerFlow(t *testing.T) {
+	_, agent, viewer, _ := setup(t)
+	want(t, agent.do("POST", "/v1/customers", `{"name":"Müller GmbH","external_ref":"MUE","time_zone":"Europe/Berlin","jurisdiction":"DE","payment_terms_days":14}`), 201)
+	want(t, agent.do("POST", "/v1/customers", `{"name":"Other","external_ref":"MUE"}`), 409)
+	want(t, viewer.do("GET", "/v1/customers/MUE", ""), 200)
+	want(t, viewer.do("GET", "/v1/customers/cus_01J00000000000000000000000", ""), 404)
+
+	// Due date defaults to issue date + the customer's 14 days of terms.
+	r := agent.do("POST", "/v1/invoices", `{"number":"R-1","customer_id":"MUE","issue_date":"2026-03-01","currency":"EUR","amount":"1000"}`)
+	want(t, r, 201)
+	inv := r.json(t)
+	if inv["due_date"] != "2026-03-15" || inv["amount"] != "1000.00" || inv["balance"] != "1000.00" || inv["status"] != "open" {
+		t.Fatalf("invoice = %v", inv)
+	}
+	want(t, agent.do("POST", "/v1/invoices", `{"number":"R-2","customer_id":"MUE","issue_date":"2026-03-10","due_date":"2026-04-09","currency":"EUR","amount":"250.50"}`), 201)
+	want(t, agent.do("POST", "/v1/invoices", `{"number":"R-1","customer_id":"MUE","issue_date":"2026-03-01","currency":"EUR","amount":"1"}`), 409)
+
+	// 1,100.00 pays R-1 (oldest due) and 100.00 of R-2.
+	r = agent.do("POST", "/v1/payments", `{"customer_id":"MUE","received_on":"2026-03-20","currency":"EUR","amount":"1100.00","reference":"SEPA-1"}`)
+	want(t, r, 201)
+	var pay struct {
+		Amount, Unapplied string
+		Allocations       []struct{ InvoiceID, Amount, AppliedOn string } `json:"allocations"`
+	}
+	json.Unmarshal(r.Body, &pay)
+	if pay.Amount != "1100.00" || pay.Unapplied != "0.00" || len(pay.Allocations) != 2 || pay.Allocations[0].Amount != "1000.00" {
+		t.Fatalf("payment = %s", r.Body)
+	}
+	r = viewer.do("GET", "/v1/invoices/R-2", "")
+	if b := r.json(t)["balance"]; b != "150.50" {
+		t.Fatalf("R-2 balance = %v", b)
+	}
+	// Position and aging as of 2026-04-20: R-2 due 2026-04-09 is 11 days past due.
+	r = viewer.do("GET", "/v1/customers/MUE/position?as_of=2026-04-20", "")
+	want(t, r, 200)
+	if !strings.Contains(string(r.Body), `"overdue":"150.50"`) || !strings.Contains(string(r.Body), `"days_overdue":11`) {
+		t.Fatalf("position = %s", r.Body)
+	}
+	r = viewer.do("GET", "/v1/reports/aging?as_of=2026-04-20", "")
+	want(t, r, 200)
+	var aging struct {
+		AsOf   string           `json:"as_of"`
+		Totals []map[string]any `json:"totals"`
+	}
+	json.Unmarshal(r.Body, &aging)
+	wantTotals := map[string]any{"currency": "EUR", "current": "0.00", "days_1_30": "150.50", "days_31_60": "0.00", "days_61_90": "0.00", "days_over_90": "0.00", "total": "150.50"}
+	if aging.AsOf != "2026-04-20" || len(aging.Totals) != 1 || !cmp.Equal(aging.Totals[0], wantTotals) {
+		t.Fatalf("aging = %s", r.Body)
+	}
+	// KPIs for March: sales 1,250.50; AR at 31 March 150.50, all current (R-2 due 9 April).
+	r = viewer.do("GET", "/v1/reports/kpis?from=2026-03-01&to=2026-03-31", "")
+	want(t, r, 200)
+	k := r.json(t)
+	// DSO = 150.50 / 1250.50 × 31 = 3.73 → 3.7; best DSO the same; ADD 0.0; CEI = (0 + 1250.50 − 150.50) / (0 + 1250.50 − 150.50) = 100.0
+	if k["dso"] != 3.7 || k["best_dso"] != 3.7 || k["add"] != 0.0 || k["cei"] != 100.0 || k["currency"] != "EUR" {
+		t.Fatalf("kpis = %v", k)
+	}
+	want(t, viewer.do("GET", "/v1/reports/kpis?from=2026-03-31&to=2026-03-01", ""), 422)
+	want(t, viewer.do("GET", "/v1/reports/aging?as_of=yesterday", ""), 422)
+}
+
+func TestAPI_ImportCSV(t *testing.T) {
+	_, agent, _, _ := setup(t)
+	r := agent.do("POST", "/v1/imports/customers", "external_ref,name\nA,Alpha\nB,Beta\n", "Content-Type", "text/csv")
+	want(t, r, 200)
+	if m := r.json(t); m["inserted"].(float64) != 2 {
+		t.Fatalf("result = %v", m)
+	}
+	r = agent.do("POST", "/v1/imports/invoices", "number,customer_ref,issue_date,due_date,currency,amount\nI1,A,2026-01-01,2026-01-31,USD,5\nI2,Z,2026-01-01,2026-01-31,USD,5\nI3,A,01/01/2026,2026-01-31,USD,5\n", "Content-Type", "text/csv")
+	want(t, r, 422)
+	var p struct {
+		Errors []struct {
+			Line          int
+			Column, Message string
+		}
+	}
+	json.Unmarshal(r.Body, &p)
+	if len(p.Errors) != 2 || p.Errors[0].Line != 3 || p.Errors[0].Column != "customer_ref" || p.Errors[1].Line != 4 || p.Errors[1].Column != "issue_date" {
+		t.Fatalf("errors = %s", r.Body)
+	}
+	r = agent.do("POST", "/v1/imports/invoices?date_format=DD/MM/YYYY&map=Client=customer_ref", "number,Client,issue_date,due_date,currency,amount\nI1,A,01/01/2026,31/01/2026,USD,5\n", "Content-Type", "text/csv")
+	want(t, r, 200)
+	want(t, agent.do("POST", "/v1/imports/refunds", "x\n", "Content-Type", "text/csv"), 422)
+}
+
+func TestAPI_IdempotencyKey(t *testing.T) {
+	_, agent, _, _ := setup(t)
+	body := `{"name":"Once","external_ref":"ONCE"}`
+	first := agent.do("POST", "/v1/customers", body, "Idempotency-Key", "k-1")
+	want(t, first, 201)
+	again := agent.do("POST", "/v1/customers", body, "Idempotency-Key", "k-1")
+	want(t, again, 201)
+	if !bytes.Equal(first.Body, again.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay differs:\n%s\n%s", first.Body, again.Body)
+	}
+	want(t, agent.do("POST", "/v1/customers", `{"name":"Other"}`, "Idempotency-Key", "k-1"), 422)
+	r := agent.do("GET", "/v1/customers", "")
+	if n := len(r.json(t)["data"].([]any)); n != 1 {
+		t.Fatalf("%d customers, want 1", n)
+	}
+}
+
+func TestAPI_Pagination(t *testing.T) {
+	_, agent, viewer, _ := setup(t)
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		want(t, agent.do("POST", "/v1/customers", `{"name":"`+n+`"}`), 201)
+	}
+	var names []string
+	cursor, pages := "", 0
+	for {
+		r := viewer.do("GET", "/v1/customers?limit=2&cursor="+cursor, "")
+		want(t, r, 200)
+		var page struct {
+			Data       []struct{ Name string }
+			NextCursor string `json:"next_cursor"`
+		}
+		json.Unmarshal(r.Body, &page)
+		for _, c := range page.Data {
+			names = append(names, c.Name)
+		}
+		pages++
+		if page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
+	}
+	if diff := cmp.Diff([]string{"a", "b", "c", "d", "e"}, names); diff != "" || pages != 3 {
+		t.Fatalf("pages %d, names (-want +got):\n%s", pages, diff)
+	}
+	want(t, viewer.do("GET", "/v1/customers?limit=501", ""), 422)
+}
+
+// TestAPI_OpenAPIMatchesServer checks that every operation in the served
+// document answers (no 404/405 from the router), and that the contract's
+// paths are documented.
+func TestAPI_OpenAPIMatchesServer(t *testing.T) {
+	admin, _, _, anon := setup(t)
+	r := anon.do("GET", "/openapi.json", "")
+	want(t, r, 200)
+	var doc struct {
+		OpenAPI string                               `json:"openapi"`
+		Paths   map[string]map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(r.Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
+		t.Errorf("openapi %q", doc.OpenAPI)
+	}
+	for _, p := range []string{"/v1/customers", "/v1/customers/{id}", "/v1/customers/{id}/position", "/v1/invoices", "/v1/invoices/{id}",
+		"/v1/payments", "/v1/imports/{kind}", "/v1/reports/aging", "/v1/reports/kpis"} {
+		if _, ok := doc.Paths[p]; !ok {
+			t.Errorf("contract path %s is not in the OpenAPI document", p)
+		}
+	}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			concrete := strings.NewReplacer("{id}", "nope", "{kind}", "invoices").Replace(path)
+			r := admin.do(strings.ToUpper(method), concrete, "")
+			if r.Status == 405 || (r.Status == 404 && !strings.Contains(string(r.Body), "not found")) {
+				t.Errorf("%s %s: router answered %d", method, path, r.Status)
+			}
+		}
+	}
+}
+
+func TestAPI_Metrics(t *testing.T) {
+	_, _, viewer, anon := setup(t)
+	viewer.do("GET", "/v1/customers", "")
+	r := anon.do("GET", "/metrics", "")
+	want(t, r, 200)
+	if !strings.Contains(string(r.Body), `settle_http_requests_total{route="GET /v1/customers",status="OK"} 1`) {
+		t.Fatalf("metrics lack the request count:\n%.2000s", r.Body)
+	}
+}
