@@ -2,8 +2,8 @@ package cli_test
 
 import (
 	"bufio"
-	"database/sql"
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"

@@ -209,7 +209,7 @@ func TestAPI_ImportCSV(t *testing.T) {
 	want(t, r, 422)
 	var p struct {
 		Errors []struct {
-			Line          int
+			Line            int
 			Column, Message string
 		}
 	}

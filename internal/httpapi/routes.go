@@ -38,13 +38,6 @@ type IDParam struct {
 
 func (s *Server) fail(err error) error { return problemOf(s.log, err) }
 
-func out[T any](v T, err error, s *Server) (*bodyOut[T], error) {
-	if err != nil {
-		return nil, s.fail(err)
-	}
-	return &bodyOut[T]{Body: v}, nil
-}
-
 func (s *Server) routes() {
 	api := s.api
 	// Customers.

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"settle/internal/apperr"
 	"settle/internal/ids"
@@ -144,5 +143,3 @@ func (t *Tx) SaveIdempotency(ctx context.Context, r *store.IdempotencyRecord) er
 	}
 	return err
 }
-
-var _ = time.Time{}
