@@ -2,8 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -39,6 +42,7 @@ type IDParam struct {
 func (s *Server) fail(err error) error { return problemOf(s.log, err) }
 
 func (s *Server) routes() {
+	s.auditRoutes()
 	api := s.api
 	// Customers.
 	huma.Register(api, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/v1/customers",
@@ -262,6 +266,41 @@ func (s *Server) routes() {
 				return nil, s.fail(err)
 			}
 			return &bodyOut[KPIs]{Body: kpisOut(r)}, nil
+		})
+}
+
+// AuditEntry is one line of the append-only audit log.
+type AuditEntry struct {
+	Seq        int64           `json:"seq"`
+	At         time.Time       `json:"at"`
+	Actor      string          `json:"actor"`
+	Action     string          `json:"action"`
+	ObjectType string          `json:"object_type"`
+	ObjectID   string          `json:"object_id"`
+	Detail     json.RawMessage `json:"detail"`
+}
+
+func (s *Server) auditRoutes() {
+	huma.Register(s.api, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/v1/audit",
+		Summary: "The audit log: who changed what, when (admins)", Tags: []string{"Audit"}},
+		func(ctx context.Context, in *struct {
+			ObjectID string `query:"object_id"`
+			After    int64  `query:"after" doc:"Only entries after this seq"`
+			Limit    int    `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+		}) (*listOut[AuditEntry], error) {
+			list, err := s.svc.Audit(ctx, store.AuditFilter{ObjectID: in.ObjectID, AfterSeq: in.After, Limit: in.Limit})
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			o := &listOut[AuditEntry]{Body: List[AuditEntry]{Data: []AuditEntry{}}}
+			for _, e := range list {
+				o.Body.Data = append(o.Body.Data, AuditEntry{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action,
+					ObjectType: e.ObjectType, ObjectID: e.ObjectID, Detail: json.RawMessage(e.Detail)})
+			}
+			if len(list) == in.Limit && len(list) > 0 {
+				o.Body.NextCursor = strconv.FormatInt(list[len(list)-1].Seq, 10)
+			}
+			return o, nil
 		})
 }
 

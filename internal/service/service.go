@@ -118,3 +118,17 @@ func (s *Service) AsOf(field, v string) (civil.Date, error) {
 	}
 	return d, nil
 }
+
+// Audit lists audit-log entries (admins only): all, or those of one object.
+func (s *Service) Audit(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error) {
+	if _, err := require(ctx, RoleAdmin); err != nil {
+		return nil, err
+	}
+	var out []store.AuditEntry
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		var err error
+		out, err = tx.Audit(ctx, f)
+		return err
+	})
+	return out, err
+}
