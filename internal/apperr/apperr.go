@@ -57,6 +57,9 @@ func (e *Error) Error() string {
 	if len(e.Fields) == 0 {
 		return e.Message
 	}
+	if f := e.Fields[0]; len(e.Fields) == 1 && f.Line == 0 && e.Message == "invalid "+f.Field {
+		return e.Message + ": " + f.Message // not "invalid x: x: …"
+	}
 	parts := make([]string, 0, len(e.Fields))
 	for _, f := range e.Fields {
 		parts = append(parts, f.String())

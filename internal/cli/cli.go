@@ -56,7 +56,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	fmt.Fprintf(stderr, "settle: %s\n", oneLine(err))
-	if e, ok := apperr.As(err); ok && len(e.Fields) > 0 {
+	if e, ok := apperr.As(err); ok && listsFields(e) {
 		// Field errors (import rows) follow, one per line.
 		for _, f := range e.Fields {
 			fmt.Fprintf(stderr, "  %s\n", f.String())
@@ -68,9 +68,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
+// listsFields: several field errors, or import rows, go one per line
+// under the message; a single field error fits in the message itself.
+func listsFields(e *apperr.Error) bool {
+	return len(e.Fields) > 1 || (len(e.Fields) == 1 && e.Fields[0].Line > 0)
+}
+
 func oneLine(err error) string {
 	if e, ok := apperr.As(err); ok {
-		if len(e.Fields) == 1 {
+		if !listsFields(e) {
 			return e.Error()
 		}
 		return e.Message

@@ -1,6 +1,143 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 
-// demoCmd is being written (placeholder so the tree builds).
-func (a *App) demoCmd() *cobra.Command { return &cobra.Command{Use: "demo", Short: "(in progress)"} }
+	"github.com/spf13/cobra"
+
+	"settle/internal/apperr"
+	"settle/internal/civil"
+	"settle/internal/demo"
+	"settle/internal/service"
+	"settle/internal/store"
+)
+
+// DemoDB is where the demo keeps its data unless --db or SETTLE_DB says
+// otherwise, so that a demo never mixes with real data in settle.db.
+const DemoDB = "sqlite:settle-demo.db"
+
+func (a *App) demoCmd() *cobra.Command {
+	var addr, asOf string
+	var seed int64
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Create a demo organisation on the embedded database and serve it",
+		Long: `Create a demo organisation — 40 customers in the US, UK, Germany, France,
+the Netherlands and Japan, a year of invoices and payments with every kind
+of payer — in settle-demo.db (unless --db or SETTLE_DB names another
+database), then serve the API and print a token and commands to try.
+
+Running it again reuses the data it made and prints a new token.`,
+		Example: `  settle demo
+  settle demo --addr 127.0.0.1:0 --as-of 2026-03-31 --seed 7`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			// cmd.Flag finds the root's persistent --db from this subcommand.
+			if !cmd.Flag("db").Changed && os.Getenv("SETTLE_DB") == "" {
+				a.DB = DemoDB
+			}
+			svc, ctx, done, err := a.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			date, err := svc.AsOf("--as-of", asOf)
+			if err != nil {
+				return usageError{err}
+			}
+			sum, reused, err := a.loadDemo(ctx, svc, date, seed, cmd.Flag("as-of").Changed || cmd.Flag("seed").Changed)
+			if err != nil {
+				return err
+			}
+			token, _, err := svc.CreateToken(ctx, service.RoleAdmin, "demo")
+			if err != nil {
+				return err
+			}
+			return a.serve(ctx, svc, addr, func(base string) {
+				a.printDemo(svc, sum, reused, date, token, base)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", envOr("SETTLE_ADDR", DefaultAddr), "listen address (env SETTLE_ADDR)")
+	cmd.Flags().StringVar(&asOf, "as-of", "", "date the demo's year ends, YYYY-MM-DD (default today)")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "random seed: the same seed and date give the same data")
+	return cmd
+}
+
+// loadDemo fills the database with the demo unless it holds data already.
+// Demo data is made relative to its as-of date, so data made yesterday
+// differs from today's and cannot be loaded over it; it is kept as it is,
+// unless the user explicitly asked for a date or seed.
+func (a *App) loadDemo(ctx context.Context, svc *service.Service, asOf civil.Date, seed int64, explicit bool) (sum demo.Summary, reused bool, err error) {
+	var n map[string]int64
+	err = svc.Store().Tx(ctx, func(tx store.Tx) error {
+		var err error
+		n, err = tx.Counts(ctx)
+		return err
+	})
+	if err != nil {
+		return sum, false, err
+	}
+	if n["customers"] > 0 {
+		// Never mix the demo into real data.
+		if _, err := svc.Customer(ctx, demo.ShowcaseRef); apperr.CodeOf(err) == apperr.NotFound {
+			return sum, false, fmt.Errorf("%s holds data that is not the demo's; choose another --db", a.dbName())
+		} else if err != nil {
+			return sum, false, err
+		}
+	}
+	if n["customers"] > 0 && !explicit {
+		return demo.Summary{Customers: int(n["customers"]), Invoices: int(n["invoices"]),
+			Payments: int(n["payments"]), AlreadyLoaded: true}, true, nil
+	}
+	fmt.Fprintf(a.Stderr, "Loading the demo organisation as of %s (seed %d)…\n", asOf, seed)
+	sum, err = demo.Generate(ctx, svc, asOf, seed)
+	if apperr.CodeOf(err) == apperr.Invalid && n["customers"] > 0 {
+		// Every demo invoice clashes with the stored one of the same
+		// number: one line says it better than a thousand.
+		return sum, false, fmt.Errorf("%s holds a demo made for another date or seed; "+
+			"remove it or choose another --db", a.dbName())
+	}
+	return sum, sum.AlreadyLoaded, err
+}
+
+// dbName is the database for people: a SQLite file's full path, or a
+// PostgreSQL URL without its password.
+func (a *App) dbName() string {
+	if path, ok := strings.CutPrefix(a.DB, "sqlite:"); ok {
+		if abs, err := filepath.Abs(path); err == nil {
+			return abs
+		}
+		return path
+	}
+	if u, err := url.Parse(a.DB); err == nil {
+		return u.Redacted()
+	}
+	return a.DB
+}
+
+// printDemo tells the user what they have and what to try. It runs once
+// the server listens, so the URLs carry the real address (--addr :0 too).
+func (a *App) printDemo(svc *service.Service, sum demo.Summary, reused bool, asOf civil.Date, token, base string) {
+	state := "created"
+	if reused {
+		state = "already there, reused"
+	}
+	auth := fmt.Sprintf(`curl -H "Authorization: Bearer %s"`, token)
+	w := a.Stdout
+	fmt.Fprintf(w, "\nsettle demo is running at %s\n\n", base)
+	fmt.Fprintf(w, "  Database  %s (%s)\n", a.dbName(), svc.Store().Engine())
+	fmt.Fprintf(w, "  Data      %d customers, %d invoices, %d payments in USD, GBP, EUR and JPY (%s)\n",
+		sum.Customers, sum.Invoices, sum.Payments, state)
+	fmt.Fprintf(w, "  Token     %s (admin; shown only once)\n\n", token)
+	fmt.Fprintf(w, "Try:\n")
+	fmt.Fprintf(w, "  %s %s/v1/customers\n", auth, base)
+	fmt.Fprintf(w, "  %s '%s/v1/reports/aging?as_of=%s'\n", auth, base, asOf)
+	fmt.Fprintf(w, "  %s '%s/v1/customers/%s/position?as_of=%s'\n\n", auth, base, demo.ShowcaseRef, asOf)
+	fmt.Fprintf(w, "%s is a key account that pays 45–75 days late. Press Ctrl+C to stop.\n", demo.ShowcaseRef)
+}
