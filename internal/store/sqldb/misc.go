@@ -67,6 +67,7 @@ func (t *Tx) TokenByHash(ctx context.Context, hash string) (*store.Token, error)
 	if err != nil {
 		return nil, err
 	}
+	tok.CreatedAt = tok.CreatedAt.UTC()
 	if revoked.Valid {
 		r := revoked.Time.UTC()
 		tok.RevokedAt = &r
@@ -128,6 +129,7 @@ func (t *Tx) Idempotency(ctx context.Context, actor, key string) (*store.Idempot
 	if err != nil {
 		return nil, err
 	}
+	r.CreatedAt = r.CreatedAt.UTC()
 	return &r, nil
 }
 
@@ -136,8 +138,12 @@ func (t *Tx) SaveIdempotency(ctx context.Context, r *store.IdempotencyRecord) er
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = t.now
 	}
+	body := r.Body
+	if body == nil {
+		body = []byte{} // an empty response (204) is still a response to replay
+	}
 	_, err := t.Exec(ctx, `INSERT INTO idempotency_keys (actor, key, method, path, request_hash, status, body, created_at) VALUES (?,?,?,?,?,?,?,?)`,
-		r.Actor, r.Key, r.Method, r.Path, r.RequestHash, r.Status, r.Body, r.CreatedAt.UTC())
+		r.Actor, r.Key, r.Method, r.Path, r.RequestHash, r.Status, body, r.CreatedAt.UTC())
 	if t.s.dialect.IsUniqueViolation(err) {
 		return apperr.Errorf(apperr.Conflict, "a request with this Idempotency-Key is already in progress")
 	}

@@ -1,0 +1,1818 @@
+// Package storetest is the conformance suite that every store.Store engine
+// must pass. An engine's tests call Run with a function that opens a fresh,
+// empty, migrated store whose clock is Clock:
+//
+//	func TestSQLite_Store(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) store.Store { … })
+//	}
+//
+// Expected values are worked out by hand in the comments beside them; where
+// the suite compares the store with the in-memory ledger (OpenItems against
+// ledger.OpenItemsAsOf) it does so as a second, independent method.
+package storetest
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"settle/internal/apperr"
+	"settle/internal/civil"
+	"settle/internal/ledger"
+	"settle/internal/money"
+	"settle/internal/store"
+)
+
+// Now is the fixed time of Clock. It has microseconds (the finest both
+// engines store) so that round trips are exact.
+var Now = time.Date(2026, 7, 1, 12, 30, 45, 123456000, time.UTC)
+
+// Clock is the clock engines must open the store with.
+func Clock() time.Time { return Now }
+
+// Run runs every conformance test, each on a fresh store from open.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"Store/Basics", testBasics},
+		{"Customer/InsertAndGet", testCustomerInsertGet},
+		{"Customer/Update", testCustomerUpdate},
+		{"Customer/DuplicateExternalRef", testCustomerDuplicateRef},
+		{"Customers/Pagination", testCustomersPagination},
+		{"Customers/ByRefAndWithPayments", testCustomerIDsByRefAndWithPayments},
+		{"Invoice/InsertAndGet", testInvoiceInsertGet},
+		{"Invoice/DuplicateNumber", testInvoiceDuplicateNumber},
+		{"Invoice/ForeignKeys", testForeignKeys},
+		{"Invoice/UpdateFlags", testInvoiceUpdateFlags},
+		{"InsertInvoices/NoConflicts", testInsertInvoicesNoConflicts},
+		{"InsertInvoices/Conflicts", testInsertInvoicesConflicts},
+		{"InsertInvoices/SmallBatch", testInsertInvoicesSmall},
+		{"InvoicesByNumber", testInvoicesByNumber},
+		{"Invoices/Filter", testInvoicesFilter},
+		{"Payments/InsertAndList", testPayments},
+		{"ReplaceAllocations", testReplaceAllocations},
+		{"OpenItems/HandWorked", testOpenItemsHand},
+		{"OpenItems/MatchesLedger", testOpenItemsMatchLedger},
+		{"Sales", testSales},
+		{"Currencies", testCurrencies},
+		{"Imports", testImports},
+		{"Tokens", testTokens},
+		{"Audit/AppendAndList", testAuditAppendList},
+		{"Audit/AppendOnly", testAuditAppendOnly},
+		{"Idempotency", testIdempotency},
+		{"Tx/RollbackOnError", testTxRollbackOnError},
+		{"Tx/RollbackOnPanic", testTxRollbackOnPanic},
+		{"RoundTrip/CivilDates", testRoundTripDates},
+		{"RoundTrip/Money", testRoundTripMoney},
+		{"RoundTrip/TimesUTC", testRoundTripTimes},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := open(t)
+			tt.fn(t, s)
+		})
+	}
+}
+
+// ---- helpers -------------------------------------------------------------------
+
+const (
+	USD = money.Currency("USD")
+	EUR = money.Currency("EUR")
+	JPY = money.Currency("JPY")
+	BHD = money.Currency("BHD")
+)
+
+// cmpAmount compares money exactly: minor units and currency.
+var cmpAmount = cmp.Comparer(func(a, b money.Amount) bool { return a == b })
+
+func day(s string) civil.Date {
+	d, err := civil.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func amt(s string, c money.Currency) money.Amount {
+	a, err := money.Parse(s, c)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// mustTx runs fn in a transaction and fails the test if it fails.
+func mustTx(t *testing.T, s store.Store, fn func(tx store.Tx) error) {
+	t.Helper()
+	if err := s.Tx(t.Context(), fn); err != nil {
+		t.Fatalf("Tx: %v", err)
+	}
+}
+
+// wantCode fails unless err is an apperr with the given code.
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := apperr.CodeOf(err); got != code {
+		t.Errorf("error %v: code %q, want %q", err, got, code)
+	}
+}
+
+// wantField fails unless err is an apperr naming field.
+func wantField(t *testing.T, err error, field string) {
+	t.Helper()
+	e, ok := apperr.As(err)
+	if !ok {
+		t.Errorf("error %v is not an apperr", err)
+		return
+	}
+	for _, f := range e.Fields {
+		if f.Field == field {
+			return
+		}
+	}
+	t.Errorf("error %v does not name field %q", err, field)
+}
+
+func newCustomer(ref string) ledger.Customer {
+	return ledger.Customer{
+		ExternalRef: ref, Name: "Customer " + ref, Email: "ar@example.com", Phone: "+1 555 0100",
+		TimeZone: "America/New_York", Locale: "en-US", Kind: ledger.KindBusiness, Jurisdiction: "US",
+		Segment: "standard", Style: ledger.StyleDirect, PaymentTermsDays: 30,
+	}
+}
+
+func addCustomer(t *testing.T, s store.Store, c ledger.Customer) ledger.Customer {
+	t.Helper()
+	mustTx(t, s, func(tx store.Tx) error { return tx.InsertCustomer(t.Context(), &c) })
+	return c
+}
+
+func newInvoice(c ledger.Customer, number, issue, due string, a money.Amount) ledger.Invoice {
+	return ledger.Invoice{Number: number, CustomerID: c.ID, IssueDate: day(issue), DueDate: day(due), Amount: a}
+}
+
+func addInvoice(t *testing.T, s store.Store, inv ledger.Invoice) ledger.Invoice {
+	t.Helper()
+	mustTx(t, s, func(tx store.Tx) error { return tx.InsertInvoice(t.Context(), &inv) })
+	return inv
+}
+
+func newPayment(c ledger.Customer, received string, a money.Amount) ledger.Payment {
+	return ledger.Payment{Kind: ledger.KindPayment, CustomerID: c.ID, ReceivedOn: day(received), Amount: a, Method: "bank_transfer"}
+}
+
+func addPayment(t *testing.T, s store.Store, p ledger.Payment) ledger.Payment {
+	t.Helper()
+	mustTx(t, s, func(tx store.Tx) error { return tx.InsertPayment(t.Context(), &p) })
+	return p
+}
+
+func counts(t *testing.T, s store.Store) map[string]int64 {
+	t.Helper()
+	var out map[string]int64
+	mustTx(t, s, func(tx store.Tx) (err error) { out, err = tx.Counts(t.Context()); return err })
+	return out
+}
+
+func getInvoice(t *testing.T, s store.Store, idOrNumber string) *ledger.Invoice {
+	t.Helper()
+	var out *ledger.Invoice
+	mustTx(t, s, func(tx store.Tx) (err error) { out, err = tx.Invoice(t.Context(), idOrNumber); return err })
+	return out
+}
+
+// reallocate replays one customer's stored ledger and stores the result.
+func reallocate(t *testing.T, s store.Store, customerID string) ledger.Allocated {
+	t.Helper()
+	var a ledger.Allocated
+	mustTx(t, s, func(tx store.Tx) error {
+		invs, pays, err := tx.CustomerLedger(t.Context(), customerID)
+		if err != nil {
+			return err
+		}
+		a = ledger.Allocate(invs, pays)
+		return tx.ReplaceAllocations(t.Context(), customerID, a)
+	})
+	return a
+}
+
+func openItems(t *testing.T, s store.Store, f store.OpenItemFilter) []ledger.OpenItem {
+	t.Helper()
+	var out []ledger.OpenItem
+	mustTx(t, s, func(tx store.Tx) error {
+		return tx.OpenItems(t.Context(), f, func(it ledger.OpenItem) error { out = append(out, it); return nil })
+	})
+	return out
+}
+
+// sortOpenItems makes open item lists comparable (the store streams them in
+// no particular order).
+var sortOpenItems = cmpopts.SortSlices(func(a, b ledger.OpenItem) bool {
+	if a.CustomerID != b.CustomerID {
+		return a.CustomerID < b.CustomerID
+	}
+	if a.Currency != b.Currency {
+		return a.Currency < b.Currency
+	}
+	if c := a.DueDate.Compare(b.DueDate); c != 0 {
+		return c < 0
+	}
+	return a.Balance < b.Balance
+})
+
+// ---- the hand-worked ledger used by several tests ---------------------------------
+
+// handLedger:
+//
+//	Customer X (ref X-1), USD:
+//	  I1 R-1 issued 01-01 due 01-31 100.00
+//	  I2 R-2 issued 01-10 due 02-09 200.00
+//	  I3 R-3 issued 03-01 due 03-31  80.00
+//	  I4 R-4 issued 01-05 due 02-04  70.00, voided 01-20
+//	  P1 02-01 250.00 USD → I1 100.00, I2 150.00 (oldest due first; I4 void)
+//	  P2 02-15 120.00 USD → I2 50.00; 70.00 credit → I3 70.00 on 03-01
+//	  P3 02-20  30.00 EUR → no EUR invoice: 30.00 EUR unapplied
+//	  Final: I1 paid, I2 paid, I3 open 10.00, I4 void (balance 70.00).
+//	Customer Y (no external_ref):
+//	  Y1 Y-1 EUR issued 02-01 due 03-03 500.00
+//	  Y2 Y-2 JPY issued 02-10 due 02-10 12000
+type handLedger struct {
+	X, Y           ledger.Customer
+	I1, I2, I3, I4 ledger.Invoice
+	Y1, Y2         ledger.Invoice
+	P1, P2, P3     ledger.Payment
+	XAlloc, YAlloc ledger.Allocated
+}
+
+func seedHand(t *testing.T, s store.Store) *handLedger {
+	t.Helper()
+	h := &handLedger{}
+	h.X = addCustomer(t, s, newCustomer("X-1"))
+	h.Y = addCustomer(t, s, newCustomer(""))
+	h.I1 = addInvoice(t, s, newInvoice(h.X, "R-1", "2026-01-01", "2026-01-31", amt("100.00", USD)))
+	h.I2 = addInvoice(t, s, newInvoice(h.X, "R-2", "2026-01-10", "2026-02-09", amt("200.00", USD)))
+	h.I3 = addInvoice(t, s, newInvoice(h.X, "R-3", "2026-03-01", "2026-03-31", amt("80.00", USD)))
+	i4 := newInvoice(h.X, "R-4", "2026-01-05", "2026-02-04", amt("70.00", USD))
+	i4.VoidedOn, i4.VoidReason = day("2026-01-20"), "duplicate"
+	h.I4 = addInvoice(t, s, i4)
+	h.Y1 = addInvoice(t, s, newInvoice(h.Y, "Y-1", "2026-02-01", "2026-03-03", amt("500.00", EUR)))
+	h.Y2 = addInvoice(t, s, newInvoice(h.Y, "Y-2", "2026-02-10", "2026-02-10", amt("12000", JPY)))
+	h.P1 = addPayment(t, s, newPayment(h.X, "2026-02-01", amt("250.00", USD)))
+	h.P2 = addPayment(t, s, newPayment(h.X, "2026-02-15", amt("120.00", USD)))
+	h.P3 = addPayment(t, s, newPayment(h.X, "2026-02-20", amt("30.00", EUR)))
+	h.XAlloc = reallocate(t, s, h.X.ID)
+	h.YAlloc = reallocate(t, s, h.Y.ID)
+	return h
+}
+
+// ---- tests ---------------------------------------------------------------------------
+
+func testBasics(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	if err := s.Ping(ctx); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+	if v, err := s.SchemaVersion(ctx); err != nil || v < 1 {
+		t.Errorf("SchemaVersion = %d, %v; want >= 1", v, err)
+	}
+	if e := s.Engine(); e != "sqlite" && e != "postgres" {
+		t.Errorf("Engine = %q", e)
+	}
+	want := map[string]int64{"customers": 0, "invoices": 0, "payments": 0, "allocations": 0, "imports": 0, "audit_log": 0}
+	if diff := cmp.Diff(want, counts(t, s)); diff != "" {
+		t.Errorf("Counts of a fresh store (-want +got):\n%s", diff)
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		if !tx.Now().Equal(Now) || tx.Now().Location() != time.UTC {
+			t.Errorf("Tx.Now() = %v, want %v in UTC", tx.Now(), Now)
+		}
+		return nil
+	})
+}
+
+func testCustomerInsertGet(t *testing.T, s store.Store) {
+	in := ledger.Customer{
+		ExternalRef: "ACME-1", Name: "Acme Ltd", Email: "ar@acme.example", Phone: "+44 20 7946 0958",
+		TimeZone: "Europe/London", Locale: "en-GB", Kind: ledger.KindBusiness, Jurisdiction: "GB",
+		Segment: "smb", Style: ledger.StyleIndirect, PaymentTermsDays: 45, ImportID: "imp_test",
+	}
+	c := addCustomer(t, s, in)
+	if !strings.HasPrefix(c.ID, "cus_") || len(c.ID) != len("cus_")+26 {
+		t.Fatalf("InsertCustomer assigned id %q, want cus_ + 26 characters", c.ID)
+	}
+	want := in
+	want.ID, want.CreatedAt, want.UpdatedAt = c.ID, Now, Now
+	// A customer without external_ref (NULL): two of them must not clash.
+	n1 := addCustomer(t, s, newCustomer(""))
+	n2 := addCustomer(t, s, newCustomer(""))
+
+	tests := []struct {
+		name, key string
+		want      *ledger.Customer
+		code      string
+	}{
+		{"by id", c.ID, &want, ""},
+		{"by external_ref", "ACME-1", &want, ""},
+		{"first without ref, by id", n1.ID, &n1, ""},
+		{"second without ref, by id", n2.ID, &n2, ""},
+		{"unknown id", "cus_00000000000000000000000000", nil, apperr.NotFound},
+		{"unknown ref", "NOPE", nil, apperr.NotFound},
+		{"empty ref does not match NULL", "", nil, apperr.NotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *ledger.Customer
+			err := s.Tx(t.Context(), func(tx store.Tx) (err error) { got, err = tx.Customer(t.Context(), tt.key); return err })
+			if tt.code != "" {
+				wantCode(t, err, tt.code)
+				return
+			}
+			if err != nil {
+				t.Fatalf("Customer(%q): %v", tt.key, err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Customer(%q) mismatch (-want +got):\n%s", tt.key, diff)
+			}
+		})
+	}
+}
+
+func testCustomerUpdate(t *testing.T, s store.Store) {
+	in := newCustomer("OLD-1")
+	in.CreatedAt = time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC) // before the clock's Now
+	c := addCustomer(t, s, in)
+
+	c.ExternalRef, c.Name, c.Segment, c.Style, c.PaymentTermsDays = "NEW-1", "Renamed", "vip", ledger.StyleIndirect, 60
+	mustTx(t, s, func(tx store.Tx) error { return tx.UpdateCustomer(t.Context(), &c) })
+
+	want := c
+	want.CreatedAt = time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC) // unchanged
+	want.UpdatedAt = Now                                            // the transaction's clock
+	var got *ledger.Customer
+	mustTx(t, s, func(tx store.Tx) (err error) { got, err = tx.Customer(t.Context(), "NEW-1"); return err })
+	if diff := cmp.Diff(&want, got); diff != "" {
+		t.Errorf("after UpdateCustomer (-want +got):\n%s", diff)
+	}
+	err := s.Tx(t.Context(), func(tx store.Tx) error { _, err := tx.Customer(t.Context(), "OLD-1"); return err })
+	wantCode(t, err, apperr.NotFound)
+
+	ghost := newCustomer("GHOST")
+	ghost.ID = "cus_00000000000000000000000000"
+	err = s.Tx(t.Context(), func(tx store.Tx) error { return tx.UpdateCustomer(t.Context(), &ghost) })
+	wantCode(t, err, apperr.NotFound)
+}
+
+func testCustomerDuplicateRef(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("DUP-1"))
+	b := addCustomer(t, s, newCustomer("OTHER-1"))
+
+	dup := newCustomer("DUP-1")
+	err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.InsertCustomer(t.Context(), &dup) })
+	wantCode(t, err, apperr.Conflict)
+	wantField(t, err, "external_ref")
+
+	b.ExternalRef = "DUP-1"
+	err = s.Tx(t.Context(), func(tx store.Tx) error { return tx.UpdateCustomer(t.Context(), &b) })
+	wantCode(t, err, apperr.Conflict)
+	wantField(t, err, "external_ref")
+
+	// Nothing changed: DUP-1 is still a, OTHER-1 still b, two customers.
+	mustTx(t, s, func(tx store.Tx) error {
+		got, err := tx.Customer(t.Context(), "DUP-1")
+		if err != nil || got.ID != a.ID {
+			t.Errorf("DUP-1 = %v, %v; want %s", got, err, a.ID)
+		}
+		got, err = tx.Customer(t.Context(), "OTHER-1")
+		if err != nil || got.ID != b.ID {
+			t.Errorf("OTHER-1 = %v, %v; want %s", got, err, b.ID)
+		}
+		return nil
+	})
+	if n := counts(t, s)["customers"]; n != 2 {
+		t.Errorf("%d customers, want 2", n)
+	}
+}
+
+func testCustomersPagination(t *testing.T, s store.Store) {
+	var ids []string
+	for i := range 7 {
+		c := newCustomer(fmt.Sprintf("PG-%d", i))
+		if i == 2 || i == 5 {
+			c.Segment = "vip"
+		}
+		ids = append(ids, addCustomer(t, s, c).ID)
+	}
+	if !slices.IsSorted(ids) {
+		t.Fatalf("ids not increasing in creation order: %v", ids)
+	}
+	// Limit 3 over 7: pages of 3, 3, 1; the cursor is the last id of a
+	// page; the last page has no next cursor.
+	var pages [][]string
+	cursor := ""
+	for range 5 {
+		var list []ledger.Customer
+		var next string
+		mustTx(t, s, func(tx store.Tx) (err error) {
+			list, next, err = tx.Customers(t.Context(), store.CustomerFilter{Page: store.Page{Limit: 3, Cursor: cursor}})
+			return err
+		})
+		var page []string
+		for _, c := range list {
+			page = append(page, c.ID)
+		}
+		pages = append(pages, page)
+		if next == "" {
+			break
+		}
+		if next != page[len(page)-1] {
+			t.Errorf("next cursor %q is not the page's last id %q", next, page[len(page)-1])
+		}
+		cursor = next
+	}
+	want := [][]string{ids[0:3], ids[3:6], ids[6:7]}
+	if diff := cmp.Diff(want, pages); diff != "" {
+		t.Errorf("pages (-want +got):\n%s", diff)
+	}
+
+	tests := []struct {
+		name string
+		f    store.CustomerFilter
+		want []string
+	}{
+		{"default limit", store.CustomerFilter{}, ids},
+		{"segment", store.CustomerFilter{Segment: "vip"}, []string{ids[2], ids[5]}},
+		{"segment after cursor", store.CustomerFilter{Segment: "vip", Page: store.Page{Cursor: ids[2]}}, []string{ids[5]}},
+		{"past the end", store.CustomerFilter{Page: store.Page{Cursor: ids[6]}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var list []ledger.Customer
+			var next string
+			mustTx(t, s, func(tx store.Tx) (err error) { list, next, err = tx.Customers(t.Context(), tt.f); return err })
+			var got []string
+			for _, c := range list {
+				got = append(got, c.ID)
+			}
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" || next != "" {
+				t.Errorf("Customers(%+v) next %q (-want +got):\n%s", tt.f, next, diff)
+			}
+		})
+	}
+}
+
+func testCustomerIDsByRefAndWithPayments(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("A-1"))
+	b := addCustomer(t, s, newCustomer("B-1"))
+	n := addCustomer(t, s, newCustomer(""))
+	addPayment(t, s, newPayment(b, "2026-01-01", amt("1.00", USD)))
+	addPayment(t, s, newPayment(b, "2026-01-02", amt("1.00", USD)))
+	addPayment(t, s, newPayment(n, "2026-01-02", amt("1.00", USD)))
+	mustTx(t, s, func(tx store.Tx) error {
+		refs, err := tx.CustomerIDsByRef(t.Context())
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(map[string]string{"A-1": a.ID, "B-1": b.ID}, refs); diff != "" {
+			t.Errorf("CustomerIDsByRef (-want +got):\n%s", diff)
+		}
+		with, err := tx.CustomersWithPayments(t.Context(), []string{a.ID, b.ID, n.ID, "cus_unknown"})
+		if err != nil {
+			return err
+		}
+		want := []string{b.ID, n.ID}
+		slices.Sort(want)
+		if diff := cmp.Diff(want, with); diff != "" {
+			t.Errorf("CustomersWithPayments (-want +got):\n%s", diff)
+		}
+		return nil
+	})
+}
+
+func testInvoiceInsertGet(t *testing.T, s store.Store) {
+	c := addCustomer(t, s, newCustomer("C-1"))
+	in := ledger.Invoice{Number: "INV-0001", CustomerID: c.ID, IssueDate: day("2026-03-01"), DueDate: day("2026-03-31"),
+		Amount: amt("1234.56", USD), Disputed: true, ImportID: "imp_x"}
+	inv := addInvoice(t, s, in)
+	if !strings.HasPrefix(inv.ID, "inv_") {
+		t.Fatalf("InsertInvoice assigned id %q", inv.ID)
+	}
+	want := in
+	want.ID, want.CreatedAt, want.Balance = inv.ID, Now, amt("1234.56", USD) // a new invoice is wholly open
+	for _, key := range []string{inv.ID, "INV-0001"} {
+		got := getInvoice(t, s, key)
+		if diff := cmp.Diff(&want, got, cmpAmount); diff != "" {
+			t.Errorf("Invoice(%q) (-want +got):\n%s", key, diff)
+		}
+		if got.Status() != ledger.StatusOpen {
+			t.Errorf("Status = %s, want open", got.Status())
+		}
+	}
+	for _, key := range []string{"INV-NOPE", "inv_00000000000000000000000000"} {
+		err := s.Tx(t.Context(), func(tx store.Tx) error { _, err := tx.Invoice(t.Context(), key); return err })
+		wantCode(t, err, apperr.NotFound)
+	}
+}
+
+func testInvoiceDuplicateNumber(t *testing.T, s store.Store) {
+	c := addCustomer(t, s, newCustomer("C-1"))
+	first := addInvoice(t, s, newInvoice(c, "DUP-1", "2026-01-01", "2026-01-31", amt("10.00", USD)))
+	dup := newInvoice(c, "DUP-1", "2026-02-01", "2026-02-28", amt("99.00", USD))
+	err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.InsertInvoice(t.Context(), &dup) })
+	wantCode(t, err, apperr.Conflict)
+	wantField(t, err, "number")
+	if got := getInvoice(t, s, "DUP-1"); got.ID != first.ID || got.Amount != amt("10.00", USD) {
+		t.Errorf("DUP-1 = %+v, want the first invoice unchanged", got)
+	}
+}
+
+func testForeignKeys(t *testing.T, s store.Store) {
+	c := addCustomer(t, s, newCustomer("C-1"))
+	addInvoice(t, s, newInvoice(c, "FK-1", "2026-01-01", "2026-01-31", amt("10.00", USD)))
+	pay := addPayment(t, s, newPayment(c, "2026-01-05", amt("5.00", USD)))
+	ghost := ledger.Customer{ID: "cus_00000000000000000000000000"}
+	tests := []struct {
+		name string
+		fn   func(tx store.Tx) error
+	}{
+		{"invoice for unknown customer", func(tx store.Tx) error {
+			i := newInvoice(ghost, "FK-2", "2026-01-01", "2026-01-31", amt("1.00", USD))
+			return tx.InsertInvoice(t.Context(), &i)
+		}},
+		{"payment for unknown customer", func(tx store.Tx) error {
+			p := newPayment(ghost, "2026-01-01", amt("1.00", USD))
+			return tx.InsertPayment(t.Context(), &p)
+		}},
+		{"payment naming unknown invoice", func(tx store.Tx) error {
+			p := newPayment(c, "2026-01-01", amt("1.00", USD))
+			p.InvoiceID = "inv_00000000000000000000000000"
+			return tx.InsertPayment(t.Context(), &p)
+		}},
+		{"allocation to unknown invoice", func(tx store.Tx) error {
+			return tx.ReplaceAllocations(t.Context(), c.ID, ledger.Allocated{Allocations: []ledger.Allocation{
+				{PaymentID: pay.ID, InvoiceID: "inv_00000000000000000000000000", Amount: amt("1.00", USD), AppliedOn: day("2026-01-05")},
+			}})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := s.Tx(t.Context(), tt.fn); err == nil {
+				t.Errorf("succeeded; want a foreign key error")
+			}
+		})
+	}
+	want := map[string]int64{"customers": 1, "invoices": 1, "payments": 1, "allocations": 0, "imports": 0, "audit_log": 0}
+	if diff := cmp.Diff(want, counts(t, s)); diff != "" {
+		t.Errorf("Counts after refused writes (-want +got):\n%s", diff)
+	}
+}
+
+func testInvoiceUpdateFlags(t *testing.T, s store.Store) {
+	c := addCustomer(t, s, newCustomer("C-1"))
+	inv := addInvoice(t, s, newInvoice(c, "F-1", "2026-01-01", "2026-01-31", amt("10.00", USD)))
+	inv.Disputed = true
+	mustTx(t, s, func(tx store.Tx) error { return tx.UpdateInvoiceFlags(t.Context(), &inv) })
+	if got := getInvoice(t, s, inv.ID); !got.Disputed || !got.VoidedOn.IsZero() || got.Status() != ledger.StatusOpen {
+		t.Errorf("after dispute: %+v", got)
+	}
+	inv.Disputed, inv.VoidedOn, inv.VoidReason = false, day("2026-02-01"), "issued in error"
+	mustTx(t, s, func(tx store.Tx) error { return tx.UpdateInvoiceFlags(t.Context(), &inv) })
+	got := getInvoice(t, s, inv.ID)
+	if got.Disputed || got.VoidedOn != day("2026-02-01") || got.VoidReason != "issued in error" || got.Status() != ledger.StatusVoid {
+		t.Errorf("after void: %+v", got)
+	}
+	ghost := ledger.Invoice{ID: "inv_00000000000000000000000000"}
+	err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.UpdateInvoiceFlags(t.Context(), &ghost) })
+	wantCode(t, err, apperr.NotFound)
+}
+
+// bulkBatch makes n invoices numbered B-0000… with varied dates (including
+// 2028-02-29), amounts, currencies and flags, so that every column is checked
+// after a bulk load.
+func bulkBatch(c ledger.Customer, n int) []ledger.Invoice {
+	dates := []civil.Date{day("2026-01-01"), day("2028-02-29"), day("2027-12-31"), day("2000-02-29")}
+	curs := []money.Currency{USD, EUR, JPY, BHD}
+	out := make([]ledger.Invoice, n)
+	for i := range out {
+		issue := dates[i%len(dates)].AddDays(i % 17)
+		out[i] = ledger.Invoice{
+			Number: fmt.Sprintf("B-%04d", i), CustomerID: c.ID,
+			IssueDate: issue, DueDate: issue.AddDays(30),
+			Amount:   money.New(int64(1+i*37), curs[i%len(curs)]),
+			Disputed: i%11 == 0, ImportID: "imp_bulk",
+		}
+		if i%13 == 0 {
+			out[i].VoidedOn, out[i].VoidReason = issue.AddDays(1), "void"
+		}
+	}
+	return out
+}
+
+// expectStored is what a freshly inserted invoice reads back as.
+func expectStored(in ledger.Invoice) ledger.Invoice {
+	in.CreatedAt = Now
+	in.Balance = in.Amount
+	return in
+}
+
+func invoicesByNumber(t *testing.T, s store.Store, numbers []string) map[string]ledger.Invoice {
+	t.Helper()
+	var out map[string]ledger.Invoice
+	mustTx(t, s, func(tx store.Tx) (err error) { out, err = tx.InvoicesByNumber(t.Context(), numbers); return err })
+	return out
+}
+
+func testInsertInvoicesNoConflicts(t *testing.T, s store.Store) {
+	// 1,200 rows: PostgreSQL takes its COPY fast path (>= 256 rows).
+	c := addCustomer(t, s, newCustomer("C-1"))
+	batch := bulkBatch(c, 1200)
+	var conflicts []int
+	mustTx(t, s, func(tx store.Tx) (err error) { conflicts, err = tx.InsertInvoices(t.Context(), batch); return err })
+	if len(conflicts) != 0 {
+		t.Fatalf("conflicts = %v, want none", conflicts)
+	}
+	var numbers []string
+	want := map[string]ledger.Invoice{}
+	for _, inv := range batch {
+		if !strings.HasPrefix(inv.ID, "inv_") {
+			t.Fatalf("InsertInvoices left id %q", inv.ID)
+		}
+		numbers = append(numbers, inv.Number)
+		want[inv.Number] = expectStored(inv)
+	}
+	if diff := cmp.Diff(want, invoicesByNumber(t, s, numbers), cmpAmount); diff != "" {
+		t.Errorf("stored batch (-want +got):\n%s", diff)
+	}
+	if n := counts(t, s)["invoices"]; n != 1200 {
+		t.Errorf("%d invoices, want 1200", n)
+	}
+}
+
+func testInsertInvoicesConflicts(t *testing.T, s store.Store) {
+	// 1,200 rows with three conflicts: B-0010 and B-0730 exist already, and
+	// row 1150 repeats row 600's number. PostgreSQL's COPY fails on them and
+	// the generic path must find exactly [10, 730, 1150] (bulk chunks are
+	// 0–499, 500–999, 1000–1199, so the conflicts span all three).
+	c := addCustomer(t, s, newCustomer("C-1"))
+	pre10 := addInvoice(t, s, newInvoice(c, "B-0010", "2025-01-01", "2025-01-31", amt("1.11", USD)))
+	pre730 := addInvoice(t, s, newInvoice(c, "B-0730", "2025-01-01", "2025-01-31", amt("7.30", EUR)))
+	batch := bulkBatch(c, 1200)
+	batch[1150].Number = "B-0600"
+
+	var conflicts []int
+	mustTx(t, s, func(tx store.Tx) (err error) { conflicts, err = tx.InsertInvoices(t.Context(), batch); return err })
+	if diff := cmp.Diff([]int{10, 730, 1150}, conflicts); diff != "" {
+		t.Errorf("conflicts (-want +got):\n%s", diff)
+	}
+
+	var numbers []string
+	want := map[string]ledger.Invoice{}
+	for i, inv := range batch {
+		numbers = append(numbers, inv.Number)
+		switch i {
+		case 10:
+			want[inv.Number] = pre10 // untouched
+		case 730:
+			want[inv.Number] = pre730
+		case 1150: // B-0600 is row 600's
+		default:
+			want[inv.Number] = expectStored(inv)
+		}
+	}
+	if diff := cmp.Diff(want, invoicesByNumber(t, s, numbers), cmpAmount); diff != "" {
+		t.Errorf("stored invoices (-want +got):\n%s", diff)
+	}
+	// 2 pre-existing + 1,197 inserted; B-1150 was never a number in the batch.
+	if n := counts(t, s)["invoices"]; n != 1199 {
+		t.Errorf("%d invoices, want 1199", n)
+	}
+}
+
+func testInsertInvoicesSmall(t *testing.T, s store.Store) {
+	// Under PostgreSQL's COPY threshold: rows 1 (pre-existing S-2) and 4
+	// (repeats row 0's S-1) conflict.
+	c := addCustomer(t, s, newCustomer("C-1"))
+	pre := addInvoice(t, s, newInvoice(c, "S-2", "2026-01-01", "2026-01-31", amt("2.00", USD)))
+	batch := []ledger.Invoice{
+		newInvoice(c, "S-1", "2026-02-01", "2026-03-03", amt("1.00", USD)),
+		newInvoice(c, "S-2", "2026-02-01", "2026-03-03", amt("9.99", USD)),
+		newInvoice(c, "S-3", "2028-02-29", "2028-03-30", amt("3", JPY)),
+		newInvoice(c, "S-4", "2026-02-01", "2026-03-03", amt("0.004", BHD)),
+		newInvoice(c, "S-1", "2026-02-02", "2026-03-04", amt("5.00", USD)),
+	}
+	var conflicts []int
+	mustTx(t, s, func(tx store.Tx) (err error) { conflicts, err = tx.InsertInvoices(t.Context(), batch); return err })
+	if diff := cmp.Diff([]int{1, 4}, conflicts); diff != "" {
+		t.Errorf("conflicts (-want +got):\n%s", diff)
+	}
+	want := map[string]ledger.Invoice{
+		"S-1": expectStored(batch[0]), "S-2": pre, "S-3": expectStored(batch[2]), "S-4": expectStored(batch[3]),
+	}
+	if diff := cmp.Diff(want, invoicesByNumber(t, s, []string{"S-1", "S-2", "S-3", "S-4"}), cmpAmount); diff != "" {
+		t.Errorf("stored invoices (-want +got):\n%s", diff)
+	}
+	// An empty batch is a no-op.
+	mustTx(t, s, func(tx store.Tx) (err error) { conflicts, err = tx.InsertInvoices(t.Context(), nil); return err })
+	if len(conflicts) != 0 {
+		t.Errorf("empty batch: conflicts %v", conflicts)
+	}
+}
+
+func testInvoicesByNumber(t *testing.T, s store.Store) {
+	c := addCustomer(t, s, newCustomer("C-1"))
+	a := addInvoice(t, s, newInvoice(c, "N-A", "2026-01-01", "2026-01-31", amt("1.00", USD)))
+	b := addInvoice(t, s, newInvoice(c, "N-B", "2026-01-02", "2026-02-01", amt("2.00", EUR)))
+	addInvoice(t, s, newInvoice(c, "N-C", "2026-01-03", "2026-02-02", amt("3.00", USD)))
+	tests := []struct {
+		name    string
+		numbers []string
+		want    map[string]ledger.Invoice
+	}{
+		{"some known, some not", []string{"N-A", "N-X", "N-B"}, map[string]ledger.Invoice{"N-A": a, "N-B": b}},
+		{"none", nil, map[string]ledger.Invoice{}},
+		{"unknown only", []string{"N-X"}, map[string]ledger.Invoice{}},
+		{"duplicates asked", []string{"N-A", "N-A"}, map[string]ledger.Invoice{"N-A": a}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, invoicesByNumber(t, s, tt.numbers), cmpAmount, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("InvoicesByNumber(%v) (-want +got):\n%s", tt.numbers, diff)
+			}
+		})
+	}
+}
+
+func testInvoicesFilter(t *testing.T, s store.Store) {
+	h := seedHand(t, s)
+	// Statuses after allocation (see handLedger): I1 paid, I2 paid, I3 open,
+	// I4 void, Y1 open, Y2 open. Ids increase in insertion order.
+	tests := []struct {
+		name string
+		f    store.InvoiceFilter
+		want []string
+	}{
+		{"all", store.InvoiceFilter{}, []string{h.I1.ID, h.I2.ID, h.I3.ID, h.I4.ID, h.Y1.ID, h.Y2.ID}},
+		{"customer X", store.InvoiceFilter{CustomerID: h.X.ID}, []string{h.I1.ID, h.I2.ID, h.I3.ID, h.I4.ID}},
+		{"open", store.InvoiceFilter{Status: ledger.StatusOpen}, []string{h.I3.ID, h.Y1.ID, h.Y2.ID}},
+		{"paid", store.InvoiceFilter{Status: ledger.StatusPaid}, []string{h.I1.ID, h.I2.ID}},
+		{"void", store.InvoiceFilter{Status: ledger.StatusVoid}, []string{h.I4.ID}},
+		{"EUR", store.InvoiceFilter{Currency: EUR}, []string{h.Y1.ID}},
+		{"USD open of X", store.InvoiceFilter{CustomerID: h.X.ID, Currency: USD, Status: ledger.StatusOpen}, []string{h.I3.ID}},
+		{"Y paid", store.InvoiceFilter{CustomerID: h.Y.ID, Status: ledger.StatusPaid}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var list []ledger.Invoice
+			mustTx(t, s, func(tx store.Tx) (err error) { list, _, err = tx.Invoices(t.Context(), tt.f); return err })
+			var got []string
+			for _, inv := range list {
+				got = append(got, inv.ID)
+			}
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("Invoices(%+v) (-want +got):\n%s", tt.f, diff)
+			}
+		})
+	}
+	t.Run("pages of 2", func(t *testing.T) {
+		f := store.InvoiceFilter{CustomerID: h.X.ID, Page: store.Page{Limit: 2}}
+		var p1, p2 []ledger.Invoice
+		var n1, n2 string
+		mustTx(t, s, func(tx store.Tx) (err error) { p1, n1, err = tx.Invoices(t.Context(), f); return err })
+		f.Cursor = n1
+		mustTx(t, s, func(tx store.Tx) (err error) { p2, n2, err = tx.Invoices(t.Context(), f); return err })
+		got := []string{}
+		for _, inv := range append(p1, p2...) {
+			got = append(got, inv.ID)
+		}
+		if diff := cmp.Diff([]string{h.I1.ID, h.I2.ID, h.I3.ID, h.I4.ID}, got); diff != "" || n1 != h.I2.ID || n2 != "" {
+			t.Errorf("pages: next %q, %q (want %q, \"\"); ids (-want +got):\n%s", n1, n2, h.I2.ID, diff)
+		}
+	})
+	t.Run("bad status", func(t *testing.T) {
+		err := s.Tx(t.Context(), func(tx store.Tx) error {
+			_, _, err := tx.Invoices(t.Context(), store.InvoiceFilter{Status: "overdue"})
+			return err
+		})
+		wantCode(t, err, apperr.Invalid)
+		wantField(t, err, "status")
+	})
+}
+
+func testPayments(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("A-1"))
+	b := addCustomer(t, s, newCustomer("B-1"))
+	inv := addInvoice(t, s, newInvoice(a, "PI-1", "2026-01-01", "2026-01-31", amt("100.00", USD)))
+
+	one := ledger.Payment{Kind: ledger.KindPayment, CustomerID: a.ID, ReceivedOn: day("2026-01-15"), Amount: amt("40.00", USD),
+		Method: "card", Reference: "REF-1", InvoiceID: inv.ID, ImportID: "imp_p"}
+	one = addPayment(t, s, one)
+	if !strings.HasPrefix(one.ID, "pay_") {
+		t.Fatalf("InsertPayment assigned id %q", one.ID)
+	}
+	batch := []ledger.Payment{
+		{Kind: ledger.KindCreditNote, CustomerID: a.ID, ReceivedOn: day("2026-01-20"), Amount: amt("5.000", BHD), Method: "credit_note"},
+		{Kind: ledger.KindPayment, CustomerID: b.ID, ReceivedOn: day("2028-02-29"), Amount: amt("700", JPY), Method: "cash", Reference: "R"},
+		{Kind: ledger.KindPayment, CustomerID: a.ID, ReceivedOn: day("2026-01-21"), Amount: amt("0.01", USD), Method: "check"},
+	}
+	mustTx(t, s, func(tx store.Tx) error { return tx.InsertPayments(t.Context(), batch) })
+
+	want := func(p ledger.Payment) ledger.Payment { p.CreatedAt = Now; return p }
+	all := []ledger.Payment{want(one), want(batch[0]), want(batch[1]), want(batch[2])}
+	ofA := []ledger.Payment{want(one), want(batch[0]), want(batch[2])}
+
+	mustTx(t, s, func(tx store.Tx) error {
+		for _, p := range all {
+			got, err := tx.Payment(t.Context(), p.ID)
+			if err != nil {
+				return err
+			}
+			if diff := cmp.Diff(&p, got, cmpAmount); diff != "" {
+				t.Errorf("Payment(%s) (-want +got):\n%s", p.ID, diff)
+			}
+		}
+		_, err := tx.Payment(t.Context(), "pay_00000000000000000000000000")
+		wantCode(t, err, apperr.NotFound)
+
+		list, next, err := tx.Payments(t.Context(), store.PaymentFilter{})
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(all, list, cmpAmount); diff != "" || next != "" {
+			t.Errorf("Payments() next %q (-want +got):\n%s", next, diff)
+		}
+		list, _, err = tx.Payments(t.Context(), store.PaymentFilter{CustomerID: a.ID})
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(ofA, list, cmpAmount); diff != "" {
+			t.Errorf("Payments(customer A) (-want +got):\n%s", diff)
+		}
+		page1, next, err := tx.Payments(t.Context(), store.PaymentFilter{Page: store.Page{Limit: 3}})
+		if err != nil {
+			return err
+		}
+		page2, next2, err := tx.Payments(t.Context(), store.PaymentFilter{Page: store.Page{Limit: 3, Cursor: next}})
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(all, append(page1, page2...), cmpAmount); diff != "" || next != all[2].ID || next2 != "" {
+			t.Errorf("Payments pages: next %q, %q (-want +got):\n%s", next, next2, diff)
+		}
+
+		invs, pays, err := tx.CustomerLedger(t.Context(), a.ID)
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff([]ledger.Invoice{expectStored(inv)}, invs, cmpAmount); diff != "" {
+			t.Errorf("CustomerLedger invoices (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(ofA, pays, cmpAmount); diff != "" {
+			t.Errorf("CustomerLedger payments (-want +got):\n%s", diff)
+		}
+
+		// PaymentExists matches customer, date, amount (and currency),
+		// reference and kind.
+		exists := []struct {
+			name string
+			p    ledger.Payment
+			want bool
+		}{
+			{"same", one, true},
+			{"other date", func() ledger.Payment { p := one; p.ReceivedOn = day("2026-01-16"); return p }(), false},
+			{"other amount", func() ledger.Payment { p := one; p.Amount = amt("40.01", USD); return p }(), false},
+			{"other currency", func() ledger.Payment { p := one; p.Amount = amt("40.00", EUR); return p }(), false},
+			{"other reference", func() ledger.Payment { p := one; p.Reference = "REF-2"; return p }(), false},
+			{"other kind", func() ledger.Payment { p := one; p.Kind = ledger.KindCreditNote; return p }(), false},
+			{"other customer", func() ledger.Payment { p := one; p.CustomerID = b.ID; return p }(), false},
+		}
+		for _, e := range exists {
+			got, err := tx.PaymentExists(t.Context(), &e.p)
+			if err != nil {
+				return err
+			}
+			if got != e.want {
+				t.Errorf("PaymentExists(%s) = %v, want %v", e.name, got, e.want)
+			}
+		}
+		return nil
+	})
+}
+
+func testReplaceAllocations(t *testing.T, s store.Store) {
+	h := seedHand(t, s)
+	// Hand-worked (see handLedger), ordered by applied_on, payment, invoice:
+	want := []ledger.Allocation{
+		{PaymentID: h.P1.ID, InvoiceID: h.I1.ID, Amount: amt("100.00", USD), AppliedOn: day("2026-02-01")},
+		{PaymentID: h.P1.ID, InvoiceID: h.I2.ID, Amount: amt("150.00", USD), AppliedOn: day("2026-02-01")},
+		{PaymentID: h.P2.ID, InvoiceID: h.I2.ID, Amount: amt("50.00", USD), AppliedOn: day("2026-02-15")},
+		{PaymentID: h.P2.ID, InvoiceID: h.I3.ID, Amount: amt("70.00", USD), AppliedOn: day("2026-03-01")},
+	}
+	check := func(t *testing.T) {
+		t.Helper()
+		mustTx(t, s, func(tx store.Tx) error {
+			got, err := tx.CustomerAllocations(t.Context(), h.X.ID)
+			if err != nil {
+				return err
+			}
+			if diff := cmp.Diff(want, got, cmpAmount); diff != "" {
+				t.Errorf("CustomerAllocations (-want +got):\n%s", diff)
+			}
+			for _, p := range []struct {
+				id   string
+				want []ledger.Allocation
+			}{{h.P1.ID, want[0:2]}, {h.P2.ID, want[2:4]}, {h.P3.ID, nil}} {
+				got, err := tx.PaymentAllocations(t.Context(), p.id)
+				if err != nil {
+					return err
+				}
+				if diff := cmp.Diff(p.want, got, cmpAmount, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("PaymentAllocations(%s) (-want +got):\n%s", p.id, diff)
+				}
+			}
+			un, err := tx.Unapplied(t.Context(), h.X.ID)
+			if err != nil {
+				return err
+			}
+			if diff := cmp.Diff(map[money.Currency]int64{EUR: 3000}, un); diff != "" {
+				t.Errorf("Unapplied(X) (-want +got):\n%s", diff)
+			}
+			un, err = tx.Unapplied(t.Context(), h.Y.ID)
+			if err != nil {
+				return err
+			}
+			if len(un) != 0 {
+				t.Errorf("Unapplied(Y) = %v, want empty", un)
+			}
+			for _, w := range []struct {
+				inv     ledger.Invoice
+				balance money.Amount
+				status  string
+			}{
+				{h.I1, amt("0", USD), ledger.StatusPaid},
+				{h.I2, amt("0", USD), ledger.StatusPaid},
+				{h.I3, amt("10.00", USD), ledger.StatusOpen},
+				{h.I4, amt("70.00", USD), ledger.StatusVoid},
+				{h.Y1, amt("500.00", EUR), ledger.StatusOpen},
+				{h.Y2, amt("12000", JPY), ledger.StatusOpen},
+			} {
+				got, err := tx.Invoice(t.Context(), w.inv.ID)
+				if err != nil {
+					return err
+				}
+				if got.Balance != w.balance || got.Status() != w.status {
+					t.Errorf("invoice %s: balance %v status %s, want %v %s", w.inv.Number, got.Balance, got.Status(), w.balance, w.status)
+				}
+			}
+			return nil
+		})
+	}
+	check(t)
+	// Replacing again with the same allocation leaves the same rows (no duplicates).
+	reallocate(t, s, h.X.ID)
+	check(t)
+	if n := counts(t, s)["allocations"]; n != 4 {
+		t.Errorf("%d allocation rows, want 4", n)
+	}
+	// A new 10.00 USD payment on 03-05 pays off I3: the next replacement
+	// adds exactly that allocation.
+	p4 := addPayment(t, s, newPayment(h.X, "2026-03-05", amt("15.00", USD)))
+	reallocate(t, s, h.X.ID)
+	want = append(want, ledger.Allocation{PaymentID: p4.ID, InvoiceID: h.I3.ID, Amount: amt("10.00", USD), AppliedOn: day("2026-03-05")})
+	mustTx(t, s, func(tx store.Tx) error {
+		got, err := tx.CustomerAllocations(t.Context(), h.X.ID)
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(want, got, cmpAmount); diff != "" {
+			t.Errorf("after new payment, CustomerAllocations (-want +got):\n%s", diff)
+		}
+		un, err := tx.Unapplied(t.Context(), h.X.ID)
+		if err != nil {
+			return err
+		}
+		// P4 keeps 5.00 USD; P3 still 30.00 EUR.
+		if diff := cmp.Diff(map[money.Currency]int64{EUR: 3000, USD: 500}, un); diff != "" {
+			t.Errorf("Unapplied after new payment (-want +got):\n%s", diff)
+		}
+		inv, err := tx.Invoice(t.Context(), h.I3.ID)
+		if err != nil {
+			return err
+		}
+		if inv.Status() != ledger.StatusPaid {
+			t.Errorf("I3 status %s, want paid", inv.Status())
+		}
+		return nil
+	})
+	// An empty replacement clears the customer's allocations and resets
+	// unapplied amounts; customer Y is untouched throughout.
+	mustTx(t, s, func(tx store.Tx) error {
+		return tx.ReplaceAllocations(t.Context(), h.X.ID, ledger.Allocated{})
+	})
+	mustTx(t, s, func(tx store.Tx) error {
+		got, err := tx.CustomerAllocations(t.Context(), h.X.ID)
+		if err != nil {
+			return err
+		}
+		un, err := tx.Unapplied(t.Context(), h.X.ID)
+		if err != nil {
+			return err
+		}
+		if len(got) != 0 || len(un) != 0 {
+			t.Errorf("after empty replacement: allocations %v, unapplied %v", got, un)
+		}
+		return nil
+	})
+}
+
+func testOpenItemsHand(t *testing.T, s store.Store) {
+	h := seedHand(t, s)
+	x := func(cur money.Currency, due string, minor int64) ledger.OpenItem {
+		return ledger.OpenItem{CustomerID: h.X.ID, ExternalRef: "X-1", Currency: cur, DueDate: day(due), Balance: minor}
+	}
+	y := func(cur money.Currency, due string, minor int64) ledger.OpenItem {
+		return ledger.OpenItem{CustomerID: h.Y.ID, Currency: cur, DueDate: day(due), Balance: minor}
+	}
+	tests := []struct {
+		name string
+		f    store.OpenItemFilter
+		want []ledger.OpenItem
+	}{
+		// Nothing issued yet.
+		{"2025-12-31", store.OpenItemFilter{AsOf: day("2025-12-31")}, nil},
+		// I1, I2 issued and unpaid; I4 issued 01-05 and void only from 01-20.
+		{"2026-01-15", store.OpenItemFilter{AsOf: day("2026-01-15")},
+			[]ledger.OpenItem{x(USD, "2026-01-31", 10000), x(USD, "2026-02-09", 20000), x(USD, "2026-02-04", 7000)}},
+		// Void by its void date: I4 gone.
+		{"2026-01-20", store.OpenItemFilter{AsOf: day("2026-01-20")},
+			[]ledger.OpenItem{x(USD, "2026-01-31", 10000), x(USD, "2026-02-09", 20000)}},
+		// P1 on 02-01 counts on 02-01: I1 paid, I2 200−150 = 50.00; Y1 issued today.
+		{"2026-02-01", store.OpenItemFilter{AsOf: day("2026-02-01")},
+			[]ledger.OpenItem{x(USD, "2026-02-09", 5000), y(EUR, "2026-03-03", 50000)}},
+		// 02-28: I2 paid by P2 (02-15); Y1 and Y2 open.
+		{"2026-02-28", store.OpenItemFilter{AsOf: day("2026-02-28")},
+			[]ledger.OpenItem{y(EUR, "2026-03-03", 50000), y(JPY, "2026-02-10", 12000)}},
+		// 03-01: I3 issued, takes 70.00 credit the same day: 10.00 open.
+		{"2026-03-01", store.OpenItemFilter{AsOf: day("2026-03-01")},
+			[]ledger.OpenItem{x(USD, "2026-03-31", 1000), y(EUR, "2026-03-03", 50000), y(JPY, "2026-02-10", 12000)}},
+		{"2026-03-01 USD", store.OpenItemFilter{AsOf: day("2026-03-01"), Currency: USD},
+			[]ledger.OpenItem{x(USD, "2026-03-31", 1000)}},
+		{"2026-03-01 customer Y", store.OpenItemFilter{AsOf: day("2026-03-01"), CustomerID: h.Y.ID},
+			[]ledger.OpenItem{y(EUR, "2026-03-03", 50000), y(JPY, "2026-02-10", 12000)}},
+		{"2026-03-01 customer Y in JPY", store.OpenItemFilter{AsOf: day("2026-03-01"), CustomerID: h.Y.ID, Currency: JPY},
+			[]ledger.OpenItem{y(JPY, "2026-02-10", 12000)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := openItems(t, s, tt.f)
+			if diff := cmp.Diff(tt.want, got, sortOpenItems, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("OpenItems(%+v) (-want +got):\n%s", tt.f, diff)
+			}
+		})
+	}
+}
+
+// testOpenItemsMatchLedger stores random ledgers (fixed seed) for several
+// customers and checks, for many dates, that the store's aging query equals
+// the in-memory ledger.OpenItemsAsOf over the same data.
+func testOpenItemsMatchLedger(t *testing.T, s store.Store) {
+	rng := rand.New(rand.NewPCG(2026, 7))
+	type book struct {
+		c      ledger.Customer
+		invs   []ledger.Invoice
+		allocs []ledger.Allocation
+	}
+	var books []book
+	base := day("2026-01-01")
+	dates := map[civil.Date]bool{base.AddDays(-1): true, base.AddDays(400): true}
+	for ci := range 5 {
+		ref := fmt.Sprintf("R-%d", ci)
+		if ci == 4 {
+			ref = "" // NULL external_ref
+		}
+		c := addCustomer(t, s, newCustomer(ref))
+		var invs []ledger.Invoice
+		var pays []ledger.Payment
+		mustTx(t, s, func(tx store.Tx) error {
+			for i := range 3 + rng.IntN(10) {
+				issue := base.AddDays(rng.IntN(120))
+				inv := ledger.Invoice{
+					Number: fmt.Sprintf("M-%d-%02d", ci, i), CustomerID: c.ID, IssueDate: issue, DueDate: issue.AddDays(rng.IntN(60)),
+					Amount: money.New(1+rng.Int64N(100_000), []money.Currency{USD, USD, EUR}[rng.IntN(3)]), Disputed: rng.IntN(6) == 0,
+				}
+				if rng.IntN(6) == 0 {
+					inv.VoidedOn = issue.AddDays(rng.IntN(40))
+				}
+				if err := tx.InsertInvoice(t.Context(), &inv); err != nil {
+					return err
+				}
+				invs = append(invs, inv)
+				dates[inv.IssueDate], dates[inv.DueDate] = true, true
+				if !inv.VoidedOn.IsZero() {
+					dates[inv.VoidedOn], dates[inv.VoidedOn.AddDays(-1)] = true, true
+				}
+			}
+			for range rng.IntN(9) {
+				p := ledger.Payment{Kind: ledger.KindPayment, CustomerID: c.ID, ReceivedOn: base.AddDays(rng.IntN(150)),
+					Amount: money.New(1+rng.Int64N(120_000), []money.Currency{USD, USD, EUR}[rng.IntN(3)]), Method: "bank_transfer"}
+				if rng.IntN(3) == 0 {
+					p.InvoiceID = invs[rng.IntN(len(invs))].ID
+				}
+				if err := tx.InsertPayment(t.Context(), &p); err != nil {
+					return err
+				}
+				pays = append(pays, p)
+				dates[p.ReceivedOn], dates[p.ReceivedOn.AddDays(-1)] = true, true
+			}
+			return nil
+		})
+		// In memory: allocate the ledger as built here; in the store: the
+		// same allocation, stored.
+		a := ledger.Allocate(invs, pays)
+		mustTx(t, s, func(tx store.Tx) error { return tx.ReplaceAllocations(t.Context(), c.ID, a) })
+		books = append(books, book{c: c, invs: invs, allocs: a.Allocations})
+	}
+	var asOfs []civil.Date
+	for d := range dates {
+		asOfs = append(asOfs, d)
+	}
+	slices.SortFunc(asOfs, civil.Date.Compare)
+	nonEmpty := 0
+	for _, asOf := range asOfs {
+		for _, f := range []store.OpenItemFilter{
+			{AsOf: asOf},
+			{AsOf: asOf, Currency: EUR},
+			{AsOf: asOf, CustomerID: books[1].c.ID},
+			{AsOf: asOf, CustomerID: books[4].c.ID, Currency: USD},
+		} {
+			var want []ledger.OpenItem
+			for _, b := range books {
+				if f.CustomerID != "" && f.CustomerID != b.c.ID {
+					continue
+				}
+				for _, it := range ledger.OpenItemsAsOf(asOf, &b.c, b.invs, b.allocs) {
+					if f.Currency == "" || it.Currency == f.Currency {
+						want = append(want, it)
+					}
+				}
+			}
+			if len(want) > 0 {
+				nonEmpty++
+			}
+			got := openItems(t, s, f)
+			if diff := cmp.Diff(want, got, sortOpenItems, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("OpenItems(%s, currency %q, customer %q): (-ledger.OpenItemsAsOf +store):\n%s", asOf, f.Currency, f.CustomerID, diff)
+			}
+		}
+	}
+	t.Logf("%d dates × 4 filters compared, %d comparisons with open items", len(asOfs), nonEmpty)
+	if nonEmpty == 0 {
+		t.Fatal("no date had open items: the comparison proved nothing")
+	}
+}
+
+func testSales(t *testing.T, s store.Store) {
+	seedHand(t, s)
+	tests := []struct {
+		name     string
+		cur      money.Currency
+		from, to string
+		want     int64
+	}{
+		// I1 100.00 + I2 200.00; I4 (70.00) is void by 01-31.
+		{"USD January", USD, "2026-01-01", "2026-01-31", 30000},
+		// I4 voided 01-20 is not void by 01-15: 100 + 200 + 70.
+		{"USD to before the void", USD, "2026-01-01", "2026-01-15", 37000},
+		// Only I4 issued 01-05 (I1 on 01-01 < from, I2 on 01-10 > to).
+		{"inclusive bounds exclude outside", USD, "2026-01-02", "2026-01-09", 7000},
+		{"one day", USD, "2026-01-10", "2026-01-10", 20000},
+		{"USD year", USD, "2026-01-01", "2026-12-31", 38000},
+		{"EUR year", EUR, "2026-01-01", "2026-12-31", 50000},
+		{"JPY one day", JPY, "2026-02-10", "2026-02-10", 12000},
+		{"currency without invoices", "GBP", "2026-01-01", "2026-12-31", 0},
+		{"period without invoices", USD, "2027-01-01", "2027-12-31", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got int64
+			mustTx(t, s, func(tx store.Tx) (err error) {
+				got, err = tx.Sales(t.Context(), tt.cur, day(tt.from), day(tt.to))
+				return err
+			})
+			if got != tt.want {
+				t.Errorf("Sales(%s, %s, %s) = %d, want %d", tt.cur, tt.from, tt.to, got, tt.want)
+			}
+		})
+	}
+}
+
+func testCurrencies(t *testing.T, s store.Store) {
+	var got []money.Currency
+	mustTx(t, s, func(tx store.Tx) (err error) { got, err = tx.Currencies(t.Context()); return err })
+	if len(got) != 0 {
+		t.Errorf("empty store: Currencies = %v", got)
+	}
+	seedHand(t, s) // USD, EUR, JPY invoices; a EUR payment adds nothing new
+	mustTx(t, s, func(tx store.Tx) (err error) { got, err = tx.Currencies(t.Context()); return err })
+	if diff := cmp.Diff([]money.Currency{EUR, JPY, USD}, got); diff != "" {
+		t.Errorf("Currencies (-want +got):\n%s", diff)
+	}
+}
+
+func testImports(t *testing.T, s store.Store) {
+	im := store.Import{Kind: "invoices", SHA256: strings.Repeat("ab", 32), Filename: "inv.csv", Rows: 10, Inserted: 7, Updated: 2, Unchanged: 1, Actor: "cli:test"}
+	mustTx(t, s, func(tx store.Tx) error { return tx.InsertImport(t.Context(), &im) })
+	if !strings.HasPrefix(im.ID, "imp_") {
+		t.Fatalf("InsertImport assigned id %q", im.ID)
+	}
+	want := im
+	want.CreatedAt = Now
+	mustTx(t, s, func(tx store.Tx) error {
+		got, err := tx.ImportByHash(t.Context(), "invoices", im.SHA256)
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(&want, got); diff != "" {
+			t.Errorf("ImportByHash (-want +got):\n%s", diff)
+		}
+		for _, k := range []struct{ kind, sha string }{{"payments", im.SHA256}, {"invoices", strings.Repeat("cd", 32)}} {
+			got, err := tx.ImportByHash(t.Context(), k.kind, k.sha)
+			if err != nil || got != nil {
+				t.Errorf("ImportByHash(%s, %s…) = %v, %v; want nil, nil", k.kind, k.sha[:4], got, err)
+			}
+		}
+		return nil
+	})
+	dup := store.Import{Kind: "invoices", SHA256: im.SHA256, Actor: "cli:test"}
+	err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.InsertImport(t.Context(), &dup) })
+	wantCode(t, err, apperr.Conflict)
+	// The same file as another kind is a different import.
+	other := store.Import{Kind: "payments", SHA256: im.SHA256, Actor: "cli:test"}
+	mustTx(t, s, func(tx store.Tx) error { return tx.InsertImport(t.Context(), &other) })
+}
+
+func testTokens(t *testing.T, s store.Store) {
+	tok := store.Token{Name: "ci", Role: "agent", Hash: strings.Repeat("9f", 32)}
+	mustTx(t, s, func(tx store.Tx) error { return tx.InsertToken(t.Context(), &tok) })
+	if !strings.HasPrefix(tok.ID, "tok_") {
+		t.Fatalf("InsertToken assigned id %q", tok.ID)
+	}
+	want := store.Token{ID: tok.ID, Name: "ci", Role: "agent", Hash: tok.Hash, CreatedAt: Now}
+	mustTx(t, s, func(tx store.Tx) error {
+		got, err := tx.TokenByHash(t.Context(), tok.Hash)
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(&want, got); diff != "" {
+			t.Errorf("TokenByHash (-want +got):\n%s", diff)
+		}
+		_, err = tx.TokenByHash(t.Context(), strings.Repeat("00", 32))
+		wantCode(t, err, apperr.Unauthorized)
+		_, err = tx.TokenByHash(t.Context(), "")
+		wantCode(t, err, apperr.Unauthorized)
+		return nil
+	})
+	bad := store.Token{Name: "x", Role: "superuser", Hash: "h2"}
+	if err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.InsertToken(t.Context(), &bad) }); err == nil {
+		t.Errorf("InsertToken with role superuser succeeded; want a CHECK violation")
+	}
+}
+
+func listAudit(t *testing.T, s store.Store, f store.AuditFilter) []store.AuditEntry {
+	t.Helper()
+	var out []store.AuditEntry
+	mustTx(t, s, func(tx store.Tx) (err error) { out, err = tx.Audit(t.Context(), f); return err })
+	return out
+}
+
+func testAuditAppendList(t *testing.T, s store.Store) {
+	at := time.Date(2026, 2, 3, 4, 5, 6, 7000, time.UTC)
+	entries := []store.AuditEntry{
+		{Actor: "token:tok_1", Action: "customer.create", ObjectType: "customer", ObjectID: "cus_1", Detail: `{"name":"A"}`},
+		{Actor: "system", Action: "invoice.void", ObjectType: "invoice", ObjectID: "inv_1", At: at},
+		{Actor: "cli:ops", Action: "customer.update", ObjectType: "customer", ObjectID: "cus_1", Detail: `{"name":"B"}`},
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		for i := range entries {
+			if err := tx.AppendAudit(t.Context(), &entries[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if !(entries[0].Seq > 0 && entries[0].Seq < entries[1].Seq && entries[1].Seq < entries[2].Seq) {
+		t.Fatalf("Seq not increasing: %d, %d, %d", entries[0].Seq, entries[1].Seq, entries[2].Seq)
+	}
+	want := []store.AuditEntry{
+		{Seq: entries[0].Seq, At: Now, Actor: "token:tok_1", Action: "customer.create", ObjectType: "customer", ObjectID: "cus_1", Detail: `{"name":"A"}`},
+		{Seq: entries[1].Seq, At: at, Actor: "system", Action: "invoice.void", ObjectType: "invoice", ObjectID: "inv_1", Detail: `{}`},
+		{Seq: entries[2].Seq, At: Now, Actor: "cli:ops", Action: "customer.update", ObjectType: "customer", ObjectID: "cus_1", Detail: `{"name":"B"}`},
+	}
+	tests := []struct {
+		name string
+		f    store.AuditFilter
+		want []store.AuditEntry
+	}{
+		{"all", store.AuditFilter{}, want},
+		{"by object", store.AuditFilter{ObjectID: "cus_1"}, []store.AuditEntry{want[0], want[2]}},
+		{"after seq", store.AuditFilter{AfterSeq: want[0].Seq}, want[1:]},
+		{"limit", store.AuditFilter{Limit: 2}, want[:2]},
+		{"object after seq", store.AuditFilter{ObjectID: "cus_1", AfterSeq: want[1].Seq}, want[2:]},
+		{"unknown object", store.AuditFilter{ObjectID: "cus_9"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, listAudit(t, s, tt.f), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("Audit(%+v) (-want +got):\n%s", tt.f, diff)
+			}
+		})
+	}
+}
+
+func testAuditAppendOnly(t *testing.T, s store.Store) {
+	e := store.AuditEntry{Actor: "system", Action: "x.y", ObjectType: "x", ObjectID: "x_1"}
+	mustTx(t, s, func(tx store.Tx) error { return tx.AppendAudit(t.Context(), &e) })
+	before := listAudit(t, s, store.AuditFilter{})
+
+	h, ok := s.(interface{ SQL() *sql.DB })
+	if !ok {
+		t.Fatalf("%T has no SQL() *sql.DB", s)
+	}
+	db := h.SQL()
+	stmts := []string{
+		fmt.Sprintf("UPDATE audit_log SET actor = 'mallory' WHERE seq = %d", e.Seq),
+		"UPDATE audit_log SET detail = '{}'",
+		fmt.Sprintf("DELETE FROM audit_log WHERE seq = %d", e.Seq),
+		"DELETE FROM audit_log",
+	}
+	if s.Engine() == "postgres" {
+		stmts = append(stmts, "TRUNCATE audit_log")
+	}
+	for _, q := range stmts {
+		t.Run(q, func(t *testing.T) {
+			if _, err := db.ExecContext(t.Context(), q); err == nil {
+				t.Errorf("%s succeeded; audit_log must be append-only", q)
+			} else if !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s failed with %v; want the append-only trigger's error", q, err)
+			}
+		})
+	}
+	if diff := cmp.Diff(before, listAudit(t, s, store.AuditFilter{})); diff != "" {
+		t.Errorf("audit log changed (-before +after):\n%s", diff)
+	}
+}
+
+func testIdempotency(t *testing.T, s store.Store) {
+	get := func(t *testing.T, actor, key string) *store.IdempotencyRecord {
+		t.Helper()
+		var r *store.IdempotencyRecord
+		mustTx(t, s, func(tx store.Tx) (err error) { r, err = tx.Idempotency(t.Context(), actor, key); return err })
+		return r
+	}
+	if r := get(t, "tok_a", "k1"); r != nil {
+		t.Fatalf("unknown key: %+v, want nil", r)
+	}
+	rec := store.IdempotencyRecord{Actor: "tok_a", Key: "k1", Method: "POST", Path: "/v1/customers",
+		RequestHash: strings.Repeat("0a", 32), Status: 201, Body: []byte(`{"id":"cus_1"}` + "\x00\xff")}
+	mustTx(t, s, func(tx store.Tx) error { return tx.SaveIdempotency(t.Context(), &rec) })
+	want := rec
+	want.CreatedAt = Now
+	if diff := cmp.Diff(&want, get(t, "tok_a", "k1")); diff != "" {
+		t.Errorf("Idempotency (-want +got):\n%s", diff)
+	}
+	dup := rec
+	dup.Status = 500
+	err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.SaveIdempotency(t.Context(), &dup) })
+	wantCode(t, err, apperr.Conflict)
+	if diff := cmp.Diff(&want, get(t, "tok_a", "k1")); diff != "" {
+		t.Errorf("after duplicate save, record changed (-want +got):\n%s", diff)
+	}
+	// Keys are per actor.
+	other := rec
+	other.Actor = "tok_b"
+	mustTx(t, s, func(tx store.Tx) error { return tx.SaveIdempotency(t.Context(), &other) })
+	if r := get(t, "tok_b", "k1"); r == nil || r.Actor != "tok_b" {
+		t.Errorf("tok_b's k1 = %+v", r)
+	}
+
+	// A response without a body (e.g. 204 No Content) must be storable: the
+	// HTTP middleware passes bytes.Buffer.Bytes() of an empty buffer, which
+	// is nil.
+	t.Run("empty body", func(t *testing.T) {
+		for _, body := range [][]byte{{}, nil} {
+			key := fmt.Sprintf("empty-%v", body == nil)
+			r := store.IdempotencyRecord{Actor: "tok_a", Key: key, Method: "DELETE", Path: "/v1/x", RequestHash: "h", Status: 204, Body: body}
+			if err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.SaveIdempotency(t.Context(), &r) }); err != nil {
+				t.Errorf("SaveIdempotency with body %#v: %v", body, err)
+				continue
+			}
+			if got := get(t, "tok_a", key); got == nil || len(got.Body) != 0 || got.Status != 204 {
+				t.Errorf("Idempotency(%s) = %+v", key, got)
+			}
+		}
+	})
+}
+
+var errRollback = errors.New("storetest: roll back")
+
+// writeEverything writes one row of each kind in tx.
+func writeEverything(t *testing.T, tx store.Tx) error {
+	ctx := t.Context()
+	c := newCustomer("RB-1")
+	if err := tx.InsertCustomer(ctx, &c); err != nil {
+		return err
+	}
+	inv := newInvoice(c, "RB-INV", "2026-01-01", "2026-01-31", amt("1.00", USD))
+	if err := tx.InsertInvoice(ctx, &inv); err != nil {
+		return err
+	}
+	p := newPayment(c, "2026-01-02", amt("1.00", USD))
+	if err := tx.InsertPayment(ctx, &p); err != nil {
+		return err
+	}
+	a := ledger.Allocate([]ledger.Invoice{inv}, []ledger.Payment{p})
+	if err := tx.ReplaceAllocations(ctx, c.ID, a); err != nil {
+		return err
+	}
+	if err := tx.InsertImport(ctx, &store.Import{Kind: "invoices", SHA256: "rb", Actor: "t"}); err != nil {
+		return err
+	}
+	if err := tx.InsertToken(ctx, &store.Token{Name: "rb", Role: "admin", Hash: "rb-hash"}); err != nil {
+		return err
+	}
+	if err := tx.AppendAudit(ctx, &store.AuditEntry{Actor: "t", Action: "a", ObjectType: "o", ObjectID: "o_1"}); err != nil {
+		return err
+	}
+	return tx.SaveIdempotency(ctx, &store.IdempotencyRecord{Actor: "t", Key: "rb", Method: "POST", Path: "/", RequestHash: "h", Status: 200, Body: []byte("{}")})
+}
+
+func assertNothingLeft(t *testing.T, s store.Store) {
+	t.Helper()
+	want := map[string]int64{"customers": 0, "invoices": 0, "payments": 0, "allocations": 0, "imports": 0, "audit_log": 0}
+	if diff := cmp.Diff(want, counts(t, s)); diff != "" {
+		t.Errorf("rows left after rollback (-want +got):\n%s", diff)
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		_, err := tx.TokenByHash(t.Context(), "rb-hash")
+		wantCode(t, err, apperr.Unauthorized)
+		r, err := tx.Idempotency(t.Context(), "t", "rb")
+		if err != nil || r != nil {
+			t.Errorf("idempotency record left: %+v, %v", r, err)
+		}
+		return nil
+	})
+}
+
+func testTxRollbackOnError(t *testing.T, s store.Store) {
+	err := s.Tx(t.Context(), func(tx store.Tx) error {
+		if err := writeEverything(t, tx); err != nil {
+			t.Fatalf("writes inside the transaction failed: %v", err)
+		}
+		return fmt.Errorf("wrapped: %w", errRollback)
+	})
+	if !errors.Is(err, errRollback) {
+		t.Errorf("Tx returned %v, want fn's error", err)
+	}
+	assertNothingLeft(t, s)
+	// The store still works afterwards.
+	addCustomer(t, s, newCustomer("AFTER"))
+}
+
+func testTxRollbackOnPanic(t *testing.T, s store.Store) {
+	func() {
+		defer func() {
+			if r := recover(); r != "storetest boom" {
+				t.Errorf("recovered %v, want the fn's panic to propagate", r)
+			}
+		}()
+		_ = s.Tx(t.Context(), func(tx store.Tx) error {
+			if err := writeEverything(t, tx); err != nil {
+				t.Fatalf("writes inside the transaction failed: %v", err)
+			}
+			panic("storetest boom")
+		})
+	}()
+	assertNothingLeft(t, s)
+	addCustomer(t, s, newCustomer("AFTER"))
+}
+
+// roundTripDates are stored and read back exactly: leap days, year ends and
+// the ends of the supported range (civil: years 0001..9999).
+var roundTripDates = []string{"2028-02-29", "2000-02-29", "1999-12-31", "2026-01-01", "2027-12-31", "2100-02-28", "0001-01-01", "9999-12-31"}
+
+func testRoundTripDates(t *testing.T, s store.Store) {
+	c := addCustomer(t, s, newCustomer("D-1"))
+	for _, ds := range roundTripDates {
+		t.Run(ds, func(t *testing.T) {
+			d := day(ds)
+			inv := addInvoice(t, s, ledger.Invoice{Number: "D-" + ds, CustomerID: c.ID, IssueDate: d, DueDate: d, Amount: amt("1.00", USD)})
+			p := addPayment(t, s, ledger.Payment{Kind: ledger.KindPayment, CustomerID: c.ID, ReceivedOn: d, Amount: amt("0.40", USD), Method: "x", InvoiceID: inv.ID})
+			mustTx(t, s, func(tx store.Tx) error {
+				// Void a second copy on the same date.
+				v := ledger.Invoice{Number: "DV-" + ds, CustomerID: c.ID, IssueDate: d, DueDate: d, Amount: amt("1.00", USD)}
+				if err := tx.InsertInvoice(t.Context(), &v); err != nil {
+					return err
+				}
+				v.VoidedOn = d
+				if err := tx.UpdateInvoiceFlags(t.Context(), &v); err != nil {
+					return err
+				}
+				got, err := tx.Invoice(t.Context(), v.ID)
+				if err != nil {
+					return err
+				}
+				if got.VoidedOn != d {
+					t.Errorf("voided_on %v, want %v", got.VoidedOn, d)
+				}
+				got, err = tx.Invoice(t.Context(), inv.ID)
+				if err != nil {
+					return err
+				}
+				if got.IssueDate != d || got.DueDate != d {
+					t.Errorf("issue/due %v/%v, want %v", got.IssueDate, got.DueDate, d)
+				}
+				gp, err := tx.Payment(t.Context(), p.ID)
+				if err != nil {
+					return err
+				}
+				if gp.ReceivedOn != d {
+					t.Errorf("received_on %v, want %v", gp.ReceivedOn, d)
+				}
+				// An allocation dated d.
+				a := ledger.Allocated{Allocations: []ledger.Allocation{{PaymentID: p.ID, InvoiceID: inv.ID, Amount: amt("0.40", USD), AppliedOn: d}}}
+				if err := tx.ReplaceAllocations(t.Context(), c.ID, a); err != nil {
+					return err
+				}
+				al, err := tx.PaymentAllocations(t.Context(), p.ID)
+				if err != nil {
+					return err
+				}
+				if len(al) != 1 || al[0].AppliedOn != d {
+					t.Errorf("allocations %+v, want one applied on %v", al, d)
+				}
+				// The aging query compares and returns the date.
+				var items []ledger.OpenItem
+				err = tx.OpenItems(t.Context(), store.OpenItemFilter{AsOf: d, CustomerID: c.ID}, func(it ledger.OpenItem) error {
+					items = append(items, it)
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				want := []ledger.OpenItem{{CustomerID: c.ID, ExternalRef: "D-1", Currency: USD, DueDate: d, Balance: 60}}
+				// Earlier round trips' invoices are open too when dated
+				// before d; keep only this date's.
+				var mine []ledger.OpenItem
+				for _, it := range items {
+					if it.DueDate == d {
+						mine = append(mine, it)
+					}
+				}
+				if diff := cmp.Diff(want, mine); diff != "" {
+					t.Errorf("OpenItems as of %s (-want +got):\n%s", d, diff)
+				}
+				return nil
+			})
+		})
+	}
+	t.Run("bulk", func(t *testing.T) {
+		// 300 rows: PostgreSQL's COPY path converts dates itself.
+		c2 := addCustomer(t, s, newCustomer("D-2"))
+		batch := make([]ledger.Invoice, 300)
+		for i := range batch {
+			d := day(roundTripDates[i%len(roundTripDates)])
+			batch[i] = ledger.Invoice{Number: fmt.Sprintf("DB-%03d", i), CustomerID: c2.ID, IssueDate: d, DueDate: d, Amount: amt("1.00", USD)}
+			if i%2 == 0 {
+				batch[i].VoidedOn = d
+			}
+		}
+		mustTx(t, s, func(tx store.Tx) error {
+			conflicts, err := tx.InsertInvoices(t.Context(), batch)
+			if len(conflicts) != 0 {
+				t.Errorf("conflicts %v", conflicts)
+			}
+			return err
+		})
+		var numbers []string
+		for _, inv := range batch {
+			numbers = append(numbers, inv.Number)
+		}
+		got := invoicesByNumber(t, s, numbers)
+		for i, inv := range batch {
+			g := got[inv.Number]
+			if g.IssueDate != inv.IssueDate || g.DueDate != inv.DueDate || g.VoidedOn != inv.VoidedOn {
+				t.Errorf("row %d: issue/due/void %v/%v/%v, want %v/%v/%v", i, g.IssueDate, g.DueDate, g.VoidedOn, inv.IssueDate, inv.DueDate, inv.VoidedOn)
+			}
+		}
+	})
+}
+
+func testRoundTripMoney(t *testing.T, s store.Store) {
+	c := addCustomer(t, s, newCustomer("M-1"))
+	tests := []struct {
+		name  string
+		a     money.Amount
+		minor int64
+		text  string
+	}{
+		{"JPY has no minor unit", amt("1234567", JPY), 1234567, "1234567"},
+		{"BHD has three digits", amt("1.234", BHD), 1234, "1.234"},
+		{"BHD one fils", amt("0.001", BHD), 1, "0.001"},
+		{"USD cent", amt("0.01", USD), 1, "0.01"},
+		{"USD beyond float64 precision", amt("90071992547409.93", USD), 9007199254740993, "90071992547409.93"},
+		{"USD int64 max", amt("92233720368547758.07", USD), math.MaxInt64, "92233720368547758.07"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.a.Minor() != tt.minor || tt.a.String() != tt.text {
+				t.Fatalf("fixture: %v is %d minor", tt.a, tt.a.Minor())
+			}
+			inv := addInvoice(t, s, ledger.Invoice{Number: fmt.Sprintf("M-%d", i), CustomerID: c.ID,
+				IssueDate: day("2026-01-01"), DueDate: day("2026-01-31"), Amount: tt.a})
+			p := addPayment(t, s, ledger.Payment{Kind: ledger.KindPayment, CustomerID: c.ID, ReceivedOn: day("2026-01-01"), Amount: tt.a, Method: "x"})
+			mustTx(t, s, func(tx store.Tx) error {
+				got, err := tx.Invoice(t.Context(), inv.ID)
+				if err != nil {
+					return err
+				}
+				if got.Amount != tt.a || got.Balance != tt.a || got.Amount.String() != tt.text {
+					t.Errorf("invoice amount %v balance %v, want %v (%s)", got.Amount, got.Balance, tt.a, tt.text)
+				}
+				gp, err := tx.Payment(t.Context(), p.ID)
+				if err != nil {
+					return err
+				}
+				if gp.Amount != tt.a {
+					t.Errorf("payment amount %v, want %v", gp.Amount, tt.a)
+				}
+				var items []ledger.OpenItem
+				err = tx.OpenItems(t.Context(), store.OpenItemFilter{AsOf: day("2026-01-01"), Currency: tt.a.Currency()}, func(it ledger.OpenItem) error {
+					items = append(items, it)
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				found := false
+				for _, it := range items {
+					found = found || it.Balance == tt.minor
+				}
+				if !found {
+					t.Errorf("OpenItems: no item with balance %d in %v", tt.minor, items)
+				}
+				return nil
+			})
+		})
+	}
+	t.Run("allocation and unapplied in BHD", func(t *testing.T) {
+		b := addCustomer(t, s, newCustomer("M-2"))
+		inv := addInvoice(t, s, newInvoice(b, "MB-1", "2026-01-01", "2026-01-31", amt("1.234", BHD)))
+		addPayment(t, s, newPayment(b, "2026-01-02", amt("2.000", BHD)))
+		reallocate(t, s, b.ID)
+		mustTx(t, s, func(tx store.Tx) error {
+			al, err := tx.CustomerAllocations(t.Context(), b.ID)
+			if err != nil {
+				return err
+			}
+			if len(al) != 1 || al[0].Amount != amt("1.234", BHD) {
+				t.Errorf("allocations %+v, want one of 1.234 BHD", al)
+			}
+			un, err := tx.Unapplied(t.Context(), b.ID)
+			if err != nil {
+				return err
+			}
+			// 2.000 − 1.234 = 0.766 BHD = 766 fils.
+			if diff := cmp.Diff(map[money.Currency]int64{BHD: 766}, un); diff != "" {
+				t.Errorf("Unapplied (-want +got):\n%s", diff)
+			}
+			got, err := tx.Invoice(t.Context(), inv.ID)
+			if err != nil {
+				return err
+			}
+			if got.Balance != money.Zero(BHD) {
+				t.Errorf("balance %v, want 0.000 BHD", got.Balance)
+			}
+			return nil
+		})
+	})
+}
+
+func testRoundTripTimes(t *testing.T, s store.Store) {
+	// An instant written in a non-UTC zone reads back as the same instant,
+	// in UTC (microsecond precision).
+	jst := time.FixedZone("JST", 9*3600)
+	at := time.Date(2026, 3, 4, 9, 8, 7, 654321000, jst) // 2026-03-04 00:08:07.654321 UTC
+	wantUTC := time.Date(2026, 3, 4, 0, 8, 7, 654321000, time.UTC)
+	c := addCustomer(t, s, newCustomer("T-1"))
+
+	tests := []struct {
+		name string
+		// write stores a row with time at; read returns its times.
+		rt func(tx store.Tx, at time.Time) ([]time.Time, error)
+	}{
+		{"customer created/updated", func(tx store.Tx, at time.Time) ([]time.Time, error) {
+			x := newCustomer("T-2")
+			x.CreatedAt = at
+			if err := tx.InsertCustomer(t.Context(), &x); err != nil {
+				return nil, err
+			}
+			got, err := tx.Customer(t.Context(), x.ID)
+			if err != nil {
+				return nil, err
+			}
+			return []time.Time{got.CreatedAt, got.UpdatedAt}, nil
+		}},
+		{"invoice created", func(tx store.Tx, at time.Time) ([]time.Time, error) {
+			inv := newInvoice(c, "T-INV", "2026-01-01", "2026-01-31", amt("1.00", USD))
+			inv.CreatedAt = at
+			if err := tx.InsertInvoice(t.Context(), &inv); err != nil {
+				return nil, err
+			}
+			got, err := tx.Invoice(t.Context(), inv.ID)
+			if err != nil {
+				return nil, err
+			}
+			return []time.Time{got.CreatedAt}, nil
+		}},
+		{"payment created", func(tx store.Tx, at time.Time) ([]time.Time, error) {
+			p := newPayment(c, "2026-01-01", amt("1.00", USD))
+			p.CreatedAt = at
+			if err := tx.InsertPayment(t.Context(), &p); err != nil {
+				return nil, err
+			}
+			got, err := tx.Payment(t.Context(), p.ID)
+			if err != nil {
+				return nil, err
+			}
+			return []time.Time{got.CreatedAt}, nil
+		}},
+		{"import created", func(tx store.Tx, at time.Time) ([]time.Time, error) {
+			im := store.Import{Kind: "customers", SHA256: "t", Actor: "t", CreatedAt: at}
+			if err := tx.InsertImport(t.Context(), &im); err != nil {
+				return nil, err
+			}
+			got, err := tx.ImportByHash(t.Context(), "customers", "t")
+			if err != nil {
+				return nil, err
+			}
+			return []time.Time{got.CreatedAt}, nil
+		}},
+		{"token created", func(tx store.Tx, at time.Time) ([]time.Time, error) {
+			tok := store.Token{Name: "t", Role: "viewer", Hash: "t-hash", CreatedAt: at}
+			if err := tx.InsertToken(t.Context(), &tok); err != nil {
+				return nil, err
+			}
+			got, err := tx.TokenByHash(t.Context(), "t-hash")
+			if err != nil {
+				return nil, err
+			}
+			return []time.Time{got.CreatedAt}, nil
+		}},
+		{"audit at", func(tx store.Tx, at time.Time) ([]time.Time, error) {
+			e := store.AuditEntry{At: at, Actor: "t", Action: "t", ObjectType: "t", ObjectID: "t_1"}
+			if err := tx.AppendAudit(t.Context(), &e); err != nil {
+				return nil, err
+			}
+			got, err := tx.Audit(t.Context(), store.AuditFilter{ObjectID: "t_1"})
+			if err != nil || len(got) != 1 {
+				return nil, fmt.Errorf("audit: %v, %d entries", err, len(got))
+			}
+			return []time.Time{got[0].At}, nil
+		}},
+		{"idempotency created", func(tx store.Tx, at time.Time) ([]time.Time, error) {
+			r := store.IdempotencyRecord{Actor: "t", Key: "t", Method: "POST", Path: "/", RequestHash: "h", Status: 200, Body: []byte("{}"), CreatedAt: at}
+			if err := tx.SaveIdempotency(t.Context(), &r); err != nil {
+				return nil, err
+			}
+			got, err := tx.Idempotency(t.Context(), "t", "t")
+			if err != nil || got == nil {
+				return nil, fmt.Errorf("idempotency: %v, %v", got, err)
+			}
+			return []time.Time{got.CreatedAt}, nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []time.Time
+			mustTx(t, s, func(tx store.Tx) (err error) { got, err = tt.rt(tx, at); return err })
+			for i, g := range got {
+				if !g.Equal(wantUTC) {
+					t.Errorf("time %d = %v, want the instant %v", i, g, wantUTC)
+				}
+				if g.Location() != time.UTC {
+					t.Errorf("time %d = %v has location %q, want UTC", i, g, g.Location())
+				}
+			}
+		})
+	}
+}
