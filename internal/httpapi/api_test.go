@@ -10,12 +10,14 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"settle/internal/httpapi"
 	"settle/internal/service"
+	"settle/internal/store"
 	"settle/internal/testutil"
 )
 
@@ -67,7 +69,12 @@ func (c *client) do(method, path, body string, headers ...string) resp {
 // setup starts the API on a fresh SQLite store and returns clients per role.
 func setup(t *testing.T) (admin, agent, viewer, anon *client) {
 	t.Helper()
-	svc := service.New(testutil.SQLite(t), testutil.Clock)
+	return setupOn(t, testutil.SQLite(t))
+}
+
+func setupOn(t *testing.T, st store.Store) (admin, agent, viewer, anon *client) {
+	t.Helper()
+	svc := service.New(st, testutil.Clock)
 	srv := httptest.NewServer(httpapi.New(svc, nil).Handler())
 	t.Cleanup(srv.Close)
 	tok := func(role string) string {
@@ -351,5 +358,42 @@ func TestAPI_CommittedOpenAPIIsCurrent(t *testing.T) {
 	}
 	if diff := cmp.Diff(committed, served); diff != "" {
 		t.Fatalf("docs/openapi.json is stale; run make generate (-committed +served):\n%.3000s", diff)
+	}
+}
+
+// TestAPI_IdempotencyKeyConcurrent sends the same keyed write 20 times at
+// once: it must run exactly once; the others replay it or are told it is
+// still in progress.
+func TestAPI_IdempotencyKeyConcurrent(t *testing.T) {
+	for engine, open := range testutil.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			_, agent, _, _ := setupOn(t, open(t))
+			body := `{"customer_id":"C","received_on":"2026-03-01","currency":"USD","amount":"10.00"}`
+			want(t, agent.do("POST", "/v1/customers", `{"name":"C","external_ref":"C"}`), 201)
+			var wg sync.WaitGroup
+			statuses := make([]int, 20)
+			for i := range statuses {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					statuses[i] = agent.do("POST", "/v1/payments", body, "Idempotency-Key", "pay-once").Status
+				}()
+			}
+			wg.Wait()
+			for _, st := range statuses {
+				if st != 201 && st != 409 {
+					t.Fatalf("statuses %v: want only 201 and 409", statuses)
+				}
+			}
+			r := agent.do("GET", "/v1/payments", "")
+			if n := len(r.json(t)["data"].([]any)); n != 1 {
+				t.Fatalf("%d payments recorded, want 1 (statuses %v)", n, statuses)
+			}
+			// Once finished, the key replays.
+			again := agent.do("POST", "/v1/payments", body, "Idempotency-Key", "pay-once")
+			if again.Status != 201 || again.Header.Get("Idempotent-Replayed") != "true" {
+				t.Fatalf("replay: %d %v", again.Status, again.Header)
+			}
+		})
 	}
 }

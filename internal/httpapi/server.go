@@ -156,9 +156,43 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
+// abandonedAfter is how long a reserved key may stay unanswered (its
+// request's process died) before another request may take it over.
+const abandonedAfter = 2 * time.Minute
+
+// reserveKey records rec (status 0) unless the key is known; it returns
+// the known record, or nil when this request now holds the key.
+func (s *Server) reserveKey(ctx context.Context, rec *store.IdempotencyRecord) (*store.IdempotencyRecord, error) {
+	for attempt := 0; ; attempt++ {
+		var prior *store.IdempotencyRecord
+		err := s.svc.Store().Tx(ctx, func(tx store.Tx) error {
+			var err error
+			if prior, err = tx.Idempotency(ctx, rec.Actor, rec.Key); err != nil || prior != nil {
+				if prior != nil && prior.Status == 0 && tx.Now().Sub(prior.CreatedAt) > abandonedAfter {
+					prior = nil
+					if err := tx.ReleaseIdempotency(ctx, rec.Actor, rec.Key); err != nil {
+						return err
+					}
+				} else {
+					return err
+				}
+			}
+			rec.CreatedAt = time.Time{}
+			return tx.SaveIdempotency(ctx, rec)
+		})
+		// Two first requests raced: the loser reads the winner's record.
+		if apperr.CodeOf(err) == apperr.Conflict && attempt == 0 {
+			continue
+		}
+		return prior, err
+	}
+}
+
 // idempotent replays the first response to a write that repeats an
 // Idempotency-Key with the same body; the same key with another body is a
-// 422. Responses of 5xx are not kept, so the client may retry them.
+// 422, and while the first request still runs, a 409. The key is reserved
+// before the request runs, so two concurrent requests never both execute.
+// Responses of 5xx are not kept, so the client may retry them.
 func (s *Server) idempotent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
@@ -182,41 +216,41 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		h.Write(body)
 		hash := hex.EncodeToString(h.Sum(nil))
 
-		var prior *store.IdempotencyRecord
-		err = s.svc.Store().Tx(r.Context(), func(tx store.Tx) error {
-			var err error
-			prior, err = tx.Idempotency(r.Context(), actor.ID, key)
-			return err
-		})
+		rec := &store.IdempotencyRecord{Actor: actor.ID, Key: key, Method: r.Method, Path: r.URL.Path, RequestHash: hash}
+		prior, err := s.reserveKey(r.Context(), rec)
 		if err != nil {
 			writeProblem(w, problemOf(s.log, err))
 			return
 		}
 		if prior != nil {
-			if prior.RequestHash != hash {
+			switch {
+			case prior.RequestHash != hash:
 				writeProblem(w, problemOf(s.log, apperr.Field("Idempotency-Key", "was used for a different request (%s %s)", prior.Method, prior.Path)))
-				return
+			case prior.Status == 0:
+				w.Header().Set("Retry-After", "1")
+				writeProblem(w, problemOf(s.log, apperr.Errorf(apperr.Conflict, "a request with this Idempotency-Key is still in progress")))
+			default:
+				w.Header().Set("Content-Type", "application/json")
+				if prior.Status >= 400 {
+					w.Header().Set("Content-Type", "application/problem+json")
+				}
+				w.Header().Set("Idempotent-Replayed", "true")
+				w.WriteHeader(prior.Status)
+				_, _ = w.Write(prior.Body)
 			}
-			w.Header().Set("Content-Type", "application/json")
-			if prior.Status >= 400 {
-				w.Header().Set("Content-Type", "application/problem+json")
-			}
-			w.Header().Set("Idempotent-Replayed", "true")
-			w.WriteHeader(prior.Status)
-			_, _ = w.Write(prior.Body)
 			return
 		}
-		rec := &statusRecorder{ResponseWriter: w, body: &bytes.Buffer{}}
-		next.ServeHTTP(rec, r)
-		if rec.status >= 500 || rec.status == 0 {
-			return
-		}
-		err = s.svc.Store().Tx(context.WithoutCancel(r.Context()), func(tx store.Tx) error {
-			return tx.SaveIdempotency(r.Context(), &store.IdempotencyRecord{Actor: actor.ID, Key: key, Method: r.Method,
-				Path: r.URL.Path, RequestHash: hash, Status: rec.status, Body: rec.body.Bytes()})
+		out := &statusRecorder{ResponseWriter: w, body: &bytes.Buffer{}}
+		next.ServeHTTP(out, r)
+		ctx := context.WithoutCancel(r.Context())
+		err = s.svc.Store().Tx(ctx, func(tx store.Tx) error {
+			if out.status >= 500 || out.status == 0 {
+				return tx.ReleaseIdempotency(ctx, actor.ID, key) // let the client retry
+			}
+			return tx.FinishIdempotency(ctx, actor.ID, key, out.status, out.body.Bytes())
 		})
 		if err != nil {
-			s.log.Warn("idempotency record not saved", "err", err)
+			s.log.Warn("idempotency record not completed", "err", err)
 		}
 	})
 }

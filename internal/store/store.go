@@ -182,5 +182,12 @@ type Tx interface {
 	Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 
 	Idempotency(ctx context.Context, actor, key string) (*IdempotencyRecord, error)
+	// SaveIdempotency inserts a record; a second one for the same actor and
+	// key is a Conflict. A record with Status 0 reserves the key while the
+	// first request runs.
 	SaveIdempotency(ctx context.Context, r *IdempotencyRecord) error
+	// FinishIdempotency stores the response to a reserved key.
+	FinishIdempotency(ctx context.Context, actor, key string, status int, body []byte) error
+	// ReleaseIdempotency drops a reservation (Status 0) so the key can be retried.
+	ReleaseIdempotency(ctx context.Context, actor, key string) error
 }

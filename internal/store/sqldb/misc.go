@@ -149,3 +149,24 @@ func (t *Tx) SaveIdempotency(ctx context.Context, r *store.IdempotencyRecord) er
 	}
 	return err
 }
+
+// FinishIdempotency implements store.Tx.
+func (t *Tx) FinishIdempotency(ctx context.Context, actor, key string, status int, body []byte) error {
+	if body == nil {
+		body = []byte{}
+	}
+	res, err := t.Exec(ctx, `UPDATE idempotency_keys SET status = ?, body = ? WHERE actor = ? AND key = ? AND status = 0`, status, body, actor, key)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.Errorf(apperr.Conflict, "no reservation for Idempotency-Key %q", key)
+	}
+	return nil
+}
+
+// ReleaseIdempotency implements store.Tx.
+func (t *Tx) ReleaseIdempotency(ctx context.Context, actor, key string) error {
+	_, err := t.Exec(ctx, `DELETE FROM idempotency_keys WHERE actor = ? AND key = ? AND status = 0`, actor, key)
+	return err
+}

@@ -1408,6 +1408,31 @@ func testIdempotency(t *testing.T, s store.Store) {
 	// A response without a body (e.g. 204 No Content) must be storable: the
 	// HTTP middleware passes bytes.Buffer.Bytes() of an empty buffer, which
 	// is nil.
+	t.Run("reserve, finish, release", func(t *testing.T) {
+		res := store.IdempotencyRecord{Actor: "tok_r", Key: "r1", Method: "POST", Path: "/v1/payments", RequestHash: "h"}
+		mustTx(t, s, func(tx store.Tx) error { return tx.SaveIdempotency(t.Context(), &res) })
+		if r := get(t, "tok_r", "r1"); r == nil || r.Status != 0 || len(r.Body) != 0 {
+			t.Fatalf("reservation = %+v", r)
+		}
+		mustTx(t, s, func(tx store.Tx) error { return tx.FinishIdempotency(t.Context(), "tok_r", "r1", 201, []byte(`{"id":"pay_1"}`)) })
+		if r := get(t, "tok_r", "r1"); r == nil || r.Status != 201 || string(r.Body) != `{"id":"pay_1"}` {
+			t.Fatalf("finished = %+v", r)
+		}
+		// A finished record is neither finished again nor released.
+		err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.FinishIdempotency(t.Context(), "tok_r", "r1", 500, nil) })
+		wantCode(t, err, apperr.Conflict)
+		mustTx(t, s, func(tx store.Tx) error { return tx.ReleaseIdempotency(t.Context(), "tok_r", "r1") })
+		if r := get(t, "tok_r", "r1"); r == nil || r.Status != 201 {
+			t.Fatalf("after release of a finished key = %+v", r)
+		}
+		// A reservation is released, and the key is free again.
+		res2 := store.IdempotencyRecord{Actor: "tok_r", Key: "r2", Method: "POST", Path: "/", RequestHash: "h"}
+		mustTx(t, s, func(tx store.Tx) error { return tx.SaveIdempotency(t.Context(), &res2) })
+		mustTx(t, s, func(tx store.Tx) error { return tx.ReleaseIdempotency(t.Context(), "tok_r", "r2") })
+		if r := get(t, "tok_r", "r2"); r != nil {
+			t.Fatalf("released key still stored: %+v", r)
+		}
+	})
 	t.Run("empty body", func(t *testing.T) {
 		for _, body := range [][]byte{{}, nil} {
 			key := fmt.Sprintf("empty-%v", body == nil)
