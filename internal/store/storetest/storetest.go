@@ -1414,7 +1414,9 @@ func testIdempotency(t *testing.T, s store.Store) {
 		if r := get(t, "tok_r", "r1"); r == nil || r.Status != 0 || len(r.Body) != 0 {
 			t.Fatalf("reservation = %+v", r)
 		}
-		mustTx(t, s, func(tx store.Tx) error { return tx.FinishIdempotency(t.Context(), "tok_r", "r1", 201, []byte(`{"id":"pay_1"}`)) })
+		mustTx(t, s, func(tx store.Tx) error {
+			return tx.FinishIdempotency(t.Context(), "tok_r", "r1", 201, []byte(`{"id":"pay_1"}`))
+		})
 		if r := get(t, "tok_r", "r1"); r == nil || r.Status != 201 || string(r.Body) != `{"id":"pay_1"}` {
 			t.Fatalf("finished = %+v", r)
 		}
