@@ -113,6 +113,19 @@ func fieldNotFound(field string, err error) error {
 	return err
 }
 
+// customerFilter resolves a list filter's customer (id or external_ref)
+// to its id; empty stays empty.
+func customerFilter(ctx context.Context, tx store.Tx, idOrRef string) (string, error) {
+	if idOrRef == "" {
+		return "", nil
+	}
+	c, err := tx.Customer(ctx, idOrRef)
+	if err != nil {
+		return "", fieldNotFound("customer_id", err)
+	}
+	return c.ID, nil
+}
+
 // InvoicePatch changes an invoice's dispute flag or voids it.
 type InvoicePatch struct {
 	Disputed   *bool   `json:"disputed,omitempty"`
@@ -188,12 +201,9 @@ func (s *Service) Invoices(ctx context.Context, f store.InvoiceFilter) (list []l
 		return nil, "", err
 	}
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
-		if f.CustomerID != "" {
-			c, err := tx.Customer(ctx, f.CustomerID)
-			if err != nil {
-				return fieldNotFound("customer_id", err)
-			}
-			f.CustomerID = c.ID
+		var err error
+		if f.CustomerID, err = customerFilter(ctx, tx, f.CustomerID); err != nil {
+			return err
 		}
 		list, next, err = tx.Invoices(ctx, f)
 		return err

@@ -128,12 +128,9 @@ func (s *Service) Payments(ctx context.Context, f store.PaymentFilter) (list []P
 		return nil, "", err
 	}
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
-		if f.CustomerID != "" {
-			c, err := tx.Customer(ctx, f.CustomerID)
-			if err != nil {
-				return fieldNotFound("customer_id", err)
-			}
-			f.CustomerID = c.ID
+		var err error
+		if f.CustomerID, err = customerFilter(ctx, tx, f.CustomerID); err != nil {
+			return err
 		}
 		pays, n, err := tx.Payments(ctx, f)
 		if err != nil {

@@ -2,79 +2,33 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
-
 	"settle/internal/store"
 	"settle/internal/store/postgres"
 	"settle/internal/store/storetest"
+	"settle/internal/testutil"
 )
 
-// testDSN returns SETTLE_TEST_POSTGRES, skipping the test when it is unset
-// (failing instead in CI, where the PostgreSQL suite must run).
-func testDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("SETTLE_TEST_POSTGRES")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("SETTLE_TEST_POSTGRES is required in CI")
-		}
-		t.Skip("SETTLE_TEST_POSTGRES is not set (scripts/test.sh starts a throwaway PostgreSQL)")
-	}
-	return dsn
-}
-
-// openPostgres creates a fresh database settle_t_<random> on the server of
-// SETTLE_TEST_POSTGRES, opens (and so migrates) the store on it, and drops
-// the database when the test ends.
+// openPostgres opens (and so migrates) a store on a fresh database that
+// is dropped when the test ends.
 func openPostgres(t *testing.T) store.Store {
 	t.Helper()
-	dsn := testDSN(t)
-	u, err := url.Parse(dsn)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("SETTLE_TEST_POSTGRES must be a postgres:// URL (got %q): %v", dsn, err)
-	}
-	admin, err := sql.Open("pgx", dsn)
+	dsn := testutil.FreshPostgresDSN(t)
+	s, err := postgres.Open(t.Context(), dsn, storetest.Clock)
 	if err != nil {
-		t.Fatalf("connect %s: %v", dsn, err)
+		t.Fatalf("postgres.Open: %v", err)
 	}
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	name := "settle_t_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(t.Context(), "CREATE DATABASE "+name); err != nil {
-		admin.Close()
-		t.Fatalf("CREATE DATABASE %s: %v", name, err)
-	}
-	u.Path = "/" + name
-	s, err := postgres.Open(t.Context(), u.String(), storetest.Clock)
-	t.Cleanup(func() {
-		if s != nil {
-			s.Close()
-		}
-		// t.Context() is already cancelled during cleanup.
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("DROP DATABASE %s: %v", name, err)
-		}
-		admin.Close()
-	})
-	if err != nil {
-		t.Fatalf("postgres.Open(%s): %v", u.Redacted(), err)
-	}
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 
 func TestPostgres_Store(t *testing.T) {
-	testDSN(t)
+	testutil.PostgresDSN(t)
 	storetest.Run(t, openPostgres)
 }
 
@@ -89,7 +43,7 @@ func TestPostgres_Open(t *testing.T) {
 	if err := db.QueryRowContext(t.Context(), "SELECT current_database()").Scan(&dbname); err != nil {
 		t.Fatal(err)
 	}
-	u, _ := url.Parse(testDSN(t))
+	u, _ := url.Parse(testutil.PostgresDSN(t))
 	u.Path = "/" + dbname
 	s2, err := postgres.Open(t.Context(), u.String(), storetest.Clock)
 	if err != nil {

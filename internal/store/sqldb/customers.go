@@ -13,7 +13,7 @@ import (
 
 const customerCols = `id, external_ref, name, email, phone, time_zone, locale, kind, jurisdiction, segment, style, payment_terms_days, import_id, created_at, updated_at`
 
-func scanCustomer(sc interface{ Scan(...any) error }) (ledger.Customer, error) {
+func scanCustomer(sc scanner) (ledger.Customer, error) {
 	var c ledger.Customer
 	var ref, importID sql.NullString
 	err := sc.Scan(&c.ID, &ref, &c.Name, &c.Email, &c.Phone, &c.TimeZone, &c.Locale, &c.Kind,
@@ -93,24 +93,7 @@ func (t *Tx) Customers(ctx context.Context, f store.CustomerFilter) ([]ledger.Cu
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []ledger.Customer
-	for rows.Next() {
-		c, err := scanCustomer(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].ID
-	}
-	return out, next, nil
+	return page(rows, limit, scanCustomer, func(v ledger.Customer) string { return v.ID })
 }
 
 // CustomerIDsByRef implements store.Tx.

@@ -34,7 +34,7 @@ func (t *Tx) invoiceRow(inv *ledger.Invoice) []any {
 		inv.VoidedOn, inv.VoidReason, nullString(inv.ImportID), inv.CreatedAt.UTC()}
 }
 
-func scanInvoice(sc interface{ Scan(...any) error }) (ledger.Invoice, error) {
+func scanInvoice(sc scanner) (ledger.Invoice, error) {
 	var inv ledger.Invoice
 	var cur string
 	var amount, balance int64
@@ -220,24 +220,7 @@ func (t *Tx) Invoices(ctx context.Context, f store.InvoiceFilter) ([]ledger.Invo
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []ledger.Invoice
-	for rows.Next() {
-		inv, err := scanInvoice(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, inv)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].ID
-	}
-	return out, next, nil
+	return page(rows, limit, scanInvoice, func(v ledger.Invoice) string { return v.ID })
 }
 
 func multiInsert(table, cols string, ncols, nrows int) string {

@@ -27,7 +27,7 @@ func (t *Tx) paymentRow(p *ledger.Payment) []any {
 		p.Amount.Minor(), p.Method, p.Reference, nullString(p.InvoiceID), nullString(p.ImportID), p.CreatedAt.UTC()}
 }
 
-func scanPayment(sc interface{ Scan(...any) error }) (ledger.Payment, error) {
+func scanPayment(sc scanner) (ledger.Payment, error) {
 	var p ledger.Payment
 	var cur string
 	var amount, unapplied int64
@@ -96,24 +96,7 @@ func (t *Tx) Payments(ctx context.Context, f store.PaymentFilter) ([]ledger.Paym
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []ledger.Payment
-	for rows.Next() {
-		p, err := scanPayment(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].ID
-	}
-	return out, next, nil
+	return page(rows, limit, scanPayment, func(v ledger.Payment) string { return v.ID })
 }
 
 // CustomerLedger implements store.Tx.

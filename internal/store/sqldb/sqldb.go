@@ -182,3 +182,28 @@ func nullString(s string) any {
 	}
 	return s
 }
+
+type scanner interface{ Scan(...any) error }
+
+// page reads a list query run with LIMIT limit+1: it returns up to limit
+// items and, when there was one more, the id to continue after.
+func page[T any](rows *sql.Rows, limit int, scan func(scanner) (T, error), id func(T) string) ([]T, string, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = id(out[limit-1])
+	}
+	return out, next, nil
+}
