@@ -60,8 +60,8 @@ verify: ## go mod tidy + go generate must leave the tree unchanged
 bench: ## Run the Go benchmarks (no tests)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-bench-ingest: ## Ingest benchmark: 1,000,000 invoices
-	$(GO) run ./cmd/settle bench ingest --invoices 1000000
+bench-ingest: build ## Ingest benchmark: 1,000,000 invoices, SQLite and a throwaway PostgreSQL vs the raw engines
+	SETTLE_TEST_CMD='bin/settle bench ingest --invoices $(or $(INVOICES),1000000) --postgres "$$SETTLE_TEST_POSTGRES"' ./scripts/test.sh
 
 # PLACEHOLDER: no browser (end-to-end) tests exist yet; replace this recipe
 # when they do.

@@ -1,6 +1,133 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"time"
 
-// benchCmd is being written (placeholder so the tree builds).
-func (a *App) benchCmd() *cobra.Command { return &cobra.Command{Use: "bench", Short: "(in progress)"} }
+	"github.com/spf13/cobra"
+
+	"settle/internal/bench"
+	"settle/internal/service"
+)
+
+func (a *App) benchCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure settle against the raw database engines",
+	}
+	cmd.AddCommand(a.benchIngestCmd(), a.benchIngestChildCmd())
+	return cmd
+}
+
+func (a *App) benchIngestCmd() *cobra.Command {
+	var opt bench.Options
+	var engines string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "ingest",
+		Short: "Time an invoice import against sqlite3 .import and psql \\copy",
+		Long: `Generate N invoices (deterministic data), then for each engine load them with
+settle (the code path of 'settle import invoices', in a child process) and with
+the raw engine into an equivalent table (sqlite3 .import; psql \copy), and print
+rows/s, peak RSS and settle's time relative to the raw engine's.
+Targets: settle ≤ 1.5× the raw engine's time, peak RSS ≤ 200 MB.
+
+Each run uses fresh databases: SQLite files in the work directory, and a new
+database on the PostgreSQL server (dropped afterwards unless --keep). Without
+a PostgreSQL server (--postgres, env SETTLE_BENCH_POSTGRES or
+SETTLE_TEST_POSTGRES) PostgreSQL is skipped.`,
+		Example: `  settle bench ingest --invoices 1000000
+  settle bench ingest --invoices 100000 --engines sqlite --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opt.Invoices <= 0 {
+				return usageError{fmt.Errorf("--invoices must be positive, got %d", opt.Invoices)}
+			}
+			list, err := bench.ParseEngines(engines)
+			if err != nil {
+				return usageError{fmt.Errorf("--engines: %w", err)}
+			}
+			opt.Engines = list
+			if opt.Postgres == "" {
+				opt.Postgres = os.Getenv("SETTLE_BENCH_POSTGRES")
+			}
+			if opt.Postgres == "" {
+				opt.Postgres = os.Getenv("SETTLE_TEST_POSTGRES")
+			}
+			opt.Log = a.Stderr
+			rep, err := bench.Run(cmd.Context(), opt)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return rep.WriteJSON(a.Stdout)
+			}
+			return rep.WriteTable(a.Stdout)
+		},
+	}
+	cmd.Flags().IntVar(&opt.Invoices, "invoices", bench.DefaultRows, "number of invoices to generate and load")
+	cmd.Flags().StringVar(&engines, "engines", "sqlite,postgres", "engines to measure, comma-separated")
+	cmd.Flags().StringVar(&opt.Postgres, "postgres", "", "PostgreSQL server URL to create the run's database on (env SETTLE_BENCH_POSTGRES, SETTLE_TEST_POSTGRES)")
+	cmd.Flags().StringVar(&opt.Dir, "dir", "", "work directory for the data and SQLite files, left in place (default: a temporary directory)")
+	cmd.Flags().BoolVar(&opt.Keep, "keep", false, "keep the temporary directory and the PostgreSQL database")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the results as JSON")
+	return cmd
+}
+
+// benchIngestChildCmd is the settle side of the benchmark, run by ingest
+// in a child process so that its peak RSS is its own: the import of
+// 'settle import', then one JSON line (bench.ChildResult) on stdout.
+func (a *App) benchIngestChildCmd() *cobra.Command {
+	var kind, file, cpuProfile string
+	cmd := &cobra.Command{
+		Use:    "ingest-child --kind customers|invoices --file FILE",
+		Short:  "Import a file as 'settle import' does and print the timing as JSON (used by bench ingest)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if kind != "customers" && kind != "invoices" {
+				return usageError{fmt.Errorf("--kind %q: must be customers or invoices", kind)}
+			}
+			if cpuProfile != "" {
+				pf, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer pf.Close()
+				if err := pprof.StartCPUProfile(pf); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
+			f, err := os.Open(file)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			svc, ctx, done, err := a.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			start := time.Now()
+			res, err := svc.Import(ctx, kind, f, service.ImportOptions{
+				Filename: filepath.Base(file),
+				Progress: func(n int) { fmt.Fprintf(a.Stderr, "… %d rows read\n", n) },
+			})
+			if err != nil {
+				return err
+			}
+			return json.NewEncoder(a.Stdout).Encode(bench.ChildResult{Kind: kind, Rows: res.Rows,
+				Inserted: res.Inserted, ImportSeconds: time.Since(start).Seconds()})
+		},
+	}
+	cmd.Flags().StringVar(&kind, "kind", "invoices", "customers or invoices")
+	cmd.Flags().StringVar(&file, "file", "", "the CSV file")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the child to this file")
+	_ = cmd.MarkFlagRequired("file")
+	return cmd
+}

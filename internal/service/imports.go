@@ -185,6 +185,9 @@ type importer struct {
 	omitted int
 	badRows map[int]bool
 	touched map[string]bool // customer ids the import changed
+	// conflicts are number clashes found by the invoice writer goroutine,
+	// merged into errs when it is done.
+	conflicts []apperr.FieldError
 }
 
 func (im *importer) fail(line int, column, format string, args ...any) {
@@ -298,30 +301,57 @@ func parseBool(v string) (bool, bool) {
 	return false, false
 }
 
+// invoiceBatch is a run of valid rows and their line numbers.
+type invoiceBatch struct {
+	rows  []ledger.Invoice
+	lines []int
+}
+
+// invoices reads, checks and writes invoice rows. Reading and checking
+// (this goroutine) overlap with writing (a second one, the only user of
+// the transaction while rows are read): on two cores that hides the CSV
+// work behind the database's. The writer records what it finds in
+// im.conflicts, never in im.errs, so the two share no state.
 func (im *importer) invoices(ctx context.Context) error {
 	refs, err := im.tx.CustomerIDsByRef(ctx)
 	if err != nil {
 		return err
 	}
-	batch := make([]ledger.Invoice, 0, importBatch)
-	lines := make([]int, 0, importBatch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	batches := make(chan invoiceBatch, 1)
+	written := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range batches {
+			if err == nil {
+				err = im.insertInvoices(ctx, b.rows, b.lines)
+			}
 		}
-		if err := im.insertInvoices(ctx, batch, lines); err != nil {
-			return err
-		}
-		batch, lines = batch[:0], lines[:0]
-		return nil
+		written <- err
+	}()
+	readErr := im.readInvoices(refs, batches)
+	close(batches)
+	if err := <-written; err != nil {
+		return err
 	}
+	if readErr != nil {
+		return readErr
+	}
+	for _, c := range im.conflicts {
+		im.fail(c.Line, c.Column, "%s", c.Message)
+	}
+	return nil
+}
+
+// readInvoices parses and checks every row, sending valid ones in batches.
+func (im *importer) readInvoices(refs map[string]string, batches chan<- invoiceBatch) error {
+	b := invoiceBatch{rows: make([]ledger.Invoice, 0, importBatch), lines: make([]int, 0, importBatch)}
 	for {
 		ok, line, err := im.next()
 		if err != nil || !ok {
-			if err != nil {
-				return err
+			if err == nil && len(b.rows) > 0 {
+				batches <- b
 			}
-			break
+			return err
 		}
 		before := len(im.errs) + im.omitted
 		inv := ledger.Invoice{Number: im.rd.Get("number"), ImportID: im.res.ID}
@@ -337,11 +367,11 @@ func (im *importer) invoices(ctx context.Context) error {
 		amount, amountOK := im.money(line)
 		inv.Amount = amount
 		if v := im.rd.Get("disputed"); v != "" {
-			b, ok := parseBool(v)
+			flag, ok := parseBool(v)
 			if !ok {
 				im.fail(line, "disputed", "%q must be true or false", v)
 			}
-			inv.Disputed = b
+			inv.Disputed = flag
 		}
 		if len(im.errs)+im.omitted > before {
 			continue
@@ -352,20 +382,19 @@ func (im *importer) invoices(ctx context.Context) error {
 			im.failFields(line, fs, map[string]string{"customer_id": "customer_ref"})
 			continue
 		}
-		batch = append(batch, inv)
-		lines = append(lines, line)
-		if len(batch) == importBatch {
-			if err := flush(); err != nil {
-				return err
-			}
+		b.rows = append(b.rows, inv)
+		b.lines = append(b.lines, line)
+		if len(b.rows) == importBatch {
+			batches <- b // the writer owns it now: start a new one
+			b = invoiceBatch{rows: make([]ledger.Invoice, 0, importBatch), lines: make([]int, 0, importBatch)}
 		}
 	}
-	return flush()
 }
 
 // insertInvoices writes a batch (even after errors elsewhere, so that
 // duplicates across the whole file are still found; the transaction is
-// rolled back in that case) and sorts out rows whose number exists.
+// rolled back in that case) and sorts out rows whose number exists. It
+// runs in the writer goroutine.
 func (im *importer) insertInvoices(ctx context.Context, batch []ledger.Invoice, lines []int) error {
 	conflicts, err := im.tx.InsertInvoices(ctx, batch)
 	if err != nil {
@@ -391,15 +420,20 @@ func (im *importer) insertInvoices(ctx context.Context, batch []ledger.Invoice, 
 		old := stored[row.Number]
 		switch {
 		case old.ImportID == im.res.ID:
-			im.fail(line, "number", "invoice number %q appears more than once in this file", row.Number)
+			im.conflict(line, "invoice number %q appears more than once in this file", row.Number)
 		case old.CustomerID == row.CustomerID && old.IssueDate == row.IssueDate && old.DueDate == row.DueDate &&
 			old.Amount == row.Amount && old.Disputed == row.Disputed:
 			im.res.Unchanged++
 		default:
-			im.fail(line, "number", "invoice %q already exists with different data (%s)", row.Number, invoiceDiff(old, row))
+			im.conflict(line, "invoice %q already exists with different data (%s)", row.Number, invoiceDiff(old, row))
 		}
 	}
 	return nil
+}
+
+// conflict records a row whose number clashes (writer goroutine only).
+func (im *importer) conflict(line int, format string, args ...any) {
+	im.conflicts = append(im.conflicts, apperr.FieldError{Line: line, Column: "number", Message: fmt.Sprintf(format, args...)})
 }
 
 func invoiceDiff(old, row ledger.Invoice) string {

@@ -76,12 +76,12 @@ func (dialect) IsUniqueViolation(err error) bool {
 // copyMin is the batch size from which COPY beats a multi-row INSERT.
 const copyMin = 256
 
-// CopyInvoices loads a batch with COPY inside a savepoint. COPY cannot skip
+// BulkInvoices loads a batch with COPY inside a savepoint. COPY cannot skip
 // conflicting rows, so on a duplicate number it rolls back to the
 // savepoint and lets the generic path find and report the conflicts.
-func (d dialect) CopyInvoices(ctx context.Context, t *sqldb.Tx, rows [][]any) (bool, error) {
+func (d dialect) BulkInvoices(ctx context.Context, t *sqldb.Tx, rows [][]any) ([]int, bool, error) {
 	if len(rows) < copyMin {
-		return false, nil
+		return nil, false, nil
 	}
 	for _, r := range rows {
 		for i, v := range r {
@@ -95,7 +95,7 @@ func (d dialect) CopyInvoices(ctx context.Context, t *sqldb.Tx, rows [][]any) (b
 		}
 	}
 	if _, err := t.Exec(ctx, "SAVEPOINT bulk_invoices"); err != nil {
-		return false, err
+		return nil, false, err
 	}
 	err := t.Conn().Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
@@ -107,11 +107,11 @@ func (d dialect) CopyInvoices(ctx context.Context, t *sqldb.Tx, rows [][]any) (b
 	})
 	if d.IsUniqueViolation(err) {
 		_, rerr := t.Exec(ctx, "ROLLBACK TO SAVEPOINT bulk_invoices")
-		return false, rerr
+		return nil, false, rerr
 	}
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	_, err = t.Exec(ctx, "RELEASE SAVEPOINT bulk_invoices")
-	return err == nil, err
+	return nil, err == nil, err
 }

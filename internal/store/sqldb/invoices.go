@@ -19,6 +19,9 @@ var InvoiceColumns = []string{"id", "number", "customer_id", "issue_date", "due_
 
 var invoiceCols = strings.Join(InvoiceColumns, ", ")
 
+// InsertInvoiceSQL inserts one invoice row unless its number exists.
+var InsertInvoiceSQL = `INSERT INTO invoices (` + invoiceCols + `) VALUES (` + placeholders(len(InvoiceColumns)) + `) ON CONFLICT (number) DO NOTHING`
+
 func (t *Tx) invoiceRow(inv *ledger.Invoice) []any {
 	if inv.ID == "" {
 		inv.ID = ids.New(ids.Invoice)
@@ -72,9 +75,8 @@ func (t *Tx) InsertInvoices(ctx context.Context, batch []ledger.Invoice) ([]int,
 	for i := range batch {
 		rows[i] = t.invoiceRow(&batch[i])
 	}
-	copied, err := t.s.dialect.CopyInvoices(ctx, t, rows)
-	if err != nil || copied {
-		return nil, err
+	if conflicts, handled, err := t.s.dialect.BulkInvoices(ctx, t, rows); err != nil || handled {
+		return conflicts, err
 	}
 	var conflicts []int
 	for start := 0; start < len(rows); start += bulkChunk {

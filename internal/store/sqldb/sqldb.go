@@ -24,10 +24,12 @@ type Dialect interface {
 	Rebind(query string) string
 	// IsUniqueViolation reports a unique-constraint failure.
 	IsUniqueViolation(err error) bool
-	// CopyInvoices is the engine's fast path for a batch with no
-	// conflicts. It returns copied=false, with nothing written, when the
-	// batch must take the generic path (a conflict, or no fast path).
-	CopyInvoices(ctx context.Context, t *Tx, rows [][]any) (copied bool, err error)
+	// BulkInvoices is the engine's fast path for loading a batch of
+	// invoice rows (columns as InvoiceColumns). It returns the indexes of
+	// rows not inserted because their number exists, or handled=false,
+	// with nothing written, when the batch must take the generic
+	// multi-row INSERT path.
+	BulkInvoices(ctx context.Context, t *Tx, rows [][]any) (conflicts []int, handled bool, err error)
 }
 
 // DB is a store.Store.
