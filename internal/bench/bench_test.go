@@ -110,21 +110,21 @@ func lines(t *testing.T, path string) []string {
 	return out
 }
 
-// checkRun checks a run's report for one engine: a settle and a raw row
-// with the whole file loaded, and a verdict on settle.
+// checkRun checks a run's report for one engine: a settle, a raw and a
+// raw-same row with the whole file loaded, and a verdict on settle.
 func checkRun(t *testing.T, rep *bench.Report, engine string, n int) {
 	t.Helper()
-	if len(rep.Results) != 2 {
+	if len(rep.Results) != 3 {
 		t.Fatalf("results: %+v (notes %v)", rep.Results, rep.Notes)
 	}
-	for i, path := range []string{"settle", "raw"} {
+	for i, path := range []string{"settle", "raw", "raw-same"} {
 		r := rep.Results[i]
 		if r.Engine != engine || r.Path != path || r.Rows != n || r.Seconds <= 0 || r.RowsPerSecond <= 0 || r.PeakRSSMB <= 0 {
 			t.Errorf("result %d: %+v", i, r)
 		}
 	}
 	s := rep.Results[0]
-	if s.ImportSeconds <= 0 || s.ImportSeconds > s.Seconds || s.Ratio <= 0 || s.TimeOK == nil || s.MemOK == nil {
+	if s.ImportSeconds <= 0 || s.ImportSeconds > s.Seconds || s.Ratio <= 0 || s.RatioSameRows <= 0 || s.TimeOK == nil || s.MemOK == nil {
 		t.Errorf("settle: %+v", s)
 	}
 
@@ -140,7 +140,7 @@ func checkRun(t *testing.T, rep *bench.Report, engine string, n int) {
 		t.Fatal(err)
 	}
 	var back bench.Report
-	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back.Results) != 2 || back.Invoices != n {
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back.Results) != 3 || back.Invoices != n {
 		t.Errorf("JSON %s: %v", js.String(), err)
 	}
 }

@@ -97,3 +97,11 @@ func settleInvoices(ctx context.Context, opt Options, engine, dsn string, data *
 	return Result{Engine: engine, Path: "settle", Rows: res.Inserted, Seconds: p.Seconds,
 		ImportSeconds: res.ImportSeconds, PeakRSSMB: p.PeakRSSMB}, nil
 }
+
+// migrateChild creates settle's schema in the database dsn.
+func migrateChild(ctx context.Context, opt Options, dsn string) error {
+	cmd := exec.CommandContext(ctx, opt.Exe, "--db", dsn, "migrate")
+	cmd.Env = append(os.Environ(), opt.Env...)
+	_, _, err := run(cmd)
+	return err
+}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
@@ -104,8 +105,61 @@ func runPostgres(ctx context.Context, opt Options, data *Data, rep *Report) erro
 		return err
 	}
 	rep.add(raw)
+	same, err := rawPostgresSameRows(ctx, opt, psql, admin, server, dsn, data)
+	if err != nil {
+		return err
+	}
+	rep.add(same)
 	rep.judge("postgres")
 	return nil
+}
+
+// rawPostgresSameRows times psql's \copy loading the rows settle stored
+// into a fresh database with settle's schema and customers (set up
+// untimed; the database is dropped afterwards).
+func rawPostgresSameRows(ctx context.Context, opt Options, psql string, admin *sql.DB, server *url.URL, settleDSN string, data *Data) (Result, error) {
+	rows := filepath.Join(data.Dir, "settle-rows.csv")
+	custs := filepath.Join(data.Dir, "settle-customers.csv")
+	if strings.ContainsAny(data.Dir, "'\n") {
+		return Result{}, fmt.Errorf("cannot pass the path %q to psql: use a --dir without quotes", data.Dir)
+	}
+	defer os.Remove(rows)
+	defer os.Remove(custs)
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "settle_bench_same_" + hex.EncodeToString(b[:])
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return Result{}, fmt.Errorf("create a database for raw-same: %w", err)
+	}
+	defer func() {
+		_, _ = admin.ExecContext(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	}()
+	u := *server
+	u.Path = "/" + name
+	dsn := u.String()
+	fmt.Fprintf(opt.Log, "postgres: raw-same: exporting settle's rows and copying its schema and customers (not timed)\n")
+	psqlRun := func(dsn, script string) (proc, error) {
+		cmd := exec.CommandContext(ctx, psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn)
+		cmd.Stdin = strings.NewReader(script)
+		_, p, err := run(cmd)
+		return p, err
+	}
+	if _, err := psqlRun(settleDSN, "\\copy invoices TO '"+rows+"' WITH (FORMAT csv)\n\\copy customers TO '"+custs+"' WITH (FORMAT csv)\n"); err != nil {
+		return Result{}, err
+	}
+	if err := migrateChild(ctx, opt, dsn); err != nil {
+		return Result{}, err
+	}
+	if _, err := psqlRun(dsn, "\\copy customers FROM '"+custs+"' WITH (FORMAT csv)\nCHECKPOINT;\n"); err != nil {
+		return Result{}, err
+	}
+	fmt.Fprintf(opt.Log, "postgres: raw-same: psql \\copy of settle's %d rows\n", data.Invoices)
+	p, err := psqlRun(dsn, "BEGIN;\n\\copy invoices FROM '"+rows+"' WITH (FORMAT csv)\nCOMMIT;\n")
+	if err != nil {
+		return Result{}, err
+	}
+	fmt.Fprintf(opt.Log, "postgres: raw-same: %.2f s, peak RSS %.1f MB\n", p.Seconds, p.PeakRSSMB)
+	return Result{Engine: "postgres", Path: "raw-same", Rows: data.Invoices, Seconds: p.Seconds, PeakRSSMB: p.PeakRSSMB}, nil
 }
 
 // rawPostgres loads the invoices with psql's \copy in one transaction into

@@ -62,8 +62,55 @@ func runSQLite(ctx context.Context, opt Options, data *Data, rep *Report) error 
 		return err
 	}
 	rep.add(raw)
+	same, err := rawSQLiteSameRows(ctx, opt, sqlite3, settleDB, filepath.Join(data.Dir, "same-sqlite.db"), data)
+	if err != nil {
+		return err
+	}
+	rep.add(same)
 	rep.judge("sqlite")
 	return nil
+}
+
+// rawSQLiteSameRows times sqlite3 loading the rows settle stored into a
+// fresh database with settle's schema and customers (set up untimed).
+func rawSQLiteSameRows(ctx context.Context, opt Options, sqlite3, settleDB, db string, data *Data) (Result, error) {
+	rows := filepath.Join(data.Dir, "settle-rows.csv")
+	for _, f := range []string{rows, settleDB} {
+		if strings.ContainsAny(f, "'\n") {
+			return Result{}, fmt.Errorf("cannot pass the path %q to sqlite3: use a --dir without quotes", f)
+		}
+	}
+	if err := removeSQLite(db); err != nil {
+		return Result{}, err
+	}
+	fmt.Fprintf(opt.Log, "sqlite: raw-same: exporting settle's rows and copying its schema and customers (not timed)\n")
+	if _, _, err := sqliteScript(ctx, sqlite3, settleDB, ".mode csv\n.headers off\n.output '"+rows+"'\nSELECT * FROM invoices;\n"); err != nil {
+		return Result{}, err
+	}
+	defer os.Remove(rows)
+	if err := migrateChild(ctx, opt, "sqlite:"+db); err != nil {
+		return Result{}, err
+	}
+	if _, _, err := sqliteScript(ctx, sqlite3, db, "ATTACH '"+settleDB+"' AS s;\nINSERT INTO customers SELECT * FROM s.customers;\n"); err != nil {
+		return Result{}, err
+	}
+	fmt.Fprintf(opt.Log, "sqlite: raw-same: sqlite3 .import of settle's %d rows\n", data.Invoices)
+	load := "PRAGMA foreign_keys=ON;\nPRAGMA synchronous=NORMAL;\nPRAGMA cache_size=-32768;\n.bail on\n.mode csv\nBEGIN;\n" +
+		".import '" + rows + "' invoices\nCOMMIT;\n"
+	_, p, err := sqliteScript(ctx, sqlite3, db, load)
+	if err != nil {
+		return Result{}, err
+	}
+	out, _, err := sqliteScript(ctx, sqlite3, db, "SELECT count(*) FROM invoices;\n")
+	if err != nil {
+		return Result{}, err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil || n != data.Invoices {
+		return Result{}, fmt.Errorf("sqlite3 .import of settle's rows loaded %q, want %d", strings.TrimSpace(string(out)), data.Invoices)
+	}
+	fmt.Fprintf(opt.Log, "sqlite: raw-same: %.2f s, peak RSS %.1f MB\n", p.Seconds, p.PeakRSSMB)
+	return Result{Engine: "sqlite", Path: "raw-same", Rows: n, Seconds: p.Seconds, PeakRSSMB: p.PeakRSSMB}, nil
 }
 
 // removeSQLite deletes a database file left by an earlier run in --dir.
