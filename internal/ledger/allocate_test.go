@@ -582,3 +582,27 @@ func TestAllocate_AsOfEqualsPrefixReplay(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAllocate replays a busy customer's year: 500 invoices and 400
+// payments, half of them naming an invoice.
+func BenchmarkAllocate(b *testing.B) {
+	usd := money.MustCurrency("USD")
+	start := civil.New(2025, 1, 1)
+	var invs []ledger.Invoice
+	var pays []ledger.Payment
+	for i := 0; i < 500; i++ {
+		d := start.AddDays(i * 365 / 500)
+		invs = append(invs, ledger.Invoice{ID: fmt.Sprintf("inv_%04d", i), Number: fmt.Sprintf("N%04d", i), IssueDate: d, DueDate: d.AddDays(30), Amount: money.New(int64(10000+i*37), usd)})
+	}
+	for i := 0; i < 400; i++ {
+		p := ledger.Payment{ID: fmt.Sprintf("pay_%04d", i), ReceivedOn: start.AddDays(30 + i*365/400), Amount: money.New(int64(11000+i*41), usd)}
+		if i%2 == 0 {
+			p.InvoiceID = fmt.Sprintf("inv_%04d", i)
+		}
+		pays = append(pays, p)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ledger.Allocate(invs, pays)
+	}
+}
