@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"settle/internal/cli"
-	"settle/internal/store"
 	"settle/internal/testutil"
 )
 
@@ -42,16 +41,7 @@ func storeCounts(t *testing.T, dsn string) map[string]int64 {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	var c map[string]int64
-	err = st.Tx(context.Background(), func(tx store.Tx) error {
-		var err error
-		c, err = tx.Counts(context.Background())
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return testutil.Counts(t, st)
 }
 
 // TestImport_SIGKILLLeavesStoreUnchanged kills a real `settle import` in

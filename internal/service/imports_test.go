@@ -13,23 +13,8 @@ import (
 
 	"settle/internal/apperr"
 	"settle/internal/service"
-	"settle/internal/store"
 	"settle/internal/testutil"
 )
-
-func counts(t *testing.T, st store.Store) map[string]int64 {
-	t.Helper()
-	var c map[string]int64
-	err := st.Tx(context.Background(), func(tx store.Tx) error {
-		var err error
-		c, err = tx.Counts(context.Background())
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 func mustImport(t *testing.T, svc *service.Service, kind, csv string) *service.ImportResult {
 	t.Helper()
@@ -78,7 +63,7 @@ func TestImport_HundredThousandRowsWithThreeBadRows(t *testing.T) {
 			svc := service.New(st, testutil.Clock)
 			ctx := testutil.Admin(context.Background())
 			mustImport(t, svc, "customers", tenCustomers)
-			before := counts(t, st)
+			before := testutil.Counts(t, st)
 
 			// Line 1,001: 30 February; line 50,001: negative amount;
 			// line 99,999: the number of the row on line 2.
@@ -104,7 +89,7 @@ func TestImport_HundredThousandRowsWithThreeBadRows(t *testing.T) {
 			if !strings.Contains(e.Message, "3 of 100000 rows have errors; nothing was imported") {
 				t.Errorf("message = %q", e.Message)
 			}
-			if diff := cmp.Diff(before, counts(t, st)); diff != "" {
+			if diff := cmp.Diff(before, testutil.Counts(t, st)); diff != "" {
 				t.Fatalf("store changed by a failed import (-before +after):\n%s", diff)
 			}
 
@@ -117,7 +102,7 @@ func TestImport_HundredThousandRowsWithThreeBadRows(t *testing.T) {
 			if res.Rows != 100000 || res.Inserted != 100000 {
 				t.Fatalf("result = %+v", res)
 			}
-			after := counts(t, st)
+			after := testutil.Counts(t, st)
 			res2, err := svc.Import(ctx, "invoices", bytes.NewReader(good), service.ImportOptions{Filename: "big.csv"})
 			if err != nil {
 				t.Fatal(err)
@@ -125,7 +110,7 @@ func TestImport_HundredThousandRowsWithThreeBadRows(t *testing.T) {
 			if !res2.AlreadyImported || res2.ID != res.ID {
 				t.Fatalf("second import = %+v, want already imported as %s", res2, res.ID)
 			}
-			if diff := cmp.Diff(after, counts(t, st)); diff != "" {
+			if diff := cmp.Diff(after, testutil.Counts(t, st)); diff != "" {
 				t.Fatalf("repeat import changed the store:\n%s", diff)
 			}
 		})
@@ -246,7 +231,7 @@ func TestImport_StoredRowsCountAsUnchanged(t *testing.T) {
 	if res.AlreadyImported || res.Inserted != 1 || res.Unchanged != 2 {
 		t.Fatalf("result = %+v, want 1 inserted, 2 unchanged", res)
 	}
-	if n := counts(t, st)["invoices"]; n != 3 {
+	if n := testutil.Counts(t, st)["invoices"]; n != 3 {
 		t.Fatalf("invoices = %d, want 3", n)
 	}
 }
@@ -347,7 +332,7 @@ func TestImport_UnseekableRepeatIsNoOp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := counts(t, st)
+	before := testutil.Counts(t, st)
 	again, err := svc.Import(ctx, "customers", onlyReader{strings.NewReader(file)}, service.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -355,7 +340,7 @@ func TestImport_UnseekableRepeatIsNoOp(t *testing.T) {
 	if !again.AlreadyImported || again.ID != first.ID {
 		t.Fatalf("second = %+v", again)
 	}
-	if diff := cmp.Diff(before, counts(t, st)); diff != "" {
+	if diff := cmp.Diff(before, testutil.Counts(t, st)); diff != "" {
 		t.Fatalf("store changed:\n%s", diff)
 	}
 }

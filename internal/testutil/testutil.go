@@ -104,3 +104,18 @@ func Postgres(t *testing.T) store.Store {
 func Admin(ctx context.Context) context.Context {
 	return service.WithActor(ctx, service.Actor{ID: "test:admin", Role: service.RoleAdmin})
 }
+
+// Counts returns the store's row counts per table.
+func Counts(t *testing.T, st store.Store) map[string]int64 {
+	t.Helper()
+	var c map[string]int64
+	err := st.Tx(context.Background(), func(tx store.Tx) error {
+		var err error
+		c, err = tx.Counts(context.Background())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
