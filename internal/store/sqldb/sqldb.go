@@ -24,6 +24,10 @@ type Dialect interface {
 	Rebind(query string) string
 	// IsUniqueViolation reports a unique-constraint failure.
 	IsUniqueViolation(err error) bool
+	// PrepareInTx says whether a transaction should keep its statements
+	// prepared (SQLite: database/sql would re-prepare each one on every
+	// call) or leave that to the driver (pgx caches them per connection).
+	PrepareInTx() bool
 	// BulkInvoices is the engine's fast path for loading a batch of
 	// invoice rows (columns as InvoiceColumns). It returns the indexes of
 	// rows not inserted because their number exists, or handled=false,
@@ -80,6 +84,9 @@ func (s *DB) Tx(ctx context.Context, fn func(store.Tx) error) (err error) {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	t := &Tx{s: s, tx: sqltx, conn: conn, now: s.now().UTC()}
+	if s.dialect.PrepareInTx() {
+		t.stmts = map[string]*sql.Stmt{}
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqltx.Rollback()
@@ -98,10 +105,35 @@ func (s *DB) Tx(ctx context.Context, fn func(store.Tx) error) (err error) {
 
 // Tx is one transaction; it implements store.Tx.
 type Tx struct {
-	s    *DB
-	tx   *sql.Tx
-	conn *sql.Conn
-	now  time.Time
+	s     *DB
+	tx    *sql.Tx
+	conn  *sql.Conn
+	now   time.Time
+	stmts map[string]*sql.Stmt // prepared in this transaction; closed with it
+}
+
+// maxStmts bounds a transaction's prepared statements (bulk helpers build
+// queries whose text varies with the batch size).
+const maxStmts = 64
+
+// stmt returns q prepared in the transaction, or nil when statements are
+// not kept (the caller then runs q directly).
+func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if t.stmts == nil {
+		return nil, nil
+	}
+	if st, ok := t.stmts[q]; ok {
+		return st, nil
+	}
+	if len(t.stmts) >= maxStmts {
+		return nil, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[q] = st
+	return st, nil
 }
 
 // Now implements store.Tx.
@@ -112,15 +144,37 @@ func (t *Tx) Conn() *sql.Conn { return t.conn }
 
 // Exec runs a statement written with '?' placeholders.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.s.rebind(q), args...)
+	q = t.s.rebind(q)
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, q, args...)
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.s.rebind(q), args...)
+	q = t.s.rebind(q)
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, q, args...)
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.s.rebind(q), args...)
+	q = t.s.rebind(q)
+	if st, err := t.stmt(ctx, q); err == nil && st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	// Without a kept statement (or if preparing failed, which running the
+	// query will report again), run it directly.
+	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
 // rebind caches the dialect's rewrite of each query text. Queries are

@@ -80,6 +80,7 @@ type dialect struct{}
 
 func (dialect) Engine() string         { return "sqlite" }
 func (dialect) Rebind(q string) string { return q }
+func (dialect) PrepareInTx() bool      { return true }
 func (dialect) IsUniqueViolation(err error) bool {
 	var e sqlite3.Error
 	if !errors.As(err, &e) {
