@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"settle/internal/httpapi"
+	"settle/internal/money"
 	"settle/internal/service"
 	"settle/internal/store"
 	"settle/internal/testutil"
@@ -396,4 +397,105 @@ func TestAPI_IdempotencyKeyConcurrent(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAPI_PlanQuote(t *testing.T) {
+	_, _, viewer, _ := setup(t)
+	type inst struct {
+		Seq                         int
+		DueDate                     string `json:"due_date"`
+		Amount, Principal, Interest string
+	}
+	type sched struct {
+		Currency, Balance, Total, Interest string
+		Installments                       []inst
+		Alternatives                       []struct {
+			Label        string
+			Extra        string
+			Installments int
+			Fewer        int `json:"fewer_installments"`
+			DaysSooner   int `json:"days_sooner"`
+		}
+	}
+	quote := func(body string) (resp, sched) {
+		t.Helper()
+		r := viewer.do("POST", "/v1/plans/quote", body)
+		var s sched
+		json.Unmarshal(r.Body, &s)
+		return r, s
+	}
+
+	// 1,000.00 in 3: 333.33 twice and the remaining cent in the last; month ends clamp.
+	r, s := quote(`{"balance":"1000.00","currency":"USD","installments":3,"frequency":"monthly","start_date":"2026-12-31","as_of":"2026-12-01"}`)
+	want(t, r, 200)
+	got := []inst{}
+	for _, i := range s.Installments {
+		got = append(got, inst{Seq: i.Seq, DueDate: i.DueDate, Amount: i.Amount, Principal: i.Principal, Interest: i.Interest})
+	}
+	wantInst := []inst{{1, "2026-12-31", "333.33", "333.33", "0.00"}, {2, "2027-01-31", "333.33", "333.33", "0.00"}, {3, "2027-02-28", "333.34", "333.34", "0.00"}}
+	if diff := cmp.Diff(wantInst, got); diff != "" || s.Total != "1000.00" || s.Currency != "USD" {
+		t.Fatalf("schedule (-want +got):\n%s\n%s", diff, r.Body)
+	}
+
+	// 10,000.00 at 12% a year over 12 months: PMT = 888.49 (LibreOffice =PMT(0.01;12;-10000) = 888.4879);
+	// month 1 interest = 1% of 10,000.00 = 100.00, principal 788.49.
+	r, s = quote(`{"balance":"10000.00","currency":"USD","installments":12,"start_date":"2027-01-15","annual_rate":"0.12","as_of":"2026-12-01"}`)
+	want(t, r, 200)
+	if first := s.Installments[0]; first.Amount != "888.49" || first.Interest != "100.00" || first.Principal != "788.49" {
+		t.Fatalf("first installment %+v", first)
+	}
+	var principal int64
+	for _, i := range s.Installments {
+		m, err := money.Parse(i.Principal, "USD")
+		if err != nil {
+			t.Fatal(err)
+		}
+		principal += m.Minor()
+	}
+	if principal != 1000000 || len(s.Installments) != 12 {
+		t.Fatalf("principal sums to %d minor over %d installments", principal, len(s.Installments))
+	}
+
+	// 1,200.00 in 12 × 100.00 from 2027-01-15 (last 2027-12-15). +10 → 110.00: ceil(1200/110) = 11, ends 2027-11-15, 30 days sooner;
+	// +15 → 115.00: 11 installments (10 × 115 + 50), 30 days; +25 → 125.00: 10 (9 × 125 + 75), ends 2027-10-15, 61 days sooner.
+	r, s = quote(`{"balance":"1200.00","currency":"USD","installments":12,"start_date":"2027-01-15","as_of":"2026-12-01"}`)
+	want(t, r, 200)
+	type alt struct {
+		Extra          string
+		N, Fewer, Days int
+	}
+	var alts []alt
+	for _, a := range s.Alternatives {
+		alts = append(alts, alt{a.Extra, a.Installments, a.Fewer, a.DaysSooner})
+		if !strings.Contains(a.Label, a.Extra) {
+			t.Errorf("label %q does not name the extra %s", a.Label, a.Extra)
+		}
+	}
+	if diff := cmp.Diff([]alt{{"10.00", 11, 1, 30}, {"15.00", 11, 1, 30}, {"25.00", 10, 2, 61}}, alts); diff != "" {
+		t.Fatalf("alternatives (-want +got):\n%s\n%s", diff, r.Body)
+	}
+
+	// Bad input names every field.
+	r, _ = quote(`{"balance":"12.345","currency":"USD","frequency":"daily","start_date":"2026-11-01","as_of":"2026-12-01"}`)
+	want(t, r, 422)
+	for _, f := range []string{`"field":"balance"`} {
+		if !strings.Contains(string(r.Body), f) {
+			t.Errorf("missing %s in %s", f, r.Body)
+		}
+	}
+	r, _ = quote(`{"balance":"100.00","currency":"USD","frequency":"daily","start_date":"2026-11-01","as_of":"2026-12-01"}`)
+	want(t, r, 422)
+	for _, f := range []string{`"field":"frequency"`, `"field":"start_date"`, `"field":"installments"`} {
+		if !strings.Contains(string(r.Body), f) {
+			t.Errorf("missing %s in %s", f, r.Body)
+		}
+	}
+	// 50.00 a month never pays off 10,000.00 at 12% (interest alone is 100.00).
+	r, _ = quote(`{"balance":"10000.00","currency":"USD","installment_amount":"50.00","annual_rate":"0.12","start_date":"2027-01-15","as_of":"2026-12-01"}`)
+	want(t, r, 422)
+	if !strings.Contains(string(r.Body), `"field":"installment_amount"`) {
+		t.Errorf("body %s", r.Body)
+	}
+	r, _ = quote(`{"balance":"100.00","currency":"USD","installments":2,"annual_rate":"1e-2","start_date":"2027-01-15"}`)
+	want(t, r, 422)
 }

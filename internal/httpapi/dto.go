@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"fmt"
 	"time"
 
 	"settle/internal/civil"
 	"settle/internal/ledger"
 	"settle/internal/money"
+	"settle/internal/plan"
 	"settle/internal/service"
 )
 
@@ -194,4 +196,74 @@ func positionOut(p *service.Position) Position {
 		out.Currencies = append(out.Currencies, cp)
 	}
 	return out
+}
+
+// QuoteInstallment is one line of a quoted schedule.
+type QuoteInstallment struct {
+	Seq       int        `json:"seq"`
+	DueDate   civil.Date `json:"due_date"`
+	Amount    string     `json:"amount"`
+	Principal string     `json:"principal"`
+	Interest  string     `json:"interest"`
+	Down      bool       `json:"down_payment,omitempty"`
+}
+
+// QuoteSchedule is a quoted schedule.
+type QuoteSchedule struct {
+	Currency     string             `json:"currency"`
+	Balance      string             `json:"balance"`
+	Total        string             `json:"total" doc:"Balance plus interest"`
+	Interest     string             `json:"interest"`
+	Installments []QuoteInstallment `json:"installments"`
+}
+
+// QuoteAlternative is "pay a little more each time, finish sooner".
+type QuoteAlternative struct {
+	Label         string        `json:"label" example:"Pay 10.00 more each time: 2 fewer installments, 61 days sooner"`
+	Extra         string        `json:"extra"`
+	Installments  int           `json:"installments"`
+	Fewer         int           `json:"fewer_installments"`
+	DaysSooner    int           `json:"days_sooner"`
+	InterestSaved string        `json:"interest_saved"`
+	Offer         QuoteSchedule `json:"offer"`
+}
+
+// Quote is the calculator's answer (contract.md: currency, balance, total, installments, alternatives).
+type Quote struct {
+	QuoteSchedule
+	Alternatives []QuoteAlternative `json:"alternatives"`
+}
+
+func scheduleOut(s plan.Schedule) QuoteSchedule {
+	out := QuoteSchedule{Currency: string(s.Currency), Balance: s.Balance.String(), Total: s.Total.String(),
+		Interest: s.Interest.String(), Installments: []QuoteInstallment{}}
+	for _, in := range s.Installments {
+		out.Installments = append(out.Installments, QuoteInstallment{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Amount.String(),
+			Principal: in.Principal.String(), Interest: in.Interest.String(), Down: in.Down})
+	}
+	return out
+}
+
+// QuoteOf is the API (and `settle quote --json`) shape of a quote.
+func QuoteOf(q *service.QuoteResult) Quote {
+	out := Quote{QuoteSchedule: scheduleOut(q.Schedule), Alternatives: []QuoteAlternative{}}
+	for _, a := range q.Alternatives {
+		out.Alternatives = append(out.Alternatives, QuoteAlternative{Label: alternativeLabel(a), Extra: a.Extra.String(),
+			Installments: a.Installments, Fewer: a.Fewer, DaysSooner: a.DaysSooner, InterestSaved: a.InterestSaved.String(),
+			Offer: scheduleOut(a.Schedule)})
+	}
+	return out
+}
+
+// alternativeLabel says what an alternative gains, in money and time.
+func alternativeLabel(a plan.Alternative) string {
+	fewer := "1 fewer installment"
+	if a.Fewer != 1 {
+		fewer = fmt.Sprintf("%d fewer installments", a.Fewer)
+	}
+	label := fmt.Sprintf("Pay %s more each time: %s, finished %d days sooner", a.Extra, fewer, a.DaysSooner)
+	if a.InterestSaved.IsPositive() {
+		label += fmt.Sprintf(", %s less interest", a.InterestSaved)
+	}
+	return label
 }

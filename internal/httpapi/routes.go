@@ -217,6 +217,18 @@ func (s *Server) routes() {
 			return &bodyOut[service.ImportResult]{Body: *res}, nil
 		})
 
+	// Plans.
+	huma.Register(api, huma.Operation{OperationID: "quote-plan", Method: http.MethodPost, Path: "/v1/plans/quote",
+		Summary: "Calculate an installment schedule (nothing is stored)", Tags: []string{"Plans"},
+		Description: "Equal installments with the rounding remainder in the last; with annual_rate, a standard annuity (PMT) whose last payment absorbs rounding. Alternatives show paying a little more each time to finish sooner."},
+		func(ctx context.Context, in *struct{ Body service.QuoteInput }) (*bodyOut[Quote], error) {
+			q, err := s.svc.Quote(ctx, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Quote]{Body: QuoteOf(q)}, nil
+		})
+
 	// Reports.
 	huma.Register(api, huma.Operation{OperationID: "report-aging", Method: http.MethodGet, Path: "/v1/reports/aging",
 		Summary: "Aging by bucket, per customer and in total", Tags: []string{"Reports"}},
