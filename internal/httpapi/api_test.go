@@ -499,3 +499,57 @@ func TestAPI_PlanQuote(t *testing.T) {
 	r, _ = quote(`{"balance":"100.00","currency":"USD","installments":2,"annual_rate":"1e-2","start_date":"2027-01-15"}`)
 	want(t, r, 422)
 }
+
+func TestAPI_Promises(t *testing.T) {
+	_, agent, viewer, _ := setup(t) // the service clock reads 2026-06-01
+	want(t, agent.do("POST", "/v1/customers", `{"name":"Promiser","external_ref":"PRM"}`), 201)
+	// 500.00 promised on 1 March for 15 March; nothing paid by 1 June: broken.
+	r := agent.do("POST", "/v1/promises", `{"customer_id":"PRM","currency":"USD","amount":"500.00","promised_on":"2026-03-01","due_date":"2026-03-15","channel":"call","note":"after payroll"}`)
+	want(t, r, 201)
+	if p := r.json(t); p["status"] != "broken" || p["paid"] != "0.00" || p["as_of"] != "2026-06-01" {
+		t.Fatalf("promise = %s", r.Body)
+	}
+	// 100.00 promised today for 1 July: open.
+	want(t, agent.do("POST", "/v1/promises", `{"customer_id":"PRM","currency":"USD","amount":"100.00","due_date":"2026-07-01"}`), 201)
+	// 200.00 on 5 March and 300.00 on 10 March keep the first promise as of 12 March.
+	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PRM","received_on":"2026-03-05","currency":"USD","amount":"200.00"}`), 201)
+	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PRM","received_on":"2026-03-10","currency":"USD","amount":"300.00"}`), 201)
+	statuses := func(query string) []string {
+		t.Helper()
+		r := viewer.do("GET", "/v1/promises?"+query, "")
+		want(t, r, 200)
+		var l struct {
+			Data []struct{ Status, Paid, Amount string }
+		}
+		json.Unmarshal(r.Body, &l)
+		var out []string
+		for _, p := range l.Data {
+			out = append(out, p.Amount+" "+p.Status+" "+p.Paid)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"500.00 kept 500.00", "100.00 open 0.00"}, statuses("customer_id=PRM&as_of=2026-06-01")); diff != "" {
+		t.Errorf("as of 1 June (-want +got):\n%s", diff)
+	}
+	// As of 8 March only 200.00 had come in: the first promise was still open, the second not yet made.
+	if diff := cmp.Diff([]string{"500.00 open 200.00"}, statuses("as_of=2026-03-08")); diff != "" {
+		t.Errorf("as of 8 March (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"100.00 broken 0.00"}, statuses("status=broken&as_of=2026-07-02")); diff != "" {
+		t.Errorf("broken as of 2 July (-want +got):\n%s", diff)
+	}
+	want(t, viewer.do("GET", "/v1/promises?status=maybe", ""), 422)
+	want(t, viewer.do("POST", "/v1/promises", `{"customer_id":"PRM","currency":"USD","amount":"1.00","due_date":"2026-07-01"}`), 403)
+	r = agent.do("POST", "/v1/promises", `{"customer_id":"PRM","currency":"USD","amount":"-1.00","promised_on":"2026-03-10","due_date":"2026-03-01","channel":"pigeon"}`)
+	want(t, r, 422)
+	for _, f := range []string{`"field":"amount"`, `"field":"due_date"`, `"field":"channel"`} {
+		if !strings.Contains(string(r.Body), f) {
+			t.Errorf("missing %s in %s", f, r.Body)
+		}
+	}
+	r = agent.do("POST", "/v1/promises", `{"customer_id":"NOBODY","currency":"USD","amount":"1.00","due_date":"2026-07-01"}`)
+	want(t, r, 422)
+	if !strings.Contains(string(r.Body), `"field":"customer_id"`) {
+		t.Errorf("body %s", r.Body)
+	}
+}

@@ -267,3 +267,26 @@ func alternativeLabel(a plan.Alternative) string {
 	}
 	return label
 }
+
+// Promise is a promise to pay, judged as of a date.
+type Promise struct {
+	ID         string     `json:"id"`
+	CustomerID string     `json:"customer_id"`
+	Currency   string     `json:"currency"`
+	Amount     string     `json:"amount"`
+	PromisedOn civil.Date `json:"promised_on"`
+	DueDate    civil.Date `json:"due_date"`
+	Channel    string     `json:"channel"`
+	Note       string     `json:"note,omitempty"`
+	AsOf       civil.Date `json:"as_of"`
+	Status     string     `json:"status" enum:"open,kept,broken"`
+	Paid       string     `json:"paid" doc:"Payments counted towards it: received from promised_on through the due date (or as_of)"`
+	CreatedAt  time.Time  `json:"created_at"`
+}
+
+func promiseOut(v *service.PromiseView) Promise {
+	p := v.Promise
+	return Promise{ID: p.ID, CustomerID: p.CustomerID, Currency: string(p.Amount.Currency()), Amount: p.Amount.String(),
+		PromisedOn: p.PromisedOn, DueDate: p.DueDate, Channel: p.Channel, Note: p.Note, AsOf: v.AsOf, Status: v.Status,
+		Paid: v.Paid.String(), CreatedAt: p.CreatedAt}
+}

@@ -229,6 +229,39 @@ func (s *Server) routes() {
 			return &bodyOut[Quote]{Body: QuoteOf(q)}, nil
 		})
 
+	// Promises to pay.
+	huma.Register(api, huma.Operation{OperationID: "create-promise", Method: http.MethodPost, Path: "/v1/promises",
+		Summary: "Record a promise to pay", Tags: []string{"Promises"}, DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct{ Body service.PromiseInput }) (*bodyOut[Promise], error) {
+			v, err := s.svc.CreatePromise(ctx, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Promise]{Body: promiseOut(v)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "list-promises", Method: http.MethodGet, Path: "/v1/promises",
+		Summary: "List promises to pay: open, kept or broken as of a date", Tags: []string{"Promises"}},
+		func(ctx context.Context, in *struct {
+			PageParams
+			CustomerID string `query:"customer_id"`
+			Status     string `query:"status" doc:"open, kept or broken (applied within each page: follow next_cursor)"`
+			AsOf       string `query:"as_of" doc:"YYYY-MM-DD; default today"`
+		}) (*listOut[Promise], error) {
+			asOf, err := s.svc.AsOf("as_of", in.AsOf)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			list, next, err := s.svc.Promises(ctx, store.PromiseFilter{Page: in.page(), CustomerID: in.CustomerID}, asOf, in.Status)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			o := &listOut[Promise]{Body: List[Promise]{Data: []Promise{}, NextCursor: next}}
+			for i := range list {
+				o.Body.Data = append(o.Body.Data, promiseOut(&list[i]))
+			}
+			return o, nil
+		})
+
 	// Reports.
 	huma.Register(api, huma.Operation{OperationID: "report-aging", Method: http.MethodGet, Path: "/v1/reports/aging",
 		Summary: "Aging by bucket, per customer and in total", Tags: []string{"Reports"}},

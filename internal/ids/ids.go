@@ -21,6 +21,7 @@ const (
 	Token      = "tok"
 	Audit      = "aud"
 	Allocation = "alc"
+	Promise    = "prm"
 )
 
 const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

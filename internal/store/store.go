@@ -56,6 +56,12 @@ type PaymentFilter struct {
 	CustomerID string
 }
 
+// PromiseFilter selects promises to pay.
+type PromiseFilter struct {
+	Page
+	CustomerID string
+}
+
 // OpenItemFilter narrows the aging query.
 type OpenItemFilter struct {
 	AsOf       civil.Date
@@ -151,6 +157,9 @@ type Tx interface {
 	PaymentExists(ctx context.Context, p *ledger.Payment) (bool, error)
 	Payment(ctx context.Context, id string) (*ledger.Payment, error)
 	Payments(ctx context.Context, f PaymentFilter) (list []ledger.Payment, next string, err error)
+
+	InsertPromise(ctx context.Context, p *ledger.Promise) error
+	Promises(ctx context.Context, f PromiseFilter) (list []ledger.Promise, next string, err error)
 
 	// CustomerLedger loads everything Allocate needs for one customer.
 	CustomerLedger(ctx context.Context, customerID string) ([]ledger.Invoice, []ledger.Payment, error)

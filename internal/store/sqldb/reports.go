@@ -78,7 +78,7 @@ func (t *Tx) Currencies(ctx context.Context) ([]money.Currency, error) {
 // Counts implements store.Tx.
 func (t *Tx) Counts(ctx context.Context) (map[string]int64, error) {
 	out := map[string]int64{}
-	for _, table := range []string{"customers", "invoices", "payments", "allocations", "imports", "audit_log"} {
+	for _, table := range []string{"customers", "invoices", "payments", "allocations", "promises", "imports", "audit_log"} {
 		var n int64
 		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
 			return nil, err

@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"InvoicesByNumber", testInvoicesByNumber},
 		{"Invoices/Filter", testInvoicesFilter},
 		{"Payments/InsertAndList", testPayments},
+		{"Promises/InsertAndList", testPromises},
 		{"ReplaceAllocations", testReplaceAllocations},
 		{"OpenItems/HandWorked", testOpenItemsHand},
 		{"OpenItems/MatchesLedger", testOpenItemsMatchLedger},
@@ -290,7 +291,7 @@ func testBasics(t *testing.T, s store.Store) {
 	if e := s.Engine(); e != "sqlite" && e != "postgres" {
 		t.Errorf("Engine = %q", e)
 	}
-	want := map[string]int64{"customers": 0, "invoices": 0, "payments": 0, "allocations": 0, "imports": 0, "audit_log": 0}
+	want := map[string]int64{"customers": 0, "invoices": 0, "payments": 0, "allocations": 0, "promises": 0, "imports": 0, "audit_log": 0}
 	if diff := cmp.Diff(want, counts(t, s)); diff != "" {
 		t.Errorf("Counts of a fresh store (-want +got):\n%s", diff)
 	}
@@ -559,6 +560,10 @@ func testForeignKeys(t *testing.T, s store.Store) {
 			p.InvoiceID = "inv_00000000000000000000000000"
 			return tx.InsertPayment(t.Context(), &p)
 		}},
+		{"promise of unknown customer", func(tx store.Tx) error {
+			p := ledger.Promise{CustomerID: "cus_00000000000000000000000000", Amount: amt("1.00", USD), PromisedOn: day("2026-01-05"), DueDate: day("2026-01-06"), Channel: "call"}
+			return tx.InsertPromise(t.Context(), &p)
+		}},
 		{"allocation to unknown invoice", func(tx store.Tx) error {
 			return tx.ReplaceAllocations(t.Context(), c.ID, ledger.Allocated{Allocations: []ledger.Allocation{
 				{PaymentID: pay.ID, InvoiceID: "inv_00000000000000000000000000", Amount: amt("1.00", USD), AppliedOn: day("2026-01-05")},
@@ -572,7 +577,7 @@ func testForeignKeys(t *testing.T, s store.Store) {
 			}
 		})
 	}
-	want := map[string]int64{"customers": 1, "invoices": 1, "payments": 1, "allocations": 0, "imports": 0, "audit_log": 0}
+	want := map[string]int64{"customers": 1, "invoices": 1, "payments": 1, "allocations": 0, "promises": 0, "imports": 0, "audit_log": 0}
 	if diff := cmp.Diff(want, counts(t, s)); diff != "" {
 		t.Errorf("Counts after refused writes (-want +got):\n%s", diff)
 	}
@@ -807,6 +812,51 @@ func testInvoicesFilter(t *testing.T, s store.Store) {
 		wantCode(t, err, apperr.Invalid)
 		wantField(t, err, "status")
 	})
+}
+
+func testPromises(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("PR-A"))
+	b := addCustomer(t, s, newCustomer("PR-B"))
+	ps := []ledger.Promise{
+		{CustomerID: a.ID, Amount: amt("500.00", USD), PromisedOn: day("2026-03-01"), DueDate: day("2026-03-15"), Channel: "call", Note: "après la paie"},
+		{CustomerID: b.ID, Amount: amt("7000", JPY), PromisedOn: day("2028-02-29"), DueDate: day("2028-02-29"), Channel: "portal"},
+		{CustomerID: a.ID, Amount: amt("1.234", BHD), PromisedOn: day("2026-04-01"), DueDate: day("2026-05-01"), Channel: "email"},
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		for i := range ps {
+			if err := tx.InsertPromise(t.Context(), &ps[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for i := range ps {
+		if !strings.HasPrefix(ps[i].ID, "prm_") {
+			t.Fatalf("InsertPromise assigned id %q", ps[i].ID)
+		}
+		ps[i].CreatedAt = Now
+	}
+	var all, ofA []ledger.Promise
+	var next string
+	mustTx(t, s, func(tx store.Tx) error {
+		var err error
+		if all, _, err = tx.Promises(t.Context(), store.PromiseFilter{}); err != nil {
+			return err
+		}
+		ofA, next, err = tx.Promises(t.Context(), store.PromiseFilter{CustomerID: a.ID, Page: store.Page{Limit: 1}})
+		return err
+	})
+	if diff := cmp.Diff(ps, all, cmpAmount); diff != "" {
+		t.Errorf("Promises (-want +got):\n%s", diff)
+	}
+	if len(ofA) != 1 || ofA[0].ID != ps[0].ID || next != ps[0].ID {
+		t.Errorf("first page of A's promises = %+v, next %q", ofA, next)
+	}
+	// A promise due before it was made is refused by the database too.
+	bad := ledger.Promise{CustomerID: a.ID, Amount: amt("1.00", USD), PromisedOn: day("2026-03-02"), DueDate: day("2026-03-01"), Channel: "call"}
+	if err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.InsertPromise(t.Context(), &bad) }); err == nil {
+		t.Error("a promise due before it was made was stored")
+	}
 }
 
 func testPayments(t *testing.T, s store.Store) {
@@ -1467,6 +1517,10 @@ func writeEverything(t *testing.T, tx store.Tx) error {
 	if err := tx.InsertPayment(ctx, &p); err != nil {
 		return err
 	}
+	pr := ledger.Promise{CustomerID: p.CustomerID, Amount: p.Amount, PromisedOn: p.ReceivedOn, DueDate: p.ReceivedOn, Channel: "call"}
+	if err := tx.InsertPromise(ctx, &pr); err != nil {
+		return err
+	}
 	a := ledger.Allocate([]ledger.Invoice{inv}, []ledger.Payment{p})
 	if err := tx.ReplaceAllocations(ctx, c.ID, a); err != nil {
 		return err
@@ -1485,7 +1539,7 @@ func writeEverything(t *testing.T, tx store.Tx) error {
 
 func assertNothingLeft(t *testing.T, s store.Store) {
 	t.Helper()
-	want := map[string]int64{"customers": 0, "invoices": 0, "payments": 0, "allocations": 0, "imports": 0, "audit_log": 0}
+	want := map[string]int64{"customers": 0, "invoices": 0, "payments": 0, "allocations": 0, "promises": 0, "imports": 0, "audit_log": 0}
 	if diff := cmp.Diff(want, counts(t, s)); diff != "" {
 		t.Errorf("rows left after rollback (-want +got):\n%s", diff)
 	}
