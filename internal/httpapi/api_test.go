@@ -553,3 +553,125 @@ func TestAPI_Promises(t *testing.T) {
 		t.Errorf("body %s", r.Body)
 	}
 }
+
+// TestAPI_PlanLifecycle: propose → accept → pay → statuses as of dates → default.
+// The service clock reads 2026-06-01; 400.00 over two invoices in 4 monthly
+// installments of 100.00 from 10 June; grace 5 days, fee 15.00, default at
+// the 2nd miss.
+func TestAPI_PlanLifecycle(t *testing.T) {
+	_, agent, viewer, _ := setup(t)
+	want(t, agent.do("POST", "/v1/customers", `{"name":"Planner","external_ref":"PL"}`), 201)
+	want(t, agent.do("POST", "/v1/invoices", `{"number":"PL-1","customer_id":"PL","issue_date":"2026-03-01","due_date":"2026-03-31","currency":"USD","amount":"300.00"}`), 201)
+	want(t, agent.do("POST", "/v1/invoices", `{"number":"PL-2","customer_id":"PL","issue_date":"2026-04-01","due_date":"2026-05-01","currency":"USD","amount":"100.00"}`), 201)
+	want(t, agent.do("POST", "/v1/invoices", `{"number":"PL-EUR","customer_id":"PL","issue_date":"2026-04-01","due_date":"2026-05-01","currency":"EUR","amount":"10.00"}`), 201)
+
+	body := `{"customer_id":"PL","invoice_ids":["PL-1","PL-2"],"installments":4,"frequency":"monthly","start_date":"2026-06-10",
+		"late_fee":"15.00","grace_days":5,"default_after_missed":2,"methods":["bank_transfer","card"],
+		"concessions":[{"kind":"fee_waived","amount":"45.00"}]}`
+	r := agent.do("POST", "/v1/plans", body)
+	want(t, r, 201)
+	var p struct {
+		ID, Status, Balance, Total, Paid, Fees string
+		Missed                                 int    `json:"missed_installments"`
+		DefaultedOn                            string `json:"defaulted_on"`
+		Installments                           []struct {
+			DueDate string `json:"due_date"`
+			Amount  string
+			Paid    string
+			Status  string
+		}
+		Concessions []struct{ Kind, Amount, Text string }
+		Acceptance  *struct{ By, Channel, IP string }
+	}
+	json.Unmarshal(r.Body, &p)
+	if p.Status != "proposed" || p.Balance != "400.00" || len(p.Installments) != 4 || p.Installments[3].DueDate != "2026-09-10" ||
+		p.Installments[0].Status != "pending" || len(p.Concessions) != 1 || p.Concessions[0].Text != "Late fees waived" {
+		t.Fatalf("proposed plan = %s", r.Body)
+	}
+	id := p.ID
+
+	// The same invoice cannot be in two open plans; bad terms name their fields.
+	want(t, agent.do("POST", "/v1/plans", body), 409)
+	r = agent.do("POST", "/v1/plans", `{"customer_id":"PL","invoice_ids":["PL-EUR","NOPE"],"installments":2,"start_date":"2026-06-10"}`)
+	want(t, r, 422)
+	if !strings.Contains(string(r.Body), `unknown invoice \"NOPE\"`) {
+		t.Errorf("body %s", r.Body)
+	}
+	want(t, agent.do("POST", "/v1/invoices", `{"number":"PL-3","customer_id":"PL","issue_date":"2026-04-01","due_date":"2026-05-01","currency":"USD","amount":"50.00"}`), 201)
+	r = agent.do("POST", "/v1/plans", `{"customer_id":"PL","invoice_ids":["PL-3","PL-EUR"],"installments":2,"start_date":"2026-06-10"}`)
+	want(t, r, 422)
+	if !strings.Contains(string(r.Body), "a plan has one currency") {
+		t.Errorf("currency mix: %s", r.Body)
+	}
+	r = agent.do("POST", "/v1/plans", `{"customer_id":"PL","invoice_ids":["PL-3"],"start_date":"2026-05-01"}`)
+	want(t, r, 422)
+	for _, f := range []string{`"field":"installments"`, `"field":"start_date"`} {
+		if !strings.Contains(string(r.Body), f) {
+			t.Errorf("missing %s in %s", f, r.Body)
+		}
+	}
+
+	// Acceptance: by whom, how, from where; only once.
+	want(t, viewer.do("POST", "/v1/plans/"+id+"/accept", `{"accepted_by":"Pat","channel":"portal"}`), 403)
+	want(t, agent.do("POST", "/v1/plans/"+id+"/accept", `{"accepted_by":"Pat","channel":"fax"}`), 422)
+	r = agent.do("POST", "/v1/plans/"+id+"/accept", `{"accepted_by":"Pat Planner","channel":"portal"}`)
+	want(t, r, 200)
+	json.Unmarshal(r.Body, &p)
+	if p.Status != "active" || p.Acceptance == nil || p.Acceptance.By != "Pat Planner" || p.Acceptance.IP != "127.0.0.1" {
+		t.Fatalf("accepted plan = %s", r.Body)
+	}
+	want(t, agent.do("POST", "/v1/plans/"+id+"/accept", `{"accepted_by":"Pat Planner","channel":"portal"}`), 409)
+
+	// 8 June 100.00 pays #1 early; 12 July 60.00 is part of #2 (due 10 July).
+	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-06-08","currency":"USD","amount":"100.00"}`), 201)
+	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-07-12","currency":"USD","amount":"60.00"}`), 201)
+	asOf := func(d string) {
+		t.Helper()
+		r := viewer.do("GET", "/v1/plans/"+id+"?as_of="+d, "")
+		want(t, r, 200)
+		p.DefaultedOn = ""
+		json.Unmarshal(r.Body, &p)
+	}
+	states := func() string {
+		var out []string
+		for _, i := range p.Installments {
+			out = append(out, i.Status+":"+i.Paid)
+		}
+		return strings.Join(out, " ")
+	}
+	asOf("2026-07-13")
+	if states() != "paid:100.00 late:60.00 due:0.00 due:0.00" || p.Status != "active" || p.Paid != "160.00" {
+		t.Errorf("13 July: %s %s paid %s", p.Status, states(), p.Paid)
+	}
+	// #2 is missed from 16 July (10 July + 5 + 1): one fee.
+	asOf("2026-07-16")
+	if states() != "paid:100.00 missed:60.00 due:0.00 due:0.00" || p.Missed != 1 || p.Fees != "15.00" || p.Status != "active" {
+		t.Errorf("16 July: %s %s missed %d fees %s", p.Status, states(), p.Missed, p.Fees)
+	}
+	// #3 (due 10 August) missed on 16 August: the second miss defaults the plan.
+	asOf("2026-08-16")
+	if p.Status != "defaulted" || p.DefaultedOn != "2026-08-16" || p.Missed != 2 || p.Fees != "30.00" {
+		t.Errorf("16 August: %s on %q, missed %d fees %s", p.Status, p.DefaultedOn, p.Missed, p.Fees)
+	}
+	// On 15 August it was still active.
+	asOf("2026-08-15")
+	if p.Status != "active" {
+		t.Errorf("15 August: %s", p.Status)
+	}
+
+	// Cancelling ends it; a second cancel is a conflict, and so is accepting it.
+	r = agent.do("POST", "/v1/plans/"+id+"/cancel", `{"reason":"customer moved to a new plan"}`)
+	want(t, r, 200)
+	if json.Unmarshal(r.Body, &p); p.Status != "cancelled" {
+		t.Errorf("cancelled plan status %s", p.Status)
+	}
+	want(t, agent.do("POST", "/v1/plans/"+id+"/cancel", `{}`), 409)
+	want(t, agent.do("POST", "/v1/plans/"+id+"/accept", `{"accepted_by":"Pat","channel":"portal"}`), 409)
+	// Its invoices are free for a new plan, over what is still owed: 400.00 − 160.00 paid = 240.00.
+	r = agent.do("POST", "/v1/plans", strings.Replace(body, `"start_date":"2026-06-10"`, `"start_date":"2026-06-15"`, 1))
+	want(t, r, 201)
+	if json.Unmarshal(r.Body, &p); p.Balance != "240.00" || p.Installments[0].Amount != "60.00" {
+		t.Errorf("new plan balance %s, first installment %s", p.Balance, p.Installments[0].Amount)
+	}
+	want(t, viewer.do("GET", "/v1/plans/pln_01J00000000000000000000000", ""), 404)
+}

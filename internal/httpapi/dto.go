@@ -290,3 +290,110 @@ func promiseOut(v *service.PromiseView) Promise {
 		PromisedOn: p.PromisedOn, DueDate: p.DueDate, Channel: p.Channel, Note: p.Note, AsOf: v.AsOf, Status: v.Status,
 		Paid: v.Paid.String(), CreatedAt: p.CreatedAt}
 }
+
+// PlanInstallment is one installment of a plan, with its state as of a date.
+type PlanInstallment struct {
+	Seq       int        `json:"seq"`
+	DueDate   civil.Date `json:"due_date"`
+	Amount    string     `json:"amount"`
+	Principal string     `json:"principal"`
+	Interest  string     `json:"interest"`
+	Down      bool       `json:"down_payment,omitempty"`
+	Paid      string     `json:"paid"`
+	Status    string     `json:"status" enum:"due,partial,paid,late,missed,pending" doc:"pending until the plan is accepted"`
+	PaidOn    *string    `json:"paid_on,omitempty"`
+}
+
+// PlanTerms are a plan's terms.
+type PlanTerms struct {
+	Methods            []string `json:"methods"`
+	Autopay            bool     `json:"autopay"`
+	GraceDays          int      `json:"grace_days"`
+	LateFee            string   `json:"late_fee"`
+	DefaultAfterMissed int      `json:"default_after_missed"`
+	DefaultDaysLate    int      `json:"default_days_late"`
+	AnnualRate         string   `json:"annual_rate,omitempty"`
+}
+
+// PlanConcession is a concession in money.
+type PlanConcession struct {
+	Kind   string `json:"kind"`
+	Amount string `json:"amount"`
+	Text   string `json:"text" example:"Late fees waived"`
+	Note   string `json:"note,omitempty"`
+}
+
+// PlanAcceptance records who accepted, when and how.
+type PlanAcceptance struct {
+	By      string    `json:"by"`
+	At      time.Time `json:"at"`
+	Channel string    `json:"channel"`
+	IP      string    `json:"ip,omitempty"`
+}
+
+// Plan is a payment plan as of a date.
+type Plan struct {
+	ID           string            `json:"id"`
+	CustomerID   string            `json:"customer_id"`
+	Version      int               `json:"version"`
+	Status       string            `json:"status" enum:"proposed,active,completed,defaulted,superseded,cancelled"`
+	AsOf         civil.Date        `json:"as_of"`
+	Currency     string            `json:"currency"`
+	Balance      string            `json:"balance"`
+	Total        string            `json:"total"`
+	InvoiceIDs   []string          `json:"invoice_ids"`
+	Installments []PlanInstallment `json:"installments"`
+	Terms        PlanTerms         `json:"terms"`
+	Concessions  []PlanConcession  `json:"concessions"`
+	Acceptance   *PlanAcceptance   `json:"acceptance,omitempty"`
+	Paid         string            `json:"paid"`
+	Outstanding  string            `json:"outstanding"`
+	Missed       int               `json:"missed_installments"`
+	Fees         string            `json:"fees" doc:"Late fees for missed installments"`
+	CompletedOn  *string           `json:"completed_on,omitempty"`
+	DefaultedOn  *string           `json:"defaulted_on,omitempty"`
+	CreatedAt    time.Time         `json:"created_at"`
+}
+
+func dateOrNil(d civil.Date) *string {
+	if d.IsZero() {
+		return nil
+	}
+	s := d.String()
+	return &s
+}
+
+func planOut(v *service.PlanView) Plan {
+	p := v.Plan
+	cur := p.Balance.Currency()
+	total := int64(0)
+	for _, in := range p.Installments {
+		total += in.Amount.Minor()
+	}
+	out := Plan{ID: p.ID, CustomerID: p.CustomerID, Version: p.Version, Status: v.Status, AsOf: v.AsOf, Currency: string(cur),
+		Balance: p.Balance.String(), Total: money.New(total, cur).String(), InvoiceIDs: p.InvoiceIDs, Installments: []PlanInstallment{},
+		Terms: PlanTerms{Methods: p.Methods, Autopay: p.Autopay, GraceDays: p.Rules.GraceDays, LateFee: p.Rules.LateFee.String(),
+			DefaultAfterMissed: p.Rules.DefaultAfterMissed, DefaultDaysLate: p.Rules.DefaultDaysLate, AnnualRate: p.AnnualRate},
+		Concessions: []PlanConcession{}, Paid: money.Zero(cur).String(), Outstanding: money.New(total, cur).String(),
+		Fees: money.Zero(cur).String(), CreatedAt: p.CreatedAt}
+	for _, c := range p.Concessions {
+		out.Concessions = append(out.Concessions, PlanConcession{Kind: c.Kind, Amount: c.Amount.String(), Text: plan.ConcessionKinds[c.Kind], Note: c.Note})
+	}
+	if a := p.Acceptance; a != nil {
+		out.Acceptance = &PlanAcceptance{By: a.By, At: a.At, Channel: a.Channel, IP: a.IP}
+	}
+	for i, in := range p.Installments {
+		pi := PlanInstallment{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Amount.String(), Principal: in.Principal.String(),
+			Interest: in.Interest.String(), Down: in.Down, Paid: money.Zero(cur).String(), Status: "pending"}
+		if t := v.Tracking; t != nil {
+			st := t.Installments[i]
+			pi.Paid, pi.Status, pi.PaidOn = st.Paid.String(), st.Status, dateOrNil(st.PaidOn)
+		}
+		out.Installments = append(out.Installments, pi)
+	}
+	if t := v.Tracking; t != nil {
+		out.Paid, out.Outstanding, out.Missed, out.Fees = t.Paid.String(), t.Outstanding.String(), t.Missed, t.Fees.String()
+		out.CompletedOn, out.DefaultedOn = dateOrNil(t.CompletedOn), dateOrNil(t.DefaultedOn)
+	}
+	return out
+}

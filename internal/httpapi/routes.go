@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -229,6 +230,56 @@ func (s *Server) routes() {
 			return &bodyOut[Quote]{Body: QuoteOf(q)}, nil
 		})
 
+	huma.Register(api, huma.Operation{OperationID: "create-plan", Method: http.MethodPost, Path: "/v1/plans",
+		Summary: "Propose a payment plan over a customer's invoices", Tags: []string{"Plans"}, DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct{ Body service.PlanInput }) (*bodyOut[Plan], error) {
+			v, err := s.svc.CreatePlan(ctx, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Plan]{Body: planOut(v)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "get-plan", Method: http.MethodGet, Path: "/v1/plans/{id}",
+		Summary: "A plan and each installment's state as of a date", Tags: []string{"Plans"}},
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id"`
+			AsOf string `query:"as_of" doc:"YYYY-MM-DD; default today"`
+		}) (*bodyOut[Plan], error) {
+			asOf, err := s.svc.AsOf("as_of", in.AsOf)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			v, err := s.svc.Plan(ctx, in.ID, asOf)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Plan]{Body: planOut(v)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "accept-plan", Method: http.MethodPost, Path: "/v1/plans/{id}/accept",
+		Summary: "Record the customer's acceptance: the plan becomes active", Tags: []string{"Plans"}},
+		func(ctx context.Context, in *acceptInput) (*bodyOut[Plan], error) {
+			in.Body.IP = in.ip
+			v, err := s.svc.AcceptPlan(ctx, in.ID, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Plan]{Body: planOut(v)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "cancel-plan", Method: http.MethodPost, Path: "/v1/plans/{id}/cancel",
+		Summary: "Cancel a proposed or active plan", Tags: []string{"Plans"}},
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id"`
+			Body struct {
+				Reason string `json:"reason,omitempty"`
+			}
+		}) (*bodyOut[Plan], error) {
+			v, err := s.svc.CancelPlan(ctx, in.ID, in.Body.Reason)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Plan]{Body: planOut(v)}, nil
+		})
+
 	// Promises to pay.
 	huma.Register(api, huma.Operation{OperationID: "create-promise", Method: http.MethodPost, Path: "/v1/promises",
 		Summary: "Record a promise to pay", Tags: []string{"Promises"}, DefaultStatus: http.StatusCreated},
@@ -372,5 +423,22 @@ type importInput struct {
 // Resolve implements huma.Resolver: it keeps the body reader.
 func (in *importInput) Resolve(ctx huma.Context) []error {
 	in.body = ctx.BodyReader()
+	return nil
+}
+
+// acceptInput keeps the caller's address as the acceptance IP.
+type acceptInput struct {
+	ID   string `path:"id"`
+	Body service.AcceptInput
+	ip   string
+}
+
+// Resolve implements huma.Resolver.
+func (in *acceptInput) Resolve(ctx huma.Context) []error {
+	host, _, err := net.SplitHostPort(ctx.RemoteAddr())
+	if err != nil {
+		host = ctx.RemoteAddr()
+	}
+	in.ip = host
 	return nil
 }

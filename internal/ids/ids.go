@@ -22,6 +22,7 @@ const (
 	Audit      = "aud"
 	Allocation = "alc"
 	Promise    = "prm"
+	Plan       = "pln"
 )
 
 const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -39,6 +39,25 @@ func (s *Service) Quote(ctx context.Context, in QuoteInput) (*QuoteResult, error
 	if _, err := require(ctx, RoleViewer); err != nil {
 		return nil, err
 	}
+	t, err := s.quoteTerms(in)
+	if err != nil {
+		return nil, err
+	}
+	cur := t.Balance.Currency()
+	sched, err := plan.Quote(t)
+	if err != nil {
+		return nil, err
+	}
+	alts, err := plan.Faster(t, sched, plan.DefaultExtras(cur))
+	if err != nil {
+		return nil, err
+	}
+	return &QuoteResult{Schedule: sched, Alternatives: alts}, nil
+}
+
+// quoteTerms turns the calculator's input into plan.Terms, naming every
+// bad field.
+func (s *Service) quoteTerms(in QuoteInput) (plan.Terms, error) {
 	var fs apperr.Fields
 	t := plan.Terms{Frequency: strings.ToLower(strings.TrimSpace(in.Frequency)), Installments: in.Installments,
 		Roll: strings.ToLower(strings.TrimSpace(in.Roll)), Country: strings.ToUpper(strings.TrimSpace(in.Country))}
@@ -80,21 +99,10 @@ func (s *Service) Quote(ctx context.Context, in QuoteInput) (*QuoteResult, error
 	}
 	asOf, err := s.AsOf("as_of", in.AsOf)
 	if err != nil {
-		return nil, err
+		return t, err
 	}
 	t.AsOf = asOf
-	if err := fs.Err("quote"); err != nil {
-		return nil, err
-	}
-	sched, err := plan.Quote(t)
-	if err != nil {
-		return nil, err
-	}
-	alts, err := plan.Faster(t, sched, plan.DefaultExtras(cur))
-	if err != nil {
-		return nil, err
-	}
-	return &QuoteResult{Schedule: sched, Alternatives: alts}, nil
+	return t, fs.Err("quote")
 }
 
 // parseRate reads a plain decimal ("0.12"): digits, an optional point and

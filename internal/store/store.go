@@ -14,6 +14,7 @@ import (
 	"settle/internal/civil"
 	"settle/internal/ledger"
 	"settle/internal/money"
+	"settle/internal/plan"
 )
 
 // Store is a database holding settle's data.
@@ -160,6 +161,15 @@ type Tx interface {
 
 	InsertPromise(ctx context.Context, p *ledger.Promise) error
 	Promises(ctx context.Context, f PromiseFilter) (list []ledger.Promise, next string, err error)
+
+	InsertPlan(ctx context.Context, p *plan.Plan) error
+	// Plan loads a plan with its installments and invoices.
+	Plan(ctx context.Context, id string) (*plan.Plan, error)
+	// UpdatePlanStatus stores a plan's status, acceptance and end.
+	UpdatePlanStatus(ctx context.Context, p *plan.Plan) error
+	// InvoicesInOpenPlans returns those of invoiceIDs covered by a
+	// proposed or active plan, mapped to that plan's id.
+	InvoicesInOpenPlans(ctx context.Context, invoiceIDs []string) (map[string]string, error)
 
 	// CustomerLedger loads everything Allocate needs for one customer.
 	CustomerLedger(ctx context.Context, customerID string) ([]ledger.Invoice, []ledger.Payment, error)

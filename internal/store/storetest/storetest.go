@@ -18,6 +18,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,7 @@ import (
 	"settle/internal/civil"
 	"settle/internal/ledger"
 	"settle/internal/money"
+	"settle/internal/plan"
 	"settle/internal/store"
 )
 
@@ -62,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Invoices/Filter", testInvoicesFilter},
 		{"Payments/InsertAndList", testPayments},
 		{"Promises/InsertAndList", testPromises},
+		{"Plans/InsertLoadUpdate", testPlans},
 		{"ReplaceAllocations", testReplaceAllocations},
 		{"OpenItems/HandWorked", testOpenItemsHand},
 		{"OpenItems/MatchesLedger", testOpenItemsMatchLedger},
@@ -812,6 +815,63 @@ func testInvoicesFilter(t *testing.T, s store.Store) {
 		wantCode(t, err, apperr.Invalid)
 		wantField(t, err, "status")
 	})
+}
+
+func testPlans(t *testing.T, s store.Store) {
+	c := addCustomer(t, s, newCustomer("PL-A"))
+	i1 := addInvoice(t, s, newInvoice(c, "PL-1", "2026-01-01", "2026-01-31", amt("300.00", EUR)))
+	i2 := addInvoice(t, s, newInvoice(c, "PL-2", "2026-02-01", "2026-03-03", amt("100.50", EUR)))
+	p := plan.Plan{CustomerID: c.ID, Version: 1, Status: plan.Proposed, Balance: amt("400.50", EUR),
+		InvoiceIDs: []string{i1.ID, i2.ID}, Methods: []string{"bank_transfer", "card"}, Autopay: true, AnnualRate: "0.05",
+		Rules:       plan.Rules{GraceDays: 5, LateFee: amt("15.00", EUR), DefaultAfterMissed: 2, DefaultDaysLate: 60},
+		Concessions: []plan.Concession{{Kind: "fee_waived", Amount: amt("45.00", EUR), Note: "goodwill"}},
+		Installments: []plan.Installment{
+			{Seq: 1, DueDate: day("2026-02-28"), Amount: amt("100.50", EUR), Principal: amt("100.50", EUR), Interest: amt("0.00", EUR), Down: true},
+			{Seq: 2, DueDate: day("2026-03-31"), Amount: amt("201.00", EUR), Principal: amt("199.34", EUR), Interest: amt("1.66", EUR)},
+			{Seq: 3, DueDate: day("2026-04-30"), Amount: amt("100.80", EUR), Principal: amt("100.66", EUR), Interest: amt("0.14", EUR)},
+		}}
+	mustTx(t, s, func(tx store.Tx) error { return tx.InsertPlan(t.Context(), &p) })
+	if !strings.HasPrefix(p.ID, "pln_") {
+		t.Fatalf("InsertPlan assigned id %q", p.ID)
+	}
+	load := func() *plan.Plan {
+		var got *plan.Plan
+		mustTx(t, s, func(tx store.Tx) (err error) { got, err = tx.Plan(t.Context(), p.ID); return err })
+		return got
+	}
+	want := p
+	want.CreatedAt = Now
+	want.InvoiceIDs = append([]string(nil), p.InvoiceIDs...)
+	sort.Strings(want.InvoiceIDs)
+	if diff := cmp.Diff(&want, load(), cmpAmount); diff != "" {
+		t.Errorf("Plan (-want +got):\n%s", diff)
+	}
+	var open map[string]string
+	mustTx(t, s, func(tx store.Tx) (err error) {
+		open, err = tx.InvoicesInOpenPlans(t.Context(), []string{i1.ID, "inv_x"})
+		return err
+	})
+	if len(open) != 1 || open[i1.ID] != p.ID {
+		t.Errorf("InvoicesInOpenPlans = %v", open)
+	}
+	at := Now.Add(time.Hour)
+	p.Status, p.Acceptance = plan.Active, &plan.Acceptance{By: "Pat", At: at, Channel: "portal", IP: "192.0.2.7"}
+	mustTx(t, s, func(tx store.Tx) error { return tx.UpdatePlanStatus(t.Context(), &p) })
+	if got := load(); got.Status != plan.Active || got.Acceptance == nil || !got.Acceptance.At.Equal(at) || got.Acceptance.IP != "192.0.2.7" || got.Acceptance.At.Location() != time.UTC {
+		t.Errorf("after accept: %+v %+v", got.Status, got.Acceptance)
+	}
+	p.Status, p.EndedAt = plan.Cancelled, &at
+	mustTx(t, s, func(tx store.Tx) error { return tx.UpdatePlanStatus(t.Context(), &p) })
+	mustTx(t, s, func(tx store.Tx) (err error) {
+		open, err = tx.InvoicesInOpenPlans(t.Context(), []string{i1.ID})
+		return err
+	})
+	if got := load(); got.Status != plan.Cancelled || got.EndedAt == nil || len(open) != 0 {
+		t.Errorf("after cancel: %s ended %v, open %v", got.Status, got.EndedAt, open)
+	}
+	var err error
+	mustTx(t, s, func(tx store.Tx) error { _, err = tx.Plan(t.Context(), "pln_missing"); return nil })
+	wantCode(t, err, apperr.NotFound)
 }
 
 func testPromises(t *testing.T, s store.Store) {

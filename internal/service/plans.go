@@ -1,0 +1,350 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"time"
+
+	"settle/internal/apperr"
+	"settle/internal/civil"
+	"settle/internal/ledger"
+	"settle/internal/money"
+	"settle/internal/plan"
+	"settle/internal/store"
+)
+
+// Default plan terms (domain.md §3), used when the request leaves them out.
+const (
+	DefaultGraceDays          = 5
+	DefaultAfterMissed        = 2
+	DefaultDaysLate           = 60
+	defaultMethod             = "bank_transfer"
+	maxConcessionsPerProposal = 10
+)
+
+// ConcessionInput is one concession granted, in money.
+type ConcessionInput struct {
+	Kind   string `json:"kind" doc:"fee_waived, interest_frozen, settlement_discount or early_payment_discount"`
+	Amount string `json:"amount"`
+	Note   string `json:"note,omitempty"`
+}
+
+// PlanInput proposes a plan over a customer's invoices. The balance is the
+// sum of the invoices' open balances; the schedule terms are the quote's.
+type PlanInput struct {
+	CustomerID         string            `json:"customer_id" doc:"Customer id or external_ref"`
+	InvoiceIDs         []string          `json:"invoice_ids" doc:"Invoices (ids or numbers) the plan covers: open, of one currency, in no other open plan"`
+	Installments       int               `json:"installments,omitempty"`
+	InstallmentAmount  string            `json:"installment_amount,omitempty"`
+	Frequency          string            `json:"frequency,omitempty"`
+	StartDate          string            `json:"start_date,omitempty"`
+	Dates              []string          `json:"dates,omitempty"`
+	DownPayment        string            `json:"down_payment,omitempty"`
+	AnnualRate         string            `json:"annual_rate,omitempty"`
+	Roll               string            `json:"roll,omitempty"`
+	Country            string            `json:"country,omitempty"`
+	Methods            []string          `json:"methods,omitempty" doc:"Accepted payment methods (default bank_transfer)"`
+	Autopay            bool              `json:"autopay,omitempty"`
+	GraceDays          *int              `json:"grace_days,omitempty" doc:"Days after a due date before a payment is missed (default 5)"`
+	LateFee            string            `json:"late_fee,omitempty" doc:"Fee per missed installment (default none)"`
+	DefaultAfterMissed *int              `json:"default_after_missed,omitempty" doc:"The plan defaults after this many missed installments (default 2; 0 = never)"`
+	DefaultDaysLate    *int              `json:"default_days_late,omitempty" doc:"…or when a payment is this many days late (default 60; 0 = never)"`
+	Concessions        []ConcessionInput `json:"concessions,omitempty"`
+	AsOf               string            `json:"as_of,omitempty" doc:"Start may not be before this date (default today)"`
+}
+
+// PlanView is a plan with its tracking as of a date (nil tracking for a
+// plan that is not active).
+type PlanView struct {
+	Plan     plan.Plan
+	AsOf     civil.Date
+	Status   string
+	Tracking *plan.Tracking
+	Invoices []ledger.Invoice
+}
+
+// CreatePlan proposes a plan: the customer accepts it later.
+func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*PlanView, error) {
+	if _, err := require(ctx, RoleAgent); err != nil {
+		return nil, err
+	}
+	var fs apperr.Fields
+	if in.CustomerID == "" {
+		fs.Add("customer_id", "is required")
+	}
+	if len(in.InvoiceIDs) == 0 {
+		fs.Add("invoice_ids", "name at least one invoice")
+	}
+	if err := fs.Err("plan"); err != nil {
+		return nil, err
+	}
+	var view PlanView
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		c, err := tx.Customer(ctx, in.CustomerID)
+		if err != nil {
+			return fieldNotFound("customer_id", err)
+		}
+		invs, balance, err := planInvoices(ctx, tx, c.ID, in.InvoiceIDs)
+		if err != nil {
+			return err
+		}
+		q := QuoteInput{Balance: balance.String(), Currency: string(balance.Currency()), Installments: in.Installments,
+			InstallmentAmount: in.InstallmentAmount, Frequency: in.Frequency, StartDate: in.StartDate, Dates: in.Dates,
+			DownPayment: in.DownPayment, AnnualRate: in.AnnualRate, Roll: in.Roll, Country: in.Country, AsOf: in.AsOf}
+		terms, err := s.quoteTerms(q)
+		if err != nil {
+			return err
+		}
+		sched, err := plan.Quote(terms)
+		if err != nil {
+			return err
+		}
+		p := plan.Plan{CustomerID: c.ID, Version: 1, Status: plan.Proposed, Balance: balance, Installments: sched.Installments,
+			Methods: in.Methods, Autopay: in.Autopay, AnnualRate: strings.TrimSpace(in.AnnualRate)}
+		for _, inv := range invs {
+			p.InvoiceIDs = append(p.InvoiceIDs, inv.ID)
+		}
+		if p.Rules, err = planRules(in, balance.Currency()); err != nil {
+			return err
+		}
+		if len(p.Methods) == 0 {
+			p.Methods = []string{defaultMethod}
+		}
+		if p.Concessions, err = concessions(in.Concessions, balance.Currency()); err != nil {
+			return err
+		}
+		if err := tx.InsertPlan(ctx, &p); err != nil {
+			return err
+		}
+		view = PlanView{Plan: p, AsOf: terms.AsOf, Status: p.Status, Invoices: invs}
+		return audit(ctx, tx, "plan.propose", "plan", p.ID, in)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &view, nil
+}
+
+// planInvoices resolves the invoices a plan covers and sums their balances.
+func planInvoices(ctx context.Context, tx store.Tx, customerID string, refs []string) ([]ledger.Invoice, money.Amount, error) {
+	var invs []ledger.Invoice
+	var fs apperr.Fields
+	var ids []string
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		inv, err := tx.Invoice(ctx, ref)
+		switch {
+		case apperr.CodeOf(err) == apperr.NotFound:
+			fs.Add("invoice_ids", "unknown invoice %q", ref)
+			continue
+		case err != nil:
+			return nil, money.Amount{}, err
+		case seen[inv.ID]:
+			fs.Add("invoice_ids", "invoice %s is listed twice", inv.Number)
+			continue
+		case inv.CustomerID != customerID:
+			fs.Add("invoice_ids", "invoice %s belongs to another customer", inv.Number)
+		case inv.Status() != ledger.StatusOpen:
+			fs.Add("invoice_ids", "invoice %s is %s: only open invoices go into a plan", inv.Number, inv.Status())
+		case len(invs) > 0 && inv.Amount.Currency() != invs[0].Amount.Currency():
+			fs.Add("invoice_ids", "invoice %s is in %s, the others in %s: a plan has one currency", inv.Number, inv.Amount.Currency(), invs[0].Amount.Currency())
+		}
+		seen[inv.ID] = true
+		invs = append(invs, *inv)
+		ids = append(ids, inv.ID)
+	}
+	if err := fs.Err("plan"); err != nil {
+		return nil, money.Amount{}, err
+	}
+	inPlans, err := tx.InvoicesInOpenPlans(ctx, ids)
+	if err != nil {
+		return nil, money.Amount{}, err
+	}
+	for _, inv := range invs {
+		if pl, ok := inPlans[inv.ID]; ok {
+			return nil, money.Amount{}, apperr.Errorf(apperr.Conflict, "invoice %s is already in plan %s", inv.Number, pl)
+		}
+	}
+	total := money.Zero(invs[0].Amount.Currency())
+	for _, inv := range invs {
+		if total, err = total.Add(inv.Balance); err != nil {
+			return nil, money.Amount{}, err
+		}
+	}
+	return invs, total, nil
+}
+
+func planRules(in PlanInput, cur money.Currency) (plan.Rules, error) {
+	var fs apperr.Fields
+	r := plan.Rules{GraceDays: DefaultGraceDays, DefaultAfterMissed: DefaultAfterMissed, DefaultDaysLate: DefaultDaysLate, LateFee: money.Zero(cur)}
+	set := func(dst *int, v *int, field string, max int) {
+		if v == nil {
+			return
+		}
+		if *v < 0 || *v > max {
+			fs.Add(field, "%d must be between 0 and %d", *v, max)
+			return
+		}
+		*dst = *v
+	}
+	set(&r.GraceDays, in.GraceDays, "grace_days", 90)
+	set(&r.DefaultAfterMissed, in.DefaultAfterMissed, "default_after_missed", 24)
+	set(&r.DefaultDaysLate, in.DefaultDaysLate, "default_days_late", 365)
+	if in.LateFee != "" {
+		fee, err := money.Parse(strings.TrimSpace(in.LateFee), cur)
+		switch {
+		case err != nil:
+			fs.Add("late_fee", "%s", err)
+		case fee.IsNegative():
+			fs.Add("late_fee", "%s must not be negative", in.LateFee)
+		default:
+			r.LateFee = fee
+		}
+	}
+	return r, fs.Err("plan")
+}
+
+func concessions(in []ConcessionInput, cur money.Currency) ([]plan.Concession, error) {
+	var fs apperr.Fields
+	var out []plan.Concession
+	if len(in) > maxConcessionsPerProposal {
+		fs.Add("concessions", "at most %d", maxConcessionsPerProposal)
+	}
+	for i, c := range in {
+		if _, ok := plan.ConcessionKinds[c.Kind]; !ok {
+			fs.Add("concessions", "item %d: kind %q must be fee_waived, interest_frozen, settlement_discount or early_payment_discount", i+1, c.Kind)
+			continue
+		}
+		a, err := money.Parse(strings.TrimSpace(c.Amount), cur)
+		if err != nil || !a.IsPositive() {
+			fs.Add("concessions", "item %d: amount %q must be a positive %s amount", i+1, c.Amount, cur)
+			continue
+		}
+		out = append(out, plan.Concession{Kind: c.Kind, Amount: a, Note: strings.TrimSpace(c.Note)})
+	}
+	return out, fs.Err("plan")
+}
+
+// Plan returns a plan and, when active, its tracking as of asOf.
+func (s *Service) Plan(ctx context.Context, id string, asOf civil.Date) (*PlanView, error) {
+	if _, err := require(ctx, RoleViewer); err != nil {
+		return nil, err
+	}
+	var view *PlanView
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		var err error
+		view, err = loadPlan(ctx, tx, id, asOf)
+		return err
+	})
+	return view, err
+}
+
+// loadPlan reads a plan and tracks it. Receipts are the customer's
+// payments in the plan's currency received from the acceptance date on,
+// except those that name an invoice outside the plan (those pay that
+// invoice).
+func loadPlan(ctx context.Context, tx store.Tx, id string, asOf civil.Date) (*PlanView, error) {
+	p, err := tx.Plan(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	view := &PlanView{Plan: *p, AsOf: asOf, Status: p.Status}
+	for _, invID := range p.InvoiceIDs {
+		inv, err := tx.Invoice(ctx, invID)
+		if err != nil {
+			return nil, err
+		}
+		view.Invoices = append(view.Invoices, *inv)
+	}
+	if p.Status != plan.Active {
+		return view, nil
+	}
+	_, pays, err := tx.CustomerLedger(ctx, p.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	covered := map[string]bool{}
+	for _, invID := range p.InvoiceIDs {
+		covered[invID] = true
+	}
+	from := p.AcceptedOn()
+	var receipts []plan.Receipt
+	for _, pay := range pays {
+		if pay.Kind != ledger.KindPayment || pay.Amount.Currency() != p.Balance.Currency() || pay.ReceivedOn.Before(from) {
+			continue
+		}
+		if pay.InvoiceID != "" && !covered[pay.InvoiceID] {
+			continue
+		}
+		receipts = append(receipts, plan.Receipt{On: pay.ReceivedOn, Amount: pay.Amount})
+	}
+	tr, err := plan.Track(p.Installments, receipts, p.Rules, asOf)
+	if err != nil {
+		return nil, err
+	}
+	view.Tracking = &tr
+	view.Status = p.StatusAsOf(&tr)
+	return view, nil
+}
+
+// AcceptInput is the customer's acceptance.
+type AcceptInput struct {
+	AcceptedBy string `json:"accepted_by" doc:"The person accepting, as they gave their name"`
+	Channel    string `json:"channel" doc:"portal, email, phone, in_person or api"`
+	IP         string `json:"-"`
+}
+
+// AcceptPlan records the customer's acceptance: the plan becomes active
+// and cannot change except by renegotiation.
+func (s *Service) AcceptPlan(ctx context.Context, id string, in AcceptInput) (*PlanView, error) {
+	if _, err := require(ctx, RoleAgent); err != nil {
+		return nil, err
+	}
+	var view *PlanView
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		p, err := tx.Plan(ctx, id)
+		if err != nil {
+			return err
+		}
+		a := plan.Acceptance{By: strings.TrimSpace(in.AcceptedBy), At: tx.Now(), Channel: strings.ToLower(strings.TrimSpace(in.Channel)), IP: in.IP}
+		if err := p.Accept(a); err != nil {
+			return err
+		}
+		if err := tx.UpdatePlanStatus(ctx, p); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, "plan.accept", "plan", p.ID, map[string]string{"accepted_by": a.By, "channel": a.Channel, "ip": a.IP}); err != nil {
+			return err
+		}
+		view, err = loadPlan(ctx, tx, id, civil.In(tx.Now(), time.UTC))
+		return err
+	})
+	return view, err
+}
+
+// CancelPlan ends a proposed or active plan; its invoices are chased again.
+func (s *Service) CancelPlan(ctx context.Context, id, reason string) (*PlanView, error) {
+	if _, err := require(ctx, RoleAgent); err != nil {
+		return nil, err
+	}
+	var view *PlanView
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		p, err := tx.Plan(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := p.End(plan.Cancelled, tx.Now()); err != nil {
+			return err
+		}
+		if err := tx.UpdatePlanStatus(ctx, p); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, "plan.cancel", "plan", p.ID, map[string]string{"reason": reason}); err != nil {
+			return err
+		}
+		view, err = loadPlan(ctx, tx, id, civil.In(tx.Now(), time.UTC))
+		return err
+	})
+	return view, err
+}

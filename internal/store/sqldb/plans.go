@@ -1,0 +1,181 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"settle/internal/ids"
+	"settle/internal/money"
+	"settle/internal/plan"
+)
+
+// planTerms is the JSON of plans.terms: the terms that are not queried.
+type planTerms struct {
+	Methods            []string `json:"methods"`
+	Autopay            bool     `json:"autopay"`
+	GraceDays          int      `json:"grace_days"`
+	LateFeeMinor       int64    `json:"late_fee_minor"`
+	DefaultAfterMissed int      `json:"default_after_missed"`
+	DefaultDaysLate    int      `json:"default_days_late"`
+}
+
+type planConcession struct {
+	Kind        string `json:"kind"`
+	AmountMinor int64  `json:"amount_minor"`
+	Note        string `json:"note,omitempty"`
+}
+
+// InsertPlan implements store.Tx.
+func (t *Tx) InsertPlan(ctx context.Context, p *plan.Plan) error {
+	if p.ID == "" {
+		p.ID = ids.New(ids.Plan)
+	}
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = t.now
+	}
+	terms, err := json.Marshal(planTerms{Methods: p.Methods, Autopay: p.Autopay, GraceDays: p.Rules.GraceDays,
+		LateFeeMinor: p.Rules.LateFee.Minor(), DefaultAfterMissed: p.Rules.DefaultAfterMissed, DefaultDaysLate: p.Rules.DefaultDaysLate})
+	if err != nil {
+		return err
+	}
+	cons := []planConcession{}
+	for _, c := range p.Concessions {
+		cons = append(cons, planConcession{Kind: c.Kind, AmountMinor: c.Amount.Minor(), Note: c.Note})
+	}
+	consJSON, err := json.Marshal(cons)
+	if err != nil {
+		return err
+	}
+	_, err = t.Exec(ctx, `INSERT INTO plans (id, customer_id, version, supersedes_id, status, currency, balance_minor, annual_rate, terms, concessions, created_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, p.ID, p.CustomerID, p.Version, nullString(p.SupersedesID), p.Status,
+		string(p.Balance.Currency()), p.Balance.Minor(), p.AnnualRate, string(terms), string(consJSON), p.CreatedAt.UTC())
+	if err != nil {
+		return err
+	}
+	for _, id := range p.InvoiceIDs {
+		if _, err := t.Exec(ctx, `INSERT INTO plan_invoices (plan_id, invoice_id) VALUES (?,?)`, p.ID, id); err != nil {
+			return err
+		}
+	}
+	for _, in := range p.Installments {
+		if _, err := t.Exec(ctx, `INSERT INTO plan_installments (plan_id, seq, due_date, amount_minor, principal_minor, interest_minor, down_payment)
+			VALUES (?,?,?,?,?,?,?)`, p.ID, in.Seq, in.DueDate, in.Amount.Minor(), in.Principal.Minor(), in.Interest.Minor(), in.Down); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Plan implements store.Tx.
+func (t *Tx) Plan(ctx context.Context, id string) (*plan.Plan, error) {
+	var p plan.Plan
+	var supersedes, by, channel, ip sql.NullString
+	var acceptedAt, endedAt sql.NullTime
+	var cur, terms, cons string
+	var balance int64
+	err := t.queryRow(ctx, `SELECT id, customer_id, version, supersedes_id, status, currency, balance_minor, annual_rate, terms, concessions,
+		accepted_by, accepted_at, accepted_channel, accepted_ip, ended_at, created_at FROM plans WHERE id = ?`, id).Scan(
+		&p.ID, &p.CustomerID, &p.Version, &supersedes, &p.Status, &cur, &balance, &p.AnnualRate, &terms, &cons,
+		&by, &acceptedAt, &channel, &ip, &endedAt, &p.CreatedAt)
+	if isNoRows(err) {
+		return nil, notFound("plan", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c := money.Currency(cur)
+	p.SupersedesID = supersedes.String
+	p.Balance = money.New(balance, c)
+	p.CreatedAt = p.CreatedAt.UTC()
+	var pt planTerms
+	if err := json.Unmarshal([]byte(terms), &pt); err != nil {
+		return nil, fmt.Errorf("plan %s: terms: %w", id, err)
+	}
+	p.Methods, p.Autopay = pt.Methods, pt.Autopay
+	p.Rules = plan.Rules{GraceDays: pt.GraceDays, LateFee: money.New(pt.LateFeeMinor, c), DefaultAfterMissed: pt.DefaultAfterMissed, DefaultDaysLate: pt.DefaultDaysLate}
+	var pcs []planConcession
+	if err := json.Unmarshal([]byte(cons), &pcs); err != nil {
+		return nil, fmt.Errorf("plan %s: concessions: %w", id, err)
+	}
+	for _, pc := range pcs {
+		p.Concessions = append(p.Concessions, plan.Concession{Kind: pc.Kind, Amount: money.New(pc.AmountMinor, c), Note: pc.Note})
+	}
+	if acceptedAt.Valid {
+		p.Acceptance = &plan.Acceptance{By: by.String, At: acceptedAt.Time.UTC(), Channel: channel.String, IP: ip.String}
+	}
+	if endedAt.Valid {
+		e := endedAt.Time.UTC()
+		p.EndedAt = &e
+	}
+	rows, err := t.query(ctx, `SELECT invoice_id FROM plan_invoices WHERE plan_id = ? ORDER BY invoice_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var inv string
+		if err := rows.Scan(&inv); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.InvoiceIDs = append(p.InvoiceIDs, inv)
+	}
+	rows.Close()
+	rows, err = t.query(ctx, `SELECT seq, due_date, amount_minor, principal_minor, interest_minor, down_payment FROM plan_installments WHERE plan_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var in plan.Installment
+		var a, pr, it int64
+		if err := rows.Scan(&in.Seq, &in.DueDate, &a, &pr, &it, &in.Down); err != nil {
+			return nil, err
+		}
+		in.Amount, in.Principal, in.Interest = money.New(a, c), money.New(pr, c), money.New(it, c)
+		p.Installments = append(p.Installments, in)
+	}
+	return &p, rows.Err()
+}
+
+// UpdatePlanStatus implements store.Tx.
+func (t *Tx) UpdatePlanStatus(ctx context.Context, p *plan.Plan) error {
+	var by, channel, ip any
+	var at, ended any
+	if a := p.Acceptance; a != nil {
+		by, channel, ip, at = a.By, a.Channel, a.IP, a.At.UTC()
+	}
+	if p.EndedAt != nil {
+		ended = p.EndedAt.UTC()
+	}
+	_, err := t.Exec(ctx, `UPDATE plans SET status = ?, accepted_by = ?, accepted_at = ?, accepted_channel = ?, accepted_ip = ?, ended_at = ? WHERE id = ?`,
+		p.Status, by, at, channel, ip, ended, p.ID)
+	return err
+}
+
+// InvoicesInOpenPlans implements store.Tx.
+func (t *Tx) InvoicesInOpenPlans(ctx context.Context, invoiceIDs []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(invoiceIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(invoiceIDs))
+	for i, id := range invoiceIDs {
+		args[i] = id
+	}
+	rows, err := t.query(ctx, `SELECT pi.invoice_id, pi.plan_id FROM plan_invoices pi JOIN plans p ON p.id = pi.plan_id
+		WHERE p.status IN ('proposed', 'active') AND pi.invoice_id IN (`+placeholders(len(args))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var inv, pl string
+		if err := rows.Scan(&inv, &pl); err != nil {
+			return nil, err
+		}
+		out[inv] = pl
+	}
+	return out, rows.Err()
+}
