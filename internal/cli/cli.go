@@ -133,5 +133,15 @@ func (a *App) open(ctx context.Context) (*service.Service, context.Context, func
 		name = u.Username
 	}
 	ctx = service.WithActor(ctx, service.Actor{ID: "cli:" + name, Role: service.RoleAdmin})
-	return service.New(st, a.Now), ctx, func() { st.Close() }, nil
+	return newService(st, a.Now), ctx, func() { st.Close() }, nil
+}
+
+// newService makes the service, naming the creditor from SETTLE_CREDITOR
+// (written agreements show it).
+func newService(st store.Store, now func() time.Time) *service.Service {
+	svc := service.New(st, now)
+	if v := strings.TrimSpace(os.Getenv("SETTLE_CREDITOR")); v != "" {
+		svc.Creditor = v
+	}
+	return svc
 }

@@ -46,6 +46,9 @@ Running it again reuses the data it made and prints a new token.`,
 				return err
 			}
 			defer done()
+			if os.Getenv("SETTLE_CREDITOR") == "" {
+				svc.Creditor = "Settle Demo Ltd"
+			}
 			date, err := svc.AsOf("--as-of", asOf)
 			if err != nil {
 				return usageError{err}

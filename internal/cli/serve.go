@@ -30,7 +30,7 @@ func (a *App) serveCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			return a.serve(cmd.Context(), service.New(st, a.Now), addr, nil)
+			return a.serve(cmd.Context(), newService(st, a.Now), addr, nil)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", envOr("SETTLE_ADDR", DefaultAddr), "listen address (env SETTLE_ADDR)")

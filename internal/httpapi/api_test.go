@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"sort"
 	"strings"
 	"sync"
@@ -674,4 +675,66 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 		t.Errorf("new plan balance %s, first installment %s", p.Balance, p.Installments[0].Amount)
 	}
 	want(t, viewer.do("GET", "/v1/plans/pln_01J00000000000000000000000", ""), 404)
+}
+
+// TestAPI_PlanAgreementPDF reads the written agreement back with pdftotext.
+func TestAPI_PlanAgreementPDF(t *testing.T) {
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext is required in CI (Debian poppler-utils)")
+		}
+		t.Skip("pdftotext (poppler-utils) is not installed")
+	}
+	_, agent, viewer, _ := setup(t)
+	want(t, agent.do("POST", "/v1/customers", `{"name":"Müller & Söhne GmbH — Łódź","external_ref":"MS"}`), 201)
+	want(t, agent.do("POST", "/v1/invoices", `{"number":"MS-1","customer_id":"MS","issue_date":"2026-03-01","due_date":"2026-03-31","currency":"EUR","amount":"1234.56"}`), 201)
+	r := agent.do("POST", "/v1/plans", `{"customer_id":"MS","invoice_ids":["MS-1"],"installments":12,"start_date":"2026-06-30","down_payment":"234.56",
+		"late_fee":"15.00","concessions":[{"kind":"fee_waived","amount":"45.00"}]}`)
+	want(t, r, 201)
+	var p struct {
+		ID           string
+		Installments []struct {
+			DueDate string `json:"due_date"`
+			Amount  string
+		}
+	}
+	json.Unmarshal(r.Body, &p)
+	text := func() string {
+		t.Helper()
+		r := viewer.do("GET", "/v1/plans/"+p.ID+"/agreement.pdf", "")
+		want(t, r, 200)
+		if ct := r.Header.Get("Content-Type"); ct != "application/pdf" || len(r.Body) > 100_000 || !bytes.HasPrefix(r.Body, []byte("%PDF-")) {
+			t.Fatalf("content type %q, %d bytes", ct, len(r.Body))
+		}
+		f := t.TempDir() + "/agreement.pdf"
+		if err := os.WriteFile(f, r.Body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(pdftotext, "-layout", f, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	before := text()
+	if !strings.Contains(before, "Not yet accepted") {
+		t.Errorf("an unaccepted agreement does not say so:\n%s", before)
+	}
+	want(t, agent.do("POST", "/v1/plans/"+p.ID+"/accept", `{"accepted_by":"Greta Müller","channel":"email"}`), 200)
+	got := text()
+	if len(p.Installments) != 13 {
+		t.Fatalf("%d installments, want the down payment and 12", len(p.Installments))
+	}
+	for _, in := range p.Installments {
+		if !strings.Contains(got, in.DueDate) || !strings.Contains(got, in.Amount) {
+			t.Errorf("the agreement lacks installment %s %s", in.DueDate, in.Amount)
+		}
+	}
+	for _, s := range []string{"Müller & Söhne GmbH — Łódź", "MS-1", "1234.56", "15.00", "Late fees waived", "45.00", "Greta Müller", "127.0.0.1"} {
+		if !strings.Contains(got, s) {
+			t.Errorf("the agreement lacks %q", s)
+		}
+	}
+	want(t, viewer.do("GET", "/v1/plans/pln_01J00000000000000000000000/agreement.pdf", ""), 404)
 }

@@ -280,6 +280,19 @@ func (s *Server) routes() {
 			return &bodyOut[Plan]{Body: planOut(v)}, nil
 		})
 
+	huma.Register(api, huma.Operation{OperationID: "plan-agreement", Method: http.MethodGet, Path: "/v1/plans/{id}/agreement.pdf",
+		Summary: "The plan's written agreement (PDF)", Tags: []string{"Plans"},
+		Responses: map[string]*huma.Response{"200": {Description: "The agreement", Content: map[string]*huma.MediaType{"application/pdf": {}}}}},
+		func(ctx context.Context, in *struct {
+			ID string `path:"id"`
+		}) (*pdfOut, error) {
+			b, err := s.svc.AgreementPDF(ctx, in.ID)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &pdfOut{ContentType: "application/pdf", Disposition: `inline; filename="agreement-` + in.ID + `.pdf"`, Body: b}, nil
+		})
+
 	// Promises to pay.
 	huma.Register(api, huma.Operation{OperationID: "create-promise", Method: http.MethodPost, Path: "/v1/promises",
 		Summary: "Record a promise to pay", Tags: []string{"Promises"}, DefaultStatus: http.StatusCreated},
@@ -441,4 +454,11 @@ func (in *acceptInput) Resolve(ctx huma.Context) []error {
 	}
 	in.ip = host
 	return nil
+}
+
+// pdfOut is a PDF response.
+type pdfOut struct {
+	ContentType string `header:"Content-Type"`
+	Disposition string `header:"Content-Disposition"`
+	Body        []byte
 }

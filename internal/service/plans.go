@@ -2,14 +2,15 @@ package service
 
 import (
 	"context"
+	"strconv"
 	"strings"
-
 	"time"
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
 	"settle/internal/ledger"
 	"settle/internal/money"
+	"settle/internal/notify"
 	"settle/internal/plan"
 	"settle/internal/store"
 )
@@ -347,4 +348,74 @@ func (s *Service) CancelPlan(ctx context.Context, id, reason string) (*PlanView,
 		return err
 	})
 	return view, err
+}
+
+// AgreementPDF renders the plan's written agreement as of today: parties,
+// covered invoices, every installment, methods, what a missed payment
+// causes, the concessions in money and the acceptance record.
+func (s *Service) AgreementPDF(ctx context.Context, id string) ([]byte, error) {
+	if _, err := require(ctx, RoleViewer); err != nil {
+		return nil, err
+	}
+	today := s.Today()
+	var d notify.AgreementData
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		v, err := loadPlan(ctx, tx, id, today)
+		if err != nil {
+			return err
+		}
+		c, err := tx.Customer(ctx, v.Plan.CustomerID)
+		if err != nil {
+			return err
+		}
+		d = agreementData(s.Creditor, c, v, today)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return notify.AgreementPDF(d)
+}
+
+func agreementData(creditor string, c *ledger.Customer, v *PlanView, today civil.Date) notify.AgreementData {
+	p := v.Plan
+	cur := p.Balance.Currency()
+	var total int64
+	interest := false
+	d := notify.AgreementData{PlanID: p.ID, Version: strconv.Itoa(p.Version), Creditor: creditor, CustomerName: c.Name,
+		CustomerRef: c.ExternalRef, Currency: string(cur), Balance: p.Balance.String(), Autopay: p.Autopay,
+		GraceDays: p.Rules.GraceDays, DefaultAfterMissed: p.Rules.DefaultAfterMissed, DefaultDaysLate: p.Rules.DefaultDaysLate,
+		IssuedOn: today.String()}
+	if p.Rules.LateFee.IsPositive() {
+		d.LateFee = p.Rules.LateFee.String()
+	}
+	for _, m := range p.Methods {
+		d.Methods = append(d.Methods, strings.ReplaceAll(m, "_", " "))
+	}
+	for _, inv := range v.Invoices {
+		d.Invoices = append(d.Invoices, notify.AgreementInvoice{Number: inv.Number, IssueDate: inv.IssueDate.String(),
+			DueDate: inv.DueDate.String(), Amount: inv.Amount.String(), Balance: inv.Balance.String()})
+	}
+	for _, in := range p.Installments {
+		total += in.Amount.Minor()
+		interest = interest || in.Interest.IsPositive()
+		d.Installments = append(d.Installments, notify.AgreementInstallment{Seq: in.Seq, DueDate: in.DueDate.String(),
+			Amount: in.Amount.String(), Principal: in.Principal.String(), Interest: in.Interest.String(), DownPayment: in.Down})
+	}
+	d.Total = money.New(total, cur).String()
+	d.EarlyPayoff = "You may pay the remaining balance early at any time, at no charge."
+	if interest {
+		d.EarlyPayoff = "You may pay the remaining balance early at any time, at no charge; interest stops on the day you do."
+	}
+	for _, con := range p.Concessions {
+		text := plan.ConcessionKinds[con.Kind]
+		if con.Note != "" {
+			text += " (" + con.Note + ")"
+		}
+		d.Concessions = append(d.Concessions, notify.AgreementConcession{Kind: con.Kind, Amount: con.Amount.String(), Text: text})
+	}
+	if a := p.Acceptance; a != nil {
+		d.Acceptance = &notify.AgreementAcceptance{By: a.By, At: a.At.Format(time.RFC3339), Channel: a.Channel, IP: a.IP}
+	}
+	return d
 }

@@ -61,6 +61,8 @@ func require(ctx context.Context, role string) (Actor, error) {
 type Service struct {
 	store store.Store
 	now   func() time.Time
+	// Creditor is the business owed, as written agreements name it.
+	Creditor string
 }
 
 // New returns a Service over st. now is the clock used when a call gives
@@ -69,8 +71,11 @@ func New(st store.Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, now: now}
+	return &Service{store: st, now: now, Creditor: DefaultCreditor}
 }
+
+// DefaultCreditor names the creditor when none is configured (SETTLE_CREDITOR).
+const DefaultCreditor = "The creditor"
 
 // Store returns the service's store (for health checks and tools).
 func (s *Service) Store() store.Store { return s.store }
