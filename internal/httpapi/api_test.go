@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -76,7 +77,12 @@ func setup(t *testing.T) (admin, agent, viewer, anon *client) {
 
 func setupOn(t *testing.T, st store.Store) (admin, agent, viewer, anon *client) {
 	t.Helper()
-	svc := service.New(st, testutil.Clock)
+	return setupWith(t, st, testutil.Clock)
+}
+
+func setupWith(t *testing.T, st store.Store, now func() time.Time) (admin, agent, viewer, anon *client) {
+	t.Helper()
+	svc := service.New(st, now)
 	srv := httptest.NewServer(httpapi.New(svc, nil).Handler())
 	t.Cleanup(srv.Close)
 	tok := func(role string) string {
@@ -560,7 +566,11 @@ func TestAPI_Promises(t *testing.T) {
 // installments of 100.00 from 10 June; grace 5 days, fee 15.00, default at
 // the 2nd miss.
 func TestAPI_PlanLifecycle(t *testing.T) {
-	_, agent, viewer, _ := setup(t)
+	var mu sync.Mutex
+	today := testutil.Clock()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return today }
+	setClock := func(d string) { mu.Lock(); defer mu.Unlock(); today, _ = time.Parse(time.DateOnly, d) }
+	_, agent, viewer, _ := setupWith(t, testutil.SQLiteAt(t, clock), clock)
 	want(t, agent.do("POST", "/v1/customers", `{"name":"Planner","external_ref":"PL"}`), 201)
 	want(t, agent.do("POST", "/v1/invoices", `{"number":"PL-1","customer_id":"PL","issue_date":"2026-03-01","due_date":"2026-03-31","currency":"USD","amount":"300.00"}`), 201)
 	want(t, agent.do("POST", "/v1/invoices", `{"number":"PL-2","customer_id":"PL","issue_date":"2026-04-01","due_date":"2026-05-01","currency":"USD","amount":"100.00"}`), 201)
@@ -660,20 +670,47 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 		t.Errorf("15 August: %s", p.Status)
 	}
 
-	// Cancelling ends it; a second cancel is a conflict, and so is accepting it.
-	r = agent.do("POST", "/v1/plans/"+id+"/cancel", `{"reason":"customer moved to a new plan"}`)
-	want(t, r, 200)
-	if json.Unmarshal(r.Body, &p); p.Status != "cancelled" {
-		t.Errorf("cancelled plan status %s", p.Status)
-	}
-	want(t, agent.do("POST", "/v1/plans/"+id+"/cancel", `{}`), 409)
-	want(t, agent.do("POST", "/v1/plans/"+id+"/accept", `{"accepted_by":"Pat","channel":"portal"}`), 409)
-	// Its invoices are free for a new plan, over what is still owed: 400.00 − 160.00 paid = 240.00.
-	r = agent.do("POST", "/v1/plans", strings.Replace(body, `"start_date":"2026-06-10"`, `"start_date":"2026-06-15"`, 1))
+	// 20 August: renegotiate what is still owed, 400.00 − 160.00 = 240.00, in two installments.
+	setClock("2026-08-20")
+	r = agent.do("POST", "/v1/plans/"+id+"/renegotiate", `{"installments":2,"start_date":"2026-09-01","late_fee":"15.00"}`)
 	want(t, r, 201)
-	if json.Unmarshal(r.Body, &p); p.Balance != "240.00" || p.Installments[0].Amount != "60.00" {
-		t.Errorf("new plan balance %s, first installment %s", p.Balance, p.Installments[0].Amount)
+	var v2 struct {
+		ID, Status, Balance string
+		SupersedesID        string `json:"supersedes_id"`
+		Version             int
 	}
+	json.Unmarshal(r.Body, &v2)
+	var fields map[string]any
+	if v2.Status != "proposed" || v2.Balance != "240.00" || v2.Version != 2 || v2.SupersedesID != id {
+		t.Fatalf("renegotiated plan = %s", r.Body)
+	}
+	// The old version is kept, superseded, and takes no more payments or changes.
+	asOf("2026-08-20")
+	if p.Status != "superseded" {
+		t.Errorf("old plan status %s", p.Status)
+	}
+	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-08-20","currency":"USD","amount":"10.00","plan_id":"`+id+`"}`), 409)
+	want(t, agent.do("POST", "/v1/plans/"+id+"/accept", `{"accepted_by":"Pat","channel":"portal"}`), 409)
+	want(t, agent.do("POST", "/v1/plans/"+id+"/cancel", `{}`), 409)
+
+	// The customer accepts version 2 and pays it: 120.00 on 1 September, 120.00 on 25 September.
+	want(t, agent.do("POST", "/v1/plans/"+v2.ID+"/accept", `{"accepted_by":"Pat Planner","channel":"email"}`), 200)
+	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-09-01","currency":"USD","amount":"120.00","plan_id":"`+v2.ID+`"}`), 201)
+	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-09-25","currency":"USD","amount":"120.00","plan_id":"`+v2.ID+`"}`), 201)
+	r = viewer.do("GET", "/v1/plans/"+v2.ID+"?as_of=2026-10-01", "")
+	want(t, r, 200)
+	json.Unmarshal(r.Body, &fields)
+	if fields["status"] != "completed" || fields["completed_on"] != "2026-09-25" || fields["outstanding"] != "0.00" {
+		t.Errorf("version 2 on 1 October: %s", r.Body)
+	}
+	// The invoices are paid.
+	for _, n := range []string{"PL-1", "PL-2"} {
+		if st := viewer.do("GET", "/v1/invoices/"+n, "").json(t)["status"]; st != "paid" {
+			t.Errorf("%s is %v", n, st)
+		}
+	}
+	// A plan whose invoices are settled has nothing to renegotiate.
+	want(t, agent.do("POST", "/v1/plans/"+v2.ID+"/renegotiate", `{"installments":2,"start_date":"2026-11-01"}`), 409)
 	want(t, viewer.do("GET", "/v1/plans/pln_01J00000000000000000000000", ""), 404)
 }
 

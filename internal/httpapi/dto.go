@@ -336,6 +336,7 @@ type Plan struct {
 	ID           string            `json:"id"`
 	CustomerID   string            `json:"customer_id"`
 	Version      int               `json:"version"`
+	SupersedesID string            `json:"supersedes_id,omitempty" doc:"The plan this version replaced"`
 	Status       string            `json:"status" enum:"proposed,active,completed,defaulted,superseded,cancelled"`
 	AsOf         civil.Date        `json:"as_of"`
 	Currency     string            `json:"currency"`
@@ -370,7 +371,7 @@ func planOut(v *service.PlanView) Plan {
 	for _, in := range p.Installments {
 		total += in.Amount.Minor()
 	}
-	out := Plan{ID: p.ID, CustomerID: p.CustomerID, Version: p.Version, Status: v.Status, AsOf: v.AsOf, Currency: string(cur),
+	out := Plan{ID: p.ID, CustomerID: p.CustomerID, Version: p.Version, SupersedesID: p.SupersedesID, Status: v.Status, AsOf: v.AsOf, Currency: string(cur),
 		Balance: p.Balance.String(), Total: money.New(total, cur).String(), InvoiceIDs: p.InvoiceIDs, Installments: []PlanInstallment{},
 		Terms: PlanTerms{Methods: p.Methods, Autopay: p.Autopay, GraceDays: p.Rules.GraceDays, LateFee: p.Rules.LateFee.String(),
 			DefaultAfterMissed: p.Rules.DefaultAfterMissed, DefaultDaysLate: p.Rules.DefaultDaysLate, AnnualRate: p.AnnualRate},

@@ -265,6 +265,19 @@ func (s *Server) routes() {
 			}
 			return &bodyOut[Plan]{Body: planOut(v)}, nil
 		})
+	huma.Register(api, huma.Operation{OperationID: "renegotiate-plan", Method: http.MethodPost, Path: "/v1/plans/{id}/renegotiate",
+		Summary: "Replace a plan with a new version over what is still owed", Tags: []string{"Plans"}, DefaultStatus: http.StatusCreated,
+		Description: "The old plan becomes superseded (and stays readable); the new version is proposed over its still-open invoices and needs the customer's acceptance."},
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id"`
+			Body service.PlanTermsInput
+		}) (*bodyOut[Plan], error) {
+			v, err := s.svc.RenegotiatePlan(ctx, in.ID, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Plan]{Body: planOut(v)}, nil
+		})
 	huma.Register(api, huma.Operation{OperationID: "cancel-plan", Method: http.MethodPost, Path: "/v1/plans/{id}/cancel",
 		Summary: "Cancel a proposed or active plan", Tags: []string{"Plans"}},
 		func(ctx context.Context, in *struct {

@@ -5,6 +5,7 @@ import (
 
 	"settle/internal/apperr"
 	"settle/internal/ledger"
+	"settle/internal/plan"
 	"settle/internal/store"
 )
 
@@ -18,6 +19,7 @@ type PaymentInput struct {
 	Reference  string `json:"reference,omitempty"`
 	InvoiceID  string `json:"invoice_id,omitempty" doc:"The invoice (id or number) the customer says this pays; applied there first"`
 	Kind       string `json:"kind,omitempty" doc:"payment (default) or credit_note"`
+	PlanID     string `json:"plan_id,omitempty" doc:"The plan the customer is paying: it must be active (payments to a cancelled or superseded plan are refused)"`
 }
 
 // PaymentView is a payment with how it was allocated.
@@ -63,6 +65,20 @@ func (s *Service) RecordPayment(ctx context.Context, in PaymentInput) (*PaymentV
 				return apperr.Field("currency", "%s does not match invoice %s's currency %s", p.Amount.Currency(), inv.Number, inv.Amount.Currency())
 			}
 			p.InvoiceID = inv.ID
+		}
+		if in.PlanID != "" {
+			pl, err := tx.Plan(ctx, in.PlanID)
+			if err != nil {
+				return fieldNotFound("plan_id", err)
+			}
+			switch {
+			case pl.CustomerID != c.ID:
+				return apperr.Field("plan_id", "plan %s belongs to another customer", pl.ID)
+			case pl.Status != plan.Active:
+				return apperr.Errorf(apperr.Conflict, "plan %s is %s: it takes no payments", pl.ID, pl.Status)
+			case pl.Balance.Currency() != p.Amount.Currency():
+				return apperr.Field("currency", "%s does not match plan %s's currency %s", p.Amount.Currency(), pl.ID, pl.Balance.Currency())
+			}
 		}
 		if err := p.Validate(); err != nil {
 			return err

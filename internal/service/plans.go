@@ -34,8 +34,13 @@ type ConcessionInput struct {
 // PlanInput proposes a plan over a customer's invoices. The balance is the
 // sum of the invoices' open balances; the schedule terms are the quote's.
 type PlanInput struct {
-	CustomerID         string            `json:"customer_id" doc:"Customer id or external_ref"`
-	InvoiceIDs         []string          `json:"invoice_ids" doc:"Invoices (ids or numbers) the plan covers: open, of one currency, in no other open plan"`
+	CustomerID string   `json:"customer_id" doc:"Customer id or external_ref"`
+	InvoiceIDs []string `json:"invoice_ids" doc:"Invoices (ids or numbers) the plan covers: open, of one currency, in no other open plan"`
+	PlanTermsInput
+}
+
+// PlanTermsInput are a plan's schedule and terms.
+type PlanTermsInput struct {
 	Installments       int               `json:"installments,omitempty"`
 	InstallmentAmount  string            `json:"installment_amount,omitempty"`
 	Frequency          string            `json:"frequency,omitempty"`
@@ -82,49 +87,58 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*PlanView, erro
 	}
 	var view PlanView
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
-		c, err := tx.Customer(ctx, in.CustomerID)
-		if err != nil {
-			return fieldNotFound("customer_id", err)
-		}
-		invs, balance, err := planInvoices(ctx, tx, c.ID, in.InvoiceIDs)
+		p, invs, asOf, err := s.proposePlan(ctx, tx, in)
 		if err != nil {
 			return err
 		}
-		q := QuoteInput{Balance: balance.String(), Currency: string(balance.Currency()), Installments: in.Installments,
-			InstallmentAmount: in.InstallmentAmount, Frequency: in.Frequency, StartDate: in.StartDate, Dates: in.Dates,
-			DownPayment: in.DownPayment, AnnualRate: in.AnnualRate, Roll: in.Roll, Country: in.Country, AsOf: in.AsOf}
-		terms, err := s.quoteTerms(q)
-		if err != nil {
+		if err := tx.InsertPlan(ctx, p); err != nil {
 			return err
 		}
-		sched, err := plan.Quote(terms)
-		if err != nil {
-			return err
-		}
-		p := plan.Plan{CustomerID: c.ID, Version: 1, Status: plan.Proposed, Balance: balance, Installments: sched.Installments,
-			Methods: in.Methods, Autopay: in.Autopay, AnnualRate: strings.TrimSpace(in.AnnualRate)}
-		for _, inv := range invs {
-			p.InvoiceIDs = append(p.InvoiceIDs, inv.ID)
-		}
-		if p.Rules, err = planRules(in, balance.Currency()); err != nil {
-			return err
-		}
-		if len(p.Methods) == 0 {
-			p.Methods = []string{defaultMethod}
-		}
-		if p.Concessions, err = concessions(in.Concessions, balance.Currency()); err != nil {
-			return err
-		}
-		if err := tx.InsertPlan(ctx, &p); err != nil {
-			return err
-		}
-		view = PlanView{Plan: p, AsOf: terms.AsOf, Status: p.Status, Invoices: invs}
+		view = PlanView{Plan: *p, AsOf: asOf, Status: p.Status, Invoices: invs}
 		return audit(ctx, tx, "plan.propose", "plan", p.ID, in)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &view, nil
+}
+
+// proposePlan builds (but does not store) a proposed plan from in.
+func (s *Service) proposePlan(ctx context.Context, tx store.Tx, in PlanInput) (*plan.Plan, []ledger.Invoice, civil.Date, error) {
+	c, err := tx.Customer(ctx, in.CustomerID)
+	if err != nil {
+		return nil, nil, civil.Date{}, fieldNotFound("customer_id", err)
+	}
+	invs, balance, err := planInvoices(ctx, tx, c.ID, in.InvoiceIDs)
+	if err != nil {
+		return nil, nil, civil.Date{}, err
+	}
+	q := QuoteInput{Balance: balance.String(), Currency: string(balance.Currency()), Installments: in.Installments,
+		InstallmentAmount: in.InstallmentAmount, Frequency: in.Frequency, StartDate: in.StartDate, Dates: in.Dates,
+		DownPayment: in.DownPayment, AnnualRate: in.AnnualRate, Roll: in.Roll, Country: in.Country, AsOf: in.AsOf}
+	terms, err := s.quoteTerms(q)
+	if err != nil {
+		return nil, nil, civil.Date{}, err
+	}
+	sched, err := plan.Quote(terms)
+	if err != nil {
+		return nil, nil, civil.Date{}, err
+	}
+	p := &plan.Plan{CustomerID: c.ID, Version: 1, Status: plan.Proposed, Balance: balance, Installments: sched.Installments,
+		Methods: in.Methods, Autopay: in.Autopay, AnnualRate: strings.TrimSpace(in.AnnualRate)}
+	for _, inv := range invs {
+		p.InvoiceIDs = append(p.InvoiceIDs, inv.ID)
+	}
+	if p.Rules, err = planRules(in.PlanTermsInput, balance.Currency()); err != nil {
+		return nil, nil, civil.Date{}, err
+	}
+	if len(p.Methods) == 0 {
+		p.Methods = []string{defaultMethod}
+	}
+	if p.Concessions, err = concessions(in.Concessions, balance.Currency()); err != nil {
+		return nil, nil, civil.Date{}, err
+	}
+	return p, invs, terms.AsOf, nil
 }
 
 // planInvoices resolves the invoices a plan covers and sums their balances.
@@ -176,7 +190,7 @@ func planInvoices(ctx context.Context, tx store.Tx, customerID string, refs []st
 	return invs, total, nil
 }
 
-func planRules(in PlanInput, cur money.Currency) (plan.Rules, error) {
+func planRules(in PlanTermsInput, cur money.Currency) (plan.Rules, error) {
 	var fs apperr.Fields
 	r := plan.Rules{GraceDays: DefaultGraceDays, DefaultAfterMissed: DefaultAfterMissed, DefaultDaysLate: DefaultDaysLate, LateFee: money.Zero(cur)}
 	set := func(dst *int, v *int, field string, max int) {
@@ -418,4 +432,56 @@ func agreementData(creditor string, c *ledger.Customer, v *PlanView, today civil
 		d.Acceptance = &notify.AgreementAcceptance{By: a.By, At: a.At.Format(time.RFC3339), Channel: a.Channel, IP: a.IP}
 	}
 	return d
+}
+
+// RenegotiatePlan replaces a proposed or active plan with a new version
+// over what is still owed on its invoices: the old plan is superseded
+// (kept, readable), the new one is proposed and needs acceptance, over
+// the old plan's customer and still-open invoices.
+func (s *Service) RenegotiatePlan(ctx context.Context, id string, terms PlanTermsInput) (*PlanView, error) {
+	if _, err := require(ctx, RoleAgent); err != nil {
+		return nil, err
+	}
+	var view PlanView
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		old, err := tx.Plan(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := old.End(plan.Superseded, tx.Now()); err != nil {
+			return err
+		}
+		if err := tx.UpdatePlanStatus(ctx, old); err != nil {
+			return err
+		}
+		// The invoices still open carry what is owed now.
+		var open []string
+		for _, invID := range old.InvoiceIDs {
+			inv, err := tx.Invoice(ctx, invID)
+			if err != nil {
+				return err
+			}
+			if inv.Status() == ledger.StatusOpen {
+				open = append(open, inv.ID)
+			}
+		}
+		if len(open) == 0 {
+			return apperr.Errorf(apperr.Conflict, "plan %s has nothing left to pay: its invoices are settled", old.ID)
+		}
+		in := PlanInput{CustomerID: old.CustomerID, InvoiceIDs: open, PlanTermsInput: terms}
+		p, invs, asOf, err := s.proposePlan(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		p.Version, p.SupersedesID = old.Version+1, old.ID
+		if err := tx.InsertPlan(ctx, p); err != nil {
+			return err
+		}
+		view = PlanView{Plan: *p, AsOf: asOf, Status: p.Status, Invoices: invs}
+		return audit(ctx, tx, "plan.renegotiate", "plan", p.ID, map[string]any{"supersedes": old.ID, "terms": in})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &view, nil
 }

@@ -35,7 +35,13 @@ func Engines(t *testing.T) map[string]func(t *testing.T) store.Store {
 // SQLite opens a fresh SQLite store in t.TempDir().
 func SQLite(t *testing.T) store.Store {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "settle.db"), Clock)
+	return SQLiteAt(t, Clock)
+}
+
+// SQLiteAt is SQLite with its own clock.
+func SQLiteAt(t *testing.T, now func() time.Time) store.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "settle.db"), now)
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
