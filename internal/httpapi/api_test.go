@@ -689,7 +689,15 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 	if p.Status != "superseded" {
 		t.Errorf("old plan status %s", p.Status)
 	}
+	payments := func() int {
+		t.Helper()
+		return len(viewer.do("GET", "/v1/payments?customer_id=PL", "").json(t)["data"].([]any))
+	}
+	before := payments()
 	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-08-20","currency":"USD","amount":"10.00","plan_id":"`+id+`"}`), 409)
+	if after := payments(); after != before {
+		t.Errorf("a refused payment changed the ledger: %d payments, then %d", before, after)
+	}
 	want(t, agent.do("POST", "/v1/plans/"+id+"/accept", `{"accepted_by":"Pat","channel":"portal"}`), 409)
 	want(t, agent.do("POST", "/v1/plans/"+id+"/cancel", `{}`), 409)
 
@@ -708,6 +716,23 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 		if st := viewer.do("GET", "/v1/invoices/"+n, "").json(t)["status"]; st != "paid" {
 			t.Errorf("%s is %v", n, st)
 		}
+	}
+	// What happened is recorded: each event once, on its date.
+	events := func(planID string) []string {
+		t.Helper()
+		var v struct{ Events []struct{ Kind, On string } }
+		json.Unmarshal(viewer.do("GET", "/v1/plans/"+planID, "").Body, &v)
+		var out []string
+		for _, e := range v.Events {
+			out = append(out, e.Kind+" "+e.On)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"plan_proposed 2026-06-01", "plan_accepted 2026-06-01", "plan_superseded 2026-08-20"}, events(id)); diff != "" {
+		t.Errorf("version 1 events (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"plan_proposed 2026-08-20", "plan_accepted 2026-08-20", "plan_completed 2026-09-25"}, events(v2.ID)); diff != "" {
+		t.Errorf("version 2 events (-want +got):\n%s", diff)
 	}
 	// A plan whose invoices are settled has nothing to renegotiate.
 	want(t, agent.do("POST", "/v1/plans/"+v2.ID+"/renegotiate", `{"installments":2,"start_date":"2026-11-01"}`), 409)

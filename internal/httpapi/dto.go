@@ -353,7 +353,15 @@ type Plan struct {
 	Fees         string            `json:"fees" doc:"Late fees for missed installments"`
 	CompletedOn  *string           `json:"completed_on,omitempty"`
 	DefaultedOn  *string           `json:"defaulted_on,omitempty"`
+	Events       []PlanEvent       `json:"events" doc:"Recorded events; installment_missed and plan_defaulted are written by the daily collections run"`
 	CreatedAt    time.Time         `json:"created_at"`
+}
+
+// PlanEvent is something that happened to a plan.
+type PlanEvent struct {
+	Kind string     `json:"kind"`
+	On   civil.Date `json:"on"`
+	At   time.Time  `json:"at"`
 }
 
 func dateOrNil(d civil.Date) *string {
@@ -376,7 +384,10 @@ func planOut(v *service.PlanView) Plan {
 		Terms: PlanTerms{Methods: p.Methods, Autopay: p.Autopay, GraceDays: p.Rules.GraceDays, LateFee: p.Rules.LateFee.String(),
 			DefaultAfterMissed: p.Rules.DefaultAfterMissed, DefaultDaysLate: p.Rules.DefaultDaysLate, AnnualRate: p.AnnualRate},
 		Concessions: []PlanConcession{}, Paid: money.Zero(cur).String(), Outstanding: money.New(total, cur).String(),
-		Fees: money.Zero(cur).String(), CreatedAt: p.CreatedAt}
+		Fees: money.Zero(cur).String(), Events: []PlanEvent{}, CreatedAt: p.CreatedAt}
+	for _, e := range v.Events {
+		out.Events = append(out.Events, PlanEvent{Kind: e.Kind, On: e.On, At: e.At})
+	}
 	for _, c := range p.Concessions {
 		out.Concessions = append(out.Concessions, PlanConcession{Kind: c.Kind, Amount: c.Amount.String(), Text: plan.ConcessionKinds[c.Kind], Note: c.Note})
 	}

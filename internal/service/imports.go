@@ -630,9 +630,15 @@ func (im *importer) reallocate(ctx context.Context, kind string) error {
 			return err
 		}
 	}
+	today := civil.In(im.tx.Now(), time.UTC)
 	for _, id := range custs {
 		if _, err := reallocate(ctx, im.tx, id); err != nil {
 			return err
+		}
+		if kind == "payments" {
+			if err := recordCompletions(ctx, im.tx, id, today); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

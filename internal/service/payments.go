@@ -2,8 +2,10 @@ package service
 
 import (
 	"context"
+	"time"
 
 	"settle/internal/apperr"
+	"settle/internal/civil"
 	"settle/internal/ledger"
 	"settle/internal/plan"
 	"settle/internal/store"
@@ -91,6 +93,13 @@ func (s *Service) RecordPayment(ctx context.Context, in PaymentInput) (*PaymentV
 			return err
 		}
 		view = viewOf(p, a)
+		asOf := civil.In(tx.Now(), time.UTC)
+		if p.ReceivedOn.After(asOf) {
+			asOf = p.ReceivedOn
+		}
+		if err := recordCompletions(ctx, tx, c.ID, asOf); err != nil {
+			return err
+		}
 		return audit(ctx, tx, "payment.create", "payment", p.ID, in)
 	})
 	if err != nil {

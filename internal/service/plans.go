@@ -68,6 +68,34 @@ type PlanView struct {
 	Status   string
 	Tracking *plan.Tracking
 	Invoices []ledger.Invoice
+	Events   []store.PlanEvent
+}
+
+// planEvent records an event of the plan, in the caller's transaction.
+func planEvent(ctx context.Context, tx store.Tx, planID, kind string, on civil.Date) error {
+	return tx.AppendPlanEvent(ctx, &store.PlanEvent{PlanID: planID, Kind: kind, On: on})
+}
+
+// recordCompletions writes plan_completed for each of the customer's
+// active plans that the payments complete by asOf (once: a repeat is
+// ignored by the store).
+func recordCompletions(ctx context.Context, tx store.Tx, customerID string, asOf civil.Date) error {
+	ids, err := tx.ActivePlans(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		v, err := loadPlan(ctx, tx, id, asOf)
+		if err != nil {
+			return err
+		}
+		if v.Tracking != nil && v.Tracking.Status == plan.PlanCompleted {
+			if err := planEvent(ctx, tx, id, plan.EventPlanCompleted, v.Tracking.CompletedOn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // CreatePlan proposes a plan: the customer accepts it later.
@@ -95,6 +123,9 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*PlanView, erro
 			return err
 		}
 		view = PlanView{Plan: *p, AsOf: asOf, Status: p.Status, Invoices: invs}
+		if err := planEvent(ctx, tx, p.ID, "plan_proposed", civil.In(tx.Now(), time.UTC)); err != nil {
+			return err
+		}
 		return audit(ctx, tx, "plan.propose", "plan", p.ID, in)
 	})
 	if err != nil {
@@ -265,6 +296,9 @@ func loadPlan(ctx context.Context, tx store.Tx, id string, asOf civil.Date) (*Pl
 		return nil, err
 	}
 	view := &PlanView{Plan: *p, AsOf: asOf, Status: p.Status}
+	if view.Events, err = tx.PlanEvents(ctx, id); err != nil {
+		return nil, err
+	}
 	for _, invID := range p.InvoiceIDs {
 		inv, err := tx.Invoice(ctx, invID)
 		if err != nil {
@@ -329,6 +363,9 @@ func (s *Service) AcceptPlan(ctx context.Context, id string, in AcceptInput) (*P
 		if err := tx.UpdatePlanStatus(ctx, p); err != nil {
 			return err
 		}
+		if err := planEvent(ctx, tx, p.ID, "plan_accepted", p.AcceptedOn()); err != nil {
+			return err
+		}
 		if err := audit(ctx, tx, "plan.accept", "plan", p.ID, map[string]string{"accepted_by": a.By, "channel": a.Channel, "ip": a.IP}); err != nil {
 			return err
 		}
@@ -353,6 +390,9 @@ func (s *Service) CancelPlan(ctx context.Context, id, reason string) (*PlanView,
 			return err
 		}
 		if err := tx.UpdatePlanStatus(ctx, p); err != nil {
+			return err
+		}
+		if err := planEvent(ctx, tx, p.ID, "plan_cancelled", civil.In(tx.Now(), time.UTC)); err != nil {
 			return err
 		}
 		if err := audit(ctx, tx, "plan.cancel", "plan", p.ID, map[string]string{"reason": reason}); err != nil {
@@ -478,6 +518,13 @@ func (s *Service) RenegotiatePlan(ctx context.Context, id string, terms PlanTerm
 			return err
 		}
 		view = PlanView{Plan: *p, AsOf: asOf, Status: p.Status, Invoices: invs}
+		today := civil.In(tx.Now(), time.UTC)
+		if err := planEvent(ctx, tx, old.ID, "plan_superseded", today); err != nil {
+			return err
+		}
+		if err := planEvent(ctx, tx, p.ID, "plan_proposed", today); err != nil {
+			return err
+		}
 		return audit(ctx, tx, "plan.renegotiate", "plan", p.ID, map[string]any{"supersedes": old.ID, "terms": in})
 	})
 	if err != nil {

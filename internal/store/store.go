@@ -84,6 +84,16 @@ type Import struct {
 	CreatedAt time.Time
 }
 
+// PlanEvent is something that happened to a plan, on a date.
+type PlanEvent struct {
+	Seq    int64
+	PlanID string
+	Kind   string // plan_proposed, plan_accepted, plan_completed, plan_cancelled, plan_superseded (and, from the daily run, installment_missed, plan_defaulted)
+	On     civil.Date
+	At     time.Time
+	Detail string // JSON
+}
+
 // Token is an API bearer token; only its hash is stored.
 type Token struct {
 	ID        string
@@ -167,6 +177,12 @@ type Tx interface {
 	Plan(ctx context.Context, id string) (*plan.Plan, error)
 	// UpdatePlanStatus stores a plan's status, acceptance and end.
 	UpdatePlanStatus(ctx context.Context, p *plan.Plan) error
+	// AppendPlanEvent records an event once: the same plan, kind and date
+	// again is ignored (so replays and retries do not duplicate it).
+	AppendPlanEvent(ctx context.Context, e *PlanEvent) error
+	PlanEvents(ctx context.Context, planID string) ([]PlanEvent, error)
+	// ActivePlans lists a customer's active plans.
+	ActivePlans(ctx context.Context, customerID string) ([]string, error)
 	// InvoicesInOpenPlans returns those of invoiceIDs covered by a
 	// proposed or active plan, mapped to that plan's id.
 	InvoicesInOpenPlans(ctx context.Context, invoiceIDs []string) (map[string]string, error)

@@ -9,6 +9,7 @@ import (
 	"settle/internal/ids"
 	"settle/internal/money"
 	"settle/internal/plan"
+	"settle/internal/store"
 )
 
 // planTerms is the JSON of plans.terms: the terms that are not queried.
@@ -176,6 +177,56 @@ func (t *Tx) InvoicesInOpenPlans(ctx context.Context, invoiceIDs []string) (map[
 			return nil, err
 		}
 		out[inv] = pl
+	}
+	return out, rows.Err()
+}
+
+// AppendPlanEvent implements store.Tx.
+func (t *Tx) AppendPlanEvent(ctx context.Context, e *store.PlanEvent) error {
+	if e.At.IsZero() {
+		e.At = t.now
+	}
+	if e.Detail == "" {
+		e.Detail = "{}"
+	}
+	_, err := t.Exec(ctx, `INSERT INTO plan_events (plan_id, kind, on_date, at, detail) VALUES (?,?,?,?,?) ON CONFLICT (plan_id, kind, on_date) DO NOTHING`,
+		e.PlanID, e.Kind, e.On, e.At.UTC(), e.Detail)
+	return err
+}
+
+// PlanEvents implements store.Tx.
+func (t *Tx) PlanEvents(ctx context.Context, planID string) ([]store.PlanEvent, error) {
+	rows, err := t.query(ctx, `SELECT seq, plan_id, kind, on_date, at, detail FROM plan_events WHERE plan_id = ? ORDER BY seq`, planID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.PlanEvent
+	for rows.Next() {
+		var e store.PlanEvent
+		if err := rows.Scan(&e.Seq, &e.PlanID, &e.Kind, &e.On, &e.At, &e.Detail); err != nil {
+			return nil, err
+		}
+		e.At = e.At.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ActivePlans implements store.Tx.
+func (t *Tx) ActivePlans(ctx context.Context, customerID string) ([]string, error) {
+	rows, err := t.query(ctx, `SELECT id FROM plans WHERE customer_id = ? AND status = 'active' ORDER BY id`, customerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
 	}
 	return out, rows.Err()
 }

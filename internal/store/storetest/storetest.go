@@ -857,6 +857,32 @@ func testPlans(t *testing.T, s store.Store) {
 	at := Now.Add(time.Hour)
 	p.Status, p.Acceptance = plan.Active, &plan.Acceptance{By: "Pat", At: at, Channel: "portal", IP: "192.0.2.7"}
 	mustTx(t, s, func(tx store.Tx) error { return tx.UpdatePlanStatus(t.Context(), &p) })
+	// Events: the same plan, kind and date once; in order of writing.
+	mustTx(t, s, func(tx store.Tx) error {
+		for _, e := range []store.PlanEvent{{PlanID: p.ID, Kind: "plan_accepted", On: day("2026-02-01")},
+			{PlanID: p.ID, Kind: "installment_missed", On: day("2026-03-06"), Detail: `{"seq":2}`},
+			{PlanID: p.ID, Kind: "plan_accepted", On: day("2026-02-01")}} {
+			if err := tx.AppendPlanEvent(t.Context(), &e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var evs []store.PlanEvent
+	var active []string
+	mustTx(t, s, func(tx store.Tx) (err error) {
+		if evs, err = tx.PlanEvents(t.Context(), p.ID); err != nil {
+			return err
+		}
+		active, err = tx.ActivePlans(t.Context(), c.ID)
+		return err
+	})
+	if len(evs) != 2 || evs[0].Kind != "plan_accepted" || evs[1].Detail != `{"seq":2}` || evs[1].On != day("2026-03-06") || !evs[0].At.Equal(Now) {
+		t.Errorf("PlanEvents = %+v", evs)
+	}
+	if len(active) != 1 || active[0] != p.ID {
+		t.Errorf("ActivePlans = %v", active)
+	}
 	if got := load(); got.Status != plan.Active || got.Acceptance == nil || !got.Acceptance.At.Equal(at) || got.Acceptance.IP != "192.0.2.7" || got.Acceptance.At.Location() != time.UTC {
 		t.Errorf("after accept: %+v %+v", got.Status, got.Acceptance)
 	}
