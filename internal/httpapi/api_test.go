@@ -614,6 +614,7 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 	if !strings.Contains(string(r.Body), "a plan has one currency") {
 		t.Errorf("currency mix: %s", r.Body)
 	}
+	want(t, agent.do("POST", "/v1/plans", `{"customer_id":"PL","invoice_ids":["PL-3"],"installments":2,"start_date":"2026-06-10","early_payoff_discount":"0.9"}`), 422)
 	r = agent.do("POST", "/v1/plans", `{"customer_id":"PL","invoice_ids":["PL-3"],"start_date":"2026-05-01"}`)
 	want(t, r, 422)
 	for _, f := range []string{`"field":"installments"`, `"field":"start_date"`} {
@@ -752,7 +753,7 @@ func TestAPI_PlanAgreementPDF(t *testing.T) {
 	want(t, agent.do("POST", "/v1/customers", `{"name":"Müller & Söhne GmbH — Łódź","external_ref":"MS"}`), 201)
 	want(t, agent.do("POST", "/v1/invoices", `{"number":"MS-1","customer_id":"MS","issue_date":"2026-03-01","due_date":"2026-03-31","currency":"EUR","amount":"1234.56"}`), 201)
 	r := agent.do("POST", "/v1/plans", `{"customer_id":"MS","invoice_ids":["MS-1"],"installments":12,"start_date":"2026-06-30","down_payment":"234.56",
-		"late_fee":"15.00","concessions":[{"kind":"fee_waived","amount":"45.00"}]}`)
+		"late_fee":"15.00","early_payoff_discount":"0.02","concessions":[{"kind":"fee_waived","amount":"45.00"}]}`)
 	want(t, r, 201)
 	var p struct {
 		ID           string
@@ -793,7 +794,7 @@ func TestAPI_PlanAgreementPDF(t *testing.T) {
 			t.Errorf("the agreement lacks installment %s %s", in.DueDate, in.Amount)
 		}
 	}
-	for _, s := range []string{"Müller & Söhne GmbH — Łódź", "MS-1", "1234.56", "15.00", "Late fees waived", "45.00", "Greta Müller", "127.0.0.1"} {
+	for _, s := range []string{"Müller & Söhne GmbH — Łódź", "MS-1", "1234.56", "15.00", "Late fees waived", "45.00", "Greta Müller", "127.0.0.1", "2% of what remains is waived"} {
 		if !strings.Contains(got, s) {
 			t.Errorf("the agreement lacks %q", s)
 		}

@@ -313,6 +313,7 @@ type PlanTerms struct {
 	DefaultAfterMissed int      `json:"default_after_missed"`
 	DefaultDaysLate    int      `json:"default_days_late"`
 	AnnualRate         string   `json:"annual_rate,omitempty"`
+	EarlyPayoff        string   `json:"early_payoff_discount,omitempty" doc:"Share of the remaining balance waived when it is all paid early"`
 }
 
 // PlanConcession is a concession in money.
@@ -382,7 +383,7 @@ func planOut(v *service.PlanView) Plan {
 	out := Plan{ID: p.ID, CustomerID: p.CustomerID, Version: p.Version, SupersedesID: p.SupersedesID, Status: v.Status, AsOf: v.AsOf, Currency: string(cur),
 		Balance: p.Balance.String(), Total: money.New(total, cur).String(), InvoiceIDs: p.InvoiceIDs, Installments: []PlanInstallment{},
 		Terms: PlanTerms{Methods: p.Methods, Autopay: p.Autopay, GraceDays: p.Rules.GraceDays, LateFee: p.Rules.LateFee.String(),
-			DefaultAfterMissed: p.Rules.DefaultAfterMissed, DefaultDaysLate: p.Rules.DefaultDaysLate, AnnualRate: p.AnnualRate},
+			DefaultAfterMissed: p.Rules.DefaultAfterMissed, DefaultDaysLate: p.Rules.DefaultDaysLate, AnnualRate: p.AnnualRate, EarlyPayoff: p.EarlyPayoffDiscount},
 		Concessions: []PlanConcession{}, Paid: money.Zero(cur).String(), Outstanding: money.New(total, cur).String(),
 		Fees: money.Zero(cur).String(), Events: []PlanEvent{}, CreatedAt: p.CreatedAt}
 	for _, e := range v.Events {

@@ -58,10 +58,13 @@ type Plan struct {
 	Autopay      bool
 	Rules        Rules
 	AnnualRate   string // as given, "" for none
-	Concessions  []Concession
-	Acceptance   *Acceptance
-	EndedAt      *time.Time // when superseded or cancelled
-	CreatedAt    time.Time
+	// EarlyPayoffDiscount is the share of the remaining balance waived when
+	// the customer pays it all early, as a decimal string ("0.02"); "" none.
+	EarlyPayoffDiscount string
+	Concessions         []Concession
+	Acceptance          *Acceptance
+	EndedAt             *time.Time // when superseded or cancelled
+	CreatedAt           time.Time
 }
 
 // Accept makes a proposed plan active. The acceptance is the customer's:

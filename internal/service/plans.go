@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -41,23 +42,24 @@ type PlanInput struct {
 
 // PlanTermsInput are a plan's schedule and terms.
 type PlanTermsInput struct {
-	Installments       int               `json:"installments,omitempty"`
-	InstallmentAmount  string            `json:"installment_amount,omitempty"`
-	Frequency          string            `json:"frequency,omitempty"`
-	StartDate          string            `json:"start_date,omitempty"`
-	Dates              []string          `json:"dates,omitempty"`
-	DownPayment        string            `json:"down_payment,omitempty"`
-	AnnualRate         string            `json:"annual_rate,omitempty"`
-	Roll               string            `json:"roll,omitempty"`
-	Country            string            `json:"country,omitempty"`
-	Methods            []string          `json:"methods,omitempty" doc:"Accepted payment methods (default bank_transfer)"`
-	Autopay            bool              `json:"autopay,omitempty"`
-	GraceDays          *int              `json:"grace_days,omitempty" doc:"Days after a due date before a payment is missed (default 5)"`
-	LateFee            string            `json:"late_fee,omitempty" doc:"Fee per missed installment (default none)"`
-	DefaultAfterMissed *int              `json:"default_after_missed,omitempty" doc:"The plan defaults after this many missed installments (default 2; 0 = never)"`
-	DefaultDaysLate    *int              `json:"default_days_late,omitempty" doc:"…or when a payment is this many days late (default 60; 0 = never)"`
-	Concessions        []ConcessionInput `json:"concessions,omitempty"`
-	AsOf               string            `json:"as_of,omitempty" doc:"Start may not be before this date (default today)"`
+	Installments        int               `json:"installments,omitempty"`
+	InstallmentAmount   string            `json:"installment_amount,omitempty"`
+	Frequency           string            `json:"frequency,omitempty"`
+	StartDate           string            `json:"start_date,omitempty"`
+	Dates               []string          `json:"dates,omitempty"`
+	DownPayment         string            `json:"down_payment,omitempty"`
+	AnnualRate          string            `json:"annual_rate,omitempty"`
+	Roll                string            `json:"roll,omitempty"`
+	Country             string            `json:"country,omitempty"`
+	Methods             []string          `json:"methods,omitempty" doc:"Accepted payment methods (default bank_transfer)"`
+	Autopay             bool              `json:"autopay,omitempty"`
+	GraceDays           *int              `json:"grace_days,omitempty" doc:"Days after a due date before a payment is missed (default 5)"`
+	LateFee             string            `json:"late_fee,omitempty" doc:"Fee per missed installment (default none)"`
+	DefaultAfterMissed  *int              `json:"default_after_missed,omitempty" doc:"The plan defaults after this many missed installments (default 2; 0 = never)"`
+	DefaultDaysLate     *int              `json:"default_days_late,omitempty" doc:"…or when a payment is this many days late (default 60; 0 = never)"`
+	Concessions         []ConcessionInput `json:"concessions,omitempty"`
+	EarlyPayoffDiscount string            `json:"early_payoff_discount,omitempty" doc:"Share of the remaining balance waived when it is all paid early, e.g. 0.02"`
+	AsOf                string            `json:"as_of,omitempty" doc:"Start may not be before this date (default today)"`
 }
 
 // PlanView is a plan with its tracking as of a date (nil tracking for a
@@ -165,6 +167,13 @@ func (s *Service) proposePlan(ctx context.Context, tx store.Tx, in PlanInput) (*
 	}
 	if len(p.Methods) == 0 {
 		p.Methods = []string{defaultMethod}
+	}
+	if v := strings.TrimSpace(in.EarlyPayoffDiscount); v != "" {
+		r, ok := parseRate(v)
+		if !ok || r.Cmp(big.NewRat(1, 2)) > 0 {
+			return nil, nil, civil.Date{}, apperr.Field("early_payoff_discount", "%q must be a share between 0 and 0.5, e.g. 0.02", v)
+		}
+		p.EarlyPayoffDiscount = v
 	}
 	if p.Concessions, err = concessions(in.Concessions, balance.Currency()); err != nil {
 		return nil, nil, civil.Date{}, err
@@ -457,10 +466,16 @@ func agreementData(creditor string, c *ledger.Customer, v *PlanView, today civil
 			Amount: in.Amount.String(), Principal: in.Principal.String(), Interest: in.Interest.String(), DownPayment: in.Down})
 	}
 	d.Total = money.New(total, cur).String()
-	d.EarlyPayoff = "You may pay the remaining balance early at any time, at no charge."
-	if interest {
-		d.EarlyPayoff = "You may pay the remaining balance early at any time, at no charge; interest stops on the day you do."
+	d.EarlyPayoff = "You may pay the remaining balance early at any time, at no charge"
+	if r, ok := parseRate(p.EarlyPayoffDiscount); ok && r.Sign() > 0 {
+		pct := new(big.Rat).Mul(r, big.NewRat(100, 1)).FloatString(2)
+		pct = strings.TrimSuffix(strings.TrimRight(pct, "0"), ".")
+		d.EarlyPayoff += "; " + pct + "% of what remains is waived when you do"
 	}
+	if interest {
+		d.EarlyPayoff += "; interest stops on the day you do"
+	}
+	d.EarlyPayoff += "."
 	for _, con := range p.Concessions {
 		text := plan.ConcessionKinds[con.Kind]
 		if con.Note != "" {

@@ -20,6 +20,7 @@ type planTerms struct {
 	LateFeeMinor       int64    `json:"late_fee_minor"`
 	DefaultAfterMissed int      `json:"default_after_missed"`
 	DefaultDaysLate    int      `json:"default_days_late"`
+	EarlyPayoff        string   `json:"early_payoff_discount,omitempty"`
 }
 
 type planConcession struct {
@@ -37,7 +38,8 @@ func (t *Tx) InsertPlan(ctx context.Context, p *plan.Plan) error {
 		p.CreatedAt = t.now
 	}
 	terms, err := json.Marshal(planTerms{Methods: p.Methods, Autopay: p.Autopay, GraceDays: p.Rules.GraceDays,
-		LateFeeMinor: p.Rules.LateFee.Minor(), DefaultAfterMissed: p.Rules.DefaultAfterMissed, DefaultDaysLate: p.Rules.DefaultDaysLate})
+		LateFeeMinor: p.Rules.LateFee.Minor(), DefaultAfterMissed: p.Rules.DefaultAfterMissed, DefaultDaysLate: p.Rules.DefaultDaysLate,
+		EarlyPayoff: p.EarlyPayoffDiscount})
 	if err != nil {
 		return err
 	}
@@ -94,7 +96,7 @@ func (t *Tx) Plan(ctx context.Context, id string) (*plan.Plan, error) {
 	if err := json.Unmarshal([]byte(terms), &pt); err != nil {
 		return nil, fmt.Errorf("plan %s: terms: %w", id, err)
 	}
-	p.Methods, p.Autopay = pt.Methods, pt.Autopay
+	p.Methods, p.Autopay, p.EarlyPayoffDiscount = pt.Methods, pt.Autopay, pt.EarlyPayoff
 	p.Rules = plan.Rules{GraceDays: pt.GraceDays, LateFee: money.New(pt.LateFeeMinor, c), DefaultAfterMissed: pt.DefaultAfterMissed, DefaultDaysLate: pt.DefaultDaysLate}
 	var pcs []planConcession
 	if err := json.Unmarshal([]byte(cons), &pcs); err != nil {

@@ -822,7 +822,7 @@ func testPlans(t *testing.T, s store.Store) {
 	i1 := addInvoice(t, s, newInvoice(c, "PL-1", "2026-01-01", "2026-01-31", amt("300.00", EUR)))
 	i2 := addInvoice(t, s, newInvoice(c, "PL-2", "2026-02-01", "2026-03-03", amt("100.50", EUR)))
 	p := plan.Plan{CustomerID: c.ID, Version: 1, Status: plan.Proposed, Balance: amt("400.50", EUR),
-		InvoiceIDs: []string{i1.ID, i2.ID}, Methods: []string{"bank_transfer", "card"}, Autopay: true, AnnualRate: "0.05",
+		InvoiceIDs: []string{i1.ID, i2.ID}, Methods: []string{"bank_transfer", "card"}, Autopay: true, AnnualRate: "0.05", EarlyPayoffDiscount: "0.02",
 		Rules:       plan.Rules{GraceDays: 5, LateFee: amt("15.00", EUR), DefaultAfterMissed: 2, DefaultDaysLate: 60},
 		Concessions: []plan.Concession{{Kind: "fee_waived", Amount: amt("45.00", EUR), Note: "goodwill"}},
 		Installments: []plan.Installment{
