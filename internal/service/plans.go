@@ -384,6 +384,21 @@ func (s *Service) AcceptPlan(ctx context.Context, id string, in AcceptInput) (*P
 	return view, err
 }
 
+// endPlan cancels or supersedes a plan and records the event, in tx.
+func endPlan(ctx context.Context, tx store.Tx, id, status, event string) (*plan.Plan, error) {
+	p, err := tx.Plan(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.End(status, tx.Now()); err != nil {
+		return nil, err
+	}
+	if err := tx.UpdatePlanStatus(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, planEvent(ctx, tx, p.ID, event, civil.In(tx.Now(), time.UTC))
+}
+
 // CancelPlan ends a proposed or active plan; its invoices are chased again.
 func (s *Service) CancelPlan(ctx context.Context, id, reason string) (*PlanView, error) {
 	if _, err := require(ctx, RoleAgent); err != nil {
@@ -391,17 +406,8 @@ func (s *Service) CancelPlan(ctx context.Context, id, reason string) (*PlanView,
 	}
 	var view *PlanView
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
-		p, err := tx.Plan(ctx, id)
+		p, err := endPlan(ctx, tx, id, plan.Cancelled, "plan_cancelled")
 		if err != nil {
-			return err
-		}
-		if err := p.End(plan.Cancelled, tx.Now()); err != nil {
-			return err
-		}
-		if err := tx.UpdatePlanStatus(ctx, p); err != nil {
-			return err
-		}
-		if err := planEvent(ctx, tx, p.ID, "plan_cancelled", civil.In(tx.Now(), time.UTC)); err != nil {
 			return err
 		}
 		if err := audit(ctx, tx, "plan.cancel", "plan", p.ID, map[string]string{"reason": reason}); err != nil {
@@ -499,14 +505,8 @@ func (s *Service) RenegotiatePlan(ctx context.Context, id string, terms PlanTerm
 	}
 	var view PlanView
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
-		old, err := tx.Plan(ctx, id)
+		old, err := endPlan(ctx, tx, id, plan.Superseded, "plan_superseded")
 		if err != nil {
-			return err
-		}
-		if err := old.End(plan.Superseded, tx.Now()); err != nil {
-			return err
-		}
-		if err := tx.UpdatePlanStatus(ctx, old); err != nil {
 			return err
 		}
 		// The invoices still open carry what is owed now.
@@ -533,11 +533,7 @@ func (s *Service) RenegotiatePlan(ctx context.Context, id string, terms PlanTerm
 			return err
 		}
 		view = PlanView{Plan: *p, AsOf: asOf, Status: p.Status, Invoices: invs}
-		today := civil.In(tx.Now(), time.UTC)
-		if err := planEvent(ctx, tx, old.ID, "plan_superseded", today); err != nil {
-			return err
-		}
-		if err := planEvent(ctx, tx, p.ID, "plan_proposed", today); err != nil {
+		if err := planEvent(ctx, tx, p.ID, "plan_proposed", civil.In(tx.Now(), time.UTC)); err != nil {
 			return err
 		}
 		return audit(ctx, tx, "plan.renegotiate", "plan", p.ID, map[string]any{"supersedes": old.ID, "terms": in})
