@@ -80,16 +80,9 @@ func (t *Tx) Customer(ctx context.Context, idOrRef string) (*ledger.Customer, er
 
 // Customers implements store.Tx.
 func (t *Tx) Customers(ctx context.Context, f store.CustomerFilter) ([]ledger.Customer, string, error) {
-	var where []string
-	var args []any
-	if f.Cursor != "" {
-		where, args = append(where, "id > ?"), append(args, f.Cursor)
-	}
-	if f.Segment != "" {
-		where, args = append(where, "segment = ?"), append(args, f.Segment)
-	}
-	limit := limitOf(f.Page)
-	rows, err := t.query(ctx, `SELECT `+customerCols+` FROM customers`+whereClause(where)+` ORDER BY id LIMIT ?`, append(args, limit+1)...)
+	var c conds
+	c.eq("segment", f.Segment)
+	rows, limit, err := t.listRows(ctx, customerCols, "customers", f.Page, c)
 	if err != nil {
 		return nil, "", err
 	}

@@ -195,30 +195,21 @@ func (t *Tx) Invoice(ctx context.Context, idOrNumber string) (*ledger.Invoice, e
 
 // Invoices implements store.Tx.
 func (t *Tx) Invoices(ctx context.Context, f store.InvoiceFilter) ([]ledger.Invoice, string, error) {
-	var where []string
-	var args []any
-	if f.Cursor != "" {
-		where, args = append(where, "id > ?"), append(args, f.Cursor)
-	}
-	if f.CustomerID != "" {
-		where, args = append(where, "customer_id = ?"), append(args, f.CustomerID)
-	}
-	if f.Currency != "" {
-		where, args = append(where, "currency = ?"), append(args, string(f.Currency))
-	}
+	var c conds
+	c.eq("customer_id", f.CustomerID)
+	c.eq("currency", string(f.Currency))
 	switch f.Status {
 	case "":
 	case ledger.StatusOpen:
-		where = append(where, "voided_on IS NULL AND balance_minor > 0")
+		c.where = append(c.where, "voided_on IS NULL AND balance_minor > 0")
 	case ledger.StatusPaid:
-		where = append(where, "voided_on IS NULL AND balance_minor = 0")
+		c.where = append(c.where, "voided_on IS NULL AND balance_minor = 0")
 	case ledger.StatusVoid:
-		where = append(where, "voided_on IS NOT NULL")
+		c.where = append(c.where, "voided_on IS NOT NULL")
 	default:
 		return nil, "", apperr.Field("status", "%q must be open, paid or void", f.Status)
 	}
-	limit := limitOf(f.Page)
-	rows, err := t.query(ctx, `SELECT `+invoiceCols+` FROM invoices`+whereClause(where)+` ORDER BY id LIMIT ?`, append(args, limit+1)...)
+	rows, limit, err := t.listRows(ctx, invoiceCols, "invoices", f.Page, c)
 	if err != nil {
 		return nil, "", err
 	}

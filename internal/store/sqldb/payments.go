@@ -83,16 +83,9 @@ func (t *Tx) Payment(ctx context.Context, id string) (*ledger.Payment, error) {
 
 // Payments implements store.Tx.
 func (t *Tx) Payments(ctx context.Context, f store.PaymentFilter) ([]ledger.Payment, string, error) {
-	var where []string
-	var args []any
-	if f.Cursor != "" {
-		where, args = append(where, "id > ?"), append(args, f.Cursor)
-	}
-	if f.CustomerID != "" {
-		where, args = append(where, "customer_id = ?"), append(args, f.CustomerID)
-	}
-	limit := limitOf(f.Page)
-	rows, err := t.query(ctx, `SELECT `+paymentCols+` FROM payments`+whereClause(where)+` ORDER BY id LIMIT ?`, append(args, limit+1)...)
+	var c conds
+	c.eq("customer_id", f.CustomerID)
+	rows, limit, err := t.listRows(ctx, paymentCols, "payments", f.Page, c)
 	if err != nil {
 		return nil, "", err
 	}

@@ -36,16 +36,9 @@ func (t *Tx) InsertPromise(ctx context.Context, p *ledger.Promise) error {
 
 // Promises implements store.Tx.
 func (t *Tx) Promises(ctx context.Context, f store.PromiseFilter) ([]ledger.Promise, string, error) {
-	var where []string
-	var args []any
-	if f.Cursor != "" {
-		where, args = append(where, "id > ?"), append(args, f.Cursor)
-	}
-	if f.CustomerID != "" {
-		where, args = append(where, "customer_id = ?"), append(args, f.CustomerID)
-	}
-	limit := limitOf(f.Page)
-	rows, err := t.query(ctx, `SELECT `+promiseCols+` FROM promises`+whereClause(where)+` ORDER BY id LIMIT ?`, append(args, limit+1)...)
+	var c conds
+	c.eq("customer_id", f.CustomerID)
+	rows, limit, err := t.listRows(ctx, promiseCols, "promises", f.Page, c)
 	if err != nil {
 		return nil, "", err
 	}

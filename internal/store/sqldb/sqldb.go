@@ -263,3 +263,28 @@ func page[T any](rows *sql.Rows, limit int, scan func(scanner) (T, error), id fu
 	}
 	return out, next, nil
 }
+
+// conds collects a list query's WHERE conditions and their arguments.
+type conds struct {
+	where []string
+	args  []any
+}
+
+// eq adds "col = v" unless v is empty (an unset filter).
+func (c *conds) eq(col, v string) {
+	if v != "" {
+		c.where, c.args = append(c.where, col+" = ?"), append(c.args, v)
+	}
+}
+
+// listRows runs one page of a list: SELECT cols FROM table, filtered by c
+// and after the page's cursor, in id order, one row more than the limit
+// (page uses it to tell whether a next page exists).
+func (t *Tx) listRows(ctx context.Context, cols, table string, p store.Page, c conds) (*sql.Rows, int, error) {
+	if p.Cursor != "" {
+		c.where, c.args = append(c.where, "id > ?"), append(c.args, p.Cursor)
+	}
+	limit := limitOf(p)
+	rows, err := t.query(ctx, `SELECT `+cols+` FROM `+table+whereClause(c.where)+` ORDER BY id LIMIT ?`, append(c.args, limit+1)...)
+	return rows, limit, err
+}
