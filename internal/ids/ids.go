@@ -14,15 +14,19 @@ import (
 
 // Prefixes of the public id types.
 const (
-	Customer   = "cus"
-	Invoice    = "inv"
-	Payment    = "pay"
-	Import     = "imp"
-	Token      = "tok"
-	Audit      = "aud"
-	Allocation = "alc"
-	Promise    = "prm"
-	Plan       = "pln"
+	Customer    = "cus"
+	Invoice     = "inv"
+	Payment     = "pay"
+	Import      = "imp"
+	Token       = "tok"
+	Audit       = "aud"
+	Allocation  = "alc"
+	Promise     = "prm"
+	Plan        = "pln"
+	Policy      = "pol"
+	Negotiation = "neg"
+	Interaction = "int"
+	Message     = "msg"
 )
 
 const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

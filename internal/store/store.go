@@ -134,6 +134,130 @@ type IdempotencyRecord struct {
 	CreatedAt   time.Time
 }
 
+// Budget is a customer's stated monthly budget (assess.Budget as JSON).
+type Budget struct {
+	CustomerID string
+	Currency   money.Currency
+	Body       []byte // JSON of assess.Budget
+	UpdatedAt  time.Time
+	UpdatedBy  string // actor id
+}
+
+// Policy is the creditor's negotiation limits (and, later, collections
+// ladder) for one customer segment.
+type Policy struct {
+	ID        string // pol_…
+	Segment   string // unique
+	Body      []byte // JSON of negotiate.Policy
+	Version   int    // 1 on insert, +1 on each update
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Negotiation statuses.
+const (
+	NegotiationOpen     = "open"     // counters welcome
+	NegotiationAgreed   = "agreed"   // we accepted the customer's counter; waiting for accept
+	NegotiationFinal    = "final"    // rounds used up: only the final offer can be accepted
+	NegotiationAccepted = "accepted" // turned into a proposed plan
+	NegotiationClosed   = "closed"   // withdrawn or expired without agreement
+)
+
+// Negotiation is one negotiation session with a customer.
+type Negotiation struct {
+	ID         string // neg_…
+	CustomerID string
+	Currency   money.Currency
+	Status     string
+	Round      int        // counter-offers answered so far
+	AsOf       civil.Date // the date the negotiation was opened as of
+	ExpiresOn  civil.Date // counters and accepts after this date are refused
+	State      []byte     // JSON of the engine's session (negotiate.Session)
+	PlanID     string     // set once accepted
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// NegotiationRound is one exchange: the customer's counter (or the
+// opening, round 0) and settle's response.
+type NegotiationRound struct {
+	NegotiationID string
+	Round         int
+	Decision      string // open, accept, counter, reject
+	Request       []byte // JSON of the counter-offer ("{}" for the opening)
+	Response      []byte // JSON of the engine's response
+	Actor         string
+	At            time.Time
+}
+
+// NegotiationFilter selects negotiations.
+type NegotiationFilter struct {
+	Page
+	CustomerID string
+	Status     string
+}
+
+// Interaction is a contact with a customer: a call, an email, a meeting
+// or a note, and what the customer said.
+type Interaction struct {
+	ID             string // int_…
+	CustomerID     string
+	Kind           string // call, email, letter, sms, meeting, note
+	Direction      string // inbound, outbound, "" for notes
+	OccurredAt     time.Time
+	Summary        string
+	ReasonCategory string   // cash_flow, dispute, not_received, hardship, admin_delay, other, ""
+	Claim          string   // fact, unverified, ""
+	Evidence       string   // what was seen: bank statement, remittance, …
+	InvoiceIDs     []string // invoices it concerns
+	FollowUp       string   // what it triggered, e.g. "resend_invoice:msg_…"
+	Actor          string
+	CreatedAt      time.Time
+}
+
+// InteractionFilter selects interactions.
+type InteractionFilter struct {
+	Page
+	CustomerID string
+}
+
+// Message statuses (the outbox).
+const (
+	MessageQueued  = "queued"
+	MessageSent    = "sent"
+	MessageFailed  = "failed"
+	MessageBounced = "bounced"
+)
+
+// Message is one email, letter or SMS in the outbox.
+type Message struct {
+	ID             string // msg_…
+	CustomerID     string
+	Channel        string // email, letter, sms
+	Step           string // e.g. invoice_resend, reminder_-3, firm_7
+	Tone           string // direct, indirect
+	Locale         string
+	ScheduledFor   time.Time // UTC
+	Status         string
+	Subject        string
+	Body           string
+	InvoiceNumbers []string
+	DedupeKey      string // unique when set: the same action is queued once
+	Attempts       int
+	LastError      string
+	SentAt         *time.Time
+	CreatedAt      time.Time
+}
+
+// MessageFilter selects messages.
+type MessageFilter struct {
+	Page
+	CustomerID string
+	Status     string
+	Since      time.Time // scheduled_for >= Since (zero: no bound)
+	Until      time.Time // scheduled_for < Until (zero: no bound)
+}
+
 // Tx is one transaction's repository.
 type Tx interface {
 	// Now is the transaction's clock (injected; tests fix it).
@@ -186,6 +310,47 @@ type Tx interface {
 	// InvoicesInOpenPlans returns those of invoiceIDs covered by a
 	// proposed or active plan, mapped to that plan's id.
 	InvoicesInOpenPlans(ctx context.Context, invoiceIDs []string) (map[string]string, error)
+
+	// CustomerPlans lists the ids of all a customer's plans, any status, oldest first.
+	CustomerPlans(ctx context.Context, customerID string) ([]string, error)
+
+	// OpenBalances sums the stored open balances of all non-void invoices
+	// per currency (today's receivables, for shares of the book).
+	OpenBalances(ctx context.Context) (map[money.Currency]int64, error)
+
+	// PutBudget inserts or replaces a customer's budget.
+	PutBudget(ctx context.Context, b *Budget) error
+	// Budget returns a customer's budget (NotFound when none was given).
+	Budget(ctx context.Context, customerID string) (*Budget, error)
+
+	// InsertPolicy stores a new policy; a second one for a segment is a Conflict.
+	InsertPolicy(ctx context.Context, p *Policy) error
+	// UpdatePolicy replaces a policy's body (and segment), bumping Version.
+	UpdatePolicy(ctx context.Context, p *Policy) error
+	// Policy finds a policy by id (pol_…) or segment.
+	Policy(ctx context.Context, idOrSegment string) (*Policy, error)
+	Policies(ctx context.Context, p Page) (list []Policy, next string, err error)
+
+	InsertNegotiation(ctx context.Context, n *Negotiation) error
+	// Negotiation loads one; forUpdate locks the row (PostgreSQL) so that
+	// two counters to one negotiation run one after the other.
+	Negotiation(ctx context.Context, id string, forUpdate bool) (*Negotiation, error)
+	// UpdateNegotiation stores Status, Round, State, PlanID and UpdatedAt,
+	// only if the stored Round is still prevRound (else a Conflict).
+	UpdateNegotiation(ctx context.Context, n *Negotiation, prevRound int) error
+	Negotiations(ctx context.Context, f NegotiationFilter) (list []Negotiation, next string, err error)
+	// AppendNegotiationRound records a round; the same (negotiation, round) twice is a Conflict.
+	AppendNegotiationRound(ctx context.Context, r *NegotiationRound) error
+	NegotiationRounds(ctx context.Context, negotiationID string) ([]NegotiationRound, error)
+
+	InsertInteraction(ctx context.Context, i *Interaction) error
+	Interactions(ctx context.Context, f InteractionFilter) (list []Interaction, next string, err error)
+
+	// InsertMessage queues a message; one with the DedupeKey of a stored
+	// message is not inserted and returns that message's id with created=false.
+	InsertMessage(ctx context.Context, m *Message) (id string, created bool, err error)
+	Message(ctx context.Context, id string) (*Message, error)
+	Messages(ctx context.Context, f MessageFilter) (list []Message, next string, err error)
 
 	// CustomerLedger loads everything Allocate needs for one customer.
 	CustomerLedger(ctx context.Context, customerID string) ([]ledger.Invoice, []ledger.Payment, error)

@@ -57,6 +57,26 @@ func (t *Tx) Sales(ctx context.Context, currency money.Currency, from, to civil.
 	return n.Int64, err
 }
 
+// OpenBalances implements store.Tx: the stored balances of invoices that
+// are not void and not paid, per currency (today's figure, not as of a date).
+func (t *Tx) OpenBalances(ctx context.Context) (map[money.Currency]int64, error) {
+	rows, err := t.query(ctx, `SELECT currency, SUM(balance_minor) FROM invoices WHERE voided_on IS NULL AND balance_minor > 0 GROUP BY currency`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[money.Currency]int64{}
+	for rows.Next() {
+		var cur string
+		var n int64
+		if err := rows.Scan(&cur, &n); err != nil {
+			return nil, err
+		}
+		out[money.Currency(cur)] = n
+	}
+	return out, rows.Err()
+}
+
 // Currencies implements store.Tx.
 func (t *Tx) Currencies(ctx context.Context) ([]money.Currency, error) {
 	rows, err := t.query(ctx, `SELECT DISTINCT currency FROM invoices ORDER BY currency`)

@@ -65,6 +65,15 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Payments/InsertAndList", testPayments},
 		{"Promises/InsertAndList", testPromises},
 		{"Plans/InsertLoadUpdate", testPlans},
+		{"Plans/CustomerPlans", testCustomerPlans},
+		{"OpenBalances", testOpenBalances},
+		{"Budgets", testBudgets},
+		{"Policies", testPolicies},
+		{"Negotiations", testNegotiations},
+		{"Negotiations/Rounds", testNegotiationRounds},
+		{"Negotiations/RoundsAppendOnly", testNegotiationRoundsAppendOnly},
+		{"Interactions", testInteractions},
+		{"Messages", testMessages},
 		{"ReplaceAllocations", testReplaceAllocations},
 		{"OpenItems/HandWorked", testOpenItemsHand},
 		{"OpenItems/MatchesLedger", testOpenItemsMatchLedger},
@@ -1982,4 +1991,740 @@ func testRoundTripTimes(t *testing.T, s store.Store) {
 			}
 		})
 	}
+}
+
+// ---- plans of a customer, open balances ----------------------------------------------
+
+// addPlan stores a minimal proposed plan of c created at createdAt (zero: the clock).
+func addPlan(t *testing.T, s store.Store, c ledger.Customer, createdAt time.Time) plan.Plan {
+	t.Helper()
+	p := plan.Plan{CustomerID: c.ID, Version: 1, Status: plan.Proposed, Balance: amt("100.00", USD),
+		Methods: []string{"bank_transfer"}, CreatedAt: createdAt,
+		Installments: []plan.Installment{{Seq: 1, DueDate: day("2026-08-01"), Amount: amt("100.00", USD), Principal: amt("100.00", USD), Interest: amt("0", USD)}}}
+	mustTx(t, s, func(tx store.Tx) error { return tx.InsertPlan(t.Context(), &p) })
+	return p
+}
+
+func testCustomerPlans(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("CP-A"))
+	b := addCustomer(t, s, newCustomer("CP-B"))
+	// Inserted in this order; ordered by created_at, then id (ids grow in
+	// insertion order): p2 and p4 share 2026-01-01, p2 first.
+	p1 := addPlan(t, s, a, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	p2 := addPlan(t, s, a, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	p3 := addPlan(t, s, a, time.Time{}) // Now: 2026-07-01
+	p4 := addPlan(t, s, a, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	pb := addPlan(t, s, b, time.Time{})
+	// Status does not matter: cancel p1.
+	p1.Status = plan.Cancelled
+	mustTx(t, s, func(tx store.Tx) error { return tx.UpdatePlanStatus(t.Context(), &p1) })
+	tests := []struct {
+		name, customer string
+		want           []string
+	}{
+		{"A oldest first", a.ID, []string{p2.ID, p4.ID, p1.ID, p3.ID}},
+		{"B", b.ID, []string{pb.ID}},
+		{"customer without plans", "cus_00000000000000000000000000", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			mustTx(t, s, func(tx store.Tx) (err error) { got, err = tx.CustomerPlans(t.Context(), tt.customer); return err })
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("CustomerPlans (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func testOpenBalances(t *testing.T, s store.Store) {
+	get := func(t *testing.T) map[money.Currency]int64 {
+		t.Helper()
+		var out map[money.Currency]int64
+		mustTx(t, s, func(tx store.Tx) (err error) { out, err = tx.OpenBalances(t.Context()); return err })
+		return out
+	}
+	if got := get(t); len(got) != 0 {
+		t.Errorf("empty store: OpenBalances = %v", got)
+	}
+	h := seedHand(t, s)
+	// After allocation (see handLedger): I1, I2 paid (0), I3 open 10.00 USD,
+	// I4 void (its stored balance 70.00 USD is not counted), Y1 500.00 EUR,
+	// Y2 12000 JPY. A disputed invoice still counts: +5.00 USD.
+	d := newInvoice(h.Y, "OB-1", "2026-04-01", "2026-05-01", amt("5.00", USD))
+	d.Disputed = true
+	addInvoice(t, s, d)
+	want := map[money.Currency]int64{USD: 1000 + 500, EUR: 50000, JPY: 12000}
+	if diff := cmp.Diff(want, get(t)); diff != "" {
+		t.Errorf("OpenBalances (-want +got):\n%s", diff)
+	}
+	if got := getInvoice(t, s, h.I4.ID); got.Balance.Minor() != 7000 {
+		t.Fatalf("fixture: void I4 has stored balance %v, want 70.00 (so that excluding it is tested)", got.Balance)
+	}
+}
+
+// ---- budgets ------------------------------------------------------------------------
+
+func testBudgets(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("BG-A"))
+	b := addCustomer(t, s, newCustomer("BG-B"))
+	get := func(t *testing.T, customerID string) (*store.Budget, error) {
+		t.Helper()
+		var out *store.Budget
+		err := s.Tx(t.Context(), func(tx store.Tx) (err error) { out, err = tx.Budget(t.Context(), customerID); return err })
+		return out, err
+	}
+	_, err := get(t, a.ID)
+	wantCode(t, err, apperr.NotFound)
+
+	first := store.Budget{CustomerID: a.ID, Currency: USD, Body: []byte(`{"income":"3000.00","expenses":"2500.00"}`), UpdatedBy: "cli:ops"}
+	mustTx(t, s, func(tx store.Tx) error { return tx.PutBudget(t.Context(), &first) })
+	want := first
+	want.UpdatedAt = Now
+	got, err := get(t, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&want, got); diff != "" {
+		t.Errorf("Budget after first put (-want +got):\n%s", diff)
+	}
+
+	// A second put replaces every field.
+	at := time.Date(2026, 7, 2, 8, 0, 0, 1000, time.FixedZone("CEST", 2*3600))
+	second := store.Budget{CustomerID: a.ID, Currency: EUR, Body: []byte(`{"income":"2800.00"}`), UpdatedAt: at, UpdatedBy: "token:tok_2"}
+	mustTx(t, s, func(tx store.Tx) error { return tx.PutBudget(t.Context(), &second) })
+	want = second
+	want.UpdatedAt = at.UTC()
+	got, err = get(t, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&want, got); diff != "" {
+		t.Errorf("Budget after replacement (-want +got):\n%s", diff)
+	}
+	if got.UpdatedAt.Location() != time.UTC {
+		t.Errorf("UpdatedAt %v not in UTC", got.UpdatedAt)
+	}
+	_, err = get(t, b.ID)
+	wantCode(t, err, apperr.NotFound)
+
+	ghost := store.Budget{CustomerID: "cus_00000000000000000000000000", Currency: USD, Body: []byte(`{}`)}
+	if err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.PutBudget(t.Context(), &ghost) }); err == nil {
+		t.Error("a budget for an unknown customer was stored; want a foreign key error")
+	}
+}
+
+// ---- policies -----------------------------------------------------------------------
+
+func testPolicies(t *testing.T, s store.Store) {
+	get := func(t *testing.T, key string) (*store.Policy, error) {
+		t.Helper()
+		var out *store.Policy
+		err := s.Tx(t.Context(), func(tx store.Tx) (err error) { out, err = tx.Policy(t.Context(), key); return err })
+		return out, err
+	}
+	created := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	std := store.Policy{Segment: "standard", Body: []byte(`{"max_months":12}`), CreatedAt: created}
+	mustTx(t, s, func(tx store.Tx) error { return tx.InsertPolicy(t.Context(), &std) })
+	if !strings.HasPrefix(std.ID, "pol_") || std.Version != 1 {
+		t.Fatalf("InsertPolicy: id %q version %d, want pol_… and 1", std.ID, std.Version)
+	}
+	want := store.Policy{ID: std.ID, Segment: "standard", Body: []byte(`{"max_months":12}`), Version: 1, CreatedAt: created, UpdatedAt: created}
+	for _, key := range []string{std.ID, "standard"} {
+		got, err := get(t, key)
+		if err != nil {
+			t.Fatalf("Policy(%q): %v", key, err)
+		}
+		if diff := cmp.Diff(&want, got); diff != "" {
+			t.Errorf("Policy(%q) (-want +got):\n%s", key, diff)
+		}
+	}
+	for _, key := range []string{"pol_00000000000000000000000000", "gold", ""} {
+		_, err := get(t, key)
+		wantCode(t, err, apperr.NotFound)
+	}
+
+	t.Run("duplicate segment", func(t *testing.T) {
+		dup := store.Policy{Segment: "standard", Body: []byte(`{}`)}
+		err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.InsertPolicy(t.Context(), &dup) })
+		wantCode(t, err, apperr.Conflict)
+		if err != nil && !strings.Contains(err.Error(), `"standard"`) {
+			t.Errorf("conflict %q does not name the segment", err)
+		}
+	})
+
+	vip := store.Policy{Segment: "vip", Body: []byte(`{"max_months":24}`)}
+	mustTx(t, s, func(tx store.Tx) error { return tx.InsertPolicy(t.Context(), &vip) })
+	if !vip.CreatedAt.Equal(Now) || !vip.UpdatedAt.Equal(Now) {
+		t.Errorf("vip created/updated %v/%v, want the clock's %v", vip.CreatedAt, vip.UpdatedAt, Now)
+	}
+
+	t.Run("update bumps version", func(t *testing.T) {
+		up := want
+		up.Body = []byte(`{"max_months":18}`)
+		mustTx(t, s, func(tx store.Tx) error { return tx.UpdatePolicy(t.Context(), &up) })
+		if up.Version != 2 || !up.UpdatedAt.Equal(Now) {
+			t.Errorf("after update: version %d updated %v, want 2 and %v", up.Version, up.UpdatedAt, Now)
+		}
+		w := want
+		w.Body, w.Version, w.UpdatedAt = []byte(`{"max_months":18}`), 2, Now // created_at unchanged
+		got, err := get(t, "standard")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(&w, got); diff != "" {
+			t.Errorf("after update (-want +got):\n%s", diff)
+		}
+		// Renaming the segment: found by the new one, not the old.
+		up.Segment = "smb"
+		mustTx(t, s, func(tx store.Tx) error { return tx.UpdatePolicy(t.Context(), &up) })
+		if up.Version != 3 {
+			t.Errorf("after second update: version %d, want 3", up.Version)
+		}
+		if got, err := get(t, "smb"); err != nil || got.ID != std.ID || got.Version != 3 {
+			t.Errorf("Policy(smb) = %+v, %v", got, err)
+		}
+		_, err = get(t, "standard")
+		wantCode(t, err, apperr.NotFound)
+	})
+
+	t.Run("update to a taken segment", func(t *testing.T) {
+		up := want
+		up.Segment = "vip"
+		err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.UpdatePolicy(t.Context(), &up) })
+		wantCode(t, err, apperr.Conflict)
+		if got, err := get(t, "vip"); err != nil || got.ID != vip.ID || got.Version != 1 {
+			t.Errorf("vip after refused update = %+v, %v", got, err)
+		}
+		if got, err := get(t, std.ID); err != nil || got.Segment != "smb" || got.Version != 3 {
+			t.Errorf("the renamed policy after refused update = %+v, %v", got, err)
+		}
+	})
+
+	t.Run("update unknown", func(t *testing.T) {
+		ghost := store.Policy{ID: "pol_00000000000000000000000000", Segment: "ghost", Body: []byte(`{}`)}
+		err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.UpdatePolicy(t.Context(), &ghost) })
+		wantCode(t, err, apperr.NotFound)
+	})
+
+	t.Run("pages", func(t *testing.T) {
+		third := store.Policy{Segment: "enterprise", Body: []byte(`{}`)}
+		mustTx(t, s, func(tx store.Tx) error { return tx.InsertPolicy(t.Context(), &third) })
+		all := []string{std.ID, vip.ID, third.ID}
+		var p1, p2 []store.Policy
+		var n1, n2 string
+		mustTx(t, s, func(tx store.Tx) (err error) {
+			if p1, n1, err = tx.Policies(t.Context(), store.Page{Limit: 2}); err != nil {
+				return err
+			}
+			p2, n2, err = tx.Policies(t.Context(), store.Page{Limit: 2, Cursor: n1})
+			return err
+		})
+		var got []string
+		for _, p := range append(p1, p2...) {
+			got = append(got, p.ID)
+		}
+		if diff := cmp.Diff(all, got); diff != "" || n1 != vip.ID || n2 != "" {
+			t.Errorf("Policies pages: next %q, %q (want %q, \"\") (-want +got):\n%s", n1, n2, vip.ID, diff)
+		}
+		if len(p1) > 0 && (p1[0].Segment != "smb" || p1[0].Version != 3 || string(p1[0].Body) != `{"max_months":18}`) {
+			t.Errorf("listed policy %+v", p1[0])
+		}
+	})
+}
+
+// ---- negotiations -------------------------------------------------------------------
+
+func getNegotiation(t *testing.T, s store.Store, id string, forUpdate bool) (*store.Negotiation, error) {
+	t.Helper()
+	var out *store.Negotiation
+	err := s.Tx(t.Context(), func(tx store.Tx) (err error) { out, err = tx.Negotiation(t.Context(), id, forUpdate); return err })
+	return out, err
+}
+
+func testNegotiations(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("NG-A"))
+	b := addCustomer(t, s, newCustomer("NG-B"))
+	pl := addPlan(t, s, a, time.Time{})
+	ns := []store.Negotiation{
+		{CustomerID: a.ID, Currency: USD, Status: store.NegotiationOpen, AsOf: day("2026-07-01"), ExpiresOn: day("2026-07-15"), State: []byte(`{"round":0}`)},
+		{CustomerID: a.ID, Currency: EUR, Status: store.NegotiationClosed, Round: 2, AsOf: day("2028-02-29"), ExpiresOn: day("2028-03-14"), State: []byte(`{"round":2}`)},
+		{CustomerID: b.ID, Currency: JPY, Status: store.NegotiationOpen, AsOf: day("2026-06-30"), ExpiresOn: day("2026-07-14"), State: []byte(`{}`)},
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		for i := range ns {
+			if err := tx.InsertNegotiation(t.Context(), &ns[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for i, n := range ns {
+		if !strings.HasPrefix(n.ID, "neg_") || !n.CreatedAt.Equal(Now) || !n.UpdatedAt.Equal(Now) {
+			t.Fatalf("InsertNegotiation %d: id %q created %v updated %v", i, n.ID, n.CreatedAt, n.UpdatedAt)
+		}
+	}
+	for _, forUpdate := range []bool{false, true} {
+		got, err := getNegotiation(t, s, ns[0].ID, forUpdate)
+		if err != nil {
+			t.Fatalf("Negotiation(forUpdate=%v): %v", forUpdate, err)
+		}
+		if diff := cmp.Diff(&ns[0], got); diff != "" {
+			t.Errorf("Negotiation(forUpdate=%v) (-want +got):\n%s", forUpdate, diff)
+		}
+	}
+	_, err := getNegotiation(t, s, "neg_00000000000000000000000000", false)
+	wantCode(t, err, apperr.NotFound)
+
+	t.Run("update with the right round", func(t *testing.T) {
+		n := ns[0]
+		n.Status, n.Round, n.State = store.NegotiationAgreed, 1, []byte(`{"round":1}`)
+		mustTx(t, s, func(tx store.Tx) error { return tx.UpdateNegotiation(t.Context(), &n, 0) })
+		got, err := getNegotiation(t, s, n.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(&n, got); diff != "" {
+			t.Errorf("after update (-want +got):\n%s", diff)
+		}
+		ns[0] = n
+	})
+	t.Run("update with a stale round", func(t *testing.T) {
+		n := ns[0]
+		n.Status, n.Round, n.State = store.NegotiationFinal, 1, []byte(`{"stale":true}`)
+		err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.UpdateNegotiation(t.Context(), &n, 0) })
+		wantCode(t, err, apperr.Conflict)
+		if err != nil && !strings.Contains(err.Error(), n.ID) {
+			t.Errorf("conflict %q does not name the negotiation", err)
+		}
+		got, err := getNegotiation(t, s, n.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(&ns[0], got); diff != "" {
+			t.Errorf("a stale update changed the negotiation (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("update unknown", func(t *testing.T) {
+		n := ns[0]
+		n.ID = "neg_00000000000000000000000000"
+		err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.UpdateNegotiation(t.Context(), &n, 1) })
+		wantCode(t, err, apperr.NotFound)
+	})
+	t.Run("accepted with a plan", func(t *testing.T) {
+		n := ns[0]
+		n.Status, n.PlanID = store.NegotiationAccepted, pl.ID
+		mustTx(t, s, func(tx store.Tx) error { return tx.UpdateNegotiation(t.Context(), &n, 1) })
+		got, err := getNegotiation(t, s, n.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.PlanID != pl.ID || got.Status != store.NegotiationAccepted || got.Round != 1 {
+			t.Errorf("after accept: %+v", got)
+		}
+		ns[0] = n
+		bad := n
+		bad.PlanID = "pln_00000000000000000000000000"
+		if err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.UpdateNegotiation(t.Context(), &bad, 1) }); err == nil {
+			t.Error("an unknown plan id was stored; want a foreign key error")
+		}
+	})
+
+	t.Run("list", func(t *testing.T) {
+		tests := []struct {
+			name string
+			f    store.NegotiationFilter
+			want []store.Negotiation
+		}{
+			{"all", store.NegotiationFilter{}, ns},
+			{"customer A", store.NegotiationFilter{CustomerID: a.ID}, ns[:2]},
+			{"open", store.NegotiationFilter{Status: store.NegotiationOpen}, ns[2:]},
+			{"A closed", store.NegotiationFilter{CustomerID: a.ID, Status: store.NegotiationClosed}, ns[1:2]},
+			{"B accepted", store.NegotiationFilter{CustomerID: b.ID, Status: store.NegotiationAccepted}, nil},
+			{"A after the first", store.NegotiationFilter{CustomerID: a.ID, Page: store.Page{Cursor: ns[0].ID}}, ns[1:2]},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				var got []store.Negotiation
+				var next string
+				mustTx(t, s, func(tx store.Tx) (err error) { got, next, err = tx.Negotiations(t.Context(), tt.f); return err })
+				if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" || next != "" {
+					t.Errorf("Negotiations(%+v) next %q (-want +got):\n%s", tt.f, next, diff)
+				}
+			})
+		}
+		var page []store.Negotiation
+		var next string
+		mustTx(t, s, func(tx store.Tx) (err error) {
+			page, next, err = tx.Negotiations(t.Context(), store.NegotiationFilter{Page: store.Page{Limit: 2}})
+			return err
+		})
+		if len(page) != 2 || next != ns[1].ID {
+			t.Errorf("first page of 2: %d items, next %q; want 2 and %q", len(page), next, ns[1].ID)
+		}
+		err := s.Tx(t.Context(), func(tx store.Tx) error {
+			_, _, err := tx.Negotiations(t.Context(), store.NegotiationFilter{Status: "pending"})
+			return err
+		})
+		wantCode(t, err, apperr.Invalid)
+		wantField(t, err, "status")
+	})
+
+	t.Run("refused by the database", func(t *testing.T) {
+		for name, n := range map[string]store.Negotiation{
+			"unknown customer": {CustomerID: "cus_00000000000000000000000000", Currency: USD, Status: store.NegotiationOpen, AsOf: day("2026-07-01"), ExpiresOn: day("2026-07-02")},
+			"unknown status":   {CustomerID: a.ID, Currency: USD, Status: "pending", AsOf: day("2026-07-01"), ExpiresOn: day("2026-07-02")},
+		} {
+			if err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.InsertNegotiation(t.Context(), &n) }); err == nil {
+				t.Errorf("%s: stored", name)
+			}
+		}
+	})
+}
+
+func testNegotiationRounds(t *testing.T, s store.Store) {
+	c := addCustomer(t, s, newCustomer("NR-A"))
+	n := store.Negotiation{CustomerID: c.ID, Currency: USD, Status: store.NegotiationOpen, AsOf: day("2026-07-01"), ExpiresOn: day("2026-07-15")}
+	other := n
+	mustTx(t, s, func(tx store.Tx) error {
+		if err := tx.InsertNegotiation(t.Context(), &n); err != nil {
+			return err
+		}
+		return tx.InsertNegotiation(t.Context(), &other)
+	})
+	if string(n.State) != "{}" {
+		t.Errorf("an empty state is stored as %q, want {}", n.State)
+	}
+	jst := time.FixedZone("JST", 9*3600)
+	at := time.Date(2026, 7, 2, 9, 0, 0, 500000000, jst)
+	// Appended out of order (0, 2, 1): read back in round order.
+	rounds := []store.NegotiationRound{
+		{NegotiationID: n.ID, Round: 0, Decision: "open", Response: []byte(`{"offer":{"months":6}}`), Actor: "token:tok_1"},
+		{NegotiationID: n.ID, Round: 2, Decision: "accept", Request: []byte(`{"months":9}`), Response: []byte(`{"accepted":true}`), Actor: "portal:cus", At: at},
+		{NegotiationID: n.ID, Round: 1, Decision: "counter", Request: []byte(`{"months":12}`), Response: []byte(`{"offer":{"months":9}}`), Actor: "portal:cus"},
+		{NegotiationID: other.ID, Round: 0, Decision: "open", Request: []byte(`{}`), Response: []byte(`{}`), Actor: "system"},
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		for i := range rounds {
+			if err := tx.AppendNegotiationRound(t.Context(), &rounds[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	want := []store.NegotiationRound{rounds[0], rounds[2], rounds[1]}
+	want[0].Request, want[0].At = []byte(`{}`), Now // the opening's request is "{}"
+	want[1].At = Now
+	want[2].At = at.UTC()
+	var got []store.NegotiationRound
+	mustTx(t, s, func(tx store.Tx) (err error) { got, err = tx.NegotiationRounds(t.Context(), n.ID); return err })
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("NegotiationRounds (-want +got):\n%s", diff)
+	}
+	for _, r := range got {
+		if r.At.Location() != time.UTC {
+			t.Errorf("round %d at %v not in UTC", r.Round, r.At)
+		}
+	}
+
+	dup := store.NegotiationRound{NegotiationID: n.ID, Round: 1, Decision: "reject", Actor: "x"}
+	err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.AppendNegotiationRound(t.Context(), &dup) })
+	wantCode(t, err, apperr.Conflict)
+	mustTx(t, s, func(tx store.Tx) (err error) { got, err = tx.NegotiationRounds(t.Context(), n.ID); return err })
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("after a duplicate round (-want +got):\n%s", diff)
+	}
+	mustTx(t, s, func(tx store.Tx) (err error) {
+		got, err = tx.NegotiationRounds(t.Context(), "neg_00000000000000000000000000")
+		return err
+	})
+	if len(got) != 0 {
+		t.Errorf("rounds of an unknown negotiation: %+v", got)
+	}
+	ghost := store.NegotiationRound{NegotiationID: "neg_00000000000000000000000000", Round: 0, Decision: "open", Actor: "x"}
+	if err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.AppendNegotiationRound(t.Context(), &ghost) }); err == nil {
+		t.Error("a round of an unknown negotiation was stored; want a foreign key error")
+	}
+}
+
+func testNegotiationRoundsAppendOnly(t *testing.T, s store.Store) {
+	c := addCustomer(t, s, newCustomer("NA-A"))
+	n := store.Negotiation{CustomerID: c.ID, Currency: USD, Status: store.NegotiationOpen, AsOf: day("2026-07-01"), ExpiresOn: day("2026-07-15")}
+	r := store.NegotiationRound{Round: 0, Decision: "open", Actor: "system"}
+	mustTx(t, s, func(tx store.Tx) error {
+		if err := tx.InsertNegotiation(t.Context(), &n); err != nil {
+			return err
+		}
+		r.NegotiationID = n.ID
+		return tx.AppendNegotiationRound(t.Context(), &r)
+	})
+	list := func() []store.NegotiationRound {
+		var out []store.NegotiationRound
+		mustTx(t, s, func(tx store.Tx) (err error) { out, err = tx.NegotiationRounds(t.Context(), n.ID); return err })
+		return out
+	}
+	before := list()
+	h, ok := s.(interface{ SQL() *sql.DB })
+	if !ok {
+		t.Fatalf("%T has no SQL() *sql.DB", s)
+	}
+	db := h.SQL()
+	stmts := []string{
+		fmt.Sprintf("UPDATE negotiation_rounds SET decision = 'accept' WHERE negotiation_id = '%s'", n.ID),
+		"UPDATE negotiation_rounds SET response = '{}'",
+		fmt.Sprintf("DELETE FROM negotiation_rounds WHERE negotiation_id = '%s'", n.ID),
+		"DELETE FROM negotiation_rounds",
+	}
+	if s.Engine() == "postgres" {
+		stmts = append(stmts, "TRUNCATE negotiation_rounds")
+	}
+	for _, q := range stmts {
+		t.Run(q, func(t *testing.T) {
+			if _, err := db.ExecContext(t.Context(), q); err == nil {
+				t.Errorf("%s succeeded; negotiation_rounds must be append-only", q)
+			} else if !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s failed with %v; want the append-only trigger's error", q, err)
+			}
+		})
+	}
+	if diff := cmp.Diff(before, list()); diff != "" {
+		t.Errorf("rounds changed (-before +after):\n%s", diff)
+	}
+}
+
+// ---- interactions -------------------------------------------------------------------
+
+func testInteractions(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("IN-A"))
+	b := addCustomer(t, s, newCustomer("IN-B"))
+	i1 := addInvoice(t, s, newInvoice(a, "IN-1", "2026-05-01", "2026-05-31", amt("100.00", USD)))
+	i2 := addInvoice(t, s, newInvoice(a, "IN-2", "2026-06-01", "2026-06-30", amt("50.00", USD)))
+	jst := time.FixedZone("JST", 9*3600)
+	in := []store.Interaction{
+		{CustomerID: a.ID, Kind: "call", Direction: "inbound", OccurredAt: time.Date(2026, 6, 30, 18, 0, 0, 250000000, jst),
+			Summary: "Says invoice IN-2 never arrived; pays IN-1 next week", ReasonCategory: "not_received", Claim: "unverified",
+			InvoiceIDs: []string{i2.ID, i1.ID}, FollowUp: "resend_invoice:msg_01", Actor: "token:tok_1"},
+		{CustomerID: a.ID, Kind: "note", Summary: "Looked at the bank statement", Claim: "fact", Evidence: "bank statement", Actor: "cli:ops"},
+		{CustomerID: b.ID, Kind: "email", Direction: "outbound", OccurredAt: time.Date(2026, 6, 29, 8, 0, 0, 0, time.UTC), Summary: "Reminder", Actor: "system"},
+		{CustomerID: a.ID, Kind: "meeting", Direction: "outbound", OccurredAt: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC), Summary: "Visit",
+			ReasonCategory: "cash_flow", InvoiceIDs: []string{i1.ID}, Actor: "cli:ops"},
+		{CustomerID: a.ID, Kind: "sms", Direction: "inbound", OccurredAt: time.Date(2026, 6, 2, 10, 0, 0, 0, time.UTC), Summary: "ok", InvoiceIDs: []string{}, Actor: "system"},
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		for i := range in {
+			if err := tx.InsertInteraction(t.Context(), &in[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	want := make([]store.Interaction, len(in))
+	for i, x := range in {
+		if !strings.HasPrefix(x.ID, "int_") {
+			t.Fatalf("InsertInteraction assigned id %q", x.ID)
+		}
+		x.CreatedAt, x.OccurredAt = Now, x.OccurredAt.UTC()
+		if len(x.InvoiceIDs) == 0 {
+			x.InvoiceIDs = nil // an empty list reads back as nil
+		}
+		want[i] = x
+	}
+	if !in[1].OccurredAt.Equal(Now) {
+		t.Errorf("a zero OccurredAt became %v, want the clock's %v", in[1].OccurredAt, Now)
+	}
+	// Customer A's four, in pages of 2, 2 (and no third).
+	ofA := []store.Interaction{want[0], want[1], want[3], want[4]}
+	var got []store.Interaction
+	var nexts []string
+	cursor := ""
+	for range 4 {
+		var list []store.Interaction
+		var next string
+		mustTx(t, s, func(tx store.Tx) (err error) {
+			list, next, err = tx.Interactions(t.Context(), store.InteractionFilter{CustomerID: a.ID, Page: store.Page{Limit: 2, Cursor: cursor}})
+			return err
+		})
+		got, nexts = append(got, list...), append(nexts, next)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if diff := cmp.Diff(ofA, got); diff != "" {
+		t.Errorf("Interactions(A) pages (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{want[1].ID, ""}, nexts); diff != "" {
+		t.Errorf("Interactions(A) next cursors (-want +got):\n%s", diff)
+	}
+	for _, g := range got {
+		if g.OccurredAt.Location() != time.UTC || g.CreatedAt.Location() != time.UTC {
+			t.Errorf("interaction %s times %v / %v not in UTC", g.ID, g.OccurredAt, g.CreatedAt)
+		}
+	}
+	var all []store.Interaction
+	mustTx(t, s, func(tx store.Tx) (err error) {
+		all, _, err = tx.Interactions(t.Context(), store.InteractionFilter{})
+		return err
+	})
+	if diff := cmp.Diff(want, all); diff != "" {
+		t.Errorf("Interactions() (-want +got):\n%s", diff)
+	}
+	ghost := store.Interaction{CustomerID: "cus_00000000000000000000000000", Kind: "note", Actor: "x"}
+	if err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.InsertInteraction(t.Context(), &ghost) }); err == nil {
+		t.Error("an interaction with an unknown customer was stored; want a foreign key error")
+	}
+}
+
+// ---- messages (the outbox) ----------------------------------------------------------
+
+func testMessages(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("MS-A"))
+	b := addCustomer(t, s, newCustomer("MS-B"))
+	utc := func(h, m, sec, nsec int, d int) time.Time { return time.Date(2026, 7, d, h, m, sec, nsec, time.UTC) }
+	sent := utc(8, 0, 3, 0, 1)
+	ms := []store.Message{
+		// 0: A, queued, 07-02 09:00:00, deduplicated.
+		{CustomerID: a.ID, Channel: "email", Step: "reminder_-3", Tone: "direct", Locale: "en-US", ScheduledFor: utc(9, 0, 0, 0, 2),
+			Status: store.MessageQueued, Subject: "Invoice INV-1 is due soon", Body: "Dear …\n", InvoiceNumbers: []string{"INV-1"}, DedupeKey: "reminder_-3:INV-1"},
+		// 1: A, sent, 07-01 08:00:00.
+		{CustomerID: a.ID, Channel: "sms", Step: "firm_7", Tone: "direct", Locale: "en-US", ScheduledFor: utc(8, 0, 0, 0, 1),
+			Status: store.MessageSent, Body: "Pay now", InvoiceNumbers: []string{"INV-1", "INV-2"}, Attempts: 1, SentAt: &sent},
+		// 2: B, queued, 07-03 00:00:00, given in JST.
+		{CustomerID: b.ID, Channel: "letter", Step: "invoice_resend", Tone: "indirect", Locale: "ja-JP",
+			ScheduledFor: time.Date(2026, 7, 3, 9, 0, 0, 0, time.FixedZone("JST", 9*3600)), Status: store.MessageQueued, Subject: "請求書"},
+		// 3: A, failed, 07-02 09:00:00.5 (half a second after 0).
+		{CustomerID: a.ID, Channel: "email", Step: "reminder_0", Tone: "indirect", Locale: "en-GB", ScheduledFor: utc(9, 0, 0, 500000000, 2),
+			Status: store.MessageFailed, Attempts: 3, LastError: "smtp: 550 mailbox unavailable", DedupeKey: "reminder_0:INV-1"},
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		for i := range ms {
+			id, created, err := tx.InsertMessage(t.Context(), &ms[i])
+			if err != nil {
+				return err
+			}
+			if !created || id != ms[i].ID || !strings.HasPrefix(id, "msg_") {
+				t.Errorf("InsertMessage %d = %q, %v; want a new msg_ id (m.ID %q)", i, id, created, ms[i].ID)
+			}
+		}
+		return nil
+	})
+	want := make([]store.Message, len(ms))
+	for i, m := range ms {
+		m.CreatedAt, m.ScheduledFor = Now, m.ScheduledFor.UTC()
+		want[i] = m
+	}
+
+	t.Run("dedupe", func(t *testing.T) {
+		again := store.Message{CustomerID: a.ID, Channel: "email", Step: "reminder_-3", ScheduledFor: utc(10, 0, 0, 0, 2),
+			Status: store.MessageQueued, Subject: "another subject", DedupeKey: "reminder_-3:INV-1"}
+		mustTx(t, s, func(tx store.Tx) error {
+			id, created, err := tx.InsertMessage(t.Context(), &again)
+			if err != nil {
+				return err
+			}
+			if created || id != ms[0].ID {
+				t.Errorf("InsertMessage with a stored dedupe key = %q, %v; want %q, false", id, created, ms[0].ID)
+			}
+			// The transaction is still usable (no failed statement in it).
+			m, err := tx.Message(t.Context(), id)
+			if err != nil {
+				return err
+			}
+			if diff := cmp.Diff(&want[0], m); diff != "" {
+				t.Errorf("the deduplicated message changed (-want +got):\n%s", diff)
+			}
+			return nil
+		})
+		var n int
+		mustTx(t, s, func(tx store.Tx) error {
+			list, _, err := tx.Messages(t.Context(), store.MessageFilter{})
+			n = len(list)
+			return err
+		})
+		if n != len(ms) {
+			t.Errorf("%d messages stored, want %d", n, len(ms))
+		}
+	})
+
+	t.Run("get", func(t *testing.T) {
+		for i := range want {
+			var got *store.Message
+			mustTx(t, s, func(tx store.Tx) (err error) { got, err = tx.Message(t.Context(), want[i].ID); return err })
+			if diff := cmp.Diff(&want[i], got); diff != "" {
+				t.Errorf("Message(%d) (-want +got):\n%s", i, diff)
+			}
+			if got.ScheduledFor.Location() != time.UTC || (got.SentAt != nil && got.SentAt.Location() != time.UTC) {
+				t.Errorf("Message(%d) times not in UTC: %v %v", i, got.ScheduledFor, got.SentAt)
+			}
+		}
+		err := s.Tx(t.Context(), func(tx store.Tx) error {
+			_, err := tx.Message(t.Context(), "msg_00000000000000000000000000")
+			return err
+		})
+		wantCode(t, err, apperr.NotFound)
+	})
+
+	t.Run("filters", func(t *testing.T) {
+		cest := time.FixedZone("CEST", 2*3600)
+		tests := []struct {
+			name string
+			f    store.MessageFilter
+			want []store.Message
+		}{
+			{"all", store.MessageFilter{}, want},
+			{"customer A", store.MessageFilter{CustomerID: a.ID}, []store.Message{want[0], want[1], want[3]}},
+			{"queued", store.MessageFilter{Status: store.MessageQueued}, []store.Message{want[0], want[2]}},
+			{"A queued", store.MessageFilter{CustomerID: a.ID, Status: store.MessageQueued}, want[:1]},
+			{"bounced", store.MessageFilter{Status: store.MessageBounced}, nil},
+			// Since is inclusive: 0 is at 09:00:00 exactly.
+			{"since 07-02 09:00", store.MessageFilter{Since: utc(9, 0, 0, 0, 2)}, []store.Message{want[0], want[2], want[3]}},
+			// Until is exclusive: 0 is not before 09:00:00.
+			{"until 07-02 09:00", store.MessageFilter{Until: utc(9, 0, 0, 0, 2)}, want[1:2]},
+			{"09:00 to 09:00:00.5", store.MessageFilter{Since: utc(9, 0, 0, 0, 2), Until: utc(9, 0, 0, 500000000, 2)}, want[:1]},
+			{"09:00:00.000001 to 09:00:01", store.MessageFilter{Since: utc(9, 0, 0, 1000, 2), Until: utc(9, 0, 1, 0, 2)}, want[3:4]},
+			// The same instants given in another zone.
+			{"since in CEST", store.MessageFilter{Since: time.Date(2026, 7, 2, 11, 0, 0, 500000000, cest)}, []store.Message{want[2], want[3]}},
+			{"queued until 07-03", store.MessageFilter{Status: store.MessageQueued, Until: utc(0, 0, 0, 0, 3)}, want[:1]},
+			{"A after the first", store.MessageFilter{CustomerID: a.ID, Page: store.Page{Cursor: want[0].ID}}, []store.Message{want[1], want[3]}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				var got []store.Message
+				var next string
+				mustTx(t, s, func(tx store.Tx) (err error) { got, next, err = tx.Messages(t.Context(), tt.f); return err })
+				if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" || next != "" {
+					t.Errorf("Messages next %q (-want +got):\n%s", next, diff)
+				}
+			})
+		}
+		var p1, p2 []store.Message
+		var n1, n2 string
+		mustTx(t, s, func(tx store.Tx) (err error) {
+			if p1, n1, err = tx.Messages(t.Context(), store.MessageFilter{Page: store.Page{Limit: 3}}); err != nil {
+				return err
+			}
+			p2, n2, err = tx.Messages(t.Context(), store.MessageFilter{Page: store.Page{Limit: 3, Cursor: n1}})
+			return err
+		})
+		if diff := cmp.Diff(want, append(p1, p2...)); diff != "" || n1 != want[2].ID || n2 != "" {
+			t.Errorf("pages of 3: next %q, %q (-want +got):\n%s", n1, n2, diff)
+		}
+		err := s.Tx(t.Context(), func(tx store.Tx) error {
+			_, _, err := tx.Messages(t.Context(), store.MessageFilter{Status: "delivered"})
+			return err
+		})
+		wantCode(t, err, apperr.Invalid)
+		wantField(t, err, "status")
+	})
+
+	t.Run("refused by the database", func(t *testing.T) {
+		for name, m := range map[string]store.Message{
+			"unknown customer": {CustomerID: "cus_00000000000000000000000000", Channel: "email", ScheduledFor: Now, Status: store.MessageQueued},
+			"unknown status":   {CustomerID: a.ID, Channel: "email", ScheduledFor: Now, Status: "delivered"},
+		} {
+			if err := s.Tx(t.Context(), func(tx store.Tx) error { _, _, err := tx.InsertMessage(t.Context(), &m); return err }); err == nil {
+				t.Errorf("%s: stored", name)
+			}
+		}
+	})
 }

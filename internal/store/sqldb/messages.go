@@ -1,0 +1,180 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"settle/internal/apperr"
+	"settle/internal/ids"
+	"settle/internal/store"
+)
+
+// stringList is the JSON array of a list column ("[]" when empty).
+func stringList(list []string) (string, error) {
+	if len(list) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(list)
+	return string(b), err
+}
+
+// parseStringList reads a list column; an empty list reads as nil.
+func parseStringList(s string) ([]string, error) {
+	var out []string
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// ---- interactions -------------------------------------------------------------------
+
+const interactionCols = `id, customer_id, kind, direction, occurred_at, summary, reason_category, claim, evidence, invoice_ids, follow_up, actor, created_at`
+
+func scanInteraction(sc scanner) (store.Interaction, error) {
+	var i store.Interaction
+	var invoiceIDs string
+	err := sc.Scan(&i.ID, &i.CustomerID, &i.Kind, &i.Direction, &i.OccurredAt, &i.Summary, &i.ReasonCategory,
+		&i.Claim, &i.Evidence, &invoiceIDs, &i.FollowUp, &i.Actor, &i.CreatedAt)
+	if err != nil {
+		return i, err
+	}
+	i.OccurredAt, i.CreatedAt = i.OccurredAt.UTC(), i.CreatedAt.UTC()
+	if i.InvoiceIDs, err = parseStringList(invoiceIDs); err != nil {
+		return i, fmt.Errorf("interaction %s: invoice_ids: %w", i.ID, err)
+	}
+	return i, nil
+}
+
+// InsertInteraction implements store.Tx. A zero OccurredAt becomes the
+// transaction's clock.
+func (t *Tx) InsertInteraction(ctx context.Context, i *store.Interaction) error {
+	if i.ID == "" {
+		i.ID = ids.New(ids.Interaction)
+	}
+	if i.CreatedAt.IsZero() {
+		i.CreatedAt = t.now
+	}
+	if i.OccurredAt.IsZero() {
+		i.OccurredAt = t.now
+	}
+	invoiceIDs, err := stringList(i.InvoiceIDs)
+	if err != nil {
+		return err
+	}
+	_, err = t.Exec(ctx, `INSERT INTO interactions (`+interactionCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		i.ID, i.CustomerID, i.Kind, i.Direction, i.OccurredAt.UTC(), i.Summary, i.ReasonCategory, i.Claim, i.Evidence,
+		invoiceIDs, i.FollowUp, i.Actor, i.CreatedAt.UTC())
+	return err
+}
+
+// Interactions implements store.Tx.
+func (t *Tx) Interactions(ctx context.Context, f store.InteractionFilter) ([]store.Interaction, string, error) {
+	var c conds
+	c.eq("customer_id", f.CustomerID)
+	rows, limit, err := t.listRows(ctx, interactionCols, "interactions", f.Page, c)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(rows, limit, scanInteraction, func(v store.Interaction) string { return v.ID })
+}
+
+// ---- messages (the outbox) ----------------------------------------------------------
+
+const messageCols = `id, customer_id, channel, step, tone, locale, scheduled_for, status, subject, body, invoice_numbers, dedupe_key, attempts, last_error, sent_at, created_at`
+
+func scanMessage(sc scanner) (store.Message, error) {
+	var m store.Message
+	var numbers string
+	var dedupe sql.NullString
+	var sentAt sql.NullTime
+	err := sc.Scan(&m.ID, &m.CustomerID, &m.Channel, &m.Step, &m.Tone, &m.Locale, &m.ScheduledFor, &m.Status,
+		&m.Subject, &m.Body, &numbers, &dedupe, &m.Attempts, &m.LastError, &sentAt, &m.CreatedAt)
+	if err != nil {
+		return m, err
+	}
+	m.ScheduledFor, m.CreatedAt, m.DedupeKey = m.ScheduledFor.UTC(), m.CreatedAt.UTC(), dedupe.String
+	if sentAt.Valid {
+		s := sentAt.Time.UTC()
+		m.SentAt = &s
+	}
+	if m.InvoiceNumbers, err = parseStringList(numbers); err != nil {
+		return m, fmt.Errorf("message %s: invoice_numbers: %w", m.ID, err)
+	}
+	return m, nil
+}
+
+var messageStatuses = map[string]bool{store.MessageQueued: true, store.MessageSent: true, store.MessageFailed: true, store.MessageBounced: true}
+
+// InsertMessage implements store.Tx. When a message with m.DedupeKey is
+// stored already, nothing is written and m.ID is set to that message's id.
+func (t *Tx) InsertMessage(ctx context.Context, m *store.Message) (string, bool, error) {
+	if m.ID == "" {
+		m.ID = ids.New(ids.Message)
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = t.now
+	}
+	numbers, err := stringList(m.InvoiceNumbers)
+	if err != nil {
+		return "", false, err
+	}
+	var sentAt any
+	if m.SentAt != nil {
+		sentAt = m.SentAt.UTC()
+	}
+	res, err := t.Exec(ctx, `INSERT INTO messages (`+messageCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (dedupe_key) DO NOTHING`,
+		m.ID, m.CustomerID, m.Channel, m.Step, m.Tone, m.Locale, m.ScheduledFor.UTC(), m.Status, m.Subject, m.Body,
+		numbers, nullString(m.DedupeKey), m.Attempts, m.LastError, sentAt, m.CreatedAt.UTC())
+	if err != nil {
+		return "", false, err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return m.ID, true, nil
+	}
+	// Only a stored dedupe_key makes the INSERT do nothing.
+	var id string
+	if err := t.queryRow(ctx, `SELECT id FROM messages WHERE dedupe_key = ?`, m.DedupeKey).Scan(&id); err != nil {
+		return "", false, fmt.Errorf("message with dedupe key %q: %w", m.DedupeKey, err)
+	}
+	m.ID = id
+	return id, false, nil
+}
+
+// Message implements store.Tx.
+func (t *Tx) Message(ctx context.Context, id string) (*store.Message, error) {
+	m, err := scanMessage(t.queryRow(ctx, `SELECT `+messageCols+` FROM messages WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("message", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Messages implements store.Tx.
+func (t *Tx) Messages(ctx context.Context, f store.MessageFilter) ([]store.Message, string, error) {
+	if f.Status != "" && !messageStatuses[f.Status] {
+		return nil, "", apperr.Field("status", "%q must be queued, sent, failed or bounced", f.Status)
+	}
+	var c conds
+	c.eq("customer_id", f.CustomerID)
+	c.eq("status", f.Status)
+	if !f.Since.IsZero() {
+		c.where, c.args = append(c.where, "scheduled_for >= ?"), append(c.args, f.Since.UTC())
+	}
+	if !f.Until.IsZero() {
+		c.where, c.args = append(c.where, "scheduled_for < ?"), append(c.args, f.Until.UTC())
+	}
+	rows, limit, err := t.listRows(ctx, messageCols, "messages", f.Page, c)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(rows, limit, scanMessage, func(v store.Message) string { return v.ID })
+}
