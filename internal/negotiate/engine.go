@@ -1,0 +1,1227 @@
+package negotiate
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"strings"
+
+	"settle/internal/apperr"
+	"settle/internal/civil"
+	"settle/internal/money"
+	"settle/internal/plan"
+)
+
+// Offer kinds.
+const (
+	KindPlan = "plan"     // installments (with an optional down payment)
+	KindLump = "lump_sum" // one payment settling the balance at a discount
+)
+
+// Decisions of a response.
+const (
+	DecisionOpen    = "open"    // the opening offer
+	DecisionAccept  = "accept"  // the customer's counter-offer is accepted
+	DecisionCounter = "counter" // not accepted; here is our next offer
+	DecisionReject  = "reject"  // below our floor or outside our limits (final at the last round)
+)
+
+// Session statuses (the same words as store.Negotiation*).
+const (
+	StatusOpen     = "open"
+	StatusAgreed   = "agreed"
+	StatusFinal    = "final"
+	StatusAccepted = "accepted"
+	StatusClosed   = "closed"
+)
+
+// Concession levels: what has been conceded so far, in this order. An
+// offer never goes back to a lower level (concessions are not retracted).
+const (
+	levelNone   = 0 // firm: fees reserved, interest charged
+	levelFees   = 1 // late fees and statutory compensation waived; early-payment discount offered
+	levelFrozen = 2 // plan interest frozen as well
+)
+
+// Case is what the engine knows of the customer and the debt, captured
+// when the negotiation opens (so later answers do not drift).
+type Case struct {
+	CustomerID string         `json:"customer_id"`
+	Currency   money.Currency `json:"currency"`
+	AsOf       civil.Date     `json:"as_of"`
+	// Balance is what a plan covers (minor units): the open balance of the invoices.
+	Balance int64 `json:"balance"`
+	// Fees is what we may claim on top (late-payment compensation and
+	// statutory interest, minor units): reserved, and waivable as a concession.
+	Fees int64 `json:"fees"`
+	// Affordable is the installment per month the customer can sustain
+	// (minor units), 0 when unknown; AffordableSource says where it came from.
+	Affordable int64 `json:"affordable"`
+	// Available is the monthly surplus the budget shows (minor units, 0
+	// unknown): the most the customer can pay at all. The valuation
+	// measures an installment's load against it; Affordable (a prudent
+	// share of it) bounds the opening offer.
+	Available        int64  `json:"available"`
+	AffordableSource string `json:"affordable_source"` // budget, history, assumed
+	RiskBand         string `json:"risk_band"`         // A..E
+}
+
+// Terms are an offer's terms, in minor units.
+type Terms struct {
+	Kind         string     `json:"kind"`
+	Frequency    string     `json:"frequency,omitempty"`
+	Start        civil.Date `json:"start"` // first due date (the down payment's, if any), or the lump sum's date
+	DownPayment  int64      `json:"down_payment,omitempty"`
+	Installments int        `json:"installments,omitempty"` // regular installments
+	Installment  int64      `json:"installment,omitempty"`  // each regular installment but the last
+	LumpSum      int64      `json:"lump_sum,omitempty"`
+	// Fixed: Installment is the customer's chosen amount (the last one is
+	// smaller); otherwise the balance is split evenly (the last one larger).
+	Fixed bool `json:"fixed,omitempty"`
+	Level int  `json:"level"` // concessions included (levelNone…)
+}
+
+// Session is a negotiation's state between requests (stored as JSON).
+type Session struct {
+	Case     Case       `json:"case"`
+	Policy   Policy     `json:"policy"`
+	Status   string     `json:"status"`
+	Round    int        `json:"round"`
+	Expires  civil.Date `json:"expires"`
+	Max      float64    `json:"max"`     // value of the opening offer: the tactic's Pmax
+	Min      float64    `json:"min"`     // the floor: the tactic's Pmin
+	NoDeal   float64    `json:"no_deal"` // value of the no-deal alternative
+	Opening  Terms      `json:"opening"`
+	Standing Terms      `json:"standing"` // our last offer, or the customer's accepted proposal
+	Value    float64    `json:"value"`    // of Standing
+	// Capacity is the monthly capacity the valuation uses once the
+	// customer's own proposals have revealed it (no budget given); 0: the
+	// case's figures decide.
+	Capacity float64 `json:"capacity,omitempty"`
+	// Alternatives of the last response: the customer may accept one of
+	// them instead of the standing offer.
+	Alternatives []Terms `json:"alternatives,omitempty"`
+}
+
+// Counter is the customer's counter-offer. Fields left out are taken from
+// our standing offer.
+type Counter struct {
+	Currency          money.Currency // optional; must be the negotiation's
+	InstallmentAmount *int64         // minor units
+	Installments      int
+	Frequency         string
+	Start             civil.Date
+	DownPayment       *int64
+	LumpSum           *int64
+	AsOf              civil.Date // when it is made (zero: the negotiation's date)
+}
+
+// Offer is an offer with its full schedule and its value to us.
+type Offer struct {
+	Terms
+	Schedule plan.Schedule
+	// Value is the expected present value to us (minor units, a model
+	// figure); Completion the modelled probability it is paid to the end.
+	Value      float64
+	Completion float64
+	// EarlyPayoffDiscount is the share waived on early payoff, "" none.
+	EarlyPayoffDiscount string
+}
+
+// Alternative is another acceptable offer, with a short label.
+type Alternative struct {
+	Label string
+	Offer Offer
+}
+
+// Concession is something conceded, in money (minor units).
+type Concession struct {
+	Kind   string
+	Amount int64
+	Note   string
+}
+
+// Evaluation shows the figures behind a decision (for agents).
+type Evaluation struct {
+	CounterValue *float64 // value of the customer's counter-offer, if any
+	Target       float64  // what we required this round
+	Floor        float64
+	NoDeal       float64
+	Opening      float64
+}
+
+// Response answers an opening or a counter-offer.
+type Response struct {
+	Status       string
+	Round        int
+	Decision     string
+	Offer        *Offer // nil when nothing can be offered
+	Alternatives []Alternative
+	Concessions  []Concession
+	Explanation  string
+	Evaluation   Evaluation
+}
+
+// engine is a session's working set: its compiled limits.
+type engine struct {
+	s         *Session
+	l         limits
+	schedules map[Terms]plan.Schedule
+}
+
+func newEngine(s *Session) (*engine, error) {
+	l, err := s.Policy.compile(s.Case.Currency)
+	if err != nil {
+		return nil, err
+	}
+	return &engine{s: s, l: l}, nil
+}
+
+// capacity is the monthly amount the valuation measures loads against:
+// the budget's surplus, else the affordable installment, else (unknown)
+// the balance over a quarter of the longest term.
+func (e *engine) capacity() float64 {
+	if e.s.Capacity > 0 {
+		return e.s.Capacity
+	}
+	if e.s.Case.Available > 0 {
+		return float64(e.s.Case.Available)
+	}
+	if e.s.Case.Affordable > 0 {
+		return float64(e.s.Case.Affordable)
+	}
+	months := math.Max(1, float64(e.l.maxTermMonths)/4)
+	return math.Ceil(float64(e.s.Case.Balance) / months)
+}
+
+func (e *engine) model(level int) model {
+	m := model{
+		lnDisc:     math.Log1p(e.l.coc) / 365,
+		band:       e.s.Case.RiskBand,
+		affordable: e.capacity(),
+		nd:         e.l.ndRecovery * (1 - e.l.ndCost),
+		ndDelay:    float64(e.l.ndDelay),
+	}
+	if level < levelFees {
+		m.fees = float64(e.s.Case.Fees)
+	}
+	return m
+}
+
+// maxLevel is the highest concession level the policy allows for this case.
+func (e *engine) maxLevel() int {
+	lv := levelNone
+	if e.l.mayWaive(e.s) {
+		lv = levelFees
+	}
+	if e.s.Policy.MayFreezeInterest && e.l.planRate > 0 {
+		lv = levelFrozen
+	}
+	return lv
+}
+
+// mayWaive reports whether fee waiver (or the early-payment discount) is a
+// concession this case has to give.
+func (l limits) mayWaive(s *Session) bool {
+	return (s.Policy.MayWaiveFees && s.Case.Fees > 0) || l.earlyDiscount > 0
+}
+
+func (e *engine) interest(level int) bool { return e.l.planRate > 0 && level < levelFrozen }
+
+// maxN is the most regular installments of freq within the longest term.
+func (e *engine) maxN(freq string) int {
+	n := int(math.Floor(float64(e.l.maxTermMonths)*perMonth(freq) + 1e-9))
+	return max(n, 1)
+}
+
+func (e *engine) t0(start civil.Date) float64 { return float64(start.DaysSince(e.s.Case.AsOf)) }
+
+// value values terms under the model of their level.
+func (e *engine) value(t Terms) (v, completion float64) {
+	return e.valueWith(e.model(t.Level), t)
+}
+
+// presentValue is the plain present value of the terms' payments at the
+// cost of capital, as if every payment is made.
+func (e *engine) presentValue(t Terms) float64 {
+	m := e.model(t.Level)
+	m.riskFree = true
+	v, _ := e.valueWith(m, t)
+	return v
+}
+
+func (e *engine) valueWith(m model, t Terms) (v, completion float64) {
+	if t.Kind == KindLump {
+		p := m.oneOff(float64(t.LumpSum))
+		return m.valueLump(t.LumpSum, e.s.Case.Balance, e.t0(t.Start)), p
+	}
+	if !e.interest(t.Level) {
+		sh := shape(e.s.Case.Balance, t.DownPayment, t.Installments, t.Installment, t.Frequency, e.t0(t.Start))
+		return m.valuePlan(sh), m.completion(sh)
+	}
+	s, err := e.schedule(t)
+	if err != nil {
+		return 0, 0
+	}
+	return e.valueSchedule(m, t, s)
+}
+
+// valueSchedule values an exact schedule (with interest) term by term.
+func (e *engine) valueSchedule(m model, t Terms, s plan.Schedule) (float64, float64) {
+	period := periodDays(t.Frequency)
+	ps := make([]payment, 0, len(s.Installments))
+	remaining := float64(e.s.Case.Balance)
+	tt := e.t0(t.Start)
+	var regular float64
+	for _, in := range s.Installments {
+		if !in.Down && regular == 0 {
+			regular = float64(in.Amount.Minor())
+		}
+		ps = append(ps, payment{t: tt, amount: float64(in.Amount.Minor()), remaining: remaining, oneOff: in.Down})
+		remaining -= float64(in.Principal.Minor())
+		tt += period
+	}
+	h := m.hazard(regular * perMonth(t.Frequency) / m.affordable)
+	p := 1.0
+	if t.DownPayment > 0 {
+		p = m.oneOff(float64(t.DownPayment))
+	}
+	n := float64(len(s.Installments))
+	if t.DownPayment > 0 {
+		n--
+	}
+	return m.valueStream(ps, h, period), p * math.Pow(math.Pow(1-h, period/daysPerMonth), n)
+}
+
+// schedule is the exact schedule of terms (plan.Quote's rules), computed
+// once per terms within a request.
+func (e *engine) schedule(t Terms) (plan.Schedule, error) {
+	if sc, ok := e.schedules[t]; ok {
+		return sc, nil
+	}
+	sc, err := e.quote(t)
+	if err == nil {
+		if e.schedules == nil {
+			e.schedules = map[Terms]plan.Schedule{}
+		}
+		e.schedules[t] = sc
+	}
+	return sc, err
+}
+
+func (e *engine) quote(t Terms) (plan.Schedule, error) {
+	cur := e.s.Case.Currency
+	if t.Kind == KindLump {
+		return plan.Quote(plan.Terms{Balance: money.New(t.LumpSum, cur), Start: t.Start, Frequency: plan.Monthly, Installments: 1})
+	}
+	pt := plan.Terms{Balance: money.New(e.s.Case.Balance, cur), Start: t.Start, Frequency: t.Frequency,
+		Installments: t.Installments, DownPayment: money.New(t.DownPayment, cur)}
+	if t.Fixed {
+		pt.Installments, pt.InstallmentAmount = 0, money.New(t.Installment, cur)
+	}
+	if e.interest(t.Level) {
+		r, _ := new(big.Rat).SetString(e.l.planRateText)
+		pt.AnnualRate = r
+	}
+	return plan.Quote(pt)
+}
+
+// feasible reports whether terms are within the policy's hard limits, and
+// if not, which limit they break (a sentence for the customer).
+func (e *engine) feasible(t Terms) (bool, string) {
+	c := e.s.Case
+	cur := c.Currency
+	if t.Start.Before(c.AsOf) {
+		return false, "the first payment cannot be in the past"
+	}
+	if d := t.Start.DaysSince(c.AsOf); d > e.l.maxStartDays {
+		return false, fmt.Sprintf("the first payment must be due within %d days (by %s)", e.l.maxStartDays, c.AsOf.AddDays(e.l.maxStartDays))
+	}
+	if t.Kind == KindLump {
+		minLump := int64(math.Ceil(float64(c.Balance) * (1 - e.l.maxDiscount)))
+		if t.LumpSum < minLump {
+			return false, fmt.Sprintf("a settlement must be at least %s (a discount of at most %s%%)", fmtAmount(minLump, cur), pct(e.l.maxDiscount))
+		}
+		return e.pvFloor(t)
+	}
+	if t.Installments > e.maxN(t.Frequency) {
+		return false, fmt.Sprintf("the longest plan we can offer is %d months (%d %s installments)", e.l.maxTermMonths, e.maxN(t.Frequency), t.Frequency)
+	}
+	if t.Installments < 1 || t.DownPayment < 0 || t.DownPayment >= c.Balance {
+		return false, "the plan needs at least one installment after the down payment"
+	}
+	if t.Installments > 1 && t.Installment < e.l.minInstallment {
+		return false, fmt.Sprintf("each installment must be at least %s", fmtAmount(e.l.minInstallment, cur))
+	}
+	return e.pvFloor(t)
+}
+
+// offerable reports whether we may propose terms ourselves: within the
+// policy's limits and, when the budget shows the customer's monthly
+// surplus, not asking for more than it (FCA CONC 7.3: no pressure to pay
+// unreasonably large amounts). The customer may still propose more.
+func (e *engine) offerable(t Terms) bool {
+	if ok, _ := e.feasible(t); !ok {
+		return false
+	}
+	if a := e.s.Case.Available; a > 0 && t.Kind == KindPlan && monthlyBurden(t) > float64(a)+1e-9 {
+		return false
+	}
+	return true
+}
+
+// pvFloor checks the policy's lowest acceptable value: the payments'
+// present value (as if all are made) as a share of the balance.
+func (e *engine) pvFloor(t Terms) (bool, string) {
+	if e.presentValue(t) < e.l.minRecovery*float64(e.s.Case.Balance)-1e-6 {
+		return false, fmt.Sprintf("it is worth less than %s%% of the balance in today's money (our cost of capital is %s%% a year)",
+			pct(e.l.minRecovery), pct(e.l.coc))
+	}
+	return true, ""
+}
+
+// target is the tactic's value for round r of maxRounds (Faratin, Sierra
+// & Jennings 1998): Min + (Max − Min)·(1 − f(t)), f(t) = k + (1−k)·t^(1/e).
+func (e *engine) target(r int) float64 {
+	t := math.Min(1, float64(r)/float64(e.l.maxRounds))
+	f := e.l.start + (1-e.l.start)*math.Pow(t, 1/e.l.exponent)
+	return e.s.Min + (e.s.Max-e.s.Min)*(1-f)
+}
+
+// roundLevel is the concession level the tactic has reached by round r:
+// fees are waived (and the early-payment discount offered) once a third
+// of the room between our opening and our floor is conceded, interest is
+// frozen at two thirds. Concessions thus come step by step, with the
+// value target, whatever the customer asks.
+func (e *engine) roundLevel(r int) int {
+	t := math.Min(1, float64(r)/float64(e.l.maxRounds))
+	f := e.l.start + (1-e.l.start)*math.Pow(t, 1/e.l.exponent)
+	lv := levelNone
+	if f >= 1.0/3 {
+		lv = levelFees
+	}
+	if f >= 2.0/3 {
+		lv = levelFrozen
+	}
+	return min(lv, e.maxLevel())
+}
+
+// defaultStart is the first due date of an opening offer: a week out.
+func (e *engine) defaultStart() civil.Date {
+	return e.s.Case.AsOf.AddDays(min(7, e.l.maxStartDays))
+}
+
+func (e *engine) wantedDown() int64 {
+	d := int64(math.Round(float64(e.s.Case.Balance) * e.l.downShare))
+	if d >= e.s.Case.Balance {
+		return 0
+	}
+	return d
+}
+
+// planTerms builds plan terms for n regular installments.
+func (e *engine) planTerms(freq string, start civil.Date, down int64, n, level int) Terms {
+	p := e.s.Case.Balance - down
+	return Terms{Kind: KindPlan, Frequency: freq, Start: start, DownPayment: down, Installments: n,
+		Installment: p / int64(n), Level: level}
+}
+
+// Open starts a negotiation: the opening offer is the plan worth most to
+// us — which, because the model penalises installments above what the
+// customer can afford, is a realistic one — with every concession held
+// back, and never the most lenient plan (never the longest term).
+func Open(c Case, p Policy) (Session, Response, error) {
+	var fs apperr.Fields
+	if c.Balance <= 0 {
+		fs.Add("balance", "there is nothing to negotiate: the balance is %s", fmtAmount(c.Balance, c.Currency))
+	}
+	if c.Fees < 0 {
+		fs.Add("fees", "must not be negative")
+	}
+	if c.Affordable < 0 {
+		fs.Add("affordable", "must not be negative")
+	}
+	if c.Available < 0 {
+		fs.Add("available", "must not be negative")
+	}
+	if c.AsOf.IsZero() {
+		fs.Add("as_of", "is required")
+	}
+	if err := fs.Err("negotiation"); err != nil {
+		return Session{}, Response{}, err
+	}
+	s := Session{Case: c, Policy: p, Status: StatusOpen}
+	e, err := newEngine(&s)
+	if err != nil {
+		return Session{}, Response{}, err
+	}
+	s.Expires = c.AsOf.AddDays(e.l.validDays)
+	m := e.model(levelNone)
+	s.NoDeal = m.noDeal(float64(c.Balance)+m.fees, 0)
+
+	start, down := e.defaultStart(), e.wantedDown()
+	maxN := e.maxN(plan.Monthly)
+	best, bestV := Terms{}, math.Inf(-1)
+	// Realistic: within the affordable installment when the budget gives
+	// one (else the lowest burden we would open with).
+	var lowest Terms
+	for n := 1; n <= max(1, maxN-1); n++ {
+		t := e.planTerms(plan.Monthly, start, down, n, levelNone)
+		if ok, _ := e.feasible(t); !ok {
+			continue
+		}
+		lowest = t
+		if c.Affordable > 0 && t.Installment > c.Affordable {
+			continue
+		}
+		if v, _ := e.value(t); v > bestV {
+			best, bestV = t, v
+		}
+	}
+	if math.IsInf(bestV, -1) && lowest.Installments > 0 {
+		best = lowest
+		bestV, _ = e.value(best)
+	}
+	// The reservation value is the value of the lowest plan we would
+	// accept: the most lenient one within the policy's limits (longest
+	// term, no down payment, latest start, every concession) — or of the
+	// no-deal alternative if that is worth more. When even our best
+	// opening is worth less than the most lenient plan (a customer who can
+	// only afford the longest term), the floor is the opening's value.
+	lenient := e.mostLenient()
+	s.Min = s.NoDeal
+	if lenient.Installments > 0 {
+		lv, _ := e.value(lenient)
+		s.Min = math.Max(s.NoDeal, math.Min(bestV, lv))
+	}
+	resp := Response{Round: 0, Decision: DecisionOpen}
+	if bestV < s.Min || math.IsInf(bestV, -1) {
+		s.Status = StatusClosed
+		resp.Status, resp.Decision = s.Status, DecisionReject
+		resp.Evaluation = Evaluation{Target: s.Min, Floor: s.Min, NoDeal: s.NoDeal, Opening: math.Max(bestV, 0)}
+		resp.Explanation = fmt.Sprintf("No payment plan within our limits fits this account: none is worth more to us than the alternative (%s). %s",
+			fmtAmount(int64(math.Round(s.Min)), c.Currency), e.nextSteps())
+		return s, resp, nil
+	}
+	s.Max, s.Opening, s.Standing, s.Value = bestV, best, best, bestV
+	resp.Status = s.Status
+	o, err := e.offer(best)
+	if err != nil {
+		return Session{}, Response{}, err
+	}
+	resp.Offer = &o
+	resp.Alternatives = e.alternatives(o, s.Max)
+	s.Alternatives = altTerms(resp.Alternatives)
+	resp.Concessions = e.concessions(o)
+	resp.Evaluation = Evaluation{Target: s.Max, Floor: s.Min, NoDeal: s.NoDeal, Opening: s.Max}
+	resp.Explanation = e.explainOpen(o)
+	return s, resp, nil
+}
+
+// RevealFactor: without a budget, a customer who proposes to pay B a month
+// is taken to be able to pay up to RevealFactor·B (people ask for a little
+// less than they can pay); the estimate only ever falls.
+const RevealFactor = 1.25
+
+// learn updates the capacity estimate from a counter-offer when the
+// customer gave no budget, and re-bases the tactic on it: the opening's
+// and the floor's values and the standing offer's value are recomputed
+// under the new estimate: the standing offer becomes the tactic's top
+// (Max), the floor is recomputed at or below it. A lower capacity only
+// lowers values, so the standing offer's value still never rises.
+func (e *engine) learn(ask Terms) {
+	s := e.s
+	if s.Case.Available > 0 || s.Case.Affordable > 0 || ask.Kind != KindPlan {
+		return
+	}
+	// Only an ask below our standing offer says something about what the
+	// customer cannot pay; one at or above it (e.g. an alternative we
+	// offered) does not.
+	if s.Standing.Kind == KindPlan && monthlyBurden(ask) >= monthlyBurden(s.Standing) {
+		return
+	}
+	est := RevealFactor * monthlyBurden(ask)
+	if est <= 0 || est >= e.capacity() {
+		return
+	}
+	old := s.Capacity
+	s.Capacity = est
+	// Re-base the tactic where we stand: the standing offer's value under
+	// the new estimate is the new top, the floor is recomputed below it.
+	v, _ := e.value(s.Standing)
+	if v < s.NoDeal {
+		// Under this estimate even our standing offer is worth less than
+		// the alternative: keep the old estimate rather than chase it.
+		s.Capacity = old
+		return
+	}
+	minV := s.NoDeal
+	if l := e.mostLenient(); l.Installments > 0 {
+		lv, _ := e.value(l)
+		minV = math.Max(s.NoDeal, math.Min(v, lv))
+	}
+	s.Max, s.Min, s.Value = v, minV, v
+}
+
+// mostLenient is the most lenient plan within the policy's limits, or zero
+// Terms when there is none.
+func (e *engine) mostLenient() Terms {
+	start := e.s.Case.AsOf.AddDays(e.l.maxStartDays)
+	for n := e.maxN(plan.Monthly); n >= 1; n-- {
+		t := e.planTerms(plan.Monthly, start, 0, n, e.maxLevel())
+		if ok, _ := e.feasible(t); ok {
+			return t
+		}
+	}
+	return Terms{}
+}
+
+// Respond answers a counter-offer. It returns the new session (the input
+// is not modified) and the response; errors are apperr Invalid for a bad
+// counter-offer and Conflict when the negotiation takes no more counters.
+func Respond(in Session, c Counter) (Session, Response, error) {
+	s := in
+	e, err := newEngine(&s)
+	if err != nil {
+		return in, Response{}, err
+	}
+	if s.Status != StatusOpen {
+		return in, Response{}, apperr.Errorf(apperr.Conflict, "the negotiation is %s: it takes no more counter-offers%s", s.Status, statusHint(s.Status))
+	}
+	if !c.AsOf.IsZero() && c.AsOf.After(s.Expires) {
+		return in, Response{}, apperr.Errorf(apperr.Conflict, "the negotiation expired on %s: start a new one", s.Expires)
+	}
+	ask, err := e.askTerms(c)
+	if err != nil {
+		return in, Response{}, err
+	}
+	e.learn(ask)
+	s.Round++
+	target := e.target(s.Round)
+	last := s.Round >= e.l.maxRounds
+	ok, why := e.feasible(ask)
+	askV, _ := e.value(ask)
+	resp := Response{Round: s.Round}
+	resp.Evaluation = Evaluation{CounterValue: &askV, Target: target, Floor: s.Min, NoDeal: s.NoDeal, Opening: s.Max}
+
+	if ok && askV >= target {
+		s.Status, s.Standing, s.Value = StatusAgreed, ask, askV
+		o, err := e.offer(ask)
+		if err != nil {
+			return in, Response{}, err
+		}
+		resp.Status, resp.Decision, resp.Offer = s.Status, DecisionAccept, &o
+		resp.Alternatives = e.alternatives(o, target)
+		s.Alternatives = altTerms(resp.Alternatives)
+		resp.Concessions = e.concessions(o)
+		resp.Explanation = e.explainAccept(o)
+		return s, resp, nil
+	}
+
+	if last {
+		target = s.Min
+		resp.Evaluation.Target = target
+	}
+	next, nextV, found := e.nearest(c, ask, target, s.Value)
+	if !found {
+		// Our standing offer meets every earlier target, so it is always a
+		// candidate; this only happens when the standing offer was itself
+		// the customer's (agreed) — not reachable while open.
+		next, nextV = s.Standing, s.Value
+	}
+	s.Standing, s.Value = next, nextV
+	if next.Level < in.Standing.Level {
+		return in, Response{}, fmt.Errorf("negotiate: concession level went back from %d to %d", in.Standing.Level, next.Level)
+	}
+	o, err := e.offer(next)
+	if err != nil {
+		return in, Response{}, err
+	}
+	resp.Offer = &o
+	resp.Alternatives = e.alternatives(o, target)
+	s.Alternatives = altTerms(resp.Alternatives)
+	resp.Concessions = e.concessions(o)
+	below := askV < s.Min || !ok
+	switch {
+	case last:
+		s.Status = StatusFinal
+		resp.Decision = DecisionReject
+	case below:
+		resp.Decision = DecisionReject
+	default:
+		resp.Decision = DecisionCounter
+	}
+	resp.Status = s.Status
+	resp.Explanation = e.explainCounter(ask, ok, why, askV < s.Min, o, last)
+	return s, resp, nil
+}
+
+func statusHint(status string) string {
+	switch status {
+	case StatusAgreed:
+		return " (we accepted the last proposal: accept it to get the plan)"
+	case StatusFinal:
+		return " (the final offer stands: accept it or let it lapse)"
+	case StatusAccepted:
+		return " (it became a plan)"
+	}
+	return ""
+}
+
+func altTerms(as []Alternative) []Terms {
+	out := make([]Terms, len(as))
+	for i, a := range as {
+		out[i] = a.Offer.Terms
+	}
+	return out
+}
+
+// Accept marks the session accepted and returns the offer that becomes the
+// plan: the standing offer, or with alternative ≥ 1 that alternative of
+// the last response.
+func Accept(in Session, asOf civil.Date, alternative int) (Session, Offer, error) {
+	s := in
+	e, err := newEngine(&s)
+	if err != nil {
+		return in, Offer{}, err
+	}
+	switch s.Status {
+	case StatusOpen, StatusAgreed, StatusFinal:
+	default:
+		return in, Offer{}, apperr.Errorf(apperr.Conflict, "the negotiation is %s: there is no offer to accept", s.Status)
+	}
+	if !asOf.IsZero() && asOf.After(s.Expires) {
+		return in, Offer{}, apperr.Errorf(apperr.Conflict, "the offer expired on %s: start a new negotiation", s.Expires)
+	}
+	t := s.Standing
+	if alternative != 0 {
+		if alternative < 0 || alternative > len(s.Alternatives) {
+			return in, Offer{}, apperr.Field("alternative", "%d is not one of the %d alternatives offered", alternative, len(s.Alternatives))
+		}
+		t = s.Alternatives[alternative-1]
+	}
+	if !asOf.IsZero() && t.Start.Before(asOf) {
+		// The offer stood until it expired, but its first date has come:
+		// the same terms, starting a week from acceptance.
+		t.Start = asOf.AddDays(7)
+	}
+	o, err := e.offer(t)
+	if err != nil {
+		return in, Offer{}, err
+	}
+	s.Status, s.Standing, s.Value = StatusAccepted, t, o.Value
+	return s, o, nil
+}
+
+// Concessions lists what an offer concedes, in money.
+func Concessions(s Session, o Offer) []Concession {
+	e, err := newEngine(&s)
+	if err != nil {
+		return nil
+	}
+	return e.concessions(o)
+}
+
+// askTerms turns a counter-offer into terms, taking what it leaves out
+// from the standing offer; it validates the counter's fields.
+func (e *engine) askTerms(c Counter) (Terms, error) {
+	s := e.s
+	cur := s.Case.Currency
+	var fs apperr.Fields
+	if c.Currency != "" && c.Currency != cur {
+		fs.Add("currency", "%s is not the negotiation's currency %s", c.Currency, cur)
+	}
+	std := s.Standing
+	freq := std.Frequency
+	if freq == "" {
+		freq = plan.Monthly
+	}
+	if c.Frequency != "" {
+		switch c.Frequency {
+		case plan.Weekly, plan.Biweekly, plan.Monthly:
+			freq = c.Frequency
+		default:
+			fs.Add("frequency", "%q must be weekly, biweekly or monthly", c.Frequency)
+		}
+	}
+	start := std.Start
+	now := s.Case.AsOf
+	if c.AsOf.After(now) {
+		now = c.AsOf
+	}
+	if start.Before(now.AddDays(1)) {
+		// Our standing offer's first date has come: a counter without a
+		// date starts a week from when it is made.
+		start = now.AddDays(7)
+	}
+	if !c.Start.IsZero() {
+		if c.Start.Before(now) {
+			fs.Add("start_date", "%s is in the past (the counter-offer is made on %s)", c.Start, now)
+		}
+		start = c.Start
+	}
+	if c.Installments < 0 || c.Installments > 1200 {
+		fs.Add("installments", "%d must be between 1 and 1200", c.Installments)
+	}
+	if c.InstallmentAmount != nil && *c.InstallmentAmount <= 0 {
+		fs.Add("installment_amount", "must be more than zero")
+	}
+	down := std.DownPayment
+	if c.DownPayment != nil {
+		down = *c.DownPayment
+		if down < 0 || down >= s.Case.Balance {
+			fs.Add("down_payment", "%s must be at least zero and less than the balance %s", fmtAmount(down, cur), fmtAmount(s.Case.Balance, cur))
+		}
+	}
+	if c.LumpSum != nil {
+		if *c.LumpSum <= 0 || *c.LumpSum > s.Case.Balance {
+			fs.Add("lump_sum", "%s must be more than zero and at most the balance %s", fmtAmount(*c.LumpSum, cur), fmtAmount(s.Case.Balance, cur))
+		}
+		if c.Installments > 0 || c.InstallmentAmount != nil || c.DownPayment != nil || c.Frequency != "" {
+			fs.Add("lump_sum", "a lump sum cannot be combined with installments, installment_amount, down_payment or frequency")
+		}
+	}
+	if c.LumpSum == nil && c.Installments == 0 && c.InstallmentAmount == nil && c.DownPayment == nil && c.Frequency == "" && c.Start.IsZero() {
+		fs.Add("counter_offer", "give at least one of installment_amount, installments, frequency, start_date, down_payment or lump_sum")
+	}
+	if err := fs.Err("counter-offer"); err != nil {
+		return Terms{}, err
+	}
+	level := std.Level
+	if c.LumpSum != nil {
+		if c.Start.IsZero() {
+			start = e.defaultStart()
+			if later := now.AddDays(7); later.After(start) {
+				start = later
+			}
+		}
+		return Terms{Kind: KindLump, Start: start, LumpSum: *c.LumpSum, Level: level}, nil
+	}
+	p := s.Case.Balance - down
+	n := std.Installments
+	if std.Kind == KindLump || n == 0 {
+		n = e.s.Opening.Installments
+	}
+	switch {
+	case c.InstallmentAmount != nil:
+		a := *c.InstallmentAmount
+		n64 := (p + a - 1) / a // the count follows from the amount
+		if n64 > 1200 {
+			return Terms{}, apperr.Field("installment_amount", "%s would take %d installments to pay %s", fmtAmount(a, cur), n64, fmtAmount(p, cur))
+		}
+		n = int(n64)
+	case c.Installments > 0:
+		n = c.Installments
+	case c.Frequency != "" && c.Frequency != std.Frequency && std.Kind == KindPlan:
+		// Same monthly burden, new rhythm: scale the count.
+		n = max(1, int(math.Round(float64(n)*perMonth(freq)/perMonth(std.Frequency))))
+	}
+	if n < 1 {
+		n = 1
+	}
+	t := e.planTerms(freq, start, down, n, level)
+	if c.InstallmentAmount != nil && n > 1 {
+		t = e.fixedTerms(freq, start, down, *c.InstallmentAmount, level)
+	}
+	return t, nil
+}
+
+// fixedTerms builds plan terms with a chosen regular installment a: the
+// count follows, the last installment is what is left.
+func (e *engine) fixedTerms(freq string, start civil.Date, down, a int64, level int) Terms {
+	p := e.s.Case.Balance - down
+	n := int((p + a - 1) / a)
+	if n <= 1 {
+		return e.planTerms(freq, start, down, 1, level)
+	}
+	t := Terms{Kind: KindPlan, Frequency: freq, Start: start, DownPayment: down, Installments: n,
+		Installment: a, Fixed: true, Level: level}
+	if e.interest(level) {
+		// With interest the count follows from the schedule: more
+		// installments than the principal alone needs.
+		sc, err := e.schedule(t)
+		if err != nil {
+			t.Installments = maxPlanInstallments + 1 // never pays off: infeasible
+			return t
+		}
+		t.Installments = len(sc.Installments)
+		if down > 0 {
+			t.Installments--
+		}
+	}
+	return t
+}
+
+// maxPlanInstallments bounds counts the engine considers (plan.Quote's limit).
+const maxPlanInstallments = 1200
+
+// nearest finds the plan closest to what the customer asked that is worth
+// at least target and at most cap (our previous offer: concessions are
+// monotone), within the policy's limits. Ties go to the higher value.
+func (e *engine) nearest(c Counter, ask Terms, target, cap float64) (Terms, float64, bool) {
+	const eps = 1e-6
+	s := e.s
+	bestD, bestV := math.Inf(1), math.Inf(-1)
+	var best Terms
+	consider := func(t Terms, dist float64) {
+		if !e.offerable(t) && t != s.Standing {
+			return
+		}
+		v, _ := e.value(t)
+		if v < target-eps || v > cap+eps {
+			return
+		}
+		if dist < bestD-1e-12 || (math.Abs(dist-bestD) <= 1e-12 && v > bestV) {
+			best, bestD, bestV = t, dist, v
+		}
+	}
+	bal := float64(s.Case.Balance)
+	levels := []int{}
+	for lv := max(s.Standing.Level, e.roundLevel(s.Round)); lv <= e.maxLevel(); lv++ {
+		levels = append(levels, lv)
+	}
+	// The standing offer itself is always a candidate (it met the previous
+	// target, which is at least this one).
+	consider(s.Standing, 1e6)
+
+	if ask.Kind == KindLump {
+		minLump := int64(math.Ceil(bal * (1 - e.l.maxDiscount)))
+		from := max(ask.LumpSum, minLump)
+		for _, lv := range levels {
+			for k := 0; k <= 40; k++ {
+				l := from + (s.Case.Balance-from)*int64(k)/40
+				t := Terms{Kind: KindLump, Start: ask.Start, LumpSum: l, Level: lv}
+				consider(t, math.Abs(float64(l-ask.LumpSum))/bal+0.001*float64(lv-s.Standing.Level))
+			}
+		}
+	}
+	freq := ask.Frequency
+	if freq == "" {
+		freq = plan.Monthly
+	}
+	start := ask.Start
+	if d := start.DaysSince(s.Case.AsOf); d > e.l.maxStartDays {
+		start = s.Case.AsOf.AddDays(e.l.maxStartDays)
+	}
+	downs := []int64{ask.DownPayment}
+	for _, d := range []int64{s.Standing.DownPayment, 0, e.wantedDown()} {
+		if !containsInt64(downs, d) {
+			downs = append(downs, d)
+		}
+	}
+	refN := float64(ask.Installments)
+	if ask.Kind == KindLump {
+		refN = 1
+	}
+	for _, lv := range levels {
+		for _, down := range downs {
+			for n := 1; n <= e.maxN(freq); n++ {
+				t := e.planTerms(freq, start, down, n, lv)
+				dist := 0.0
+				switch {
+				case c.InstallmentAmount != nil:
+					dist += math.Abs(float64(t.Installment-*c.InstallmentAmount)) / float64(*c.InstallmentAmount)
+				case ask.Kind == KindLump:
+					dist += 1 + float64(n)/float64(e.maxN(freq)) // a plan instead of a lump sum
+				default:
+					dist += math.Abs(float64(n)-refN) / refN
+				}
+				if down != ask.DownPayment {
+					dist += 2 * math.Abs(float64(down-ask.DownPayment)) / bal
+				}
+				if !start.Equal(ask.Start) {
+					dist += math.Abs(float64(start.DaysSince(ask.Start))) / 30
+				}
+				dist += 0.001 * float64(lv-s.Standing.Level)
+				consider(t, dist)
+			}
+		}
+	}
+	return best, bestV, !math.IsInf(bestV, -1)
+}
+
+func containsInt64(xs []int64, x int64) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// offer computes an offer's schedule and value.
+func (e *engine) offer(t Terms) (Offer, error) {
+	s, err := e.schedule(t)
+	if err != nil {
+		return Offer{}, fmt.Errorf("negotiate: schedule of %+v: %w", t, err)
+	}
+	v, c := e.value(t)
+	o := Offer{Terms: t, Schedule: s, Value: v, Completion: c}
+	if t.Kind == KindPlan && t.Level >= levelFees && e.l.earlyDiscount > 0 {
+		o.EarlyPayoffDiscount = e.l.earlyDiscountText
+	}
+	return o, nil
+}
+
+// concessions lists, in money, what an offer concedes against the claim.
+func (e *engine) concessions(o Offer) []Concession {
+	c := e.s.Case
+	cur := c.Currency
+	var out []Concession
+	if o.Level >= levelFees && c.Fees > 0 && e.s.Policy.MayWaiveFees {
+		out = append(out, Concession{Kind: "fee_waived", Amount: c.Fees, Note: "late-payment compensation and interest we could claim, waived while the plan is kept"})
+	}
+	if o.Kind == KindPlan && o.Level >= levelFrozen && e.l.planRate > 0 {
+		full, err := e.schedule(Terms{Kind: KindPlan, Frequency: o.Frequency, Start: o.Start, DownPayment: o.DownPayment,
+			Installments: o.Installments, Level: levelNone})
+		if err == nil && full.Interest.Minor() > 0 {
+			out = append(out, Concession{Kind: "interest_frozen", Amount: full.Interest.Minor(),
+				Note: fmt.Sprintf("no interest at %s%% a year", pct(e.l.planRate))})
+		}
+	}
+	if o.Kind == KindLump && o.LumpSum < c.Balance {
+		out = append(out, Concession{Kind: "settlement_discount", Amount: c.Balance - o.LumpSum,
+			Note: fmt.Sprintf("the rest of the %s balance written off when %s is paid by %s", fmtAmount(c.Balance, cur), fmtAmount(o.LumpSum, cur), o.Start)})
+	}
+	if o.EarlyPayoffDiscount != "" {
+		amt := int64(math.Floor(float64(c.Balance) * e.l.earlyDiscount))
+		out = append(out, Concession{Kind: "early_payment_discount", Amount: amt,
+			Note: fmt.Sprintf("%s%% of what is left is waived if you pay it all early (up to %s)", pct(e.l.earlyDiscount), fmtAmount(amt, cur))})
+	}
+	return out
+}
+
+// alternatives are 2–3 other offers: "a little more each time, finish
+// sooner", a lump-sum settlement, another rhythm. Each is worth at least
+// target to us (so accepting one is always fine); when fewer than two
+// qualify, the next round's target is tried (what we would accept next).
+func (e *engine) alternatives(o Offer, target float64) []Alternative {
+	var out []Alternative
+	for _, th := range []float64{target, math.Max(e.s.Min, e.target(e.s.Round+1))} {
+		out = e.alternativesAt(o, th, out)
+		if len(out) >= 2 {
+			break
+		}
+	}
+	return out
+}
+
+func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Alternative {
+	cur := e.s.Case.Currency
+	add := func(label string, t Terms) {
+		if len(out) >= 3 {
+			return
+		}
+		for _, a := range out {
+			if a.Offer.Terms == t {
+				return
+			}
+		}
+		if !e.offerable(t) {
+			return
+		}
+		if v, _ := e.value(t); v < target-1e-6 {
+			return
+		}
+		if alt, err := e.offer(t); err == nil {
+			out = append(out, Alternative{Label: label, Offer: alt})
+		}
+	}
+	if o.Kind == KindPlan && o.Installments > 1 {
+		unit := int64(1)
+		for range cur.Digits() {
+			unit *= 10
+		}
+		found, shortest := 0, o.Installments
+		for _, major := range []int64{10, 15, 25, 50, 100, 250, 500, 1000} {
+			if found == 2 {
+				break
+			}
+			extra := major * unit
+			t := e.fixedTerms(o.Frequency, o.Start, o.DownPayment, o.Installment+extra, o.Level)
+			n := t.Installments
+			if n >= shortest {
+				continue
+			}
+			before := len(out)
+			add(fmt.Sprintf("Pay %s more each time (%s): finish %d installment%s sooner", fmtAmount(extra, cur), fmtAmount(t.Installment, cur),
+				o.Installments-n, plural(o.Installments-n)), t)
+			if len(out) > before {
+				found, shortest = found+1, n
+			}
+		}
+	}
+	if e.l.maxDiscount > 0 && o.Kind == KindPlan {
+		// The smallest settlement worth the target, within the discount limit.
+		bal := e.s.Case.Balance
+		minLump := int64(math.Ceil(float64(bal) * (1 - e.l.maxDiscount)))
+		for k := 0; k <= 20; k++ {
+			l := minLump + (bal-minLump)*int64(k)/20
+			t := Terms{Kind: KindLump, Start: e.defaultStart(), LumpSum: l, Level: o.Level}
+			if ok, _ := e.feasible(t); !ok {
+				continue
+			}
+			if v, _ := e.value(t); v >= target {
+				label := fmt.Sprintf("Settle in one payment of %s by %s (save %s)", fmtAmount(l, cur), t.Start, fmtAmount(bal-l, cur))
+				if l == bal {
+					label = fmt.Sprintf("Pay the whole %s by %s", fmtAmount(l, cur), t.Start)
+				}
+				add(label, t)
+				break
+			}
+		}
+	}
+	if o.Kind == KindPlan && o.Frequency == plan.Monthly && o.Installments > 1 {
+		n := int(math.Ceil(float64(o.Installments) * perMonth(plan.Biweekly)))
+		t := e.planTerms(plan.Biweekly, o.Start, o.DownPayment, n, o.Level)
+		add(fmt.Sprintf("Every two weeks: %d payments of %s", n, fmtAmount(t.Installment, cur)), t)
+	}
+	if o.Kind == KindPlan && o.Installments > 2 {
+		// A slightly longer plan: one more installment.
+		t := e.planTerms(o.Frequency, o.Start, o.DownPayment, o.Installments+1, o.Level)
+		add(fmt.Sprintf("A little longer: %d %s payments of %s", t.Installments, o.Frequency, fmtAmount(t.Installment, cur)), t)
+	}
+	return out
+}
+
+func (e *engine) nextSteps() string {
+	nd := e.s.Policy.NoDeal
+	who := "a collection agency"
+	if nd.Action == "legal" {
+		who = "legal review"
+	}
+	return fmt.Sprintf("Without an agreement the account goes to %s, which adds cost and can affect the customer's credit.", who)
+}
+
+func (e *engine) describe(o Offer) string {
+	cur := e.s.Case.Currency
+	if o.Kind == KindLump {
+		return fmt.Sprintf("one payment of %s by %s", fmtAmount(o.LumpSum, cur), o.Start)
+	}
+	var b strings.Builder
+	if o.DownPayment > 0 {
+		fmt.Fprintf(&b, "%s down on %s, then ", fmtAmount(o.DownPayment, cur), o.Start)
+	}
+	ins := o.Schedule.Installments
+	last := ins[len(ins)-1]
+	reg := o.Installments
+	if reg == 1 {
+		fmt.Fprintf(&b, "one payment of %s on %s", last.Amount, last.DueDate)
+	} else {
+		first := ins[0]
+		if o.DownPayment > 0 {
+			first = ins[1]
+		}
+		fmt.Fprintf(&b, "%d %s payments of %s from %s to %s", reg, o.Frequency, first.Amount, first.DueDate, last.DueDate)
+		if last.Amount != first.Amount {
+			fmt.Fprintf(&b, " (the last %s)", last.Amount)
+		}
+	}
+	fmt.Fprintf(&b, ", %s in total", o.Schedule.Total)
+	return b.String()
+}
+
+func (e *engine) affordNote(o Offer) string {
+	c := e.s.Case
+	if c.Affordable <= 0 || o.Kind != KindPlan {
+		return ""
+	}
+	monthly := float64(o.Installment) * perMonth(o.Frequency)
+	fits := monthly <= float64(c.Affordable)*1.0001
+	switch c.AffordableSource {
+	case "budget":
+		if fits {
+			return fmt.Sprintf(" It fits what the budget leaves for this debt (%s a month).", fmtAmount(c.Affordable, c.Currency))
+		}
+		return fmt.Sprintf(" It is more than the %s a month the budget leaves for this debt; a longer plan is possible.", fmtAmount(c.Affordable, c.Currency))
+	case "history":
+		if fits {
+			return fmt.Sprintf(" It is within what you paid us per month over the past year (%s).", fmtAmount(c.Affordable, c.Currency))
+		}
+	}
+	return ""
+}
+
+func (e *engine) explainOpen(o Offer) string {
+	c := e.s.Case
+	s := fmt.Sprintf("We propose %s to clear the balance of %s.", e.describe(o), fmtAmount(c.Balance, c.Currency)) + e.affordNote(o)
+	if c.Fees > 0 {
+		s += fmt.Sprintf(" Late-payment compensation and interest of %s are not added as long as the plan is kept.", fmtAmount(c.Fees, c.Currency))
+	}
+	return s + " Paying on time keeps deliveries and your credit limit in place."
+}
+
+func (e *engine) explainAccept(o Offer) string {
+	s := fmt.Sprintf("We accept your proposal: %s.", e.describe(o)) + e.affordNote(o)
+	if g := e.gained(o); g != "" {
+		s += " " + g
+	}
+	return s + " Confirm it and we send the written agreement."
+}
+
+func (e *engine) explainCounter(ask Terms, ok bool, why string, belowFloor bool, o Offer, last bool) string {
+	var b strings.Builder
+	switch {
+	case !ok:
+		fmt.Fprintf(&b, "We cannot accept that: %s.", why)
+	case belowFloor:
+		b.WriteString("We cannot accept that proposal: it is below the lowest we can agree to for this balance.")
+	default:
+		b.WriteString("We cannot quite accept that proposal, but we can move towards it.")
+	}
+	if last {
+		fmt.Fprintf(&b, " Our final offer is %s.", e.describe(o))
+	} else {
+		fmt.Fprintf(&b, " We can offer %s.", e.describe(o))
+	}
+	b.WriteString(e.affordNote(o))
+	if g := e.gained(o); g != "" {
+		b.WriteString(" " + g)
+	}
+	if last {
+		fmt.Fprintf(&b, " It stands until %s. %s", e.s.Expires, e.nextSteps())
+	}
+	return b.String()
+}
+
+// gained says what the customer gained compared with our opening offer.
+func (e *engine) gained(o Offer) string {
+	cur := e.s.Case.Currency
+	var parts []string
+	op := e.s.Opening
+	if o.Kind == KindPlan && op.Kind == KindPlan {
+		if d := o.Installments - op.Installments; d > 0 && o.Frequency == op.Frequency {
+			parts = append(parts, fmt.Sprintf("%d more %s installment%s than our first offer", d, o.Frequency, plural(d)))
+		}
+		if o.DownPayment < op.DownPayment {
+			parts = append(parts, fmt.Sprintf("a down payment %s lower", fmtAmount(op.DownPayment-o.DownPayment, cur)))
+		}
+	}
+	for _, c := range e.concessions(o) {
+		if c.Kind == "early_payment_discount" {
+			parts = append(parts, fmt.Sprintf("an early-payoff discount of %s%%", pct(e.l.earlyDiscount)))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s", strings.ToLower(plan.ConcessionKinds[c.Kind]), fmtAmount(c.Amount, cur)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "You gain " + strings.Join(parts, "; ") + "."
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func fmtAmount(minor int64, cur money.Currency) string {
+	return money.New(minor, cur).String() + " " + string(cur)
+}
+
+// pct formats a share as a percentage ("0.2" → "20").
+func pct(f float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f*100), "0"), ".")
+}

@@ -1,0 +1,214 @@
+package negotiate
+
+import "math"
+
+// The valuation model (docs/negotiation.md, "What an offer is worth").
+//
+// An offer's value to us is the expected present value of what it brings
+// in: each payment discounted at the cost of capital and weighted by the
+// probability that the customer is still paying when it falls due; when
+// the customer stops (the plan defaults) the rest goes to the no-deal
+// alternative (agency or legal), which recovers its share, less its cost,
+// after its delay. Probabilities come from a per-month hazard of stopping:
+//
+//	hazard = base(risk band)·max(ShockBuffer, 2·min(load, 1)) + LoadPenalty × max(0, load − 1), capped at MaxHazard
+//	load   = the installment per month ÷ the customer's monthly means (the budget's surplus)
+//
+// so longer plans lose value through more months of hazard and more
+// discounting, and installments above what the customer can afford lose
+// value through a higher hazard. A one-off payment (down payment, lump
+// sum) is paid with probability 1 − hazard, its load measured against
+// LiquidityMonths of the affordable installment.
+//
+// Times are nominal: a month is 365/12 days, a week 7 days; the schedule's
+// real calendar dates differ by a day or two, which does not matter to a
+// valuation but keeps it a closed formula (fast enough to score thousands
+// of candidate plans per counter-offer).
+
+// Model parameters. Documented in docs/negotiation.md; the simulator's
+// debtors do not share them (they have their own hidden capacity).
+const (
+	LoadPenalty     = 0.20 // extra monthly hazard per 100% of installment above the customer's means
+	ShockBuffer     = 0.2  // see hazardFor
+	MaxHazard       = 0.90
+	LiquidityMonths = 2.0 // a one-off payment up to this many months of surplus is "affordable"
+	daysPerMonth    = 365.0 / 12
+)
+
+// BandHazard is the monthly probability of a plan stopping by risk band
+// when the installment is affordable: about 6%, 11%, 21%, 35% and 52% of
+// 12-month plans fail from band A to E.
+var BandHazard = map[string]float64{"A": 0.005, "B": 0.01, "C": 0.02, "D": 0.035, "E": 0.06}
+
+// hazardFor is the monthly hazard for a risk band and a load. Within the
+// customer's means the band's hazard is scaled by 2·load (at least
+// ShockBuffer): a plan that takes a larger share of the surplus leaves
+// less room for an income shock — half the surplus: the band's hazard,
+// all of it: twice that. Above the means, LoadPenalty adds a hazard per
+// 100% of overload.
+func hazardFor(band string, load float64) float64 {
+	h, ok := BandHazard[band]
+	if !ok {
+		h = BandHazard["C"]
+	}
+	f := math.Max(ShockBuffer, 2*math.Min(load, 1))
+	h *= f * f
+	if load > 1 {
+		h += LoadPenalty * (load - 1)
+	}
+	return math.Min(h, MaxHazard)
+}
+
+// periodDays is the nominal length of one period.
+func periodDays(freq string) float64 {
+	switch freq {
+	case "weekly":
+		return 7
+	case "biweekly":
+		return 14
+	default:
+		return daysPerMonth
+	}
+}
+
+// perMonth is how many installments of freq fall in a month.
+func perMonth(freq string) float64 { return daysPerMonth / periodDays(freq) }
+
+// model holds what the valuation needs about the case.
+type model struct {
+	lnDisc     float64 // ln(1 + cost of capital) / 365: discount rate per day
+	band       string
+	affordable float64 // monthly, minor units; > 0
+	nd         float64 // no-deal: recovery × (1 − cost)
+	ndDelay    float64 // days
+	fees       float64 // reserved fees (minor units) recovered through no-deal on default; 0 when waived
+	riskFree   bool    // every payment is made: values are plain present values
+}
+
+// hazard is the monthly hazard at a load (0 when risk-free).
+func (m *model) hazard(load float64) float64 {
+	if m.riskFree {
+		return 0
+	}
+	return hazardFor(m.band, load)
+}
+
+func (m *model) df(days float64) float64 { return math.Exp(-m.lnDisc * days) }
+
+// oneOff is the probability that a single payment of amount is made.
+func (m *model) oneOff(amount float64) float64 {
+	return 1 - m.hazard(amount/(LiquidityMonths*m.affordable))
+}
+
+// noDeal is the value of sending remaining (minor units) to the no-deal
+// alternative at day t.
+func (m *model) noDeal(remaining, t float64) float64 {
+	return remaining * m.nd * m.df(t+m.ndDelay)
+}
+
+// planShape is an installment plan in minor units with nominal times.
+type planShape struct {
+	claim   int64   // what the payments add up to (principal)
+	down    int64   // at t0; 0 for none
+	n       int     // regular installments
+	regular int64   // each regular installment but the last
+	last    int64   // the last one (absorbs the remainder)
+	t0      float64 // days from the negotiation's date to the first due date
+	period  float64 // days
+	freq    string
+}
+
+// shape builds a plan without interest like plan.Quote: regular
+// installments of reg, the last one whatever is left of claim − down (for
+// an even split, reg = (claim − down) ÷ n rounded down).
+func shape(claim, down int64, n int, reg int64, freq string, t0 float64) planShape {
+	p := claim - down
+	return planShape{claim: claim, down: down, n: n, regular: reg, last: p - reg*int64(n-1),
+		t0: t0, period: periodDays(freq), freq: freq}
+}
+
+// completion is the probability that the plan is paid to the end.
+func (m *model) completion(s planShape) float64 {
+	p0 := 1.0
+	if s.down > 0 {
+		p0 = m.oneOff(float64(s.down))
+	}
+	h := m.hazard(float64(s.regular) * perMonth(s.freq) / m.affordable)
+	sp := math.Pow(1-h, s.period/daysPerMonth)
+	return p0 * math.Pow(sp, float64(s.n))
+}
+
+// valuePlan is the expected present value of a plan in closed form.
+//
+// With a down payment d at t0 kept with probability p0, regular payment k
+// (1..n) at t_k = t1 + (k−1)·P, kept with probability p0·s^k, discount
+// D(t) = e^(−λt), q = D(P), x = s·q, and R_k = claim − d − (k−1)·A the
+// remainder before payment k:
+//
+//	V = p0·d·D(t0) + (1−p0)·nd(claim+fees, t0)
+//	  + p0·D(t1)·[A·s·Σ_{j<n−1} x^j + L·s^n·q^(n−1)]
+//	  + p0·(1−s)·nd·D(t1+delay)·Σ_{j<n} x^j·(R_{j+1} + fees)
+//
+// valueStream computes the same sum term by term (the tests check both).
+func (m *model) valuePlan(s planShape) float64 {
+	p0, t1 := 1.0, s.t0
+	v := 0.0
+	if s.down > 0 {
+		p0 = m.oneOff(float64(s.down))
+		v += p0*float64(s.down)*m.df(s.t0) + (1-p0)*m.noDeal(float64(s.claim)+m.fees, s.t0)
+		t1 = s.t0 + s.period
+	}
+	h := m.hazard(float64(s.regular) * perMonth(s.freq) / m.affordable)
+	sv := math.Pow(1-h, s.period/daysPerMonth) // survival per period
+	q := m.df(s.period)
+	x := sv * q
+	n := float64(s.n)
+	A, L := float64(s.regular), float64(s.last)
+	xn1 := math.Pow(x, n-1)
+	xn := xn1 * x
+	var g0m1, g0, g1 float64 // Σ_{j<n−1} x^j, Σ_{j<n} x^j, Σ_{j<n} j·x^j
+	if math.Abs(1-x) < 1e-12 {
+		g0m1, g0, g1 = n-1, n, n*(n-1)/2
+	} else {
+		g0m1 = (1 - xn1) / (1 - x)
+		g0 = (1 - xn) / (1 - x)
+		g1 = x * (1 - n*xn1 + (n-1)*xn) / ((1 - x) * (1 - x))
+	}
+	d1 := m.df(t1)
+	v += p0 * d1 * (A*sv*g0m1 + L*math.Pow(sv, n)*math.Pow(q, n-1))
+	r1 := float64(s.claim-s.down) + m.fees
+	v += p0 * (1 - sv) * m.nd * d1 * m.df(m.ndDelay) * (r1*g0 - A*g1)
+	return v
+}
+
+// payment is one due payment with its nominal time and the principal
+// still owed before it.
+type payment struct {
+	t, amount, remaining float64
+	oneOff               bool // a down payment or lump sum: its own probability
+}
+
+// valueStream values any list of payments term by term: the same model as
+// valuePlan, for plans with interest and as its cross-check. hazard is the
+// monthly hazard of the regular payments, period their spacing in days.
+func (m *model) valueStream(ps []payment, hazard, period float64) float64 {
+	alive, v := 1.0, 0.0
+	sv := math.Pow(1-hazard, period/daysPerMonth)
+	for _, p := range ps {
+		keep := sv
+		if p.oneOff {
+			keep = m.oneOff(p.amount)
+		}
+		v += alive * (1 - keep) * m.noDeal(p.remaining+m.fees, p.t)
+		alive *= keep
+		v += alive * p.amount * m.df(p.t)
+	}
+	return v
+}
+
+// valueLump is a lump-sum settlement of amount at day t: paid with the
+// probability of a one-off payment, else the whole claim goes to no-deal.
+func (m *model) valueLump(amount, claim int64, t float64) float64 {
+	p := m.oneOff(float64(amount))
+	return p*float64(amount)*m.df(t) + (1-p)*m.noDeal(float64(claim)+m.fees, t)
+}
