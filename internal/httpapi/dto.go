@@ -176,11 +176,18 @@ type CurrencyPosition struct {
 
 // Position is a customer's position as of a date.
 type Position struct {
-	CustomerID  string             `json:"customer_id"`
-	ExternalRef string             `json:"external_ref,omitempty"`
-	Name        string             `json:"name"`
-	AsOf        civil.Date         `json:"as_of"`
-	Currencies  []CurrencyPosition `json:"currencies"`
+	CustomerID   string             `json:"customer_id"`
+	ExternalRef  string             `json:"external_ref,omitempty"`
+	Name         string             `json:"name"`
+	AsOf         civil.Date         `json:"as_of"`
+	Currencies   []CurrencyPosition `json:"currencies"`
+	Profile      Profile            `json:"profile"`
+	Risk         Risk               `json:"risk"`
+	Importance   Importance         `json:"importance"`
+	Impact       []Impact           `json:"impact" doc:"What the delay costs us, per currency with overdue invoices"`
+	Budget       *BudgetSummary     `json:"budget,omitempty" doc:"Absent when the customer gave no budget"`
+	OpenPlans    []PlanRef          `json:"open_plans"`
+	OpenPromises []Promise          `json:"open_promises"`
 }
 
 func positionOut(p *service.Position) Position {
@@ -195,6 +202,7 @@ func positionOut(p *service.Position) Position {
 		}
 		out.Currencies = append(out.Currencies, cp)
 	}
+	assessmentOut(&out, p.Assessment)
 	return out
 }
 

@@ -38,6 +38,10 @@ type PlanInput struct {
 	CustomerID string   `json:"customer_id" doc:"Customer id or external_ref"`
 	InvoiceIDs []string `json:"invoice_ids" doc:"Invoices (ids or numbers) the plan covers: open, of one currency, in no other open plan"`
 	PlanTermsInput
+	// settlement, when set, is what the plan collects in full settlement
+	// of the invoices (a negotiated lump sum); the rest is written off
+	// when the plan completes.
+	settlement *money.Amount
 }
 
 // PlanTermsInput are a plan's schedule and terms.
@@ -80,7 +84,8 @@ func planEvent(ctx context.Context, tx store.Tx, planID, kind string, on civil.D
 
 // recordCompletions writes plan_completed for each of the customer's
 // active plans that the payments complete by asOf (once: a repeat is
-// ignored by the store).
+// ignored by the store). A settlement plan's completion writes off the
+// rest of its invoices (settleWriteOff).
 func recordCompletions(ctx context.Context, tx store.Tx, customerID string, asOf civil.Date) error {
 	ids, err := tx.ActivePlans(ctx, customerID)
 	if err != nil {
@@ -91,13 +96,58 @@ func recordCompletions(ctx context.Context, tx store.Tx, customerID string, asOf
 		if err != nil {
 			return err
 		}
-		if v.Tracking != nil && v.Tracking.Status == plan.PlanCompleted {
-			if err := planEvent(ctx, tx, id, plan.EventPlanCompleted, v.Tracking.CompletedOn); err != nil {
-				return err
-			}
+		if v.Tracking == nil || v.Tracking.Status != plan.PlanCompleted {
+			continue
+		}
+		done := false
+		for _, e := range v.Events {
+			done = done || e.Kind == plan.EventPlanCompleted
+		}
+		if done {
+			continue
+		}
+		if err := planEvent(ctx, tx, id, plan.EventPlanCompleted, v.Tracking.CompletedOn); err != nil {
+			return err
+		}
+		if err := settleWriteOff(ctx, tx, v); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// settleWriteOff posts, for a completed settlement plan, a credit note on
+// each of its invoices for what is left of it (up to the settlement
+// discount), so that the ledger shows them paid: the customer kept the
+// settlement.
+func settleWriteOff(ctx context.Context, tx store.Tx, v *PlanView) error {
+	var discount int64
+	for _, c := range v.Plan.Concessions {
+		if c.Kind == "settlement_discount" {
+			discount += c.Amount.Minor()
+		}
+	}
+	if discount <= 0 {
+		return nil
+	}
+	for _, invID := range v.Plan.InvoiceIDs {
+		inv, err := tx.Invoice(ctx, invID)
+		if err != nil {
+			return err
+		}
+		amt := min(inv.Balance.Minor(), discount)
+		if amt <= 0 {
+			continue
+		}
+		cn := ledger.Payment{Kind: ledger.KindCreditNote, CustomerID: v.Plan.CustomerID, ReceivedOn: v.Tracking.CompletedOn,
+			Amount: money.New(amt, inv.Amount.Currency()), Method: "write_off", Reference: "settlement of plan " + v.Plan.ID, InvoiceID: inv.ID}
+		if err := tx.InsertPayment(ctx, &cn); err != nil {
+			return err
+		}
+		discount -= amt
+	}
+	_, err := reallocate(ctx, tx, v.Plan.CustomerID)
+	return err
 }
 
 // CreatePlan proposes a plan: the customer accepts it later.
@@ -145,6 +195,12 @@ func (s *Service) proposePlan(ctx context.Context, tx store.Tx, in PlanInput) (*
 	invs, balance, err := planInvoices(ctx, tx, c.ID, in.InvoiceIDs)
 	if err != nil {
 		return nil, nil, civil.Date{}, err
+	}
+	if in.settlement != nil {
+		if in.settlement.Currency() != balance.Currency() || !in.settlement.IsPositive() || in.settlement.Minor() > balance.Minor() {
+			return nil, nil, civil.Date{}, apperr.Field("settlement", "%s %s must be positive and at most the invoices' balance %s", in.settlement, in.settlement.Currency(), balance)
+		}
+		balance = *in.settlement
 	}
 	q := QuoteInput{Balance: balance.String(), Currency: string(balance.Currency()), Installments: in.Installments,
 		InstallmentAmount: in.InstallmentAmount, Frequency: in.Frequency, StartDate: in.StartDate, Dates: in.Dates,

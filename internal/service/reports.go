@@ -107,12 +107,14 @@ type CurrencyPosition struct {
 	Credit        int64       // unapplied payments, minor units
 }
 
-// Position is what settle knows of a customer's account as of a date.
-// (The payment profile, risk and importance come with the assessment work.)
+// Position is what settle knows of a customer's account as of a date:
+// balances and aging per currency, and the assessment (profile, risk,
+// importance, impact of the delay, budget, open plans and promises).
 type Position struct {
 	Customer   ledger.Customer
 	AsOf       civil.Date
 	Currencies []CurrencyPosition
+	*Assessment
 }
 
 // Position computes a customer's balances and aging as of a date.
@@ -162,7 +164,11 @@ func (s *Service) Position(ctx context.Context, idOrRef string, asOf civil.Date)
 				pos.Currencies = append(pos.Currencies, CurrencyPosition{Buckets: ledger.Buckets{Currency: cur}, Credit: n})
 			}
 		}
-		return r.Err()
+		if err := r.Err(); err != nil {
+			return err
+		}
+		pos.Assessment, err = assessCustomer(ctx, tx, c, asOf)
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,232 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"settle/internal/apperr"
+	"settle/internal/ids"
+	"settle/internal/ledger"
+	"settle/internal/store"
+)
+
+// Interaction kinds, directions, reason categories and claim kinds
+// (domain.md §1: facts versus excuses).
+var (
+	interactionKinds = map[string]bool{"call": true, "email": true, "letter": true, "sms": true, "meeting": true, "note": true}
+	directions       = map[string]bool{"inbound": true, "outbound": true}
+	// ReasonCategories are what a customer gives as the reason for paying late.
+	ReasonCategories = map[string]string{
+		"cash_flow":    "Cash-flow problem",
+		"dispute":      "Disputes the invoice or the goods/service",
+		"not_received": "Never received the invoice",
+		"hardship":     "Personal or financial hardship",
+		"admin_delay":  "Administrative delay (approval, purchase order, payment run)",
+		"forgot":       "Forgot / oversight",
+		"other":        "Other",
+	}
+	claims = map[string]bool{"fact": true, "unverified": true}
+)
+
+// ReasonInput is what the customer said, and whether it is a verified fact.
+type ReasonInput struct {
+	Category string `json:"category" doc:"cash_flow, dispute, not_received, hardship, admin_delay, forgot or other"`
+	Claim    string `json:"claim,omitempty" doc:"fact (verified, with evidence) or unverified (default)"`
+	Evidence string `json:"evidence,omitempty" doc:"What was seen: bank statement, remittance advice, …"`
+}
+
+// InteractionInput records a call, email, meeting or note.
+type InteractionInput struct {
+	Kind       string       `json:"kind" doc:"call, email, letter, sms, meeting or note"`
+	Direction  string       `json:"direction,omitempty" doc:"inbound or outbound (not for notes)"`
+	OccurredAt string       `json:"occurred_at,omitempty" doc:"RFC 3339 (default now)"`
+	Summary    string       `json:"summary"`
+	Reason     *ReasonInput `json:"reason,omitempty"`
+	InvoiceIDs []string     `json:"invoice_ids,omitempty" doc:"Invoices it concerns (ids or numbers)"`
+}
+
+// InteractionView is a stored interaction and what it triggered.
+type InteractionView struct {
+	Interaction store.Interaction
+	Resend      *store.Message // the invoice copy queued for a "not received" reason
+}
+
+// CreateInteraction records a contact with a customer. A stated reason
+// "not_received" queues a copy of the invoices at once (an email in the
+// outbox, delivered by the collections run's sender).
+func (s *Service) CreateInteraction(ctx context.Context, customer string, in InteractionInput) (*InteractionView, error) {
+	a, err := require(ctx, RoleAgent)
+	if err != nil {
+		return nil, err
+	}
+	var fs apperr.Fields
+	it := store.Interaction{Kind: strings.ToLower(strings.TrimSpace(in.Kind)), Direction: strings.ToLower(strings.TrimSpace(in.Direction)),
+		Summary: strings.TrimSpace(in.Summary), Actor: a.ID}
+	if !interactionKinds[it.Kind] {
+		fs.Add("kind", "%q must be call, email, letter, sms, meeting or note", in.Kind)
+	}
+	switch {
+	case it.Kind == "note" && it.Direction != "":
+		fs.Add("direction", "a note has no direction")
+	case it.Kind != "note" && it.Kind != "" && !directions[it.Direction]:
+		fs.Add("direction", "%q must be inbound or outbound", in.Direction)
+	}
+	if it.Summary == "" {
+		fs.Add("summary", "is required")
+	} else if len(it.Summary) > 4000 {
+		fs.Add("summary", "must be at most 4000 characters")
+	}
+	now := s.now()
+	if v := strings.TrimSpace(in.OccurredAt); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		switch {
+		case err != nil:
+			fs.Add("occurred_at", "%q is not an RFC 3339 instant", v)
+		case t.After(now.Add(5 * time.Minute)):
+			fs.Add("occurred_at", "%s is in the future", v)
+		}
+		it.OccurredAt = t.UTC()
+	}
+	if r := in.Reason; r != nil {
+		it.ReasonCategory = strings.ToLower(strings.TrimSpace(r.Category))
+		it.Claim = strings.ToLower(strings.TrimSpace(r.Claim))
+		it.Evidence = strings.TrimSpace(r.Evidence)
+		if _, ok := ReasonCategories[it.ReasonCategory]; !ok {
+			fs.Add("reason.category", "%q must be one of cash_flow, dispute, not_received, hardship, admin_delay, forgot, other", r.Category)
+		}
+		if it.Claim == "" {
+			it.Claim = "unverified"
+		}
+		if !claims[it.Claim] {
+			fs.Add("reason.claim", "%q must be fact or unverified", r.Claim)
+		}
+		if it.Claim == "fact" && it.Evidence == "" {
+			fs.Add("reason.evidence", "a fact needs the evidence seen (e.g. bank statement)")
+		}
+		if len(it.Evidence) > 1000 {
+			fs.Add("reason.evidence", "must be at most 1000 characters")
+		}
+	}
+	if len(in.InvoiceIDs) > 100 {
+		fs.Add("invoice_ids", "at most 100")
+	}
+	if err := fs.Err("interaction"); err != nil {
+		return nil, err
+	}
+	var view *InteractionView
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		c, err := tx.Customer(ctx, customer)
+		if err != nil {
+			return err
+		}
+		it.CustomerID = c.ID
+		var invs []ledger.Invoice
+		for _, ref := range in.InvoiceIDs {
+			inv, err := tx.Invoice(ctx, ref)
+			if err != nil {
+				return fieldNotFound("invoice_ids", err)
+			}
+			if inv.CustomerID != c.ID {
+				return apperr.Field("invoice_ids", "invoice %s belongs to another customer", inv.Number)
+			}
+			invs = append(invs, *inv)
+			it.InvoiceIDs = append(it.InvoiceIDs, inv.ID)
+		}
+		it.ID = ids.New(ids.Interaction)
+		view = &InteractionView{}
+		if it.ReasonCategory == "not_received" {
+			if len(invs) == 0 {
+				// Unnamed: every open invoice.
+				list, _, err := tx.Invoices(ctx, store.InvoiceFilter{CustomerID: c.ID, Status: ledger.StatusOpen, Page: store.Page{Limit: 100}})
+				if err != nil {
+					return err
+				}
+				invs = list
+			}
+			if len(invs) > 0 {
+				m := resendMessage(c, invs, it.ID, tx.Now())
+				id, _, err := tx.InsertMessage(ctx, m)
+				if err != nil {
+					return err
+				}
+				m.ID = id
+				view.Resend = m
+				it.FollowUp = "resend_invoice:" + id
+			}
+		}
+		if err := tx.InsertInteraction(ctx, &it); err != nil {
+			return err
+		}
+		view.Interaction = it
+		return audit(ctx, tx, "interaction.create", "customer", c.ID, map[string]any{"interaction_id": it.ID, "input": in})
+	})
+	return view, err
+}
+
+// resendMessage is the email that sends copies of invoices again.
+func resendMessage(c *ledger.Customer, invs []ledger.Invoice, interactionID string, now time.Time) *store.Message {
+	var b strings.Builder
+	greeting := "Hello"
+	if c.Name != "" {
+		greeting = "Dear " + c.Name
+	}
+	fmt.Fprintf(&b, "%s,\n\nAs discussed, here again are the invoices you told us you did not receive:\n\n", greeting)
+	var numbers []string
+	for _, inv := range invs {
+		numbers = append(numbers, inv.Number)
+		fmt.Fprintf(&b, "  Invoice %s, issued %s, due %s: %s %s (open: %s %s)\n", inv.Number, inv.IssueDate, inv.DueDate,
+			inv.Amount, inv.Amount.Currency(), inv.Balance, inv.Balance.Currency())
+	}
+	b.WriteString("\nPlease check that they reach the right person in your accounts team; reply to this email if anything is unclear.\n\n" +
+		"To stop receiving these emails, reply with \"unsubscribe\".\n")
+	subject := "Copy of invoice " + numbers[0]
+	if len(numbers) > 1 {
+		subject = fmt.Sprintf("Copies of %d invoices", len(numbers))
+	}
+	tone := c.Style
+	if tone == "" {
+		tone = ledger.StyleDirect
+	}
+	return &store.Message{CustomerID: c.ID, Channel: "email", Step: "invoice_resend", Tone: tone, Locale: c.Locale,
+		ScheduledFor: now.UTC(), Status: store.MessageQueued, Subject: subject, Body: b.String(), InvoiceNumbers: numbers,
+		DedupeKey: "resend:" + interactionID}
+}
+
+// Interactions lists a customer's interactions, oldest first.
+func (s *Service) Interactions(ctx context.Context, customer string, page store.Page) ([]store.Interaction, string, error) {
+	if _, err := require(ctx, RoleViewer); err != nil {
+		return nil, "", err
+	}
+	var out []store.Interaction
+	var next string
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		c, err := tx.Customer(ctx, customer)
+		if err != nil {
+			return err
+		}
+		out, next, err = tx.Interactions(ctx, store.InteractionFilter{CustomerID: c.ID, Page: page})
+		return err
+	})
+	return out, next, err
+}
+
+// Messages lists the outbox.
+func (s *Service) Messages(ctx context.Context, f store.MessageFilter) ([]store.Message, string, error) {
+	if _, err := require(ctx, RoleViewer); err != nil {
+		return nil, "", err
+	}
+	var out []store.Message
+	var next string
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		id, err := customerFilter(ctx, tx, f.CustomerID)
+		if err != nil {
+			return err
+		}
+		f.CustomerID = id
+		out, next, err = tx.Messages(ctx, f)
+		return err
+	})
+	return out, next, err
+}

@@ -1,0 +1,237 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"settle/internal/apperr"
+	"settle/internal/negotiate"
+	"settle/internal/store"
+)
+
+// PolicyInput sets a segment's negotiation limits. Every field but segment
+// is optional; a missing one takes its default (negotiate.DefaultPolicy,
+// listed in docs/negotiation.md).
+type PolicyInput struct {
+	Segment               string       `json:"segment,omitempty" doc:"The customer segment the policy applies to (required to create; PUT keeps it when left out)"`
+	CostOfCapital         *string      `json:"cost_of_capital,omitempty" doc:"Annual, e.g. 0.10 (default)"`
+	MinRecovery           *string      `json:"min_recovery,omitempty" doc:"Lowest acceptable present value as a share of the balance (default 0.70)"`
+	MaxTermMonths         *int         `json:"max_term_months,omitempty" doc:"Longest plan (default 24)"`
+	MinInstallment        *string      `json:"min_installment,omitempty" doc:"Smallest installment in major units of the plan's currency (default 20.00)"`
+	DownPaymentShare      *string      `json:"down_payment_share,omitempty" doc:"Down payment asked for, share of the balance (default 0.00)"`
+	MaxSettlementDiscount *string      `json:"max_settlement_discount,omitempty" doc:"Largest discount for a lump-sum settlement (default 0.20)"`
+	EarlyPaymentDiscount  *string      `json:"early_payment_discount,omitempty" doc:"Share waived on early payoff, offered as a concession (default 0.02)"`
+	MayWaiveFees          *bool        `json:"may_waive_fees,omitempty" doc:"Default true"`
+	MayFreezeInterest     *bool        `json:"may_freeze_interest,omitempty" doc:"Default true"`
+	PlanRate              *string      `json:"plan_rate,omitempty" doc:"Annual interest a plan carries (default 0)"`
+	MaxRounds             *int         `json:"max_rounds,omitempty" doc:"Counter-offers answered before the final offer (default 6)"`
+	ConcessionExponent    *string      `json:"concession_exponent,omitempty" doc:"e in f(t) = k + (1-k)·t^(1/e): below 1 Boulware, above 1 conceder (default 0.5)"`
+	ConcessionStart       *string      `json:"concession_start,omitempty" doc:"k: share of the room conceded at once (default 0)"`
+	MaxStartDays          *int         `json:"max_start_days,omitempty" doc:"First payment due within this many days (default 30)"`
+	OfferValidDays        *int         `json:"offer_valid_days,omitempty" doc:"A negotiation expires after this many days (default 14)"`
+	NoDeal                *NoDealInput `json:"no_deal,omitempty"`
+}
+
+// NoDealInput is the alternative to an agreement.
+type NoDealInput struct {
+	Action    *string `json:"action,omitempty" doc:"agency (default) or legal"`
+	Recovery  *string `json:"recovery,omitempty" doc:"Expected share recovered (default 0.40)"`
+	Cost      *string `json:"cost,omitempty" doc:"Share of the recovery it costs (default 0.25)"`
+	DelayDays *int    `json:"delay_days,omitempty" doc:"Until the money arrives (default 180)"`
+}
+
+// PolicyView is a stored (or default) policy.
+type PolicyView struct {
+	ID      string // "" for a built-in default
+	Version int
+	negotiate.Policy
+	Default bool // not stored: the built-in defaults
+	Stored  *store.Policy
+}
+
+// policy merges in over the defaults and validates the result.
+func (in PolicyInput) policy() (negotiate.Policy, error) {
+	seg := strings.TrimSpace(in.Segment)
+	if seg == "" {
+		return negotiate.Policy{}, apperr.Field("segment", "is required")
+	}
+	if len(seg) > 100 {
+		return negotiate.Policy{}, apperr.Field("segment", "must be at most 100 characters")
+	}
+	p := negotiate.DefaultPolicy(seg)
+	str := func(dst *string, v *string) {
+		if v != nil {
+			*dst = strings.TrimSpace(*v)
+		}
+	}
+	num := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	str(&p.CostOfCapital, in.CostOfCapital)
+	str(&p.MinRecovery, in.MinRecovery)
+	num(&p.MaxTermMonths, in.MaxTermMonths)
+	str(&p.MinInstallment, in.MinInstallment)
+	str(&p.DownPaymentShare, in.DownPaymentShare)
+	str(&p.MaxSettlementDiscount, in.MaxSettlementDiscount)
+	str(&p.EarlyPaymentDiscount, in.EarlyPaymentDiscount)
+	if in.MayWaiveFees != nil {
+		p.MayWaiveFees = *in.MayWaiveFees
+	}
+	if in.MayFreezeInterest != nil {
+		p.MayFreezeInterest = *in.MayFreezeInterest
+	}
+	str(&p.PlanRate, in.PlanRate)
+	num(&p.MaxRounds, in.MaxRounds)
+	str(&p.ConcessionExponent, in.ConcessionExponent)
+	str(&p.ConcessionStart, in.ConcessionStart)
+	num(&p.MaxStartDays, in.MaxStartDays)
+	num(&p.OfferValidDays, in.OfferValidDays)
+	if nd := in.NoDeal; nd != nil {
+		str(&p.NoDeal.Action, nd.Action)
+		str(&p.NoDeal.Recovery, nd.Recovery)
+		str(&p.NoDeal.Cost, nd.Cost)
+		num(&p.NoDeal.DelayDays, nd.DelayDays)
+	}
+	return p, p.Validate()
+}
+
+func policyView(sp *store.Policy) (*PolicyView, error) {
+	var p negotiate.Policy
+	if err := json.Unmarshal(sp.Body, &p); err != nil {
+		return nil, err
+	}
+	return &PolicyView{ID: sp.ID, Version: sp.Version, Policy: p, Stored: sp}, nil
+}
+
+// CreatePolicy stores the policy of a segment (admins).
+func (s *Service) CreatePolicy(ctx context.Context, in PolicyInput) (*PolicyView, error) {
+	if _, err := require(ctx, RoleAdmin); err != nil {
+		return nil, err
+	}
+	p, err := in.policy()
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	var view *PolicyView
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		sp := &store.Policy{Segment: p.Segment, Body: body}
+		if err := tx.InsertPolicy(ctx, sp); err != nil {
+			return err
+		}
+		if view, err = policyView(sp); err != nil {
+			return err
+		}
+		return audit(ctx, tx, "policy.create", "policy", sp.ID, p)
+	})
+	return view, err
+}
+
+// UpdatePolicy replaces a policy (admins): fields left out take their defaults.
+func (s *Service) UpdatePolicy(ctx context.Context, id string, in PolicyInput) (*PolicyView, error) {
+	if _, err := require(ctx, RoleAdmin); err != nil {
+		return nil, err
+	}
+	var view *PolicyView
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		sp, err := tx.Policy(ctx, id)
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(in.Segment) == "" {
+			in.Segment = sp.Segment
+		}
+		p, err := in.policy()
+		if err != nil {
+			return err
+		}
+		if sp.Body, err = json.Marshal(p); err != nil {
+			return err
+		}
+		sp.Segment = p.Segment
+		if err := tx.UpdatePolicy(ctx, sp); err != nil {
+			return err
+		}
+		if view, err = policyView(sp); err != nil {
+			return err
+		}
+		return audit(ctx, tx, "policy.update", "policy", sp.ID, p)
+	})
+	return view, err
+}
+
+// Policy returns a policy by id or segment; a segment without a stored
+// policy gets the built-in defaults (Default true).
+func (s *Service) Policy(ctx context.Context, idOrSegment string) (*PolicyView, error) {
+	if _, err := require(ctx, RoleViewer); err != nil {
+		return nil, err
+	}
+	var view *PolicyView
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		sp, err := tx.Policy(ctx, idOrSegment)
+		if apperr.CodeOf(err) == apperr.NotFound && !strings.HasPrefix(idOrSegment, "pol_") {
+			view = &PolicyView{Policy: negotiate.DefaultPolicy(idOrSegment), Default: true}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		view, err = policyView(sp)
+		return err
+	})
+	return view, err
+}
+
+// Policies lists the stored policies.
+func (s *Service) Policies(ctx context.Context, page store.Page) ([]PolicyView, string, error) {
+	if _, err := require(ctx, RoleViewer); err != nil {
+		return nil, "", err
+	}
+	var out []PolicyView
+	var next string
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		list, n, err := tx.Policies(ctx, page)
+		if err != nil {
+			return err
+		}
+		next = n
+		for i := range list {
+			v, err := policyView(&list[i])
+			if err != nil {
+				return err
+			}
+			out = append(out, *v)
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+// policyFor is the policy that applies to a segment: its own, else the
+// stored "standard" one, else the built-in defaults.
+func policyFor(ctx context.Context, tx store.Tx, segment string) (negotiate.Policy, error) {
+	for _, seg := range []string{segment, "standard"} {
+		if seg == "" {
+			continue
+		}
+		sp, err := tx.Policy(ctx, seg)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			continue
+		}
+		if err != nil {
+			return negotiate.Policy{}, err
+		}
+		v, err := policyView(sp)
+		if err != nil {
+			return negotiate.Policy{}, err
+		}
+		return v.Policy, nil
+	}
+	return negotiate.DefaultPolicy(segment), nil
+}
