@@ -10,7 +10,7 @@ GOBIN_DIR := $(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin
 STATICCHECK := $(GOBIN_DIR)/staticcheck
 
 .DEFAULT_GOAL := help
-.PHONY: help build test test-short lint tools generate verify bench bench-ingest e2e clean
+.PHONY: help build test test-short lint tools generate verify bench bench-ingest bench-negotiate simulate e2e clean
 
 help: ## List the targets
 	@echo "Usage: make <target>"
@@ -62,6 +62,13 @@ bench: ## Run the Go benchmarks (no tests)
 
 bench-ingest: build ## Ingest benchmark: 1,000,000 invoices, SQLite and a throwaway PostgreSQL vs the raw engines
 	SETTLE_TEST_CMD='bin/settle bench ingest --invoices $(or $(INVOICES),1000000) --postgres "$$SETTLE_TEST_POSTGRES"' ./scripts/test.sh
+
+bench-negotiate: build ## Counter-offers over HTTP under load, on SQLite and on a throwaway PostgreSQL
+	bin/settle bench negotiate --duration $(or $(DURATION),10s)
+	SETTLE_TEST_CMD='bin/settle bench negotiate --db "$$SETTLE_TEST_POSTGRES" --duration $(or $(DURATION),10s)' ./scripts/test.sh
+
+simulate: build ## The negotiation simulator on its default population (10,000 debtors)
+	bin/settle simulate --debtors $(or $(DEBTORS),10000)
 
 # PLACEHOLDER: no browser (end-to-end) tests exist yet; replace this recipe
 # when they do.

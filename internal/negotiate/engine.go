@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/big"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
@@ -170,12 +172,40 @@ type engine struct {
 }
 
 func newEngine(s *Session) (*engine, error) {
-	l, err := s.Policy.compile(s.Case.Currency)
+	l, err := compiled(s.Policy, s.Case.Currency)
 	if err != nil {
 		return nil, err
 	}
 	return &engine{s: s, l: l}, nil
 }
+
+// compiledLimits caches compiled policies (parsing decimal strings is a
+// tenth of a counter-offer's work); a policy is a small comparable value.
+var compiledLimits sync.Map // policyKey → limits
+
+type policyKey struct {
+	p   Policy
+	cur money.Currency
+}
+
+func compiled(p Policy, cur money.Currency) (limits, error) {
+	k := policyKey{p, cur}
+	if l, ok := compiledLimits.Load(k); ok {
+		return l.(limits), nil
+	}
+	l, err := p.compile(cur)
+	if err != nil {
+		return l, err
+	}
+	if n := compiledCount.Add(1); n > 1000 {
+		compiledLimits.Clear() // bounded: policies rarely change
+		compiledCount.Store(0)
+	}
+	compiledLimits.Store(k, l)
+	return l, nil
+}
+
+var compiledCount atomic.Int64
 
 // capacity is the monthly amount the valuation measures loads against:
 // the budget's surplus, else the affordable installment, else (unknown)
@@ -864,16 +894,22 @@ func (e *engine) nearest(c Counter, ask Terms, target, cap float64) (Terms, floa
 	bestD, bestV := math.Inf(1), math.Inf(-1)
 	var best Terms
 	consider := func(t Terms, dist float64) {
-		if !e.offerable(t) && t != s.Standing {
+		// Cheapest tests first: a candidate farther than the best so far
+		// cannot win; then the value window; then the policy's limits.
+		if dist > bestD+1e-12 {
 			return
 		}
 		v, _ := e.value(t)
 		if v < target-eps || v > cap+eps {
 			return
 		}
-		if dist < bestD-1e-12 || (math.Abs(dist-bestD) <= 1e-12 && v > bestV) {
-			best, bestD, bestV = t, dist, v
+		if !(dist < bestD-1e-12 || (math.Abs(dist-bestD) <= 1e-12 && v > bestV)) {
+			return
 		}
+		if t != s.Standing && !e.offerable(t) {
+			return
+		}
+		best, bestD, bestV = t, dist, v
 	}
 	bal := float64(s.Case.Balance)
 	levels := []int{}
@@ -1017,10 +1053,10 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 				return
 			}
 		}
-		if !e.offerable(t) {
+		if v, _ := e.value(t); v < target-1e-6 {
 			return
 		}
-		if v, _ := e.value(t); v < target-1e-6 {
+		if !e.offerable(t) {
 			return
 		}
 		if alt, err := e.offer(t); err == nil {
@@ -1058,10 +1094,10 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 		for k := 0; k <= 20; k++ {
 			l := minLump + (bal-minLump)*int64(k)/20
 			t := Terms{Kind: KindLump, Start: e.defaultStart(), LumpSum: l, Level: o.Level}
-			if ok, _ := e.feasible(t); !ok {
+			if v, _ := e.value(t); v < target {
 				continue
 			}
-			if v, _ := e.value(t); v >= target {
+			if ok, _ := e.feasible(t); ok {
 				label := fmt.Sprintf("Settle in one payment of %s by %s (save %s)", fmtAmount(l, cur), t.Start, fmtAmount(bal-l, cur))
 				if l == bal {
 					label = fmt.Sprintf("Pay the whole %s by %s", fmtAmount(l, cur), t.Start)

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -134,7 +135,6 @@ type NegotiationRoundView struct {
 type negState struct {
 	Session    negotiate.Session `json:"session"`
 	InvoiceIDs []string          `json:"invoice_ids"`
-	Last       NegotiationReply  `json:"last"`
 }
 
 // OpenNegotiation opens a negotiation: the engine's opening offer from the
@@ -179,17 +179,17 @@ func (s *Service) OpenNegotiation(ctx context.Context, in NegotiationInput) (*Ne
 		}
 		n := &store.Negotiation{CustomerID: c.ID, Currency: balance.Currency(), Status: sess.Status, AsOf: asOf, ExpiresOn: sess.Expires}
 		n.ID = ids.New(ids.Negotiation)
-		st.Last = reply(n, st, resp)
+		last := reply(n, st, resp)
 		if n.State, err = json.Marshal(st); err != nil {
 			return err
 		}
 		if err := tx.InsertNegotiation(ctx, n); err != nil {
 			return err
 		}
-		if err := appendRound(ctx, tx, n.ID, 0, resp.Decision, []byte(`{}`), st.Last, a.ID); err != nil {
+		if err := appendRound(ctx, tx, n.ID, 0, resp.Decision, []byte(`{}`), last, a.ID); err != nil {
 			return err
 		}
-		view = &NegotiationView{Reply: st.Last}
+		view = &NegotiationView{Reply: last}
 		return audit(ctx, tx, "negotiation.open", "negotiation", n.ID, map[string]any{"input": in, "decision": resp.Decision})
 	})
 	return view, err
@@ -337,42 +337,74 @@ func (s *Service) CounterOffer(ctx context.Context, id string, in CounterOfferIn
 	if err != nil {
 		return nil, err
 	}
-	var view *NegotiationView
-	err = s.store.Tx(ctx, func(tx store.Tx) error {
-		n, st, err := loadNegotiation(ctx, tx, id)
-		if err != nil {
+	req, err := json.Marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	// The engine works outside the write transaction: read the state,
+	// answer, then write only if nobody moved the negotiation meanwhile
+	// (else answer again from the new state). On SQLite this keeps the
+	// single writer's critical section to the three writes.
+	for attempt := 0; ; attempt++ {
+		var n *store.Negotiation
+		var st *negState
+		err := s.store.ReadTx(ctx, func(tx store.Tx) error {
+			var err error
+			n, st, err = loadNegotiation(ctx, tx, id, false)
 			return err
+		})
+		if err != nil {
+			return nil, err
 		}
 		c, err := s.counter(in, n)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		sess, resp, err := negotiate.Respond(st.Session, c)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		prev := n.Round
+		prevRound, prevStatus := n.Round, n.Status
 		st.Session = sess
 		n.Status, n.Round = sess.Status, sess.Round
-		st.Last = reply(n, *st, resp)
+		last := reply(n, *st, resp)
 		if n.State, err = json.Marshal(st); err != nil {
-			return err
+			return nil, err
 		}
-		if err := tx.UpdateNegotiation(ctx, n, prev); err != nil {
-			return err
-		}
-		req, err := json.Marshal(in)
+		lastJSON, err := json.Marshal(last)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := appendRound(ctx, tx, n.ID, n.Round, resp.Decision, req, st.Last, a.ID); err != nil {
-			return err
+		detail := map[string]any{"input": in, "decision": resp.Decision, "round": n.Round}
+		err = s.store.Tx(ctx, func(tx store.Tx) error {
+			cur, err := tx.Negotiation(ctx, id, true)
+			if err != nil {
+				return err
+			}
+			if cur.Round != prevRound || cur.Status != prevStatus {
+				return errMoved
+			}
+			if err := tx.UpdateNegotiation(ctx, n, prevRound); err != nil {
+				return err
+			}
+			if err := tx.AppendNegotiationRound(ctx, &store.NegotiationRound{NegotiationID: n.ID, Round: n.Round, Decision: resp.Decision,
+				Request: req, Response: lastJSON, Actor: a.ID}); err != nil {
+				return err
+			}
+			return audit(ctx, tx, "negotiation.counter", "negotiation", n.ID, detail)
+		})
+		if errors.Is(err, errMoved) && attempt < 5 {
+			continue
 		}
-		view = &NegotiationView{Reply: st.Last}
-		return audit(ctx, tx, "negotiation.counter", "negotiation", n.ID, map[string]any{"input": in, "decision": resp.Decision, "round": n.Round})
-	})
-	return view, err
+		if err != nil {
+			return nil, err
+		}
+		return &NegotiationView{Reply: last}, nil
+	}
 }
+
+// errMoved: the negotiation changed between reading it and writing the answer.
+var errMoved = apperr.Errorf(apperr.Conflict, "the negotiation changed meanwhile: send the counter-offer again")
 
 // counter parses a counter-offer in the negotiation's currency.
 func (s *Service) counter(in CounterOfferInput, n *store.Negotiation) (negotiate.Counter, error) {
@@ -416,8 +448,8 @@ func (s *Service) counter(in CounterOfferInput, n *store.Negotiation) (negotiate
 	return c, fs.Err("counter-offer")
 }
 
-func loadNegotiation(ctx context.Context, tx store.Tx, id string) (*store.Negotiation, *negState, error) {
-	n, err := tx.Negotiation(ctx, id, true)
+func loadNegotiation(ctx context.Context, tx store.Tx, id string, forUpdate bool) (*store.Negotiation, *negState, error) {
+	n, err := tx.Negotiation(ctx, id, forUpdate)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -449,7 +481,7 @@ func (s *Service) AcceptNegotiation(ctx context.Context, id string, in AcceptNeg
 	}
 	var view *NegotiationView
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
-		n, st, err := loadNegotiation(ctx, tx, id)
+		n, st, err := loadNegotiation(ctx, tx, id, true)
 		if err != nil {
 			return err
 		}
@@ -470,14 +502,18 @@ func (s *Service) AcceptNegotiation(ctx context.Context, id string, in AcceptNeg
 		prev := n.Round
 		st.Session = sess
 		n.Status, n.PlanID = sess.Status, p.ID
-		st.Last.Status, st.Last.PlanID = sess.Status, p.ID
+		last, err := lastReply(ctx, tx, n)
+		if err != nil {
+			return err
+		}
+		last.Status, last.PlanID = sess.Status, p.ID
 		if n.State, err = json.Marshal(st); err != nil {
 			return err
 		}
 		if err := tx.UpdateNegotiation(ctx, n, prev); err != nil {
 			return err
 		}
-		view = &NegotiationView{Reply: st.Last, Plan: &PlanView{Plan: *p, AsOf: asOf, Status: p.Status, Invoices: invs}}
+		view = &NegotiationView{Reply: last, Plan: &PlanView{Plan: *p, AsOf: asOf, Status: p.Status, Invoices: invs}}
 		return audit(ctx, tx, "negotiation.accept", "negotiation", n.ID, map[string]any{"plan_id": p.ID, "alternative": in.Alternative, "actor": a.ID})
 	})
 	return view, err
@@ -539,11 +575,7 @@ func (s *Service) Negotiation(ctx context.Context, id string) (*NegotiationView,
 		if err != nil {
 			return err
 		}
-		var st negState
-		if err := json.Unmarshal(n.State, &st); err != nil {
-			return err
-		}
-		view = &NegotiationView{Reply: st.Last}
+		view = &NegotiationView{}
 		rounds, err := tx.NegotiationRounds(ctx, n.ID)
 		if err != nil {
 			return err
@@ -555,9 +587,32 @@ func (s *Service) Negotiation(ctx context.Context, id string) (*NegotiationView,
 			}
 			view.Rounds = append(view.Rounds, rv)
 		}
+		if len(view.Rounds) == 0 {
+			return fmt.Errorf("negotiation %s has no rounds", n.ID)
+		}
+		view.Reply = view.Rounds[len(view.Rounds)-1].Reply
+		view.Reply.Status, view.Reply.PlanID = n.Status, n.PlanID
 		return nil
 	})
 	return view, err
+}
+
+// lastReply is the reply of a negotiation's latest round, with its
+// current status.
+func lastReply(ctx context.Context, tx store.Tx, n *store.Negotiation) (NegotiationReply, error) {
+	rounds, err := tx.NegotiationRounds(ctx, n.ID)
+	if err != nil {
+		return NegotiationReply{}, err
+	}
+	if len(rounds) == 0 {
+		return NegotiationReply{}, fmt.Errorf("negotiation %s has no rounds", n.ID)
+	}
+	var r NegotiationReply
+	if err := json.Unmarshal(rounds[len(rounds)-1].Response, &r); err != nil {
+		return r, err
+	}
+	r.Status, r.PlanID = n.Status, n.PlanID
+	return r, nil
 }
 
 // reply renders an engine response in the API's shape.

@@ -63,6 +63,7 @@ type Service struct {
 	now   func() time.Time
 	// Creditor is the business owed, as written agreements name it.
 	Creditor string
+	tokens   tokenCache
 }
 
 // New returns a Service over st. now is the clock used when a call gives

@@ -7,6 +7,8 @@ import (
 	"encoding/base32"
 	"encoding/hex"
 	"strings"
+	"sync"
+	"time"
 
 	"settle/internal/apperr"
 	"settle/internal/store"
@@ -55,10 +57,14 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Actor, error
 	if !strings.HasPrefix(secret, tokenPrefix) {
 		return Actor{}, apperr.Errorf(apperr.Unauthorized, "invalid token")
 	}
+	hash := HashToken(secret)
+	if a, ok := s.tokens.get(hash, s.now()); ok {
+		return a, nil
+	}
 	var tok *store.Token
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		var err error
-		tok, err = tx.TokenByHash(ctx, HashToken(secret))
+		tok, err = tx.TokenByHash(ctx, hash)
 		return err
 	})
 	if err != nil {
@@ -70,5 +76,43 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Actor, error
 	if tok.RevokedAt != nil {
 		return Actor{}, apperr.Errorf(apperr.Unauthorized, "token revoked")
 	}
-	return Actor{ID: "token:" + tok.ID, Role: tok.Role}, nil
+	a := Actor{ID: "token:" + tok.ID, Role: tok.Role}
+	s.tokens.put(hash, a, s.now())
+	return a, nil
+}
+
+// TokenCacheTTL is how long a verified token is remembered: requests in
+// that window skip the database lookup (on SQLite a transaction that
+// queues behind writers). A token revoked in the database stops working
+// within this time.
+const TokenCacheTTL = 10 * time.Second
+
+// tokenCache remembers verified tokens by hash (never the secret).
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]cachedActor
+}
+
+type cachedActor struct {
+	actor   Actor
+	expires time.Time
+}
+
+func (c *tokenCache) get(hash string, now time.Time) (Actor, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[hash]
+	if !ok || now.After(e.expires) || now.Before(e.expires.Add(-TokenCacheTTL)) {
+		return Actor{}, false
+	}
+	return e.actor, true
+}
+
+func (c *tokenCache) put(hash string, a Actor, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 10000 {
+		c.m = map[string]cachedActor{} // bounded: start afresh rather than grow
+	}
+	c.m[hash] = cachedActor{actor: a, expires: now.Add(TokenCacheTTL)}
 }

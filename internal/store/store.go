@@ -22,6 +22,10 @@ type Store interface {
 	// Tx runs fn in one transaction: committed when fn returns nil, rolled
 	// back otherwise (and on panic).
 	Tx(ctx context.Context, fn func(Tx) error) error
+	// ReadTx runs fn in a read-only transaction that does not wait for
+	// writers (SQLite: a separate pool of DEFERRED, query-only
+	// connections). fn must not write.
+	ReadTx(ctx context.Context, fn func(Tx) error) error
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// SchemaVersion is the highest applied migration.

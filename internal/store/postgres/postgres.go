@@ -68,6 +68,7 @@ type dialect struct{}
 func (dialect) Engine() string         { return "postgres" }
 func (dialect) Rebind(q string) string { return sqldb.RebindDollar(q) }
 func (dialect) PrepareInTx() bool      { return false }
+func (dialect) SingleWriter() bool     { return false }
 
 func (dialect) IsUniqueViolation(err error) bool {
 	var e *pgconn.PgError

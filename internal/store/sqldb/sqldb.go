@@ -28,6 +28,11 @@ type Dialect interface {
 	// prepared (SQLite: database/sql would re-prepare each one on every
 	// call) or leave that to the driver (pgx caches them per connection).
 	PrepareInTx() bool
+	// SingleWriter says the engine runs one write transaction at a time
+	// (SQLite): the store then queues its transactions on a mutex instead
+	// of letting them spin on the database lock (busy_timeout sleeps in
+	// growing steps, which wrecks latency under concurrent requests).
+	SingleWriter() bool
 	// BulkInvoices is the engine's fast path for loading a batch of
 	// invoice rows (columns as InvoiceColumns). It returns the indexes of
 	// rows not inserted because their number exists, or handled=false,
@@ -39,9 +44,40 @@ type Dialect interface {
 // DB is a store.Store.
 type DB struct {
 	db      *sql.DB
+	rdb     *sql.DB // read-only pool for ReadTx (SQLite: deferred, query_only); nil: db
 	dialect Dialect
 	now     func() time.Time
 	queries map[string]string
+	writer  sync.Mutex // held for each transaction when the dialect is SingleWriter
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // prepared once per database; database/sql prepares each on a connection once
+}
+
+// maxDBStmts bounds the database-level statement cache (queries whose
+// text varies, like bulk inserts, stay per transaction beyond it).
+const maxDBStmts = 256
+
+// dbStmt returns q prepared at the database level, or nil when the cache
+// is full.
+func (s *DB) dbStmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[q]; ok {
+		return st, nil
+	}
+	if len(s.stmts) >= maxDBStmts {
+		return nil, nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[q] = st
+	return st, nil
 }
 
 // New wraps an open, migrated database.
@@ -52,6 +88,47 @@ func New(db *sql.DB, d Dialect, now func() time.Time) *DB {
 	return &DB{db: db, dialect: d, now: now, queries: map[string]string{}}
 }
 
+// WithReader gives the store a separate pool for read-only transactions
+// (SQLite: connections that begin DEFERRED, so that readers never queue
+// behind the writer).
+func (s *DB) WithReader(r *sql.DB) *DB {
+	s.rdb = r
+	return s
+}
+
+// ReadTx implements store.Store: a read-only transaction that does not
+// queue behind writers.
+func (s *DB) ReadTx(ctx context.Context, fn func(store.Tx) error) (err error) {
+	pool := s.rdb
+	if pool == nil {
+		pool = s.db
+		if s.dialect.SingleWriter() {
+			return s.Tx(ctx, fn)
+		}
+	}
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: connect: %w", err)
+	}
+	defer conn.Close()
+	sqltx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	t := &Tx{s: s, tx: sqltx, conn: conn, now: s.now().UTC()}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqltx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(t); err != nil {
+		_ = sqltx.Rollback()
+		return err
+	}
+	return sqltx.Commit()
+}
+
 // SQL returns the underlying handle (for tests and tools).
 func (s *DB) SQL() *sql.DB { return s.db }
 
@@ -59,7 +136,18 @@ func (s *DB) SQL() *sql.DB { return s.db }
 func (s *DB) Engine() string { return s.dialect.Engine() }
 
 // Close implements store.Store.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.stmtMu.Unlock()
+	if s.rdb != nil {
+		s.rdb.Close()
+	}
+	return s.db.Close()
+}
 
 // Ping implements store.Store.
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -74,6 +162,10 @@ func (s *DB) SchemaVersion(ctx context.Context) (int64, error) {
 // Tx implements store.Store. The transaction runs on a dedicated
 // connection so that a dialect can reach the driver (PostgreSQL COPY).
 func (s *DB) Tx(ctx context.Context, fn func(store.Tx) error) (err error) {
+	if s.dialect.SingleWriter() {
+		s.writer.Lock()
+		defer s.writer.Unlock()
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: connect: %w", err)
@@ -128,8 +220,16 @@ func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	if len(t.stmts) >= maxStmts {
 		return nil, nil
 	}
-	st, err := t.tx.PrepareContext(ctx, q)
+	// A statement prepared for the database is prepared once on each
+	// connection and reused by later transactions on it.
+	dbst, err := t.s.dbStmt(ctx, q)
 	if err != nil {
+		return nil, err
+	}
+	var st *sql.Stmt
+	if dbst != nil {
+		st = t.tx.StmtContext(ctx, dbst)
+	} else if st, err = t.tx.PrepareContext(ctx, q); err != nil {
 		return nil, err
 	}
 	t.stmts[q] = st

@@ -51,12 +51,27 @@ func Open(ctx context.Context, path string, now func() time.Time) (*sqldb.DB, er
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	// Keep every connection: opening an SQLite connection (and preparing
+	// its statements again) costs far more than a query; database/sql
+	// would otherwise keep only 2 idle.
 	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
 	if err := migrate(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	return sqldb.New(db, dialect{}, now), nil
+	// Readers get their own pool: DEFERRED transactions on query-only
+	// connections, which in WAL mode read a snapshot while the writer works.
+	q.Set("_txlock", "deferred")
+	q.Set("_query_only", "true")
+	rdb, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?"+q.Encode())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	rdb.SetMaxOpenConns(8)
+	rdb.SetMaxIdleConns(8)
+	return sqldb.New(db, dialect{}, now).WithReader(rdb), nil
 }
 
 func escapePath(p string) string {
@@ -81,6 +96,7 @@ type dialect struct{}
 func (dialect) Engine() string         { return "sqlite" }
 func (dialect) Rebind(q string) string { return q }
 func (dialect) PrepareInTx() bool      { return true }
+func (dialect) SingleWriter() bool     { return true }
 func (dialect) IsUniqueViolation(err error) bool {
 	var e sqlite3.Error
 	if !errors.As(err, &e) {

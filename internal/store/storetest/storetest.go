@@ -86,6 +86,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Idempotency", testIdempotency},
 		{"Tx/RollbackOnError", testTxRollbackOnError},
 		{"Tx/RollbackOnPanic", testTxRollbackOnPanic},
+		{"ReadTx", testReadTx},
 		{"RoundTrip/CivilDates", testRoundTripDates},
 		{"RoundTrip/Money", testRoundTripMoney},
 		{"RoundTrip/TimesUTC", testRoundTripTimes},
@@ -1662,6 +1663,69 @@ func testTxRollbackOnError(t *testing.T, s store.Store) {
 	assertNothingLeft(t, s)
 	// The store still works afterwards.
 	addCustomer(t, s, newCustomer("AFTER"))
+}
+
+// ReadTx sees committed data, refuses writes, and does not wait for an
+// open write transaction (it reads the snapshot before it).
+func testReadTx(t *testing.T, s store.Store) {
+	addCustomer(t, s, newCustomer("READ-1"))
+	err := s.ReadTx(t.Context(), func(tx store.Tx) error {
+		c, err := tx.Customer(t.Context(), "READ-1")
+		if err != nil {
+			return err
+		}
+		if c.Name == "" {
+			t.Errorf("read back %+v", c)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("ReadTx: %v", err)
+	}
+	err = s.ReadTx(t.Context(), func(tx store.Tx) error {
+		c := newCustomer("READ-2")
+		return tx.InsertCustomer(t.Context(), &c)
+	})
+	if err == nil {
+		t.Error("a write inside ReadTx succeeded")
+	}
+	// A reader while a writer holds its transaction open.
+	inWrite, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Tx(t.Context(), func(tx store.Tx) error {
+			c := newCustomer("READ-3")
+			if err := tx.InsertCustomer(t.Context(), &c); err != nil {
+				return err
+			}
+			close(inWrite)
+			<-release
+			return nil
+		})
+	}()
+	<-inWrite
+	readDone := make(chan error, 1)
+	go func() {
+		readDone <- s.ReadTx(t.Context(), func(tx store.Tx) error {
+			_, err := tx.Customer(t.Context(), "READ-3")
+			if apperr.CodeOf(err) != apperr.NotFound {
+				return fmt.Errorf("uncommitted customer visible to a reader: %v", err)
+			}
+			return nil
+		})
+	}()
+	select {
+	case err := <-readDone:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("ReadTx waited for the writer")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }
 
 func testTxRollbackOnPanic(t *testing.T, s store.Store) {
