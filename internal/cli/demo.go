@@ -141,6 +141,8 @@ func (a *App) printDemo(svc *service.Service, sum demo.Summary, reused bool, asO
 	fmt.Fprintf(w, "Try:\n")
 	fmt.Fprintf(w, "  %s %s/v1/customers\n", auth, base)
 	fmt.Fprintf(w, "  %s '%s/v1/reports/aging?as_of=%s'\n", auth, base, asOf)
-	fmt.Fprintf(w, "  %s '%s/v1/customers/%s/position?as_of=%s'\n\n", auth, base, demo.ShowcaseRef, asOf)
-	fmt.Fprintf(w, "%s is a key account that pays 45–75 days late. Press Ctrl+C to stop.\n", demo.ShowcaseRef)
+	fmt.Fprintf(w, "  %s '%s/v1/customers/%s/position?as_of=%s'\n", auth, base, demo.ShowcaseRef, asOf)
+	fmt.Fprintf(w, "  %s -H 'Content-Type: application/json' -d '{\"customer_id\":\"C-1014\"}' %s/v1/negotiations\n\n", auth, base)
+	fmt.Fprintf(w, "%s is a key account that pays 45–75 days late; C-1014 is a consumer in arrears with a stated budget\n", demo.ShowcaseRef)
+	fmt.Fprintf(w, "(negotiate: POST the customer's counter-offers to /v1/negotiations/{id}/counteroffers). Press Ctrl+C to stop.\n")
 }

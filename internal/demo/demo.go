@@ -17,6 +17,7 @@ import (
 	"sort"
 	"time"
 
+	"settle/internal/apperr"
 	"settle/internal/civil"
 	"settle/internal/money"
 	"settle/internal/service"
@@ -65,7 +66,50 @@ func Generate(ctx context.Context, svc *service.Service, asOf civil.Date, seed i
 			sum.AlreadyLoaded = false
 		}
 	}
+	if !sum.AlreadyLoaded {
+		if err := seedNegotiation(ctx, svc); err != nil {
+			return Summary{}, err
+		}
+	}
 	return sum, nil
+}
+
+// seedNegotiation gives the demo what negotiations need beyond the
+// ledger: a policy for the key accounts (longer terms, concedes sooner,
+// legal review as the alternative) and for small accounts (short plans,
+// few rounds), and stated budgets for two consumers in arrears.
+func seedNegotiation(ctx context.Context, svc *service.Service) error {
+	str := func(v string) *string { return &v }
+	num := func(v int) *int { return &v }
+	policies := []service.PolicyInput{
+		{Segment: "key_account", MaxTermMonths: num(36), MinRecovery: str("0.60"), MaxRounds: num(8), ConcessionExponent: str("1.0"),
+			MaxSettlementDiscount: str("0.10"), NoDeal: &service.NoDealInput{Action: str("legal"), Recovery: str("0.55"), Cost: str("0.15"), DelayDays: num(270)}},
+		{Segment: "small", MaxTermMonths: num(12), MinInstallment: str("10.00"), MaxRounds: num(4), DownPaymentShare: str("0.10")},
+	}
+	for _, p := range policies {
+		if _, err := svc.CreatePolicy(ctx, p); err != nil && apperr.CodeOf(err) != apperr.Conflict {
+			return fmt.Errorf("demo: policy %s: %w", p.Segment, err)
+		}
+	}
+	budgets := map[string]service.BudgetInput{
+		"C-1014": {Currency: "USD",
+			Income: []service.BudgetLineInput{{Category: "earnings", Monthly: "2600.00"}},
+			Expenses: []service.BudgetLineInput{{Category: "home", Label: "Rent", Monthly: "1150.00"}, {Category: "utilities", Monthly: "180.00"},
+				{Category: "food_housekeeping", Monthly: "420.00"}, {Category: "transport", Monthly: "260.00"}, {Category: "communications_leisure", Monthly: "190.00"}},
+			Debts: []service.BudgetDebtInput{{Creditor: "Car loan", Monthly: "210.00", Balance: "6300.00"}}},
+		"C-1016": {Currency: "USD",
+			Income: []service.BudgetLineInput{{Category: "earnings", Monthly: "3100.00"}},
+			Expenses: []service.BudgetLineInput{{Category: "home", Label: "Mortgage", Monthly: "1400.00"}, {Category: "utilities", Monthly: "160.00"},
+				{Category: "food_housekeeping", Monthly: "380.00"}, {Category: "transport", Monthly: "300.00"}, {Category: "personal", Monthly: "220.00"},
+				{Category: "communications_leisure", Monthly: "120.00"}},
+			Debts: []service.BudgetDebtInput{{Creditor: "Credit card", Monthly: "150.00", Balance: "2400.00"}}},
+	}
+	for _, ref := range []string{"C-1014", "C-1016"} {
+		if _, err := svc.PutBudget(ctx, ref, budgets[ref]); err != nil {
+			return fmt.Errorf("demo: budget of %s: %w", ref, err)
+		}
+	}
+	return nil
 }
 
 // behaviour is how a customer pays.

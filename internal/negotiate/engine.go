@@ -66,6 +66,7 @@ type Case struct {
 	Available        int64  `json:"available"`
 	AffordableSource string `json:"affordable_source"` // budget, history, assumed
 	RiskBand         string `json:"risk_band"`         // A..E
+	Kind             string `json:"kind,omitempty"`    // business or consumer: the benefits of paying on time differ
 }
 
 // Terms are an offer's terms, in minor units.
@@ -1183,6 +1184,9 @@ func (e *engine) explainOpen(o Offer) string {
 	s := fmt.Sprintf("We propose %s to clear the balance of %s.", e.describe(o), fmtAmount(c.Balance, c.Currency)) + e.affordNote(o)
 	if c.Fees > 0 {
 		s += fmt.Sprintf(" Late-payment compensation and interest of %s are not added as long as the plan is kept.", fmtAmount(c.Fees, c.Currency))
+	}
+	if c.Kind == "consumer" {
+		return s + " Paying on time keeps your account in good standing and stops further reminders."
 	}
 	return s + " Paying on time keeps deliveries and your credit limit in place."
 }

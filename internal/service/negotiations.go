@@ -278,7 +278,7 @@ func renameField(err error, field string) error {
 // claim, what the customer can afford and the risk band.
 func negotiationCase(ctx context.Context, tx store.Tx, c *ledger.Customer, as *Assessment, invs []ledger.Invoice, balance money.Amount, asOf civil.Date) (negotiate.Case, error) {
 	cur := balance.Currency()
-	cs := negotiate.Case{CustomerID: c.ID, Currency: cur, AsOf: asOf, Balance: balance.Minor(), RiskBand: as.Risk.Band, AffordableSource: "assumed"}
+	cs := negotiate.Case{CustomerID: c.ID, Currency: cur, AsOf: asOf, Balance: balance.Minor(), RiskBand: as.Risk.Band, AffordableSource: "assumed", Kind: c.Kind}
 	// Fees: statutory compensation and interest on these invoices.
 	var items []assess.OverdueItem
 	for _, inv := range invs {
