@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"settle/internal/assess"
+	"settle/internal/negotiate"
 	"settle/internal/service"
 	"settle/internal/store"
 )
@@ -250,48 +251,18 @@ func nonNil[T any](xs []T) []T {
 	return out
 }
 
-// Policy is a segment's negotiation limits.
+// Policy is a segment's negotiation limits (fields: negotiate.Policy).
 type Policy struct {
-	ID                    string       `json:"id,omitempty" doc:"Absent for the built-in defaults of a segment with no stored policy"`
-	Version               int          `json:"version,omitempty"`
-	Default               bool         `json:"default" doc:"True when no policy is stored for the segment: these are the built-in defaults"`
-	Segment               string       `json:"segment"`
-	CostOfCapital         string       `json:"cost_of_capital"`
-	MinRecovery           string       `json:"min_recovery"`
-	MaxTermMonths         int          `json:"max_term_months"`
-	MinInstallment        string       `json:"min_installment"`
-	DownPaymentShare      string       `json:"down_payment_share"`
-	MaxSettlementDiscount string       `json:"max_settlement_discount"`
-	EarlyPaymentDiscount  string       `json:"early_payment_discount"`
-	MayWaiveFees          bool         `json:"may_waive_fees"`
-	MayFreezeInterest     bool         `json:"may_freeze_interest"`
-	PlanRate              string       `json:"plan_rate"`
-	MaxRounds             int          `json:"max_rounds"`
-	ConcessionExponent    string       `json:"concession_exponent"`
-	ConcessionStart       string       `json:"concession_start"`
-	MaxStartDays          int          `json:"max_start_days"`
-	OfferValidDays        int          `json:"offer_valid_days"`
-	NoDeal                PolicyNoDeal `json:"no_deal"`
-	CreatedAt             *time.Time   `json:"created_at,omitempty"`
-	UpdatedAt             *time.Time   `json:"updated_at,omitempty"`
-}
-
-// PolicyNoDeal is the alternative to an agreement.
-type PolicyNoDeal struct {
-	Action    string `json:"action"`
-	Recovery  string `json:"recovery"`
-	Cost      string `json:"cost"`
-	DelayDays int    `json:"delay_days"`
+	ID        string     `json:"id,omitempty" doc:"Absent for the built-in defaults of a segment with no stored policy"`
+	Version   int        `json:"version,omitempty"`
+	Default   bool       `json:"default" doc:"True when no policy is stored for the segment: these are the built-in defaults"`
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+	negotiate.Policy
 }
 
 func policyOut(v *service.PolicyView) Policy {
-	p := v.Policy
-	o := Policy{ID: v.ID, Version: v.Version, Default: v.Default, Segment: p.Segment, CostOfCapital: p.CostOfCapital, MinRecovery: p.MinRecovery,
-		MaxTermMonths: p.MaxTermMonths, MinInstallment: p.MinInstallment, DownPaymentShare: p.DownPaymentShare,
-		MaxSettlementDiscount: p.MaxSettlementDiscount, EarlyPaymentDiscount: p.EarlyPaymentDiscount, MayWaiveFees: p.MayWaiveFees,
-		MayFreezeInterest: p.MayFreezeInterest, PlanRate: p.PlanRate, MaxRounds: p.MaxRounds, ConcessionExponent: p.ConcessionExponent,
-		ConcessionStart: p.ConcessionStart, MaxStartDays: p.MaxStartDays, OfferValidDays: p.OfferValidDays,
-		NoDeal: PolicyNoDeal{Action: p.NoDeal.Action, Recovery: p.NoDeal.Recovery, Cost: p.NoDeal.Cost, DelayDays: p.NoDeal.DelayDays}}
+	o := Policy{ID: v.ID, Version: v.Version, Default: v.Default, Policy: v.Policy}
 	if v.Stored != nil {
 		c, u := v.Stored.CreatedAt, v.Stored.UpdatedAt
 		o.CreatedAt, o.UpdatedAt = &c, &u

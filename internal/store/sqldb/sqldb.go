@@ -98,35 +98,15 @@ func (s *DB) WithReader(r *sql.DB) *DB {
 
 // ReadTx implements store.Store: a read-only transaction that does not
 // queue behind writers.
-func (s *DB) ReadTx(ctx context.Context, fn func(store.Tx) error) (err error) {
-	pool := s.rdb
-	if pool == nil {
-		pool = s.db
+func (s *DB) ReadTx(ctx context.Context, fn func(store.Tx) error) error {
+	if s.rdb == nil {
 		if s.dialect.SingleWriter() {
 			return s.Tx(ctx, fn)
 		}
+		return s.run(ctx, s.db, &sql.TxOptions{ReadOnly: true}, false, fn)
 	}
-	conn, err := pool.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("store: connect: %w", err)
-	}
-	defer conn.Close()
-	sqltx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	t := &Tx{s: s, tx: sqltx, conn: conn, now: s.now().UTC()}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = sqltx.Rollback()
-			panic(p)
-		}
-	}()
-	if err := fn(t); err != nil {
-		_ = sqltx.Rollback()
-		return err
-	}
-	return sqltx.Commit()
+	// Statements are not kept: the cache holds statements of the write pool.
+	return s.run(ctx, s.rdb, &sql.TxOptions{ReadOnly: true}, false, fn)
 }
 
 // SQL returns the underlying handle (for tests and tools).
@@ -166,17 +146,23 @@ func (s *DB) Tx(ctx context.Context, fn func(store.Tx) error) (err error) {
 		s.writer.Lock()
 		defer s.writer.Unlock()
 	}
-	conn, err := s.db.Conn(ctx)
+	return s.run(ctx, s.db, nil, s.dialect.PrepareInTx(), fn)
+}
+
+// run runs fn in one transaction on a connection of pool: committed when
+// fn returns nil, rolled back otherwise and on panic.
+func (s *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, keepStmts bool, fn func(store.Tx) error) error {
+	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: connect: %w", err)
 	}
 	defer conn.Close()
-	sqltx, err := conn.BeginTx(ctx, nil)
+	sqltx, err := conn.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	t := &Tx{s: s, tx: sqltx, conn: conn, now: s.now().UTC()}
-	if s.dialect.PrepareInTx() {
+	if keepStmts {
 		t.stmts = map[string]*sql.Stmt{}
 	}
 	defer func() {
