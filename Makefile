@@ -65,6 +65,7 @@ bench-ingest: build ## Ingest benchmark: 1,000,000 invoices, SQLite and a throwa
 
 bench-negotiate: build ## Counter-offers over HTTP under load, on SQLite and on a throwaway PostgreSQL
 	bin/settle bench negotiate --duration $(or $(DURATION),10s)
+	if command -v wrk >/dev/null; then bin/settle bench negotiate --client wrk --duration $(or $(DURATION),10s); fi
 	SETTLE_TEST_CMD='bin/settle bench negotiate --db "$$SETTLE_TEST_POSTGRES" --duration $(or $(DURATION),10s)' ./scripts/test.sh
 
 simulate: build ## The negotiation simulator on its default population (10,000 debtors)

@@ -8,9 +8,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,11 +30,16 @@ type NegotiateOptions struct {
 	Negotiations int           // open negotiations to spread the load over
 	Connections  int           // concurrent HTTP clients
 	Duration     time.Duration // how long to fire counter-offers
+	// Client is "go" (an in-process Go client) or "wrk" (the wrk load
+	// generator, which must be on PATH: a C client that leaves more of the
+	// machine to the server).
+	Client string
 }
 
 // NegotiateReport is what the load test measured.
 type NegotiateReport struct {
 	Engine       string  `json:"engine"`
+	Client       string  `json:"client"`
 	Negotiations int     `json:"negotiations"`
 	Connections  int     `json:"connections"`
 	Requests     int     `json:"requests"`
@@ -60,7 +69,13 @@ func RunNegotiate(ctx context.Context, st store.Store, opt NegotiateOptions) (*N
 	if opt.Negotiations <= 0 || opt.Connections <= 0 || opt.Duration <= 0 {
 		return nil, fmt.Errorf("bench negotiate: negotiations, connections and duration must be positive")
 	}
-	rep := &NegotiateReport{Engine: st.Engine(), Negotiations: opt.Negotiations, Connections: opt.Connections, GOMAXPROCS: runtime.GOMAXPROCS(0)}
+	if opt.Client == "" {
+		opt.Client = "go"
+	}
+	if opt.Client != "go" && opt.Client != "wrk" {
+		return nil, fmt.Errorf("bench negotiate: client %q must be go or wrk", opt.Client)
+	}
+	rep := &NegotiateReport{Client: opt.Client, Engine: st.Engine(), Negotiations: opt.Negotiations, Connections: opt.Connections, GOMAXPROCS: runtime.GOMAXPROCS(0)}
 	svc := service.New(st, nil)
 	admin := service.WithActor(ctx, service.Actor{ID: "cli:bench", Role: service.RoleAdmin})
 	setup := time.Now()
@@ -101,6 +116,9 @@ func RunNegotiate(ctx context.Context, st store.Store, opt NegotiateOptions) (*N
 	rep.SetupSeconds = time.Since(setup).Seconds()
 
 	base := "http://" + ln.Addr().String()
+	if opt.Client == "wrk" {
+		return rep, runWrk(ctx, rep, base, token, negs, opt)
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: opt.Connections, MaxConnsPerHost: opt.Connections}}
 	asks := []string{"20.00", "35.00", "50.00", "65.00"}
 	var next atomic.Int64
@@ -168,10 +186,98 @@ func RunNegotiate(ctx context.Context, st store.Store, opt NegotiateOptions) (*N
 	return rep, nil
 }
 
+// runWrk drives the server with wrk: each wrk thread walks the
+// negotiations from its own offset so that two threads rarely answer the
+// same negotiation at once.
+func runWrk(ctx context.Context, rep *NegotiateReport, base, token string, negs []string, opt NegotiateOptions) error {
+	dir, err := os.MkdirTemp("", "settle-wrk-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var b strings.Builder
+	b.WriteString("local ids = {")
+	for i, id := range negs {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, "%q", id)
+	}
+	fmt.Fprintf(&b, `}
+local asks = {"20.00","35.00","50.00","65.00"}
+local threads = 0
+setup = function(thread) thread:set("tid", threads); threads = threads + 1 end
+local i = 0
+request = function()
+  local tid = tonumber(wrk.thread:get("tid")) or 0
+  i = i + 1
+  local k = i * 16 + tid
+  local id = ids[(k %% #ids) + 1]
+  local body = '{"installment_amount":"' .. asks[(math.floor(k / #ids) %% #asks) + 1] .. '"}'
+  return wrk.format("POST", "/v1/negotiations/" .. id .. "/counteroffers",
+    {["Authorization"] = "Bearer %s", ["Content-Type"] = "application/json"}, body)
+end
+`, token)
+	script := filepath.Join(dir, "counter.lua")
+	if err := os.WriteFile(script, []byte(b.String()), 0o600); err != nil {
+		return err
+	}
+	threads := min(2, opt.Connections)
+	cmd := exec.CommandContext(ctx, "wrk", "-t", strconv.Itoa(threads), "-c", strconv.Itoa(opt.Connections),
+		"-d", fmt.Sprintf("%ds", max(1, int(opt.Duration.Seconds()))), "--latency", "-s", script, base)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("bench negotiate: wrk: %v\n%s", err, out)
+	}
+	return ParseWrk(rep, string(out))
+}
+
+// ParseWrk reads wrk's summary: requests, duration, non-2xx count and the
+// latency distribution.
+func ParseWrk(rep *NegotiateReport, out string) error {
+	dur := func(v string) float64 {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil {
+			return -1
+		}
+		return float64(d.Microseconds()) / 1000
+	}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && f[1] == "requests" && f[2] == "in":
+			rep.Requests, _ = strconv.Atoi(f[0])
+			if d, err := time.ParseDuration(strings.TrimSuffix(f[3], ",")); err == nil {
+				rep.Seconds = d.Seconds()
+			}
+		case len(f) == 2 && f[0] == "50%":
+			rep.P50ms = dur(f[1])
+		case len(f) == 2 && f[0] == "90%":
+			rep.P90ms = dur(f[1])
+		case len(f) == 2 && f[0] == "99%":
+			rep.P99ms = dur(f[1])
+		case len(f) >= 5 && f[0] == "Latency" && !strings.HasSuffix(f[1], "%"):
+			rep.MaxMs = dur(f[3])
+		case strings.HasPrefix(line, "  Non-2xx or 3xx responses:"):
+			rep.Errors, _ = strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "  Non-2xx or 3xx responses:")))
+		case strings.HasPrefix(line, "  Socket errors:"):
+			rep.Errors++
+		}
+	}
+	if rep.Requests == 0 || rep.Seconds == 0 {
+		return fmt.Errorf("bench negotiate: could not read wrk's output:\n%s", out)
+	}
+	rep.PerSecond = float64(rep.Requests) / rep.Seconds
+	if rep.Errors > 0 {
+		return fmt.Errorf("bench negotiate: wrk saw %d failed requests (non-2xx or socket errors)\n%s", rep.Errors, out)
+	}
+	return nil
+}
+
 // WriteTable prints the report.
 func (r *NegotiateReport) WriteTable(w io.Writer) {
-	fmt.Fprintf(w, "counter-offers over HTTP on %s: %d negotiations, %d connections, GOMAXPROCS %d (setup %.1f s)\n",
-		r.Engine, r.Negotiations, r.Connections, r.GOMAXPROCS, r.SetupSeconds)
+	fmt.Fprintf(w, "counter-offers over HTTP on %s (client %s): %d negotiations, %d connections, GOMAXPROCS %d (setup %.1f s)\n",
+		r.Engine, r.Client, r.Negotiations, r.Connections, r.GOMAXPROCS, r.SetupSeconds)
 	fmt.Fprintf(w, "  %d requests in %.1f s: %.0f/s; latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms; errors %d\n",
 		r.Requests, r.Seconds, r.PerSecond, r.P50ms, r.P90ms, r.P99ms, r.MaxMs, r.Errors)
 	target := "MET"

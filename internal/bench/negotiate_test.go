@@ -28,3 +28,30 @@ func TestRunNegotiate(t *testing.T) {
 		t.Errorf("table = %s", b.String())
 	}
 }
+
+func TestParseWrk(t *testing.T) {
+	out := `Running 8s test @ http://127.0.0.1:40123
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     6.21ms    4.02ms  34.04ms   72.10%
+    Req/Sec   636.52     80.11   800.00     70.00%
+  Latency Distribution
+     50%    5.77ms
+     75%    8.12ms
+     90%   13.45ms
+     99%   22.24ms
+  10137 requests in 8.00s, 98.41MB read
+Requests/sec:   1266.91
+Transfer/sec:     12.30MB
+`
+	var rep bench.NegotiateReport
+	if err := bench.ParseWrk(&rep, out); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Requests != 10137 || rep.Seconds != 8 || rep.P50ms != 5.77 || rep.P90ms != 13.45 || rep.P99ms != 22.24 || rep.MaxMs != 34.04 || rep.Errors != 0 {
+		t.Errorf("parsed %+v", rep)
+	}
+	if err := bench.ParseWrk(&rep, out+"  Non-2xx or 3xx responses: 12\n"); err == nil || rep.Errors != 12 {
+		t.Errorf("non-2xx not reported: %v %+v", err, rep)
+	}
+}

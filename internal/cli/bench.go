@@ -178,6 +178,7 @@ Without --db it uses a fresh SQLite database in a temporary directory; with
 	cmd.Flags().IntVar(&opt.Negotiations, "negotiations", 2000, "open negotiations to spread the load over")
 	cmd.Flags().IntVar(&opt.Connections, "connections", 16, "concurrent HTTP clients")
 	cmd.Flags().DurationVar(&opt.Duration, "duration", 10*time.Second, "how long to post counter-offers")
+	cmd.Flags().StringVar(&opt.Client, "client", "go", "load generator: go (in-process) or wrk (on PATH)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -103,6 +104,12 @@ func problemOf(log *slog.Logger, err error) *Problem {
 	var se huma.StatusError
 	if errors.As(err, &se) {
 		return &Problem{Type: problemType(se.GetStatus()), Title: http.StatusText(se.GetStatus()), Status: se.GetStatus(), Detail: se.Error()}
+	}
+	if errors.Is(err, context.Canceled) {
+		// The client went away: nobody reads this answer, and it is not
+		// the server's fault (nginx's 499 is the usual name for it).
+		log.Debug("request cancelled by the client", "err", err)
+		return &Problem{Type: "/problems/cancelled", Title: "Client Closed Request", Status: 499, Detail: "The request was cancelled."}
 	}
 	e, ok := apperr.As(err)
 	if !ok || e.Code == apperr.Internal {
