@@ -104,3 +104,17 @@ func rollDate(c *cal.BusinessCalendar, roll string, d civil.Date) civil.Date {
 	}
 	return d
 }
+
+// IsBusinessDay reports whether d is a business day in country (ISO code;
+// "" for weekends only): no weekend day, no public holiday as observed.
+// Countries without a calendar are an error naming the known ones.
+func IsBusinessDay(country string, d civil.Date) (bool, error) {
+	c, err := calendarFor(country)
+	if err != nil {
+		return false, err
+	}
+	return isBusinessDay(c, d), nil
+}
+
+// HolidayCountries lists the countries with a holiday calendar.
+func HolidayCountries() []string { return countries() }
