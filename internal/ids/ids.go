@@ -27,6 +27,8 @@ const (
 	Negotiation = "neg"
 	Interaction = "int"
 	Message     = "msg"
+	Run         = "run"
+	Task        = "tsk"
 )
 
 const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

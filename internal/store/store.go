@@ -262,6 +262,81 @@ type MessageFilter struct {
 	Until      time.Time // scheduled_for < Until (zero: no bound)
 }
 
+// Run statuses.
+const (
+	RunRunning = "running"
+	RunDone    = "done"
+)
+
+// Run is the collections run for one date: idempotent per date.
+type Run struct {
+	ID         string // run_…
+	AsOf       civil.Date
+	Status     string // running, done
+	Customers  int    // customers to visit
+	Done       int    // customers visited
+	Messages   int    // created by this run
+	Tasks      int
+	Events     int
+	StartedAt  time.Time
+	FinishedAt *time.Time
+}
+
+// RunCustomer is one customer's place in a run: visited once.
+type RunCustomer struct {
+	RunID      string
+	CustomerID string
+	Status     string // pending, done
+	ClaimedBy  string // the worker that claimed it ("" while pending)
+	ClaimedAt  *time.Time
+}
+
+// CollectionStep records that a ladder step was taken for an invoice (or
+// a plan installment): each at most once.
+type CollectionStep struct {
+	SubjectID string // inv_… or pln_…#seq
+	Step      string // e.g. reminder, firm, demand, installment_missed
+	RunID     string
+	On        civil.Date
+	MessageID string // the message it went into, if any
+	TaskID    string // the task it created, if any
+}
+
+// Task statuses and outcomes.
+const (
+	TaskOpen    = "open"
+	TaskClaimed = "claimed"
+	TaskDone    = "done"
+)
+
+// Task is work for a person: a call, a review, a legal referral.
+type Task struct {
+	ID         string // tsk_…
+	CustomerID string
+	Queue      string // tier1, tier2, legal
+	Kind       string // call, review, legal_review, …
+	DueAt      time.Time
+	Priority   int64 // higher first: amount × risk × age
+	Status     string
+	Reason     string
+	RunID      string
+	DedupeKey  string // unique when set
+	ClaimedBy  string
+	ClaimedAt  *time.Time
+	Outcome    string // reached, promise_made, dispute_raised, no_answer, …
+	Note       string
+	DoneAt     *time.Time
+	CreatedAt  time.Time
+}
+
+// TaskFilter selects tasks.
+type TaskFilter struct {
+	Page
+	Queue      string
+	CustomerID string
+	Status     string
+}
+
 // Tx is one transaction's repository.
 type Tx interface {
 	// Now is the transaction's clock (injected; tests fix it).
@@ -355,6 +430,37 @@ type Tx interface {
 	InsertMessage(ctx context.Context, m *Message) (id string, created bool, err error)
 	Message(ctx context.Context, id string) (*Message, error)
 	Messages(ctx context.Context, f MessageFilter) (list []Message, next string, err error)
+
+	// InsertRun creates the run of a date; a second one for the same date
+	// returns the stored run and created=false.
+	InsertRun(ctx context.Context, r *Run) (run *Run, created bool, err error)
+	Run(ctx context.Context, idOrDate string) (*Run, error)
+	// UpdateRunCounts adds to a run's counters and sets its status.
+	UpdateRunCounts(ctx context.Context, id string, done, messages, tasks, events int, status string, finishedAt *time.Time) error
+	// AddRunCustomers adds customers to a run as pending (existing ones are
+	// kept) and adds the number of customers it added to the run's Customers.
+	AddRunCustomers(ctx context.Context, runID string, customerIDs []string) error
+	// ClaimRunCustomers claims up to limit pending customers of a run for
+	// worker (PostgreSQL: FOR UPDATE SKIP LOCKED, so that two workers never
+	// claim the same one), and also reclaims customers claimed before
+	// staleBefore and never finished (a worker that died).
+	ClaimRunCustomers(ctx context.Context, runID, worker string, limit int, staleBefore time.Time) ([]string, error)
+	// FinishRunCustomer marks a customer done in a run.
+	FinishRunCustomer(ctx context.Context, runID, customerID string) error
+	// InsertCollectionStep records a step once: created=false when the
+	// subject already had that step (nothing is written).
+	InsertCollectionStep(ctx context.Context, s *CollectionStep) (created bool, err error)
+	// CollectionSteps returns the steps taken for the subjects.
+	CollectionSteps(ctx context.Context, subjectIDs []string) (map[string][]CollectionStep, error)
+
+	// InsertTask creates a task; one with the DedupeKey of a stored task is
+	// not inserted: that task's id and created=false are returned.
+	InsertTask(ctx context.Context, t *Task) (id string, created bool, err error)
+	Task(ctx context.Context, id string) (*Task, error)
+	// UpdateTask stores status, claim, outcome, note and done time.
+	UpdateTask(ctx context.Context, t *Task) error
+	// Tasks lists tasks by priority (highest first), then due time, then id.
+	Tasks(ctx context.Context, f TaskFilter) (list []Task, next string, err error)
 
 	// CustomerLedger loads everything Allocate needs for one customer.
 	CustomerLedger(ctx context.Context, customerID string) ([]ledger.Invoice, []ledger.Payment, error)

@@ -2,8 +2,11 @@ package postgres_test
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -64,4 +67,36 @@ func TestPostgres_Open(t *testing.T) {
 	if _, err := postgres.Open(ctx, "postgres://settle@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", nil); err == nil {
 		t.Errorf("Open on a closed port succeeded")
 	}
+}
+
+// BenchmarkPostgres_AddRunCustomers: a run of 100,000 customers, on a
+// fresh database of the SETTLE_TEST_POSTGRES server.
+func BenchmarkPostgres_AddRunCustomers(b *testing.B) {
+	dsn := os.Getenv("SETTLE_TEST_POSTGRES")
+	if dsn == "" {
+		b.Skip("SETTLE_TEST_POSTGRES is not set; run ./scripts/test.sh to benchmark PostgreSQL")
+	}
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer admin.Close()
+	var r [6]byte
+	_, _ = rand.Read(r[:])
+	name := "settle_b_" + hex.EncodeToString(r[:])
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		b.Fatalf("create database: %v", err)
+	}
+	defer admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	u, err := url.Parse(dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	u.Path = "/" + name
+	s, err := postgres.Open(b.Context(), u.String(), storetest.Clock)
+	if err != nil {
+		b.Fatalf("postgres.Open: %v", err)
+	}
+	defer s.Close()
+	storetest.BenchAddRunCustomers(b, s, 100_000)
 }

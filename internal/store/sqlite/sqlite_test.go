@@ -98,3 +98,13 @@ func TestSQLite_Reopen(t *testing.T) {
 		t.Errorf("Open with empty path succeeded")
 	}
 }
+
+// BenchmarkSQLite_AddRunCustomers: a run of 100,000 customers.
+func BenchmarkSQLite_AddRunCustomers(b *testing.B) {
+	s, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "s.db"), storetest.Clock)
+	if err != nil {
+		b.Fatalf("sqlite.Open: %v", err)
+	}
+	defer s.Close()
+	storetest.BenchAddRunCustomers(b, s, 100_000)
+}

@@ -13,6 +13,7 @@ package storetest
 
 import (
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"math"
@@ -20,6 +21,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,6 +76,13 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Negotiations/RoundsAppendOnly", testNegotiationRoundsAppendOnly},
 		{"Interactions", testInteractions},
 		{"Messages", testMessages},
+		{"Runs", testRuns},
+		{"Runs/Customers", testRunCustomers},
+		{"Runs/ManyCustomers", testRunManyCustomers},
+		{"Runs/ConcurrentClaims", testRunConcurrentClaims},
+		{"CollectionSteps", testCollectionSteps},
+		{"Tasks", testTasks},
+		{"Tasks/List", testTasksList},
 		{"ReplaceAllocations", testReplaceAllocations},
 		{"OpenItems/HandWorked", testOpenItemsHand},
 		{"OpenItems/MatchesLedger", testOpenItemsMatchLedger},
@@ -2791,4 +2800,889 @@ func testMessages(t *testing.T, s store.Store) {
 			}
 		}
 	})
+}
+
+// ---- collections: runs, their customers, ladder steps, tasks ------------------------
+
+// addRun stores the run of a date.
+func addRun(t *testing.T, s store.Store, asOf string) *store.Run {
+	t.Helper()
+	var r *store.Run
+	mustTx(t, s, func(tx store.Tx) (err error) {
+		r, _, err = tx.InsertRun(t.Context(), &store.Run{AsOf: day(asOf)})
+		return err
+	})
+	return r
+}
+
+func getRun(t *testing.T, s store.Store, idOrDate string) *store.Run {
+	t.Helper()
+	var r *store.Run
+	mustTx(t, s, func(tx store.Tx) (err error) { r, err = tx.Run(t.Context(), idOrDate); return err })
+	return r
+}
+
+// addCustomers stores n customers in one transaction and returns their
+// ids, ascending (ids grow in creation order).
+func addCustomers(t testing.TB, s store.Store, prefix string, n int) []string {
+	t.Helper()
+	out := make([]string, 0, n)
+	for start := 0; start < n; start += 10000 {
+		err := s.Tx(t.Context(), func(tx store.Tx) error {
+			for i := start; i < min(start+10000, n); i++ {
+				c := newCustomer(fmt.Sprintf("%s-%06d", prefix, i))
+				if err := tx.InsertCustomer(t.Context(), &c); err != nil {
+					return err
+				}
+				out = append(out, c.ID)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("adding customers: %v", err)
+		}
+	}
+	if !slices.IsSorted(out) {
+		t.Fatalf("fixture: customer ids not ascending")
+	}
+	return out
+}
+
+func testRuns(t *testing.T, s store.Store) {
+	jst := time.FixedZone("JST", 9*3600)
+	var first store.Run
+	mustTx(t, s, func(tx store.Tx) error {
+		r := store.Run{AsOf: day("2026-07-01"), Customers: 5}
+		got, created, err := tx.InsertRun(t.Context(), &r)
+		if err != nil {
+			return err
+		}
+		// Status defaults to running and StartedAt to the clock.
+		want := store.Run{ID: r.ID, AsOf: day("2026-07-01"), Status: store.RunRunning, Customers: 5, StartedAt: Now}
+		if diff := cmp.Diff(&want, got); diff != "" || !created || !strings.HasPrefix(r.ID, "run_") {
+			t.Errorf("InsertRun: created %v, id %q (-want +got):\n%s", created, r.ID, diff)
+		}
+		first = *got
+		return nil
+	})
+
+	t.Run("same date again", func(t *testing.T) {
+		fin := Now.Add(time.Hour)
+		again := store.Run{AsOf: day("2026-07-01"), Status: store.RunDone, Customers: 9, Done: 9, StartedAt: Now.Add(-time.Hour), FinishedAt: &fin}
+		mustTx(t, s, func(tx store.Tx) error {
+			got, created, err := tx.InsertRun(t.Context(), &again)
+			if err != nil {
+				return err
+			}
+			if diff := cmp.Diff(&first, got); diff != "" || created || again.ID != first.ID {
+				t.Errorf("InsertRun for a date with a run: created %v, r.ID %q (-want the stored run +got):\n%s", created, again.ID, diff)
+			}
+			return nil
+		})
+		if diff := cmp.Diff(&first, getRun(t, s, first.ID)); diff != "" {
+			t.Errorf("the stored run changed (-want +got):\n%s", diff)
+		}
+	})
+
+	// A run of another date, started at 2026-07-02 09:00 JST = 00:00 UTC.
+	var second *store.Run
+	mustTx(t, s, func(tx store.Tx) (err error) {
+		var created bool
+		second, created, err = tx.InsertRun(t.Context(), &store.Run{AsOf: day("2026-07-02"), StartedAt: time.Date(2026, 7, 2, 9, 0, 0, 0, jst)})
+		if err == nil && (!created || second.ID == first.ID) {
+			t.Errorf("InsertRun for 2026-07-02: created %v, id %q (first %q)", created, second.ID, first.ID)
+		}
+		return err
+	})
+	if want := time.Date(2026, 7, 2, 0, 0, 0, 0, time.UTC); second.StartedAt != want {
+		t.Errorf("StartedAt %v, want %v", second.StartedAt, want)
+	}
+
+	t.Run("get", func(t *testing.T) {
+		tests := []struct {
+			name, key string
+			want      *store.Run
+		}{
+			{"by id", first.ID, &first},
+			{"by date", "2026-07-01", &first},
+			{"second by date", "2026-07-02", second},
+			{"date without a run", "2026-07-03", nil},
+			{"unknown id", "run_00000000000000000000000000", nil},
+			{"not a date", "07/01/2026", nil},
+			{"impossible date", "2026-02-30", nil},
+			{"empty", "", nil},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				var got *store.Run
+				err := s.Tx(t.Context(), func(tx store.Tx) (err error) { got, err = tx.Run(t.Context(), tt.key); return err })
+				if tt.want == nil {
+					wantCode(t, err, apperr.NotFound)
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("Run(%q) (-want +got):\n%s", tt.key, diff)
+				}
+			})
+		}
+	})
+
+	t.Run("counts", func(t *testing.T) {
+		update := func(t *testing.T, done, messages, tasks, events int, status string, fin *time.Time) {
+			t.Helper()
+			mustTx(t, s, func(tx store.Tx) error {
+				return tx.UpdateRunCounts(t.Context(), first.ID, done, messages, tasks, events, status, fin)
+			})
+		}
+		update(t, 3, 2, 1, 4, store.RunRunning, nil)
+		update(t, 1, 0, 2, 0, "", nil) // empty status: unchanged
+		want := first
+		want.Done, want.Messages, want.Tasks, want.Events = 4, 2, 3, 4
+		if diff := cmp.Diff(&want, getRun(t, s, first.ID)); diff != "" {
+			t.Errorf("after two updates (-want +got):\n%s", diff)
+		}
+		// Finished at 2026-07-01 22:00 JST = 13:00 UTC.
+		fin := time.Date(2026, 7, 1, 22, 0, 0, 0, jst)
+		update(t, 1, 0, 0, 0, store.RunDone, &fin)
+		finUTC := fin.UTC()
+		want.Done, want.Status, want.FinishedAt = 5, store.RunDone, &finUTC
+		got := getRun(t, s, "2026-07-01")
+		if diff := cmp.Diff(&want, got); diff != "" || got.FinishedAt.Location() != time.UTC {
+			t.Errorf("after finishing (-want +got):\n%s", diff)
+		}
+		update(t, 0, 1, 0, 0, "", nil) // nil finishedAt keeps it
+		want.Messages = 3
+		if diff := cmp.Diff(&want, getRun(t, s, first.ID)); diff != "" {
+			t.Errorf("after a late update (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(second, getRun(t, s, second.ID)); diff != "" {
+			t.Errorf("the other run changed (-want +got):\n%s", diff)
+		}
+		err := s.Tx(t.Context(), func(tx store.Tx) error {
+			return tx.UpdateRunCounts(t.Context(), "run_00000000000000000000000000", 1, 0, 0, 0, store.RunRunning, nil)
+		})
+		wantCode(t, err, apperr.NotFound)
+		err = s.Tx(t.Context(), func(tx store.Tx) error {
+			return tx.UpdateRunCounts(t.Context(), first.ID, 0, 0, 0, 0, "paused", nil)
+		})
+		if err == nil {
+			t.Error("status paused stored")
+		}
+	})
+}
+
+// claim claims customers of a run in its own transaction.
+func claim(t *testing.T, s store.Store, runID, worker string, limit int, staleBefore time.Time) []string {
+	t.Helper()
+	var out []string
+	mustTx(t, s, func(tx store.Tx) (err error) {
+		out, err = tx.ClaimRunCustomers(t.Context(), runID, worker, limit, staleBefore)
+		return err
+	})
+	return out
+}
+
+func testRunCustomers(t *testing.T, s store.Store) {
+	cs := addCustomers(t, s, "RC", 7)
+	run := addRun(t, s, "2026-07-01")
+	other := addRun(t, s, "2026-07-02")
+	mustTx(t, s, func(tx store.Tx) error {
+		ctx := t.Context()
+		if err := tx.AddRunCustomers(ctx, run.ID, cs[:5]); err != nil {
+			return err
+		}
+		// 3 and 4 are in the run already; 6 twice.
+		if err := tx.AddRunCustomers(ctx, run.ID, []string{cs[4], cs[6], cs[3], cs[5], cs[6]}); err != nil {
+			return err
+		}
+		if err := tx.AddRunCustomers(ctx, run.ID, nil); err != nil {
+			return err
+		}
+		return tx.AddRunCustomers(ctx, other.ID, cs[:2])
+	})
+	// Customers counts the customers added, once each.
+	if r := getRun(t, s, run.ID); r.Customers != 7 || r.Done != 0 {
+		t.Errorf("run: %d customers, %d done; want 7, 0", r.Customers, r.Done)
+	}
+	if r := getRun(t, s, other.ID); r.Customers != 2 {
+		t.Errorf("other run: %d customers, want 2", r.Customers)
+	}
+
+	// Every claim is made at the transaction's clock, Now. A claim is stale
+	// when it was made before staleBefore (strictly).
+	fresh := Now.Add(-10 * time.Minute)
+	steps := []struct {
+		name        string
+		run, worker string
+		limit       int
+		staleBefore time.Time
+		want        []string
+	}{
+		{"first three in id order", run.ID, "w1", 3, fresh, cs[0:3]},
+		{"claimed ones are skipped", run.ID, "w2", 3, fresh, cs[3:6]},
+		{"a claim made at staleBefore is not stale", run.ID, "w3", 3, Now, cs[6:7]},
+		{"nothing left", run.ID, "w4", 3, fresh, nil},
+		{"runs are separate", other.ID, "w5", 10, fresh, cs[0:2]},
+		{"limit 0", other.ID, "w5", 0, Now.Add(time.Hour), nil},
+		{"unknown run", "run_00000000000000000000000000", "w5", 10, fresh, nil},
+	}
+	for _, st := range steps {
+		if got := claim(t, s, st.run, st.worker, st.limit, st.staleBefore); !slices.Equal(got, st.want) {
+			t.Errorf("%s: claimed %v, want %v", st.name, got, st.want)
+		}
+	}
+
+	mustTx(t, s, func(tx store.Tx) error {
+		for _, id := range []string{cs[0], cs[3], cs[3]} { // finishing twice is harmless
+			if err := tx.FinishRunCustomer(t.Context(), run.ID, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for name, key := range map[string][2]string{
+		"customer not in the run": {other.ID, cs[4]},
+		"unknown run":             {"run_00000000000000000000000000", cs[0]},
+	} {
+		err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.FinishRunCustomer(t.Context(), key[0], key[1]) })
+		wantCode(t, err, apperr.NotFound)
+		if err != nil && !strings.Contains(err.Error(), key[1]) {
+			t.Errorf("%s: %v does not name %s", name, err, key[1])
+		}
+	}
+
+	// A worker died: claims made before staleBefore and never finished are
+	// claimed again; finished ones never are.
+	if got, want := claim(t, s, run.ID, "w6", 10, Now.Add(time.Microsecond)), []string{cs[1], cs[2], cs[4], cs[5], cs[6]}; !slices.Equal(got, want) {
+		t.Errorf("stale claims: claimed %v, want %v", got, want)
+	}
+	if got := claim(t, s, run.ID, "w7", 2, Now.Add(time.Microsecond)); !slices.Equal(got, []string{cs[1], cs[2]}) {
+		t.Errorf("stale claims with limit 2: claimed %v, want %v", got, cs[1:3])
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		for _, id := range []string{cs[1], cs[2], cs[4], cs[5], cs[6]} {
+			if err := tx.FinishRunCustomer(t.Context(), run.ID, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if got := claim(t, s, run.ID, "w8", 10, Now.Add(24*time.Hour)); got != nil {
+		t.Errorf("all done: claimed %v", got)
+	}
+	// The other run's claims are untouched by this run's.
+	if got := claim(t, s, other.ID, "w9", 10, Now.Add(time.Microsecond)); !slices.Equal(got, cs[0:2]) {
+		t.Errorf("other run, stale: claimed %v, want %v", got, cs[0:2])
+	}
+
+	t.Run("refused", func(t *testing.T) {
+		for name, fn := range map[string]func(tx store.Tx) error{
+			"unknown customer": func(tx store.Tx) error {
+				return tx.AddRunCustomers(t.Context(), run.ID, []string{"cus_00000000000000000000000000"})
+			},
+			"unknown run": func(tx store.Tx) error {
+				return tx.AddRunCustomers(t.Context(), "run_00000000000000000000000000", cs[:1])
+			},
+			"claim without a worker": func(tx store.Tx) error {
+				_, err := tx.ClaimRunCustomers(t.Context(), other.ID, "", 10, Now.Add(time.Hour))
+				return err
+			},
+		} {
+			if err := s.Tx(t.Context(), fn); err == nil {
+				t.Errorf("%s: no error", name)
+			}
+		}
+		if r := getRun(t, s, run.ID); r.Customers != 7 {
+			t.Errorf("run: %d customers after refused adds, want 7", r.Customers)
+		}
+	})
+}
+
+// testRunManyCustomers crosses the 500-row batches of AddRunCustomers and
+// claims several batches.
+func testRunManyCustomers(t *testing.T, s store.Store) {
+	const n = 1234
+	cs := addCustomers(t, s, "RM", n)
+	run := addRun(t, s, "2026-07-01")
+	// Every 7th customer twice, some at batch edges (500 and 1000 rows in).
+	in := make([]string, 0, n+n/7)
+	for i, id := range cs {
+		in = append(in, id)
+		if i%7 == 0 {
+			in = append(in, id)
+		}
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		if err := tx.AddRunCustomers(t.Context(), run.ID, in); err != nil {
+			return err
+		}
+		// The second half again, reversed: all kept as they are.
+		back := slices.Clone(cs[n/2:])
+		slices.Reverse(back)
+		return tx.AddRunCustomers(t.Context(), run.ID, back)
+	})
+	if r := getRun(t, s, run.ID); r.Customers != n {
+		t.Errorf("run: %d customers, want %d", r.Customers, n)
+	}
+	var got []string
+	for _, want := range []int{500, 500, 234, 0} {
+		ids := claim(t, s, run.ID, "w", 500, Now.Add(-time.Minute))
+		if len(ids) != want {
+			t.Errorf("claim of 500: %d customers, want %d", len(ids), want)
+		}
+		got = append(got, ids...)
+	}
+	if !slices.Equal(got, cs) {
+		t.Errorf("claims in order do not give every customer once in id order (%d claimed)", len(got))
+	}
+}
+
+// testRunConcurrentClaims: workers claiming from one run at the same time
+// never get the same customer. On PostgreSQL every worker keeps its
+// transaction open until all have claimed, so the claims overlap (FOR
+// UPDATE SKIP LOCKED passes over the rows another holds); SQLite runs one
+// write transaction at a time, so there they follow one another.
+func testRunConcurrentClaims(t *testing.T, s store.Store) {
+	cs := addCustomers(t, s, "RCC", 10)
+	overlap := s.Engine() != "sqlite"
+	tests := []struct {
+		name, asOf           string
+		workers, limit, want int
+	}{
+		{"two workers", "2026-07-01", 2, 4, 8},
+		{"four workers", "2026-07-02", 4, 3, 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			run := addRun(t, s, tt.asOf)
+			mustTx(t, s, func(tx store.Tx) error { return tx.AddRunCustomers(t.Context(), run.ID, cs) })
+			claimed := make([][]string, tt.workers)
+			errs := make([]error, tt.workers)
+			var arrived, finished sync.WaitGroup
+			arrived.Add(tt.workers)
+			allIn := make(chan struct{})
+			go func() { arrived.Wait(); close(allIn) }()
+			for w := range tt.workers {
+				finished.Add(1)
+				go func() {
+					defer finished.Done()
+					errs[w] = s.Tx(t.Context(), func(tx store.Tx) error {
+						ids, err := tx.ClaimRunCustomers(t.Context(), run.ID, fmt.Sprintf("w%d", w), tt.limit, Now.Add(-time.Minute))
+						arrived.Done()
+						if err != nil {
+							return err
+						}
+						claimed[w] = ids
+						if overlap {
+							select {
+							case <-allIn:
+							case <-time.After(20 * time.Second):
+								return errors.New("timed out waiting for the other workers to claim (a claim blocked?)")
+							}
+						}
+						return nil
+					})
+				}()
+			}
+			finished.Wait()
+			seen := map[string]int{}
+			total := 0
+			for w := range tt.workers {
+				if errs[w] != nil {
+					t.Errorf("worker %d: %v", w, errs[w])
+				}
+				if len(claimed[w]) > tt.limit {
+					t.Errorf("worker %d claimed %d, limit %d", w, len(claimed[w]), tt.limit)
+				}
+				for _, id := range claimed[w] {
+					if prev, ok := seen[id]; ok {
+						t.Errorf("%s claimed by workers %d and %d", id, prev, w)
+					}
+					seen[id] = w
+				}
+				total += len(claimed[w])
+			}
+			if total != tt.want || len(seen) != tt.want {
+				t.Errorf("claimed %d customers (%d distinct), want %d: %v", total, len(seen), tt.want, claimed)
+			}
+			// What is left is exactly what nobody claimed.
+			var rest []string
+			for _, id := range cs {
+				if _, ok := seen[id]; !ok {
+					rest = append(rest, id)
+				}
+			}
+			if got := claim(t, s, run.ID, "after", 10, Now.Add(-time.Minute)); !slices.Equal(got, rest) {
+				t.Errorf("afterwards claimed %v, want the unclaimed %v", got, rest)
+			}
+		})
+	}
+}
+
+func testCollectionSteps(t *testing.T, s store.Store) {
+	r1 := addRun(t, s, "2026-07-01")
+	r2 := addRun(t, s, "2026-07-02")
+	steps := []store.CollectionStep{
+		{SubjectID: "inv_A", Step: "reminder", RunID: r1.ID, On: day("2026-07-01"), MessageID: "msg_1"},
+		{SubjectID: "inv_A", Step: "firm", RunID: r2.ID, On: day("2026-07-02"), TaskID: "tsk_1"},
+		{SubjectID: "inv_A", Step: "courtesy", RunID: r2.ID, On: day("2026-07-02")},
+		{SubjectID: "pln_X#2", Step: "installment_missed", RunID: r1.ID, On: day("2026-07-01")},
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		for i := range steps {
+			created, err := tx.InsertCollectionStep(t.Context(), &steps[i])
+			if err != nil {
+				return err
+			}
+			if !created {
+				t.Errorf("step %d: created false", i)
+			}
+		}
+		return nil
+	})
+
+	t.Run("once", func(t *testing.T) {
+		// The same subject and step again, from another run: nothing is
+		// written, and the transaction goes on (PostgreSQL would abort it
+		// after a failed statement).
+		mustTx(t, s, func(tx store.Tx) error {
+			ctx := t.Context()
+			created, err := tx.InsertCollectionStep(ctx, &store.CollectionStep{SubjectID: "inv_A", Step: "reminder", RunID: r2.ID, On: day("2026-07-02"), MessageID: "msg_2"})
+			if err != nil {
+				return err
+			}
+			if created {
+				t.Error("a second inv_A reminder was created")
+			}
+			if created, err = tx.InsertCollectionStep(ctx, &store.CollectionStep{SubjectID: "inv_B", Step: "reminder", RunID: r2.ID, On: day("2026-07-02")}); err != nil || !created {
+				return fmt.Errorf("a step after the duplicate: created %v, %w", created, err)
+			}
+			return tx.AppendAudit(ctx, &store.AuditEntry{Actor: "t", Action: "step", ObjectType: "run", ObjectID: r2.ID})
+		})
+		var audit []store.AuditEntry
+		mustTx(t, s, func(tx store.Tx) (err error) {
+			audit, err = tx.Audit(t.Context(), store.AuditFilter{ObjectID: r2.ID})
+			return err
+		})
+		if len(audit) != 1 {
+			t.Errorf("audit after the duplicate step: %d entries, want 1 (the transaction committed)", len(audit))
+		}
+	})
+
+	t.Run("steps of subjects", func(t *testing.T) {
+		var got map[string][]store.CollectionStep
+		mustTx(t, s, func(tx store.Tx) (err error) {
+			got, err = tx.CollectionSteps(t.Context(), []string{"inv_A", "pln_X#2", "inv_B", "inv_none", "inv_A"})
+			return err
+		})
+		// By date, then step: courtesy and firm share 2026-07-02.
+		want := map[string][]store.CollectionStep{
+			"inv_A":   {steps[0], steps[2], steps[1]},
+			"pln_X#2": {steps[3]},
+			"inv_B":   {{SubjectID: "inv_B", Step: "reminder", RunID: r2.ID, On: day("2026-07-02")}},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("CollectionSteps (-want +got):\n%s", diff)
+		}
+		mustTx(t, s, func(tx store.Tx) (err error) { got, err = tx.CollectionSteps(t.Context(), nil); return err })
+		if len(got) != 0 {
+			t.Errorf("CollectionSteps(nil) = %v", got)
+		}
+	})
+
+	t.Run("many subjects", func(t *testing.T) {
+		const n = 1100 // three IN lists of at most 500
+		var subjects []string
+		mustTx(t, s, func(tx store.Tx) error {
+			for i := range n {
+				subj := fmt.Sprintf("inv_M%04d", i)
+				subjects = append(subjects, subj, fmt.Sprintf("inv_none%04d", i))
+				if _, err := tx.InsertCollectionStep(t.Context(), &store.CollectionStep{SubjectID: subj, Step: "reminder", RunID: r1.ID, On: day("2026-07-01")}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		var got map[string][]store.CollectionStep
+		mustTx(t, s, func(tx store.Tx) (err error) { got, err = tx.CollectionSteps(t.Context(), subjects); return err })
+		if len(got) != n {
+			t.Errorf("CollectionSteps of %d subjects: %d with steps, want %d", len(subjects), len(got), n)
+		}
+		for subj, list := range got {
+			if !strings.HasPrefix(subj, "inv_M") || len(list) != 1 || list[0].Step != "reminder" {
+				t.Errorf("%s: %+v", subj, list)
+			}
+		}
+	})
+
+	t.Run("refused", func(t *testing.T) {
+		err := s.Tx(t.Context(), func(tx store.Tx) error {
+			_, err := tx.InsertCollectionStep(t.Context(), &store.CollectionStep{SubjectID: "inv_C", Step: "reminder", RunID: "run_00000000000000000000000000", On: day("2026-07-01")})
+			return err
+		})
+		if err == nil {
+			t.Error("a step of an unknown run was stored")
+		}
+	})
+}
+
+func testTasks(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("TK-A"))
+	b := addCustomer(t, s, newCustomer("TK-B"))
+	run := addRun(t, s, "2026-07-01")
+	jst := time.FixedZone("JST", 9*3600)
+	at := func(d, h int) time.Time { return time.Date(2026, 7, d, h, 0, 0, 0, time.UTC) }
+	claimedAt, doneAt := at(1, 10), time.Date(2026, 7, 1, 20, 30, 0, 250000000, jst) // 11:30:00.25 UTC
+	ts := []store.Task{
+		{CustomerID: a.ID, Queue: "tier1", Kind: "call", DueAt: at(2, 9), Priority: 500, Status: store.TaskOpen,
+			Reason: "45 days late", RunID: run.ID, DedupeKey: "ladder:2026-07-01:a:call"},
+		{CustomerID: a.ID, Queue: "legal", Kind: "legal_review", DueAt: at(3, 9), Priority: 900, Status: store.TaskClaimed,
+			ClaimedBy: "token:tok_1", ClaimedAt: &claimedAt},
+		// Status defaults to open; due 2026-07-02 18:00 JST = 09:00 UTC.
+		{CustomerID: b.ID, Queue: "tier1", Kind: "call", DueAt: time.Date(2026, 7, 2, 18, 0, 0, 0, jst), Priority: 500},
+		{CustomerID: b.ID, Queue: "tier2", Kind: "review", DueAt: at(1, 9), Priority: -3, Status: store.TaskDone,
+			ClaimedBy: "cli:ann", ClaimedAt: &claimedAt, Outcome: "promise_made", Note: "pays Friday", DoneAt: &doneAt},
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		for i := range ts {
+			id, created, err := tx.InsertTask(t.Context(), &ts[i])
+			if err != nil {
+				return err
+			}
+			if !created || id != ts[i].ID || !strings.HasPrefix(id, "tsk_") {
+				t.Errorf("InsertTask %d = %q, %v; want a new tsk_ id (t.ID %q)", i, id, created, ts[i].ID)
+			}
+		}
+		return nil
+	})
+	want := make([]store.Task, len(ts))
+	for i, k := range ts {
+		k.CreatedAt, k.DueAt = Now, k.DueAt.UTC()
+		if k.DoneAt != nil {
+			d := k.DoneAt.UTC()
+			k.DoneAt = &d
+		}
+		want[i] = k
+	}
+	if want[2].Status != store.TaskOpen {
+		t.Errorf("empty status stored as %q, want open", want[2].Status)
+	}
+
+	get := func(t *testing.T, id string) *store.Task {
+		t.Helper()
+		var got *store.Task
+		mustTx(t, s, func(tx store.Tx) (err error) { got, err = tx.Task(t.Context(), id); return err })
+		return got
+	}
+
+	t.Run("get", func(t *testing.T) {
+		for i := range want {
+			got := get(t, want[i].ID)
+			if diff := cmp.Diff(&want[i], got); diff != "" {
+				t.Errorf("Task(%d) (-want +got):\n%s", i, diff)
+			}
+			if got.DueAt.Location() != time.UTC || got.CreatedAt.Location() != time.UTC ||
+				(got.DoneAt != nil && got.DoneAt.Location() != time.UTC) || (got.ClaimedAt != nil && got.ClaimedAt.Location() != time.UTC) {
+				t.Errorf("Task(%d) times not in UTC: %+v", i, got)
+			}
+		}
+		const unknown = "tsk_00000000000000000000000000"
+		err := s.Tx(t.Context(), func(tx store.Tx) error { _, err := tx.Task(t.Context(), unknown); return err })
+		wantCode(t, err, apperr.NotFound)
+		if err != nil && !strings.Contains(err.Error(), unknown) {
+			t.Errorf("error %v does not name %s", err, unknown)
+		}
+	})
+
+	t.Run("dedupe", func(t *testing.T) {
+		again := store.Task{CustomerID: b.ID, Queue: "tier2", Kind: "review", DueAt: at(5, 9), Priority: 1, DedupeKey: ts[0].DedupeKey}
+		mustTx(t, s, func(tx store.Tx) error {
+			id, created, err := tx.InsertTask(t.Context(), &again)
+			if err != nil {
+				return err
+			}
+			if created || id != ts[0].ID || again.ID != ts[0].ID {
+				t.Errorf("InsertTask with a stored dedupe key = %q, %v (t.ID %q); want %q, false", id, created, again.ID, ts[0].ID)
+			}
+			// The transaction is still usable.
+			got, err := tx.Task(t.Context(), id)
+			if err != nil {
+				return err
+			}
+			if diff := cmp.Diff(&want[0], got); diff != "" {
+				t.Errorf("the deduplicated task changed (-want +got):\n%s", diff)
+			}
+			return nil
+		})
+		var n int
+		mustTx(t, s, func(tx store.Tx) error {
+			list, _, err := tx.Tasks(t.Context(), store.TaskFilter{})
+			n = len(list)
+			return err
+		})
+		if n != len(ts) {
+			t.Errorf("%d tasks stored, want %d", n, len(ts))
+		}
+	})
+
+	t.Run("update", func(t *testing.T) {
+		// Claim task 2, then finish it. Only status, claim, outcome, note
+		// and done time are stored.
+		k := want[2]
+		claimed := time.Date(2026, 7, 2, 19, 0, 0, 0, jst) // 10:00 UTC
+		k.Status, k.ClaimedBy, k.ClaimedAt = store.TaskClaimed, "token:tok_2", &claimed
+		k.Priority, k.Queue, k.Reason = 1, "tier9", "changed" // not stored
+		mustTx(t, s, func(tx store.Tx) error { return tx.UpdateTask(t.Context(), &k) })
+		w := want[2]
+		claimedUTC := claimed.UTC()
+		w.Status, w.ClaimedBy, w.ClaimedAt = store.TaskClaimed, "token:tok_2", &claimedUTC
+		if diff := cmp.Diff(&w, get(t, k.ID)); diff != "" {
+			t.Errorf("after claiming (-want +got):\n%s", diff)
+		}
+		done := at(2, 11)
+		k.Status, k.Outcome, k.Note, k.DoneAt = store.TaskDone, "no_answer", "voicemail", &done
+		mustTx(t, s, func(tx store.Tx) error { return tx.UpdateTask(t.Context(), &k) })
+		w.Status, w.Outcome, w.Note, w.DoneAt = store.TaskDone, "no_answer", "voicemail", &done
+		if diff := cmp.Diff(&w, get(t, k.ID)); diff != "" {
+			t.Errorf("after finishing (-want +got):\n%s", diff)
+		}
+		// Reopened: the claim and done time are cleared.
+		k.Status, k.ClaimedBy, k.ClaimedAt, k.DoneAt = store.TaskOpen, "", nil, nil
+		mustTx(t, s, func(tx store.Tx) error { return tx.UpdateTask(t.Context(), &k) })
+		w.Status, w.ClaimedBy, w.ClaimedAt, w.DoneAt = store.TaskOpen, "", nil, nil
+		if diff := cmp.Diff(&w, get(t, k.ID)); diff != "" {
+			t.Errorf("after reopening (-want +got):\n%s", diff)
+		}
+		want[2] = w
+		if diff := cmp.Diff(&want[3], get(t, want[3].ID)); diff != "" {
+			t.Errorf("another task changed (-want +got):\n%s", diff)
+		}
+		unknown := store.Task{ID: "tsk_00000000000000000000000000", Status: store.TaskDone}
+		err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.UpdateTask(t.Context(), &unknown) })
+		wantCode(t, err, apperr.NotFound)
+		bad := want[0]
+		bad.Status = "cancelled"
+		if err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.UpdateTask(t.Context(), &bad) }); err == nil {
+			t.Error("status cancelled stored")
+		}
+	})
+
+	t.Run("refused by the database", func(t *testing.T) {
+		for name, k := range map[string]store.Task{
+			"unknown customer": {CustomerID: "cus_00000000000000000000000000", Queue: "tier1", Kind: "call", DueAt: Now},
+			"unknown status":   {CustomerID: a.ID, Queue: "tier1", Kind: "call", DueAt: Now, Status: "cancelled"},
+			"unknown run":      {CustomerID: a.ID, Queue: "tier1", Kind: "call", DueAt: Now, RunID: "run_00000000000000000000000000"},
+		} {
+			if err := s.Tx(t.Context(), func(tx store.Tx) error { _, _, err := tx.InsertTask(t.Context(), &k); return err }); err == nil {
+				t.Errorf("%s: stored", name)
+			}
+		}
+	})
+}
+
+// testTasksList: tasks by priority (highest first), then due time, then
+// id, in pages whose boundaries fall inside runs of equal priority and
+// equal due time.
+func testTasksList(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("TL-A"))
+	b := addCustomer(t, s, newCustomer("TL-B"))
+	base := time.Date(2026, 7, 2, 9, 0, 0, 0, time.UTC)
+	// Due times a microsecond and half a second apart: 0 → 09:00:00,
+	// 1 → 09:00:00.000001, 2 → 09:00:00.5, 3 → 09:00:01.
+	due := []time.Time{base, base.Add(time.Microsecond), base.Add(500 * time.Millisecond), base.Add(time.Second)}
+	type spec struct {
+		cust     ledger.Customer
+		queue    string
+		prio     int64
+		due      int
+		status   string
+		position int // in the list of all tasks
+	}
+	// Inserted in this order (ids ascending). Expected order of all:
+	//   prio 300: #1 (due 0), #6 (due 0, later id), #3 (due 1), #9 (due 2), #0 (due 3)
+	//   prio 200: #4 (due 0), #7 (due 0)
+	//   prio 100: #2 (due 2), #5 (due 3), #10 (due 3)
+	//   prio 0:   #8 (due 0)
+	//   prio -5:  #11 (due 0)
+	specs := []spec{
+		{a, "tier1", 300, 3, store.TaskOpen, 4},
+		{b, "tier1", 300, 0, store.TaskOpen, 0},
+		{a, "tier2", 100, 2, store.TaskDone, 7},
+		{a, "tier1", 300, 1, store.TaskClaimed, 2},
+		{b, "tier2", 200, 0, store.TaskOpen, 5},
+		{b, "tier1", 100, 3, store.TaskOpen, 8},
+		{a, "tier1", 300, 0, store.TaskOpen, 1},
+		{a, "tier2", 200, 0, store.TaskOpen, 6},
+		{b, "legal", 0, 0, store.TaskOpen, 10},
+		{b, "tier1", 300, 2, store.TaskOpen, 3},
+		{a, "tier1", 100, 3, store.TaskOpen, 9},
+		{a, "tier1", -5, 0, store.TaskDone, 11},
+	}
+	all := make([]store.Task, len(specs))
+	mustTx(t, s, func(tx store.Tx) error {
+		for _, sp := range specs {
+			k := store.Task{CustomerID: sp.cust.ID, Queue: sp.queue, Kind: "call", DueAt: due[sp.due], Priority: sp.prio, Status: sp.status}
+			if _, _, err := tx.InsertTask(t.Context(), &k); err != nil {
+				return err
+			}
+			k.CreatedAt = Now
+			all[sp.position] = k
+		}
+		return nil
+	})
+	// The same order, worked out by sorting: a second method.
+	sorted := slices.Clone(all)
+	slices.SortFunc(sorted, func(x, y store.Task) int {
+		if x.Priority != y.Priority {
+			return -cmpInt64(x.Priority, y.Priority)
+		}
+		if c := x.DueAt.Compare(y.DueAt); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	if diff := cmp.Diff(sorted, all); diff != "" {
+		t.Fatalf("fixture: hand-worked order differs from sorting (-sorted +hand):\n%s", diff)
+	}
+	where := func(keep func(store.Task) bool) []store.Task {
+		var out []store.Task
+		for _, k := range all {
+			if keep(k) {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	list := func(t *testing.T, f store.TaskFilter) ([]store.Task, string) {
+		t.Helper()
+		var got []store.Task
+		var next string
+		mustTx(t, s, func(tx store.Tx) (err error) { got, next, err = tx.Tasks(t.Context(), f); return err })
+		return got, next
+	}
+	filters := []struct {
+		name string
+		f    store.TaskFilter
+		want []store.Task
+	}{
+		{"all", store.TaskFilter{}, all},
+		{"tier1", store.TaskFilter{Queue: "tier1"}, where(func(k store.Task) bool { return k.Queue == "tier1" })},
+		{"open", store.TaskFilter{Status: store.TaskOpen}, where(func(k store.Task) bool { return k.Status == store.TaskOpen })},
+		{"customer B", store.TaskFilter{CustomerID: b.ID}, where(func(k store.Task) bool { return k.CustomerID == b.ID })},
+		{"tier1 open of A", store.TaskFilter{Queue: "tier1", Status: store.TaskOpen, CustomerID: a.ID},
+			where(func(k store.Task) bool {
+				return k.Queue == "tier1" && k.Status == store.TaskOpen && k.CustomerID == a.ID
+			})},
+		{"empty queue", store.TaskFilter{Queue: "tier3"}, nil},
+	}
+	for _, tt := range filters {
+		t.Run(tt.name, func(t *testing.T) {
+			got, next := list(t, tt.f)
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" || next != "" {
+				t.Errorf("Tasks next %q (-want +got):\n%s", next, diff)
+			}
+			// Page by page, with every page size: the same list.
+			for size := 1; size <= len(tt.want); size++ {
+				var paged []store.Task
+				f := tt.f
+				f.Limit = size
+				for pages := 0; ; pages++ {
+					got, next := list(t, f)
+					paged = append(paged, got...)
+					if next == "" {
+						break
+					}
+					if pages > len(tt.want) {
+						t.Fatalf("size %d: more pages than tasks", size)
+					}
+					f.Cursor = next
+				}
+				if diff := cmp.Diff(tt.want, paged, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("in pages of %d (-want +got):\n%s", size, diff)
+				}
+			}
+		})
+	}
+	t.Run("cursor is opaque and exact", func(t *testing.T) {
+		// A page of 1 ends with #1; #6 has the same priority and due time
+		// and a later id: it comes next.
+		p1, n1 := list(t, store.TaskFilter{Page: store.Page{Limit: 1}})
+		if diff := cmp.Diff(all[:1], p1); diff != "" || n1 == "" {
+			t.Fatalf("first page (next %q) (-want +got):\n%s", n1, diff)
+		}
+		if strings.Contains(n1, "tsk_") {
+			t.Errorf("cursor %q shows the id", n1)
+		}
+		p2, _ := list(t, store.TaskFilter{Page: store.Page{Limit: 2, Cursor: n1}})
+		if diff := cmp.Diff(all[1:3], p2); diff != "" {
+			t.Errorf("second page (-want +got):\n%s", diff)
+		}
+		// A full last page has no next cursor.
+		_, n := list(t, store.TaskFilter{Page: store.Page{Limit: len(all)}})
+		if n != "" {
+			t.Errorf("a page with every task: next %q", n)
+		}
+	})
+	t.Run("invalid", func(t *testing.T) {
+		enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+		const tsk = "tsk_00000000000000000000000000"
+		for name, cursor := range map[string]string{
+			"not base64":    "not a cursor!",
+			"an id":         tsk,
+			"two parts":     enc("1|2026-07-02T09:00:00Z"),
+			"bad priority":  enc("high|2026-07-02T09:00:00Z|" + tsk),
+			"bad time":      enc("1|yesterday|" + tsk),
+			"not a task id": enc("1|2026-07-02T09:00:00Z|msg_00000000000000000000000000"),
+		} {
+			t.Run(name, func(t *testing.T) {
+				err := s.Tx(t.Context(), func(tx store.Tx) error {
+					_, _, err := tx.Tasks(t.Context(), store.TaskFilter{Page: store.Page{Cursor: cursor}})
+					return err
+				})
+				wantCode(t, err, apperr.Invalid)
+				wantField(t, err, "cursor")
+			})
+		}
+		err := s.Tx(t.Context(), func(tx store.Tx) error {
+			_, _, err := tx.Tasks(t.Context(), store.TaskFilter{Status: "cancelled"})
+			return err
+		})
+		wantCode(t, err, apperr.Invalid)
+		wantField(t, err, "status")
+	})
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// BenchAddRunCustomers measures AddRunCustomers of n customers in one
+// transaction (a new run each time), on a store that it first fills with
+// n customers. Engines call it from a benchmark with a fresh store.
+func BenchAddRunCustomers(b *testing.B, s store.Store, n int) {
+	cs := addCustomers(b, s, "BENCH", n)
+	start := day("2026-01-01")
+	i := 0
+	for ; b.Loop(); i++ {
+		err := s.Tx(b.Context(), func(tx store.Tx) error {
+			r, _, err := tx.InsertRun(b.Context(), &store.Run{AsOf: start.AddDays(i)})
+			if err != nil {
+				return err
+			}
+			return tx.AddRunCustomers(b.Context(), r.ID, cs)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(i)/b.Elapsed().Seconds(), "customers/s")
 }
