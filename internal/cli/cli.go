@@ -106,7 +106,7 @@ func (a *App) root() *cobra.Command {
 		def = DefaultDB
 	}
 	root.PersistentFlags().StringVar(&a.DB, "db", def, "database: sqlite:PATH (embedded) or postgres://… (env SETTLE_DB)")
-	root.AddCommand(a.serveCmd(), a.demoCmd(), a.migrateCmd(), a.importCmd(), a.agingCmd(), a.kpisCmd(), a.tokenCmd(), a.benchCmd(), a.openapiCmd(), a.quoteCmd(), a.simulateCmd())
+	root.AddCommand(a.serveCmd(), a.demoCmd(), a.migrateCmd(), a.importCmd(), a.agingCmd(), a.kpisCmd(), a.tokenCmd(), a.benchCmd(), a.openapiCmd(), a.quoteCmd(), a.simulateCmd(), a.runCmd())
 	return root
 }
 
@@ -142,6 +142,12 @@ func newService(st store.Store, now func() time.Time) *service.Service {
 	svc := service.New(st, now)
 	if v := strings.TrimSpace(os.Getenv("SETTLE_CREDITOR")); v != "" {
 		svc.Creditor = v
+	}
+	if v := strings.TrimSpace(os.Getenv("SETTLE_MAIL_FROM")); v != "" {
+		svc.MailFrom = v
+	}
+	if v := strings.TrimSpace(os.Getenv("SETTLE_OPT_OUT_URL")); v != "" {
+		svc.OptOutURL = v
 	}
 	return svc
 }

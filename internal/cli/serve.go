@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"settle/internal/httpapi"
+	"settle/internal/notify"
 	"settle/internal/service"
 )
 
@@ -35,6 +36,73 @@ func (a *App) serveCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&addr, "addr", envOr("SETTLE_ADDR", DefaultAddr), "listen address (env SETTLE_ADDR)")
 	return cmd
+}
+
+// schedule runs the collections run every day at the given UTC clock
+// time ("HH:MM", env SETTLE_RUN_AT; "off" disables it), and at start-up
+// when today's time has passed. The run is idempotent per date, so several
+// instances (or a restart) running the same date create nothing twice.
+func (a *App) schedule(ctx context.Context, svc *service.Service, log *slog.Logger, at string) {
+	hh, mm, ok := parseClock(at)
+	if !ok {
+		log.Error("SETTLE_RUN_AT must be HH:MM (UTC) or off; the daily run is not scheduled", "value", at)
+		return
+	}
+	actor := service.WithActor(ctx, service.Actor{ID: "system:scheduler", Role: service.RoleAdmin})
+	for {
+		now := a.Now().UTC()
+		today := time.Date(now.Year(), now.Month(), now.Day(), hh, mm, 0, 0, time.UTC)
+		if !now.Before(today) {
+			v, err := svc.StartRun(actor, service.RunInput{AsOf: now.Format(time.DateOnly)})
+			switch {
+			case err != nil:
+				log.Error("daily run failed", "err", err)
+			case v.Created:
+				log.Info("daily run done", "run", v.Run.ID, "as_of", v.Run.AsOf, "messages", v.Run.Messages, "tasks", v.Run.Tasks, "events", v.Run.Events)
+			}
+			today = today.AddDate(0, 0, 1)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Until(today)):
+		}
+	}
+}
+
+// deliver sends the due emails of the outbox every 30 seconds.
+func (a *App) deliver(ctx context.Context, svc *service.Service, log *slog.Logger, m service.Mailer) {
+	actor := service.WithActor(ctx, service.Actor{ID: "system:mailer", Role: service.RoleAdmin})
+	host, _ := os.Hostname()
+	worker := fmt.Sprintf("%s/%d/mailer", host, os.Getpid())
+	for {
+		for {
+			rep, err := svc.DeliverEmails(actor, m, worker, 100)
+			if err != nil {
+				log.Error("email delivery failed", "err", err)
+				break
+			}
+			if rep.Claimed > 0 {
+				log.Info("emails delivered", "sent", rep.Sent, "retried", rep.Retried, "bounced", rep.Bounced, "failed", rep.Failed)
+			}
+			if rep.Claimed < 100 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(30 * time.Second):
+		}
+	}
+}
+
+func parseClock(s string) (hh, mm int, ok bool) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, 0, false
+	}
+	return t.Hour(), t.Minute(), true
 }
 
 func envOr(key, def string) string {
@@ -66,6 +134,18 @@ func (a *App) serve(ctx context.Context, svc *service.Service, addr string, read
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if at := envOr("SETTLE_RUN_AT", "06:00"); at != "off" {
+		go a.schedule(ctx, svc, log, at)
+	}
+	if u := os.Getenv("SETTLE_SMTP_URL"); u != "" {
+		sender, err := notify.NewSender(u)
+		if err != nil {
+			return fmt.Errorf("SETTLE_SMTP_URL: %w", err)
+		}
+		go a.deliver(ctx, svc, log, sender)
+	} else {
+		log.Info("SETTLE_SMTP_URL is not set: emails stay queued in the outbox")
+	}
 	select {
 	case err := <-errc:
 		return err

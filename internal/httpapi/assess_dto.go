@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"settle/internal/assess"
+	"settle/internal/collect"
 	"settle/internal/negotiate"
 	"settle/internal/service"
 	"settle/internal/store"
@@ -259,10 +260,11 @@ type Policy struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 	negotiate.Policy
+	Ladder collect.Ladder `json:"ladder"`
 }
 
 func policyOut(v *service.PolicyView) Policy {
-	o := Policy{ID: v.ID, Version: v.Version, Default: v.Default, Policy: v.Policy}
+	o := Policy{ID: v.ID, Version: v.Version, Default: v.Default, Policy: v.Policy, Ladder: v.Ladder}
 	if v.Stored != nil {
 		c, u := v.Stored.CreatedAt, v.Stored.UpdatedAt
 		o.CreatedAt, o.UpdatedAt = &c, &u

@@ -45,6 +45,7 @@ func (s *Server) fail(err error) error { return problemOf(s.log, err) }
 func (s *Server) routes() {
 	s.auditRoutes()
 	s.negotiateRoutes()
+	s.collectRoutes()
 	api := s.api
 	// Customers.
 	huma.Register(api, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/v1/customers",

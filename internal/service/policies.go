@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"settle/internal/apperr"
+	"settle/internal/collect"
 	"settle/internal/negotiate"
 	"settle/internal/store"
 )
@@ -31,6 +32,10 @@ type PolicyInput struct {
 	MaxStartDays          *int         `json:"max_start_days,omitempty" doc:"First payment due within this many days (default 30)"`
 	OfferValidDays        *int         `json:"offer_valid_days,omitempty" doc:"A negotiation expires after this many days (default 14)"`
 	NoDeal                *NoDealInput `json:"no_deal,omitempty"`
+	// Ladder is the collections ladder of the segment (default: domain.md
+	// §4's: −3 reminder, 0 due today, +3, +7 firm, +14 call, +30 demand,
+	// +45 final notice, +60 review).
+	Ladder *collect.Ladder `json:"ladder,omitempty"`
 }
 
 // NoDealInput is the alternative to an agreement.
@@ -46,8 +51,15 @@ type PolicyView struct {
 	ID      string // "" for a built-in default
 	Version int
 	negotiate.Policy
+	Ladder  collect.Ladder
 	Default bool // not stored: the built-in defaults
 	Stored  *store.Policy
+}
+
+// policyBody is a policy as stored: the negotiation limits and the ladder.
+type policyBody struct {
+	negotiate.Policy
+	Ladder collect.Ladder `json:"ladder"`
 }
 
 // policy merges in over the defaults and validates the result.
@@ -99,11 +111,26 @@ func (in PolicyInput) policy() (negotiate.Policy, error) {
 }
 
 func policyView(sp *store.Policy) (*PolicyView, error) {
-	var p negotiate.Policy
-	if err := json.Unmarshal(sp.Body, &p); err != nil {
+	var b policyBody
+	if err := json.Unmarshal(sp.Body, &b); err != nil {
 		return nil, err
 	}
-	return &PolicyView{ID: sp.ID, Version: sp.Version, Policy: p, Stored: sp}, nil
+	if len(b.Ladder.Steps) == 0 {
+		b.Ladder = collect.DefaultLadder()
+	}
+	return &PolicyView{ID: sp.ID, Version: sp.Version, Policy: b.Policy, Ladder: b.Ladder, Stored: sp}, nil
+}
+
+// body validates the ladder and gives the stored form.
+func (in PolicyInput) body(p negotiate.Policy) ([]byte, error) {
+	l := collect.DefaultLadder()
+	if in.Ladder != nil {
+		l = *in.Ladder
+		if err := l.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(policyBody{Policy: p, Ladder: l})
 }
 
 // CreatePolicy stores the policy of a segment (admins).
@@ -115,7 +142,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in PolicyInput) (*PolicyView
 	if err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(p)
+	body, err := in.body(p)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +178,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, id string, in PolicyInput) (
 		if err != nil {
 			return err
 		}
-		if sp.Body, err = json.Marshal(p); err != nil {
+		if sp.Body, err = in.body(p); err != nil {
 			return err
 		}
 		sp.Segment = p.Segment
@@ -176,7 +203,7 @@ func (s *Service) Policy(ctx context.Context, idOrSegment string) (*PolicyView, 
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		sp, err := tx.Policy(ctx, idOrSegment)
 		if apperr.CodeOf(err) == apperr.NotFound && !strings.HasPrefix(idOrSegment, "pol_") {
-			view = &PolicyView{Policy: negotiate.DefaultPolicy(idOrSegment), Default: true}
+			view = &PolicyView{Policy: negotiate.DefaultPolicy(idOrSegment), Ladder: collect.DefaultLadder(), Default: true}
 			return nil
 		}
 		if err != nil {

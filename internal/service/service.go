@@ -63,7 +63,12 @@ type Service struct {
 	now   func() time.Time
 	// Creditor is the business owed, as written agreements name it.
 	Creditor string
-	tokens   tokenCache
+	// MailFrom is the sender of collection emails (SETTLE_MAIL_FROM).
+	MailFrom string
+	// OptOutURL is where a customer opts out of a channel; every email and
+	// SMS links to it (SETTLE_OPT_OUT_URL).
+	OptOutURL string
+	tokens    tokenCache
 }
 
 // New returns a Service over st. now is the clock used when a call gives
@@ -72,11 +77,17 @@ func New(st store.Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, now: now, Creditor: DefaultCreditor}
+	return &Service{store: st, now: now, Creditor: DefaultCreditor, MailFrom: DefaultMailFrom, OptOutURL: DefaultOptOutURL}
 }
 
-// DefaultCreditor names the creditor when none is configured (SETTLE_CREDITOR).
-const DefaultCreditor = "The creditor"
+// Defaults when not configured: the creditor's name (SETTLE_CREDITOR), the
+// sender of emails (SETTLE_MAIL_FROM) and the opt-out address
+// (SETTLE_OPT_OUT_URL; the customer portal will provide one per customer).
+const (
+	DefaultCreditor  = "The creditor"
+	DefaultMailFrom  = "collections@settle.invalid"
+	DefaultOptOutURL = "mailto:collections@settle.invalid?subject=unsubscribe"
+)
 
 // Store returns the service's store (for health checks and tools).
 func (s *Service) Store() store.Store { return s.store }

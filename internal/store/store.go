@@ -250,6 +250,9 @@ type Message struct {
 	Attempts       int
 	LastError      string
 	SentAt         *time.Time
+	NextAttemptAt  *time.Time // after a temporary failure: not before then
+	ClaimedBy      string     // the delivery worker holding it ("" when free)
+	ClaimedAt      *time.Time
 	CreatedAt      time.Time
 }
 
@@ -429,6 +432,14 @@ type Tx interface {
 	// message is not inserted and returns that message's id with created=false.
 	InsertMessage(ctx context.Context, m *Message) (id string, created bool, err error)
 	Message(ctx context.Context, id string) (*Message, error)
+	// ClaimMessages claims up to limit queued messages of channel whose
+	// scheduled_for and next_attempt_at are at or before now, for worker
+	// (PostgreSQL: FOR UPDATE SKIP LOCKED; a claim older than staleBefore
+	// is taken over: its worker died mid-delivery), oldest scheduled first.
+	ClaimMessages(ctx context.Context, channel, worker string, now, staleBefore time.Time, limit int) ([]Message, error)
+	// UpdateMessageDelivery stores a delivery attempt's result: Status,
+	// Attempts, LastError, SentAt, NextAttemptAt, and clears the claim.
+	UpdateMessageDelivery(ctx context.Context, m *Message) error
 	Messages(ctx context.Context, f MessageFilter) (list []Message, next string, err error)
 
 	// InsertRun creates the run of a date; a second one for the same date

@@ -1,10 +1,14 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"settle/internal/apperr"
 	"settle/internal/ids"
@@ -86,23 +90,20 @@ func (t *Tx) Interactions(ctx context.Context, f store.InteractionFilter) ([]sto
 
 // ---- messages (the outbox) ----------------------------------------------------------
 
-const messageCols = `id, customer_id, channel, step, tone, locale, scheduled_for, status, subject, body, invoice_numbers, dedupe_key, attempts, last_error, sent_at, created_at`
+const messageCols = `id, customer_id, channel, step, tone, locale, scheduled_for, status, subject, body, invoice_numbers, dedupe_key, attempts, last_error, sent_at, next_attempt_at, claimed_by, claimed_at, created_at`
 
 func scanMessage(sc scanner) (store.Message, error) {
 	var m store.Message
 	var numbers string
 	var dedupe sql.NullString
-	var sentAt sql.NullTime
+	var sentAt, nextAttemptAt, claimedAt sql.NullTime
 	err := sc.Scan(&m.ID, &m.CustomerID, &m.Channel, &m.Step, &m.Tone, &m.Locale, &m.ScheduledFor, &m.Status,
-		&m.Subject, &m.Body, &numbers, &dedupe, &m.Attempts, &m.LastError, &sentAt, &m.CreatedAt)
+		&m.Subject, &m.Body, &numbers, &dedupe, &m.Attempts, &m.LastError, &sentAt, &nextAttemptAt, &m.ClaimedBy, &claimedAt, &m.CreatedAt)
 	if err != nil {
 		return m, err
 	}
 	m.ScheduledFor, m.CreatedAt, m.DedupeKey = m.ScheduledFor.UTC(), m.CreatedAt.UTC(), dedupe.String
-	if sentAt.Valid {
-		s := sentAt.Time.UTC()
-		m.SentAt = &s
-	}
+	m.SentAt, m.NextAttemptAt, m.ClaimedAt = timePtr(sentAt), timePtr(nextAttemptAt), timePtr(claimedAt)
 	if m.InvoiceNumbers, err = parseStringList(numbers); err != nil {
 		return m, fmt.Errorf("message %s: invoice_numbers: %w", m.ID, err)
 	}
@@ -124,13 +125,10 @@ func (t *Tx) InsertMessage(ctx context.Context, m *store.Message) (string, bool,
 	if err != nil {
 		return "", false, err
 	}
-	var sentAt any
-	if m.SentAt != nil {
-		sentAt = m.SentAt.UTC()
-	}
-	res, err := t.Exec(ctx, `INSERT INTO messages (`+messageCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (dedupe_key) DO NOTHING`,
+	res, err := t.Exec(ctx, `INSERT INTO messages (`+messageCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (dedupe_key) DO NOTHING`,
 		m.ID, m.CustomerID, m.Channel, m.Step, m.Tone, m.Locale, m.ScheduledFor.UTC(), m.Status, m.Subject, m.Body,
-		numbers, nullString(m.DedupeKey), m.Attempts, m.LastError, sentAt, m.CreatedAt.UTC())
+		numbers, nullString(m.DedupeKey), m.Attempts, m.LastError, nullTime(m.SentAt), nullTime(m.NextAttemptAt),
+		m.ClaimedBy, nullTime(m.ClaimedAt), m.CreatedAt.UTC())
 	if err != nil {
 		return "", false, err
 	}
@@ -156,6 +154,83 @@ func (t *Tx) Message(ctx context.Context, id string) (*store.Message, error) {
 		return nil, err
 	}
 	return &m, nil
+}
+
+// ClaimMessages implements store.Tx. One statement picks up to limit
+// messages of channel that are queued, scheduled at or before now, not
+// held back past now by next_attempt_at, and either unclaimed or claimed
+// before staleBefore (strictly; a claim without a time counts as free),
+// and claims them for worker at the transaction's clock. On PostgreSQL the
+// pick locks its rows FOR UPDATE SKIP LOCKED: a concurrent claim passes
+// over them instead of waiting, and one that reads them after this
+// transaction commits sees them claimed. The pick is a MATERIALIZED CTE so
+// that it runs exactly once. SQLite runs one writer at a time and needs no
+// lock. The messages are returned as stored, with the claim, in
+// (scheduled_for, id) order.
+func (t *Tx) ClaimMessages(ctx context.Context, channel, worker string, now, staleBefore time.Time, limit int) ([]store.Message, error) {
+	if worker == "" {
+		return nil, errors.New("store: ClaimMessages: empty worker")
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	lock := ""
+	if t.s.dialect.Engine() == "postgres" {
+		lock = ` FOR UPDATE SKIP LOCKED`
+	}
+	rows, err := t.query(ctx, `WITH picked AS MATERIALIZED (
+			SELECT id FROM messages
+			WHERE channel = ? AND status = 'queued' AND scheduled_for <= ?
+				AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+				AND (claimed_by = '' OR claimed_at IS NULL OR claimed_at < ?)
+			ORDER BY scheduled_for, id LIMIT ?`+lock+`)
+		UPDATE messages SET claimed_by = ?, claimed_at = ?
+		WHERE id IN (SELECT id FROM picked)
+		RETURNING `+messageCols,
+		channel, now.UTC(), now.UTC(), staleBefore.UTC(), limit, worker, t.now.UTC())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// RETURNING has no order.
+	slices.SortFunc(out, func(a, b store.Message) int {
+		if c := a.ScheduledFor.Compare(b.ScheduledFor); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+// UpdateMessageDelivery implements store.Tx: Status, Attempts, LastError,
+// SentAt and NextAttemptAt are stored and the claim is cleared (also in
+// m: ClaimedBy "", ClaimedAt nil).
+func (t *Tx) UpdateMessageDelivery(ctx context.Context, m *store.Message) error {
+	if !messageStatuses[m.Status] {
+		return apperr.Field("status", "%q must be queued, sent, failed or bounced", m.Status)
+	}
+	res, err := t.Exec(ctx, `UPDATE messages SET status = ?, attempts = ?, last_error = ?, sent_at = ?, next_attempt_at = ?,
+		claimed_by = '', claimed_at = NULL WHERE id = ?`,
+		m.Status, m.Attempts, m.LastError, nullTime(m.SentAt), nullTime(m.NextAttemptAt), m.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("message", m.ID)
+	}
+	m.ClaimedBy, m.ClaimedAt = "", nil
+	return nil
 }
 
 // Messages implements store.Tx.

@@ -76,6 +76,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Negotiations/RoundsAppendOnly", testNegotiationRoundsAppendOnly},
 		{"Interactions", testInteractions},
 		{"Messages", testMessages},
+		{"Messages/Claim", testMessageClaims},
+		{"Messages/Delivery", testMessageDelivery},
+		{"Messages/ConcurrentClaims", testMessageConcurrentClaims},
+		{"Messages/DeliveryRoundTrip", testMessageDeliveryRoundTrip},
 		{"Runs", testRuns},
 		{"Runs/Customers", testRunCustomers},
 		{"Runs/ManyCustomers", testRunManyCustomers},
@@ -2800,6 +2804,415 @@ func testMessages(t *testing.T, s store.Store) {
 			}
 		}
 	})
+}
+
+// ---- message delivery: claims and results -------------------------------------------
+
+// addMessages stores the messages in one transaction (their ids are set).
+func addMessages(t *testing.T, s store.Store, ms []store.Message) {
+	t.Helper()
+	mustTx(t, s, func(tx store.Tx) error {
+		for i := range ms {
+			if _, created, err := tx.InsertMessage(t.Context(), &ms[i]); err != nil || !created {
+				return fmt.Errorf("message %d: created %v, %w", i, created, err)
+			}
+		}
+		return nil
+	})
+}
+
+// getMessage reads one message in its own transaction.
+func getMessage(t *testing.T, s store.Store, id string) *store.Message {
+	t.Helper()
+	var m *store.Message
+	mustTx(t, s, func(tx store.Tx) (err error) { m, err = tx.Message(t.Context(), id); return err })
+	return m
+}
+
+// claimMessages claims messages of a channel in its own transaction.
+func claimMessages(t *testing.T, s store.Store, channel, worker string, now, staleBefore time.Time, limit int) []store.Message {
+	t.Helper()
+	var out []store.Message
+	mustTx(t, s, func(tx store.Tx) (err error) {
+		out, err = tx.ClaimMessages(t.Context(), channel, worker, now, staleBefore, limit)
+		return err
+	})
+	return out
+}
+
+func messageIDs(ms []store.Message) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.ID)
+	}
+	return out
+}
+
+// storedMessage is m as the store returns it: created at the clock, times
+// in UTC.
+func storedMessage(m store.Message) store.Message {
+	m.CreatedAt, m.ScheduledFor = Now, m.ScheduledFor.UTC()
+	for _, p := range []**time.Time{&m.SentAt, &m.NextAttemptAt, &m.ClaimedAt} {
+		if *p != nil {
+			u := (*p).UTC()
+			*p = &u
+		}
+	}
+	return m
+}
+
+// claimedBy is m claimed by worker at the clock.
+func claimedBy(m store.Message, worker string) store.Message {
+	at := Now
+	m.ClaimedBy, m.ClaimedAt = worker, &at
+	return m
+}
+
+func testMessageClaims(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("MC-A"))
+	at := func(d time.Duration) *time.Time { x := Now.Add(d); return &x }
+	q := func(channel string, scheduled time.Duration) store.Message {
+		return store.Message{CustomerID: a.ID, Channel: channel, Step: "reminder_0", Locale: "en-US",
+			ScheduledFor: Now.Add(scheduled), Status: store.MessageQueued, Subject: "Reminder", Body: "Please pay"}
+	}
+	ms := []store.Message{
+		0:  q("email", -2*time.Hour),
+		1:  q("email", -time.Hour), // retry held back until Now+10m
+		2:  q("email", -3*time.Hour),
+		3:  q("email", 0),                // due at now exactly
+		4:  q("email", time.Microsecond), // due a microsecond after now
+		5:  q("sms", -5*time.Hour),       // another channel
+		6:  q("email", -4*time.Hour),     // sent
+		7:  q("email", -4*time.Hour),     // failed
+		8:  q("email", -4*time.Hour),     // bounced
+		9:  q("email", -time.Hour),       // retry due at now exactly
+		10: q("email", -2*time.Hour),     // same time as 0: id order
+		11: q("email", -6*time.Hour),     // claimed 5 minutes ago by a worker
+	}
+	ms[1].NextAttemptAt, ms[1].Attempts, ms[1].LastError = at(10*time.Minute), 1, "smtp: 421 try again later"
+	// Given in another zone: the same instant.
+	ms[9].NextAttemptAt = new(Now.In(time.FixedZone("JST", 9*3600)))
+	ms[6].Status, ms[6].SentAt, ms[6].Attempts = store.MessageSent, at(-4*time.Hour), 1
+	ms[7].Status, ms[7].Attempts = store.MessageFailed, 3
+	ms[8].Status, ms[8].Attempts = store.MessageBounced, 1
+	ms[11].ClaimedBy, ms[11].ClaimedAt = "w0", at(-5*time.Minute)
+	addMessages(t, s, ms)
+	want := make([]store.Message, len(ms))
+	for i, m := range ms {
+		want[i] = storedMessage(m)
+	}
+	// 0 and 10 are scheduled at the same time: the smaller id goes first.
+	tie0, tie1 := want[0], want[10]
+	if tie1.ID < tie0.ID {
+		tie0, tie1 = tie1, tie0
+	}
+
+	// Every claim is made at the transaction's clock, Now. A claim is stale
+	// when it was made before staleBefore (strictly).
+	fresh := Now.Add(-10 * time.Minute)
+	steps := []struct {
+		name            string
+		channel, worker string
+		now, stale      time.Time
+		limit           int
+		want            []store.Message
+	}{
+		{"due and queued, oldest first, limit 2", "email", "w1", Now, fresh, 2,
+			[]store.Message{claimedBy(want[2], "w1"), claimedBy(tie0, "w1")}},
+		{"the rest that is due; claimed ones are skipped", "email", "w2", Now, fresh, 10,
+			[]store.Message{claimedBy(tie1, "w2"), claimedBy(want[9], "w2"), claimedBy(want[3], "w2")}},
+		{"nothing left that is due and free", "email", "w3", Now, fresh, 10, nil},
+		{"a claim made at staleBefore is not stale", "email", "w4", Now, Now.Add(-5 * time.Minute), 10, nil},
+		{"a claim made before staleBefore is taken over", "email", "w4", Now, Now, 10,
+			[]store.Message{claimedBy(want[11], "w4")}},
+		{"later: the held back retry and the later message", "email", "w5", Now.Add(10 * time.Minute), Now, 10,
+			[]store.Message{claimedBy(want[1], "w5"), claimedBy(want[4], "w5")}},
+		{"channels are separate", "sms", "w6", Now, fresh, 10, []store.Message{claimedBy(want[5], "w6")}},
+		{"limit 0", "email", "w7", Now.Add(time.Hour), Now.Add(time.Hour), 0, nil},
+		{"unknown channel", "fax", "w7", Now.Add(time.Hour), Now.Add(time.Hour), 10, nil},
+		{"all stale: taken over in order, limit 3", "email", "w8", Now.Add(time.Hour), Now.Add(time.Microsecond), 3,
+			[]store.Message{claimedBy(want[11], "w8"), claimedBy(want[2], "w8"), claimedBy(tie0, "w8")}},
+	}
+	for _, st := range steps {
+		got := claimMessages(t, s, st.channel, st.worker, st.now, st.stale, st.limit)
+		if diff := cmp.Diff(st.want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: ClaimMessages (-want +got):\n%s", st.name, diff)
+		}
+		for _, m := range got {
+			if m.ClaimedAt.Location() != time.UTC || m.ScheduledFor.Location() != time.UTC {
+				t.Errorf("%s: claimed %s with times not in UTC: %v %v", st.name, m.ID, m.ScheduledFor, m.ClaimedAt)
+			}
+		}
+	}
+
+	// The claims are stored; messages that are not queued are never claimed.
+	stored := map[int]store.Message{
+		0: claimedBy(want[0], "w2"), 10: claimedBy(want[10], "w2"), // one of them was taken over by w8 below
+		1: claimedBy(want[1], "w5"), 2: claimedBy(want[2], "w8"), 3: claimedBy(want[3], "w2"), 4: claimedBy(want[4], "w5"),
+		5: claimedBy(want[5], "w6"), 6: want[6], 7: want[7], 8: want[8], 9: claimedBy(want[9], "w2"), 11: claimedBy(want[11], "w8"),
+	}
+	if tie0.ID == want[0].ID {
+		stored[0] = claimedBy(want[0], "w8")
+	} else {
+		stored[10] = claimedBy(want[10], "w8")
+	}
+	for i, w := range stored {
+		if diff := cmp.Diff(&w, getMessage(t, s, w.ID)); diff != "" {
+			t.Errorf("message %d as stored (-want +got):\n%s", i, diff)
+		}
+	}
+
+	t.Run("a claim without a time is free", func(t *testing.T) {
+		m := []store.Message{q("letter", -time.Hour)}
+		m[0].ClaimedBy = "w0"
+		addMessages(t, s, m)
+		got := claimMessages(t, s, "letter", "w9", Now, fresh, 10)
+		if diff := cmp.Diff(messageIDs(m), messageIDs(got)); diff != "" {
+			t.Errorf("claimed (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("refused", func(t *testing.T) {
+		err := s.Tx(t.Context(), func(tx store.Tx) error {
+			_, err := tx.ClaimMessages(t.Context(), "email", "", Now.Add(time.Hour), Now.Add(time.Hour), 10)
+			return err
+		})
+		if err == nil {
+			t.Error("a claim without a worker: no error")
+		}
+	})
+}
+
+func testMessageDelivery(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("MD-A"))
+	jst := time.FixedZone("JST", 9*3600)
+	ms := []store.Message{
+		{CustomerID: a.ID, Channel: "email", Step: "reminder_0", ScheduledFor: Now.Add(-time.Hour), Status: store.MessageQueued, Subject: "1"},
+		{CustomerID: a.ID, Channel: "email", Step: "firm_7", ScheduledFor: Now.Add(-time.Minute), Status: store.MessageQueued, Subject: "2"},
+		{CustomerID: a.ID, Channel: "email", Step: "firm_14", ScheduledFor: Now.Add(time.Hour), Status: store.MessageQueued, Subject: "3"},
+	}
+	addMessages(t, s, ms)
+	claimed := claimMessages(t, s, "email", "w1", Now, Now.Add(-time.Minute), 10)
+	if diff := cmp.Diff([]string{ms[0].ID, ms[1].ID}, messageIDs(claimed)); diff != "" {
+		t.Fatalf("claimed (-want +got):\n%s", diff)
+	}
+	update := func(t *testing.T, m *store.Message) {
+		t.Helper()
+		mustTx(t, s, func(tx store.Tx) error { return tx.UpdateMessageDelivery(t.Context(), m) })
+	}
+
+	t.Run("sent", func(t *testing.T) {
+		m := claimed[0]
+		sentAt := time.Date(2026, 7, 1, 21, 30, 45, 654321000, jst) // 12:30:45.654321 UTC
+		m.Status, m.Attempts, m.SentAt, m.LastError = store.MessageSent, 1, &sentAt, ""
+		update(t, &m)
+		if m.ClaimedBy != "" || m.ClaimedAt != nil {
+			t.Errorf("after the update m still holds the claim %q %v", m.ClaimedBy, m.ClaimedAt)
+		}
+		want := storedMessage(ms[0])
+		sentUTC := sentAt.UTC()
+		want.Status, want.Attempts, want.SentAt = store.MessageSent, 1, &sentUTC
+		got := getMessage(t, s, ms[0].ID)
+		if diff := cmp.Diff(&want, got); diff != "" {
+			t.Errorf("sent message (-want +got):\n%s", diff)
+		}
+		if got.SentAt.Location() != time.UTC {
+			t.Errorf("SentAt %v not in UTC", got.SentAt)
+		}
+	})
+
+	t.Run("retry later, then bounced", func(t *testing.T) {
+		m := claimed[1]
+		next := Now.Add(15 * time.Minute).In(jst)
+		m.Status, m.Attempts, m.LastError, m.NextAttemptAt = store.MessageQueued, 1, "smtp: 421 try again later", &next
+		update(t, &m)
+		want := storedMessage(ms[1])
+		nextUTC := next.UTC()
+		want.Attempts, want.LastError, want.NextAttemptAt = 1, "smtp: 421 try again later", &nextUTC
+		if diff := cmp.Diff(&want, getMessage(t, s, ms[1].ID)); diff != "" {
+			t.Errorf("message to retry (-want +got):\n%s", diff)
+		}
+		// Not before next_attempt_at; then free (the claim is cleared, so
+		// even a fresh staleBefore lets it be claimed), with the later one.
+		if got := claimMessages(t, s, "email", "w2", Now.Add(15*time.Minute-time.Microsecond), Now.Add(-time.Hour), 10); got != nil {
+			t.Errorf("claimed before its next attempt: %v", messageIDs(got))
+		}
+		got := claimMessages(t, s, "email", "w2", Now.Add(time.Hour), Now.Add(-time.Hour), 10)
+		if diff := cmp.Diff([]store.Message{claimedBy(want, "w2"), claimedBy(storedMessage(ms[2]), "w2")}, got); diff != "" {
+			t.Errorf("claimed at its next attempt (-want +got):\n%s", diff)
+		}
+
+		m = got[0]
+		m.Status, m.Attempts, m.LastError, m.NextAttemptAt = store.MessageBounced, 2, "smtp: 550 mailbox unavailable", nil
+		update(t, &m)
+		want.Status, want.Attempts, want.LastError, want.NextAttemptAt = store.MessageBounced, 2, "smtp: 550 mailbox unavailable", nil
+		if diff := cmp.Diff(&want, getMessage(t, s, ms[1].ID)); diff != "" {
+			t.Errorf("bounced message (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("failed", func(t *testing.T) {
+		m := *getMessage(t, s, ms[2].ID) // claimed by w2
+		m.Status, m.Attempts, m.LastError = store.MessageFailed, 5, "gave up"
+		update(t, &m)
+		want := storedMessage(ms[2])
+		want.Status, want.Attempts, want.LastError = store.MessageFailed, 5, "gave up"
+		if diff := cmp.Diff(&want, getMessage(t, s, ms[2].ID)); diff != "" {
+			t.Errorf("failed message (-want +got):\n%s", diff)
+		}
+		// Sent, bounced and failed messages are never claimed again.
+		if got := claimMessages(t, s, "email", "w3", Now.Add(24*time.Hour), Now.Add(24*time.Hour), 10); got != nil {
+			t.Errorf("claimed after delivery: %v", messageIDs(got))
+		}
+	})
+
+	t.Run("refused", func(t *testing.T) {
+		before := getMessage(t, s, ms[2].ID)
+		for _, status := range []string{"", "delivered"} {
+			m := *before
+			m.Status, m.Attempts = status, 9
+			err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.UpdateMessageDelivery(t.Context(), &m) })
+			wantCode(t, err, apperr.Invalid)
+			wantField(t, err, "status")
+		}
+		if diff := cmp.Diff(before, getMessage(t, s, ms[2].ID)); diff != "" {
+			t.Errorf("refused updates changed the message (-want +got):\n%s", diff)
+		}
+		ghost := store.Message{ID: "msg_00000000000000000000000000", Status: store.MessageSent}
+		err := s.Tx(t.Context(), func(tx store.Tx) error { return tx.UpdateMessageDelivery(t.Context(), &ghost) })
+		wantCode(t, err, apperr.NotFound)
+		if err != nil && !strings.Contains(err.Error(), ghost.ID) {
+			t.Errorf("%v does not name %s", err, ghost.ID)
+		}
+	})
+}
+
+// testMessageConcurrentClaims: workers claiming a channel's messages at the
+// same time never get the same one (as testRunConcurrentClaims: the claims
+// overlap on PostgreSQL, follow one another on SQLite).
+func testMessageConcurrentClaims(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("MCC-A"))
+	overlap := s.Engine() != "sqlite"
+	tests := []struct {
+		name, channel        string
+		workers, limit, want int
+	}{
+		{"two workers", "email", 2, 4, 8},
+		{"four workers", "sms", 4, 3, 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ms := make([]store.Message, 10)
+			for i := range ms {
+				ms[i] = store.Message{CustomerID: a.ID, Channel: tt.channel, ScheduledFor: Now.Add(time.Duration(i-10) * time.Minute), Status: store.MessageQueued}
+			}
+			addMessages(t, s, ms)
+			claimed := make([][]string, tt.workers)
+			errs := make([]error, tt.workers)
+			var arrived, finished sync.WaitGroup
+			arrived.Add(tt.workers)
+			allIn := make(chan struct{})
+			go func() { arrived.Wait(); close(allIn) }()
+			for w := range tt.workers {
+				finished.Add(1)
+				go func() {
+					defer finished.Done()
+					errs[w] = s.Tx(t.Context(), func(tx store.Tx) error {
+						list, err := tx.ClaimMessages(t.Context(), tt.channel, fmt.Sprintf("w%d", w), Now, Now.Add(-time.Minute), tt.limit)
+						arrived.Done()
+						if err != nil {
+							return err
+						}
+						claimed[w] = messageIDs(list)
+						if overlap {
+							select {
+							case <-allIn:
+							case <-time.After(20 * time.Second):
+								return errors.New("timed out waiting for the other workers to claim (a claim blocked?)")
+							}
+						}
+						return nil
+					})
+				}()
+			}
+			finished.Wait()
+			seen := map[string]int{}
+			total := 0
+			for w := range tt.workers {
+				if errs[w] != nil {
+					t.Errorf("worker %d: %v", w, errs[w])
+				}
+				if len(claimed[w]) > tt.limit {
+					t.Errorf("worker %d claimed %d, limit %d", w, len(claimed[w]), tt.limit)
+				}
+				for _, id := range claimed[w] {
+					if prev, ok := seen[id]; ok {
+						t.Errorf("%s claimed by workers %d and %d", id, prev, w)
+					}
+					seen[id] = w
+				}
+				total += len(claimed[w])
+			}
+			if total != tt.want || len(seen) != tt.want {
+				t.Errorf("claimed %d messages (%d distinct), want %d: %v", total, len(seen), tt.want, claimed)
+			}
+			// Each claim is stored for its worker; what is left is exactly
+			// what nobody claimed.
+			var rest []string
+			for _, m := range ms {
+				w, ok := seen[m.ID]
+				if !ok {
+					rest = append(rest, m.ID)
+					continue
+				}
+				if got := getMessage(t, s, m.ID).ClaimedBy; got != fmt.Sprintf("w%d", w) {
+					t.Errorf("%s claimed by worker %d is stored as claimed by %q", m.ID, w, got)
+				}
+			}
+			got := claimMessages(t, s, tt.channel, "after", Now, Now.Add(-time.Minute), 10)
+			if diff := cmp.Diff(rest, messageIDs(got)); diff != "" {
+				t.Errorf("afterwards claimed (-want the unclaimed +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// testMessageDeliveryRoundTrip: the delivery fields, given in other zones,
+// read back in UTC through Message and Messages.
+func testMessageDeliveryRoundTrip(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("MRT-A"))
+	cest, nzst := time.FixedZone("CEST", 2*3600), time.FixedZone("NZST", 12*3600)
+	next := time.Date(2026, 7, 2, 8, 15, 0, 999999000, cest)
+	claimedAt := time.Date(2026, 7, 2, 0, 0, 0, 1000, nzst)
+	ms := []store.Message{
+		{CustomerID: a.ID, Channel: "email", ScheduledFor: Now, Status: store.MessageQueued, Attempts: 2, LastError: "timeout",
+			NextAttemptAt: &next, ClaimedBy: "host-1:4242", ClaimedAt: &claimedAt},
+		{CustomerID: a.ID, Channel: "sms", ScheduledFor: Now, Status: store.MessageQueued},
+	}
+	addMessages(t, s, ms)
+	want := []store.Message{storedMessage(ms[0]), storedMessage(ms[1])}
+	if !want[0].NextAttemptAt.Equal(next) || want[0].NextAttemptAt.Location() != time.UTC {
+		t.Fatal("fixture: storedMessage")
+	}
+	for i := range want {
+		got := getMessage(t, s, want[i].ID)
+		if diff := cmp.Diff(&want[i], got); diff != "" {
+			t.Errorf("Message(%d) (-want +got):\n%s", i, diff)
+		}
+		for _, p := range []*time.Time{got.NextAttemptAt, got.ClaimedAt} {
+			if p != nil && p.Location() != time.UTC {
+				t.Errorf("Message(%d): %v not in UTC", i, p)
+			}
+		}
+	}
+	var list []store.Message
+	mustTx(t, s, func(tx store.Tx) (err error) {
+		list, _, err = tx.Messages(t.Context(), store.MessageFilter{CustomerID: a.ID})
+		return err
+	})
+	if diff := cmp.Diff(want, list); diff != "" {
+		t.Errorf("Messages (-want +got):\n%s", diff)
+	}
 }
 
 // ---- collections: runs, their customers, ladder steps, tasks ------------------------

@@ -1,0 +1,119 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"settle/internal/service"
+	"settle/internal/store"
+)
+
+// RunCreated counts what a run created.
+type RunCreated struct {
+	Messages int `json:"messages"`
+	Tasks    int `json:"tasks"`
+	Events   int `json:"events"`
+}
+
+// Run is a collections run (contract.md's shape, plus progress).
+type Run struct {
+	ID         string     `json:"id"`
+	AsOf       string     `json:"as_of"`
+	Status     string     `json:"status" doc:"running or done"`
+	Created    RunCreated `json:"created" doc:"What this run created (all zero for a repeat of a finished date)"`
+	Customers  int        `json:"customers"`
+	Visited    int        `json:"visited"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	Repeat     bool       `json:"repeat" doc:"True when the date had been run already: nothing new was created"`
+}
+
+func runOut(r store.Run, repeat bool) Run {
+	o := Run{ID: r.ID, AsOf: r.AsOf.String(), Status: r.Status, Customers: r.Customers, Visited: r.Done,
+		StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Repeat: repeat,
+		Created: RunCreated{Messages: r.Messages, Tasks: r.Tasks, Events: r.Events}}
+	return o
+}
+
+// Task is an agent's work item.
+type Task struct {
+	ID         string     `json:"id"`
+	CustomerID string     `json:"customer_id"`
+	Queue      string     `json:"queue" doc:"tier1, tier2 or legal"`
+	Kind       string     `json:"kind" doc:"call or review"`
+	DueAt      time.Time  `json:"due_at"`
+	Priority   int64      `json:"priority" doc:"Higher first: amount × risk × age"`
+	Status     string     `json:"status" doc:"open, claimed or done"`
+	Reason     string     `json:"reason"`
+	RunID      string     `json:"run_id,omitempty"`
+	ClaimedBy  string     `json:"claimed_by,omitempty"`
+	ClaimedAt  *time.Time `json:"claimed_at,omitempty"`
+	Outcome    string     `json:"outcome,omitempty"`
+	Note       string     `json:"note,omitempty"`
+	DoneAt     *time.Time `json:"done_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+}
+
+func taskOut(t store.Task) Task {
+	return Task{ID: t.ID, CustomerID: t.CustomerID, Queue: t.Queue, Kind: t.Kind, DueAt: t.DueAt.UTC(), Priority: t.Priority, Status: t.Status,
+		Reason: t.Reason, RunID: t.RunID, ClaimedBy: t.ClaimedBy, ClaimedAt: t.ClaimedAt, Outcome: t.Outcome, Note: t.Note, DoneAt: t.DoneAt, CreatedAt: t.CreatedAt}
+}
+
+func (s *Server) collectRoutes() {
+	api := s.api
+	huma.Register(api, huma.Operation{OperationID: "start-run", Method: http.MethodPost, Path: "/v1/runs",
+		Summary: "Run collections for a date (idempotent per date)", Tags: []string{"Collections"},
+		Description: "Visits every customer once: ladder steps due (reminders, firm messages, demand letters, call and review tasks), plan installment reminders and misses, events. A second run for the same date returns the same run and creates nothing new."},
+		func(ctx context.Context, in *struct{ Body service.RunInput }) (*bodyOut[Run], error) {
+			v, err := s.svc.StartRun(ctx, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Run]{Body: runOut(v.Run, !v.Created)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "get-run", Method: http.MethodGet, Path: "/v1/runs/{id}",
+		Summary: "A run by id or date", Tags: []string{"Collections"}},
+		func(ctx context.Context, in *struct {
+			ID string `path:"id" doc:"run_… or YYYY-MM-DD"`
+		}) (*bodyOut[Run], error) {
+			r, err := s.svc.Run(ctx, in.ID)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Run]{Body: runOut(*r, false)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "list-tasks", Method: http.MethodGet, Path: "/v1/tasks",
+		Summary: "The worklist by queue, highest priority first", Tags: []string{"Collections"}},
+		func(ctx context.Context, in *struct {
+			PageParams
+			Queue      string `query:"queue" enum:"tier1,tier2,legal,"`
+			CustomerID string `query:"customer_id"`
+			Status     string `query:"status" enum:"open,claimed,done,"`
+		}) (*listOut[Task], error) {
+			list, next, err := s.svc.Tasks(ctx, store.TaskFilter{Page: in.page(), Queue: in.Queue, CustomerID: in.CustomerID, Status: in.Status})
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			o := &listOut[Task]{Body: List[Task]{Data: []Task{}, NextCursor: next}}
+			for _, t := range list {
+				o.Body.Data = append(o.Body.Data, taskOut(t))
+			}
+			return o, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "update-task", Method: http.MethodPatch, Path: "/v1/tasks/{id}",
+		Summary: "Claim, release or complete a task with its outcome", Tags: []string{"Collections"},
+		Description: "Completing a call records it (it counts toward the call caps); promise_made records the promise (the ladder pauses), dispute_raised marks the invoices disputed."},
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id"`
+			Body service.TaskUpdate
+		}) (*bodyOut[Task], error) {
+			t, err := s.svc.UpdateTask(ctx, in.ID, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Task]{Body: taskOut(*t)}, nil
+		})
+}

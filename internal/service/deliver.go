@@ -1,0 +1,135 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"settle/internal/apperr"
+	"settle/internal/notify"
+	"settle/internal/store"
+)
+
+// Mailer sends one email; notify.Sender does it over SMTP.
+type Mailer interface {
+	Send(ctx context.Context, e notify.Email) error
+}
+
+// MaxDeliveryAttempts: after this many temporary failures a message is
+// failed (an agent sees it) rather than retried again.
+const MaxDeliveryAttempts = 6
+
+// DeliveryReport counts one pass of the email sender.
+type DeliveryReport struct {
+	Claimed, Sent, Retried, Failed, Bounced int
+}
+
+// DeliverEmails sends the queued emails that are due: each is claimed in
+// a transaction (so that two senders never take the same one), sent, and
+// its result stored — sent, retried later with backoff after a temporary
+// failure, bounced after a permanent one, failed after MaxDeliveryAttempts.
+// A sender that dies between sending and storing leaves a claim that goes
+// stale after ten minutes; the message is then sent again (at least once:
+// the Message-ID header, fixed per message, lets mail systems drop the
+// duplicate).
+func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, limit int) (DeliveryReport, error) {
+	var rep DeliveryReport
+	if _, err := require(ctx, RoleAgent); err != nil {
+		return rep, err
+	}
+	var claimed []store.Message
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		var err error
+		now := tx.Now()
+		claimed, err = tx.ClaimMessages(ctx, "email", worker, now, now.Add(-10*time.Minute), limit)
+		return err
+	})
+	if err != nil {
+		return rep, err
+	}
+	rep.Claimed = len(claimed)
+	for i := range claimed {
+		msg := &claimed[i]
+		var to, name string
+		err := s.store.ReadTx(ctx, func(tx store.Tx) error {
+			c, err := tx.Customer(ctx, msg.CustomerID)
+			if err != nil {
+				return err
+			}
+			to, name = c.Email, c.Name
+			return nil
+		})
+		if err != nil {
+			return rep, err
+		}
+		var sendErr error
+		if strings.TrimSpace(to) == "" {
+			sendErr = fmt.Errorf("the customer has no email address")
+		} else {
+			sendErr = m.Send(ctx, notify.Email{From: s.MailFrom, To: formatAddress(name, to), Subject: msg.Subject, Text: msg.Body,
+				MessageID: fmt.Sprintf("<%s@settle>", msg.ID),
+				Headers:   map[string]string{"List-Unsubscribe": "<" + s.OptOutURL + ">"}})
+		}
+		now := s.now().UTC()
+		msg.Attempts++
+		msg.NextAttemptAt = nil
+		action := "message.sent"
+		switch {
+		case sendErr == nil:
+			msg.Status, msg.SentAt, msg.LastError = store.MessageSent, &now, ""
+			rep.Sent++
+		case to == "":
+			msg.Status, msg.LastError = store.MessageFailed, sendErr.Error()
+			action = "message.failed"
+			rep.Failed++
+		case notify.IsPermanent(sendErr):
+			msg.Status, msg.LastError = store.MessageBounced, sendErr.Error()
+			action = "message.bounced"
+			rep.Bounced++
+		case msg.Attempts >= MaxDeliveryAttempts:
+			msg.Status, msg.LastError = store.MessageFailed, sendErr.Error()
+			action = "message.failed"
+			rep.Failed++
+		default:
+			next := now.Add(notify.Backoff(msg.Attempts))
+			msg.Status, msg.LastError, msg.NextAttemptAt = store.MessageQueued, sendErr.Error(), &next
+			action = "message.retry"
+			rep.Retried++
+		}
+		err = s.store.Tx(ctx, func(tx store.Tx) error {
+			if err := tx.UpdateMessageDelivery(ctx, msg); err != nil {
+				return err
+			}
+			return audit(ctx, tx, action, "message", msg.ID, map[string]any{"attempts": msg.Attempts, "status": msg.Status, "error": msg.LastError})
+		})
+		if err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+func formatAddress(name, email string) string {
+	if name == "" || strings.ContainsAny(name, "\"<>\r\n") {
+		return email
+	}
+	return fmt.Sprintf("%q <%s>", name, email)
+}
+
+// Message returns one message of the outbox.
+func (s *Service) Message(ctx context.Context, id string) (*store.Message, error) {
+	if _, err := require(ctx, RoleViewer); err != nil {
+		return nil, err
+	}
+	var m *store.Message
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		var err error
+		m, err = tx.Message(ctx, id)
+		return err
+	})
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return nil, apperr.Errorf(apperr.NotFound, "message %q not found", id)
+	}
+	return m, err
+}

@@ -1,0 +1,204 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"settle/internal/notify"
+	"settle/internal/service"
+	"settle/internal/store"
+	"settle/internal/testutil"
+)
+
+// A real SMTP peer (go-smtp) that can be told to refuse for a while.
+type smtpPeer struct {
+	mu      sync.Mutex
+	got     []*mail.Message
+	refuse  *smtp.SMTPError // returned by RCPT while set
+	refusal int             // how many more RCPTs to refuse (0 = while set)
+}
+
+func (p *smtpPeer) NewSession(*smtp.Conn) (smtp.Session, error) { return &peerSession{p: p}, nil }
+
+type peerSession struct{ p *smtpPeer }
+
+func (s *peerSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *peerSession) Rcpt(string, *smtp.RcptOptions) error {
+	s.p.mu.Lock()
+	defer s.p.mu.Unlock()
+	if s.p.refuse != nil {
+		err := s.p.refuse
+		if s.p.refusal > 0 {
+			s.p.refusal--
+			if s.p.refusal == 0 {
+				s.p.refuse = nil
+			}
+		}
+		return err
+	}
+	return nil
+}
+func (s *peerSession) Data(r io.Reader) error {
+	m, err := mail.ReadMessage(r)
+	if err != nil {
+		return err
+	}
+	s.p.mu.Lock()
+	s.p.got = append(s.p.got, m)
+	s.p.mu.Unlock()
+	return nil
+}
+func (s *peerSession) Reset()        {}
+func (s *peerSession) Logout() error { return nil }
+
+func startPeer(t *testing.T, p *smtpPeer) string {
+	t.Helper()
+	srv := smtp.NewServer(p)
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return fmt.Sprintf("smtp://%s?tls=none", ln.Addr())
+}
+
+// The run's emails go out over SMTP: a temporary refusal is retried after
+// the backoff, a permanent one bounces, a customer without an address
+// fails, and nothing is sent twice.
+func TestDeliverEmails(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
+	svc := service.New(testutil.SQLiteAt(t, clock), clock)
+	svc.Creditor, svc.MailFrom = "Settle Demo Ltd", "collections@demo.example"
+	ctx := testutil.Admin(context.Background())
+	for _, c := range []service.CustomerInput{
+		{ExternalRef: "A", Name: "Ann Able", Email: "ann@example.com", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"},
+		{ExternalRef: "B", Name: "Ben Bounce", Email: "ben@example.com", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"},
+		{ExternalRef: "C", Name: "Cal NoMail", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"},
+	} {
+		if _, err := svc.CreateCustomer(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "I-" + c.ExternalRef, CustomerID: c.ExternalRef, IssueDate: "2025-12-16",
+			DueDate: "2026-01-15", Currency: "GBP", Amount: "120.00"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-01-15"}); err != nil {
+		t.Fatal(err)
+	}
+	peer := &smtpPeer{}
+	sender, err := notify.NewSender(startPeer(t, peer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first delivery meets a 451 (try later); Cal has no address.
+	peer.refuse, peer.refusal = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try later"}, 1
+
+	rep, err := svc.DeliverEmails(ctx, sender, "test", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Three due_today emails (the SMS stay queued: no SMS gateway yet).
+	if rep.Claimed != 3 || rep.Retried != 1 || rep.Sent != 1 || rep.Failed != 1 {
+		t.Fatalf("first pass %+v", rep)
+	}
+	// Nothing is due again until the backoff (1 minute) has passed.
+	if rep, _ := svc.DeliverEmails(ctx, sender, "test", 100); rep.Claimed != 0 {
+		t.Fatalf("retried before the backoff: %+v", rep)
+	}
+	advance(61 * time.Second)
+	if rep, err := svc.DeliverEmails(ctx, sender, "test", 100); err != nil || rep.Claimed != 1 || rep.Sent != 1 {
+		t.Fatalf("second pass %+v %v", rep, err)
+	}
+	if rep, _ := svc.DeliverEmails(ctx, sender, "test", 100); rep.Claimed != 0 {
+		t.Fatalf("a third pass claimed %+v", rep)
+	}
+	peer.mu.Lock()
+	got := append([]*mail.Message(nil), peer.got...)
+	peer.mu.Unlock()
+	if len(got) != 2 {
+		t.Fatalf("%d emails received, want 2", len(got))
+	}
+	seen := map[string]bool{}
+	for _, m := range got {
+		to := m.Header.Get("To")
+		if seen[to] {
+			t.Errorf("sent twice to %s", to)
+		}
+		seen[to] = true
+		body, _ := io.ReadAll(m.Body)
+		for _, want := range []string{"120.00", "I-"} {
+			if !strings.Contains(string(body), want) {
+				t.Errorf("email to %s lacks %q", to, want)
+			}
+		}
+		if m.Header.Get("List-Unsubscribe") == "" || !strings.HasSuffix(m.Header.Get("Message-Id"), "@settle>") || !strings.Contains(m.Header.Get("From"), "collections@demo.example") {
+			t.Errorf("headers: %v", m.Header)
+		}
+	}
+	msgs, _, err := svc.Messages(ctx, store.MessageFilter{Page: store.Page{Limit: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent, failed int
+	for _, m := range msgs {
+		switch {
+		case m.Channel == "email" && m.Status == store.MessageSent:
+			sent++
+			if m.SentAt == nil {
+				t.Errorf("sent without sent_at: %+v", m)
+			}
+		case m.Channel == "email" && m.Status == store.MessageFailed:
+			failed++
+			if !strings.Contains(m.LastError, "no email address") {
+				t.Errorf("failed for %q", m.LastError)
+			}
+		}
+	}
+	if sent != 2 || failed != 1 {
+		t.Errorf("sent %d, failed %d, want 2 and 1", sent, failed)
+	}
+}
+
+// A permanent refusal bounces the message at once.
+func TestDeliverEmails_Bounce(t *testing.T) {
+	clock := func() time.Time { return time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC) }
+	svc := service.New(testutil.SQLiteAt(t, clock), clock)
+	ctx := testutil.Admin(context.Background())
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "B", Name: "Ben", Email: "ben@example.com", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "I-B", CustomerID: "B", IssueDate: "2025-12-16", DueDate: "2026-01-15", Currency: "GBP", Amount: "5.00"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-01-15"}); err != nil {
+		t.Fatal(err)
+	}
+	peer := &smtpPeer{refuse: &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}}
+	sender, err := notify.NewSender(startPeer(t, peer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := svc.DeliverEmails(ctx, sender, "test", 10)
+	if err != nil || rep.Bounced != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	if rep, _ := svc.DeliverEmails(ctx, sender, "test", 10); rep.Claimed != 0 {
+		t.Errorf("a bounced message was claimed again: %+v", rep)
+	}
+}

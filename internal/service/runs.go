@@ -1,0 +1,493 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"settle/internal/apperr"
+	"settle/internal/assess"
+	"settle/internal/civil"
+	"settle/internal/collect"
+	"settle/internal/ledger"
+	"settle/internal/money"
+	"settle/internal/notify"
+	"settle/internal/plan"
+	"settle/internal/store"
+)
+
+// The daily collections run (domain.md §4): for a date, visit every
+// customer once, ask the ladder what is due (collect.Due), and write the
+// messages, tasks and events in the transaction of that customer's batch.
+// Each step is recorded once per invoice or installment (collection_steps)
+// and each message and task has a dedupe key, so a rerun of the same date
+// creates nothing new; a batch is claimed and processed in one
+// transaction, so a crash loses only that batch's work, which the rerun
+// does; on PostgreSQL two workers claim disjoint batches (SKIP LOCKED).
+
+// RunBatch is how many customers one transaction visits.
+const RunBatch = 200
+
+// RunView is a run and whether this call created it.
+type RunView struct {
+	Run     store.Run
+	Created bool
+}
+
+// RunInput asks for the run of a date.
+type RunInput struct {
+	AsOf string `json:"as_of,omitempty" doc:"The date to run for (default today)"`
+}
+
+// StartRun runs the collections run for a date to completion and returns
+// it. A second call for the same date returns the same run (and visits
+// only what is left, if an earlier one stopped half-way).
+func (s *Service) StartRun(ctx context.Context, in RunInput) (*RunView, error) {
+	a, err := require(ctx, RoleAgent)
+	if err != nil {
+		return nil, err
+	}
+	asOf, err := s.AsOf("as_of", in.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	var view RunView
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		r, created, err := tx.InsertRun(ctx, &store.Run{AsOf: asOf, Status: store.RunRunning})
+		if err != nil {
+			return err
+		}
+		view = RunView{Run: *r, Created: created}
+		if !created {
+			return nil
+		}
+		var ids []string
+		for cursor := ""; ; {
+			list, next, err := tx.Customers(ctx, store.CustomerFilter{Page: store.Page{Limit: 500, Cursor: cursor}})
+			if err != nil {
+				return err
+			}
+			for _, c := range list {
+				ids = append(ids, c.ID)
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		if err := tx.AddRunCustomers(ctx, r.ID, ids); err != nil {
+			return err
+		}
+		view.Run.Customers = len(ids)
+		if err := tx.UpdateRunCounts(ctx, r.ID, 0, 0, 0, 0, store.RunRunning, nil); err != nil {
+			return err
+		}
+		return audit(ctx, tx, "run.start", "run", r.ID, map[string]any{"as_of": asOf, "customers": len(ids)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if view.Run.Status == store.RunDone {
+		return &view, nil
+	}
+	worker := workerName(a.ID)
+	if err := s.workRun(ctx, view.Run.ID, asOf, worker); err != nil {
+		return nil, err
+	}
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		r, err := tx.Run(ctx, view.Run.ID)
+		if err != nil {
+			return err
+		}
+		view.Run = *r
+		return nil
+	})
+	return &view, err
+}
+
+// Run returns a run by id or date.
+func (s *Service) Run(ctx context.Context, idOrDate string) (*store.Run, error) {
+	if _, err := require(ctx, RoleViewer); err != nil {
+		return nil, err
+	}
+	var r *store.Run
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		var err error
+		r, err = tx.Run(ctx, idOrDate)
+		return err
+	})
+	return r, err
+}
+
+func workerName(actor string) string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), actor)
+}
+
+// workRun claims and visits batches until none is left, then marks the run done.
+func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, worker string) error {
+	for {
+		var n int
+		err := s.store.Tx(ctx, func(tx store.Tx) error {
+			ids, err := tx.ClaimRunCustomers(ctx, runID, worker, RunBatch, tx.Now().Add(-10*time.Minute))
+			if err != nil {
+				return err
+			}
+			n = len(ids)
+			var c runCounts
+			for _, id := range ids {
+				if err := s.visit(ctx, tx, runID, id, asOf, &c); err != nil {
+					return fmt.Errorf("run %s: customer %s: %w", runID, id, err)
+				}
+				if err := tx.FinishRunCustomer(ctx, runID, id); err != nil {
+					return err
+				}
+			}
+			return tx.UpdateRunCounts(ctx, runID, len(ids), c.messages, c.tasks, c.events, store.RunRunning, nil)
+		})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	return s.store.Tx(ctx, func(tx store.Tx) error {
+		r, err := tx.Run(ctx, runID)
+		if err != nil {
+			return err
+		}
+		if r.Done < r.Customers || r.Status == store.RunDone {
+			return nil // another worker still has a batch, or finished it
+		}
+		now := tx.Now()
+		if err := tx.UpdateRunCounts(ctx, runID, 0, 0, 0, 0, store.RunDone, &now); err != nil {
+			return err
+		}
+		return audit(ctx, tx, "run.done", "run", runID, map[string]any{"done": r.Done, "messages": r.Messages, "tasks": r.Tasks, "events": r.Events})
+	})
+}
+
+type runCounts struct{ messages, tasks, events int }
+
+// visit does one customer's due actions, in tx.
+func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID string, asOf civil.Date, c *runCounts) error {
+	cust, err := tx.Customer(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	st, invs, err := customerState(ctx, tx, cust, asOf)
+	if err != nil {
+		return err
+	}
+	if len(st.Items) == 0 && len(st.Installments) == 0 && len(st.Defaulted) == 0 {
+		return nil
+	}
+	pol, err := policyFor(ctx, tx, cust.Segment)
+	if err != nil {
+		return err
+	}
+	ladder, err := ladderFor(ctx, tx, cust.Segment)
+	if err != nil {
+		return err
+	}
+	_ = pol
+	actions := collect.Due(ladder, st, asOf)
+	if len(actions) == 0 {
+		return nil
+	}
+	history, err := contactHistory(ctx, tx, cust.ID)
+	if err != nil {
+		return err
+	}
+	party := collect.Party{Kind: cust.Kind, Jurisdiction: cust.Jurisdiction, TimeZone: cust.TimeZone}
+	rules := collect.DefaultRules()
+	// The run's instant: 09:00 in the customer's zone on the run's date;
+	// contact rules move it to the next allowed slot when needed.
+	loc, err := time.LoadLocation(cust.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	want := time.Date(asOf.Year, asOf.Month, asOf.Day, 9, 0, 0, 0, loc)
+	for _, act := range actions {
+		// Record the step for each subject first: a subject that has it
+		// already was done by an earlier (or concurrent) run.
+		fresh := false
+		for i, subj := range act.Subjects {
+			step := act.Step
+			if i < len(act.SubjectSteps) {
+				step = act.SubjectSteps[i]
+			}
+			created, err := tx.InsertCollectionStep(ctx, &store.CollectionStep{SubjectID: subj, Step: step, RunID: runID, On: asOf})
+			if err != nil {
+				return err
+			}
+			fresh = fresh || created
+		}
+		if !fresh && act.Kind != collect.ActMessage && act.Kind != collect.ActTask {
+			continue
+		}
+		key := fmt.Sprintf("ladder:%s:%s:%s:%s", asOf, cust.ID, act.Step, act.Channel)
+		switch act.Kind {
+		case collect.ActEvent:
+			if !fresh {
+				continue
+			}
+			c.events++
+			if act.Installment != nil || act.Step == collect.StepPlanDefaulted {
+				planID := act.Subjects[0]
+				if act.Installment != nil {
+					planID = act.Installment.PlanID
+				}
+				detail, _ := json.Marshal(map[string]any{"reason": act.Reason})
+				if err := tx.AppendPlanEvent(ctx, &store.PlanEvent{PlanID: planID, Kind: act.Step, On: asOf, Detail: string(detail)}); err != nil {
+					return err
+				}
+			}
+		case collect.ActMessage:
+			dec := collect.Decide(party, act.Channel, strings.Join(act.InvoiceIDs, ","), want, history, rules)
+			if dec.Blocked {
+				continue // opted out of this channel: the other channels of the step still go
+			}
+			m, err := s.message(cust, act, invs, asOf, dec.At)
+			if err != nil {
+				return err
+			}
+			m.DedupeKey = key
+			_, created, err := tx.InsertMessage(ctx, m)
+			if err != nil {
+				return err
+			}
+			if created {
+				c.messages++
+			}
+		case collect.ActTask:
+			dueAt := want
+			if act.Channel == collect.Call {
+				dec := collect.Decide(party, collect.Call, strings.Join(act.InvoiceIDs, ","), want, history, rules)
+				if !dec.Blocked {
+					dueAt = dec.At
+				}
+			}
+			t := &store.Task{CustomerID: cust.ID, Queue: act.Queue, Kind: act.Channel, DueAt: dueAt.UTC(), Priority: act.Priority,
+				Status: store.TaskOpen, Reason: act.Reason, RunID: runID, DedupeKey: key}
+			if act.Kind == collect.ActTask && act.Channel == collect.Call && act.Step != collect.StepCall {
+				t.Kind = "call"
+			}
+			_, created, err := tx.InsertTask(ctx, t)
+			if err != nil {
+				return err
+			}
+			if created {
+				c.tasks++
+			}
+		}
+	}
+	return nil
+}
+
+// customerState gathers what the ladder needs for one customer as of a date.
+func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf civil.Date) (collect.CustomerState, map[string]ledger.Invoice, error) {
+	st := collect.CustomerState{CustomerID: cust.ID, KeyAccount: isKeyAccount(cust.Segment)}
+	invs, pays, err := tx.CustomerLedger(ctx, cust.ID)
+	if err != nil {
+		return st, nil, err
+	}
+	alloc := ledger.Allocate(invs, pays)
+	applied := map[string]int64{}
+	for _, al := range alloc.Allocations {
+		if !al.AppliedOn.After(asOf) {
+			applied[al.InvoiceID] += al.Amount.Minor()
+		}
+	}
+	byID := map[string]ledger.Invoice{}
+	var open []string
+	for _, inv := range invs {
+		if inv.IssueDate.After(asOf) || (!inv.VoidedOn.IsZero() && !inv.VoidedOn.After(asOf)) {
+			continue
+		}
+		bal := inv.Amount.Minor() - applied[inv.ID]
+		if bal <= 0 {
+			continue
+		}
+		inv.Balance = money.New(bal, inv.Amount.Currency())
+		byID[inv.ID] = inv
+		open = append(open, inv.ID)
+	}
+	inPlans, err := tx.InvoicesInOpenPlans(ctx, open)
+	if err != nil {
+		return st, nil, err
+	}
+	promised, err := openPromises(ctx, tx, cust.ID, asOf, pays)
+	if err != nil {
+		return st, nil, err
+	}
+	planIDs, err := tx.ActivePlans(ctx, cust.ID)
+	if err != nil {
+		return st, nil, err
+	}
+	subjects := append([]string{}, open...)
+	for _, pid := range planIDs {
+		v, err := loadPlan(ctx, tx, pid, asOf)
+		if err != nil {
+			return st, nil, err
+		}
+		if v.Tracking == nil {
+			continue
+		}
+		if v.Tracking.Status == plan.PlanDefaulted {
+			// A defaulted plan no longer covers its invoices: the balance
+			// is due and the ladder takes them up again.
+			st.Defaulted = append(st.Defaulted, pid)
+			subjects = append(subjects, pid)
+			for _, invID := range v.Plan.InvoiceIDs {
+				if inPlans[invID] == pid {
+					delete(inPlans, invID)
+				}
+			}
+			continue
+		}
+		for _, is := range v.Tracking.Installments {
+			if is.Status == plan.StatusPaid {
+				continue
+			}
+			out, _ := is.Amount.Sub(is.Paid)
+			in := collect.Installment{PlanID: pid, Seq: is.Seq, DueDate: is.DueDate, Outstanding: out, Missed: is.Status == plan.StatusMissed}
+			st.Installments = append(st.Installments, in)
+			subjects = append(subjects, in.Subject())
+		}
+	}
+	for _, id := range open {
+		inv := byID[id]
+		st.Items = append(st.Items, collect.Item{InvoiceID: id, Number: inv.Number, DueDate: inv.DueDate, Balance: inv.Balance,
+			Disputed: inv.Disputed, InPlan: inPlans[id] != "", Promised: promised})
+	}
+	done, err := tx.CollectionSteps(ctx, subjects)
+	if err != nil {
+		return st, nil, err
+	}
+	st.Done = map[string]map[string]bool{}
+	for subj, steps := range done {
+		st.Done[subj] = map[string]bool{}
+		for _, s := range steps {
+			st.Done[subj][s.Step] = true
+		}
+	}
+	h := assess.History{Customer: *cust, Invoices: invs, Payments: pays, Allocations: alloc.Allocations}
+	st.RiskScore = assess.ScoreRisk(assess.BuildProfile(h, asOf)).Score
+	return st, byID, nil
+}
+
+// openPromises reports whether the customer has an open promise to pay as
+// of the date: it pauses the ladder for the customer's invoices.
+func openPromises(ctx context.Context, tx store.Tx, customerID string, asOf civil.Date, pays []ledger.Payment) (bool, error) {
+	list, _, err := tx.Promises(ctx, store.PromiseFilter{CustomerID: customerID, Page: store.Page{Limit: 500}})
+	if err != nil {
+		return false, err
+	}
+	for _, p := range list {
+		if p.PromisedOn.After(asOf) {
+			continue
+		}
+		if judge(p, asOf, pays).Status == ledger.PromiseOpen {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func isKeyAccount(segment string) bool {
+	s := strings.ToLower(segment)
+	return s == "key" || s == "key_account"
+}
+
+// ladderFor is the segment's ladder: its policy's, else the default.
+func ladderFor(ctx context.Context, tx store.Tx, segment string) (collect.Ladder, error) {
+	for _, seg := range []string{segment, "standard"} {
+		sp, err := tx.Policy(ctx, seg)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			continue
+		}
+		if err != nil {
+			return collect.Ladder{}, err
+		}
+		var body struct {
+			Ladder *collect.Ladder `json:"ladder"`
+		}
+		if err := json.Unmarshal(sp.Body, &body); err != nil {
+			return collect.Ladder{}, err
+		}
+		if body.Ladder != nil {
+			return *body.Ladder, nil
+		}
+		return collect.DefaultLadder(), nil
+	}
+	return collect.DefaultLadder(), nil
+}
+
+// contactHistory is the customer's past calls (for the call caps).
+func contactHistory(ctx context.Context, tx store.Tx, customerID string) ([]collect.Attempt, error) {
+	list, _, err := tx.Interactions(ctx, store.InteractionFilter{CustomerID: customerID, Page: store.Page{Limit: 500}})
+	if err != nil {
+		return nil, err
+	}
+	var out []collect.Attempt
+	for _, it := range list {
+		if it.Kind != "call" {
+			continue
+		}
+		out = append(out, collect.Attempt{At: it.OccurredAt, Channel: collect.Call, DebtID: strings.Join(it.InvoiceIDs, ","),
+			Conversation: it.ReasonCategory != "" || strings.Contains(strings.ToLower(it.Summary), "reached")})
+	}
+	return out, nil
+}
+
+// message renders the message of an action.
+func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time) (*store.Message, error) {
+	d := notify.MessageData{Creditor: s.Creditor, CustomerName: cust.Name, Locale: cust.Locale, Tone: toneOf(cust.Style),
+		Channel: act.Channel, AsOf: asOf, OptOutURL: s.OptOutURL}
+	var numbers []string
+	var total money.Amount
+	for i, id := range act.InvoiceIDs {
+		inv := invs[id]
+		numbers = append(numbers, inv.Number)
+		d.Invoices = append(d.Invoices, notify.InvoiceLine{Number: inv.Number, IssueDate: inv.IssueDate, DueDate: inv.DueDate,
+			Amount: inv.Amount, Balance: inv.Balance, DaysOverdue: max(0, asOf.DaysSince(inv.DueDate))})
+		if i == 0 {
+			total = inv.Balance
+		} else if t, err := total.Add(inv.Balance); err == nil {
+			total = t
+		}
+	}
+	d.Total = total
+	if act.Installment != nil {
+		in := act.Installment
+		d.Installment = &notify.InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Outstanding, PlanID: in.PlanID}
+		d.Total = in.Outstanding
+	}
+	switch act.Step {
+	case collect.StepDemand, collect.StepFinal:
+		d.PayBy = asOf.AddDays(14)
+		d.NextStep = "agency"
+	}
+	if cust.Kind == ledger.KindBusiness {
+		d.Benefits = []string{"delivery", "credit_limit"}
+	}
+	r, err := notify.Render(act.Step, d)
+	if err != nil {
+		return nil, err
+	}
+	body := r.Text
+	return &store.Message{CustomerID: cust.ID, Channel: act.Channel, Step: act.Step, Tone: d.Tone, Locale: cust.Locale,
+		ScheduledFor: at.UTC(), Status: store.MessageQueued, Subject: r.Subject, Body: body, InvoiceNumbers: numbers}, nil
+}
+
+func toneOf(style string) string {
+	if style == ledger.StyleIndirect {
+		return ledger.StyleIndirect
+	}
+	return ledger.StyleDirect
+}

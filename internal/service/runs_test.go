@@ -1,0 +1,308 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"settle/internal/civil"
+	"settle/internal/collect"
+	"settle/internal/service"
+	"settle/internal/store"
+	"settle/internal/store/postgres"
+	"settle/internal/testutil"
+)
+
+// TestRun_120Days runs the collections run every day from 1 January to 30
+// April 2026 over a small book and checks the exact sequence of messages
+// and tasks against a table worked out by hand from the ladder
+// (collect.DefaultLadder: −3 reminder, 0 due today, +3 overdue, +7 firm,
+// +14 call, +30 demand, +45 final notice, +60 review):
+//
+//   - USC, a US consumer in Chicago: U-1 due 15 Jan, never paid — the whole ladder.
+//   - UKC, a UK consumer: UK-1 due 20 Jan, paid on 25 Jan — stops after +3.
+//   - DEB, a German business: DE-1 disputed (paused throughout); DE-2 due
+//     1 Feb, a promise on 5 Feb to pay by 20 Feb, broken — paused from 5
+//     Feb, the ladder resumes on 21 Feb at its latest step (+14 call; the
+//     +7 firm step passed during the pause is not sent late).
+//   - KEY, a key account in New York: K-1 due 10 Jan — personal calls from
+//     a senior agent (tier 2) instead of the firm and demand mail.
+//   - PLN, a US consumer with a plan over P-1 (due 31 Jan): installments of
+//     100.00 on 1 Feb, 1 Mar, 1 Apr, grace 5 days, default after 2
+//     misses; pays the first only — reminders 3 days before each, the
+//     second missed on 7 Mar, the plan defaults on 7 Apr (the third
+//     missed), a review task, and the ladder takes P-1 up again at its
+//     latest step (+60 review: 66 days past due).
+//
+// Every message is scheduled where the contact rules allow it, and a
+// repeat of a date creates nothing.
+func TestRun_120Days(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	setDay := func(d civil.Date) {
+		mu.Lock()
+		defer mu.Unlock()
+		now = time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
+	}
+	st := testutil.SQLiteAt(t, clock)
+	svc := service.New(st, clock)
+	ctx := testutil.Admin(context.Background())
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []service.CustomerInput{
+		{ExternalRef: "USC", Name: "Una Consumer", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/Chicago"},
+		{ExternalRef: "UKC", Name: "Uma Consumer", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London", Locale: "en-GB"},
+		{ExternalRef: "DEB", Name: "Dieter Betrieb GmbH", Kind: "business", Jurisdiction: "DE", TimeZone: "Europe/Berlin", Locale: "de"},
+		{ExternalRef: "KEY", Name: "Keystone Corp", Kind: "business", Jurisdiction: "US", TimeZone: "America/New_York", Segment: "key_account"},
+		{ExternalRef: "PLN", Name: "Pat Planner", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/New_York"},
+	} {
+		must(svc.CreateCustomer(ctx, c))
+	}
+	for _, in := range []service.InvoiceInput{
+		{Number: "U-1", CustomerID: "USC", IssueDate: "2025-12-16", DueDate: "2026-01-15", Currency: "USD", Amount: "300.00"},
+		{Number: "UK-1", CustomerID: "UKC", IssueDate: "2025-12-21", DueDate: "2026-01-20", Currency: "GBP", Amount: "200.00"},
+		{Number: "DE-1", CustomerID: "DEB", IssueDate: "2025-12-06", DueDate: "2026-01-05", Currency: "EUR", Amount: "750.00", Disputed: true},
+		{Number: "DE-2", CustomerID: "DEB", IssueDate: "2026-01-02", DueDate: "2026-02-01", Currency: "EUR", Amount: "500.00"},
+		{Number: "K-1", CustomerID: "KEY", IssueDate: "2025-12-11", DueDate: "2026-01-10", Currency: "USD", Amount: "1000.00"},
+		{Number: "P-1", CustomerID: "PLN", IssueDate: "2026-01-01", DueDate: "2026-01-31", Currency: "USD", Amount: "300.00"},
+	} {
+		must(svc.CreateInvoice(ctx, in))
+	}
+	grace, after := 5, 2
+	pv, err := svc.CreatePlan(ctx, service.PlanInput{CustomerID: "PLN", InvoiceIDs: []string{"P-1"}, PlanTermsInput: service.PlanTermsInput{
+		Installments: 3, Frequency: "monthly", StartDate: "2026-02-01", AsOf: "2026-01-01", GraceDays: &grace, DefaultAfterMissed: &after}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(svc.AcceptPlan(ctx, pv.Plan.ID, service.AcceptInput{AcceptedBy: "Pat Planner", Channel: "phone"}))
+
+	start := civil.New(2026, 1, 1)
+	for i := 0; i < 120; i++ {
+		d := start.AddDays(i)
+		setDay(d)
+		switch d.String() {
+		case "2026-01-25":
+			must(svc.RecordPayment(ctx, service.PaymentInput{CustomerID: "UKC", ReceivedOn: d.String(), Currency: "GBP", Amount: "200.00"}))
+		case "2026-02-01":
+			must(svc.RecordPayment(ctx, service.PaymentInput{CustomerID: "PLN", ReceivedOn: d.String(), Currency: "USD", Amount: "100.00", PlanID: pv.Plan.ID}))
+		case "2026-02-05":
+			must(svc.CreatePromise(ctx, service.PromiseInput{CustomerID: "DEB", Currency: "EUR", Amount: "500.00", DueDate: "2026-02-20"}))
+		}
+		v, err := svc.StartRun(ctx, service.RunInput{AsOf: d.String()})
+		if err != nil {
+			t.Fatalf("run %s: %v", d, err)
+		}
+		if !v.Created || v.Run.Status != store.RunDone || v.Run.Done != 5 {
+			t.Fatalf("run %s = %+v", d, v)
+		}
+	}
+
+	// What happened, as "date customer kind step channel/queue".
+	refs := map[string]string{}
+	custs, _, _ := svc.Customers(ctx, store.CustomerFilter{})
+	for _, c := range custs {
+		refs[c.ID] = c.ExternalRef
+	}
+	var got []string
+	msgs := allMessages(t, ctx, svc)
+	for _, m := range msgs {
+		got = append(got, fmt.Sprintf("%s %s message %s %s", keyDate(m.DedupeKey), refs[m.CustomerID], m.Step, m.Channel))
+	}
+	tasks := allTasks(t, ctx, svc)
+	for _, tk := range tasks {
+		got = append(got, fmt.Sprintf("%s %s task %s %s", keyDate(tk.DedupeKey), refs[tk.CustomerID], keyStep(tk.DedupeKey), tk.Queue))
+	}
+	sort.Strings(got)
+	want := []string{
+		"2026-01-07 KEY message reminder email",
+		"2026-01-10 KEY message due_today email",
+		"2026-01-10 KEY message due_today sms",
+		"2026-01-12 USC message reminder email",
+		"2026-01-13 KEY message overdue email",
+		"2026-01-15 USC message due_today email",
+		"2026-01-15 USC message due_today sms",
+		"2026-01-17 KEY task firm tier2",
+		"2026-01-17 UKC message reminder email",
+		"2026-01-18 USC message overdue email",
+		"2026-01-20 UKC message due_today email",
+		"2026-01-20 UKC message due_today sms",
+		"2026-01-22 USC message firm email",
+		"2026-01-22 USC message firm sms",
+		"2026-01-23 UKC message overdue email",
+		"2026-01-24 KEY task call tier1",
+		"2026-01-29 DEB message reminder email",
+		"2026-01-29 PLN message installment_reminder email",
+		"2026-01-29 USC task call tier1",
+		"2026-02-01 DEB message due_today email",
+		"2026-02-01 DEB message due_today sms",
+		"2026-02-04 DEB message overdue email",
+		"2026-02-09 KEY task demand tier2",
+		"2026-02-14 USC message demand email",
+		"2026-02-14 USC message demand letter",
+		"2026-02-21 DEB task call tier1",
+		"2026-02-24 KEY message final_notice email",
+		"2026-02-24 KEY message final_notice letter",
+		"2026-02-26 PLN message installment_reminder email",
+		"2026-03-01 USC message final_notice email",
+		"2026-03-01 USC message final_notice letter",
+		"2026-03-03 DEB message demand email",
+		"2026-03-03 DEB message demand letter",
+		"2026-03-07 PLN message installment_missed email",
+		"2026-03-11 KEY task review legal",
+		"2026-03-16 USC task review legal",
+		"2026-03-18 DEB message final_notice email",
+		"2026-03-18 DEB message final_notice letter",
+		"2026-03-29 PLN message installment_reminder email",
+		"2026-04-02 DEB task review legal",
+		"2026-04-07 PLN task plan_defaulted tier1",
+		"2026-04-07 PLN task review legal",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the 120 days (-want +got):\n%s", diff)
+	}
+
+	// Every contact is at an allowed time in the customer's zone.
+	parties := map[string]collect.Party{}
+	for _, c := range custs {
+		parties[c.ID] = collect.Party{Kind: c.Kind, Jurisdiction: c.Jurisdiction, TimeZone: c.TimeZone}
+	}
+	for _, m := range msgs {
+		if dec := collect.Decide(parties[m.CustomerID], m.Channel, "", m.ScheduledFor, nil, collect.DefaultRules()); !dec.Allowed {
+			t.Errorf("%s %s %s scheduled for %s: %s", refs[m.CustomerID], m.Step, m.Channel, m.ScheduledFor, dec.Reason)
+		}
+		if !strings.Contains(m.Body, "unsubscribe") && m.Channel != "letter" && !strings.Contains(strings.ToLower(m.Body), "opt") {
+			t.Errorf("%s %s %s has no opt-out line:\n%s", refs[m.CustomerID], m.Step, m.Channel, m.Body)
+		}
+	}
+	for _, tk := range tasks {
+		if tk.Kind != "call" {
+			continue
+		}
+		if dec := collect.Decide(parties[tk.CustomerID], collect.Call, "", tk.DueAt, nil, collect.DefaultRules()); !dec.Allowed {
+			t.Errorf("call task %s for %s due %s: %s", tk.ID, refs[tk.CustomerID], tk.DueAt, dec.Reason)
+		}
+	}
+
+	// A repeat of a date creates nothing.
+	v, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-03-01"})
+	if err != nil || v.Created || v.Run.Status != store.RunDone {
+		t.Fatalf("repeat of 2026-03-01: %+v %v", v, err)
+	}
+	if n := len(allMessages(t, ctx, svc)) + len(allTasks(t, ctx, svc)); n != len(msgs)+len(tasks) {
+		t.Errorf("repeat created %d more", n-len(msgs)-len(tasks))
+	}
+}
+
+// keyDate and keyStep read the run date and step out of a dedupe key
+// ("ladder:DATE:CUSTOMER:STEP:CHANNEL").
+func keyDate(k string) string { return strings.Split(k, ":")[1] }
+func keyStep(k string) string { return strings.Split(k, ":")[3] }
+
+func allMessages(t *testing.T, ctx context.Context, svc *service.Service) []store.Message {
+	t.Helper()
+	var out []store.Message
+	for cursor := ""; ; {
+		list, next, err := svc.Messages(ctx, store.MessageFilter{Page: store.Page{Limit: 500, Cursor: cursor}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, list...)
+		if next == "" {
+			return out
+		}
+		cursor = next
+	}
+}
+
+func allTasks(t *testing.T, ctx context.Context, svc *service.Service) []store.Task {
+	t.Helper()
+	var out []store.Task
+	for cursor := ""; ; {
+		list, next, err := svc.Tasks(ctx, store.TaskFilter{Page: store.Page{Limit: 500, Cursor: cursor}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, list...)
+		if next == "" {
+			return out
+		}
+		cursor = next
+	}
+}
+
+// Two instances (two stores on one PostgreSQL database, as two `settle
+// serve` processes would have) run the same date at the same time: one
+// run, every customer visited once, every message created once.
+func TestRun_TwoInstancesExactlyOnce(t *testing.T) {
+	dsn := testutil.FreshPostgresDSN(t)
+	clock := func() time.Time { return time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC) }
+	open := func() *service.Service {
+		st, err := postgres.Open(context.Background(), dsn, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return service.New(st, clock)
+	}
+	a, b := open(), open()
+	ctx := testutil.Admin(context.Background())
+	const n = 450 // more than two batches
+	for i := range n {
+		ref := fmt.Sprintf("C%03d", i)
+		if _, err := a.CreateCustomer(ctx, service.CustomerInput{ExternalRef: ref, Name: "Customer " + ref, Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.CreateInvoice(ctx, service.InvoiceInput{Number: "I-" + ref, CustomerID: ref, IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "10.00"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, svc := range []*service.Service{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = svc.StartRun(ctx, service.RunInput{AsOf: "2026-05-01"})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := a.Run(ctx, "2026-05-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Due today: an email and an SMS for each customer.
+	msgs := allMessages(t, ctx, a)
+	keys := map[string]bool{}
+	for _, m := range msgs {
+		if keys[m.DedupeKey] {
+			t.Errorf("duplicate message %s", m.DedupeKey)
+		}
+		keys[m.DedupeKey] = true
+	}
+	if len(msgs) != 2*n || r.Messages != 2*n || r.Done != n || r.Customers != n {
+		t.Errorf("messages %d (run counted %d), visited %d of %d; want %d messages and %d visits", len(msgs), r.Messages, r.Done, r.Customers, 2*n, n)
+	}
+	// The run finishes (one of the two marks it done once every customer is visited).
+	if r.Status != store.RunDone {
+		v, err := a.StartRun(ctx, service.RunInput{AsOf: "2026-05-01"})
+		if err != nil || v.Run.Status != store.RunDone {
+			t.Errorf("run status %s; a third call: %+v %v", r.Status, v, err)
+		}
+	}
+}
