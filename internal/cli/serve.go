@@ -97,6 +97,27 @@ func (a *App) deliver(ctx context.Context, svc *service.Service, log *slog.Logge
 	}
 }
 
+// deliverWebhooks posts the due webhook deliveries every 10 seconds.
+func (a *App) deliverWebhooks(ctx context.Context, svc *service.Service, log *slog.Logger) {
+	actor := service.WithActor(ctx, service.Actor{ID: "system:webhooks", Role: service.RoleAdmin})
+	host, _ := os.Hostname()
+	worker := fmt.Sprintf("%s/%d/webhooks", host, os.Getpid())
+	client := &http.Client{Timeout: 15 * time.Second}
+	for {
+		rep, err := svc.DeliverWebhooks(actor, client, worker, 100)
+		if err != nil {
+			log.Error("webhook delivery failed", "err", err)
+		} else if rep.Claimed > 0 {
+			log.Info("webhooks delivered", "delivered", rep.Delivered, "retried", rep.Retried, "failed", rep.Failed)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(10 * time.Second):
+		}
+	}
+}
+
 func parseClock(s string) (hh, mm int, ok bool) {
 	t, err := time.Parse("15:04", s)
 	if err != nil {
@@ -137,6 +158,7 @@ func (a *App) serve(ctx context.Context, svc *service.Service, addr string, read
 	if at := envOr("SETTLE_RUN_AT", "06:00"); at != "off" {
 		go a.schedule(ctx, svc, log, at)
 	}
+	go a.deliverWebhooks(ctx, svc, log)
 	if u := os.Getenv("SETTLE_SMTP_URL"); u != "" {
 		sender, err := notify.NewSender(u)
 		if err != nil {

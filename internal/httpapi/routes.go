@@ -46,6 +46,7 @@ func (s *Server) routes() {
 	s.auditRoutes()
 	s.negotiateRoutes()
 	s.collectRoutes()
+	s.webhookRoutes()
 	api := s.api
 	// Customers.
 	huma.Register(api, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/v1/customers",

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -115,5 +116,96 @@ func (s *Server) collectRoutes() {
 				return nil, s.fail(err)
 			}
 			return &bodyOut[Task]{Body: taskOut(*t)}, nil
+		})
+}
+
+// Webhook is a subscription. secret is shown only in the response that
+// created it.
+type Webhook struct {
+	ID        string    `json:"id"`
+	URL       string    `json:"url"`
+	Events    []string  `json:"events"`
+	Active    bool      `json:"active"`
+	Secret    string    `json:"secret,omitempty" doc:"The HMAC-SHA256 signing key: shown once, at creation"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func webhookOut(w store.Webhook, secret bool) Webhook {
+	o := Webhook{ID: w.ID, URL: w.URL, Events: append([]string{}, w.Events...), Active: w.Active, CreatedAt: w.CreatedAt}
+	if secret {
+		o.Secret = w.Secret
+	}
+	return o
+}
+
+// WebhookDelivery is one event sent to a subscription, with its attempts.
+type WebhookDelivery struct {
+	ID             string          `json:"id"`
+	EventID        string          `json:"event_id"`
+	Event          string          `json:"event"`
+	Status         string          `json:"status" doc:"pending, delivered or failed"`
+	Attempts       int             `json:"attempts"`
+	LastStatusCode int             `json:"last_status_code,omitempty"`
+	LastError      string          `json:"last_error,omitempty"`
+	NextAttemptAt  time.Time       `json:"next_attempt_at"`
+	DeliveredAt    *time.Time      `json:"delivered_at,omitempty"`
+	Payload        json.RawMessage `json:"payload"`
+	CreatedAt      time.Time       `json:"created_at"`
+}
+
+func (s *Server) webhookRoutes() {
+	api := s.api
+	huma.Register(api, huma.Operation{OperationID: "create-webhook", Method: http.MethodPost, Path: "/v1/webhooks",
+		Summary: "Subscribe a URL to events (admins)", Tags: []string{"Webhooks"}, DefaultStatus: http.StatusCreated,
+		Description: "Deliveries are POSTed as JSON {id, type, created_at, data} with headers Settle-Event, Settle-Delivery and Settle-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of \"t.body\" under the secret>; retried with backoff until a 2xx."},
+		func(ctx context.Context, in *struct{ Body service.WebhookInput }) (*bodyOut[Webhook], error) {
+			v, err := s.svc.CreateWebhook(ctx, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Webhook]{Body: webhookOut(v.Webhook, v.ShowSecret)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "list-webhooks", Method: http.MethodGet, Path: "/v1/webhooks",
+		Summary: "List subscriptions (admins)", Tags: []string{"Webhooks"}},
+		func(ctx context.Context, in *PageParams) (*listOut[Webhook], error) {
+			list, next, err := s.svc.Webhooks(ctx, in.page())
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			o := &listOut[Webhook]{Body: List[Webhook]{Data: []Webhook{}, NextCursor: next}}
+			for _, w := range list {
+				o.Body.Data = append(o.Body.Data, webhookOut(w, false))
+			}
+			return o, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "update-webhook", Method: http.MethodPut, Path: "/v1/webhooks/{id}",
+		Summary: "Change a subscription's URL, events or active flag (admins)", Tags: []string{"Webhooks"}},
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id"`
+			Body service.WebhookInput
+		}) (*bodyOut[Webhook], error) {
+			v, err := s.svc.UpdateWebhook(ctx, in.ID, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Webhook]{Body: webhookOut(v.Webhook, false)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "list-webhook-deliveries", Method: http.MethodGet, Path: "/v1/webhooks/{id}/deliveries",
+		Summary: "A subscription's deliveries with their attempts, newest first", Tags: []string{"Webhooks"}},
+		func(ctx context.Context, in *struct {
+			ID string `path:"id"`
+			PageParams
+		}) (*listOut[WebhookDelivery], error) {
+			list, next, err := s.svc.WebhookDeliveries(ctx, in.ID, in.page())
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			o := &listOut[WebhookDelivery]{Body: List[WebhookDelivery]{Data: []WebhookDelivery{}, NextCursor: next}}
+			for _, d := range list {
+				o.Body.Data = append(o.Body.Data, WebhookDelivery{ID: d.ID, EventID: d.EventID, Event: d.Event, Status: d.Status, Attempts: d.Attempts,
+					LastStatusCode: d.LastStatusCode, LastError: d.LastError, NextAttemptAt: d.NextAttemptAt.UTC(), DeliveredAt: d.DeliveredAt,
+					Payload: json.RawMessage(d.Payload), CreatedAt: d.CreatedAt})
+			}
+			return o, nil
 		})
 }

@@ -29,6 +29,9 @@ const (
 	Message     = "msg"
 	Run         = "run"
 	Task        = "tsk"
+	Webhook     = "whk"
+	Delivery    = "dlv"
+	Event       = "evt"
 )
 
 const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -101,6 +101,12 @@ func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, li
 			if err := tx.UpdateMessageDelivery(ctx, msg); err != nil {
 				return err
 			}
+			if msg.Status == store.MessageSent {
+				if err := emit(ctx, tx, "message.sent", map[string]any{"message_id": msg.ID, "customer_id": msg.CustomerID, "channel": msg.Channel,
+					"step": msg.Step, "sent_at": msg.SentAt.UTC().Format(time.RFC3339)}); err != nil {
+					return err
+				}
+			}
 			return audit(ctx, tx, action, "message", msg.ID, map[string]any{"attempts": msg.Attempts, "status": msg.Status, "error": msg.LastError})
 		})
 		if err != nil {

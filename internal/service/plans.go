@@ -434,6 +434,10 @@ func (s *Service) AcceptPlan(ctx context.Context, id string, in AcceptInput) (*P
 		if err := audit(ctx, tx, "plan.accept", "plan", p.ID, map[string]string{"accepted_by": a.By, "channel": a.Channel, "ip": a.IP}); err != nil {
 			return err
 		}
+		if err := emit(ctx, tx, "plan.accepted", map[string]any{"plan_id": p.ID, "customer_id": p.CustomerID, "accepted_by": a.By,
+			"channel": a.Channel, "accepted_at": a.At.UTC().Format(time.RFC3339)}); err != nil {
+			return err
+		}
 		view, err = loadPlan(ctx, tx, id, civil.In(tx.Now(), time.UTC))
 		return err
 	})

@@ -237,6 +237,9 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 				continue
 			}
 			c.events++
+			if err := emitRunEvent(ctx, tx, cust.ID, act, asOf); err != nil {
+				return err
+			}
 			if act.Installment != nil || act.Step == collect.StepPlanDefaulted {
 				planID := act.Subjects[0]
 				if act.Installment != nil {
@@ -285,6 +288,21 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 				c.tasks++
 			}
 		}
+	}
+	return nil
+}
+
+// emitRunEvent queues the webhook event of a run's event action.
+func emitRunEvent(ctx context.Context, tx store.Tx, customerID string, act collect.Action, asOf civil.Date) error {
+	switch act.Step {
+	case collect.StepInvoiceOverdue:
+		return emit(ctx, tx, "invoice.overdue", map[string]any{"customer_id": customerID, "invoice_ids": act.InvoiceIDs, "as_of": asOf.String()})
+	case collect.StepInstallmentMissed:
+		in := act.Installment
+		return emit(ctx, tx, "installment.missed", map[string]any{"customer_id": customerID, "plan_id": in.PlanID, "seq": in.Seq,
+			"due_date": in.DueDate.String(), "outstanding": in.Outstanding.String(), "currency": string(in.Outstanding.Currency()), "as_of": asOf.String()})
+	case collect.StepPlanDefaulted:
+		return emit(ctx, tx, "plan.defaulted", map[string]any{"customer_id": customerID, "plan_id": act.Subjects[0], "as_of": asOf.String()})
 	}
 	return nil
 }

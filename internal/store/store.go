@@ -340,6 +340,41 @@ type TaskFilter struct {
 	Status     string
 }
 
+// Webhook is a subscription: events are POSTed to URL, signed with Secret.
+type Webhook struct {
+	ID        string // whk_…
+	URL       string
+	Secret    string // the HMAC-SHA256 key; shown to the subscriber once, never logged
+	Events    []string
+	Active    bool
+	CreatedAt time.Time
+}
+
+// Delivery statuses.
+const (
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"
+)
+
+// WebhookDelivery is one event to one subscription, with its attempts.
+type WebhookDelivery struct {
+	ID             string // dlv_…
+	WebhookID      string
+	EventID        string // evt_…: the same event id for every subscription
+	Event          string // e.g. invoice.overdue
+	Payload        []byte // JSON sent as the body
+	Status         string
+	Attempts       int
+	LastStatusCode int
+	LastError      string
+	NextAttemptAt  time.Time
+	DeliveredAt    *time.Time
+	ClaimedBy      string
+	ClaimedAt      *time.Time
+	CreatedAt      time.Time
+}
+
 // Tx is one transaction's repository.
 type Tx interface {
 	// Now is the transaction's clock (injected; tests fix it).
@@ -472,6 +507,26 @@ type Tx interface {
 	UpdateTask(ctx context.Context, t *Task) error
 	// Tasks lists tasks by priority (highest first), then due time, then id.
 	Tasks(ctx context.Context, f TaskFilter) (list []Task, next string, err error)
+
+	InsertWebhook(ctx context.Context, w *Webhook) error
+	Webhook(ctx context.Context, id string) (*Webhook, error)
+	Webhooks(ctx context.Context, p Page) (list []Webhook, next string, err error)
+	// UpdateWebhook stores URL, Events and Active.
+	UpdateWebhook(ctx context.Context, w *Webhook) error
+	// WebhooksFor lists the active subscriptions to an event.
+	WebhooksFor(ctx context.Context, event string) ([]Webhook, error)
+	// InsertWebhookDelivery queues a delivery; the same (webhook, event id)
+	// again is ignored (created=false).
+	InsertWebhookDelivery(ctx context.Context, d *WebhookDelivery) (created bool, err error)
+	// ClaimWebhookDeliveries claims up to limit pending deliveries whose
+	// next attempt is due by now (SKIP LOCKED on PostgreSQL; claims older
+	// than staleBefore are taken over), oldest first.
+	ClaimWebhookDeliveries(ctx context.Context, worker string, now, staleBefore time.Time, limit int) ([]WebhookDelivery, error)
+	// UpdateWebhookDelivery stores an attempt's result (Status, Attempts,
+	// LastStatusCode, LastError, NextAttemptAt, DeliveredAt) and clears the claim.
+	UpdateWebhookDelivery(ctx context.Context, d *WebhookDelivery) error
+	// WebhookDeliveries lists a subscription's deliveries, newest first.
+	WebhookDeliveries(ctx context.Context, webhookID string, p Page) (list []WebhookDelivery, next string, err error)
 
 	// CustomerLedger loads everything Allocate needs for one customer.
 	CustomerLedger(ctx context.Context, customerID string) ([]ledger.Invoice, []ledger.Payment, error)
