@@ -47,6 +47,7 @@ func (s *Server) routes() {
 	s.negotiateRoutes()
 	s.collectRoutes()
 	s.webhookRoutes()
+	s.followUpRoutes()
 	api := s.api
 	// Customers.
 	huma.Register(api, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/v1/customers",

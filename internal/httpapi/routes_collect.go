@@ -209,3 +209,31 @@ func (s *Server) webhookRoutes() {
 			return o, nil
 		})
 }
+
+// FollowUp is a booked follow-up call or meeting.
+type FollowUp struct {
+	Start      time.Time `json:"start" doc:"UTC"`
+	End        time.Time `json:"end"`
+	TimeZone   string    `json:"time_zone" doc:"The customer's zone; local_start is in it"`
+	LocalStart string    `json:"local_start" doc:"e.g. 2026-11-24T10:00:00-05:00"`
+	TaskID     string    `json:"task_id"`
+	MessageID  string    `json:"message_id,omitempty" doc:"The invitation email in the outbox (absent when the customer has no email address)"`
+	ICS        string    `json:"ics" doc:"The iCalendar request (METHOD:REQUEST) sent with the invitation"`
+}
+
+func (s *Server) followUpRoutes() {
+	huma.Register(s.api, huma.Operation{OperationID: "book-follow-up", Method: http.MethodPost, Path: "/v1/customers/{id}/follow-ups",
+		Summary: "Book a follow-up at the next convenient slot, with a calendar invite", Tags: []string{"Collections"}, DefaultStatus: http.StatusCreated,
+		Description: "The slot is a business day, mid-morning (09:30–11:30) in the customer's time zone, at least 24 hours ahead. The invitation email with the .ics (METHOD:REQUEST) goes to the outbox; a call task and a note are recorded."},
+		func(ctx context.Context, in *struct {
+			IDParam
+			Body service.FollowUpInput
+		}) (*bodyOut[FollowUp], error) {
+			v, err := s.svc.BookFollowUp(ctx, in.ID, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[FollowUp]{Body: FollowUp{Start: v.Start, End: v.End, TimeZone: v.Location.String(),
+				LocalStart: v.Start.In(v.Location).Format(time.RFC3339), TaskID: v.TaskID, MessageID: v.MessageID, ICS: string(v.ICS)}}, nil
+		})
+}

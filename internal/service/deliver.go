@@ -67,9 +67,13 @@ func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, li
 		if strings.TrimSpace(to) == "" {
 			sendErr = fmt.Errorf("the customer has no email address")
 		} else {
-			sendErr = m.Send(ctx, notify.Email{From: s.MailFrom, To: formatAddress(name, to), Subject: msg.Subject, Text: msg.Body,
+			e := notify.Email{From: s.MailFrom, To: formatAddress(name, to), Subject: msg.Subject, Text: msg.Body,
 				MessageID: fmt.Sprintf("<%s@settle>", msg.ID),
-				Headers:   map[string]string{"List-Unsubscribe": "<" + s.OptOutURL + ">"}})
+				Headers:   map[string]string{"List-Unsubscribe": "<" + s.OptOutURL + ">"}}
+			for _, a := range msg.Attachments {
+				e.Attachments = append(e.Attachments, notify.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
+			}
+			sendErr = m.Send(ctx, e)
 		}
 		now := s.now().UTC()
 		msg.Attempts++

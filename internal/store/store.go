@@ -251,9 +251,17 @@ type Message struct {
 	LastError      string
 	SentAt         *time.Time
 	NextAttemptAt  *time.Time // after a temporary failure: not before then
-	ClaimedBy      string     // the delivery worker holding it ("" when free)
+	Attachments    []MessageAttachment
+	ClaimedBy      string // the delivery worker holding it ("" when free)
 	ClaimedAt      *time.Time
 	CreatedAt      time.Time
+}
+
+// MessageAttachment is a file sent with a message (an invite, a letter).
+type MessageAttachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
 }
 
 // MessageFilter selects messages.

@@ -90,17 +90,23 @@ func (t *Tx) Interactions(ctx context.Context, f store.InteractionFilter) ([]sto
 
 // ---- messages (the outbox) ----------------------------------------------------------
 
-const messageCols = `id, customer_id, channel, step, tone, locale, scheduled_for, status, subject, body, invoice_numbers, dedupe_key, attempts, last_error, sent_at, next_attempt_at, claimed_by, claimed_at, created_at`
+const messageCols = `id, customer_id, channel, step, tone, locale, scheduled_for, status, subject, body, invoice_numbers, dedupe_key, attempts, last_error, sent_at, next_attempt_at, claimed_by, claimed_at, created_at, attachments`
 
 func scanMessage(sc scanner) (store.Message, error) {
 	var m store.Message
 	var numbers string
 	var dedupe sql.NullString
 	var sentAt, nextAttemptAt, claimedAt sql.NullTime
+	var attachments string
 	err := sc.Scan(&m.ID, &m.CustomerID, &m.Channel, &m.Step, &m.Tone, &m.Locale, &m.ScheduledFor, &m.Status,
-		&m.Subject, &m.Body, &numbers, &dedupe, &m.Attempts, &m.LastError, &sentAt, &nextAttemptAt, &m.ClaimedBy, &claimedAt, &m.CreatedAt)
+		&m.Subject, &m.Body, &numbers, &dedupe, &m.Attempts, &m.LastError, &sentAt, &nextAttemptAt, &m.ClaimedBy, &claimedAt, &m.CreatedAt, &attachments)
 	if err != nil {
 		return m, err
+	}
+	if attachments != "" && attachments != "[]" {
+		if err := json.Unmarshal([]byte(attachments), &m.Attachments); err != nil {
+			return m, fmt.Errorf("message %s: attachments: %w", m.ID, err)
+		}
 	}
 	m.ScheduledFor, m.CreatedAt, m.DedupeKey = m.ScheduledFor.UTC(), m.CreatedAt.UTC(), dedupe.String
 	m.SentAt, m.NextAttemptAt, m.ClaimedAt = timePtr(sentAt), timePtr(nextAttemptAt), timePtr(claimedAt)
@@ -125,10 +131,16 @@ func (t *Tx) InsertMessage(ctx context.Context, m *store.Message) (string, bool,
 	if err != nil {
 		return "", false, err
 	}
-	res, err := t.Exec(ctx, `INSERT INTO messages (`+messageCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (dedupe_key) DO NOTHING`,
+	atts := []byte("[]")
+	if len(m.Attachments) > 0 {
+		if atts, err = json.Marshal(m.Attachments); err != nil {
+			return "", false, err
+		}
+	}
+	res, err := t.Exec(ctx, `INSERT INTO messages (`+messageCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (dedupe_key) DO NOTHING`,
 		m.ID, m.CustomerID, m.Channel, m.Step, m.Tone, m.Locale, m.ScheduledFor.UTC(), m.Status, m.Subject, m.Body,
 		numbers, nullString(m.DedupeKey), m.Attempts, m.LastError, nullTime(m.SentAt), nullTime(m.NextAttemptAt),
-		m.ClaimedBy, nullTime(m.ClaimedAt), m.CreatedAt.UTC())
+		m.ClaimedBy, nullTime(m.ClaimedAt), m.CreatedAt.UTC(), string(atts))
 	if err != nil {
 		return "", false, err
 	}

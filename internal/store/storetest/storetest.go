@@ -107,6 +107,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Tx/RollbackOnError", testTxRollbackOnError},
 		{"Tx/RollbackOnPanic", testTxRollbackOnPanic},
 		{"ReadTx", testReadTx},
+		{"Messages/Attachments", testMessageAttachments},
 		{"RoundTrip/CivilDates", testRoundTripDates},
 		{"RoundTrip/Money", testRoundTripMoney},
 		{"RoundTrip/TimesUTC", testRoundTripTimes},
@@ -1683,6 +1684,48 @@ func testTxRollbackOnError(t *testing.T, s store.Store) {
 	assertNothingLeft(t, s)
 	// The store still works afterwards.
 	addCustomer(t, s, newCustomer("AFTER"))
+}
+
+// A message's attachments come back byte for byte.
+func testMessageAttachments(t *testing.T, s store.Store) {
+	c := addCustomer(t, s, newCustomer("ATT"))
+	ics := []byte("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n\x00\xff")
+	m := &store.Message{CustomerID: c.ID, Channel: "email", Step: "follow_up", Tone: "direct", Locale: "en", ScheduledFor: time.Now(),
+		Status: store.MessageQueued, Subject: "s", Body: "b",
+		Attachments: []store.MessageAttachment{{Name: "invite.ics", ContentType: "text/calendar; method=REQUEST", Data: ics}}}
+	var plain *store.Message
+	err := s.Tx(t.Context(), func(tx store.Tx) error {
+		if _, _, err := tx.InsertMessage(t.Context(), m); err != nil {
+			return err
+		}
+		plain = &store.Message{CustomerID: c.ID, Channel: "email", Step: "x", ScheduledFor: time.Now(), Status: store.MessageQueued}
+		_, _, err := tx.InsertMessage(t.Context(), plain)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Tx(t.Context(), func(tx store.Tx) error {
+		got, err := tx.Message(t.Context(), m.ID)
+		if err != nil {
+			return err
+		}
+		if len(got.Attachments) != 1 || got.Attachments[0].Name != "invite.ics" || string(got.Attachments[0].Data) != string(ics) ||
+			got.Attachments[0].ContentType != "text/calendar; method=REQUEST" {
+			t.Errorf("attachments = %+v", got.Attachments)
+		}
+		p, err := tx.Message(t.Context(), plain.ID)
+		if err != nil {
+			return err
+		}
+		if len(p.Attachments) != 0 {
+			t.Errorf("a message without attachments read back %+v", p.Attachments)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // ReadTx sees committed data, refuses writes, and does not wait for an
