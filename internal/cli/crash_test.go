@@ -138,3 +138,102 @@ func checkSQLiteIntegrity(t *testing.T, path string) {
 		t.Fatalf("integrity_check = %q, %v", res, err)
 	}
 }
+
+// TestRun_SIGKILLThenRerunCompletes kills a real `settle run` after its
+// first batch, checks that what it wrote is whole batches only, and that
+// running the same date again finishes the run without a duplicate.
+func TestRun_SIGKILLThenRerunCompletes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large run")
+	}
+	const n = 2000
+	dir := t.TempDir()
+	customers, invoices := filepath.Join(dir, "customers.csv"), filepath.Join(dir, "invoices.csv")
+	var cs, is strings.Builder
+	cs.WriteString("external_ref,name,email,time_zone,kind,jurisdiction\n")
+	is.WriteString("number,customer_ref,issue_date,due_date,currency,amount\n")
+	for i := range n {
+		fmt.Fprintf(&cs, "R%05d,Customer %d,c%d@example.com,Europe/London,consumer,GB\n", i, i, i)
+		fmt.Fprintf(&is, "RI%05d,R%05d,2026-05-01,2026-06-01,GBP,25.00\n", i, i)
+	}
+	if err := os.WriteFile(customers, []byte(cs.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(invoices, []byte(is.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	engines := map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "run.db") },
+		"postgres": testutil.FreshPostgresDSN,
+	}
+	for name, dsnFor := range engines {
+		t.Run(name, func(t *testing.T) {
+			dsn := dsnFor(t)
+			for _, f := range []struct{ kind, path string }{{"customers", customers}, {"invoices", invoices}} {
+				if _, stderr, code := runSettle(t, "--db", dsn, "import", f.kind, f.path); code != 0 {
+					t.Fatalf("import %s: %s", f.kind, stderr)
+				}
+			}
+			cmd := settleCmd(t, "--db", dsn, "run", "--as-of", "2026-06-01")
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			sc := bufio.NewScanner(stderr)
+			killed := false
+			deadline := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
+			defer deadline.Stop()
+			for sc.Scan() {
+				if strings.Contains(sc.Text(), "customers visited") {
+					if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+						t.Fatal(err)
+					}
+					killed = true
+					break
+				}
+			}
+			_ = cmd.Wait()
+			if !killed {
+				t.Fatal("the run finished or failed before it could be killed")
+			}
+			// Whole batches only: every visited customer has its email and SMS.
+			st, err := cli.OpenStore(context.Background(), dsn, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db := st.(interface{ SQL() *sql.DB }).SQL()
+			count := func(q string) int {
+				var k int
+				if err := db.QueryRow(q).Scan(&k); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+				return k
+			}
+			visited := count(`SELECT COUNT(*) FROM run_customers WHERE status = 'done'`)
+			if msgs := count(`SELECT COUNT(*) FROM messages`); visited == 0 || visited == n || msgs != 2*visited {
+				t.Errorf("after the kill: %d customers visited, %d messages (want two each, and a partial run)", visited, msgs)
+			}
+			st.Close()
+
+			out, errOut, code := runSettle(t, "--db", dsn, "run", "--as-of", "2026-06-01")
+			if code != 0 || !strings.Contains(out, "status done") {
+				t.Fatalf("re-run: exit %d\n%s\n%s", code, out, errOut)
+			}
+			st, err = cli.OpenStore(context.Background(), dsn, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			db = st.(interface{ SQL() *sql.DB }).SQL()
+			if msgs, keys := count(`SELECT COUNT(*) FROM messages`), count(`SELECT COUNT(DISTINCT dedupe_key) FROM messages`); msgs != 2*n || keys != msgs {
+				t.Errorf("after the re-run: %d messages, %d distinct (want %d)", msgs, keys, 2*n)
+			}
+			if done := count(`SELECT COUNT(*) FROM run_customers WHERE status = 'done'`); done != n {
+				t.Errorf("%d of %d customers visited", done, n)
+			}
+		})
+	}
+}

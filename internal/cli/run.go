@@ -28,7 +28,9 @@ finishes what is left.`,
 				return err
 			}
 			defer done()
-			v, err := svc.StartRun(ctx, service.RunInput{AsOf: asOf})
+			v, err := svc.StartRunProgress(ctx, service.RunInput{AsOf: asOf}, func(n int) {
+				fmt.Fprintf(a.Stderr, "… %d customers visited\n", n)
+			})
 			if err != nil {
 				return err
 			}

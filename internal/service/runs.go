@@ -46,6 +46,12 @@ type RunInput struct {
 // it. A second call for the same date returns the same run (and visits
 // only what is left, if an earlier one stopped half-way).
 func (s *Service) StartRun(ctx context.Context, in RunInput) (*RunView, error) {
+	return s.StartRunProgress(ctx, in, nil)
+}
+
+// StartRunProgress is StartRun calling progress (if set) after each
+// committed batch with the number of customers this call has visited.
+func (s *Service) StartRunProgress(ctx context.Context, in RunInput, progress func(visited int)) (*RunView, error) {
 	a, err := require(ctx, RoleAgent)
 	if err != nil {
 		return nil, err
@@ -94,7 +100,7 @@ func (s *Service) StartRun(ctx context.Context, in RunInput) (*RunView, error) {
 		return &view, nil
 	}
 	worker := workerName(a.ID)
-	if err := s.workRun(ctx, view.Run.ID, asOf, worker); err != nil {
+	if err := s.workRun(ctx, view.Run.ID, asOf, worker, progress); err != nil {
 		return nil, err
 	}
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
@@ -128,7 +134,8 @@ func workerName(actor string) string {
 }
 
 // workRun claims and visits batches until none is left, then marks the run done.
-func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, worker string) error {
+func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, worker string, progress func(int)) error {
+	visited := 0
 	for {
 		var n int
 		err := s.store.Tx(ctx, func(tx store.Tx) error {
@@ -153,6 +160,10 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 		}
 		if n == 0 {
 			break
+		}
+		visited += n
+		if progress != nil {
+			progress(visited)
 		}
 	}
 	return s.store.Tx(ctx, func(tx store.Tx) error {
