@@ -10,7 +10,7 @@ GOBIN_DIR := $(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin
 STATICCHECK := $(GOBIN_DIR)/staticcheck
 
 .DEFAULT_GOAL := help
-.PHONY: help build test test-short lint tools generate verify bench bench-ingest bench-negotiate simulate e2e clean
+.PHONY: help build test test-short lint tools generate verify bench bench-ingest bench-negotiate bench-run simulate e2e clean
 
 help: ## List the targets
 	@echo "Usage: make <target>"
@@ -67,6 +67,10 @@ bench-negotiate: build ## Counter-offers over HTTP under load, on SQLite and on 
 	bin/settle bench negotiate --duration $(or $(DURATION),10s)
 	if command -v wrk >/dev/null; then bin/settle bench negotiate --client wrk --duration $(or $(DURATION),10s); fi
 	SETTLE_TEST_CMD='bin/settle bench negotiate --db "$$SETTLE_TEST_POSTGRES" --duration $(or $(DURATION),10s)' ./scripts/test.sh
+
+bench-run: build ## The daily collections run over 1,000,000 open invoices, SQLite and a throwaway PostgreSQL
+	bin/settle bench run --invoices $(or $(INVOICES),1000000)
+	SETTLE_TEST_CMD='bin/settle bench run --invoices $(or $(INVOICES),1000000) --db "$$SETTLE_TEST_POSTGRES"' ./scripts/test.sh
 
 simulate: build ## The negotiation simulator on its default population (10,000 debtors)
 	bin/settle simulate --debtors $(or $(DEBTORS),10000)

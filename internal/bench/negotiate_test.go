@@ -3,6 +3,7 @@ package bench_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -53,5 +54,17 @@ Transfer/sec:     12.30MB
 	}
 	if err := bench.ParseWrk(&rep, out+"  Non-2xx or 3xx responses: 12\n"); err == nil || rep.Errors != 12 {
 		t.Errorf("non-2xx not reported: %v %+v", err, rep)
+	}
+}
+
+// A small daily-run benchmark: the run visits every customer, a rerun of
+// the date is instant (the full figures: `make bench-run`).
+func TestRunCollections(t *testing.T) {
+	rep, err := bench.RunCollections(context.Background(), testutil.SQLite(t), 500, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Customers != 50 || rep.Tasks != 50 || rep.Events != 500 || rep.RunSeconds <= 0 || rep.RerunMillis > 1000 {
+		t.Fatalf("report %+v", rep)
 	}
 }

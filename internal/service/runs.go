@@ -144,7 +144,7 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 				return err
 			}
 			n = len(ids)
-			var c runCounts
+			c := runCounts{ladders: map[string]collect.Ladder{}, hooks: map[string][]store.Webhook{}}
 			for _, id := range ids {
 				if err := s.visit(ctx, tx, runID, id, asOf, &c); err != nil {
 					return fmt.Errorf("run %s: customer %s: %w", runID, id, err)
@@ -182,7 +182,19 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 	})
 }
 
-type runCounts struct{ messages, tasks, events int }
+type runCounts struct {
+	messages, tasks, events int
+	ladders                 map[string]collect.Ladder  // per segment, for the batch
+	hooks                   map[string][]store.Webhook // subscriptions per event, for the batch
+}
+
+// runState is a customer's ladder state and the ledger it came from.
+type runState struct {
+	collect.CustomerState
+	ledger      []ledger.Invoice
+	payments    []ledger.Payment
+	allocations []ledger.Allocation
+}
 
 // visit does one customer's due actions, in tx.
 func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID string, asOf civil.Date, c *runCounts) error {
@@ -197,18 +209,25 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 	if len(st.Items) == 0 && len(st.Installments) == 0 && len(st.Defaulted) == 0 {
 		return nil
 	}
-	pol, err := policyFor(ctx, tx, cust.Segment)
-	if err != nil {
-		return err
+	ladder, ok := c.ladders[cust.Segment]
+	if !ok {
+		if ladder, err = ladderFor(ctx, tx, cust.Segment); err != nil {
+			return err
+		}
+		c.ladders[cust.Segment] = ladder
 	}
-	ladder, err := ladderFor(ctx, tx, cust.Segment)
-	if err != nil {
-		return err
-	}
-	_ = pol
-	actions := collect.Due(ladder, st, asOf)
+	actions := collect.Due(ladder, st.CustomerState, asOf)
 	if len(actions) == 0 {
 		return nil
+	}
+	for _, act := range actions {
+		if act.Kind == collect.ActTask {
+			// Tasks are ordered by risk: score it only when one is due.
+			h := assess.History{Customer: *cust, Invoices: st.ledger, Payments: st.payments, Allocations: st.allocations}
+			st.RiskScore = assess.ScoreRisk(assess.BuildProfile(h, asOf)).Score
+			actions = collect.Due(ladder, st.CustomerState, asOf)
+			break
+		}
 	}
 	history, err := contactHistory(ctx, tx, cust.ID)
 	if err != nil {
@@ -248,7 +267,7 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 				continue
 			}
 			c.events++
-			if err := emitRunEvent(ctx, tx, cust.ID, act, asOf); err != nil {
+			if err := emitRunEvent(ctx, tx, c.hooks, cust.ID, act, asOf); err != nil {
 				return err
 			}
 			if act.Installment != nil || act.Step == collect.StepPlanDefaulted {
@@ -304,23 +323,23 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 }
 
 // emitRunEvent queues the webhook event of a run's event action.
-func emitRunEvent(ctx context.Context, tx store.Tx, customerID string, act collect.Action, asOf civil.Date) error {
+func emitRunEvent(ctx context.Context, tx store.Tx, hooks map[string][]store.Webhook, customerID string, act collect.Action, asOf civil.Date) error {
 	switch act.Step {
 	case collect.StepInvoiceOverdue:
-		return emit(ctx, tx, "invoice.overdue", map[string]any{"customer_id": customerID, "invoice_ids": act.InvoiceIDs, "as_of": asOf.String()})
+		return emitTo(ctx, tx, hooks, "invoice.overdue", map[string]any{"customer_id": customerID, "invoice_ids": act.InvoiceIDs, "as_of": asOf.String()})
 	case collect.StepInstallmentMissed:
 		in := act.Installment
-		return emit(ctx, tx, "installment.missed", map[string]any{"customer_id": customerID, "plan_id": in.PlanID, "seq": in.Seq,
+		return emitTo(ctx, tx, hooks, "installment.missed", map[string]any{"customer_id": customerID, "plan_id": in.PlanID, "seq": in.Seq,
 			"due_date": in.DueDate.String(), "outstanding": in.Outstanding.String(), "currency": string(in.Outstanding.Currency()), "as_of": asOf.String()})
 	case collect.StepPlanDefaulted:
-		return emit(ctx, tx, "plan.defaulted", map[string]any{"customer_id": customerID, "plan_id": act.Subjects[0], "as_of": asOf.String()})
+		return emitTo(ctx, tx, hooks, "plan.defaulted", map[string]any{"customer_id": customerID, "plan_id": act.Subjects[0], "as_of": asOf.String()})
 	}
 	return nil
 }
 
 // customerState gathers what the ladder needs for one customer as of a date.
-func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf civil.Date) (collect.CustomerState, map[string]ledger.Invoice, error) {
-	st := collect.CustomerState{CustomerID: cust.ID, KeyAccount: isKeyAccount(cust.Segment)}
+func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf civil.Date) (runState, map[string]ledger.Invoice, error) {
+	st := runState{CustomerState: collect.CustomerState{CustomerID: cust.ID, KeyAccount: isKeyAccount(cust.Segment)}}
 	invs, pays, err := tx.CustomerLedger(ctx, cust.ID)
 	if err != nil {
 		return st, nil, err
@@ -405,8 +424,7 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 			st.Done[subj][s.Step] = true
 		}
 	}
-	h := assess.History{Customer: *cust, Invoices: invs, Payments: pays, Allocations: alloc.Allocations}
-	st.RiskScore = assess.ScoreRisk(assess.BuildProfile(h, asOf)).Score
+	st.ledger, st.payments, st.allocations = invs, pays, alloc.Allocations
 	return st, byID, nil
 }
 

@@ -168,9 +168,24 @@ func (s *Service) WebhookDeliveries(ctx context.Context, id string, p store.Page
 // caller's transaction (the transactional outbox: the event exists if and
 // only if the change that caused it committed).
 func emit(ctx context.Context, tx store.Tx, event string, data any) error {
-	subs, err := tx.WebhooksFor(ctx, event)
-	if err != nil || len(subs) == 0 {
-		return err
+	return emitTo(ctx, tx, nil, event, data)
+}
+
+// emitTo is emit with a cache of subscriptions per event (a run's batch
+// emits thousands of events; subscriptions do not change within it).
+func emitTo(ctx context.Context, tx store.Tx, cache map[string][]store.Webhook, event string, data any) error {
+	subs, ok := cache[event]
+	if !ok {
+		var err error
+		if subs, err = tx.WebhooksFor(ctx, event); err != nil {
+			return err
+		}
+		if cache != nil {
+			cache[event] = subs
+		}
+	}
+	if len(subs) == 0 {
+		return nil
 	}
 	id := ids.New(ids.Event)
 	body, err := json.Marshal(map[string]any{"id": id, "type": event, "created_at": tx.Now().UTC().Format(time.RFC3339), "data": data})
