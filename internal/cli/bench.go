@@ -12,6 +12,7 @@ import (
 
 	"settle/internal/bench"
 	"settle/internal/service"
+	"settle/internal/store"
 )
 
 func (a *App) benchCmd() *cobra.Command {
@@ -150,20 +151,11 @@ Without --db it uses a fresh SQLite database in a temporary directory; with
   settle bench negotiate --db postgres://localhost/settle_bench --connections 32`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dsn := a.DB
-			if !cmd.Flags().Changed("db") && os.Getenv("SETTLE_DB") == "" {
-				dir, err := os.MkdirTemp("", "settle-bench-")
-				if err != nil {
-					return err
-				}
-				defer os.RemoveAll(dir)
-				dsn = "sqlite:" + filepath.Join(dir, "bench.db")
-			}
-			st, err := OpenStore(cmd.Context(), dsn, nil)
+			st, done, err := a.benchStore(cmd)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer done()
 			rep, err := bench.RunNegotiate(cmd.Context(), st, opt)
 			if rep != nil {
 				if asJSON {
@@ -198,20 +190,11 @@ Without --db it uses a fresh SQLite database in a temporary directory; --db
 must name an empty database.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dsn := a.DB
-			if !cmd.Flags().Changed("db") && os.Getenv("SETTLE_DB") == "" {
-				dir, err := os.MkdirTemp("", "settle-bench-")
-				if err != nil {
-					return err
-				}
-				defer os.RemoveAll(dir)
-				dsn = "sqlite:" + filepath.Join(dir, "bench.db")
-			}
-			st, err := OpenStore(cmd.Context(), dsn, nil)
+			st, done, err := a.benchStore(cmd)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer done()
 			rep, err := bench.RunCollections(cmd.Context(), st, n, a.Stderr)
 			if err != nil {
 				return err
@@ -226,4 +209,30 @@ must name an empty database.`,
 	cmd.Flags().IntVar(&n, "invoices", 1000000, "open invoices to load")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// benchStore opens --db when given (or SETTLE_DB), else a fresh SQLite
+// database in a temporary directory that done removes.
+func (a *App) benchStore(cmd *cobra.Command) (store.Store, func(), error) {
+	dsn, dir := a.DB, ""
+	if !cmd.Flags().Changed("db") && os.Getenv("SETTLE_DB") == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "settle-bench-"); err != nil {
+			return nil, nil, err
+		}
+		dsn = "sqlite:" + filepath.Join(dir, "bench.db")
+	}
+	st, err := OpenStore(cmd.Context(), dsn, nil)
+	if err != nil {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+		return nil, nil, err
+	}
+	return st, func() {
+		st.Close()
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	}, nil
 }

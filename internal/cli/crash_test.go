@@ -5,7 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -85,21 +87,7 @@ func TestImport_SIGKILLLeavesStoreUnchanged(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Kill it once it reports 100,000 rows read: well inside the file.
-			sc := bufio.NewScanner(stderr)
-			killed := false
-			deadline := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
-			defer deadline.Stop()
-			for sc.Scan() {
-				if strings.Contains(sc.Text(), "100000 rows read") {
-					if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-						t.Fatal(err)
-					}
-					killed = true
-					break
-				}
-			}
-			_ = cmd.Wait()
-			if !killed {
+			if !killWhen(t, cmd, stderr, "100000 rows read") {
 				t.Fatal("the import finished or failed before it could be killed")
 			}
 			if st := cmd.ProcessState.Sys().(syscall.WaitStatus); !st.Signaled() || st.Signal() != syscall.SIGKILL {
@@ -123,6 +111,27 @@ func TestImport_SIGKILLLeavesStoreUnchanged(t *testing.T) {
 			}
 		})
 	}
+}
+
+// killWhen SIGKILLs the started cmd as soon as a line of its stderr
+// contains marker, waits for it, and reports whether it was killed then.
+func killWhen(t *testing.T, cmd *exec.Cmd, stderr io.Reader, marker string) bool {
+	t.Helper()
+	sc := bufio.NewScanner(stderr)
+	killed := false
+	deadline := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
+	defer deadline.Stop()
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), marker) {
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			killed = true
+			break
+		}
+	}
+	_ = cmd.Wait()
+	return killed
 }
 
 func checkSQLiteIntegrity(t *testing.T, path string) {
@@ -182,21 +191,7 @@ func TestRun_SIGKILLThenRerunCompletes(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			sc := bufio.NewScanner(stderr)
-			killed := false
-			deadline := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
-			defer deadline.Stop()
-			for sc.Scan() {
-				if strings.Contains(sc.Text(), "customers visited") {
-					if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-						t.Fatal(err)
-					}
-					killed = true
-					break
-				}
-			}
-			_ = cmd.Wait()
-			if !killed {
+			if !killWhen(t, cmd, stderr, "customers visited") {
 				t.Fatal("the run finished or failed before it could be killed")
 			}
 			// Whole batches only: every visited customer has its email and SMS.
