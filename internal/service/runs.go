@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"time"
@@ -145,13 +146,19 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 			}
 			n = len(ids)
 			c := runCounts{ladders: map[string]collect.Ladder{}, hooks: map[string][]store.Webhook{}}
+			// The batch's customers, ledgers and invoice steps in a few
+			// queries, not a few per customer.
+			b, err := loadBatch(ctx, tx, ids)
+			if err != nil {
+				return err
+			}
 			for _, id := range ids {
-				if err := s.visit(ctx, tx, runID, id, asOf, &c); err != nil {
+				if err := s.visit(ctx, tx, runID, id, asOf, &c, b); err != nil {
 					return fmt.Errorf("run %s: customer %s: %w", runID, id, err)
 				}
-				if err := tx.FinishRunCustomer(ctx, runID, id); err != nil {
-					return err
-				}
+			}
+			if err := tx.FinishRunCustomers(ctx, runID, ids); err != nil {
+				return err
 			}
 			return tx.UpdateRunCounts(ctx, runID, len(ids), c.messages, c.tasks, c.events, store.RunRunning, nil)
 		})
@@ -196,13 +203,42 @@ type runState struct {
 	allocations []ledger.Allocation
 }
 
-// visit does one customer's due actions, in tx.
-func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID string, asOf civil.Date, c *runCounts) error {
-	cust, err := tx.Customer(ctx, customerID)
-	if err != nil {
-		return err
+// batch is what a run's batch loads at once.
+type batch struct {
+	customers map[string]ledger.Customer
+	invoices  map[string][]ledger.Invoice
+	payments  map[string][]ledger.Payment
+	steps     map[string][]store.CollectionStep // of the batch's invoices
+}
+
+func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
+	b := &batch{}
+	var err error
+	if b.customers, err = tx.CustomersByIDs(ctx, ids); err != nil {
+		return nil, err
 	}
-	st, invs, err := customerState(ctx, tx, cust, asOf)
+	if b.invoices, b.payments, err = tx.CustomerLedgers(ctx, ids); err != nil {
+		return nil, err
+	}
+	var subjects []string
+	for _, invs := range b.invoices {
+		for _, inv := range invs {
+			// Every invoice: one paid by now may have been open on the run's date.
+			subjects = append(subjects, inv.ID)
+		}
+	}
+	b.steps, err = tx.CollectionSteps(ctx, subjects)
+	return b, err
+}
+
+// visit does one customer's due actions, in tx.
+func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID string, asOf civil.Date, c *runCounts, b *batch) error {
+	cu, ok := b.customers[customerID]
+	if !ok {
+		return nil // deleted meanwhile: nothing to do
+	}
+	cust := &cu
+	st, invs, err := customerState(ctx, tx, cust, asOf, b)
 	if err != nil {
 		return err
 	}
@@ -242,24 +278,30 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 		loc = time.UTC
 	}
 	want := time.Date(asOf.Year, asOf.Month, asOf.Day, 9, 0, 0, 0, loc)
-	for _, act := range actions {
-		// Record the step for each subject first: a subject that has it
-		// already was done by an earlier (or concurrent) run.
-		fresh := false
+	// Record every action's steps first, in one statement: a subject that
+	// has its step already was done by an earlier (or concurrent) run.
+	var rows []store.CollectionStep
+	owner := []int{} // rows[i] belongs to actions[owner[i]]
+	for ai, act := range actions {
 		for i, subj := range act.Subjects {
 			step := act.Step
 			if i < len(act.SubjectSteps) {
 				step = act.SubjectSteps[i]
 			}
-			created, err := tx.InsertCollectionStep(ctx, &store.CollectionStep{SubjectID: subj, Step: step, RunID: runID, On: asOf})
-			if err != nil {
-				return err
-			}
-			fresh = fresh || created
+			rows = append(rows, store.CollectionStep{SubjectID: subj, Step: step, RunID: runID, On: asOf})
+			owner = append(owner, ai)
 		}
-		if !fresh && act.Kind != collect.ActMessage && act.Kind != collect.ActTask {
-			continue
-		}
+	}
+	created, err := tx.InsertCollectionSteps(ctx, rows)
+	if err != nil {
+		return err
+	}
+	freshAct := make([]bool, len(actions))
+	for i, k := range created {
+		freshAct[owner[i]] = freshAct[owner[i]] || k
+	}
+	for ai, act := range actions {
+		fresh := freshAct[ai]
 		key := fmt.Sprintf("ladder:%s:%s:%s:%s", asOf, cust.ID, act.Step, act.Channel)
 		switch act.Kind {
 		case collect.ActEvent:
@@ -338,12 +380,9 @@ func emitRunEvent(ctx context.Context, tx store.Tx, hooks map[string][]store.Web
 }
 
 // customerState gathers what the ladder needs for one customer as of a date.
-func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf civil.Date) (runState, map[string]ledger.Invoice, error) {
+func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf civil.Date, b *batch) (runState, map[string]ledger.Invoice, error) {
 	st := runState{CustomerState: collect.CustomerState{CustomerID: cust.ID, KeyAccount: isKeyAccount(cust.Segment)}}
-	invs, pays, err := tx.CustomerLedger(ctx, cust.ID)
-	if err != nil {
-		return st, nil, err
-	}
+	invs, pays := b.invoices[cust.ID], b.payments[cust.ID]
 	alloc := ledger.Allocate(invs, pays)
 	applied := map[string]int64{}
 	for _, al := range alloc.Allocations {
@@ -413,9 +452,22 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 		st.Items = append(st.Items, collect.Item{InvoiceID: id, Number: inv.Number, DueDate: inv.DueDate, Balance: inv.Balance,
 			Disputed: inv.Disputed, InPlan: inPlans[id] != "", Promised: promised})
 	}
-	done, err := tx.CollectionSteps(ctx, subjects)
-	if err != nil {
-		return st, nil, err
+	// Invoice steps came with the batch; plans' steps are read here.
+	done := map[string][]store.CollectionStep{}
+	var planSubjects []string
+	for _, subj := range subjects {
+		if steps, ok := b.steps[subj]; ok {
+			done[subj] = steps
+		} else if !strings.HasPrefix(subj, "inv_") {
+			planSubjects = append(planSubjects, subj)
+		}
+	}
+	if len(planSubjects) > 0 {
+		more, err := tx.CollectionSteps(ctx, planSubjects)
+		if err != nil {
+			return st, nil, err
+		}
+		maps.Copy(done, more)
 	}
 	st.Done = map[string]map[string]bool{}
 	for subj, steps := range done {

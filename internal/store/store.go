@@ -499,8 +499,18 @@ type Tx interface {
 	// claim the same one), and also reclaims customers claimed before
 	// staleBefore and never finished (a worker that died).
 	ClaimRunCustomers(ctx context.Context, runID, worker string, limit int, staleBefore time.Time) ([]string, error)
+	// FinishRunCustomers marks several customers done in a run.
+	FinishRunCustomers(ctx context.Context, runID string, customerIDs []string) error
 	// FinishRunCustomer marks a customer done in a run.
 	FinishRunCustomer(ctx context.Context, runID, customerID string) error
+	// CustomerLedgers loads the ledgers of several customers at once (the
+	// daily run's batches): invoices and payments per customer id, in id order.
+	CustomerLedgers(ctx context.Context, customerIDs []string) (map[string][]ledger.Invoice, map[string][]ledger.Payment, error)
+	// CustomersByIDs loads several customers by id (unknown ids are absent).
+	CustomersByIDs(ctx context.Context, ids []string) (map[string]ledger.Customer, error)
+	// InsertCollectionSteps records several steps in one statement; created
+	// tells, per step, whether it was new (as InsertCollectionStep).
+	InsertCollectionSteps(ctx context.Context, steps []CollectionStep) (created []bool, err error)
 	// InsertCollectionStep records a step once: created=false when the
 	// subject already had that step (nothing is written).
 	InsertCollectionStep(ctx context.Context, s *CollectionStep) (created bool, err error)

@@ -399,3 +399,64 @@ func (t *Tx) Tasks(ctx context.Context, f store.TaskFilter) ([]store.Task, strin
 		return taskCursor{priority: k.Priority, dueAt: k.DueAt, id: k.ID}.String()
 	})
 }
+
+// InsertCollectionSteps implements store.Tx: one multi-row INSERT … ON
+// CONFLICT DO NOTHING per chunk; RETURNING names the rows inserted.
+func (t *Tx) InsertCollectionSteps(ctx context.Context, steps []store.CollectionStep) ([]bool, error) {
+	created := make([]bool, len(steps))
+	const per = bulkChunk / 6 // rows per statement: 6 parameters each
+	for start := 0; start < len(steps); start += per {
+		end := min(start+per, len(steps))
+		var b strings.Builder
+		args := make([]any, 0, (end-start)*6)
+		b.WriteString(`INSERT INTO collection_steps (` + collectionStepCols + `) VALUES `)
+		for i, s := range steps[start:end] {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("(?,?,?,?,?,?)")
+			args = append(args, s.SubjectID, s.Step, s.RunID, s.On, nullString(s.MessageID), nullString(s.TaskID))
+		}
+		b.WriteString(` ON CONFLICT (subject_id, step) DO NOTHING RETURNING subject_id, step`)
+		rows, err := t.query(ctx, b.String(), args...)
+		if err != nil {
+			return nil, err
+		}
+		fresh := map[[2]string]bool{}
+		for rows.Next() {
+			var k [2]string
+			if err := rows.Scan(&k[0], &k[1]); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			fresh[k] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		for i := start; i < end; i++ {
+			k := [2]string{steps[i].SubjectID, steps[i].Step}
+			if fresh[k] {
+				created[i] = true
+				delete(fresh, k) // a step listed twice is new once
+			}
+		}
+	}
+	return created, nil
+}
+
+// FinishRunCustomers implements store.Tx.
+func (t *Tx) FinishRunCustomers(ctx context.Context, runID string, customerIDs []string) error {
+	for start := 0; start < len(customerIDs); start += bulkChunk {
+		end := min(start+bulkChunk, len(customerIDs))
+		args := []any{runID}
+		for _, id := range customerIDs[start:end] {
+			args = append(args, id)
+		}
+		if _, err := t.Exec(ctx, `UPDATE run_customers SET status = 'done' WHERE run_id = ? AND customer_id IN (`+placeholders(end-start)+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -144,3 +144,32 @@ func (t *Tx) CustomersWithPayments(ctx context.Context, customerIDs []string) ([
 	}
 	return out, nil
 }
+
+// CustomersByIDs implements store.Tx.
+func (t *Tx) CustomersByIDs(ctx context.Context, customerIDs []string) (map[string]ledger.Customer, error) {
+	out := map[string]ledger.Customer{}
+	for start := 0; start < len(customerIDs); start += bulkChunk {
+		end := min(start+bulkChunk, len(customerIDs))
+		args := make([]any, 0, end-start)
+		for _, id := range customerIDs[start:end] {
+			args = append(args, id)
+		}
+		rows, err := t.query(ctx, `SELECT `+customerCols+` FROM customers WHERE id IN (`+placeholders(end-start)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			c, err := scanCustomer(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[c.ID] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

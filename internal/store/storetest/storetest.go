@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -85,6 +86,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Runs/ManyCustomers", testRunManyCustomers},
 		{"Runs/ConcurrentClaims", testRunConcurrentClaims},
 		{"CollectionSteps", testCollectionSteps},
+		{"CollectionSteps/Bulk", testCollectionStepsBulk},
+		{"Batch/LedgersAndCustomers", testBatchLoads},
 		{"Tasks", testTasks},
 		{"Tasks/List", testTasksList},
 		{"Webhooks", testWebhooks},
@@ -3683,6 +3686,94 @@ func testRunConcurrentClaims(t *testing.T, s store.Store) {
 			}
 		})
 	}
+}
+
+// InsertCollectionSteps: one statement for many; created per row; a step
+// stored already, or listed twice, is not created again; more rows than
+// one statement takes.
+func testCollectionStepsBulk(t *testing.T, s store.Store) {
+	r := addRun(t, s, "2026-07-01")
+	on := day("2026-07-01")
+	mustTx(t, s, func(tx store.Tx) error {
+		_, err := tx.InsertCollectionStep(t.Context(), &store.CollectionStep{SubjectID: "inv_OLD", Step: "firm", RunID: r.ID, On: on})
+		return err
+	})
+	var rows []store.CollectionStep
+	for i := range 200 {
+		rows = append(rows, store.CollectionStep{SubjectID: fmt.Sprintf("inv_%03d", i), Step: "reminder", RunID: r.ID, On: on})
+	}
+	rows = append(rows, store.CollectionStep{SubjectID: "inv_OLD", Step: "firm", RunID: r.ID, On: on},
+		store.CollectionStep{SubjectID: "inv_000", Step: "reminder", RunID: r.ID, On: on})
+	var created []bool
+	mustTx(t, s, func(tx store.Tx) error {
+		var err error
+		if created, err = tx.InsertCollectionSteps(t.Context(), rows); err != nil {
+			return err
+		}
+		// The transaction is still usable after the conflicts.
+		_, err = tx.InsertCollectionStep(t.Context(), &store.CollectionStep{SubjectID: "inv_NEW", Step: "firm", RunID: r.ID, On: on})
+		return err
+	})
+	if len(created) != len(rows) {
+		t.Fatalf("%d flags for %d rows", len(created), len(rows))
+	}
+	for i := range 200 {
+		if !created[i] {
+			t.Errorf("row %d not created", i)
+		}
+	}
+	if created[200] || created[201] {
+		t.Errorf("a stored step or a repeat was created again: %v %v", created[200], created[201])
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		m, err := tx.CollectionSteps(t.Context(), []string{"inv_000", "inv_199", "inv_NEW", "inv_OLD"})
+		if err != nil {
+			return err
+		}
+		if len(m) != 4 || len(m["inv_000"]) != 1 {
+			t.Errorf("steps %v", m)
+		}
+		return nil
+	})
+}
+
+// CustomersByIDs and CustomerLedgers load many customers at once.
+func testBatchLoads(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("BA"))
+	b := addCustomer(t, s, newCustomer("BB"))
+	addCustomer(t, s, newCustomer("BC"))
+	i1 := addInvoice(t, s, newInvoice(a, "BA-1", "2026-01-01", "2026-01-31", money.New(1000, USD)))
+	addInvoice(t, s, newInvoice(a, "BA-2", "2026-01-02", "2026-02-01", money.New(2000, USD)))
+	addInvoice(t, s, newInvoice(b, "BB-1", "2026-01-03", "2026-02-02", money.New(3000, USD)))
+	mustTx(t, s, func(tx store.Tx) error {
+		p := ledger.Payment{CustomerID: a.ID, ReceivedOn: day("2026-02-05"), Amount: money.New(500, USD), InvoiceID: i1.ID}
+		p.Normalize()
+		return tx.InsertPayment(t.Context(), &p)
+	})
+	mustTx(t, s, func(tx store.Tx) error {
+		cs, err := tx.CustomersByIDs(t.Context(), []string{a.ID, b.ID, "cus_UNKNOWN"})
+		if err != nil {
+			return err
+		}
+		if len(cs) != 2 || cs[a.ID].ExternalRef != "BA" || cs[b.ID].ExternalRef != "BB" {
+			t.Errorf("customers %v", cs)
+		}
+		invs, pays, err := tx.CustomerLedgers(t.Context(), []string{a.ID, b.ID})
+		if err != nil {
+			return err
+		}
+		if len(invs[a.ID]) != 2 || len(invs[b.ID]) != 1 || len(pays[a.ID]) != 1 || len(pays[b.ID]) != 0 {
+			t.Errorf("ledgers: %d/%d invoices, %d/%d payments", len(invs[a.ID]), len(invs[b.ID]), len(pays[a.ID]), len(pays[b.ID]))
+		}
+		one, onePays, err := tx.CustomerLedger(t.Context(), a.ID)
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(one, invs[a.ID]) || len(onePays) != len(pays[a.ID]) {
+			t.Errorf("CustomerLedgers differs from CustomerLedger")
+		}
+		return nil
+	})
 }
 
 func testCollectionSteps(t *testing.T, s store.Store) {
