@@ -209,6 +209,10 @@ type batch struct {
 	invoices  map[string][]ledger.Invoice
 	payments  map[string][]ledger.Payment
 	steps     map[string][]store.CollectionStep // of the batch's invoices
+	inPlans   map[string]string                 // invoice → the proposed or active plan covering it
+	promises  map[string][]ledger.Promise
+	plans     map[string][]string // customer → active plan ids
+	calls     map[string][]store.Interaction
 }
 
 func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
@@ -227,7 +231,19 @@ func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
 			subjects = append(subjects, inv.ID)
 		}
 	}
-	b.steps, err = tx.CollectionSteps(ctx, subjects)
+	if b.steps, err = tx.CollectionSteps(ctx, subjects); err != nil {
+		return nil, err
+	}
+	if b.inPlans, err = tx.InvoicesInOpenPlans(ctx, subjects); err != nil {
+		return nil, err
+	}
+	if b.promises, err = tx.PromisesFor(ctx, ids); err != nil {
+		return nil, err
+	}
+	if b.plans, err = tx.ActivePlansFor(ctx, ids); err != nil {
+		return nil, err
+	}
+	b.calls, err = tx.CallsFor(ctx, ids)
 	return b, err
 }
 
@@ -265,10 +281,7 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 			break
 		}
 	}
-	history, err := contactHistory(ctx, tx, cust.ID)
-	if err != nil {
-		return err
-	}
+	history := contactHistory(b.calls[cust.ID])
 	party := collect.Party{Kind: cust.Kind, Jurisdiction: cust.Jurisdiction, TimeZone: cust.TimeZone}
 	rules := collect.DefaultRules()
 	// The run's instant: 09:00 in the customer's zone on the run's date;
@@ -404,18 +417,14 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 		byID[inv.ID] = inv
 		open = append(open, inv.ID)
 	}
-	inPlans, err := tx.InvoicesInOpenPlans(ctx, open)
-	if err != nil {
-		return st, nil, err
+	inPlans := map[string]string{}
+	for _, id := range open {
+		if p, ok := b.inPlans[id]; ok {
+			inPlans[id] = p
+		}
 	}
-	promised, err := openPromises(ctx, tx, cust.ID, asOf, pays)
-	if err != nil {
-		return st, nil, err
-	}
-	planIDs, err := tx.ActivePlans(ctx, cust.ID)
-	if err != nil {
-		return st, nil, err
-	}
+	promised := openPromise(b.promises[cust.ID], asOf, pays)
+	planIDs := b.plans[cust.ID]
 	subjects := append([]string{}, open...)
 	for _, pid := range planIDs {
 		v, err := loadPlan(ctx, tx, pid, asOf)
@@ -480,22 +489,15 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 	return st, byID, nil
 }
 
-// openPromises reports whether the customer has an open promise to pay as
+// openPromise reports whether the customer has an open promise to pay as
 // of the date: it pauses the ladder for the customer's invoices.
-func openPromises(ctx context.Context, tx store.Tx, customerID string, asOf civil.Date, pays []ledger.Payment) (bool, error) {
-	list, _, err := tx.Promises(ctx, store.PromiseFilter{CustomerID: customerID, Page: store.Page{Limit: 500}})
-	if err != nil {
-		return false, err
-	}
+func openPromise(list []ledger.Promise, asOf civil.Date, pays []ledger.Payment) bool {
 	for _, p := range list {
-		if p.PromisedOn.After(asOf) {
-			continue
-		}
-		if judge(p, asOf, pays).Status == ledger.PromiseOpen {
-			return true, nil
+		if !p.PromisedOn.After(asOf) && judge(p, asOf, pays).Status == ledger.PromiseOpen {
+			return true
 		}
 	}
-	return false, nil
+	return false
 }
 
 func isKeyAccount(segment string) bool {
@@ -527,21 +529,14 @@ func ladderFor(ctx context.Context, tx store.Tx, segment string) (collect.Ladder
 	return collect.DefaultLadder(), nil
 }
 
-// contactHistory is the customer's past calls (for the call caps).
-func contactHistory(ctx context.Context, tx store.Tx, customerID string) ([]collect.Attempt, error) {
-	list, _, err := tx.Interactions(ctx, store.InteractionFilter{CustomerID: customerID, Page: store.Page{Limit: 500}})
-	if err != nil {
-		return nil, err
-	}
+// contactHistory turns the customer's calls into attempts (for the call caps).
+func contactHistory(calls []store.Interaction) []collect.Attempt {
 	var out []collect.Attempt
-	for _, it := range list {
-		if it.Kind != "call" {
-			continue
-		}
+	for _, it := range calls {
 		out = append(out, collect.Attempt{At: it.OccurredAt, Channel: collect.Call, DebtID: strings.Join(it.InvoiceIDs, ","),
 			Conversation: it.ReasonCategory != "" || strings.Contains(strings.ToLower(it.Summary), "reached")})
 	}
-	return out, nil
+	return out
 }
 
 // message renders the message of an action.

@@ -506,6 +506,12 @@ type Tx interface {
 	// CustomerLedgers loads the ledgers of several customers at once (the
 	// daily run's batches): invoices and payments per customer id, in id order.
 	CustomerLedgers(ctx context.Context, customerIDs []string) (map[string][]ledger.Invoice, map[string][]ledger.Payment, error)
+	// PromisesFor, ActivePlansFor and CallsFor load, for several customers
+	// at once, their promises, their active plans' ids and their call
+	// interactions (the daily run's batches), each in id order.
+	PromisesFor(ctx context.Context, customerIDs []string) (map[string][]ledger.Promise, error)
+	ActivePlansFor(ctx context.Context, customerIDs []string) (map[string][]string, error)
+	CallsFor(ctx context.Context, customerIDs []string) (map[string][]Interaction, error)
 	// CustomersByIDs loads several customers by id (unknown ids are absent).
 	CustomersByIDs(ctx context.Context, ids []string) (map[string]ledger.Customer, error)
 	// InsertCollectionSteps records several steps in one statement; created

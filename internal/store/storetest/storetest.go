@@ -3765,6 +3765,34 @@ func testBatchLoads(t *testing.T, s store.Store) {
 		if len(invs[a.ID]) != 2 || len(invs[b.ID]) != 1 || len(pays[a.ID]) != 1 || len(pays[b.ID]) != 0 {
 			t.Errorf("ledgers: %d/%d invoices, %d/%d payments", len(invs[a.ID]), len(invs[b.ID]), len(pays[a.ID]), len(pays[b.ID]))
 		}
+		pr := ledger.Promise{CustomerID: b.ID, Amount: money.New(100, USD), PromisedOn: day("2026-02-01"), DueDate: day("2026-02-10"), Channel: "call"}
+		if err := tx.InsertPromise(t.Context(), &pr); err != nil {
+			return err
+		}
+		for _, k := range []string{"call", "note"} {
+			it := store.Interaction{CustomerID: a.ID, Kind: k, Summary: "s"}
+			if k == "call" {
+				it.Direction = "outbound"
+			}
+			if err := tx.InsertInteraction(t.Context(), &it); err != nil {
+				return err
+			}
+		}
+		proms, err := tx.PromisesFor(t.Context(), []string{a.ID, b.ID})
+		if err != nil {
+			return err
+		}
+		calls, err := tx.CallsFor(t.Context(), []string{a.ID, b.ID})
+		if err != nil {
+			return err
+		}
+		plans, err := tx.ActivePlansFor(t.Context(), []string{a.ID, b.ID})
+		if err != nil {
+			return err
+		}
+		if len(proms[b.ID]) != 1 || len(proms[a.ID]) != 0 || len(calls[a.ID]) != 1 || calls[a.ID][0].Kind != "call" || len(plans) != 0 {
+			t.Errorf("promises %v, calls %v, plans %v", proms, calls, plans)
+		}
 		one, onePays, err := tx.CustomerLedger(t.Context(), a.ID)
 		if err != nil {
 			return err

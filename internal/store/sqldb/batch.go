@@ -1,0 +1,71 @@
+package sqldb
+
+import (
+	"context"
+
+	"settle/internal/ledger"
+	"settle/internal/store"
+)
+
+// byCustomers runs q (whose WHERE ends with "customer_id IN (") for the
+// customers in chunks and groups the scanned rows by customer.
+func byCustomers[T any](ctx context.Context, t *Tx, q string, customerIDs []string, scan func(scanner) (T, error), customer func(T) string) (map[string][]T, error) {
+	out := map[string][]T{}
+	for start := 0; start < len(customerIDs); start += bulkChunk {
+		end := min(start+bulkChunk, len(customerIDs))
+		args := make([]any, 0, end-start)
+		for _, id := range customerIDs[start:end] {
+			args = append(args, id)
+		}
+		rows, err := t.query(ctx, q+placeholders(end-start)+`) ORDER BY id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[customer(v)] = append(out[customer(v)], v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// PromisesFor implements store.Tx.
+func (t *Tx) PromisesFor(ctx context.Context, customerIDs []string) (map[string][]ledger.Promise, error) {
+	return byCustomers(ctx, t, `SELECT `+promiseCols+` FROM promises WHERE customer_id IN (`, customerIDs, scanPromise,
+		func(p ledger.Promise) string { return p.CustomerID })
+}
+
+// ActivePlansFor implements store.Tx.
+func (t *Tx) ActivePlansFor(ctx context.Context, customerIDs []string) (map[string][]string, error) {
+	type row struct{ id, customer string }
+	rows, err := byCustomers(ctx, t, `SELECT id, customer_id FROM plans WHERE status = 'active' AND customer_id IN (`, customerIDs,
+		func(sc scanner) (row, error) {
+			var r row
+			err := sc.Scan(&r.id, &r.customer)
+			return r, err
+		}, func(r row) string { return r.customer })
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for c, rs := range rows {
+		for _, r := range rs {
+			out[c] = append(out[c], r.id)
+		}
+	}
+	return out, nil
+}
+
+// CallsFor implements store.Tx.
+func (t *Tx) CallsFor(ctx context.Context, customerIDs []string) (map[string][]store.Interaction, error) {
+	return byCustomers(ctx, t, `SELECT `+interactionCols+` FROM interactions WHERE kind = 'call' AND customer_id IN (`, customerIDs, scanInteraction,
+		func(i store.Interaction) string { return i.CustomerID })
+}
