@@ -311,24 +311,41 @@ func interactionOut(it store.Interaction, resend *store.Message) Interaction {
 
 // Message is one message in the outbox.
 type Message struct {
-	ID             string     `json:"id"`
-	CustomerID     string     `json:"customer_id"`
-	Channel        string     `json:"channel" doc:"email, letter or sms"`
-	Step           string     `json:"step"`
-	Tone           string     `json:"tone"`
-	Locale         string     `json:"locale"`
-	ScheduledFor   time.Time  `json:"scheduled_for"`
-	Status         string     `json:"status" doc:"queued, sent, failed or bounced"`
-	Subject        string     `json:"subject"`
-	Body           string     `json:"body"`
-	InvoiceNumbers []string   `json:"invoice_numbers"`
-	Attempts       int        `json:"attempts"`
-	LastError      string     `json:"last_error,omitempty"`
-	SentAt         *time.Time `json:"sent_at,omitempty"`
-	CreatedAt      time.Time  `json:"created_at"`
+	ID             string              `json:"id"`
+	CustomerID     string              `json:"customer_id"`
+	Channel        string              `json:"channel" doc:"email, letter or sms"`
+	Step           string              `json:"step"`
+	Tone           string              `json:"tone"`
+	Locale         string              `json:"locale"`
+	ScheduledFor   time.Time           `json:"scheduled_for"`
+	Status         string              `json:"status" doc:"queued, sent, failed or bounced"`
+	Subject        string              `json:"subject"`
+	Body           string              `json:"body"`
+	InvoiceNumbers []string            `json:"invoice_numbers"`
+	Attempts       int                 `json:"attempts"`
+	LastError      string              `json:"last_error,omitempty"`
+	SentAt         *time.Time          `json:"sent_at,omitempty"`
+	CreatedAt      time.Time           `json:"created_at"`
+	Attachments    []MessageAttachment `json:"attachments" doc:"Files sent with it (a letter's PDF, a calendar invite): GET /v1/messages/{id}/attachments/{name}"`
+}
+
+// MessageAttachment describes a file sent with a message.
+type MessageAttachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int    `json:"size"`
 }
 
 func messageOut(m store.Message) Message {
+	o := messageOut0(m)
+	o.Attachments = []MessageAttachment{}
+	for _, a := range m.Attachments {
+		o.Attachments = append(o.Attachments, MessageAttachment{Name: a.Name, ContentType: a.ContentType, Size: len(a.Data)})
+	}
+	return o
+}
+
+func messageOut0(m store.Message) Message {
 	return Message{ID: m.ID, CustomerID: m.CustomerID, Channel: m.Channel, Step: m.Step, Tone: m.Tone, Locale: m.Locale,
 		ScheduledFor: m.ScheduledFor.UTC(), Status: m.Status, Subject: m.Subject, Body: m.Body, InvoiceNumbers: nonNil(m.InvoiceNumbers),
 		Attempts: m.Attempts, LastError: m.LastError, SentAt: m.SentAt, CreatedAt: m.CreatedAt}

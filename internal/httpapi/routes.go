@@ -48,6 +48,7 @@ func (s *Server) routes() {
 	s.collectRoutes()
 	s.webhookRoutes()
 	s.followUpRoutes()
+	s.messageRoutes()
 	api := s.api
 	// Customers.
 	huma.Register(api, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/v1/customers",

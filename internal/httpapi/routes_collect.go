@@ -8,6 +8,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"settle/internal/apperr"
 	"settle/internal/service"
 	"settle/internal/store"
 )
@@ -235,5 +236,26 @@ func (s *Server) followUpRoutes() {
 			}
 			return &bodyOut[FollowUp]{Body: FollowUp{Start: v.Start, End: v.End, TimeZone: v.Location.String(),
 				LocalStart: v.Start.In(v.Location).Format(time.RFC3339), TaskID: v.TaskID, MessageID: v.MessageID, ICS: string(v.ICS)}}, nil
+		})
+}
+
+func (s *Server) messageRoutes() {
+	huma.Register(s.api, huma.Operation{OperationID: "get-message-attachment", Method: http.MethodGet, Path: "/v1/messages/{id}/attachments/{name}",
+		Summary: "A file sent with a message (a letter's PDF, a calendar invite)", Tags: []string{"Messages"},
+		Responses: map[string]*huma.Response{"200": {Description: "The file", Content: map[string]*huma.MediaType{"application/octet-stream": {}}}}},
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id"`
+			Name string `path:"name"`
+		}) (*pdfOut, error) {
+			m, err := s.svc.Message(ctx, in.ID)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			for _, a := range m.Attachments {
+				if a.Name == in.Name {
+					return &pdfOut{ContentType: a.ContentType, Disposition: `attachment; filename="` + a.Name + `"`, Body: a.Data}, nil
+				}
+			}
+			return nil, s.fail(apperr.Errorf(apperr.NotFound, "message %s has no attachment %q", in.ID, in.Name))
 		})
 }

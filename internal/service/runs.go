@@ -574,9 +574,17 @@ func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[st
 	if err != nil {
 		return nil, err
 	}
-	body := r.Text
-	return &store.Message{CustomerID: cust.ID, Channel: act.Channel, Step: act.Step, Tone: d.Tone, Locale: cust.Locale,
-		ScheduledFor: at.UTC(), Status: store.MessageQueued, Subject: r.Subject, Body: body, InvoiceNumbers: numbers}, nil
+	m := &store.Message{CustomerID: cust.ID, Channel: act.Channel, Step: act.Step, Tone: d.Tone, Locale: cust.Locale,
+		ScheduledFor: at.UTC(), Status: store.MessageQueued, Subject: r.Subject, Body: r.Text, InvoiceNumbers: numbers}
+	if act.Channel == notify.ChannelLetter {
+		// The letter itself, ready to print and post.
+		pdf, err := notify.LetterPDF(act.Step, d, []string{cust.Name})
+		if err != nil {
+			return nil, err
+		}
+		m.Attachments = []store.MessageAttachment{{Name: act.Step + ".pdf", ContentType: "application/pdf", Data: pdf}}
+	}
+	return m, nil
 }
 
 func toneOf(style string) string {

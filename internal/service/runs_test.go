@@ -306,3 +306,33 @@ func TestRun_TwoInstancesExactlyOnce(t *testing.T) {
 		}
 	}
 }
+
+// A demand letter in the outbox carries the letter as a PDF.
+func TestRun_LetterCarriesPDF(t *testing.T) {
+	clock := func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }
+	svc := service.New(testutil.SQLiteAt(t, clock), clock)
+	ctx := testutil.Admin(context.Background())
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "L", Name: "Müller & Söhne GmbH", Kind: "business", Jurisdiction: "DE", TimeZone: "Europe/Berlin", Locale: "de"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "L-1", CustomerID: "L", IssueDate: "2026-01-01", DueDate: "2026-01-31", Currency: "EUR", Amount: "1234.50"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-03-02"}); err != nil { // +30: demand
+		t.Fatal(err)
+	}
+	var letters int
+	for _, m := range allMessages(t, ctx, svc) {
+		if m.Channel != "letter" {
+			continue
+		}
+		letters++
+		if m.Step != "demand" || len(m.Attachments) != 1 || m.Attachments[0].ContentType != "application/pdf" ||
+			!strings.HasPrefix(string(m.Attachments[0].Data), "%PDF-") || len(m.Attachments[0].Data) > 40<<10 {
+			t.Errorf("letter %+v", m.Attachments)
+		}
+	}
+	if letters != 1 {
+		t.Errorf("%d letters, want 1", letters)
+	}
+}

@@ -29,8 +29,16 @@ type TaskUpdate struct {
 	Action  string         `json:"action" doc:"claim, release or complete"`
 	Outcome string         `json:"outcome,omitempty" doc:"complete: reached, promise_made, dispute_raised, no_answer, wrong_number, escalated or resolved"`
 	Note    string         `json:"note,omitempty"`
-	Promise *PromiseInput  `json:"promise,omitempty" doc:"promise_made: the promise (customer_id is the task's)"`
+	Promise *TaskPromise   `json:"promise,omitempty" doc:"promise_made: the promise (the task's customer)"`
 	Dispute *DisputeDetail `json:"dispute,omitempty" doc:"dispute_raised: the invoices disputed"`
+}
+
+// TaskPromise is the promise to pay made on a call.
+type TaskPromise struct {
+	Currency string `json:"currency"`
+	Amount   string `json:"amount"`
+	DueDate  string `json:"due_date" doc:"YYYY-MM-DD: the date the customer will pay by"`
+	Note     string `json:"note,omitempty"`
 }
 
 // DisputeDetail names the invoices a customer disputes.
