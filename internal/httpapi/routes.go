@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	s.webhookRoutes()
 	s.followUpRoutes()
 	s.messageRoutes()
+	s.optOutRoutes()
 	api := s.api
 	// Customers.
 	huma.Register(api, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/v1/customers",

@@ -259,3 +259,43 @@ func (s *Server) messageRoutes() {
 			return nil, s.fail(apperr.Errorf(apperr.NotFound, "message %s has no attachment %q", in.ID, in.Name))
 		})
 }
+
+// OptOuts lists the channels a customer opted out of.
+type OptOuts struct {
+	CustomerID string   `json:"customer_id"`
+	Channels   []string `json:"channels" doc:"Never used by the collections run"`
+}
+
+func optOutsOut(id string, m map[string]bool) OptOuts {
+	o := OptOuts{CustomerID: id, Channels: []string{}}
+	for _, ch := range []string{"call", "email", "letter", "sms"} {
+		if m[ch] {
+			o.Channels = append(o.Channels, ch)
+		}
+	}
+	return o
+}
+
+func (s *Server) optOutRoutes() {
+	huma.Register(s.api, huma.Operation{OperationID: "set-opt-out", Method: http.MethodPut, Path: "/v1/customers/{id}/opt-outs",
+		Summary: "Opt a customer out of a channel (or back in)", Tags: []string{"Customers"}},
+		func(ctx context.Context, in *struct {
+			IDParam
+			Body service.OptOutInput
+		}) (*bodyOut[OptOuts], error) {
+			m, err := s.svc.SetOptOut(ctx, in.ID, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[OptOuts]{Body: optOutsOut(in.ID, m)}, nil
+		})
+	huma.Register(s.api, huma.Operation{OperationID: "get-opt-outs", Method: http.MethodGet, Path: "/v1/customers/{id}/opt-outs",
+		Summary: "The channels a customer opted out of", Tags: []string{"Customers"}},
+		func(ctx context.Context, in *IDParam) (*bodyOut[OptOuts], error) {
+			m, err := s.svc.OptOuts(ctx, in.ID)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[OptOuts]{Body: optOutsOut(in.ID, m)}, nil
+		})
+}

@@ -230,3 +230,66 @@ func (s *Service) Messages(ctx context.Context, f store.MessageFilter) ([]store.
 	})
 	return out, next, err
 }
+
+// OptOutInput opts a customer out of a channel, or back in.
+type OptOutInput struct {
+	Channel  string `json:"channel" doc:"email, sms, letter or call"`
+	OptedOut bool   `json:"opted_out" doc:"true: stop using the channel; false: the customer opts back in"`
+	Source   string `json:"source,omitempty" doc:"How the customer asked: email_link, sms_reply, call, letter, portal"`
+}
+
+// SetOptOut records a customer's opt-out of a channel (or its lifting).
+// The daily run never uses an opted-out channel (Regulation F §1006.6(e),
+// §1006.14(h)); a step's other channels still go.
+func (s *Service) SetOptOut(ctx context.Context, customer string, in OptOutInput) (map[string]bool, error) {
+	if _, err := require(ctx, RoleAgent); err != nil {
+		return nil, err
+	}
+	ch := strings.ToLower(strings.TrimSpace(in.Channel))
+	switch ch {
+	case "email", "sms", "letter", "call":
+	default:
+		return nil, apperr.Field("channel", "%q must be email, sms, letter or call", in.Channel)
+	}
+	var out map[string]bool
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		c, err := tx.Customer(ctx, customer)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetOptOut(ctx, c.ID, ch, in.OptedOut, strings.TrimSpace(in.Source)); err != nil {
+			return err
+		}
+		m, err := tx.OptOuts(ctx, []string{c.ID})
+		if err != nil {
+			return err
+		}
+		out = m[c.ID]
+		if out == nil {
+			out = map[string]bool{}
+		}
+		return audit(ctx, tx, "customer.opt_out", "customer", c.ID, in)
+	})
+	return out, err
+}
+
+// OptOuts returns the channels a customer opted out of.
+func (s *Service) OptOuts(ctx context.Context, customer string) (map[string]bool, error) {
+	if _, err := require(ctx, RoleViewer); err != nil {
+		return nil, err
+	}
+	var out map[string]bool
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		c, err := tx.Customer(ctx, customer)
+		if err != nil {
+			return err
+		}
+		m, err := tx.OptOuts(ctx, []string{c.ID})
+		out = m[c.ID]
+		if out == nil {
+			out = map[string]bool{}
+		}
+		return err
+	})
+	return out, err
+}

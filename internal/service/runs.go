@@ -213,6 +213,7 @@ type batch struct {
 	promises  map[string][]ledger.Promise
 	plans     map[string][]string // customer → active plan ids
 	calls     map[string][]store.Interaction
+	optOuts   map[string]map[string]bool
 }
 
 func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
@@ -243,7 +244,10 @@ func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
 	if b.plans, err = tx.ActivePlansFor(ctx, ids); err != nil {
 		return nil, err
 	}
-	b.calls, err = tx.CallsFor(ctx, ids)
+	if b.calls, err = tx.CallsFor(ctx, ids); err != nil {
+		return nil, err
+	}
+	b.optOuts, err = tx.OptOuts(ctx, ids)
 	return b, err
 }
 
@@ -282,7 +286,7 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 		}
 	}
 	history := contactHistory(b.calls[cust.ID])
-	party := collect.Party{Kind: cust.Kind, Jurisdiction: cust.Jurisdiction, TimeZone: cust.TimeZone}
+	party := collect.Party{Kind: cust.Kind, Jurisdiction: cust.Jurisdiction, TimeZone: cust.TimeZone, OptOuts: b.optOuts[cust.ID]}
 	rules := collect.DefaultRules()
 	// The run's instant: 09:00 in the customer's zone on the run's date;
 	// contact rules move it to the next allowed slot when needed.
@@ -353,18 +357,18 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 				c.messages++
 			}
 		case collect.ActTask:
-			dueAt := want
+			dueAt, kind, reason := want, act.Channel, act.Reason
 			if act.Channel == collect.Call {
 				dec := collect.Decide(party, collect.Call, strings.Join(act.InvoiceIDs, ","), want, history, rules)
-				if !dec.Blocked {
+				if dec.Blocked {
+					// Opted out of calls: the agent reviews the account and writes.
+					kind, reason = "review", reason+"; the customer opted out of calls: write instead"
+				} else {
 					dueAt = dec.At
 				}
 			}
-			t := &store.Task{CustomerID: cust.ID, Queue: act.Queue, Kind: act.Channel, DueAt: dueAt.UTC(), Priority: act.Priority,
-				Status: store.TaskOpen, Reason: act.Reason, RunID: runID, DedupeKey: key}
-			if act.Kind == collect.ActTask && act.Channel == collect.Call && act.Step != collect.StepCall {
-				t.Kind = "call"
-			}
+			t := &store.Task{CustomerID: cust.ID, Queue: act.Queue, Kind: kind, DueAt: dueAt.UTC(), Priority: act.Priority,
+				Status: store.TaskOpen, Reason: reason, RunID: runID, DedupeKey: key}
 			_, created, err := tx.InsertTask(ctx, t)
 			if err != nil {
 				return err

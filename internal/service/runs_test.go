@@ -336,3 +336,50 @@ func TestRun_LetterCarriesPDF(t *testing.T) {
 		t.Errorf("%d letters, want 1", letters)
 	}
 }
+
+// Opted-out channels are never used: the step's other channels still go,
+// and a call step for a customer who opted out of calls becomes a review.
+func TestRun_OptOuts(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	svc := service.New(testutil.SQLiteAt(t, clock), clock)
+	ctx := testutil.Admin(context.Background())
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "O", Name: "Olga Out", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/New_York"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "O-1", CustomerID: "O", IssueDate: "2025-12-16", DueDate: "2026-01-15", Currency: "USD", Amount: "90.00"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetOptOut(ctx, "O", service.OptOutInput{Channel: "fax", OptedOut: true}); err == nil {
+		t.Fatal("a fax opt-out was accepted")
+	}
+	for _, ch := range []string{"sms", "call"} {
+		if _, err := svc.SetOptOut(ctx, "O", service.OptOutInput{Channel: ch, OptedOut: true, Source: "sms_reply"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m, _ := svc.OptOuts(ctx, "O"); !m["sms"] || !m["call"] || m["email"] {
+		t.Fatalf("opt-outs %v", m)
+	}
+	if _, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-01-15"}); err != nil { // due today: email and SMS
+		t.Fatal(err)
+	}
+	var channels []string
+	for _, m := range allMessages(t, ctx, svc) {
+		channels = append(channels, m.Channel)
+	}
+	if len(channels) != 1 || channels[0] != "email" {
+		t.Errorf("channels used %v, want only email", channels)
+	}
+	mu.Lock()
+	now = time.Date(2026, 1, 29, 12, 0, 0, 0, time.UTC)
+	mu.Unlock()
+	if _, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-01-29"}); err != nil { // +14: the call step
+		t.Fatal(err)
+	}
+	tasks := allTasks(t, ctx, svc)
+	if len(tasks) != 1 || tasks[0].Kind != "review" || !strings.Contains(tasks[0].Reason, "opted out of calls") {
+		t.Errorf("tasks %+v", tasks)
+	}
+}

@@ -506,6 +506,10 @@ type Tx interface {
 	// CustomerLedgers loads the ledgers of several customers at once (the
 	// daily run's batches): invoices and payments per customer id, in id order.
 	CustomerLedgers(ctx context.Context, customerIDs []string) (map[string][]ledger.Invoice, map[string][]ledger.Payment, error)
+	// SetOptOut records (optedOut) or lifts an opt-out of a channel.
+	SetOptOut(ctx context.Context, customerID, channel string, optedOut bool, source string) error
+	// OptOuts returns the opted-out channels of several customers.
+	OptOuts(ctx context.Context, customerIDs []string) (map[string]map[string]bool, error)
 	// PromisesFor, ActivePlansFor and CallsFor load, for several customers
 	// at once, their promises, their active plans' ids and their call
 	// interactions (the daily run's batches), each in id order.

@@ -88,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CollectionSteps", testCollectionSteps},
 		{"CollectionSteps/Bulk", testCollectionStepsBulk},
 		{"Batch/LedgersAndCustomers", testBatchLoads},
+		{"OptOuts", testOptOuts},
 		{"Tasks", testTasks},
 		{"Tasks/List", testTasksList},
 		{"Webhooks", testWebhooks},
@@ -3732,6 +3733,31 @@ func testCollectionStepsBulk(t *testing.T, s store.Store) {
 		}
 		if len(m) != 4 || len(m["inv_000"]) != 1 {
 			t.Errorf("steps %v", m)
+		}
+		return nil
+	})
+}
+
+// Opt-outs: set, repeated, lifted, per customer.
+func testOptOuts(t *testing.T, s store.Store) {
+	a := addCustomer(t, s, newCustomer("OA"))
+	b := addCustomer(t, s, newCustomer("OB"))
+	mustTx(t, s, func(tx store.Tx) error {
+		for _, ch := range []string{"sms", "email", "sms"} {
+			if err := tx.SetOptOut(t.Context(), a.ID, ch, true, "portal"); err != nil {
+				return err
+			}
+		}
+		return tx.SetOptOut(t.Context(), b.ID, "call", true, "call")
+	})
+	mustTx(t, s, func(tx store.Tx) error { return tx.SetOptOut(t.Context(), a.ID, "email", false, "") })
+	mustTx(t, s, func(tx store.Tx) error {
+		m, err := tx.OptOuts(t.Context(), []string{a.ID, b.ID})
+		if err != nil {
+			return err
+		}
+		if !m[a.ID]["sms"] || m[a.ID]["email"] || len(m[a.ID]) != 1 || !m[b.ID]["call"] {
+			t.Errorf("opt-outs %v", m)
 		}
 		return nil
 	})
