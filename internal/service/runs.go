@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math/big"
 	"os"
 	"strings"
 	"time"
@@ -570,6 +571,19 @@ func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[st
 	case collect.StepDemand, collect.StepFinal:
 		d.PayBy = asOf.AddDays(14)
 		d.NextStep = "agency"
+	}
+	if act.Fee && cust.Kind == ledger.KindBusiness && len(d.Invoices) > 0 {
+		// The statutory claim (UK Late Payment Act, EU 2011/7/EU) is
+		// stated from this step on: fixed compensation and interest to date.
+		var items []assess.OverdueItem
+		for _, id := range act.InvoiceIDs {
+			inv := invs[id]
+			items = append(items, assess.OverdueItem{InvoiceID: id, Number: inv.Number, DueDate: inv.DueDate, Amount: inv.Amount, Balance: inv.Balance})
+		}
+		im, err := assess.AssessImpact(assess.ImpactInput{AsOf: asOf, Kind: cust.Kind, Jurisdiction: cust.Jurisdiction, Items: items, CostOfCapital: big.NewRat(1, 10)})
+		if err == nil && im.TotalClaimable.IsPositive() {
+			d.Fee = im.TotalClaimable
+		}
 	}
 	if cust.Kind == ledger.KindBusiness {
 		d.Benefits = []string{"delivery", "credit_limit"}

@@ -383,3 +383,36 @@ func TestRun_OptOuts(t *testing.T) {
 		t.Errorf("tasks %+v", tasks)
 	}
 }
+
+// A UK business's demand letter states the statutory claim: £70 fixed
+// compensation (an invoice under £10,000) and 8% + 4.00% a year on
+// £5,000.00 for the 30 days since it fell due — 5000 × 0.12 × 30/365 =
+// 49.315… → £49.32; together £119.32.
+func TestRun_DemandStatesStatutoryClaim(t *testing.T) {
+	clock := func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }
+	svc := service.New(testutil.SQLiteAt(t, clock), clock)
+	ctx := testutil.Admin(context.Background())
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "UKB", Name: "Thames Widgets Ltd", Kind: "business", Jurisdiction: "GB", TimeZone: "Europe/London", Locale: "en-GB"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "UK-9", CustomerID: "UKB", IssueDate: "2026-01-01", DueDate: "2026-01-31", Currency: "GBP", Amount: "5000.00"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-03-02"}); err != nil {
+		t.Fatal(err)
+	}
+	var seen int
+	for _, m := range allMessages(t, ctx, svc) {
+		if m.Step != "demand" {
+			continue
+		}
+		seen++
+		body := strings.ReplaceAll(m.Body, "\u00a0", " ")
+		if !strings.Contains(body, "119.32") || !strings.Contains(body, "5,119.32") {
+			t.Errorf("%s demand does not state the claim (119.32, due 5,119.32):\n%s", m.Channel, body)
+		}
+	}
+	if seen != 2 {
+		t.Errorf("%d demand messages, want email and letter", seen)
+	}
+}
