@@ -55,6 +55,41 @@ type Ladder struct {
 	// InstallmentReminderDays: plan installments are reminded this many
 	// days before they fall due.
 	InstallmentReminderDays int `json:"installment_reminder_days"`
+	// SeniorBalance: an agent's task (tier 1) goes to the senior queue
+	// (tier 2) when the balance it is about reaches this many major units
+	// of its currency (large accounts); 0: the default, 10,000.
+	SeniorBalance int64 `json:"senior_balance,omitempty"`
+	// SeniorRisk: … or, when set, when the customer's risk score reaches
+	// it. Off by default: a customer at the call step is late by
+	// definition, so the score alone would send nearly every call up.
+	SeniorRisk int `json:"senior_risk,omitempty"`
+}
+
+// Defaults of the assignment rules.
+const DefaultSeniorBalance = 10000
+
+// queueFor assigns a task of tier to a queue: tier 1 work on a large or
+// risky account goes to the senior agents (tier 2).
+func (l Ladder) queueFor(tier int, total money.Amount, risk int) (string, string) {
+	tier = max(tier, 1)
+	if tier != 1 {
+		return tierQueues[tier], ""
+	}
+	bal, r := l.SeniorBalance, l.SeniorRisk
+	if bal <= 0 {
+		bal = DefaultSeniorBalance
+	}
+	unit := int64(1)
+	for range total.Currency().Digits() {
+		unit *= 10
+	}
+	switch {
+	case total.Minor() >= bal*unit:
+		return tierQueues[2], fmt.Sprintf("; a large account (%s %s ≥ %d): senior agent", total, total.Currency(), bal)
+	case r > 0 && risk >= r:
+		return tierQueues[2], fmt.Sprintf("; risk score %d ≥ %d: senior agent", risk, r)
+	}
+	return tierQueues[1], ""
 }
 
 // DefaultLadder is domain.md §4's common ladder.
@@ -214,7 +249,20 @@ func Due(l Ladder, s CustomerState, asOf civil.Date) []Action {
 		}
 		hits = append(hits, hit{it, k})
 	}
-	if len(hits) > 0 {
+	// One consolidated message per currency: amounts in different
+	// currencies are never added up.
+	byCur := map[money.Currency][]hit{}
+	var curs []money.Currency
+	for _, h := range hits {
+		c := h.item.Balance.Currency()
+		if _, ok := byCur[c]; !ok {
+			curs = append(curs, c)
+		}
+		byCur[c] = append(byCur[c], h)
+	}
+	sort.Slice(curs, func(i, j int) bool { return curs[i] < curs[j] })
+	for _, cur := range curs {
+		hits := byCur[cur]
 		top := 0
 		for _, h := range hits {
 			top = max(top, h.step)
@@ -240,9 +288,9 @@ func Due(l Ladder, s CustomerState, asOf civil.Date) []Action {
 			for _, ch := range st.Via {
 				switch ch {
 				case Call, "review":
-					q := tierQueues[max(st.Tier, 1)]
+					q, why := l.queueFor(st.Tier, money.New(total, hits[0].item.Balance.Currency()), s.RiskScore)
 					out = append(out, Action{Kind: ActTask, Step: st.Name, Channel: ch, Queue: q, Subjects: subjects, SubjectSteps: subjectSteps, InvoiceIDs: invoices,
-						Fee: st.Fee == "statutory", Priority: priority(total, s.RiskScore, oldest), Reason: reason})
+						Fee: st.Fee == "statutory", Priority: priority(total, s.RiskScore, oldest), Reason: reason + why})
 				default:
 					out = append(out, Action{Kind: ActMessage, Step: st.Name, Channel: ch, Subjects: subjects, SubjectSteps: subjectSteps, InvoiceIDs: invoices,
 						Fee: st.Fee == "statutory", Reason: reason})

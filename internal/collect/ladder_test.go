@@ -171,3 +171,44 @@ func TestDue_ConsolidatedRecordsEachOwnStep(t *testing.T) {
 		t.Errorf("b's firm step: %v", got)
 	}
 }
+
+// Invoices in two currencies: one consolidated message per currency, never
+// a sum across them; a large balance or a risky customer sends an agent's
+// task to the senior queue (risk only when the ladder sets senior_risk).
+func TestDue_PerCurrencyAndSeniorQueue(t *testing.T) {
+	due := civil.New(2026, 3, 10)
+	s := CustomerState{Items: []Item{
+		{InvoiceID: "u", DueDate: due, Balance: usd(100)},
+		{InvoiceID: "e", DueDate: due, Balance: money.New(100, "EUR")}},
+		Done: map[string]map[string]bool{"u": {StepInvoiceOverdue: true}, "e": {StepInvoiceOverdue: true}}}
+	got := brief(Due(DefaultLadder(), s, due.AddDays(7)))
+	want := []string{"message firm email [e]", "message firm email [u]", "message firm sms [e]", "message firm sms [u]"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("per currency (-want +got):\n%s", diff)
+	}
+	call := func(balance int64, risk, seniorRisk int) string {
+		l := DefaultLadder()
+		l.SeniorRisk = seniorRisk
+		st := CustomerState{RiskScore: risk, Items: []Item{{InvoiceID: "a", DueDate: due, Balance: usd(balance)}},
+			Done: map[string]map[string]bool{"a": {StepFirm: true, StepInvoiceOverdue: true}}}
+		for _, a := range Due(l, st, due.AddDays(14)) {
+			if a.Kind == ActTask {
+				return a.Queue
+			}
+		}
+		return ""
+	}
+	if q := call(100, 95, 0); q != "tier1" {
+		t.Errorf("risk 95 without senior_risk: %s", q)
+	}
+	// 9,999.99 USD at risk 50: an agent; 10,000.00: a senior; risk 80 with senior_risk 80: a senior.
+	if q := call(999999, 50, 80); q != "tier1" {
+		t.Errorf("9,999.99: %s", q)
+	}
+	if q := call(1000000, 50, 0); q != "tier2" {
+		t.Errorf("10,000.00: %s", q)
+	}
+	if q := call(100, 80, 80); q != "tier2" {
+		t.Errorf("risk 80: %s", q)
+	}
+}

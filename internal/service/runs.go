@@ -320,7 +320,14 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 	}
 	for ai, act := range actions {
 		fresh := freshAct[ai]
-		key := fmt.Sprintf("ladder:%s:%s:%s:%s", asOf, cust.ID, act.Step, act.Channel)
+		cur := ""
+		switch {
+		case len(act.InvoiceIDs) > 0:
+			cur = string(invs[act.InvoiceIDs[0]].Amount.Currency())
+		case act.Installment != nil:
+			cur = string(act.Installment.Outstanding.Currency())
+		}
+		key := fmt.Sprintf("ladder:%s:%s:%s:%s:%s", asOf, cust.ID, act.Step, act.Channel, cur)
 		switch act.Kind {
 		case collect.ActEvent:
 			if !fresh {
