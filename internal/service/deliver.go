@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"settle/internal/apperr"
 	"settle/internal/notify"
 	"settle/internal/store"
 )
@@ -138,8 +137,5 @@ func (s *Service) Message(ctx context.Context, id string) (*store.Message, error
 		m, err = tx.Message(ctx, id)
 		return err
 	})
-	if apperr.CodeOf(err) == apperr.NotFound {
-		return nil, apperr.Errorf(apperr.NotFound, "message %q not found", id)
-	}
 	return m, err
 }

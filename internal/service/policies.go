@@ -240,9 +240,27 @@ func (s *Service) Policies(ctx context.Context, page store.Page) ([]PolicyView, 
 	return out, next, err
 }
 
-// policyFor is the policy that applies to a segment: its own, else the
-// stored "standard" one, else the built-in defaults.
+// policyFor is the negotiation policy that applies to a segment.
 func policyFor(ctx context.Context, tx store.Tx, segment string) (negotiate.Policy, error) {
+	v, err := policyViewFor(ctx, tx, segment)
+	if err != nil {
+		return negotiate.Policy{}, err
+	}
+	return v.Policy, nil
+}
+
+// ladderFor is the collections ladder that applies to a segment.
+func ladderFor(ctx context.Context, tx store.Tx, segment string) (collect.Ladder, error) {
+	v, err := policyViewFor(ctx, tx, segment)
+	if err != nil {
+		return collect.Ladder{}, err
+	}
+	return v.Ladder, nil
+}
+
+// policyViewFor is the policy that applies to a segment: its own, else
+// the stored "standard" one, else the built-in defaults.
+func policyViewFor(ctx context.Context, tx store.Tx, segment string) (*PolicyView, error) {
 	for _, seg := range []string{segment, "standard"} {
 		if seg == "" {
 			continue
@@ -252,13 +270,9 @@ func policyFor(ctx context.Context, tx store.Tx, segment string) (negotiate.Poli
 			continue
 		}
 		if err != nil {
-			return negotiate.Policy{}, err
+			return nil, err
 		}
-		v, err := policyView(sp)
-		if err != nil {
-			return negotiate.Policy{}, err
-		}
-		return v.Policy, nil
+		return policyView(sp)
 	}
-	return negotiate.DefaultPolicy(segment), nil
+	return &PolicyView{Policy: negotiate.DefaultPolicy(segment), Ladder: collect.DefaultLadder(), Default: true}, nil
 }

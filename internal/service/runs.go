@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"settle/internal/apperr"
 	"settle/internal/assess"
 	"settle/internal/civil"
 	"settle/internal/collect"
@@ -515,30 +514,6 @@ func openPromise(list []ledger.Promise, asOf civil.Date, pays []ledger.Payment) 
 func isKeyAccount(segment string) bool {
 	s := strings.ToLower(segment)
 	return s == "key" || s == "key_account"
-}
-
-// ladderFor is the segment's ladder: its policy's, else the default.
-func ladderFor(ctx context.Context, tx store.Tx, segment string) (collect.Ladder, error) {
-	for _, seg := range []string{segment, "standard"} {
-		sp, err := tx.Policy(ctx, seg)
-		if apperr.CodeOf(err) == apperr.NotFound {
-			continue
-		}
-		if err != nil {
-			return collect.Ladder{}, err
-		}
-		var body struct {
-			Ladder *collect.Ladder `json:"ladder"`
-		}
-		if err := json.Unmarshal(sp.Body, &body); err != nil {
-			return collect.Ladder{}, err
-		}
-		if body.Ladder != nil {
-			return *body.Ladder, nil
-		}
-		return collect.DefaultLadder(), nil
-	}
-	return collect.DefaultLadder(), nil
 }
 
 // contactHistory turns the customer's calls into attempts (for the call caps).

@@ -7,8 +7,8 @@ import (
 	"settle/internal/store"
 )
 
-// byCustomers runs q (whose WHERE ends with "customer_id IN (") for the
-// customers in chunks, ordered by orderBy, and groups the rows by customer.
+// byCustomers runs q (whose WHERE ends with "<column> IN (") for the
+// customer ids in chunks, ordered by orderBy, and groups the rows by customer.
 func byCustomers[T any](ctx context.Context, t *Tx, q, orderBy string, customerIDs []string, scan func(scanner) (T, error), customer func(T) string) (map[string][]T, error) {
 	out := map[string][]T{}
 	for start := 0; start < len(customerIDs); start += bulkChunk {

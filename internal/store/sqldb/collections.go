@@ -162,10 +162,7 @@ func (t *Tx) ClaimRunCustomers(ctx context.Context, runID, worker string, limit 
 	if limit <= 0 {
 		return nil, nil
 	}
-	lock := ""
-	if t.s.dialect.Engine() == "postgres" {
-		lock = ` FOR UPDATE SKIP LOCKED`
-	}
+	lock := t.skipLocked()
 	rows, err := t.query(ctx, `WITH picked AS MATERIALIZED (
 			SELECT customer_id FROM run_customers
 			WHERE run_id = ? AND status = 'pending' AND (claimed_by = '' OR claimed_at < ?)

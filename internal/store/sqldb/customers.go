@@ -147,29 +147,14 @@ func (t *Tx) CustomersWithPayments(ctx context.Context, customerIDs []string) ([
 
 // CustomersByIDs implements store.Tx.
 func (t *Tx) CustomersByIDs(ctx context.Context, customerIDs []string) (map[string]ledger.Customer, error) {
-	out := map[string]ledger.Customer{}
-	for start := 0; start < len(customerIDs); start += bulkChunk {
-		end := min(start+bulkChunk, len(customerIDs))
-		args := make([]any, 0, end-start)
-		for _, id := range customerIDs[start:end] {
-			args = append(args, id)
-		}
-		rows, err := t.query(ctx, `SELECT `+customerCols+` FROM customers WHERE id IN (`+placeholders(end-start)+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			c, err := scanCustomer(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[c.ID] = c
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	rows, err := byCustomers(ctx, t, `SELECT `+customerCols+` FROM customers WHERE id IN (`, "id", customerIDs, scanCustomer,
+		func(c ledger.Customer) string { return c.ID })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]ledger.Customer, len(rows))
+	for id, cs := range rows {
+		out[id] = cs[0]
 	}
 	return out, nil
 }

@@ -186,10 +186,7 @@ func (t *Tx) ClaimMessages(ctx context.Context, channel, worker string, now, sta
 	if limit <= 0 {
 		return nil, nil
 	}
-	lock := ""
-	if t.s.dialect.Engine() == "postgres" {
-		lock = ` FOR UPDATE SKIP LOCKED`
-	}
+	lock := t.skipLocked()
 	rows, err := t.query(ctx, `WITH picked AS MATERIALIZED (
 			SELECT id FROM messages
 			WHERE channel = ? AND status = 'queued' AND scheduled_for <= ?

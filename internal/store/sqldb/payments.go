@@ -212,47 +212,12 @@ func (t *Tx) Unapplied(ctx context.Context, customerID string) (map[money.Curren
 
 // CustomerLedgers implements store.Tx.
 func (t *Tx) CustomerLedgers(ctx context.Context, customerIDs []string) (map[string][]ledger.Invoice, map[string][]ledger.Payment, error) {
-	invs := map[string][]ledger.Invoice{}
-	pays := map[string][]ledger.Payment{}
-	for start := 0; start < len(customerIDs); start += bulkChunk {
-		end := min(start+bulkChunk, len(customerIDs))
-		args := make([]any, 0, end-start)
-		for _, id := range customerIDs[start:end] {
-			args = append(args, id)
-		}
-		in := placeholders(end - start)
-		rows, err := t.query(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE customer_id IN (`+in+`) ORDER BY id`, args...)
-		if err != nil {
-			return nil, nil, err
-		}
-		for rows.Next() {
-			inv, err := scanInvoice(rows)
-			if err != nil {
-				rows.Close()
-				return nil, nil, err
-			}
-			invs[inv.CustomerID] = append(invs[inv.CustomerID], inv)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, nil, err
-		}
-		rows, err = t.query(ctx, `SELECT `+paymentCols+` FROM payments WHERE customer_id IN (`+in+`) ORDER BY id`, args...)
-		if err != nil {
-			return nil, nil, err
-		}
-		for rows.Next() {
-			p, err := scanPayment(rows)
-			if err != nil {
-				rows.Close()
-				return nil, nil, err
-			}
-			pays[p.CustomerID] = append(pays[p.CustomerID], p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, nil, err
-		}
+	invs, err := byCustomers(ctx, t, `SELECT `+invoiceCols+` FROM invoices WHERE customer_id IN (`, "id", customerIDs, scanInvoice,
+		func(inv ledger.Invoice) string { return inv.CustomerID })
+	if err != nil {
+		return nil, nil, err
 	}
-	return invs, pays, nil
+	pays, err := byCustomers(ctx, t, `SELECT `+paymentCols+` FROM payments WHERE customer_id IN (`, "id", customerIDs, scanPayment,
+		func(p ledger.Payment) string { return p.CustomerID })
+	return invs, pays, err
 }

@@ -301,6 +301,16 @@ func RebindDollar(q string) string {
 
 var rebindMu sync.Mutex
 
+// skipLocked is the suffix of a claim query: on PostgreSQL rows another
+// transaction holds are skipped (two workers never claim the same row);
+// SQLite has one writer at a time and needs none.
+func (t *Tx) skipLocked() string {
+	if t.s.dialect.Engine() == "postgres" {
+		return ` FOR UPDATE SKIP LOCKED`
+	}
+	return ""
+}
+
 func notFound(what, id string) error {
 	return apperr.Errorf(apperr.NotFound, "%s %q not found", what, id)
 }

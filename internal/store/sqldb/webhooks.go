@@ -196,10 +196,7 @@ func (t *Tx) ClaimWebhookDeliveries(ctx context.Context, worker string, now, sta
 	if limit <= 0 {
 		return nil, nil
 	}
-	lock := ""
-	if t.s.dialect.Engine() == "postgres" {
-		lock = ` FOR UPDATE SKIP LOCKED`
-	}
+	lock := t.skipLocked()
 	rows, err := t.query(ctx, `WITH picked AS MATERIALIZED (
 			SELECT id FROM webhook_deliveries
 			WHERE status = 'pending' AND next_attempt_at <= ?
