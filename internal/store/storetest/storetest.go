@@ -1732,6 +1732,68 @@ func testMessageAttachments(t *testing.T, s store.Store) {
 	}
 }
 
+// claimConcurrently has workers claim at the same time, each in its own
+// transaction, and checks that no two get the same id and none gets more
+// than limit; it returns who claimed what. On PostgreSQL every worker
+// keeps its transaction open until all have claimed, so the claims
+// overlap (FOR UPDATE SKIP LOCKED passes over the rows another holds);
+// SQLite runs one write transaction at a time, so there they follow one
+// another. noun names the things claimed in messages.
+func claimConcurrently(t *testing.T, s store.Store, workers, limit, want int, noun string, claim func(tx store.Tx, worker string) ([]string, error)) map[string]int {
+	t.Helper()
+	overlap := s.Engine() != "sqlite"
+	claimed := make([][]string, workers)
+	errs := make([]error, workers)
+	var arrived, finished sync.WaitGroup
+	arrived.Add(workers)
+	allIn := make(chan struct{})
+	go func() { arrived.Wait(); close(allIn) }()
+	for w := range workers {
+		finished.Add(1)
+		go func() {
+			defer finished.Done()
+			errs[w] = s.Tx(t.Context(), func(tx store.Tx) error {
+				ids, err := claim(tx, fmt.Sprintf("w%d", w))
+				arrived.Done()
+				if err != nil {
+					return err
+				}
+				claimed[w] = ids
+				if overlap {
+					select {
+					case <-allIn:
+					case <-time.After(20 * time.Second):
+						return errors.New("timed out waiting for the other workers to claim (a claim blocked?)")
+					}
+				}
+				return nil
+			})
+		}()
+	}
+	finished.Wait()
+	seen := map[string]int{}
+	total := 0
+	for w := range workers {
+		if errs[w] != nil {
+			t.Errorf("worker %d: %v", w, errs[w])
+		}
+		if len(claimed[w]) > limit {
+			t.Errorf("worker %d claimed %d, limit %d", w, len(claimed[w]), limit)
+		}
+		for _, id := range claimed[w] {
+			if prev, ok := seen[id]; ok {
+				t.Errorf("%s claimed by workers %d and %d", id, prev, w)
+			}
+			seen[id] = w
+		}
+		total += len(claimed[w])
+	}
+	if total != want || len(seen) != want {
+		t.Errorf("claimed %d %s (%d distinct), want %d: %v", total, noun, len(seen), want, claimed)
+	}
+	return seen
+}
+
 // ReadTx sees committed data, refuses writes, and does not wait for an
 // open write transaction (it reads the snapshot before it).
 func testReadTx(t *testing.T, s store.Store) {
@@ -3146,7 +3208,6 @@ func testMessageDelivery(t *testing.T, s store.Store) {
 // overlap on PostgreSQL, follow one another on SQLite).
 func testMessageConcurrentClaims(t *testing.T, s store.Store) {
 	a := addCustomer(t, s, newCustomer("MCC-A"))
-	overlap := s.Engine() != "sqlite"
 	tests := []struct {
 		name, channel        string
 		workers, limit, want int
@@ -3161,55 +3222,10 @@ func testMessageConcurrentClaims(t *testing.T, s store.Store) {
 				ms[i] = store.Message{CustomerID: a.ID, Channel: tt.channel, ScheduledFor: Now.Add(time.Duration(i-10) * time.Minute), Status: store.MessageQueued}
 			}
 			addMessages(t, s, ms)
-			claimed := make([][]string, tt.workers)
-			errs := make([]error, tt.workers)
-			var arrived, finished sync.WaitGroup
-			arrived.Add(tt.workers)
-			allIn := make(chan struct{})
-			go func() { arrived.Wait(); close(allIn) }()
-			for w := range tt.workers {
-				finished.Add(1)
-				go func() {
-					defer finished.Done()
-					errs[w] = s.Tx(t.Context(), func(tx store.Tx) error {
-						list, err := tx.ClaimMessages(t.Context(), tt.channel, fmt.Sprintf("w%d", w), Now, Now.Add(-time.Minute), tt.limit)
-						arrived.Done()
-						if err != nil {
-							return err
-						}
-						claimed[w] = messageIDs(list)
-						if overlap {
-							select {
-							case <-allIn:
-							case <-time.After(20 * time.Second):
-								return errors.New("timed out waiting for the other workers to claim (a claim blocked?)")
-							}
-						}
-						return nil
-					})
-				}()
-			}
-			finished.Wait()
-			seen := map[string]int{}
-			total := 0
-			for w := range tt.workers {
-				if errs[w] != nil {
-					t.Errorf("worker %d: %v", w, errs[w])
-				}
-				if len(claimed[w]) > tt.limit {
-					t.Errorf("worker %d claimed %d, limit %d", w, len(claimed[w]), tt.limit)
-				}
-				for _, id := range claimed[w] {
-					if prev, ok := seen[id]; ok {
-						t.Errorf("%s claimed by workers %d and %d", id, prev, w)
-					}
-					seen[id] = w
-				}
-				total += len(claimed[w])
-			}
-			if total != tt.want || len(seen) != tt.want {
-				t.Errorf("claimed %d messages (%d distinct), want %d: %v", total, len(seen), tt.want, claimed)
-			}
+			seen := claimConcurrently(t, s, tt.workers, tt.limit, tt.want, "messages", func(tx store.Tx, worker string) ([]string, error) {
+				got, err := tx.ClaimMessages(t.Context(), tt.channel, worker, Now, Now.Add(-time.Minute), tt.limit)
+				return messageIDs(got), err
+			})
 			// Each claim is stored for its worker; what is left is exactly
 			// what nobody claimed.
 			var rest []string
@@ -3614,7 +3630,6 @@ func testRunManyCustomers(t *testing.T, s store.Store) {
 // write transaction at a time, so there they follow one another.
 func testRunConcurrentClaims(t *testing.T, s store.Store) {
 	cs := addCustomers(t, s, "RCC", 10)
-	overlap := s.Engine() != "sqlite"
 	tests := []struct {
 		name, asOf           string
 		workers, limit, want int
@@ -3626,55 +3641,9 @@ func testRunConcurrentClaims(t *testing.T, s store.Store) {
 		t.Run(tt.name, func(t *testing.T) {
 			run := addRun(t, s, tt.asOf)
 			mustTx(t, s, func(tx store.Tx) error { return tx.AddRunCustomers(t.Context(), run.ID, cs) })
-			claimed := make([][]string, tt.workers)
-			errs := make([]error, tt.workers)
-			var arrived, finished sync.WaitGroup
-			arrived.Add(tt.workers)
-			allIn := make(chan struct{})
-			go func() { arrived.Wait(); close(allIn) }()
-			for w := range tt.workers {
-				finished.Add(1)
-				go func() {
-					defer finished.Done()
-					errs[w] = s.Tx(t.Context(), func(tx store.Tx) error {
-						ids, err := tx.ClaimRunCustomers(t.Context(), run.ID, fmt.Sprintf("w%d", w), tt.limit, Now.Add(-time.Minute))
-						arrived.Done()
-						if err != nil {
-							return err
-						}
-						claimed[w] = ids
-						if overlap {
-							select {
-							case <-allIn:
-							case <-time.After(20 * time.Second):
-								return errors.New("timed out waiting for the other workers to claim (a claim blocked?)")
-							}
-						}
-						return nil
-					})
-				}()
-			}
-			finished.Wait()
-			seen := map[string]int{}
-			total := 0
-			for w := range tt.workers {
-				if errs[w] != nil {
-					t.Errorf("worker %d: %v", w, errs[w])
-				}
-				if len(claimed[w]) > tt.limit {
-					t.Errorf("worker %d claimed %d, limit %d", w, len(claimed[w]), tt.limit)
-				}
-				for _, id := range claimed[w] {
-					if prev, ok := seen[id]; ok {
-						t.Errorf("%s claimed by workers %d and %d", id, prev, w)
-					}
-					seen[id] = w
-				}
-				total += len(claimed[w])
-			}
-			if total != tt.want || len(seen) != tt.want {
-				t.Errorf("claimed %d customers (%d distinct), want %d: %v", total, len(seen), tt.want, claimed)
-			}
+			seen := claimConcurrently(t, s, tt.workers, tt.limit, tt.want, "customers", func(tx store.Tx, worker string) ([]string, error) {
+				return tx.ClaimRunCustomers(t.Context(), run.ID, worker, tt.limit, Now.Add(-time.Minute))
+			})
 			// What is left is exactly what nobody claimed.
 			var rest []string
 			for _, id := range cs {

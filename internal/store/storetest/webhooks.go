@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -588,7 +587,6 @@ func testWebhookDeliveryUpdate(t *testing.T, s store.Store) {
 // same time never get the same one (as testMessageConcurrentClaims: the
 // claims overlap on PostgreSQL, follow one another on SQLite).
 func testWebhookDeliveryConcurrentClaims(t *testing.T, s store.Store) {
-	overlap := s.Engine() != "sqlite"
 	tests := []struct {
 		name                 string
 		workers, limit, want int
@@ -606,55 +604,10 @@ func testWebhookDeliveryConcurrentClaims(t *testing.T, s store.Store) {
 				ds[i] = store.WebhookDelivery{WebhookID: wh.ID, EventID: ids.New(ids.Event), Event: "e", NextAttemptAt: Now.Add(time.Duration(i-10) * time.Minute)}
 			}
 			addDeliveries(t, s, ds)
-			claimed := make([][]string, tt.workers)
-			errs := make([]error, tt.workers)
-			var arrived, finished sync.WaitGroup
-			arrived.Add(tt.workers)
-			allIn := make(chan struct{})
-			go func() { arrived.Wait(); close(allIn) }()
-			for w := range tt.workers {
-				finished.Add(1)
-				go func() {
-					defer finished.Done()
-					errs[w] = s.Tx(t.Context(), func(tx store.Tx) error {
-						list, err := tx.ClaimWebhookDeliveries(t.Context(), fmt.Sprintf("w%d", w), Now, Now.Add(-time.Minute), tt.limit)
-						arrived.Done()
-						if err != nil {
-							return err
-						}
-						claimed[w] = deliveryIDs(list)
-						if overlap {
-							select {
-							case <-allIn:
-							case <-time.After(20 * time.Second):
-								return errors.New("timed out waiting for the other workers to claim (a claim blocked?)")
-							}
-						}
-						return nil
-					})
-				}()
-			}
-			finished.Wait()
-			seen := map[string]int{}
-			total := 0
-			for w := range tt.workers {
-				if errs[w] != nil {
-					t.Errorf("worker %d: %v", w, errs[w])
-				}
-				if len(claimed[w]) > tt.limit {
-					t.Errorf("worker %d claimed %d, limit %d", w, len(claimed[w]), tt.limit)
-				}
-				for _, id := range claimed[w] {
-					if prev, ok := seen[id]; ok {
-						t.Errorf("%s claimed by workers %d and %d", id, prev, w)
-					}
-					seen[id] = w
-				}
-				total += len(claimed[w])
-			}
-			if total != tt.want || len(seen) != tt.want {
-				t.Errorf("claimed %d deliveries (%d distinct), want %d: %v", total, len(seen), tt.want, claimed)
-			}
+			seen := claimConcurrently(t, s, tt.workers, tt.limit, tt.want, "deliveries", func(tx store.Tx, worker string) ([]string, error) {
+				got, err := tx.ClaimWebhookDeliveries(t.Context(), worker, Now, Now.Add(-time.Minute), tt.limit)
+				return deliveryIDs(got), err
+			})
 			// Each claim is stored for its worker; what is left is exactly
 			// what nobody claimed.
 			var rest []string
