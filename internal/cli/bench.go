@@ -178,6 +178,7 @@ Without --db it uses a fresh SQLite database in a temporary directory; with
 func (a *App) benchRunCmd() *cobra.Command {
 	var n int
 	var asJSON bool
+	var profile string
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Time the daily collections run over N open invoices (N/10 customers)",
@@ -195,7 +196,7 @@ must name an empty database.`,
 				return err
 			}
 			defer done()
-			rep, err := bench.RunCollections(cmd.Context(), st, n, a.Stderr)
+			rep, err := bench.RunCollections(cmd.Context(), st, n, a.Stderr, profile)
 			if err != nil {
 				return err
 			}
@@ -207,6 +208,7 @@ must name an empty database.`,
 		},
 	}
 	cmd.Flags().IntVar(&n, "invoices", 1000000, "open invoices to load")
+	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of the daily run to this file")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

@@ -333,7 +333,7 @@ type Message struct {
 type MessageAttachment struct {
 	Name        string `json:"name"`
 	ContentType string `json:"content_type"`
-	Size        int    `json:"size"`
+	Size        int    `json:"size,omitempty" doc:"Bytes; absent for a letter, which is laid out when it is fetched"`
 }
 
 func messageOut(m store.Message) Message {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"settle/internal/apperr"
 	"settle/internal/service"
 	"settle/internal/store"
 )
@@ -247,16 +246,11 @@ func (s *Server) messageRoutes() {
 			ID   string `path:"id"`
 			Name string `path:"name"`
 		}) (*pdfOut, error) {
-			m, err := s.svc.Message(ctx, in.ID)
+			a, err := s.svc.MessageAttachment(ctx, in.ID, in.Name)
 			if err != nil {
 				return nil, s.fail(err)
 			}
-			for _, a := range m.Attachments {
-				if a.Name == in.Name {
-					return &pdfOut{ContentType: a.ContentType, Disposition: `attachment; filename="` + a.Name + `"`, Body: a.Data}, nil
-				}
-			}
-			return nil, s.fail(apperr.Errorf(apperr.NotFound, "message %s has no attachment %q", in.ID, in.Name))
+			return &pdfOut{ContentType: a.ContentType, Disposition: `attachment; filename="` + a.Name + `"`, Body: a.Data}, nil
 		})
 }
 

@@ -124,6 +124,17 @@ func (e *FieldError) Error() string { return "notify: " + e.Field + ": " + e.Pro
 // every missing or inconsistent field, when the step is unknown or the data do not
 // support it (e.g. a demand without PayBy, a Total that is not the sum of the balances).
 func Render(step string, d MessageData) (Rendered, error) {
+	return render(step, d, true)
+}
+
+// RenderText is Render without the HTML part of an email: the outbox
+// stores and sends the text, and the HTML would double the run's cost of
+// writing a message.
+func RenderText(step string, d MessageData) (Rendered, error) {
+	return render(step, d, false)
+}
+
+func render(step string, d MessageData, withHTML bool) (Rendered, error) {
 	f, err := prepare(step, d)
 	if err != nil {
 		return Rendered{}, err
@@ -133,7 +144,7 @@ func Render(step string, d MessageData) (Rendered, error) {
 	}
 	doc := compose(f)
 	out := Rendered{Subject: doc.subject, Text: doc.text()}
-	if f.channel == ChannelEmail {
+	if f.channel == ChannelEmail && withHTML {
 		h, err := doc.html()
 		if err != nil {
 			return Rendered{}, fmt.Errorf("notify: render %s HTML: %w", step, err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"settle/internal/apperr"
 	"settle/internal/notify"
 	"settle/internal/store"
 )
@@ -70,9 +71,14 @@ func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, li
 				MessageID: fmt.Sprintf("<%s@settle>", msg.ID),
 				Headers:   map[string]string{"List-Unsubscribe": "<" + s.OptOutURL + ">"}}
 			for _, a := range msg.Attachments {
+				if sendErr = layOut(&a); sendErr != nil {
+					break
+				}
 				e.Attachments = append(e.Attachments, notify.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
 			}
-			sendErr = m.Send(ctx, e)
+			if sendErr == nil {
+				sendErr = m.Send(ctx, e)
+			}
 		}
 		now := s.now().UTC()
 		msg.Attempts++
@@ -138,4 +144,35 @@ func (s *Service) Message(ctx context.Context, id string) (*store.Message, error
 		return err
 	})
 	return m, err
+}
+
+// MessageAttachment returns a file of a message with its bytes: a letter
+// stored as what it says is laid out now (the same bytes every time).
+func (s *Service) MessageAttachment(ctx context.Context, id, name string) (*store.MessageAttachment, error) {
+	m, err := s.Message(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range m.Attachments {
+		if a.Name == name {
+			if err := layOut(&a); err != nil {
+				return nil, fmt.Errorf("message %s: %s: %w", id, name, err)
+			}
+			return &a, nil
+		}
+	}
+	return nil, apperr.Errorf(apperr.NotFound, "message %s has no attachment %q", id, name)
+}
+
+// layOut fills a stored letter's bytes from its spec.
+func layOut(a *store.MessageAttachment) error {
+	if len(a.Data) > 0 || len(a.Spec) == 0 {
+		return nil
+	}
+	pdf, err := notify.LetterFromSpec(a.Spec)
+	if err != nil {
+		return err
+	}
+	a.Data = pdf
+	return nil
 }

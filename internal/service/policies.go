@@ -152,6 +152,11 @@ func (s *Service) CreatePolicy(ctx context.Context, in PolicyInput) (*PolicyView
 		if err := tx.InsertPolicy(ctx, sp); err != nil {
 			return err
 		}
+		// The segment's ladder may have changed: every customer is looked
+		// at again by the next run (collect.NextWake assumed the old one).
+		if err := tx.WakeAllCustomers(ctx); err != nil {
+			return err
+		}
 		if view, err = policyView(sp); err != nil {
 			return err
 		}
@@ -183,6 +188,9 @@ func (s *Service) UpdatePolicy(ctx context.Context, id string, in PolicyInput) (
 		}
 		sp.Segment = p.Segment
 		if err := tx.UpdatePolicy(ctx, sp); err != nil {
+			return err
+		}
+		if err := tx.WakeAllCustomers(ctx); err != nil {
 			return err
 		}
 		if view, err = policyView(sp); err != nil {

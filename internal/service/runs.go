@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math/big"
 	"os"
 	"strings"
@@ -71,28 +70,18 @@ func (s *Service) StartRunProgress(ctx context.Context, in RunInput, progress fu
 		if !created {
 			return nil
 		}
-		var ids []string
-		for cursor := ""; ; {
-			list, next, err := tx.Customers(ctx, store.CustomerFilter{Page: store.Page{Limit: 500, Cursor: cursor}})
-			if err != nil {
-				return err
-			}
-			for _, c := range list {
-				ids = append(ids, c.ID)
-			}
-			if next == "" {
-				break
-			}
-			cursor = next
-		}
-		if err := tx.AddRunCustomers(ctx, r.ID, ids); err != nil {
+		// Only the customers whose wake date has come: the others have
+		// nothing due today (collect.NextWake), and any change to their
+		// ledger since has woken them.
+		n, err := tx.AddDueRunCustomers(ctx, r.ID, asOf)
+		if err != nil {
 			return err
 		}
-		view.Run.Customers = len(ids)
+		view.Run.Customers = n
 		if err := tx.UpdateRunCounts(ctx, r.ID, 0, 0, 0, 0, store.RunRunning, nil); err != nil {
 			return err
 		}
-		return audit(ctx, tx, "run.start", "run", r.ID, map[string]any{"as_of": asOf, "customers": len(ids)})
+		return audit(ctx, tx, "run.start", "run", r.ID, map[string]any{"as_of": asOf, "customers": n})
 	})
 	if err != nil {
 		return nil, err
@@ -146,16 +135,31 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 			}
 			n = len(ids)
 			c := runCounts{ladders: map[string]collect.Ladder{}, hooks: map[string][]store.Webhook{}}
+			// The versions first: a change committed after this read (on
+			// PostgreSQL) keeps its customer due rather than being
+			// written over by a wake date computed without it.
+			versions, err := tx.CustomerWakeVersions(ctx, ids)
+			if err != nil {
+				return err
+			}
 			// The batch's customers, ledgers and invoice steps in a few
 			// queries, not a few per customer.
 			b, err := loadBatch(ctx, tx, ids)
 			if err != nil {
 				return err
 			}
+			wakes := make([]store.CustomerWake, 0, len(ids))
 			for _, id := range ids {
-				if err := s.visit(ctx, tx, runID, id, asOf, &c, b); err != nil {
+				wake, err := s.visit(ctx, tx, runID, id, asOf, &c, b)
+				if err != nil {
 					return fmt.Errorf("run %s: customer %s: %w", runID, id, err)
 				}
+				if v, ok := versions[id]; ok {
+					wakes = append(wakes, store.CustomerWake{CustomerID: id, On: wake, Version: v})
+				}
+			}
+			if err := tx.SetCustomerWakes(ctx, wakes); err != nil {
+				return err
 			}
 			if err := tx.FinishRunCustomers(ctx, runID, ids); err != nil {
 				return err
@@ -201,6 +205,10 @@ type runState struct {
 	ledger      []ledger.Invoice
 	payments    []ledger.Payment
 	allocations []ledger.Allocation
+	// nextIssue is the first issue date after the run's date of an
+	// invoice already recorded (a replay, or one entered ahead): the
+	// invoice joins the ladder then, with no change to wake the customer.
+	nextIssue civil.Date
 }
 
 // batch is what a run's batch loads at once.
@@ -208,8 +216,8 @@ type batch struct {
 	customers map[string]ledger.Customer
 	invoices  map[string][]ledger.Invoice
 	payments  map[string][]ledger.Payment
-	steps     map[string][]store.CollectionStep // of the batch's invoices
-	inPlans   map[string]string                 // invoice → the proposed or active plan covering it
+	steps     map[string]map[string]bool // steps done, per subject of the batch's customers
+	inPlans   map[string]string          // invoice → the proposed or active plan covering it
 	promises  map[string][]ledger.Promise
 	plans     map[string][]string // customer → active plan ids
 	calls     map[string][]store.Interaction
@@ -225,17 +233,12 @@ func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
 	if b.invoices, b.payments, err = tx.CustomerLedgers(ctx, ids); err != nil {
 		return nil, err
 	}
-	var subjects []string
-	for _, invs := range b.invoices {
-		for _, inv := range invs {
-			// Every invoice: one paid by now may have been open on the run's date.
-			subjects = append(subjects, inv.ID)
-		}
-	}
-	if b.steps, err = tx.CollectionSteps(ctx, subjects); err != nil {
+	// Every step of the customers' invoices and plans: an invoice paid by
+	// now may have been open on the run's date.
+	if b.steps, err = tx.StepsDoneFor(ctx, ids); err != nil {
 		return nil, err
 	}
-	if b.inPlans, err = tx.InvoicesInOpenPlans(ctx, subjects); err != nil {
+	if b.inPlans, err = tx.InvoicesInOpenPlansFor(ctx, ids); err != nil {
 		return nil, err
 	}
 	if b.promises, err = tx.PromisesFor(ctx, ids); err != nil {
@@ -251,30 +254,44 @@ func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
 	return b, err
 }
 
-// visit does one customer's due actions, in tx.
-func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID string, asOf civil.Date, c *runCounts, b *batch) error {
+// visit does one customer's due actions, in tx, and returns the date the
+// run next needs the customer (store.WakeNever: only a change will).
+func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID string, asOf civil.Date, c *runCounts, b *batch) (civil.Date, error) {
 	cu, ok := b.customers[customerID]
 	if !ok {
-		return nil // deleted meanwhile: nothing to do
+		return store.WakeNever, nil // deleted meanwhile: nothing to do
 	}
 	cust := &cu
 	st, invs, err := customerState(ctx, tx, cust, asOf, b)
 	if err != nil {
-		return err
+		return civil.Date{}, err
 	}
 	if len(st.Items) == 0 && len(st.Installments) == 0 && len(st.Defaulted) == 0 {
-		return nil
+		if !st.nextIssue.IsZero() {
+			return st.nextIssue, nil
+		}
+		return store.WakeNever, nil
 	}
 	ladder, ok := c.ladders[cust.Segment]
 	if !ok {
 		if ladder, err = ladderFor(ctx, tx, cust.Segment); err != nil {
-			return err
+			return civil.Date{}, err
 		}
 		c.ladders[cust.Segment] = ladder
 	}
 	actions := collect.Due(ladder, st.CustomerState, asOf)
+	wake := func() civil.Date {
+		d, ok := collect.NextWake(ladder, st.WithDone(actions), asOf)
+		if !st.nextIssue.IsZero() && (!ok || st.nextIssue.Before(d)) {
+			return st.nextIssue
+		}
+		if ok {
+			return d
+		}
+		return store.WakeNever
+	}
 	if len(actions) == 0 {
-		return nil
+		return wake(), nil
 	}
 	for _, act := range actions {
 		if act.Kind == collect.ActTask {
@@ -305,13 +322,13 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 			if i < len(act.SubjectSteps) {
 				step = act.SubjectSteps[i]
 			}
-			rows = append(rows, store.CollectionStep{SubjectID: subj, Step: step, RunID: runID, On: asOf})
+			rows = append(rows, store.CollectionStep{SubjectID: subj, CustomerID: cust.ID, Step: step, RunID: runID, On: asOf})
 			owner = append(owner, ai)
 		}
 	}
 	created, err := tx.InsertCollectionSteps(ctx, rows)
 	if err != nil {
-		return err
+		return civil.Date{}, err
 	}
 	freshAct := make([]bool, len(actions))
 	for i, k := range created {
@@ -334,7 +351,7 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 			}
 			c.events++
 			if err := emitRunEvent(ctx, tx, c.hooks, cust.ID, act, asOf); err != nil {
-				return err
+				return civil.Date{}, err
 			}
 			if act.Installment != nil || act.Step == collect.StepPlanDefaulted {
 				planID := act.Subjects[0]
@@ -343,7 +360,7 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 				}
 				detail, _ := json.Marshal(map[string]any{"reason": act.Reason})
 				if err := tx.AppendPlanEvent(ctx, &store.PlanEvent{PlanID: planID, Kind: act.Step, On: asOf, Detail: string(detail)}); err != nil {
-					return err
+					return civil.Date{}, err
 				}
 			}
 		case collect.ActMessage:
@@ -353,12 +370,12 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 			}
 			m, err := s.message(cust, act, invs, asOf, dec.At)
 			if err != nil {
-				return err
+				return civil.Date{}, err
 			}
 			m.DedupeKey = key
 			_, created, err := tx.InsertMessage(ctx, m)
 			if err != nil {
-				return err
+				return civil.Date{}, err
 			}
 			if created {
 				c.messages++
@@ -378,14 +395,14 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 				Status: store.TaskOpen, Reason: reason, RunID: runID, DedupeKey: key}
 			_, created, err := tx.InsertTask(ctx, t)
 			if err != nil {
-				return err
+				return civil.Date{}, err
 			}
 			if created {
 				c.tasks++
 			}
 		}
 	}
-	return nil
+	return wake(), nil
 }
 
 // emitRunEvent queues the webhook event of a run's event action.
@@ -417,6 +434,9 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 	byID := map[string]ledger.Invoice{}
 	var open []string
 	for _, inv := range invs {
+		if inv.IssueDate.After(asOf) && (st.nextIssue.IsZero() || inv.IssueDate.Before(st.nextIssue)) {
+			st.nextIssue = inv.IssueDate
+		}
 		if inv.IssueDate.After(asOf) || (!inv.VoidedOn.IsZero() && !inv.VoidedOn.After(asOf)) {
 			continue
 		}
@@ -472,28 +492,10 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 		st.Items = append(st.Items, collect.Item{InvoiceID: id, Number: inv.Number, DueDate: inv.DueDate, Balance: inv.Balance,
 			Disputed: inv.Disputed, InPlan: inPlans[id] != "", Promised: promised})
 	}
-	// Invoice steps came with the batch; plans' steps are read here.
-	done := map[string][]store.CollectionStep{}
-	var planSubjects []string
+	st.Done = map[string]map[string]bool{}
 	for _, subj := range subjects {
 		if steps, ok := b.steps[subj]; ok {
-			done[subj] = steps
-		} else if !strings.HasPrefix(subj, "inv_") {
-			planSubjects = append(planSubjects, subj)
-		}
-	}
-	if len(planSubjects) > 0 {
-		more, err := tx.CollectionSteps(ctx, planSubjects)
-		if err != nil {
-			return st, nil, err
-		}
-		maps.Copy(done, more)
-	}
-	st.Done = map[string]map[string]bool{}
-	for subj, steps := range done {
-		st.Done[subj] = map[string]bool{}
-		for _, s := range steps {
-			st.Done[subj][s.Step] = true
+			st.Done[subj] = steps
 		}
 	}
 	st.ledger, st.payments, st.allocations = invs, pays, alloc.Allocations
@@ -570,19 +572,21 @@ func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[st
 	if cust.Kind == ledger.KindBusiness {
 		d.Benefits = []string{"delivery", "credit_limit"}
 	}
-	r, err := notify.Render(act.Step, d)
+	r, err := notify.RenderText(act.Step, d)
 	if err != nil {
 		return nil, err
 	}
 	m := &store.Message{CustomerID: cust.ID, Channel: act.Channel, Step: act.Step, Tone: d.Tone, Locale: cust.Locale,
 		ScheduledFor: at.UTC(), Status: store.MessageQueued, Subject: r.Subject, Body: r.Text, InvoiceNumbers: numbers}
 	if act.Channel == notify.ChannelLetter {
-		// The letter itself, ready to print and post.
-		pdf, err := notify.LetterPDF(act.Step, d, []string{cust.Name})
+		// The letter itself, ready to print and post: what it says is
+		// stored, and the PDF laid out when it is fetched (9 ms a letter
+		// would dominate a day's run).
+		spec, err := notify.MarshalLetter(act.Step, d, []string{cust.Name})
 		if err != nil {
 			return nil, err
 		}
-		m.Attachments = []store.MessageAttachment{{Name: act.Step + ".pdf", ContentType: "application/pdf", Data: pdf}}
+		m.Attachments = []store.MessageAttachment{{Name: act.Step + ".pdf", ContentType: "application/pdf", Spec: spec}}
 	}
 	return m, nil
 }

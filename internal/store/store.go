@@ -9,6 +9,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"settle/internal/civil"
@@ -261,7 +262,10 @@ type Message struct {
 type MessageAttachment struct {
 	Name        string `json:"name"`
 	ContentType string `json:"content_type"`
-	Data        []byte `json:"data"`
+	Data        []byte `json:"data,omitempty"`
+	// Spec, when set, is what a letter says (notify.MarshalLetter): its
+	// PDF is laid out from it when it is wanted, and Data is empty.
+	Spec json.RawMessage `json:"spec,omitempty"`
 }
 
 // MessageFilter selects messages.
@@ -277,6 +281,20 @@ type MessageFilter struct {
 const (
 	RunRunning = "running"
 	RunDone    = "done"
+)
+
+// CustomerWake is when the daily run next needs a customer.
+type CustomerWake struct {
+	CustomerID string
+	On         civil.Date // WakeNever: only a change wakes the customer
+	Version    int64      // as read by CustomerWakeVersions
+}
+
+// The wake dates that are not dates: due at the next run, and never by
+// time alone. The stores' triggers set WakeNow on every change.
+var (
+	WakeNow   = civil.New(1, time.January, 1)
+	WakeNever = civil.New(9999, time.December, 31)
 )
 
 // Run is the collections run for one date: idempotent per date.
@@ -305,12 +323,13 @@ type RunCustomer struct {
 // CollectionStep records that a ladder step was taken for an invoice (or
 // a plan installment): each at most once.
 type CollectionStep struct {
-	SubjectID string // inv_… or pln_…#seq
-	Step      string // e.g. reminder, firm, demand, installment_missed
-	RunID     string
-	On        civil.Date
-	MessageID string // the message it went into, if any
-	TaskID    string // the task it created, if any
+	SubjectID  string // inv_… or pln_…#seq
+	CustomerID string // whose subject it is
+	Step       string // e.g. reminder, firm, demand, installment_missed
+	RunID      string
+	On         civil.Date
+	MessageID  string // the message it went into, if any
+	TaskID     string // the task it created, if any
 }
 
 // Task statuses and outcomes.
@@ -435,6 +454,9 @@ type Tx interface {
 	// InvoicesInOpenPlans returns those of invoiceIDs covered by a
 	// proposed or active plan, mapped to that plan's id.
 	InvoicesInOpenPlans(ctx context.Context, invoiceIDs []string) (map[string]string, error)
+	// InvoicesInOpenPlansFor is InvoicesInOpenPlans for every invoice of
+	// several customers.
+	InvoicesInOpenPlansFor(ctx context.Context, customerIDs []string) (map[string]string, error)
 
 	// CustomerPlans lists the ids of all a customer's plans, any status, oldest first.
 	CustomerPlans(ctx context.Context, customerID string) ([]string, error)
@@ -501,6 +523,22 @@ type Tx interface {
 	ClaimRunCustomers(ctx context.Context, runID, worker string, limit int, staleBefore time.Time) ([]string, error)
 	// FinishRunCustomers marks several customers done in a run.
 	FinishRunCustomers(ctx context.Context, runID string, customerIDs []string) error
+	// AddDueRunCustomers adds to a run, as pending, every customer whose
+	// wake date (collect.NextWake) is on or before asOf, and returns how
+	// many it added.
+	AddDueRunCustomers(ctx context.Context, runID string, asOf civil.Date) (int, error)
+	// CustomerWakeVersions reads the wake version of several customers (the
+	// count of changes that woke them), to hand back to SetCustomerWakes.
+	CustomerWakeVersions(ctx context.Context, ids []string) (map[string]int64, error)
+	// SetCustomerWakes records when the run next needs each customer,
+	// except a customer whose version moved since it was read (it changed
+	// meanwhile, and stays due at the next run). Read the versions and set
+	// the wakes in one transaction: SQLite, which serialises writers, does
+	// not count changes to a customer that is already due.
+	SetCustomerWakes(ctx context.Context, wakes []CustomerWake) error
+	// WakeAllCustomers makes every customer due at the next run (a ladder
+	// policy changed).
+	WakeAllCustomers(ctx context.Context) error
 	// FinishRunCustomer marks a customer done in a run.
 	FinishRunCustomer(ctx context.Context, runID, customerID string) error
 	// CustomerLedgers loads the ledgers of several customers at once (the
@@ -526,6 +564,9 @@ type Tx interface {
 	InsertCollectionStep(ctx context.Context, s *CollectionStep) (created bool, err error)
 	// CollectionSteps returns the steps taken for the subjects.
 	CollectionSteps(ctx context.Context, subjectIDs []string) (map[string][]CollectionStep, error)
+	// StepsDoneFor is what the run needs of the steps of several
+	// customers: the names of the steps taken, per subject.
+	StepsDoneFor(ctx context.Context, customerIDs []string) (map[string]map[string]bool, error)
 
 	// InsertTask creates a task; one with the DedupeKey of a stored task is
 	// not inserted: that task's id and created=false are returned.

@@ -204,14 +204,14 @@ func (t *Tx) FinishRunCustomer(ctx context.Context, runID, customerID string) er
 
 // ---- collection steps ---------------------------------------------------------------
 
-const collectionStepCols = `subject_id, step, run_id, on_date, message_id, task_id`
+const collectionStepCols = `subject_id, step, run_id, on_date, message_id, task_id, customer_id`
 
 // InsertCollectionStep implements store.Tx. A step the subject has already
 // is skipped by ON CONFLICT DO NOTHING, which is no error: on PostgreSQL
 // the transaction stays usable.
 func (t *Tx) InsertCollectionStep(ctx context.Context, s *store.CollectionStep) (bool, error) {
-	res, err := t.Exec(ctx, `INSERT INTO collection_steps (`+collectionStepCols+`) VALUES (?,?,?,?,?,?) ON CONFLICT (subject_id, step) DO NOTHING`,
-		s.SubjectID, s.Step, s.RunID, s.On, nullString(s.MessageID), nullString(s.TaskID))
+	res, err := t.Exec(ctx, `INSERT INTO collection_steps (`+collectionStepCols+`) VALUES (?,?,?,?,?,?,?) ON CONFLICT (subject_id, step) DO NOTHING`,
+		s.SubjectID, s.Step, s.RunID, s.On, nullString(s.MessageID), nullString(s.TaskID), s.CustomerID)
 	if err != nil {
 		return false, err
 	}
@@ -240,7 +240,7 @@ func (t *Tx) CollectionSteps(ctx context.Context, subjectIDs []string) (map[stri
 		for rows.Next() {
 			var s store.CollectionStep
 			var msg, task sql.NullString
-			if err := rows.Scan(&s.SubjectID, &s.Step, &s.RunID, &s.On, &msg, &task); err != nil {
+			if err := rows.Scan(&s.SubjectID, &s.Step, &s.RunID, &s.On, &msg, &task, &s.CustomerID); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -401,7 +401,7 @@ func (t *Tx) Tasks(ctx context.Context, f store.TaskFilter) ([]store.Task, strin
 // CONFLICT DO NOTHING per chunk; RETURNING names the rows inserted.
 func (t *Tx) InsertCollectionSteps(ctx context.Context, steps []store.CollectionStep) ([]bool, error) {
 	created := make([]bool, len(steps))
-	const per = bulkChunk / 6 // rows per statement: 6 parameters each
+	const per = bulkChunk / 7 // rows per statement: 7 parameters each
 	for start := 0; start < len(steps); start += per {
 		end := min(start+per, len(steps))
 		var b strings.Builder
@@ -411,8 +411,8 @@ func (t *Tx) InsertCollectionSteps(ctx context.Context, steps []store.Collection
 			if i > 0 {
 				b.WriteString(",")
 			}
-			b.WriteString("(?,?,?,?,?,?)")
-			args = append(args, s.SubjectID, s.Step, s.RunID, s.On, nullString(s.MessageID), nullString(s.TaskID))
+			b.WriteString("(?,?,?,?,?,?,?)")
+			args = append(args, s.SubjectID, s.Step, s.RunID, s.On, nullString(s.MessageID), nullString(s.TaskID), s.CustomerID)
 		}
 		b.WriteString(` ON CONFLICT (subject_id, step) DO NOTHING RETURNING subject_id, step`)
 		rows, err := t.query(ctx, b.String(), args...)
@@ -441,6 +441,30 @@ func (t *Tx) InsertCollectionSteps(ctx context.Context, steps []store.Collection
 		}
 	}
 	return created, nil
+}
+
+// StepsDoneFor implements store.Tx: the index (customer_id, subject_id,
+// step) holds all it reads, one range per customer.
+func (t *Tx) StepsDoneFor(ctx context.Context, customerIDs []string) (map[string]map[string]bool, error) {
+	type row struct{ subject, step string }
+	rows, err := byCustomers(ctx, t, `SELECT customer_id, subject_id, step FROM collection_steps WHERE customer_id IN (`, "customer_id", customerIDs,
+		func(sc scanner) (row, error) {
+			var r row
+			var customer string
+			err := sc.Scan(&customer, &r.subject, &r.step)
+			return r, err
+		}, func(row) string { return "" })
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]bool{}
+	for _, r := range rows[""] {
+		if out[r.subject] == nil {
+			out[r.subject] = map[string]bool{}
+		}
+		out[r.subject][r.step] = true
+	}
+	return out, nil
 }
 
 // FinishRunCustomers implements store.Tx.

@@ -3,9 +3,11 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 
 	"settle/internal/apperr"
+	"settle/internal/civil"
 	"settle/internal/ids"
 	"settle/internal/ledger"
 	"settle/internal/store"
@@ -157,4 +159,73 @@ func (t *Tx) CustomersByIDs(ctx context.Context, customerIDs []string) (map[stri
 		out[id] = cs[0]
 	}
 	return out, nil
+}
+
+// AddDueRunCustomers implements store.Tx.
+func (t *Tx) AddDueRunCustomers(ctx context.Context, runID string, asOf civil.Date) (int, error) {
+	res, err := t.Exec(ctx, `INSERT INTO run_customers (run_id, customer_id)
+		SELECT ?, id FROM customers WHERE wake_on <= ?
+		ON CONFLICT (run_id, customer_id) DO NOTHING`, runID, asOf)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	_, err = t.Exec(ctx, `UPDATE runs SET customers = customers + ? WHERE id = ?`, n, runID)
+	return int(n), err
+}
+
+// CustomerWakeVersions implements store.Tx.
+func (t *Tx) CustomerWakeVersions(ctx context.Context, ids []string) (map[string]int64, error) {
+	type row struct {
+		id      string
+		version int64
+	}
+	rows, err := byCustomers(ctx, t, `SELECT id, wake_version FROM customers WHERE id IN (`, "id", ids,
+		func(sc scanner) (row, error) {
+			var r row
+			err := sc.Scan(&r.id, &r.version)
+			return r, err
+		}, func(r row) string { return r.id })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(rows))
+	for id, rs := range rows {
+		out[id] = rs[0].version
+	}
+	return out, nil
+}
+
+// SetCustomerWakes implements store.Tx: one UPDATE … FROM a VALUES list
+// per chunk, matching on id and the version read.
+func (t *Tx) SetCustomerWakes(ctx context.Context, wakes []store.CustomerWake) error {
+	const per = bulkChunk / 3
+	for start := 0; start < len(wakes); start += per {
+		end := min(start+per, len(wakes))
+		args := make([]any, 0, 3*(end-start))
+		for _, w := range wakes[start:end] {
+			if !w.On.IsValid() {
+				return fmt.Errorf("store: SetCustomerWakes: customer %s: invalid date %s", w.CustomerID, w.On)
+			}
+			args = append(args, w.CustomerID, w.On, w.Version)
+		}
+		row := "(?," + t.cast("?", "DATE") + "," + t.cast("?", "BIGINT") + "),"
+		rows := strings.TrimSuffix(strings.Repeat(row, end-start), ",")
+		_, err := t.Exec(ctx, `WITH v (id, wake_on, version) AS (VALUES `+rows+`)
+			UPDATE customers SET wake_on = v.wake_on FROM v
+			WHERE customers.id = v.id AND customers.wake_version = v.version`, args...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WakeAllCustomers implements store.Tx.
+func (t *Tx) WakeAllCustomers(ctx context.Context) error {
+	_, err := t.Exec(ctx, `UPDATE customers SET wake_on = ?, wake_version = wake_version + 1`, store.WakeNow)
+	return err
 }

@@ -212,12 +212,12 @@ func (t *Tx) Unapplied(ctx context.Context, customerID string) (map[money.Curren
 
 // CustomerLedgers implements store.Tx.
 func (t *Tx) CustomerLedgers(ctx context.Context, customerIDs []string) (map[string][]ledger.Invoice, map[string][]ledger.Payment, error) {
-	invs, err := byCustomers(ctx, t, `SELECT `+invoiceCols+` FROM invoices WHERE customer_id IN (`, "id", customerIDs, scanInvoice,
+	invs, err := byCustomers(ctx, t, `SELECT `+t.textDates(InvoiceColumns, "issue_date", "due_date", "voided_on")+` FROM invoices WHERE customer_id IN (`, "id", customerIDs, scanInvoice,
 		func(inv ledger.Invoice) string { return inv.CustomerID })
 	if err != nil {
 		return nil, nil, err
 	}
-	pays, err := byCustomers(ctx, t, `SELECT `+paymentCols+` FROM payments WHERE customer_id IN (`, "id", customerIDs, scanPayment,
+	pays, err := byCustomers(ctx, t, `SELECT `+t.textDates(paymentColumns, "received_on")+` FROM payments WHERE customer_id IN (`, "id", customerIDs, scanPayment,
 		func(p ledger.Payment) string { return p.CustomerID })
 	return invs, pays, err
 }

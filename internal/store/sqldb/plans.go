@@ -183,6 +183,27 @@ func (t *Tx) InvoicesInOpenPlans(ctx context.Context, invoiceIDs []string) (map[
 	return out, rows.Err()
 }
 
+// InvoicesInOpenPlansFor implements store.Tx: through plans_customer, so
+// a customer without plans costs one index probe.
+func (t *Tx) InvoicesInOpenPlansFor(ctx context.Context, customerIDs []string) (map[string]string, error) {
+	type row struct{ invoice, plan string }
+	rows, err := byCustomers(ctx, t, `SELECT pi.invoice_id, pi.plan_id FROM plans p JOIN plan_invoices pi ON pi.plan_id = p.id
+		WHERE p.status IN ('proposed', 'active') AND p.customer_id IN (`, "pi.invoice_id", customerIDs,
+		func(sc scanner) (row, error) {
+			var r row
+			err := sc.Scan(&r.invoice, &r.plan)
+			return r, err
+		}, func(row) string { return "" })
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, r := range rows[""] {
+		out[r.invoice] = r.plan
+	}
+	return out, nil
+}
+
 // AppendPlanEvent implements store.Tx.
 func (t *Tx) AppendPlanEvent(ctx context.Context, e *store.PlanEvent) error {
 	if e.At.IsZero() {

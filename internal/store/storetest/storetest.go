@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Interactions", testInteractions},
 		{"Messages", testMessages},
 		{"Messages/Claim", testMessageClaims},
+		{"Customers/Wake", testWake},
 		{"Messages/Delivery", testMessageDelivery},
 		{"Messages/ConcurrentClaims", testMessageConcurrentClaims},
 		{"Messages/DeliveryRoundTrip", testMessageDeliveryRoundTrip},

@@ -1,0 +1,115 @@
+package collect
+
+import "settle/internal/civil"
+
+// The daily run need not visit every customer every day: between changes
+// to a customer's ledger (a new invoice, a payment, a dispute, a plan or a
+// promise — the store wakes the customer on each), only the passing of time
+// moves the ladder, and NextWake says when it next will. The run visits the
+// customers whose wake date has come and leaves the rest alone, so a day's
+// run costs what that day's ladder does, not what the whole book holds.
+
+// WithDone returns the state with the steps of actions recorded as done, as the
+// run records them (each subject under its own step).
+func (s CustomerState) WithDone(actions []Action) CustomerState {
+	done := make(map[string]map[string]bool, len(s.Done)+len(actions))
+	for subj, steps := range s.Done {
+		done[subj] = make(map[string]bool, len(steps)+1)
+		for st := range steps {
+			done[subj][st] = true
+		}
+	}
+	for _, a := range actions {
+		for i, subj := range a.Subjects {
+			step := a.Step
+			if i < len(a.SubjectSteps) {
+				step = a.SubjectSteps[i]
+			}
+			if done[subj] == nil {
+				done[subj] = map[string]bool{}
+			}
+			done[subj][step] = true
+		}
+	}
+	s.Done = done
+	return s
+}
+
+// NextWake returns the first date after asOf on which Due could return an
+// action for the customer if nothing but time changes, given the steps
+// already done (s.Done, with the actions of asOf included: see WithDone).
+// ok is false when no date will: only a change to the customer's ledger
+// can bring a new action.
+//
+// Where the date depends on rules outside the ladder — when a promise is
+// broken, when a proposed plan lapses, when a missed installment makes a
+// plan default — the answer is the next day: a customer in that state is
+// visited every day. The answer is never later than the first date with an
+// action (TestNextWake_NeverLate checks it against Due day by day).
+func NextWake(l Ladder, s CustomerState, asOf civil.Date) (civil.Date, bool) {
+	tomorrow := asOf.AddDays(1)
+	var best civil.Date
+	found := false
+	consider := func(d civil.Date) {
+		if d.Before(tomorrow) {
+			d = tomorrow
+		}
+		if !found || d.Before(best) {
+			best, found = d, true
+		}
+	}
+	for _, it := range s.Items {
+		switch {
+		case it.Disputed:
+			continue // resolving a dispute is a change: it wakes the customer
+		case it.InPlan || it.Promised:
+			consider(tomorrow) // a lapsing plan or a broken promise ends the pause
+			continue
+		}
+		if !s.done(it.InvoiceID, StepInvoiceOverdue) {
+			consider(it.DueDate.AddDays(1))
+		}
+		d := asOf.DaysSince(it.DueDate)
+		for _, st := range l.Steps {
+			// Due takes the latest step reached: one already done gives
+			// nothing, so the next is the first later step not done.
+			if st.Offset > d && !s.done(it.InvoiceID, st.Name) {
+				consider(it.DueDate.AddDays(st.Offset))
+				break
+			}
+		}
+		// The latest step reached but not yet done (none after the run's
+		// own actions are recorded) is due at once.
+		k := -1
+		for i, st := range l.Steps {
+			if st.Offset <= d {
+				k = i
+			}
+		}
+		if k >= 0 && !s.done(it.InvoiceID, l.Steps[k].Name) {
+			consider(tomorrow)
+		}
+	}
+	for _, in := range s.Installments {
+		subj := in.Subject()
+		if in.Missed {
+			if !s.done(subj, StepInstallmentMissed) {
+				consider(tomorrow)
+			}
+			consider(tomorrow) // the plan may default on any day now
+			continue
+		}
+		if !s.done(subj, StepInstallmentReminder) {
+			consider(in.DueDate.AddDays(-l.InstallmentReminderDays))
+		}
+		// It is missed after its due date (and the plan's grace days):
+		// never before the day after.
+		consider(in.DueDate.AddDays(1))
+	}
+	for _, p := range s.Defaulted {
+		if !s.done(p, StepPlanDefaulted) {
+			consider(tomorrow)
+		}
+	}
+	return best, found
+}

@@ -1,0 +1,116 @@
+package notify
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"settle/internal/civil"
+	"settle/internal/money"
+)
+
+// A letter's PDF takes ~9 ms to lay out (the embedded font is parsed and
+// subset for each document), and a day's run may write thousands of
+// letters. So the run stores what the letter says — MarshalLetter — with
+// the message, and the PDF is laid out from it when it is first wanted
+// (LetterFromSpec): the same input gives the same bytes, whenever.
+
+// letterSpec is LetterPDF's input as JSON. Amounts are minor units and a
+// currency code; dates are ISO dates.
+type letterSpec struct {
+	Step    string   `json:"step"`
+	Address []string `json:"address"`
+	Data    dataSpec `json:"data"`
+}
+
+type amountSpec struct {
+	Minor    int64  `json:"minor"`
+	Currency string `json:"currency,omitempty"`
+}
+
+type invoiceSpec struct {
+	Number      string     `json:"number"`
+	IssueDate   civil.Date `json:"issue_date"`
+	DueDate     civil.Date `json:"due_date"`
+	Amount      amountSpec `json:"amount"`
+	Balance     amountSpec `json:"balance"`
+	DaysOverdue int        `json:"days_overdue"`
+}
+
+type installmentSpec struct {
+	Seq     int        `json:"seq"`
+	DueDate civil.Date `json:"due_date"`
+	Amount  amountSpec `json:"amount"`
+	PlanID  string     `json:"plan_id"`
+}
+
+type dataSpec struct {
+	Creditor       string           `json:"creditor"`
+	CustomerName   string           `json:"customer_name"`
+	Locale         string           `json:"locale"`
+	Tone           string           `json:"tone"`
+	AsOf           civil.Date       `json:"as_of"`
+	Invoices       []invoiceSpec    `json:"invoices,omitempty"`
+	Total          amountSpec       `json:"total"`
+	Fee            amountSpec       `json:"fee"`
+	PayBy          civil.Date       `json:"pay_by"`
+	NextStep       string           `json:"next_step,omitempty"`
+	Installment    *installmentSpec `json:"installment,omitempty"`
+	Benefits       []string         `json:"benefits,omitempty"`
+	PaymentMethods []string         `json:"payment_methods,omitempty"`
+	PayReference   string           `json:"pay_reference,omitempty"`
+}
+
+func amountOf(a money.Amount) amountSpec {
+	return amountSpec{Minor: a.Minor(), Currency: string(a.Currency())}
+}
+
+func (a amountSpec) amount() money.Amount { return money.New(a.Minor, money.Currency(a.Currency)) }
+
+// MarshalLetter checks that the letter renders (as LetterPDF would) and
+// returns its input as JSON for LetterFromSpec. A letter has no meeting:
+// d.Meeting is refused.
+func MarshalLetter(step string, d MessageData, addressLines []string) ([]byte, error) {
+	if d.Meeting != nil {
+		return nil, fmt.Errorf("notify: a %s letter cannot carry a meeting", step)
+	}
+	d.Channel = ChannelLetter
+	if _, err := prepare(step, d); err != nil {
+		return nil, err
+	}
+	s := letterSpec{Step: step, Address: addressLines, Data: dataSpec{
+		Creditor: d.Creditor, CustomerName: d.CustomerName, Locale: d.Locale, Tone: d.Tone, AsOf: d.AsOf,
+		Total: amountOf(d.Total), Fee: amountOf(d.Fee), PayBy: d.PayBy, NextStep: d.NextStep,
+		Benefits: d.Benefits, PaymentMethods: d.PaymentMethods, PayReference: d.PayReference,
+	}}
+	for _, in := range d.Invoices {
+		s.Data.Invoices = append(s.Data.Invoices, invoiceSpec{Number: in.Number, IssueDate: in.IssueDate, DueDate: in.DueDate,
+			Amount: amountOf(in.Amount), Balance: amountOf(in.Balance), DaysOverdue: in.DaysOverdue})
+	}
+	if in := d.Installment; in != nil {
+		s.Data.Installment = &installmentSpec{Seq: in.Seq, DueDate: in.DueDate, Amount: amountOf(in.Amount), PlanID: in.PlanID}
+	}
+	return json.Marshal(s)
+}
+
+// LetterFromSpec lays out the PDF of a letter stored by MarshalLetter.
+func LetterFromSpec(spec []byte) ([]byte, error) {
+	var s letterSpec
+	if err := json.Unmarshal(spec, &s); err != nil {
+		return nil, fmt.Errorf("notify: letter spec: %w", err)
+	}
+	return LetterPDF(s.Step, s.data(), s.Address)
+}
+
+func (s letterSpec) data() MessageData {
+	d := MessageData{Creditor: s.Data.Creditor, CustomerName: s.Data.CustomerName, Locale: s.Data.Locale, Tone: s.Data.Tone,
+		Channel: ChannelLetter, AsOf: s.Data.AsOf, Total: s.Data.Total.amount(), Fee: s.Data.Fee.amount(), PayBy: s.Data.PayBy,
+		NextStep: s.Data.NextStep, Benefits: s.Data.Benefits, PaymentMethods: s.Data.PaymentMethods, PayReference: s.Data.PayReference}
+	for _, in := range s.Data.Invoices {
+		d.Invoices = append(d.Invoices, InvoiceLine{Number: in.Number, IssueDate: in.IssueDate, DueDate: in.DueDate,
+			Amount: in.Amount.amount(), Balance: in.Balance.amount(), DaysOverdue: in.DaysOverdue})
+	}
+	if in := s.Data.Installment; in != nil {
+		d.Installment = &InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Amount.amount(), PlanID: in.PlanID}
+	}
+	return d
+}
