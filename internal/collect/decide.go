@@ -482,7 +482,7 @@ func (rf *regF) init(history []Attempt, debtID string, r *Rules, buf []pastCall)
 	for _, a := range history {
 		// Only calls count (§1006.14(b)(2) is about telephone calls), and
 		// only calls about this debt: the caps are per debt.
-		if a.DebtID != debtID {
+		if !sameDebt(a.DebtID, debtID) {
 			continue
 		}
 		if ch, _ := normChannel(a.Channel); ch != Call {
@@ -498,6 +498,25 @@ func (rf *regF) init(history []Attempt, debtID string, r *Rules, buf []pastCall)
 }
 
 func comparePastCalls(a, b pastCall) int { return a.at.Compare(b.at) }
+
+// sameDebt reports whether a call about debt a counts toward the caps of
+// debt b. A debt is named by its invoice (or plan) ids, comma-separated: a
+// call about several invoices counts for each of them, and a call that
+// names no debt counts for every debt (the safe reading: it may have been
+// about any of them).
+func sameDebt(a, b string) bool {
+	if a == b || a == "" || b == "" {
+		return true
+	}
+	for x := range strings.SplitSeq(a, ",") {
+		for y := range strings.SplitSeq(b, ",") {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func (rf *regF) len() int {
 	if rf == nil {

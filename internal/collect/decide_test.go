@@ -491,3 +491,23 @@ func TestRules_Validate(t *testing.T) {
 		t.Errorf("24:00 as an end should be valid: %v", err)
 	}
 }
+
+func TestSameDebt(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"inv_1", "inv_1", true},
+		{"inv_1", "inv_2", false},
+		{"inv_1,inv_2", "inv_2", true},
+		{"inv_2", "inv_3,inv_2", true},
+		{"inv_1,inv_2", "inv_3,inv_4", false},
+		{"", "inv_1", true}, // a call about no named debt counts for all
+		{"inv_1", "", true},
+		{"inv_10", "inv_1", false}, // whole ids, not prefixes
+	} {
+		if got := sameDebt(c.a, c.b); got != c.want {
+			t.Errorf("sameDebt(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}

@@ -283,6 +283,7 @@ type Interaction struct {
 	Reason        *Reason   `json:"reason,omitempty"`
 	InvoiceIDs    []string  `json:"invoice_ids"`
 	FollowUp      string    `json:"follow_up,omitempty" doc:"What it triggered, e.g. resend_invoice:msg_…"`
+	Conversation  bool      `json:"conversation" doc:"A call that reached the customer (Regulation F: no further calls about the debt for 7 days)"`
 	Actor         string    `json:"actor"`
 	CreatedAt     time.Time `json:"created_at"`
 	ResendMessage *Message  `json:"resend_message,omitempty"`
@@ -298,7 +299,7 @@ type Reason struct {
 
 func interactionOut(it store.Interaction, resend *store.Message) Interaction {
 	o := Interaction{ID: it.ID, CustomerID: it.CustomerID, Kind: it.Kind, Direction: it.Direction, OccurredAt: it.OccurredAt,
-		Summary: it.Summary, InvoiceIDs: nonNil(it.InvoiceIDs), FollowUp: it.FollowUp, Actor: it.Actor, CreatedAt: it.CreatedAt}
+		Summary: it.Summary, InvoiceIDs: nonNil(it.InvoiceIDs), FollowUp: it.FollowUp, Conversation: it.Conversation, Actor: it.Actor, CreatedAt: it.CreatedAt}
 	if it.ReasonCategory != "" {
 		o.Reason = &Reason{Category: it.ReasonCategory, Label: service.ReasonCategories[it.ReasonCategory], Claim: it.Claim, Evidence: it.Evidence}
 	}

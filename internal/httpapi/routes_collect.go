@@ -49,6 +49,7 @@ type Task struct {
 	Priority   int64      `json:"priority" doc:"Higher first: amount × risk × age"`
 	Status     string     `json:"status" doc:"open, claimed or done"`
 	Reason     string     `json:"reason"`
+	InvoiceIDs []string   `json:"invoice_ids" doc:"The invoices it is about"`
 	RunID      string     `json:"run_id,omitempty"`
 	ClaimedBy  string     `json:"claimed_by,omitempty"`
 	ClaimedAt  *time.Time `json:"claimed_at,omitempty"`
@@ -60,7 +61,7 @@ type Task struct {
 
 func taskOut(t store.Task) Task {
 	return Task{ID: t.ID, CustomerID: t.CustomerID, Queue: t.Queue, Kind: t.Kind, DueAt: t.DueAt.UTC(), Priority: t.Priority, Status: t.Status,
-		Reason: t.Reason, RunID: t.RunID, ClaimedBy: t.ClaimedBy, ClaimedAt: t.ClaimedAt, Outcome: t.Outcome, Note: t.Note, DoneAt: t.DoneAt, CreatedAt: t.CreatedAt}
+		Reason: t.Reason, InvoiceIDs: nonNil(t.InvoiceIDs), RunID: t.RunID, ClaimedBy: t.ClaimedBy, ClaimedAt: t.ClaimedAt, Outcome: t.Outcome, Note: t.Note, DoneAt: t.DoneAt, CreatedAt: t.CreatedAt}
 }
 
 func (s *Server) collectRoutes() {

@@ -23,6 +23,10 @@ const MaxDeliveryAttempts = 6
 // DeliveryReport counts one pass of the email sender.
 type DeliveryReport struct {
 	Claimed, Sent, Retried, Failed, Bounced int
+	// Superseded counts results not stored because another sender took
+	// the claim over meanwhile (this one was too slow): that sender's
+	// result stands.
+	Superseded int
 }
 
 // DeliverEmails sends the queued emails that are due: each is claimed in
@@ -118,6 +122,10 @@ func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, li
 			}
 			return audit(ctx, tx, action, "message", msg.ID, map[string]any{"attempts": msg.Attempts, "status": msg.Status, "error": msg.LastError})
 		})
+		if apperr.CodeOf(err) == apperr.Conflict {
+			rep.Superseded++
+			continue
+		}
 		if err != nil {
 			return rep, err
 		}

@@ -45,6 +45,9 @@ type InteractionInput struct {
 	Summary    string       `json:"summary"`
 	Reason     *ReasonInput `json:"reason,omitempty"`
 	InvoiceIDs []string     `json:"invoice_ids,omitempty" doc:"Invoices it concerns (ids or numbers)"`
+	// Conversation defaults to true for a call that states a reason (we
+	// spoke to the customer) and false otherwise.
+	Conversation *bool `json:"conversation,omitempty" doc:"A call that reached the customer: no further calls about the debt for 7 days (Regulation F). Default: true for a call with a stated reason"`
 }
 
 // InteractionView is a stored interaction and what it triggered.
@@ -108,6 +111,14 @@ func (s *Service) CreateInteraction(ctx context.Context, customer string, in Int
 		if len(it.Evidence) > 1000 {
 			fs.Add("reason.evidence", "must be at most 1000 characters")
 		}
+	}
+	switch {
+	case in.Conversation != nil && *in.Conversation && it.Kind != "call" && it.Kind != "meeting":
+		fs.Add("conversation", "only a call or a meeting is a conversation")
+	case in.Conversation != nil:
+		it.Conversation = *in.Conversation
+	default:
+		it.Conversation = it.Kind == "call" && it.ReasonCategory != ""
 	}
 	if len(in.InvoiceIDs) > 100 {
 		fs.Add("invoice_ids", "at most 100")

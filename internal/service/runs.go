@@ -392,7 +392,7 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 				}
 			}
 			t := &store.Task{CustomerID: cust.ID, Queue: act.Queue, Kind: kind, DueAt: dueAt.UTC(), Priority: act.Priority,
-				Status: store.TaskOpen, Reason: reason, RunID: runID, DedupeKey: key}
+				Status: store.TaskOpen, Reason: reason, InvoiceIDs: act.InvoiceIDs, RunID: runID, DedupeKey: key}
 			_, created, err := tx.InsertTask(ctx, t)
 			if err != nil {
 				return civil.Date{}, err
@@ -523,7 +523,7 @@ func contactHistory(calls []store.Interaction) []collect.Attempt {
 	var out []collect.Attempt
 	for _, it := range calls {
 		out = append(out, collect.Attempt{At: it.OccurredAt, Channel: collect.Call, DebtID: strings.Join(it.InvoiceIDs, ","),
-			Conversation: it.ReasonCategory != "" || strings.Contains(strings.ToLower(it.Summary), "reached")})
+			Conversation: it.Conversation})
 	}
 	return out
 }

@@ -76,7 +76,7 @@ func (s *Service) UpdateTask(ctx context.Context, id string, in TaskUpdate) (*st
 	var t *store.Task
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
 		var err error
-		if t, err = tx.Task(ctx, id); err != nil {
+		if t, err = tx.TaskForUpdate(ctx, id); err != nil {
 			return err
 		}
 		now := tx.Now()
@@ -128,11 +128,11 @@ func (s *Service) applyOutcome(ctx context.Context, tx store.Tx, t *store.Task, 
 			summary += ": " + strings.TrimSpace(in.Note)
 		}
 		it := &store.Interaction{CustomerID: t.CustomerID, Kind: "call", Direction: "outbound", OccurredAt: now, Summary: summary,
-			Actor: ActorFrom(ctx).ID, FollowUp: "task:" + t.ID}
+			InvoiceIDs: t.InvoiceIDs, Actor: ActorFrom(ctx).ID, FollowUp: "task:" + t.ID}
 		switch in.Outcome {
 		case "reached", "promise_made", "dispute_raised":
 			// A conversation: the 7-day quiet period of Regulation F starts.
-			it.Summary = "reached: " + it.Summary
+			it.Conversation = true
 		}
 		if err := tx.InsertInteraction(ctx, it); err != nil {
 			return err

@@ -215,6 +215,7 @@ func Sign(secret string, t time.Time, body []byte) string {
 // WebhookReport counts one pass of the webhook sender.
 type WebhookReport struct {
 	Claimed, Delivered, Retried, Failed int
+	Superseded                          int // results dropped: another worker took the claim over
 }
 
 // DeliverWebhooks posts the due deliveries: claimed in a transaction,
@@ -262,7 +263,12 @@ func (s *Service) DeliverWebhooks(ctx context.Context, client *http.Client, work
 			d.Status, d.LastError, d.NextAttemptAt = store.DeliveryPending, sendErr.Error(), now.Add(notify.Backoff(d.Attempts))
 			rep.Retried++
 		}
-		if err := s.store.Tx(ctx, func(tx store.Tx) error { return tx.UpdateWebhookDelivery(ctx, d) }); err != nil {
+		err = s.store.Tx(ctx, func(tx store.Tx) error { return tx.UpdateWebhookDelivery(ctx, d) })
+		if apperr.CodeOf(err) == apperr.Conflict {
+			rep.Superseded++ // another worker took the claim over: its result stands
+			continue
+		}
+		if err != nil {
 			return rep, err
 		}
 	}

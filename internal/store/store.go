@@ -218,6 +218,9 @@ type Interaction struct {
 	FollowUp       string   // what it triggered, e.g. "resend_invoice:msg_…"
 	Actor          string
 	CreatedAt      time.Time
+	// Conversation: a call that reached the customer (Regulation F's
+	// 7-day quiet period about the debt starts).
+	Conversation bool
 }
 
 // InteractionFilter selects interactions.
@@ -349,6 +352,7 @@ type Task struct {
 	Priority   int64 // higher first: amount × risk × age
 	Status     string
 	Reason     string
+	InvoiceIDs []string // the invoices it is about
 	RunID      string
 	DedupeKey  string // unique when set
 	ClaimedBy  string
@@ -503,7 +507,10 @@ type Tx interface {
 	// is taken over: its worker died mid-delivery), oldest scheduled first.
 	ClaimMessages(ctx context.Context, channel, worker string, now, staleBefore time.Time, limit int) ([]Message, error)
 	// UpdateMessageDelivery stores a delivery attempt's result: Status,
-	// Attempts, LastError, SentAt, NextAttemptAt, and clears the claim.
+	// Attempts, LastError, SentAt, NextAttemptAt, and clears the claim —
+	// only while the message is still claimed by m.ClaimedBy (as it was
+	// claimed): when another sender took a stale claim over, it is a
+	// Conflict and nothing changes.
 	UpdateMessageDelivery(ctx context.Context, m *Message) error
 	Messages(ctx context.Context, f MessageFilter) (list []Message, next string, err error)
 
@@ -574,6 +581,10 @@ type Tx interface {
 	Task(ctx context.Context, id string) (*Task, error)
 	// UpdateTask stores status, claim, outcome, note and done time.
 	UpdateTask(ctx context.Context, t *Task) error
+	// TaskForUpdate reads a task and holds it (PostgreSQL: FOR UPDATE)
+	// until the transaction ends, so that two agents acting on one task
+	// at once are serialised and the second sees the first's change.
+	TaskForUpdate(ctx context.Context, id string) (*Task, error)
 	// Tasks lists tasks by priority (highest first), then due time, then id.
 	Tasks(ctx context.Context, f TaskFilter) (list []Task, next string, err error)
 
@@ -592,7 +603,8 @@ type Tx interface {
 	// than staleBefore are taken over), oldest first.
 	ClaimWebhookDeliveries(ctx context.Context, worker string, now, staleBefore time.Time, limit int) ([]WebhookDelivery, error)
 	// UpdateWebhookDelivery stores an attempt's result (Status, Attempts,
-	// LastStatusCode, LastError, NextAttemptAt, DeliveredAt) and clears the claim.
+	// LastStatusCode, LastError, NextAttemptAt, DeliveredAt) and clears the
+	// claim — only while d.ClaimedBy still holds it (else a Conflict).
 	UpdateWebhookDelivery(ctx context.Context, d *WebhookDelivery) error
 	// WebhookDeliveries lists a subscription's deliveries, newest first.
 	WebhookDeliveries(ctx context.Context, webhookID string, p Page) (list []WebhookDelivery, next string, err error)

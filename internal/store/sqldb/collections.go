@@ -257,14 +257,21 @@ func (t *Tx) CollectionSteps(ctx context.Context, subjectIDs []string) (map[stri
 
 // ---- tasks --------------------------------------------------------------------------
 
-const taskCols = `id, customer_id, queue, kind, due_at, priority, status, reason, run_id, dedupe_key, claimed_by, claimed_at, outcome, note, done_at, created_at`
+const taskCols = `id, customer_id, queue, kind, due_at, priority, status, reason, run_id, dedupe_key, claimed_by, claimed_at, outcome, note, done_at, created_at, invoice_ids`
 
 func scanTask(sc scanner) (store.Task, error) {
 	var k store.Task
 	var runID, dedupe sql.NullString
 	var claimedAt, doneAt sql.NullTime
+	var invoiceIDs string
 	err := sc.Scan(&k.ID, &k.CustomerID, &k.Queue, &k.Kind, &k.DueAt, &k.Priority, &k.Status, &k.Reason, &runID, &dedupe,
-		&k.ClaimedBy, &claimedAt, &k.Outcome, &k.Note, &doneAt, &k.CreatedAt)
+		&k.ClaimedBy, &claimedAt, &k.Outcome, &k.Note, &doneAt, &k.CreatedAt, &invoiceIDs)
+	if err != nil {
+		return k, err
+	}
+	if k.InvoiceIDs, err = parseStringList(invoiceIDs); err != nil {
+		return k, fmt.Errorf("task %s: invoice_ids: %w", k.ID, err)
+	}
 	k.DueAt, k.CreatedAt = k.DueAt.UTC(), k.CreatedAt.UTC()
 	k.RunID, k.DedupeKey = runID.String, dedupe.String
 	k.ClaimedAt, k.DoneAt = timePtr(claimedAt), timePtr(doneAt)
@@ -286,9 +293,13 @@ func (t *Tx) InsertTask(ctx context.Context, k *store.Task) (string, bool, error
 	if k.CreatedAt.IsZero() {
 		k.CreatedAt = t.now
 	}
-	res, err := t.Exec(ctx, `INSERT INTO tasks (`+taskCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (dedupe_key) DO NOTHING`,
+	invoiceIDs, err := stringList(k.InvoiceIDs)
+	if err != nil {
+		return "", false, err
+	}
+	res, err := t.Exec(ctx, `INSERT INTO tasks (`+taskCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (dedupe_key) DO NOTHING`,
 		k.ID, k.CustomerID, k.Queue, k.Kind, k.DueAt.UTC(), k.Priority, k.Status, k.Reason, nullString(k.RunID),
-		nullString(k.DedupeKey), k.ClaimedBy, nullTime(k.ClaimedAt), k.Outcome, k.Note, nullTime(k.DoneAt), k.CreatedAt.UTC())
+		nullString(k.DedupeKey), k.ClaimedBy, nullTime(k.ClaimedAt), k.Outcome, k.Note, nullTime(k.DoneAt), k.CreatedAt.UTC(), invoiceIDs)
 	if err != nil {
 		return "", false, err
 	}
@@ -307,6 +318,23 @@ func (t *Tx) InsertTask(ctx context.Context, k *store.Task) (string, bool, error
 // Task implements store.Tx.
 func (t *Tx) Task(ctx context.Context, id string) (*store.Task, error) {
 	k, err := scanTask(t.queryRow(ctx, `SELECT `+taskCols+` FROM tasks WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("task", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
+// TaskForUpdate implements store.Tx. SQLite needs no lock: its writers
+// are serialised already.
+func (t *Tx) TaskForUpdate(ctx context.Context, id string) (*store.Task, error) {
+	lock := ""
+	if t.s.dialect.Engine() == "postgres" {
+		lock = " FOR UPDATE"
+	}
+	k, err := scanTask(t.queryRow(ctx, `SELECT `+taskCols+` FROM tasks WHERE id = ?`+lock, id))
 	if isNoRows(err) {
 		return nil, notFound("task", id)
 	}

@@ -38,13 +38,13 @@ func parseStringList(s string) ([]string, error) {
 
 // ---- interactions -------------------------------------------------------------------
 
-const interactionCols = `id, customer_id, kind, direction, occurred_at, summary, reason_category, claim, evidence, invoice_ids, follow_up, actor, created_at`
+const interactionCols = `id, customer_id, kind, direction, occurred_at, summary, reason_category, claim, evidence, invoice_ids, follow_up, actor, created_at, conversation`
 
 func scanInteraction(sc scanner) (store.Interaction, error) {
 	var i store.Interaction
 	var invoiceIDs string
 	err := sc.Scan(&i.ID, &i.CustomerID, &i.Kind, &i.Direction, &i.OccurredAt, &i.Summary, &i.ReasonCategory,
-		&i.Claim, &i.Evidence, &invoiceIDs, &i.FollowUp, &i.Actor, &i.CreatedAt)
+		&i.Claim, &i.Evidence, &invoiceIDs, &i.FollowUp, &i.Actor, &i.CreatedAt, &i.Conversation)
 	if err != nil {
 		return i, err
 	}
@@ -71,9 +71,9 @@ func (t *Tx) InsertInteraction(ctx context.Context, i *store.Interaction) error 
 	if err != nil {
 		return err
 	}
-	_, err = t.Exec(ctx, `INSERT INTO interactions (`+interactionCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err = t.Exec(ctx, `INSERT INTO interactions (`+interactionCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		i.ID, i.CustomerID, i.Kind, i.Direction, i.OccurredAt.UTC(), i.Summary, i.ReasonCategory, i.Claim, i.Evidence,
-		invoiceIDs, i.FollowUp, i.Actor, i.CreatedAt.UTC())
+		invoiceIDs, i.FollowUp, i.Actor, i.CreatedAt.UTC(), i.Conversation)
 	return err
 }
 
@@ -230,13 +230,19 @@ func (t *Tx) UpdateMessageDelivery(ctx context.Context, m *store.Message) error 
 		return apperr.Field("status", "%q must be queued, sent, failed or bounced", m.Status)
 	}
 	res, err := t.Exec(ctx, `UPDATE messages SET status = ?, attempts = ?, last_error = ?, sent_at = ?, next_attempt_at = ?,
-		claimed_by = '', claimed_at = NULL WHERE id = ?`,
-		m.Status, m.Attempts, m.LastError, nullTime(m.SentAt), nullTime(m.NextAttemptAt), m.ID)
+		claimed_by = '', claimed_at = NULL WHERE id = ? AND claimed_by = ?`,
+		m.Status, m.Attempts, m.LastError, nullTime(m.SentAt), nullTime(m.NextAttemptAt), m.ID, m.ClaimedBy)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("message", m.ID)
+		var by string
+		if err := t.queryRow(ctx, `SELECT claimed_by FROM messages WHERE id = ?`, m.ID).Scan(&by); isNoRows(err) {
+			return notFound("message", m.ID)
+		} else if err != nil {
+			return err
+		}
+		return apperr.Errorf(apperr.Conflict, "message %s is no longer claimed by %q (claimed by %q)", m.ID, m.ClaimedBy, by)
 	}
 	m.ClaimedBy, m.ClaimedAt = "", nil
 	return nil

@@ -247,10 +247,16 @@ func (t *Tx) UpdateWebhookDelivery(ctx context.Context, d *store.WebhookDelivery
 	var stored time.Time
 	err := t.queryRow(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status_code = ?, last_error = ?,
 		next_attempt_at = COALESCE(?, next_attempt_at), delivered_at = ?, claimed_by = '', claimed_at = NULL
-		WHERE id = ? RETURNING next_attempt_at`,
-		d.Status, d.Attempts, d.LastStatusCode, d.LastError, next, nullTime(d.DeliveredAt), d.ID).Scan(&stored)
+		WHERE id = ? AND claimed_by = ? RETURNING next_attempt_at`,
+		d.Status, d.Attempts, d.LastStatusCode, d.LastError, next, nullTime(d.DeliveredAt), d.ID, d.ClaimedBy).Scan(&stored)
 	if isNoRows(err) {
-		return notFound("webhook delivery", d.ID)
+		var by string
+		if err := t.queryRow(ctx, `SELECT claimed_by FROM webhook_deliveries WHERE id = ?`, d.ID).Scan(&by); isNoRows(err) {
+			return notFound("webhook delivery", d.ID)
+		} else if err != nil {
+			return err
+		}
+		return apperr.Errorf(apperr.Conflict, "webhook delivery %s is no longer claimed by %q (claimed by %q)", d.ID, d.ClaimedBy, by)
 	}
 	if err != nil {
 		return err

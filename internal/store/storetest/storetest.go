@@ -79,6 +79,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Messages", testMessages},
 		{"Messages/Claim", testMessageClaims},
 		{"Customers/Wake", testWake},
+		{"Claims/Superseded", testSupersededClaims},
+		{"Tasks/InvoicesAndConversations", testCollectFields},
 		{"Messages/Delivery", testMessageDelivery},
 		{"Messages/ConcurrentClaims", testMessageConcurrentClaims},
 		{"Messages/DeliveryRoundTrip", testMessageDeliveryRoundTrip},
