@@ -123,48 +123,86 @@ func workerName(actor string) string {
 	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), actor)
 }
 
-// workRun claims and visits batches until none is left, then marks the run done.
+// staleClaim is how long a worker's claim on a batch lasts: a worker that
+// died holding one lets another take it over after this.
+const staleClaim = 10 * time.Minute
+
+// snapshot is a batch of a run's customers read, unclaimed, in a read-only
+// transaction while the batch before is written.
+type snapshot struct {
+	ids      []string
+	versions map[string]int64
+	b        *batch
+	err      error
+}
+
+// workRun visits the run's customers until none is left, then marks the
+// run done. Reading and writing overlap: each batch is read in a snapshot
+// (a read-only transaction, concurrent with the writer) while the batch
+// before it is written. The write transaction claims the batch, reads the
+// customers' wake versions again and reads anew, inside itself, any
+// customer that changed since the snapshot — so no decision rests on data
+// older than the write. Customers no snapshot offered (another worker's
+// claims gone stale) are then claimed and read in the write transaction.
 func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, worker string, progress func(int)) error {
 	visited := 0
+	done := func(n int) {
+		visited += n
+		if progress != nil && n > 0 {
+			progress(visited)
+		}
+	}
+	read := func(after string) <-chan snapshot {
+		ch := make(chan snapshot, 1)
+		go func() {
+			var sn snapshot
+			sn.err = s.store.ReadTx(ctx, func(tx store.Tx) error {
+				var err error
+				if sn.ids, err = tx.PendingRunCustomers(ctx, runID, after, RunBatch, tx.Now().Add(-staleClaim)); err != nil || len(sn.ids) == 0 {
+					return err
+				}
+				if sn.versions, err = tx.CustomerWakeVersions(ctx, sn.ids); err != nil {
+					return err
+				}
+				sn.b, err = loadBatch(ctx, tx, sn.ids)
+				return err
+			})
+			ch <- sn
+		}()
+		return ch
+	}
+	for next := read(""); ; {
+		sn := <-next
+		if sn.err != nil {
+			return sn.err
+		}
+		if len(sn.ids) == 0 {
+			break
+		}
+		next = read(sn.ids[len(sn.ids)-1])
+		var n int
+		err := s.store.Tx(ctx, func(tx store.Tx) error {
+			ids, err := tx.ClaimRunCustomerIDs(ctx, runID, worker, sn.ids, tx.Now().Add(-staleClaim))
+			if err != nil || len(ids) == 0 {
+				return err // another worker has them
+			}
+			n = len(ids)
+			return s.visitBatch(ctx, tx, runID, asOf, ids, &sn)
+		})
+		if err != nil {
+			return err
+		}
+		done(n)
+	}
 	for {
 		var n int
 		err := s.store.Tx(ctx, func(tx store.Tx) error {
-			ids, err := tx.ClaimRunCustomers(ctx, runID, worker, RunBatch, tx.Now().Add(-10*time.Minute))
-			if err != nil {
+			ids, err := tx.ClaimRunCustomers(ctx, runID, worker, RunBatch, tx.Now().Add(-staleClaim))
+			if err != nil || len(ids) == 0 {
 				return err
 			}
 			n = len(ids)
-			c := runCounts{ladders: map[string]collect.Ladder{}, hooks: map[string][]store.Webhook{}}
-			// The versions first: a change committed after this read (on
-			// PostgreSQL) keeps its customer due rather than being
-			// written over by a wake date computed without it.
-			versions, err := tx.CustomerWakeVersions(ctx, ids)
-			if err != nil {
-				return err
-			}
-			// The batch's customers, ledgers and invoice steps in a few
-			// queries, not a few per customer.
-			b, err := loadBatch(ctx, tx, ids)
-			if err != nil {
-				return err
-			}
-			wakes := make([]store.CustomerWake, 0, len(ids))
-			for _, id := range ids {
-				wake, err := s.visit(ctx, tx, runID, id, asOf, &c, b)
-				if err != nil {
-					return fmt.Errorf("run %s: customer %s: %w", runID, id, err)
-				}
-				if v, ok := versions[id]; ok {
-					wakes = append(wakes, store.CustomerWake{CustomerID: id, On: wake, Version: v})
-				}
-			}
-			if err := tx.SetCustomerWakes(ctx, wakes); err != nil {
-				return err
-			}
-			if err := tx.FinishRunCustomers(ctx, runID, ids); err != nil {
-				return err
-			}
-			return tx.UpdateRunCounts(ctx, runID, len(ids), c.messages, c.tasks, c.events, store.RunRunning, nil)
+			return s.visitBatch(ctx, tx, runID, asOf, ids, nil)
 		})
 		if err != nil {
 			return err
@@ -172,10 +210,7 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 		if n == 0 {
 			break
 		}
-		visited += n
-		if progress != nil {
-			progress(visited)
-		}
+		done(n)
 	}
 	return s.store.Tx(ctx, func(tx store.Tx) error {
 		r, err := tx.Run(ctx, runID)
@@ -191,6 +226,63 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 		}
 		return audit(ctx, tx, "run.done", "run", runID, map[string]any{"done": r.Done, "messages": r.Messages, "tasks": r.Tasks, "events": r.Events})
 	})
+}
+
+// visitBatch visits the claimed customers ids in tx, records their wake
+// dates and marks them done. sn, when set, is the batch as read in a
+// snapshot: a customer whose wake version is still the snapshot's is
+// decided on it, any other is read again here.
+func (s *Service) visitBatch(ctx context.Context, tx store.Tx, runID string, asOf civil.Date, ids []string, sn *snapshot) error {
+	c := runCounts{ladders: map[string]collect.Ladder{}, hooks: map[string][]store.Webhook{}}
+	// The versions first: a change committed after this read (on
+	// PostgreSQL, which does not serialise writers) keeps its customer due
+	// rather than being written over by a wake date computed without it.
+	versions, err := tx.CustomerWakeVersions(ctx, ids)
+	if err != nil {
+		return err
+	}
+	from := map[string]*batch{}
+	var reread []string
+	for _, id := range ids {
+		if v, ok := versions[id]; ok && sn != nil && sn.b != nil && sn.versions[id] == v {
+			from[id] = sn.b
+		} else {
+			reread = append(reread, id)
+		}
+	}
+	if len(reread) > 0 {
+		// The batch's customers, ledgers and steps in a few queries, not a
+		// few per customer.
+		b, err := loadBatch(ctx, tx, reread)
+		if err != nil {
+			return err
+		}
+		for _, id := range reread {
+			from[id] = b
+		}
+	}
+	wakes := make([]store.CustomerWake, 0, len(ids))
+	plans := make([]*customerPlan, 0, len(ids))
+	for _, id := range ids {
+		p, err := s.plan(ctx, tx, runID, id, asOf, c.ladders, from[id])
+		if err != nil {
+			return fmt.Errorf("run %s: customer %s: %w", runID, id, err)
+		}
+		plans = append(plans, p)
+		if v, ok := versions[id]; ok {
+			wakes = append(wakes, store.CustomerWake{CustomerID: id, On: p.wake, Version: v})
+		}
+	}
+	if err := s.apply(ctx, tx, asOf, plans, &c); err != nil {
+		return fmt.Errorf("run %s: %w", runID, err)
+	}
+	if err := tx.SetCustomerWakes(ctx, wakes); err != nil {
+		return err
+	}
+	if err := tx.FinishRunCustomers(ctx, runID, ids); err != nil {
+		return err
+	}
+	return tx.UpdateRunCounts(ctx, runID, len(ids), c.messages, c.tasks, c.events, store.RunRunning, nil)
 }
 
 type runCounts struct {
@@ -254,45 +346,52 @@ func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
 	return b, err
 }
 
-// visit does one customer's due actions, in tx, and returns the date the
-// run next needs the customer (store.WakeNever: only a change will).
-func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID string, asOf civil.Date, c *runCounts, b *batch) (civil.Date, error) {
+// customerPlan is what the run decided for one customer, before any
+// write: the steps to record, the messages and tasks to create, and the
+// date the run next needs the customer (store.WakeNever: only a change).
+type customerPlan struct {
+	customerID string
+	wake       civil.Date
+	steps      []store.CollectionStep
+	owner      []int // steps[i] belongs to actions[owner[i]]
+	actions    []plannedAction
+}
+
+// plannedAction is an action with what it writes.
+type plannedAction struct {
+	collect.Action
+	message *store.Message // a message (nil when the channel is opted out of)
+	task    *store.Task    // a task
+}
+
+// plan decides one customer's due actions from the batch b, reading
+// through tx (plans, policies) but writing nothing; ladders caches the
+// ladder of each segment.
+func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID string, asOf civil.Date, ladders map[string]collect.Ladder, b *batch) (*customerPlan, error) {
+	p := &customerPlan{customerID: customerID, wake: store.WakeNever}
 	cu, ok := b.customers[customerID]
 	if !ok {
-		return store.WakeNever, nil // deleted meanwhile: nothing to do
+		return p, nil // deleted meanwhile: nothing to do
 	}
 	cust := &cu
 	st, invs, err := customerState(ctx, tx, cust, asOf, b)
 	if err != nil {
-		return civil.Date{}, err
+		return nil, err
 	}
 	if len(st.Items) == 0 && len(st.Installments) == 0 && len(st.Defaulted) == 0 {
 		if !st.nextIssue.IsZero() {
-			return st.nextIssue, nil
+			p.wake = st.nextIssue
 		}
-		return store.WakeNever, nil
+		return p, nil
 	}
-	ladder, ok := c.ladders[cust.Segment]
+	ladder, ok := ladders[cust.Segment]
 	if !ok {
 		if ladder, err = ladderFor(ctx, tx, cust.Segment); err != nil {
-			return civil.Date{}, err
+			return nil, err
 		}
-		c.ladders[cust.Segment] = ladder
+		ladders[cust.Segment] = ladder
 	}
 	actions := collect.Due(ladder, st.CustomerState, asOf)
-	wake := func() civil.Date {
-		d, ok := collect.NextWake(ladder, st.WithDone(actions), asOf)
-		if !st.nextIssue.IsZero() && (!ok || st.nextIssue.Before(d)) {
-			return st.nextIssue
-		}
-		if ok {
-			return d
-		}
-		return store.WakeNever
-	}
-	if len(actions) == 0 {
-		return wake(), nil
-	}
 	for _, act := range actions {
 		if act.Kind == collect.ActTask {
 			// Tasks are ordered by risk: score it only when one is due.
@@ -301,6 +400,15 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 			actions = collect.Due(ladder, st.CustomerState, asOf)
 			break
 		}
+	}
+	if d, ok := collect.NextWake(ladder, st.WithDone(actions), asOf); ok {
+		p.wake = d
+	}
+	if !st.nextIssue.IsZero() && st.nextIssue.Before(p.wake) {
+		p.wake = st.nextIssue
+	}
+	if len(actions) == 0 {
+		return p, nil
 	}
 	history := contactHistory(b.calls[cust.ID])
 	party := collect.Party{Kind: cust.Kind, Jurisdiction: cust.Jurisdiction, TimeZone: cust.TimeZone, OptOuts: b.optOuts[cust.ID]}
@@ -312,30 +420,16 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 		loc = time.UTC
 	}
 	want := time.Date(asOf.Year, asOf.Month, asOf.Day, 9, 0, 0, 0, loc)
-	// Record every action's steps first, in one statement: a subject that
-	// has its step already was done by an earlier (or concurrent) run.
-	var rows []store.CollectionStep
-	owner := []int{} // rows[i] belongs to actions[owner[i]]
 	for ai, act := range actions {
 		for i, subj := range act.Subjects {
 			step := act.Step
 			if i < len(act.SubjectSteps) {
 				step = act.SubjectSteps[i]
 			}
-			rows = append(rows, store.CollectionStep{SubjectID: subj, CustomerID: cust.ID, Step: step, RunID: runID, On: asOf})
-			owner = append(owner, ai)
+			p.steps = append(p.steps, store.CollectionStep{SubjectID: subj, CustomerID: cust.ID, Step: step, RunID: runID, On: asOf})
+			p.owner = append(p.owner, ai)
 		}
-	}
-	created, err := tx.InsertCollectionSteps(ctx, rows)
-	if err != nil {
-		return civil.Date{}, err
-	}
-	freshAct := make([]bool, len(actions))
-	for i, k := range created {
-		freshAct[owner[i]] = freshAct[owner[i]] || k
-	}
-	for ai, act := range actions {
-		fresh := freshAct[ai]
+		pa := plannedAction{Action: act}
 		cur := ""
 		switch {
 		case len(act.InvoiceIDs) > 0:
@@ -345,40 +439,13 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 		}
 		key := fmt.Sprintf("ladder:%s:%s:%s:%s:%s", asOf, cust.ID, act.Step, act.Channel, cur)
 		switch act.Kind {
-		case collect.ActEvent:
-			if !fresh {
-				continue
-			}
-			c.events++
-			if err := emitRunEvent(ctx, tx, c.hooks, cust.ID, act, asOf); err != nil {
-				return civil.Date{}, err
-			}
-			if act.Installment != nil || act.Step == collect.StepPlanDefaulted {
-				planID := act.Subjects[0]
-				if act.Installment != nil {
-					planID = act.Installment.PlanID
-				}
-				detail, _ := json.Marshal(map[string]any{"reason": act.Reason})
-				if err := tx.AppendPlanEvent(ctx, &store.PlanEvent{PlanID: planID, Kind: act.Step, On: asOf, Detail: string(detail)}); err != nil {
-					return civil.Date{}, err
-				}
-			}
 		case collect.ActMessage:
 			dec := collect.Decide(party, act.Channel, strings.Join(act.InvoiceIDs, ","), want, history, rules)
-			if dec.Blocked {
-				continue // opted out of this channel: the other channels of the step still go
-			}
-			m, err := s.message(cust, act, invs, asOf, dec.At)
-			if err != nil {
-				return civil.Date{}, err
-			}
-			m.DedupeKey = key
-			_, created, err := tx.InsertMessage(ctx, m)
-			if err != nil {
-				return civil.Date{}, err
-			}
-			if created {
-				c.messages++
+			if !dec.Blocked { // opted out of this channel: the other channels of the step still go
+				if pa.message, err = s.message(cust, act, invs, asOf, dec.At); err != nil {
+					return nil, err
+				}
+				pa.message.DedupeKey = key
 			}
 		case collect.ActTask:
 			dueAt, kind, reason := want, act.Channel, act.Reason
@@ -391,18 +458,76 @@ func (s *Service) visit(ctx context.Context, tx store.Tx, runID, customerID stri
 					dueAt = dec.At
 				}
 			}
-			t := &store.Task{CustomerID: cust.ID, Queue: act.Queue, Kind: kind, DueAt: dueAt.UTC(), Priority: act.Priority,
+			pa.task = &store.Task{CustomerID: cust.ID, Queue: act.Queue, Kind: kind, DueAt: dueAt.UTC(), Priority: act.Priority,
 				Status: store.TaskOpen, Reason: reason, InvoiceIDs: act.InvoiceIDs, RunID: runID, DedupeKey: key}
-			_, created, err := tx.InsertTask(ctx, t)
-			if err != nil {
-				return civil.Date{}, err
-			}
-			if created {
-				c.tasks++
+		}
+		p.actions = append(p.actions, pa)
+	}
+	return p, nil
+}
+
+// apply writes the plans of a batch in tx, a few statements for all. The
+// steps go first: an action none of whose steps is new was done by an
+// earlier (or concurrent) run, and its event is not sent again; messages
+// and tasks carry dedupe keys of their own.
+func (s *Service) apply(ctx context.Context, tx store.Tx, asOf civil.Date, plans []*customerPlan, c *runCounts) error {
+	type ref struct{ plan, action int }
+	var steps []store.CollectionStep
+	var owners []ref
+	for pi, p := range plans {
+		for i, st := range p.steps {
+			steps = append(steps, st)
+			owners = append(owners, ref{pi, p.owner[i]})
+		}
+	}
+	created, err := tx.InsertCollectionSteps(ctx, steps)
+	if err != nil {
+		return err
+	}
+	fresh := map[ref]bool{}
+	for i, k := range created {
+		if k {
+			fresh[owners[i]] = true
+		}
+	}
+	var messages []*store.Message
+	var tasks []*store.Task
+	for pi, p := range plans {
+		for ai, pa := range p.actions {
+			act := pa.Action
+			switch {
+			case pa.message != nil:
+				messages = append(messages, pa.message)
+			case pa.task != nil:
+				tasks = append(tasks, pa.task)
+			case act.Kind == collect.ActEvent && fresh[ref{pi, ai}]:
+				c.events++
+				if err := emitRunEvent(ctx, tx, c.hooks, p.customerID, act, asOf); err != nil {
+					return fmt.Errorf("customer %s: %w", p.customerID, err)
+				}
+				if act.Installment != nil || act.Step == collect.StepPlanDefaulted {
+					planID := act.Subjects[0]
+					if act.Installment != nil {
+						planID = act.Installment.PlanID
+					}
+					detail, _ := json.Marshal(map[string]any{"reason": act.Reason})
+					if err := tx.AppendPlanEvent(ctx, &store.PlanEvent{PlanID: planID, Kind: act.Step, On: asOf, Detail: string(detail)}); err != nil {
+						return err
+					}
+				}
 			}
 		}
 	}
-	return wake(), nil
+	n, err := tx.InsertMessages(ctx, messages)
+	if err != nil {
+		return err
+	}
+	c.messages += n
+	if n, err = tx.InsertTasks(ctx, tasks); err != nil {
+		return err
+	}
+	c.tasks += n
+	return nil
 }
 
 // emitRunEvent queues the webhook event of a run's event action.

@@ -528,6 +528,14 @@ type Tx interface {
 	// claim the same one), and also reclaims customers claimed before
 	// staleBefore and never finished (a worker that died).
 	ClaimRunCustomers(ctx context.Context, runID, worker string, limit int, staleBefore time.Time) ([]string, error)
+	// PendingRunCustomers lists, without claiming, up to limit customers
+	// of a run that are pending and free (unclaimed, or claimed before
+	// staleBefore), with ids after after, in id order.
+	PendingRunCustomers(ctx context.Context, runID, after string, limit int, staleBefore time.Time) ([]string, error)
+	// ClaimRunCustomerIDs claims, of the given customers, those still
+	// pending and free (or already claimed by worker) and returns them in
+	// id order; PostgreSQL serialises two workers claiming the same row.
+	ClaimRunCustomerIDs(ctx context.Context, runID, worker string, customerIDs []string, staleBefore time.Time) ([]string, error)
 	// FinishRunCustomers marks several customers done in a run.
 	FinishRunCustomers(ctx context.Context, runID string, customerIDs []string) error
 	// AddDueRunCustomers adds to a run, as pending, every customer whose
@@ -539,9 +547,7 @@ type Tx interface {
 	CustomerWakeVersions(ctx context.Context, ids []string) (map[string]int64, error)
 	// SetCustomerWakes records when the run next needs each customer,
 	// except a customer whose version moved since it was read (it changed
-	// meanwhile, and stays due at the next run). Read the versions and set
-	// the wakes in one transaction: SQLite, which serialises writers, does
-	// not count changes to a customer that is already due.
+	// meanwhile, and stays due at the next run).
 	SetCustomerWakes(ctx context.Context, wakes []CustomerWake) error
 	// WakeAllCustomers makes every customer due at the next run (a ladder
 	// policy changed).
@@ -585,6 +591,10 @@ type Tx interface {
 	// until the transaction ends, so that two agents acting on one task
 	// at once are serialised and the second sees the first's change.
 	TaskForUpdate(ctx context.Context, id string) (*Task, error)
+	// InsertTasks and InsertMessages insert several at once, each skipped
+	// when its dedupe key is taken, and return how many were created.
+	InsertTasks(ctx context.Context, tasks []*Task) (created int, err error)
+	InsertMessages(ctx context.Context, messages []*Message) (created int, err error)
 	// Tasks lists tasks by priority (highest first), then due time, then id.
 	Tasks(ctx context.Context, f TaskFilter) (list []Task, next string, err error)
 

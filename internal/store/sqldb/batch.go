@@ -8,7 +8,8 @@ import (
 )
 
 // byCustomers runs q (whose WHERE ends with "<column> IN (") for the
-// customer ids in chunks, ordered by orderBy, and groups the rows by customer.
+// customer ids in chunks, ordered by orderBy (none when empty), and groups
+// the rows by customer.
 func byCustomers[T any](ctx context.Context, t *Tx, q, orderBy string, customerIDs []string, scan func(scanner) (T, error), customer func(T) string) (map[string][]T, error) {
 	out := map[string][]T{}
 	for start := 0; start < len(customerIDs); start += bulkChunk {
@@ -17,7 +18,11 @@ func byCustomers[T any](ctx context.Context, t *Tx, q, orderBy string, customerI
 		for _, id := range customerIDs[start:end] {
 			args = append(args, id)
 		}
-		rows, err := t.query(ctx, q+placeholders(end-start)+`) ORDER BY `+orderBy, args...)
+		order := ""
+		if orderBy != "" {
+			order = ` ORDER BY ` + orderBy
+		}
+		rows, err := t.query(ctx, q+placeholders(end-start)+`)`+order, args...)
 		if err != nil {
 			return nil, err
 		}

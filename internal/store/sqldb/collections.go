@@ -190,6 +190,62 @@ func (t *Tx) ClaimRunCustomers(ctx context.Context, runID, worker string, limit 
 	return out, nil
 }
 
+// PendingRunCustomers implements store.Tx.
+func (t *Tx) PendingRunCustomers(ctx context.Context, runID, after string, limit int, staleBefore time.Time) ([]string, error) {
+	rows, err := t.query(ctx, `SELECT customer_id FROM run_customers
+		WHERE run_id = ? AND status = 'pending' AND (claimed_by = '' OR claimed_at < ?) AND customer_id > ?
+		ORDER BY customer_id LIMIT ?`, runID, staleBefore.UTC(), after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// ClaimRunCustomerIDs implements store.Tx.
+func (t *Tx) ClaimRunCustomerIDs(ctx context.Context, runID, worker string, customerIDs []string, staleBefore time.Time) ([]string, error) {
+	if worker == "" {
+		return nil, errors.New("store: ClaimRunCustomerIDs: empty worker")
+	}
+	var out []string
+	for start := 0; start < len(customerIDs); start += bulkChunk {
+		end := min(start+bulkChunk, len(customerIDs))
+		args := []any{worker, t.now.UTC(), runID, worker, staleBefore.UTC()}
+		for _, id := range customerIDs[start:end] {
+			args = append(args, id)
+		}
+		rows, err := t.query(ctx, `UPDATE run_customers SET claimed_by = ?, claimed_at = ?
+			WHERE run_id = ? AND status = 'pending' AND (claimed_by = '' OR claimed_by = ? OR claimed_at < ?)
+				AND customer_id IN (`+placeholders(end-start)+`)
+			RETURNING customer_id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
 // FinishRunCustomer implements store.Tx.
 func (t *Tx) FinishRunCustomer(ctx context.Context, runID, customerID string) error {
 	res, err := t.Exec(ctx, `UPDATE run_customers SET status = 'done' WHERE run_id = ? AND customer_id = ?`, runID, customerID)
@@ -313,6 +369,43 @@ func (t *Tx) InsertTask(ctx context.Context, k *store.Task) (string, bool, error
 	}
 	k.ID = id
 	return id, false, nil
+}
+
+// InsertTasks implements store.Tx: multi-row INSERTs (17 parameters a row).
+func (t *Tx) InsertTasks(ctx context.Context, ks []*store.Task) (int, error) {
+	const per = bulkChunk / 17
+	created := 0
+	for start := 0; start < len(ks); start += per {
+		end := min(start+per, len(ks))
+		args := make([]any, 0, 17*(end-start))
+		for _, k := range ks[start:end] {
+			if k.ID == "" {
+				k.ID = ids.New(ids.Task)
+			}
+			if k.Status == "" {
+				k.Status = store.TaskOpen
+			}
+			if k.CreatedAt.IsZero() {
+				k.CreatedAt = t.now
+			}
+			invoiceIDs, err := stringList(k.InvoiceIDs)
+			if err != nil {
+				return created, err
+			}
+			args = append(args, k.ID, k.CustomerID, k.Queue, k.Kind, k.DueAt.UTC(), k.Priority, k.Status, k.Reason, nullString(k.RunID),
+				nullString(k.DedupeKey), k.ClaimedBy, nullTime(k.ClaimedAt), k.Outcome, k.Note, nullTime(k.DoneAt), k.CreatedAt.UTC(), invoiceIDs)
+		}
+		res, err := t.Exec(ctx, multiInsert("tasks", taskCols, 17, end-start)+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+		if err != nil {
+			return created, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return created, err
+		}
+		created += int(n)
+	}
+	return created, nil
 }
 
 // Task implements store.Tx.

@@ -156,6 +156,48 @@ func (t *Tx) InsertMessage(ctx context.Context, m *store.Message) (string, bool,
 	return id, false, nil
 }
 
+// InsertMessages implements store.Tx: multi-row INSERTs of up to 25 rows
+// (20 parameters each).
+func (t *Tx) InsertMessages(ctx context.Context, ms []*store.Message) (int, error) {
+	const per = bulkChunk / 20
+	created := 0
+	for start := 0; start < len(ms); start += per {
+		end := min(start+per, len(ms))
+		args := make([]any, 0, 20*(end-start))
+		for _, m := range ms[start:end] {
+			if m.ID == "" {
+				m.ID = ids.New(ids.Message)
+			}
+			if m.CreatedAt.IsZero() {
+				m.CreatedAt = t.now
+			}
+			numbers, err := stringList(m.InvoiceNumbers)
+			if err != nil {
+				return created, err
+			}
+			atts := []byte("[]")
+			if len(m.Attachments) > 0 {
+				if atts, err = json.Marshal(m.Attachments); err != nil {
+					return created, err
+				}
+			}
+			args = append(args, m.ID, m.CustomerID, m.Channel, m.Step, m.Tone, m.Locale, m.ScheduledFor.UTC(), m.Status, m.Subject, m.Body,
+				numbers, nullString(m.DedupeKey), m.Attempts, m.LastError, nullTime(m.SentAt), nullTime(m.NextAttemptAt),
+				m.ClaimedBy, nullTime(m.ClaimedAt), m.CreatedAt.UTC(), string(atts))
+		}
+		res, err := t.Exec(ctx, multiInsert("messages", messageCols, 20, end-start)+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+		if err != nil {
+			return created, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return created, err
+		}
+		created += int(n)
+	}
+	return created, nil
+}
+
 // Message implements store.Tx.
 func (t *Tx) Message(ctx context.Context, id string) (*store.Message, error) {
 	m, err := scanMessage(t.queryRow(ctx, `SELECT `+messageCols+` FROM messages WHERE id = ?`, id))

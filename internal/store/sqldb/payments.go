@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"settle/internal/ids"
@@ -212,10 +213,15 @@ func (t *Tx) Unapplied(ctx context.Context, customerID string) (map[money.Curren
 
 // CustomerLedgers implements store.Tx.
 func (t *Tx) CustomerLedgers(ctx context.Context, customerIDs []string) (map[string][]ledger.Invoice, map[string][]ledger.Payment, error) {
-	invs, err := byCustomers(ctx, t, `SELECT `+t.textDates(InvoiceColumns, "issue_date", "due_date", "voided_on")+` FROM invoices WHERE customer_id IN (`, "id", customerIDs, scanInvoice,
+	// No ORDER BY: SQLite would copy every row into a sorter; each
+	// customer's few invoices are sorted here instead.
+	invs, err := byCustomers(ctx, t, `SELECT `+t.textDates(InvoiceColumns, "issue_date", "due_date", "voided_on")+` FROM invoices WHERE customer_id IN (`, "", customerIDs, scanInvoice,
 		func(inv ledger.Invoice) string { return inv.CustomerID })
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, list := range invs {
+		slices.SortFunc(list, func(a, b ledger.Invoice) int { return strings.Compare(a.ID, b.ID) })
 	}
 	pays, err := byCustomers(ctx, t, `SELECT `+t.textDates(paymentColumns, "received_on")+` FROM payments WHERE customer_id IN (`, "id", customerIDs, scanPayment,
 		func(p ledger.Payment) string { return p.CustomerID })

@@ -81,6 +81,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Customers/Wake", testWake},
 		{"Claims/Superseded", testSupersededClaims},
 		{"Tasks/InvoicesAndConversations", testCollectFields},
+		{"Bulk/MessagesAndTasks", testBulkMessagesAndTasks},
+		{"Runs/PeekAndClaim", testRunPeekAndClaim},
 		{"Messages/Delivery", testMessageDelivery},
 		{"Messages/ConcurrentClaims", testMessageConcurrentClaims},
 		{"Messages/DeliveryRoundTrip", testMessageDeliveryRoundTrip},

@@ -6,8 +6,8 @@
 -- or style); '9999-12-31' means never by time alone. wake_version counts
 -- the changes, so that a run's wake date computed before a concurrent
 -- change is not written over it (the run writes only if the version it
--- read is still there). SQLite serialises writers, so its triggers leave
--- a customer already due alone, which keeps bulk imports cheap.
+-- read is still there: the run reads a batch in a snapshot while it
+-- writes the one before).
 ALTER TABLE customers ADD COLUMN wake_on DATE NOT NULL DEFAULT '0001-01-01';
 ALTER TABLE customers ADD COLUMN wake_version INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX customers_wake ON customers (wake_on, id);
@@ -22,59 +22,59 @@ CREATE INDEX collection_steps_customer ON collection_steps (customer_id, subject
 
 -- +goose StatementBegin
 CREATE TRIGGER invoices_wake_insert AFTER INSERT ON invoices BEGIN
-    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id AND wake_on <> '0001-01-01';
+    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER invoices_wake_update AFTER UPDATE ON invoices BEGIN
-    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id AND wake_on <> '0001-01-01';
+    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER payments_wake_insert AFTER INSERT ON payments BEGIN
-    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id AND wake_on <> '0001-01-01';
+    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER payments_wake_update AFTER UPDATE ON payments BEGIN
-    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id AND wake_on <> '0001-01-01';
+    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER payments_wake_delete AFTER DELETE ON payments BEGIN
-    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = OLD.customer_id AND wake_on <> '0001-01-01';
+    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = OLD.customer_id;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER promises_wake_insert AFTER INSERT ON promises BEGIN
-    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id AND wake_on <> '0001-01-01';
+    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER promises_wake_update AFTER UPDATE ON promises BEGIN
-    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id AND wake_on <> '0001-01-01';
+    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER plans_wake_insert AFTER INSERT ON plans BEGIN
-    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id AND wake_on <> '0001-01-01';
+    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER plans_wake_update AFTER UPDATE ON plans BEGIN
-    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id AND wake_on <> '0001-01-01';
+    UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1 WHERE id = NEW.customer_id;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER plan_installments_wake_insert AFTER INSERT ON plan_installments BEGIN
     UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1
-    WHERE id = (SELECT customer_id FROM plans WHERE id = NEW.plan_id) AND wake_on <> '0001-01-01';
+    WHERE id = (SELECT customer_id FROM plans WHERE id = NEW.plan_id);
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER plan_installments_wake_update AFTER UPDATE ON plan_installments BEGIN
     UPDATE customers SET wake_on = '0001-01-01', wake_version = wake_version + 1
-    WHERE id = (SELECT customer_id FROM plans WHERE id = NEW.plan_id) AND wake_on <> '0001-01-01';
+    WHERE id = (SELECT customer_id FROM plans WHERE id = NEW.plan_id);
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
