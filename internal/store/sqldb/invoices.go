@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"settle/internal/apperr"
@@ -62,7 +63,45 @@ func (t *Tx) InsertInvoice(ctx context.Context, inv *ledger.Invoice) error {
 	if t.s.dialect.IsUniqueViolation(err) {
 		return duplicateNumber(inv.Number)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return t.wakeInserted(ctx, []string{inv.CustomerID})
+}
+
+// wakeInserted makes the customers of newly inserted invoices due at the
+// next run (see migration 00011): on SQLite, which has no statement-level
+// triggers, in one statement per batch; PostgreSQL's trigger does it.
+func (t *Tx) wakeInserted(ctx context.Context, customerIDs []string) error {
+	if t.s.dialect.Engine() == "postgres" || len(customerIDs) == 0 {
+		return nil
+	}
+	// Once per customer and transaction: a run compares versions across
+	// transactions, so one count per transaction is enough, and a bulk
+	// load's later batches find their customers woken already.
+	if t.woken == nil {
+		t.woken = map[string]bool{}
+	}
+	var ids []string
+	for _, id := range customerIDs {
+		if !t.woken[id] {
+			t.woken[id] = true
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for start := 0; start < len(ids); start += bulkChunk {
+		end := min(start+bulkChunk, len(ids))
+		args := make([]any, 0, end-start)
+		for _, id := range ids[start:end] {
+			args = append(args, id)
+		}
+		if _, err := t.Exec(ctx, `UPDATE customers SET wake_on = ?, wake_version = wake_version + 1 WHERE id IN (`+placeholders(end-start)+`)`,
+			append([]any{store.WakeNow}, args...)...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // bulkChunk rows go in one multi-row INSERT: 500 × 13 parameters stays
@@ -75,8 +114,18 @@ func (t *Tx) InsertInvoices(ctx context.Context, batch []ledger.Invoice) ([]int,
 	for i := range batch {
 		rows[i] = t.invoiceRow(&batch[i])
 	}
+	customers := make([]string, len(batch))
+	for i := range batch {
+		customers[i] = batch[i].CustomerID
+	}
 	if conflicts, handled, err := t.s.dialect.BulkInvoices(ctx, t, rows); err != nil || handled {
+		if err == nil {
+			err = t.wakeInserted(ctx, customers)
+		}
 		return conflicts, err
+	}
+	if err := t.wakeInserted(ctx, customers); err != nil {
+		return nil, err
 	}
 	var conflicts []int
 	for start := 0; start < len(rows); start += bulkChunk {

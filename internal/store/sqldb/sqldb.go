@@ -189,6 +189,7 @@ type Tx struct {
 	conn  *sql.Conn
 	now   time.Time
 	stmts map[string]*sql.Stmt // prepared in this transaction; closed with it
+	woken map[string]bool      // customers this transaction has woken already (wakeInserted)
 }
 
 // maxStmts bounds a transaction's prepared statements (bulk helpers build

@@ -90,6 +90,11 @@ func testWake(t *testing.T, s store.Store) {
 			inv := newInvoice(a, "WK-1", "2026-06-01", "2026-07-01", amt("10.00", USD))
 			return tx.InsertInvoice(ctx, &inv)
 		}},
+		{"a bulk load", func(tx store.Tx) error {
+			_, err := tx.InsertInvoices(ctx, []ledger.Invoice{newInvoice(a, "WK-B1", "2026-06-01", "2026-07-01", amt("10.00", USD)),
+				newInvoice(a, "WK-B2", "2026-06-02", "2026-07-02", amt("11.00", USD))})
+			return err
+		}},
 		{"a dispute", func(tx store.Tx) error {
 			inv, err := tx.Invoice(ctx, "WK-1")
 			if err != nil {
