@@ -75,10 +75,8 @@ bench-run: build ## The daily collections run over 1,000,000 open invoices, SQLi
 simulate: build ## The negotiation simulator on its default population (10,000 debtors)
 	bin/settle simulate --debtors $(or $(DEBTORS),10000)
 
-# PLACEHOLDER: no browser (end-to-end) tests exist yet; replace this recipe
-# when they do.
-e2e: ## End-to-end browser tests (placeholder: none yet)
-	@echo "no browser tests yet"
+e2e: ## Browser tests: settle demo + Chromium via playwright-core (tests/e2e/run.sh)
+	./tests/e2e/run.sh
 
 clean: ## Remove build and coverage output
 	rm -rf bin/ coverage.out coverage.html cover.out *.coverprofile

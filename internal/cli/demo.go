@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"fmt"
 	"net/url"
 	"os"
@@ -30,9 +32,11 @@ func (a *App) demoCmd() *cobra.Command {
 		Long: `Create a demo organisation — 40 customers in the US, UK, Germany, France,
 the Netherlands and Japan, a year of invoices and payments with every kind
 of payer — in settle-demo.db (unless --db or SETTLE_DB names another
-database), then serve the API and print a token and commands to try.
+database), then serve the web UI and the API, and print the demo admin's
+sign-in, a token and commands to try.
 
-Running it again reuses the data it made and prints a new token.`,
+Running it again reuses the data it made and prints a new token and a new
+password for the demo admin.`,
 		Example: `  settle demo
   settle demo --addr 127.0.0.1:0 --as-of 2026-03-31 --seed 7`,
 		Args: cobra.NoArgs,
@@ -61,8 +65,12 @@ Running it again reuses the data it made and prints a new token.`,
 			if err != nil {
 				return err
 			}
+			password, err := demoAdmin(ctx, svc)
+			if err != nil {
+				return err
+			}
 			return a.serve(ctx, svc, addr, func(base string) {
-				a.printDemo(svc, sum, reused, date, token, base)
+				a.printDemo(svc, sum, reused, date, token, password, base)
 			})
 		},
 	}
@@ -126,7 +134,7 @@ func (a *App) dbName() string {
 
 // printDemo tells the user what they have and what to try. It runs once
 // the server listens, so the URLs carry the real address (--addr :0 too).
-func (a *App) printDemo(svc *service.Service, sum demo.Summary, reused bool, asOf civil.Date, token, base string) {
+func (a *App) printDemo(svc *service.Service, sum demo.Summary, reused bool, asOf civil.Date, token, password, base string) {
 	state := "created"
 	if reused {
 		state = "already there, reused"
@@ -137,6 +145,7 @@ func (a *App) printDemo(svc *service.Service, sum demo.Summary, reused bool, asO
 	fmt.Fprintf(w, "  Database  %s (%s)\n", a.dbName(), svc.Store().Engine())
 	fmt.Fprintf(w, "  Data      %d customers, %d invoices, %d payments in USD, GBP, EUR and JPY (%s)\n",
 		sum.Customers, sum.Invoices, sum.Payments, state)
+	fmt.Fprintf(w, "  Sign in   %s/login as %s, password %s (admin; new at each start)\n", base, DemoAdminEmail, password)
 	fmt.Fprintf(w, "  Token     %s (admin; shown only once)\n\n", token)
 	fmt.Fprintf(w, "Try:\n")
 	fmt.Fprintf(w, "  %s %s/v1/customers\n", auth, base)
@@ -145,4 +154,27 @@ func (a *App) printDemo(svc *service.Service, sum demo.Summary, reused bool, asO
 	fmt.Fprintf(w, "  %s -H 'Content-Type: application/json' -d '{\"customer_id\":\"C-1014\"}' %s/v1/negotiations\n\n", auth, base)
 	fmt.Fprintf(w, "%s is a key account that pays 45–75 days late; C-1014 is a consumer in arrears with a stated budget\n", demo.ShowcaseRef)
 	fmt.Fprintf(w, "(negotiate: POST the customer's counter-offers to /v1/negotiations/{id}/counteroffers). Press Ctrl+C to stop.\n")
+}
+
+// DemoAdminEmail is the demo's staff admin, who signs in to the web UI.
+const DemoAdminEmail = "admin@example.com"
+
+// demoAdmin makes sure the demo admin exists with a fresh random password,
+// and returns the password (printed, never stored).
+func demoAdmin(ctx context.Context, svc *service.Service) (string, error) {
+	var raw [10]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	enc := strings.ToLower(base32.StdEncoding.EncodeToString(raw[:])) // 16 characters
+	password := enc[0:4] + "-" + enc[4:8] + "-" + enc[8:12] + "-" + enc[12:16]
+	_, err := svc.CreateUser(ctx, service.UserInput{Email: DemoAdminEmail, Name: "Demo Admin", Role: service.RoleAdmin, Password: password})
+	if apperr.CodeOf(err) == apperr.Conflict {
+		admin, enabled := service.RoleAdmin, false
+		_, err = svc.UpdateUser(ctx, DemoAdminEmail, service.UserPatch{Role: &admin, Disabled: &enabled, Password: &password})
+	}
+	if err != nil {
+		return "", fmt.Errorf("demo admin: %w", err)
+	}
+	return password, nil
 }

@@ -17,6 +17,7 @@ import (
 	"settle/internal/httpapi"
 	"settle/internal/notify"
 	"settle/internal/service"
+	"settle/internal/web"
 )
 
 func (a *App) serveCmd() *cobra.Command {
@@ -133,6 +134,16 @@ func envOr(key, def string) string {
 	return def
 }
 
+// handler is everything settle serves on one listener: the staff web UI
+// (/, /login, /logout, /static/…, the UI's pages), and everything else —
+// /v1/…, /openapi.json, /healthz, /metrics — by the REST API exactly as
+// before (the UI hands over every request none of its routes matches).
+func handler(svc *service.Service, log *slog.Logger) http.Handler {
+	ui := web.New(svc, log)
+	ui.Fallback = httpapi.New(svc, log).Handler()
+	return ui.Handler()
+}
+
 // serve runs the HTTP server until SIGINT/SIGTERM or ctx ends. ready, if
 // set, is called with the base URL once the listener is open.
 func (a *App) serve(ctx context.Context, svc *service.Service, addr string, ready func(url string)) error {
@@ -142,7 +153,7 @@ func (a *App) serve(ctx context.Context, svc *service.Service, addr string, read
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{
-		Handler:           httpapi.New(svc, log).Handler(),
+		Handler:           handler(svc, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

@@ -42,8 +42,10 @@ type Files struct {
 }
 
 // Generate builds the demo files for asOf and seed and imports them with
-// svc (ctx must carry an actor that may import). Running it again with the
-// same asOf and seed changes nothing.
+// svc (ctx must carry an actor that may import); on the first load it adds
+// negotiation policies, budgets, and a few plans and promises to pay
+// (seedPlans). Running it again with the same asOf and seed changes
+// nothing.
 func Generate(ctx context.Context, svc *service.Service, asOf civil.Date, seed int64) (Summary, error) {
 	f, err := Build(asOf, seed)
 	if err != nil {
@@ -68,6 +70,9 @@ func Generate(ctx context.Context, svc *service.Service, asOf civil.Date, seed i
 	}
 	if !sum.AlreadyLoaded {
 		if err := seedNegotiation(ctx, svc); err != nil {
+			return Summary{}, err
+		}
+		if err := seedPlans(ctx, svc, asOf); err != nil {
 			return Summary{}, err
 		}
 	}

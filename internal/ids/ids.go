@@ -32,6 +32,7 @@ const (
 	Webhook     = "whk"
 	Delivery    = "dlv"
 	Event       = "evt"
+	User        = "usr"
 )
 
 const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

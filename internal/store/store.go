@@ -657,4 +657,61 @@ type Tx interface {
 	FinishIdempotency(ctx context.Context, actor, key string, status int, body []byte) error
 	// ReleaseIdempotency drops a reservation (Status 0) so the key can be retried.
 	ReleaseIdempotency(ctx context.Context, actor, key string) error
+
+	// ---- Staff users, their web sessions, and the dashboard's counts
+	// (internal/web). Emails are compared lower-cased; sessions are keyed by
+	// the hash of their secret.
+
+	// InsertUser stores a new user; an email already taken is a Conflict.
+	InsertUser(ctx context.Context, u *User) error
+	// User finds a user by id (usr_…) or email (any case); NotFound otherwise.
+	User(ctx context.Context, idOrEmail string) (*User, error)
+	// Users lists users in id (creation) order.
+	Users(ctx context.Context, p Page) (list []User, next string, err error)
+	// UpdateUser stores Name, Role, PasswordHash and Disabled.
+	UpdateUser(ctx context.Context, u *User) error
+	// InsertSession stores a new session.
+	InsertSession(ctx context.Context, s *Session) error
+	// Session finds a session by id (the hash of its secret); NotFound otherwise.
+	Session(ctx context.Context, id string) (*Session, error)
+	// TouchSession sets a session's LastSeenAt.
+	TouchSession(ctx context.Context, id string, at time.Time) error
+	// DeleteSession removes a session (no error when it is gone already).
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteEndedSessions removes sessions that expired before now or were
+	// last seen before idleSince, and returns how many it removed.
+	DeleteEndedSessions(ctx context.Context, now, idleSince time.Time) (int64, error)
+	// PlanIDsByStatus lists the ids of all plans with a stored status, in id order.
+	PlanIDsByStatus(ctx context.Context, status string) ([]string, error)
+	// TaskCounts counts tasks per queue and status, by queue then status.
+	TaskCounts(ctx context.Context) ([]TaskCount, error)
+}
+
+// User is a member of staff who signs in to the web UI.
+type User struct {
+	ID           string // usr_…
+	Email        string // lower case, unique
+	Name         string
+	Role         string // admin, agent, viewer
+	PasswordHash string // argon2id in PHC string format; never the password
+	Disabled     bool
+	CreatedAt    time.Time
+}
+
+// Session is a signed-in browser. Its ID is the SHA-256 (hex) of the
+// secret in the session cookie; the secret itself is never stored.
+type Session struct {
+	ID         string
+	UserID     string
+	CSRFToken  string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time // the absolute end
+	LastSeenAt time.Time // for the idle limit
+}
+
+// TaskCount is how many tasks a queue holds in one status.
+type TaskCount struct {
+	Queue  string
+	Status string
+	Count  int64
 }

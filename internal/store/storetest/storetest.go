@@ -120,6 +120,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RoundTrip/CivilDates", testRoundTripDates},
 		{"RoundTrip/Money", testRoundTripMoney},
 		{"RoundTrip/TimesUTC", testRoundTripTimes},
+		{"Users", testUsers},
+		{"Sessions", testSessions},
+		{"Dashboard/Counts", testDashboardCounts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

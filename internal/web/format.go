@@ -1,0 +1,116 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"settle/internal/civil"
+	"settle/internal/money"
+)
+
+// Formatting for people: amounts with thousands separators and exactly the
+// currency's minor digits (from money.Amount.String, never through a
+// float), dates as "1 Jun 2026", KPI figures to one decimal.
+
+// groupThousands puts a comma between every three digits of the integer
+// part of a decimal string: "-1234567.50" → "-1,234,567.50".
+func groupThousands(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String()
+}
+
+// formatAmount formats minor units of a currency: "1,234.50" (USD),
+// "1,200" (JPY).
+func formatAmount(minor int64, cur money.Currency) string {
+	return groupThousands(money.New(minor, cur).String())
+}
+
+// formatMoney is formatAmount with the currency code: "USD 1,234.50".
+func formatMoney(minor int64, cur money.Currency) string {
+	return string(cur) + "\u00a0" + formatAmount(minor, cur)
+}
+
+// formatMajor formats a whole number of major units: 12000 → "12,000".
+func formatMajor(n int64) string { return groupThousands(strconv.FormatInt(n, 10)) }
+
+// formatDate is "1 Jun 2026".
+func formatDate(d civil.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%d %s %d", d.Day, d.Month.String()[:3], d.Year)
+}
+
+// formatDay is "1 Jun" (the year is clear from the context).
+func formatDay(d civil.Date) string { return fmt.Sprintf("%d %s", d.Day, d.Month.String()[:3]) }
+
+// formatMonth is "Jun 2026".
+func formatMonth(d civil.Date) string { return d.Month.String()[:3] + " " + strconv.Itoa(d.Year) }
+
+// formatFigure formats a KPI (days or percent, already rounded to 0.1);
+// nil is undefined and shown as a dash.
+func formatFigure(v *float64, unit string) string {
+	if v == nil || math.IsNaN(*v) || math.IsInf(*v, 0) {
+		return "—"
+	}
+	return strconv.FormatFloat(*v, 'f', 1, 64) + unit
+}
+
+// percentOf is part/whole as a whole percent ("37 %"), rounded half up in
+// integer arithmetic; "" when whole is zero.
+func percentOf(part, whole int64) string {
+	if whole <= 0 || part < 0 {
+		return ""
+	}
+	// part*100 may overflow only beyond 9e16 minor units; fall back to
+	// dividing first there.
+	var p int64
+	if part < math.MaxInt64/200 {
+		p = (part*200 + whole) / (2 * whole)
+	} else {
+		p = part / (whole / 100)
+	}
+	return strconv.FormatInt(p, 10) + "\u00a0%"
+}
+
+// formatTime is "22 Nov 2026, 17:05 UTC".
+func formatTime(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 MST") }
+
+// queueNames are the task queues as staff call them.
+var queueNames = map[string]string{"tier1": "Tier 1 (agents)", "tier2": "Tier 2 (senior agents)", "legal": "Legal"}
+
+func queueName(q string) string {
+	if n, ok := queueNames[q]; ok {
+		return n
+	}
+	return q
+}
+
+// roleNames are the roles as the UI shows them.
+var roleNames = map[string]string{"admin": "Administrator", "agent": "Agent", "viewer": "Viewer"}
+
+func roleName(r string) string {
+	if n, ok := roleNames[r]; ok {
+		return n
+	}
+	return r
+}

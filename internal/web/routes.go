@@ -1,0 +1,26 @@
+package web
+
+// routes lists every UI route (Go 1.22 method patterns). Pages for staff
+// go through s.user (signed in; CSRF on POST); the sign-in pages and the
+// static assets do not.
+func (s *Server) routes() {
+	m := s.mux
+
+	// Assets (embedded).
+	m.Handle("GET /static/", s.static())
+
+	// Sign-in and sign-out.
+	m.HandleFunc("GET /login", s.loginPage)
+	m.HandleFunc("POST /login", s.login)
+	m.HandleFunc("POST /logout", s.user(s.logout))
+
+	// The dashboard.
+	m.HandleFunc("GET /{$}", s.user(s.dashboard))
+
+	// Sections still to be built: each says so (placeholder pages).
+	m.HandleFunc("GET /worklist", s.user(s.comingSoon("worklist")))
+	m.HandleFunc("GET /customers", s.user(s.comingSoon("customers")))
+	m.HandleFunc("GET /plans", s.user(s.comingSoon("plans")))
+	m.HandleFunc("GET /import", s.user(s.comingSoon("import")))
+	m.HandleFunc("GET /settings", s.user(s.comingSoon("settings")))
+}
