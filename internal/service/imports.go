@@ -164,8 +164,19 @@ func (s *Service) Import(ctx context.Context, kind string, r io.Reader, opt Impo
 	if err != nil {
 		return nil, err
 	}
+	if res.Inserted+res.Updated >= BulkAnalyze {
+		// A bulk load leaves the planner's statistics behind: without
+		// them PostgreSQL scans whole tables for a batch's customers.
+		if err := s.store.Analyze(ctx, "customers", "invoices", "payments", "allocations"); err != nil {
+			return nil, fmt.Errorf("import %s: analyze: %w", kind, err)
+		}
+	}
 	return res, nil
 }
+
+// BulkAnalyze is how many rows an import or a run writes before it
+// refreshes the planner's statistics (store.Store.Analyze).
+const BulkAnalyze = 10000
 
 var errAlreadyImported = errors.New("already imported")
 

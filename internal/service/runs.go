@@ -212,7 +212,7 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 		}
 		done(n)
 	}
-	return s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		r, err := tx.Run(ctx, runID)
 		if err != nil {
 			return err
@@ -226,6 +226,12 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 		}
 		return audit(ctx, tx, "run.done", "run", runID, map[string]any{"done": r.Done, "messages": r.Messages, "tasks": r.Tasks, "events": r.Events})
 	})
+	if err == nil && visited >= BulkAnalyze {
+		// A big run (the first on a new book) leaves the statistics of
+		// what it wrote behind; tomorrow's run plans its reads on them.
+		err = s.store.Analyze(ctx, "collection_steps", "messages", "tasks", "customers", "run_customers")
+	}
+	return err
 }
 
 // visitBatch visits the claimed customers ids in tx, records their wake

@@ -33,6 +33,10 @@ type Store interface {
 	SchemaVersion(ctx context.Context) (int64, error)
 	// Engine names the engine: "sqlite" or "postgres".
 	Engine() string
+	// Analyze refreshes the planner's statistics of tables after a bulk
+	// change (PostgreSQL: ANALYZE; autovacuum would get there, but not
+	// before the next query). SQLite plans well without them: a no-op.
+	Analyze(ctx context.Context, tables ...string) error
 	Close() error
 }
 

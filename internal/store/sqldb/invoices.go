@@ -70,10 +70,11 @@ func (t *Tx) InsertInvoice(ctx context.Context, inv *ledger.Invoice) error {
 }
 
 // wakeInserted makes the customers of newly inserted invoices due at the
-// next run (see migration 00011): on SQLite, which has no statement-level
-// triggers, in one statement per batch; PostgreSQL's trigger does it.
+// next run (see migration 00011; the other changes wake by triggers): in
+// one statement per batch, and each customer once per transaction, which
+// keeps a bulk load from rewriting a customer's row batch after batch.
 func (t *Tx) wakeInserted(ctx context.Context, customerIDs []string) error {
-	if t.s.dialect.Engine() == "postgres" || len(customerIDs) == 0 {
+	if len(customerIDs) == 0 {
 		return nil
 	}
 	// Once per customer and transaction: a run compares versions across

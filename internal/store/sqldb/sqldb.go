@@ -110,6 +110,24 @@ func (s *DB) ReadTx(ctx context.Context, fn func(store.Tx) error) error {
 	return s.run(ctx, s.rdb, &sql.TxOptions{ReadOnly: true}, false, fn)
 }
 
+// Analyze implements store.Store.
+func (s *DB) Analyze(ctx context.Context, tables ...string) error {
+	if s.dialect.Engine() != "postgres" || len(tables) == 0 {
+		return nil
+	}
+	for _, t := range tables {
+		if !analyzable[t] {
+			return fmt.Errorf("store: Analyze: unknown table %q", t)
+		}
+	}
+	_, err := s.db.ExecContext(ctx, "ANALYZE "+strings.Join(tables, ", "))
+	return err
+}
+
+// analyzable are the tables Analyze accepts (its names go into SQL).
+var analyzable = map[string]bool{"customers": true, "invoices": true, "payments": true, "allocations": true,
+	"collection_steps": true, "messages": true, "tasks": true, "run_customers": true}
+
 // SQL returns the underlying handle (for tests and tools).
 func (s *DB) SQL() *sql.DB { return s.db }
 

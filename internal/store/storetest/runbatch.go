@@ -123,3 +123,16 @@ func testRunPeekAndClaim(t *testing.T, s store.Store) {
 	mustTx(t, s, func(tx store.Tx) error { return tx.FinishRunCustomers(t.Context(), runID, cs[3:4]) })
 	check("done customers are not pending", peek(cs[2], stale), cs[4:5])
 }
+
+// testAnalyze: statistics can be refreshed for the tables the bulk paths
+// write; a name outside them is refused (it would go into SQL).
+func testAnalyze(t *testing.T, s store.Store) {
+	if err := s.Analyze(t.Context(), "customers", "invoices", "collection_steps", "messages", "tasks", "run_customers", "payments", "allocations"); err != nil {
+		t.Fatal(err)
+	}
+	if s.Engine() == "postgres" {
+		if err := s.Analyze(t.Context(), "invoices; DROP TABLE invoices"); err == nil {
+			t.Fatal("an unknown table was analyzed")
+		}
+	}
+}

@@ -83,6 +83,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Tasks/InvoicesAndConversations", testCollectFields},
 		{"Bulk/MessagesAndTasks", testBulkMessagesAndTasks},
 		{"Runs/PeekAndClaim", testRunPeekAndClaim},
+		{"Store/Analyze", testAnalyze},
 		{"Messages/Delivery", testMessageDelivery},
 		{"Messages/ConcurrentClaims", testMessageConcurrentClaims},
 		{"Messages/DeliveryRoundTrip", testMessageDeliveryRoundTrip},

@@ -10,10 +10,10 @@
 -- writes the one before). The triggers count every change but set
 -- wake_on (an indexed column) only when it changes: an import of a
 -- million invoices would otherwise rewrite customers_wake a million times.
--- New invoices have no row trigger here: SQLite runs a row trigger inside
+-- New invoices have no row trigger: SQLite runs a row trigger inside
 -- every INSERT of a bulk load (it tripled the load of 1M invoices), so the
--- store wakes the customers of each batch it inserts in one statement
--- (sqldb.Tx.wakeInserted); PostgreSQL's statement trigger does that itself.
+-- store wakes the customers of each batch it inserts in one statement,
+-- each customer once per transaction (sqldb.Tx.wakeInserted).
 ALTER TABLE customers ADD COLUMN wake_on DATE NOT NULL DEFAULT '0001-01-01';
 ALTER TABLE customers ADD COLUMN wake_version INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX customers_wake ON customers (wake_on, id);
