@@ -66,11 +66,11 @@ func TestVisitBatch_RereadsWhatChangedSinceTheSnapshot(t *testing.T) {
 				}
 			}
 			if err := st.Tx(ctx, func(tx store.Tx) error {
-				ids, err := tx.ClaimRunCustomerIDs(ctx, runID, "w", sn.ids, clock().Add(-staleClaim))
+				ids, err := tx.TakeRunCustomers(ctx, runID, "w", sn.ids, clock().Add(-staleClaim))
 				if err != nil {
 					return err
 				}
-				return s.visitBatch(ctx, tx, runID, asOf, ids, &sn)
+				return s.visitBatch(ctx, tx, runID, asOf, ids, &sn, false)
 			}); err != nil {
 				t.Fatal(err)
 			}

@@ -536,10 +536,12 @@ type Tx interface {
 	// of a run that are pending and free (unclaimed, or claimed before
 	// staleBefore), with ids after after, in id order.
 	PendingRunCustomers(ctx context.Context, runID, after string, limit int, staleBefore time.Time) ([]string, error)
-	// ClaimRunCustomerIDs claims, of the given customers, those still
-	// pending and free (or already claimed by worker) and returns them in
-	// id order; PostgreSQL serialises two workers claiming the same row.
-	ClaimRunCustomerIDs(ctx context.Context, runID, worker string, customerIDs []string, staleBefore time.Time) ([]string, error)
+	// TakeRunCustomers marks, of the given customers, those still pending
+	// and free (unclaimed, claimed before staleBefore, or by worker) done
+	// by worker, and returns them in id order: the caller visits them in
+	// the same transaction, so a crash leaves them pending. PostgreSQL
+	// serialises two workers taking the same row.
+	TakeRunCustomers(ctx context.Context, runID, worker string, customerIDs []string, staleBefore time.Time) ([]string, error)
 	// FinishRunCustomers marks several customers done in a run.
 	FinishRunCustomers(ctx context.Context, runID string, customerIDs []string) error
 	// AddDueRunCustomers adds to a run, as pending, every customer whose

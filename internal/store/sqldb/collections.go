@@ -163,7 +163,7 @@ func (t *Tx) ClaimRunCustomers(ctx context.Context, runID, worker string, limit 
 		return nil, nil
 	}
 	lock := t.skipLocked()
-	rows, err := t.query(ctx, `WITH picked AS MATERIALIZED (
+	out, err := t.stringColumn(ctx, `WITH picked AS MATERIALIZED (
 			SELECT customer_id FROM run_customers
 			WHERE run_id = ? AND status = 'pending' AND (claimed_by = '' OR claimed_at < ?)
 			ORDER BY customer_id LIMIT ?`+lock+`)
@@ -174,46 +174,21 @@ func (t *Tx) ClaimRunCustomers(ctx context.Context, runID, worker string, limit 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
 	slices.Sort(out) // RETURNING has no order
 	return out, nil
 }
 
 // PendingRunCustomers implements store.Tx.
 func (t *Tx) PendingRunCustomers(ctx context.Context, runID, after string, limit int, staleBefore time.Time) ([]string, error) {
-	rows, err := t.query(ctx, `SELECT customer_id FROM run_customers
+	return t.stringColumn(ctx, `SELECT customer_id FROM run_customers
 		WHERE run_id = ? AND status = 'pending' AND (claimed_by = '' OR claimed_at < ?) AND customer_id > ?
 		ORDER BY customer_id LIMIT ?`, runID, staleBefore.UTC(), after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
-// ClaimRunCustomerIDs implements store.Tx.
-func (t *Tx) ClaimRunCustomerIDs(ctx context.Context, runID, worker string, customerIDs []string, staleBefore time.Time) ([]string, error) {
+// TakeRunCustomers implements store.Tx.
+func (t *Tx) TakeRunCustomers(ctx context.Context, runID, worker string, customerIDs []string, staleBefore time.Time) ([]string, error) {
 	if worker == "" {
-		return nil, errors.New("store: ClaimRunCustomerIDs: empty worker")
+		return nil, errors.New("store: TakeRunCustomers: empty worker")
 	}
 	var out []string
 	for start := 0; start < len(customerIDs); start += bulkChunk {
@@ -222,25 +197,14 @@ func (t *Tx) ClaimRunCustomerIDs(ctx context.Context, runID, worker string, cust
 		for _, id := range customerIDs[start:end] {
 			args = append(args, id)
 		}
-		rows, err := t.query(ctx, `UPDATE run_customers SET claimed_by = ?, claimed_at = ?
+		ids, err := t.stringColumn(ctx, `UPDATE run_customers SET status = 'done', claimed_by = ?, claimed_at = ?
 			WHERE run_id = ? AND status = 'pending' AND (claimed_by = '' OR claimed_by = ? OR claimed_at < ?)
 				AND customer_id IN (`+placeholders(end-start)+`)
 			RETURNING customer_id`, args...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		out = append(out, ids...)
 	}
 	slices.Sort(out)
 	return out, nil
@@ -340,26 +304,15 @@ var taskStatuses = map[string]bool{store.TaskOpen: true, store.TaskClaimed: true
 // with k.DedupeKey is stored already, nothing is written and k.ID is set
 // to that task's id.
 func (t *Tx) InsertTask(ctx context.Context, k *store.Task) (string, bool, error) {
-	if k.ID == "" {
-		k.ID = ids.New(ids.Task)
-	}
-	if k.Status == "" {
-		k.Status = store.TaskOpen
-	}
-	if k.CreatedAt.IsZero() {
-		k.CreatedAt = t.now
-	}
-	invoiceIDs, err := stringList(k.InvoiceIDs)
+	row, err := t.taskRow(k)
 	if err != nil {
 		return "", false, err
 	}
-	res, err := t.Exec(ctx, `INSERT INTO tasks (`+taskCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (dedupe_key) DO NOTHING`,
-		k.ID, k.CustomerID, k.Queue, k.Kind, k.DueAt.UTC(), k.Priority, k.Status, k.Reason, nullString(k.RunID),
-		nullString(k.DedupeKey), k.ClaimedBy, nullTime(k.ClaimedAt), k.Outcome, k.Note, nullTime(k.DoneAt), k.CreatedAt.UTC(), invoiceIDs)
+	n, err := t.execCount(ctx, `INSERT INTO tasks (`+taskCols+`) VALUES (`+placeholders(taskColumns)+`) ON CONFLICT (dedupe_key) DO NOTHING`, row...)
 	if err != nil {
 		return "", false, err
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
+	if n > 0 {
 		return k.ID, true, nil
 	}
 	// Only a stored dedupe_key makes the INSERT do nothing.
@@ -371,39 +324,48 @@ func (t *Tx) InsertTask(ctx context.Context, k *store.Task) (string, bool, error
 	return id, false, nil
 }
 
-// InsertTasks implements store.Tx: multi-row INSERTs (17 parameters a row).
+// taskColumns is how many columns taskCols names.
+const taskColumns = 17
+
+// taskRow fills a new task's defaults (id, open, created now) and returns
+// its values in taskCols order.
+func (t *Tx) taskRow(k *store.Task) ([]any, error) {
+	if k.ID == "" {
+		k.ID = ids.New(ids.Task)
+	}
+	if k.Status == "" {
+		k.Status = store.TaskOpen
+	}
+	if k.CreatedAt.IsZero() {
+		k.CreatedAt = t.now
+	}
+	invoiceIDs, err := stringList(k.InvoiceIDs)
+	if err != nil {
+		return nil, err
+	}
+	return []any{k.ID, k.CustomerID, k.Queue, k.Kind, k.DueAt.UTC(), k.Priority, k.Status, k.Reason, nullString(k.RunID),
+		nullString(k.DedupeKey), k.ClaimedBy, nullTime(k.ClaimedAt), k.Outcome, k.Note, nullTime(k.DoneAt), k.CreatedAt.UTC(), invoiceIDs}, nil
+}
+
+// InsertTasks implements store.Tx: multi-row INSERTs.
 func (t *Tx) InsertTasks(ctx context.Context, ks []*store.Task) (int, error) {
-	const per = bulkChunk / 17
+	const per = bulkChunk / taskColumns
 	created := 0
 	for start := 0; start < len(ks); start += per {
 		end := min(start+per, len(ks))
-		args := make([]any, 0, 17*(end-start))
+		args := make([]any, 0, taskColumns*(end-start))
 		for _, k := range ks[start:end] {
-			if k.ID == "" {
-				k.ID = ids.New(ids.Task)
-			}
-			if k.Status == "" {
-				k.Status = store.TaskOpen
-			}
-			if k.CreatedAt.IsZero() {
-				k.CreatedAt = t.now
-			}
-			invoiceIDs, err := stringList(k.InvoiceIDs)
+			row, err := t.taskRow(k)
 			if err != nil {
 				return created, err
 			}
-			args = append(args, k.ID, k.CustomerID, k.Queue, k.Kind, k.DueAt.UTC(), k.Priority, k.Status, k.Reason, nullString(k.RunID),
-				nullString(k.DedupeKey), k.ClaimedBy, nullTime(k.ClaimedAt), k.Outcome, k.Note, nullTime(k.DoneAt), k.CreatedAt.UTC(), invoiceIDs)
+			args = append(args, row...)
 		}
-		res, err := t.Exec(ctx, multiInsert("tasks", taskCols, 17, end-start)+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+		n, err := t.execCount(ctx, multiInsert("tasks", taskCols, taskColumns, end-start)+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
 		if err != nil {
 			return created, err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return created, err
-		}
-		created += int(n)
+		created += n
 	}
 	return created, nil
 }

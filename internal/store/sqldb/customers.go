@@ -127,22 +127,11 @@ func (t *Tx) CustomersWithPayments(ctx context.Context, customerIDs []string) ([
 		for _, id := range customerIDs[start:end] {
 			args = append(args, id)
 		}
-		rows, err := t.query(ctx, `SELECT DISTINCT customer_id FROM payments WHERE customer_id IN (`+placeholders(end-start)+`) ORDER BY customer_id`, args...)
+		ids, err := t.stringColumn(ctx, `SELECT DISTINCT customer_id FROM payments WHERE customer_id IN (`+placeholders(end-start)+`) ORDER BY customer_id`, args...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		out = append(out, ids...)
 	}
 	return out, nil
 }

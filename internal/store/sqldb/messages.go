@@ -121,30 +121,15 @@ var messageStatuses = map[string]bool{store.MessageQueued: true, store.MessageSe
 // InsertMessage implements store.Tx. When a message with m.DedupeKey is
 // stored already, nothing is written and m.ID is set to that message's id.
 func (t *Tx) InsertMessage(ctx context.Context, m *store.Message) (string, bool, error) {
-	if m.ID == "" {
-		m.ID = ids.New(ids.Message)
-	}
-	if m.CreatedAt.IsZero() {
-		m.CreatedAt = t.now
-	}
-	numbers, err := stringList(m.InvoiceNumbers)
+	row, err := t.messageRow(m)
 	if err != nil {
 		return "", false, err
 	}
-	atts := []byte("[]")
-	if len(m.Attachments) > 0 {
-		if atts, err = json.Marshal(m.Attachments); err != nil {
-			return "", false, err
-		}
-	}
-	res, err := t.Exec(ctx, `INSERT INTO messages (`+messageCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (dedupe_key) DO NOTHING`,
-		m.ID, m.CustomerID, m.Channel, m.Step, m.Tone, m.Locale, m.ScheduledFor.UTC(), m.Status, m.Subject, m.Body,
-		numbers, nullString(m.DedupeKey), m.Attempts, m.LastError, nullTime(m.SentAt), nullTime(m.NextAttemptAt),
-		m.ClaimedBy, nullTime(m.ClaimedAt), m.CreatedAt.UTC(), string(atts))
+	n, err := t.execCount(ctx, `INSERT INTO messages (`+messageCols+`) VALUES (`+placeholders(messageColumns)+`) ON CONFLICT (dedupe_key) DO NOTHING`, row...)
 	if err != nil {
 		return "", false, err
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
+	if n > 0 {
 		return m.ID, true, nil
 	}
 	// Only a stored dedupe_key makes the INSERT do nothing.
@@ -156,44 +141,52 @@ func (t *Tx) InsertMessage(ctx context.Context, m *store.Message) (string, bool,
 	return id, false, nil
 }
 
-// InsertMessages implements store.Tx: multi-row INSERTs of up to 25 rows
-// (20 parameters each).
+// messageColumns is how many columns messageCols names.
+const messageColumns = 20
+
+// messageRow fills a new message's defaults (id, created now) and returns
+// its values in messageCols order.
+func (t *Tx) messageRow(m *store.Message) ([]any, error) {
+	if m.ID == "" {
+		m.ID = ids.New(ids.Message)
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = t.now
+	}
+	numbers, err := stringList(m.InvoiceNumbers)
+	if err != nil {
+		return nil, err
+	}
+	atts := []byte("[]")
+	if len(m.Attachments) > 0 {
+		if atts, err = json.Marshal(m.Attachments); err != nil {
+			return nil, err
+		}
+	}
+	return []any{m.ID, m.CustomerID, m.Channel, m.Step, m.Tone, m.Locale, m.ScheduledFor.UTC(), m.Status, m.Subject, m.Body,
+		numbers, nullString(m.DedupeKey), m.Attempts, m.LastError, nullTime(m.SentAt), nullTime(m.NextAttemptAt),
+		m.ClaimedBy, nullTime(m.ClaimedAt), m.CreatedAt.UTC(), string(atts)}, nil
+}
+
+// InsertMessages implements store.Tx: multi-row INSERTs.
 func (t *Tx) InsertMessages(ctx context.Context, ms []*store.Message) (int, error) {
-	const per = bulkChunk / 20
+	const per = bulkChunk / messageColumns
 	created := 0
 	for start := 0; start < len(ms); start += per {
 		end := min(start+per, len(ms))
-		args := make([]any, 0, 20*(end-start))
+		args := make([]any, 0, messageColumns*(end-start))
 		for _, m := range ms[start:end] {
-			if m.ID == "" {
-				m.ID = ids.New(ids.Message)
-			}
-			if m.CreatedAt.IsZero() {
-				m.CreatedAt = t.now
-			}
-			numbers, err := stringList(m.InvoiceNumbers)
+			row, err := t.messageRow(m)
 			if err != nil {
 				return created, err
 			}
-			atts := []byte("[]")
-			if len(m.Attachments) > 0 {
-				if atts, err = json.Marshal(m.Attachments); err != nil {
-					return created, err
-				}
-			}
-			args = append(args, m.ID, m.CustomerID, m.Channel, m.Step, m.Tone, m.Locale, m.ScheduledFor.UTC(), m.Status, m.Subject, m.Body,
-				numbers, nullString(m.DedupeKey), m.Attempts, m.LastError, nullTime(m.SentAt), nullTime(m.NextAttemptAt),
-				m.ClaimedBy, nullTime(m.ClaimedAt), m.CreatedAt.UTC(), string(atts))
+			args = append(args, row...)
 		}
-		res, err := t.Exec(ctx, multiInsert("messages", messageCols, 20, end-start)+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+		n, err := t.execCount(ctx, multiInsert("messages", messageCols, messageColumns, end-start)+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
 		if err != nil {
 			return created, err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return created, err
-		}
-		created += int(n)
+		created += n
 	}
 	return created, nil
 }

@@ -238,16 +238,16 @@ func (t *Tx) PlanEvents(ctx context.Context, planID string) ([]store.PlanEvent, 
 
 // ActivePlans implements store.Tx.
 func (t *Tx) ActivePlans(ctx context.Context, customerID string) ([]string, error) {
-	return t.planIDs(ctx, `SELECT id FROM plans WHERE customer_id = ? AND status = 'active' ORDER BY id`, customerID)
+	return t.stringColumn(ctx, `SELECT id FROM plans WHERE customer_id = ? AND status = 'active' ORDER BY id`, customerID)
 }
 
 // CustomerPlans implements store.Tx.
 func (t *Tx) CustomerPlans(ctx context.Context, customerID string) ([]string, error) {
-	return t.planIDs(ctx, `SELECT id FROM plans WHERE customer_id = ? ORDER BY created_at, id`, customerID)
+	return t.stringColumn(ctx, `SELECT id FROM plans WHERE customer_id = ? ORDER BY created_at, id`, customerID)
 }
 
-// planIDs runs a query for one column of ids.
-func (t *Tx) planIDs(ctx context.Context, q string, args ...any) ([]string, error) {
+// stringColumn runs a query for one column of strings (ids, mostly).
+func (t *Tx) stringColumn(ctx context.Context, q string, args ...any) ([]string, error) {
 	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err

@@ -365,6 +365,16 @@ func notFound(what, id string) error {
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
+// execCount runs a statement and returns how many rows it changed.
+func (t *Tx) execCount(ctx context.Context, q string, args ...any) (int, error) {
+	res, err := t.Exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 func limitOf(p store.Page) int {
 	switch {
 	case p.Limit <= 0:

@@ -141,20 +141,7 @@ func (t *Tx) DeleteEndedSessions(ctx context.Context, now, idleSince time.Time) 
 
 // PlanIDsByStatus implements store.Tx.
 func (t *Tx) PlanIDsByStatus(ctx context.Context, status string) ([]string, error) {
-	rows, err := t.query(ctx, `SELECT id FROM plans WHERE status = ? ORDER BY id`, status)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return t.stringColumn(ctx, `SELECT id FROM plans WHERE status = ? ORDER BY id`, status)
 }
 
 // TaskCounts implements store.Tx (the tasks_queue index covers it).

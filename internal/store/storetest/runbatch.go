@@ -72,9 +72,10 @@ func testBulkMessagesAndTasks(t *testing.T, s store.Store) {
 }
 
 // testRunPeekAndClaim: PendingRunCustomers lists free pending customers
-// after a cursor without claiming them; ClaimRunCustomerIDs claims, of
-// the ones named, those still free (or already its own), and a claim gone
-// stale is free again.
+// after a cursor without claiming them; TakeRunCustomers takes, of the
+// ones named, those still pending and free (or claimed by the taker, or
+// claimed long ago) and marks them done; a claim another worker holds
+// (ClaimRunCustomers) is respected until it goes stale.
 func testRunPeekAndClaim(t *testing.T, s store.Store) {
 	var cs []string
 	for i := range 5 {
@@ -102,7 +103,7 @@ func testRunPeekAndClaim(t *testing.T, s store.Store) {
 	claim := func(worker string, ids []string, staleBefore time.Time) (got []string) {
 		t.Helper()
 		mustTx(t, s, func(tx store.Tx) (err error) {
-			got, err = tx.ClaimRunCustomerIDs(t.Context(), runID, worker, ids, staleBefore)
+			got, err = tx.TakeRunCustomers(t.Context(), runID, worker, ids, staleBefore)
 			return err
 		})
 		return got
@@ -115,13 +116,20 @@ func testRunPeekAndClaim(t *testing.T, s store.Store) {
 	}
 	check("first peek", peek("", stale), cs[:3])
 	check("peek after the second", peek(cs[1], stale), cs[2:5])
-	check("w1 claims 0 and 1", claim("w1", cs[:2], stale), cs[:2])
-	check("peek skips the claimed", peek("", stale), cs[2:5])
-	check("w2 claims 1 and 2: only 2 is free", claim("w2", []string{cs[2], cs[1]}, stale), cs[2:3])
-	check("w1 again claims its own", claim("w1", cs[1:2], stale), cs[1:2])
-	check("a stale claim is free again", claim("w2", cs[:1], Now.Add(time.Minute)), cs[:1])
-	mustTx(t, s, func(tx store.Tx) error { return tx.FinishRunCustomers(t.Context(), runID, cs[3:4]) })
-	check("done customers are not pending", peek(cs[2], stale), cs[4:5])
+	check("w1 takes 0 and 1", claim("w1", cs[:2], stale), cs[:2])
+	check("peek skips the taken (done)", peek("", stale), cs[2:5])
+	check("w2 takes 1 and 2: only 2 is pending", claim("w2", []string{cs[2], cs[1]}, stale), cs[2:3])
+	check("taking a done one again gives nothing", claim("w1", cs[1:2], stale), nil)
+	// w3 claims 3 the old way (claimed, still pending).
+	mustTx(t, s, func(tx store.Tx) error {
+		ids, err := tx.ClaimRunCustomers(t.Context(), runID, "w3", 1, stale)
+		check("w3 claims the next pending", ids, cs[3:4])
+		return err
+	})
+	check("peek skips a fresh claim", peek(cs[2], stale), cs[4:5])
+	check("w2 cannot take w3's fresh claim", claim("w2", cs[3:4], stale), nil)
+	check("w3 takes its own", claim("w3", cs[3:4], stale), cs[3:4])
+	check("nothing pending but 4", peek("", Now.Add(time.Hour)), cs[4:5])
 }
 
 // testAnalyze: statistics can be refreshed for the tables the bulk paths
