@@ -9,7 +9,6 @@ import (
 // placeholders describe the sections that are not built yet: the page
 // says what will be there and where to do it meanwhile.
 var placeholders = map[string]struct{ Title, Purpose, Meanwhile string }{
-	"worklist":  {"Worklist", "Agents' tasks by tier: calls, reviews and legal referrals, highest priority first, with outcomes recorded in one place.", "GET /v1/tasks?queue=tier1 and PATCH /v1/tasks/{id} in the API."},
 	"customers": {"Customers", "Every customer with their balance, aging, risk and payment profile, interactions, promises and plans.", "GET /v1/customers and GET /v1/customers/{id}/position in the API."},
 	"plans":     {"Plans", "Payment plans by status, with each installment tracked, and renegotiation.", "GET /v1/plans/{id} in the API."},
 	"import":    {"Import", "Upload customers, invoices and payments as CSV, with every bad row listed by line and column.", "settle import customers|invoices|payments FILE, or POST /v1/imports/… in the API."},

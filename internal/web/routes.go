@@ -18,7 +18,9 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /{$}", s.user(s.dashboard))
 
 	// Sections still to be built: each says so (placeholder pages).
-	m.HandleFunc("GET /worklist", s.user(s.comingSoon("worklist")))
+	// The worklist: a queue's tasks; claim, release, complete.
+	m.HandleFunc("GET /worklist", s.user(s.worklist))
+	m.HandleFunc("POST /worklist/{id}", s.user(s.taskAction))
 	m.HandleFunc("GET /customers", s.user(s.comingSoon("customers")))
 	m.HandleFunc("GET /plans", s.user(s.comingSoon("plans")))
 	m.HandleFunc("GET /import", s.user(s.comingSoon("import")))

@@ -71,7 +71,8 @@ for _ in $(seq 1200); do # up to 120 s: the first load imports a year of data
 	fi
 	sleep 0.1
 done
-[[ -n "$url" && -n "$email" && -n "$password" ]] || die "settle demo did not print its sign-in line: $(cat "$tmp/stdout.log")"
+token="$(sed -nE 's#^ +Token +(stl_[a-z0-9]+) .*#\1#p' "$tmp/stdout.log" | head -1)"
+[[ -n "$url" && -n "$email" && -n "$password" && -n "$token" ]] || die "settle demo did not print its sign-in line: $(cat "$tmp/stdout.log")"
 for _ in $(seq 100); do
 	if node -e 'fetch(process.argv[1]).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$url/healthz"; then
 		break
@@ -82,5 +83,5 @@ log "settle is up at $url"
 
 mkdir -p "$here/screenshots"
 cd "$here"
-SETTLE_URL="$url" SETTLE_EMAIL="$email" SETTLE_PASSWORD="$password" SCREENSHOTS="$here/screenshots" \
+SETTLE_URL="$url" SETTLE_EMAIL="$email" SETTLE_PASSWORD="$password" SETTLE_TOKEN="$token" SCREENSHOTS="$here/screenshots" \
 	node --test --test-concurrency=1 "$@" ./*.test.mjs

@@ -148,6 +148,40 @@ test('the as-of date reloads only the dashboard (htmx), keyboard first', async (
   await context.close();
 });
 
+// The worklist: today's collections run fills the queues; an agent claims
+// the first call and completes it with an outcome, on a phone and a desk.
+test('worklist: claim and complete', async () => {
+  const run = await fetch(base + '/v1/runs', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + process.env.SETTLE_TOKEN, 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+  assert.ok(run.ok, `POST /v1/runs: ${run.status}`);
+  for (const size of Object.keys(sizes)) {
+    const { p, context, problems } = await page(size);
+    await signIn(p);
+    await p.goto(base + '/worklist');
+    await assert.doesNotReject(p.getByRole('heading', { name: 'Worklist', level: 1 }).waitFor());
+    await noHorizontalScroll(p, sizes[size].width);
+    await p.screenshot({ path: path.join(shots, `worklist-${size}.png`), fullPage: true });
+    if (size === 'desktop') {
+      const first = p.locator('li.task').first();
+      const id = await first.getAttribute('id');
+      await first.getByRole('button', { name: 'Claim' }).click();
+      await assert.doesNotReject(p.getByRole('status').filter({ hasText: 'Task claimed' }).waitFor());
+      const task = p.locator('#' + id);
+      await task.getByText('Complete with an outcome').click();
+      await task.getByLabel('Outcome').selectOption('no_answer');
+      await task.getByLabel('Note').fill('Rang twice, voicemail full');
+      await task.getByRole('button', { name: 'Complete' }).click();
+      await assert.doesNotReject(p.getByRole('status').filter({ hasText: 'Task completed' }).waitFor());
+      assert.equal(await p.locator('#' + id).count(), 0, 'a done task leaves the worklist');
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
 test('placeholder pages and sign-out', async () => {
   const { p, context, problems } = await page('desktop');
   await signIn(p);

@@ -1,0 +1,219 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"settle/internal/apperr"
+	"settle/internal/service"
+	"settle/internal/store"
+)
+
+// The worklist: an agent's queue, highest priority first (amount × risk ×
+// age, as the run ranked it), with the next action and, in one or two
+// clicks, claim, release or complete with an outcome. Completing records
+// the call and feeds the outcome back (service.UpdateTask): a promise
+// pauses the ladder, a dispute marks the invoices, "no answer" counts
+// toward the call caps.
+
+// worklistQueues are the queues an agent works, in tab order.
+var worklistQueues = []string{"tier1", "tier2", "legal"}
+
+// taskOutcomes are the outcomes offered when completing a task.
+var taskOutcomes = []struct{ Value, Label string }{
+	{"reached", "Spoke to the customer"},
+	{"promise_made", "Promise to pay"},
+	{"dispute_raised", "Dispute raised"},
+	{"no_answer", "No answer"},
+	{"wrong_number", "Wrong number"},
+	{"escalated", "Escalated"},
+	{"resolved", "Resolved"},
+}
+
+type worklistView struct {
+	Queue    string
+	Queues   []queueTab
+	Tasks    []taskRow
+	Outcomes []struct{ Value, Label string }
+	Alert    string // a problem with the last action that belongs to no field
+	Notice   string // what the last action did
+}
+
+type queueTab struct {
+	Key, Name string
+	Current   bool
+}
+
+type taskRow struct {
+	store.Task
+	Why        string // the reason, as a sentence: the next best action
+	Customer   string // name (external ref)
+	CustomerID string
+	Mine       bool
+	Form       taskForm // what was entered, with errors, after a failed action
+}
+
+// taskForm is a completion form as entered, with field errors.
+type taskForm struct {
+	Outcome, Note                              string
+	PromiseAmount, PromiseCurrency, PromiseDue string
+	DisputeInvoices                            string
+	Errors                                     map[string]string // field → message
+}
+
+func (f taskForm) Error(field string) string { return f.Errors[field] }
+
+func validQueue(q string) string {
+	for _, k := range worklistQueues {
+		if q == k {
+			return q
+		}
+	}
+	return "tier1"
+}
+
+// worklist shows a queue's open and claimed tasks.
+func (s *Server) worklist(w http.ResponseWriter, r *http.Request, u *service.SignedIn) {
+	q := r.URL.Query()
+	v, err := s.worklistView(r, u, validQueue(q.Get("queue")))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Notice = noticeText(q.Get("done"))
+	s.render(w, r, http.StatusOK, "worklist", "", pageFor(u, "Worklist", "worklist", v))
+}
+
+func noticeText(done string) string {
+	switch done {
+	case "claim":
+		return "Task claimed: it is yours until you complete or release it."
+	case "release":
+		return "Task released back to the queue."
+	case "complete":
+		return "Task completed and its outcome recorded."
+	}
+	return ""
+}
+
+func (s *Server) worklistView(r *http.Request, u *service.SignedIn, queue string) (*worklistView, error) {
+	v := &worklistView{Queue: queue, Outcomes: taskOutcomes}
+	for _, k := range worklistQueues {
+		v.Queues = append(v.Queues, queueTab{Key: k, Name: queueName(k), Current: k == queue})
+	}
+	ctx := r.Context()
+	names := map[string]string{}
+	for _, status := range []string{store.TaskClaimed, store.TaskOpen} {
+		tasks, _, err := s.svc.Tasks(ctx, store.TaskFilter{Queue: queue, Status: status, Page: store.Page{Limit: 100}})
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tasks {
+			name, ok := names[t.CustomerID]
+			if !ok {
+				c, err := s.svc.Customer(ctx, t.CustomerID)
+				switch {
+				case err != nil:
+					name = t.CustomerID
+				case c.ExternalRef != "":
+					name = c.Name + " (" + c.ExternalRef + ")"
+				default:
+					name = c.Name
+				}
+				names[t.CustomerID] = name
+			}
+			v.Tasks = append(v.Tasks, taskRow{Task: t, Why: sentence(t.Reason), Customer: name, CustomerID: t.CustomerID, Mine: t.ClaimedBy == u.Actor.ID})
+		}
+	}
+	return v, nil
+}
+
+// taskAction claims, releases or completes a task from the worklist.
+func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, u *service.SignedIn) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+		return
+	}
+	id := r.PathValue("id")
+	queue := validQueue(r.PostForm.Get("queue"))
+	action := r.PostForm.Get("action")
+	form := taskForm{
+		Outcome: r.PostForm.Get("outcome"), Note: strings.TrimSpace(r.PostForm.Get("note")),
+		PromiseAmount: strings.TrimSpace(r.PostForm.Get("promise_amount")), PromiseCurrency: strings.ToUpper(strings.TrimSpace(r.PostForm.Get("promise_currency"))),
+		PromiseDue: strings.TrimSpace(r.PostForm.Get("promise_due")), DisputeInvoices: strings.TrimSpace(r.PostForm.Get("dispute_invoices")),
+	}
+	in := service.TaskUpdate{Action: action, Outcome: form.Outcome, Note: form.Note}
+	if action == "complete" {
+		switch form.Outcome {
+		case "":
+			form.Errors = map[string]string{"outcome": "Choose what came of it."}
+		case "promise_made":
+			in.Promise = &service.TaskPromise{Amount: form.PromiseAmount, Currency: form.PromiseCurrency, DueDate: form.PromiseDue}
+		case "dispute_raised":
+			ids := strings.FieldsFunc(form.DisputeInvoices, func(r rune) bool { return r == ',' || r == ' ' })
+			in.Dispute = &service.DisputeDetail{InvoiceIDs: ids}
+		}
+	}
+	var err error
+	if form.Errors == nil {
+		_, err = s.svc.UpdateTask(r.Context(), id, in)
+	}
+	if err == nil && form.Errors == nil {
+		http.Redirect(w, r, "/worklist?"+url.Values{"queue": {queue}, "done": {action}}.Encode()+"#task-"+id, http.StatusSeeOther)
+		return
+	}
+	v, verr := s.worklistView(r, u, queue)
+	if verr != nil {
+		s.serverError(w, r, verr)
+		return
+	}
+	status := http.StatusUnprocessableEntity
+	var ae *apperr.Error
+	switch {
+	case form.Errors != nil:
+	case errors.As(err, &ae) && len(ae.Fields) > 0:
+		form.Errors = map[string]string{}
+		for _, f := range ae.Fields {
+			form.Errors[formField(f.Field)] = f.Message
+		}
+	case errors.As(err, &ae) && (ae.Code == apperr.Conflict || ae.Code == apperr.NotFound || ae.Code == apperr.Forbidden):
+		v.Alert = ae.Message
+		status = map[string]int{apperr.Conflict: http.StatusConflict, apperr.NotFound: http.StatusNotFound, apperr.Forbidden: http.StatusForbidden}[ae.Code]
+	default:
+		s.serverError(w, r, err)
+		return
+	}
+	for i := range v.Tasks {
+		if v.Tasks[i].ID == id {
+			v.Tasks[i].Form = form
+		}
+	}
+	s.render(w, r, status, "worklist", "", pageFor(u, "Worklist", "worklist", v))
+}
+
+// sentence starts s with a capital letter.
+func sentence(s string) string {
+	for i, r := range s {
+		return string(unicode.ToUpper(r)) + s[i+utf8.RuneLen(r):]
+	}
+	return s
+}
+
+// formField maps a service field name to the form's.
+func formField(f string) string {
+	switch f {
+	case "promise.amount":
+		return "promise_amount"
+	case "promise.currency":
+		return "promise_currency"
+	case "promise.due_date", "promise":
+		return "promise_due"
+	case "dispute.invoice_ids":
+		return "dispute_invoices"
+	}
+	return f
+}

@@ -1,0 +1,125 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"settle/internal/civil"
+	"settle/internal/httpapi"
+	"settle/internal/service"
+	"settle/internal/store"
+	"settle/internal/store/sqlite"
+	"settle/internal/testutil"
+	"settle/internal/web"
+)
+
+// TestWeb_Worklist: an agent sees a queue's tasks from a collections run,
+// claims one, completes it with an outcome; a promise without its amount
+// is refused with the error next to the field and nothing changes; a task
+// another agent holds cannot be taken (409, said on the page).
+func TestWeb_Worklist(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"), testutil.Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := service.New(st, testutil.Clock)
+	ctx := testutil.Admin(context.Background())
+	for _, u := range []service.UserInput{
+		{Email: agentEmail, Name: "Alex Agent", Role: service.RoleAgent, Password: agentPassword},
+		{Email: "other@example.com", Name: "Olga Other", Role: service.RoleAgent, Password: agentPassword},
+	} {
+		if _, err := svc.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct{ ref, name string }{{"W-1", "Wanda Walker"}, {"W-2", "Walt Wren"}} {
+		if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: c.ref, Name: c.name, Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: c.ref + "-1", CustomerID: c.ref, IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "120.00"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-05-15"}); err != nil { // +14: a call task each
+		t.Fatal(err)
+	}
+	tasks, _, err := svc.Tasks(ctx, store.TaskFilter{Queue: "tier1"})
+	if err != nil || len(tasks) != 2 {
+		t.Fatalf("tasks %v, %v", tasks, err)
+	}
+	ui := web.New(svc, quiet)
+	ui.Fallback = httpapi.New(svc, quiet).Handler()
+	srv := httptest.NewServer(ui.Handler())
+	defer srv.Close()
+
+	b := newBrowser(t, srv)
+	wantStatus(t, b.signIn(agentEmail, agentPassword), http.StatusSeeOther)
+	page := b.get("/worklist")
+	wantStatus(t, page, 200)
+	for _, want := range []string{"Wanda Walker (W-1)", "Walt Wren (W-2)", "Ladder step call", `aria-current="page">Tier 1`} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the worklist lacks %q", want)
+		}
+	}
+	id := tasks[0].ID
+	post := func(b *browser, form url.Values) response {
+		form.Set("csrf_token", match(t, csrfInput, b.get("/worklist").Body))
+		form.Set("queue", "tier1")
+		return b.do(http.MethodPost, "/worklist/"+id, form)
+	}
+
+	// Claim: back to the queue, the task marked as the agent's.
+	r := post(b, url.Values{"action": {"claim"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); !strings.HasPrefix(loc, "/worklist?") || !strings.HasSuffix(loc, "#task-"+id) {
+		t.Errorf("after claiming: Location %q", loc)
+	}
+	page = b.get(r.Header.Get("Location"))
+	if !strings.Contains(page.Body, "Task claimed") || !strings.Contains(page.Body, "Yours") {
+		t.Errorf("the claimed task is not shown as the agent's:\n%s", page.Body)
+	}
+
+	// Another agent cannot take it.
+	o := newBrowser(t, srv)
+	wantStatus(t, o.signIn("other@example.com", agentPassword), http.StatusSeeOther)
+	r = post(o, url.Values{"action": {"claim"}})
+	wantStatus(t, r, http.StatusConflict)
+	if !strings.Contains(r.Body, `role="alert"`) || !strings.Contains(r.Body, "claimed by") {
+		t.Errorf("the conflict is not said on the page")
+	}
+
+	// A promise without amount and date: errors next to the fields, the
+	// task still open and claimed.
+	r = post(b, url.Values{"action": {"complete"}, "outcome": {"promise_made"}, "promise_currency": {"GBP"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	fieldErr := regexp.MustCompile(`(?s)id="amount-` + id + `"[^>]*aria-invalid="true">\s*<p class="field-error">[^<]+</p>`)
+	if !fieldErr.MatchString(r.Body) {
+		t.Errorf("no error beside the amount:\n%s", r.Body)
+	}
+	if k, _, _ := svc.Tasks(ctx, store.TaskFilter{Queue: "tier1", Status: store.TaskClaimed}); len(k) != 1 {
+		t.Errorf("after a refused completion, %d claimed tasks, want 1", len(k))
+	}
+
+	// Completed with a promise: done, the promise recorded.
+	r = post(b, url.Values{"action": {"complete"}, "outcome": {"promise_made"}, "promise_amount": {"120.00"}, "promise_currency": {"GBP"}, "promise_due": {"2026-06-15"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	done, _, _ := svc.Tasks(ctx, store.TaskFilter{Queue: "tier1", Status: store.TaskDone})
+	if len(done) != 1 || done[0].ID != id || done[0].Outcome != "promise_made" {
+		t.Fatalf("done tasks %+v", done)
+	}
+	promises, _, err := svc.Promises(ctx, store.PromiseFilter{CustomerID: tasks[0].CustomerID}, civil.New(2026, 6, 1), "")
+	if err != nil || len(promises) != 1 || promises[0].Promise.Amount.String() != "120.00" {
+		t.Fatalf("promises %+v, %v", promises, err)
+	}
+	page = b.get("/worklist")
+	if strings.Contains(page.Body, "task-"+id) {
+		t.Error("a done task is still on the worklist")
+	}
+}
