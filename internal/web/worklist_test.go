@@ -123,3 +123,41 @@ func TestWeb_Worklist(t *testing.T) {
 		t.Error("a done task is still on the worklist")
 	}
 }
+
+// BenchmarkWorklist renders the fullest queue of the demo organisation
+// after today's collections run.
+func BenchmarkWorklist(b *testing.B) {
+	svc := fixture(b)
+	if _, err := svc.StartRun(testutil.Admin(context.Background()), service.RunInput{AsOf: asOf.String()}); err != nil {
+		b.Fatal(err)
+	}
+	queue, most := "", 0
+	for _, q := range []string{"tier1", "tier2", "legal"} {
+		list, _, err := svc.Tasks(testutil.Admin(context.Background()), store.TaskFilter{Queue: q})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(list) > most {
+			queue, most = q, len(list)
+		}
+	}
+	if most == 0 {
+		b.Fatal("the run made no tasks")
+	}
+	b.Logf("queue %s: %d tasks", queue, most)
+	h := web.New(svc, quiet).Handler()
+	secret, err := svc.SignIn(context.Background(), agentEmail, agentPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/worklist?queue="+queue, nil)
+	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: secret})
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 || !strings.Contains(w.Body.String(), `class="task panel"`) {
+			b.Fatalf("status %d, or no task", w.Code)
+		}
+	}
+}
