@@ -19,14 +19,16 @@ import (
 	"settle/internal/store"
 )
 
-// The daily collections run (domain.md §4): for a date, visit every
-// customer once, ask the ladder what is due (collect.Due), and write the
-// messages, tasks and events in the transaction of that customer's batch.
-// Each step is recorded once per invoice or installment (collection_steps)
-// and each message and task has a dedupe key, so a rerun of the same date
-// creates nothing new; a batch is claimed and processed in one
-// transaction, so a crash loses only that batch's work, which the rerun
-// does; on PostgreSQL two workers claim disjoint batches (SKIP LOCKED).
+// The daily collections run (domain.md §4): for a date, visit each
+// customer whose wake date has come (collect.NextWake; any change to a
+// customer's ledger wakes it), ask the ladder what is due (collect.Due),
+// and write the messages, tasks and events in the transaction of that
+// customer's batch. Each step is recorded once per invoice or installment
+// (collection_steps) and each message and task has a dedupe key, so a
+// rerun of the same date creates nothing new; a batch is taken and
+// written in one transaction, so a crash loses only that batch's work,
+// which the rerun does; on PostgreSQL two workers never take the same
+// customer (row locks). workRun says how reading and writing overlap.
 
 // RunBatch is how many customers one transaction visits.
 const RunBatch = 200
@@ -78,9 +80,6 @@ func (s *Service) StartRunProgress(ctx context.Context, in RunInput, progress fu
 			return err
 		}
 		view.Run.Customers = n
-		if err := tx.UpdateRunCounts(ctx, r.ID, 0, 0, 0, 0, store.RunRunning, nil); err != nil {
-			return err
-		}
 		return audit(ctx, tx, "run.start", "run", r.ID, map[string]any{"as_of": asOf, "customers": n})
 	})
 	if err != nil {
@@ -147,10 +146,10 @@ type snapshot struct {
 // workRun visits the run's customers until none is left, then marks the
 // run done. Reading and writing overlap: each batch is read in a snapshot
 // (a read-only transaction, concurrent with the writer) while the batch
-// before it is written. The write transaction claims the batch, reads the
-// customers' wake versions again and reads anew, inside itself, any
-// customer that changed since the snapshot — so no decision rests on data
-// older than the write. Customers no snapshot offered (another worker's
+// before it is written. The write transaction takes the batch (marking
+// it done), reads the customers' wake versions again and reads anew,
+// inside itself, any customer that changed since the snapshot — so no
+// decision rests on data older than the write. Customers no snapshot offered (another worker's
 // claims gone stale) are then claimed and read in the write transaction.
 func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, worker string, progress func(int)) error {
 	visited := 0
@@ -196,7 +195,7 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 				return err // another worker has them
 			}
 			n = len(ids)
-			return s.visitBatch(ctx, tx, runID, asOf, ids, &sn, false)
+			return s.visitBatch(ctx, tx, runID, asOf, ids, &sn)
 		})
 		if err != nil {
 			return err
@@ -211,7 +210,10 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 				return err
 			}
 			n = len(ids)
-			return s.visitBatch(ctx, tx, runID, asOf, ids, nil, true)
+			if err := s.visitBatch(ctx, tx, runID, asOf, ids, nil); err != nil {
+				return err
+			}
+			return tx.FinishRunCustomers(ctx, runID, ids)
 		})
 		if err != nil {
 			return err
@@ -249,12 +251,11 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 // statistics of what it wrote (store.Store.Analyze).
 const RunAnalyze = 50000
 
-// visitBatch visits the claimed customers ids in tx, records their wake
-// dates and, when finish is set, marks them done (TakeRunCustomers has
-// done that already). sn, when set, is the batch as read in a
-// snapshot: a customer whose wake version is still the snapshot's is
-// decided on it, any other is read again here.
-func (s *Service) visitBatch(ctx context.Context, tx store.Tx, runID string, asOf civil.Date, ids []string, sn *snapshot, finish bool) error {
+// visitBatch visits the customers ids, taken or claimed in tx, records
+// their wake dates and counts them done in the run. sn, when set, is the
+// batch as read in a snapshot: a customer whose wake version is still the
+// snapshot's is decided on it, any other is read again here.
+func (s *Service) visitBatch(ctx context.Context, tx store.Tx, runID string, asOf civil.Date, ids []string, sn *snapshot) error {
 	c := runCounts{ladders: map[string]collect.Ladder{}, hooks: map[string][]store.Webhook{}}
 	// The versions first: a change committed after this read (on
 	// PostgreSQL, which does not serialise writers) keeps its customer due
@@ -300,11 +301,6 @@ func (s *Service) visitBatch(ctx context.Context, tx store.Tx, runID string, asO
 	}
 	if err := tx.SetCustomerWakes(ctx, wakes); err != nil {
 		return err
-	}
-	if finish {
-		if err := tx.FinishRunCustomers(ctx, runID, ids); err != nil {
-			return err
-		}
 	}
 	return tx.UpdateRunCounts(ctx, runID, len(ids), c.messages, c.tasks, c.events, store.RunRunning, nil)
 }

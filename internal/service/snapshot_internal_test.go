@@ -70,7 +70,7 @@ func TestVisitBatch_RereadsWhatChangedSinceTheSnapshot(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				return s.visitBatch(ctx, tx, runID, asOf, ids, &sn, false)
+				return s.visitBatch(ctx, tx, runID, asOf, ids, &sn)
 			}); err != nil {
 				t.Fatal(err)
 			}

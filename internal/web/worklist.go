@@ -50,11 +50,10 @@ type queueTab struct {
 
 type taskRow struct {
 	store.Task
-	Why        string // the reason, as a sentence: the next best action
-	Customer   string // name (external ref)
-	CustomerID string
-	Mine       bool
-	Form       taskForm // what was entered, with errors, after a failed action
+	Why      string // the reason, as a sentence: the next best action
+	Customer string // name (external ref)
+	Mine     bool
+	Form     taskForm // what was entered, with errors, after a failed action
 }
 
 // taskForm is a completion form as entered, with field errors.
@@ -126,7 +125,7 @@ func (s *Server) worklistView(r *http.Request, u *service.SignedIn, queue string
 				}
 				names[t.CustomerID] = name
 			}
-			v.Tasks = append(v.Tasks, taskRow{Task: t, Why: sentence(t.Reason), Customer: name, CustomerID: t.CustomerID, Mine: t.ClaimedBy == u.Actor.ID})
+			v.Tasks = append(v.Tasks, taskRow{Task: t, Why: sentence(t.Reason), Customer: name, Mine: t.ClaimedBy == u.Actor.ID})
 		}
 	}
 	return v, nil
