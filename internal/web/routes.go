@@ -17,12 +17,15 @@ func (s *Server) routes() {
 	// The dashboard.
 	m.HandleFunc("GET /{$}", s.user(s.dashboard))
 
-	// Sections still to be built: each says so (placeholder pages).
 	// The worklist: a queue's tasks; claim, release, complete.
 	m.HandleFunc("GET /worklist", s.user(s.worklist))
 	m.HandleFunc("POST /worklist/{id}", s.user(s.taskAction))
-	m.HandleFunc("GET /customers", s.user(s.comingSoon("customers")))
-	m.HandleFunc("GET /plans", s.user(s.comingSoon("plans")))
-	m.HandleFunc("GET /import", s.user(s.comingSoon("import")))
-	m.HandleFunc("GET /settings", s.user(s.comingSoon("settings")))
+
+	// Each section registers its own routes (customers.go, plans.go,
+	// imports.go, settings.go, portal.go).
+	s.customerRoutes()
+	s.planRoutes()
+	s.importRoutes()
+	s.settingsRoutes()
+	s.portalRoutes()
 }

@@ -130,7 +130,7 @@ var navItems = []struct{ Key, Label, Path string }{
 }
 
 func (s *Server) funcs() template.FuncMap {
-	return template.FuncMap{
+	m := template.FuncMap{
 		"static":    s.staticURL,
 		"nav":       func() any { return navItems },
 		"date":      formatDate,
@@ -140,7 +140,15 @@ func (s *Server) funcs() template.FuncMap {
 		"queue":     queueName,
 		"timestamp": formatTime,
 	}
+	for name, fn := range sectionFuncs {
+		m[name] = fn
+	}
+	return m
 }
+
+// sectionFuncs are template functions a section adds in its own file
+// (func init() { sectionFuncs["name"] = fn }).
+var sectionFuncs = template.FuncMap{}
 
 // parsePages parses each page template with the layout. A template that
 // does not parse is a programming error caught by every test.

@@ -1,0 +1,4 @@
+package web
+
+// portalRoutes registers the customer portal (/portal/{token}).
+func (s *Server) portalRoutes() {}
