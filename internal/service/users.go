@@ -142,7 +142,7 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*store.User, er
 }
 
 // UpdateUser changes a user's name, role, password or whether they may
-// sign in (admins only). A new password or disabling the user does not
+// sign in (admins only; not their own admin role, nor disable themselves). A new password or disabling the user does not
 // end the user's current sessions at once; a disabled user's sessions stop
 // working at their next request.
 func (s *Service) UpdateUser(ctx context.Context, idOrEmail string, p UserPatch) (*store.User, error) {
@@ -174,6 +174,18 @@ func (s *Service) UpdateUser(ctx context.Context, idOrEmail string, p UserPatch)
 		u, err := tx.User(ctx, strings.TrimSpace(idOrEmail))
 		if err != nil {
 			return err
+		}
+		if ActorFrom(ctx).ID == UserActorID(u.ID) { // an admin cannot lock themselves out
+			var fs apperr.Fields
+			if p.Role != nil && *p.Role != RoleAdmin {
+				fs.Add("role", "you cannot remove your own admin role: ask another admin")
+			}
+			if p.Disabled != nil && *p.Disabled {
+				fs.Add("disabled", "you cannot disable yourself: ask another admin")
+			}
+			if err := fs.Err("user"); err != nil {
+				return err
+			}
 		}
 		changed := map[string]any{}
 		if p.Name != nil {

@@ -650,6 +650,11 @@ type Tx interface {
 
 	InsertToken(ctx context.Context, t *Token) error
 	TokenByHash(ctx context.Context, hash string) (*Token, error)
+	// Tokens lists tokens in id (creation) order, revoked ones included.
+	Tokens(ctx context.Context, p Page) (list []Token, next string, err error)
+	// RevokeToken sets a token's RevokedAt (kept when it was revoked
+	// already) and returns the token; NotFound for an unknown id.
+	RevokeToken(ctx context.Context, id string, at time.Time) (*Token, error)
 
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)

@@ -111,6 +111,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Currencies", testCurrencies},
 		{"Imports", testImports},
 		{"Tokens", testTokens},
+		{"Tokens/ListRevoke", testTokensListRevoke},
 		{"Audit/AppendAndList", testAuditAppendList},
 		{"Audit/AppendOnly", testAuditAppendOnly},
 		{"Idempotency", testIdempotency},
