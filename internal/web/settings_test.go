@@ -679,3 +679,32 @@ func BenchmarkSettingsTemplatesLetterPDF(b *testing.B) {
 func BenchmarkSettingsUsers(b *testing.B)    { benchmarkPage(b, "/settings/users") }
 func BenchmarkSettingsTokens(b *testing.B)   { benchmarkPage(b, "/settings/tokens") }
 func BenchmarkSettingsWebhooks(b *testing.B) { benchmarkPage(b, "/settings/webhooks") }
+
+// BenchmarkSettingsWebhook: a subscription's deliveries (the 50 most recent)
+// after today's run.
+func BenchmarkSettingsWebhook(b *testing.B) {
+	svc := fixture(b)
+	ctx := testutil.Admin(context.Background())
+	w, err := svc.CreateWebhook(ctx, service.WebhookInput{URL: "https://hooks.example.com/settle", Events: service.WebhookEvents})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Today's run (unless BenchmarkWorklist ran it already) queues its events.
+	if _, err := svc.StartRun(ctx, service.RunInput{AsOf: asOf.String()}); err != nil {
+		b.Fatal(err)
+	}
+	list, _, err := svc.WebhookDeliveries(ctx, w.ID, store.Page{Limit: 50})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d deliveries shown", len(list))
+	benchmarkPage(b, "/settings/webhooks/"+w.ID)
+}
+
+func BenchmarkSettingsRevokeToken(b *testing.B) {
+	_, tok, err := fixture(b).CreateToken(testutil.Admin(context.Background()), service.RoleViewer, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchmarkPage(b, "/settings/tokens/"+tok.ID+"/revoke")
+}
