@@ -213,7 +213,12 @@ func (s *Service) CustomerPlans(ctx context.Context, customer string, asOf civil
 		}
 		return nil
 	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.After(out[j].CreatedAt)
+		}
+		return out[i].ID > out[j].ID // ids grow with time
+	})
 	return out, err
 }
 
