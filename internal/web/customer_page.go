@@ -71,6 +71,7 @@ type openInvoice struct {
 
 type historyItem struct {
 	At       time.Time
+	DateOnly bool   // the entry has a date, not a time (invoices, payments, promises)
 	Kind     string // invoice, payment, credit, message, call, note, …, promise, plan
 	Title    string
 	Detail   string
@@ -211,7 +212,7 @@ func (s *Server) customerHistory(r *http.Request, c ledger.Customer, asOf civil.
 			if inv.Disputed {
 				status += ", disputed"
 			}
-			out = append(out, historyItem{At: at(inv.IssueDate), Kind: "invoice", Title: "Invoice " + inv.Number + " issued",
+			out = append(out, historyItem{At: at(inv.IssueDate), DateOnly: true, Kind: "invoice", Title: "Invoice " + inv.Number + " issued",
 				Detail: fmt.Sprintf("%s, due %s; open %s", formatMoney(inv.Amount.Minor(), inv.Amount.Currency()), formatDate(inv.DueDate),
 					formatMoney(inv.Balance.Minor(), inv.Balance.Currency())), Status: status})
 		}
@@ -248,7 +249,7 @@ func (s *Server) customerHistory(r *http.Request, c ledger.Customer, asOf civil.
 			if pv.Unapplied > 0 {
 				detail += "; unapplied " + formatMoney(pv.Unapplied, p.Amount.Currency())
 			}
-			out = append(out, historyItem{At: at(p.ReceivedOn), Kind: kind, Title: title, Detail: detail})
+			out = append(out, historyItem{At: at(p.ReceivedOn), DateOnly: true, Kind: kind, Title: title, Detail: detail})
 		}
 		if next == "" {
 			break
@@ -311,7 +312,7 @@ func (s *Server) customerHistory(r *http.Request, c ledger.Customer, asOf civil.
 		}
 		for _, p := range list {
 			pr := p.Promise
-			out = append(out, historyItem{At: at(pr.PromisedOn), Kind: "promise", Title: "Promise to pay",
+			out = append(out, historyItem{At: at(pr.PromisedOn), DateOnly: true, Kind: "promise", Title: "Promise to pay",
 				Detail: fmt.Sprintf("%s by %s (paid %s)", formatMoney(pr.Amount.Minor(), pr.Amount.Currency()), formatDate(pr.DueDate),
 					formatMoney(p.Paid.Minor(), p.Paid.Currency())), Status: p.Status})
 		}
@@ -430,6 +431,10 @@ func conversationGuide(pos *service.Position, v *customerView, hist []historyIte
 	confirm.Say = append(confirm.Say, fmt.Sprintf("Accepting the offer creates the plan; send its agreement (PDF) to %s and record who accepted it, when and how.", to))
 	steps = append(steps, confirm)
 	return steps
+}
+
+func init() {
+	sectionFuncs["custDay"] = func(t time.Time) string { return formatDate(civilOf(t)) }
 }
 
 func tenure(days int) string {
