@@ -378,19 +378,8 @@ func loadPlan(ctx context.Context, tx store.Tx, id string, asOf civil.Date) (*Pl
 	if err != nil {
 		return nil, err
 	}
-	covered := map[string]bool{}
-	for _, invID := range p.InvoiceIDs {
-		covered[invID] = true
-	}
-	from := p.AcceptedOn()
 	var receipts []plan.Receipt
-	for _, pay := range pays {
-		if pay.Kind != ledger.KindPayment || pay.Amount.Currency() != p.Balance.Currency() || pay.ReceivedOn.Before(from) {
-			continue
-		}
-		if pay.InvoiceID != "" && !covered[pay.InvoiceID] {
-			continue
-		}
+	for _, pay := range planPayments(p, pays) {
 		receipts = append(receipts, plan.Receipt{On: pay.ReceivedOn, Amount: pay.Amount})
 	}
 	tr, err := plan.Track(p.Installments, receipts, p.Rules, asOf)

@@ -111,9 +111,9 @@ func (s *Server) settingsHub(w http.ResponseWriter, r *http.Request, u *service.
 	s.renderSettings(w, r, u, http.StatusOK, "Overview", newSettingsView(u, "hub", "", nil))
 }
 
-// formErrors maps a service error's fields to form fields (through name,
+// settingsFormErrors maps a service error's fields to form fields (through name,
 // when given); ok is false for an error that names no field.
-func formErrors(err error, name func(string) string) (map[string]string, *apperr.Error, bool) {
+func settingsFormErrors(err error, name func(string) string) (map[string]string, *apperr.Error, bool) {
 	var ae *apperr.Error
 	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
 		return nil, ae, false

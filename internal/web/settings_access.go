@@ -89,7 +89,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, u *service.S
 		http.Redirect(w, r, "/settings/users?done=created", http.StatusSeeOther)
 		return
 	}
-	fields, ae, ok := formErrors(err, nil)
+	fields, ae, ok := settingsFormErrors(err, nil)
 	if !ok {
 		s.serverError(w, r, err)
 		return
@@ -133,7 +133,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, u *service.S
 		http.Redirect(w, r, "/settings/users?done="+done+"#user-"+id, http.StatusSeeOther)
 		return
 	}
-	fields, ae, ok := formErrors(err, nil)
+	fields, ae, ok := settingsFormErrors(err, nil)
 	status, known := actionStatus(ae)
 	if !ok && !known {
 		s.serverError(w, r, err)
@@ -245,7 +245,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u *service.
 			s.renderSettings(w, r, u, http.StatusCreated, "Token created", v)
 			return
 		}
-		fields, _, ok := formErrors(err, nil)
+		fields, _, ok := settingsFormErrors(err, nil)
 		if !ok {
 			s.serverError(w, r, err)
 			return

@@ -450,7 +450,7 @@ func policyInput(r *http.Request, f *policyForm) service.PolicyInput {
 	in.Ladder = &l
 	// The service's own checks, all at once, beside their fields (values
 	// that did not parse keep their own message).
-	if fields, _, ok := formErrors(in.Validate(), nil); ok {
+	if fields, _, ok := settingsFormErrors(in.Validate(), nil); ok {
 		for k, msg := range fields {
 			if row, field, ok := ladderStepField(k); ok {
 				if row < len(rowOf) {
@@ -535,7 +535,7 @@ func (s *Server) savePolicy(w http.ResponseWriter, r *http.Request, u *service.S
 			http.Redirect(w, r, "/settings/policies/"+v.ID+"?saved=1", http.StatusSeeOther)
 			return
 		}
-		fields, ae, ok := formErrors(err, nil)
+		fields, ae, ok := settingsFormErrors(err, nil)
 		switch {
 		case ok:
 			for k, msg := range fields {

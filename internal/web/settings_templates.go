@@ -31,13 +31,13 @@ var stepLabels = map[string]string{
 
 var localeLabels = map[string]string{"en": "English", "de": "German (Deutsch)", "fr": "French (français)"}
 
-type option struct {
+type choice struct {
 	Value, Label string
 	Selected     bool
 }
 
 type templatesData struct {
-	Steps, Tones, Locales, Channels []option
+	Steps, Tones, Locales, Channels []choice
 	Errors                          map[string]string
 	Preview                         *service.Preview
 	Query                           template.URL // the selection (encoded here), for the frame and PDF URLs
@@ -46,14 +46,14 @@ type templatesData struct {
 
 func (d templatesData) Error(field string) string { return d.Errors[field] }
 
-func options(values []string, labels map[string]string, selected string) []option {
-	out := make([]option, 0, len(values))
+func options(values []string, labels map[string]string, selected string) []choice {
+	out := make([]choice, 0, len(values))
 	for _, v := range values {
 		l := labels[v]
 		if l == "" {
 			l = v
 		}
-		out = append(out, option{Value: v, Label: l, Selected: v == selected})
+		out = append(out, choice{Value: v, Label: l, Selected: v == selected})
 	}
 	return out
 }
@@ -96,7 +96,7 @@ func (s *Server) templatesPage(w http.ResponseWriter, r *http.Request, u *servic
 	status := http.StatusOK
 	p, err := s.svc.PreviewMessage(r.Context(), in, s.svc.Today())
 	if err != nil {
-		fields, _, ok := formErrors(err, nil)
+		fields, _, ok := settingsFormErrors(err, nil)
 		if !ok {
 			s.serverError(w, r, err)
 			return

@@ -27,8 +27,6 @@ import (
 // The settings pages write (policies, users, tokens, webhooks), so their
 // tests run on a store of their own: two admins, an agent and a viewer.
 
-const viewerEmail = "viewer@example.com"
-
 type settingsEnv struct {
 	svc *service.Service
 	srv *httptest.Server
@@ -67,8 +65,8 @@ func (e *settingsEnv) browser(t *testing.T, email, password string) *browser {
 	return b
 }
 
-// post sends a form with the session's CSRF token (read from a page).
-func (b *browser) post(path string, form url.Values) response {
+// postSettings sends a form with the session's CSRF token (read from a page).
+func (b *browser) postSettings(path string, form url.Values) response {
 	b.t.Helper()
 	form.Set("csrf_token", match(b.t, csrfAttr, b.get("/settings").Body))
 	return b.do(http.MethodPost, path, form)
@@ -76,7 +74,7 @@ func (b *browser) post(path string, form url.Values) response {
 
 // fieldError matches an input (by id) marked invalid and described by its
 // error, and that error's text.
-func fieldError(t *testing.T, body, id string) string {
+func settingsFieldError(t *testing.T, body, id string) string {
 	t.Helper()
 	input := regexp.MustCompile(`<(?:input|select)[^>]*id="` + regexp.QuoteMeta(id) + `"[^>]*>`).FindString(body)
 	if !strings.Contains(input, `aria-invalid="true"`) || !strings.Contains(input, id+`-error`) {
@@ -125,7 +123,7 @@ func TestSettings_RolesAndNavigation(t *testing.T) {
 		wantStatus(t, b.get("/settings/policies/new"), http.StatusForbidden)
 		// Writes are refused too, even with a valid CSRF token.
 		for _, p := range []string{"/settings/users", "/settings/tokens", "/settings/webhooks", "/settings/policies"} {
-			wantStatus(t, b.post(p, url.Values{"name": {"x"}, "role": {"admin"}, "email": {"x@example.com"}, "password": {"long enough password"}}), http.StatusForbidden)
+			wantStatus(t, b.postSettings(p, url.Values{"name": {"x"}, "role": {"admin"}, "email": {"x@example.com"}, "password": {"long enough password"}}), http.StatusForbidden)
 		}
 	}
 	if list, _, _ := e.svc.Users(testutil.Admin(context.Background()), store.Page{}); len(list) != 4 {
@@ -216,21 +214,21 @@ func TestSettings_Policy(t *testing.T) {
 		f.Set("step0.remove", "1")           // the reminder goes …
 		f.Set("step2.offset_days", "-1")     // … and overdue (now the 2nd step) falls before due today
 		f["step3.channels"] = nil            // firm: no channel
-		r := admin.post("/settings/policies", f)
+		r := admin.postSettings("/settings/policies", f)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
-		if msg := fieldError(t, r.Body, "pf-min_installment"); !strings.Contains(msg, "1,250.00") {
+		if msg := settingsFieldError(t, r.Body, "pf-min_installment"); !strings.Contains(msg, "1,250.00") {
 			t.Errorf("min_installment: %q", msg)
 		}
-		if msg := fieldError(t, r.Body, "pf-max_term_months"); !strings.Contains(msg, "whole number") {
+		if msg := settingsFieldError(t, r.Body, "pf-max_term_months"); !strings.Contains(msg, "whole number") {
 			t.Errorf("max_term_months: %q", msg)
 		}
-		if msg := fieldError(t, r.Body, "pf-min_recovery"); !strings.Contains(msg, "between 0 and 1") {
+		if msg := settingsFieldError(t, r.Body, "pf-min_recovery"); !strings.Contains(msg, "between 0 and 1") {
 			t.Errorf("min_recovery: %q", msg)
 		}
-		fieldError(t, r.Body, "pf-ladder-senior_balance")
+		settingsFieldError(t, r.Body, "pf-ladder-senior_balance")
 		// The service numbers the steps it got (the removed one left out);
 		// the error is shown on the row that was typed.
-		if msg := fieldError(t, r.Body, "step2-offset"); !strings.Contains(msg, "after the previous step") {
+		if msg := settingsFieldError(t, r.Body, "step2-offset"); !strings.Contains(msg, "after the previous step") {
 			t.Errorf("step 2 offset: %q", msg)
 		}
 		if strings.Contains(r.Body, `id="step1-offset-error"`) {
@@ -258,7 +256,7 @@ func TestSettings_Policy(t *testing.T) {
 		f.Set("ladder.senior_balance", "25,000")
 		f.Set("step2.offset_days", "5")
 		f.Del("may_freeze_interest")
-		r := admin.post("/settings/policies", f)
+		r := admin.postSettings("/settings/policies", f)
 		wantStatus(t, r, http.StatusSeeOther)
 		list := stored()
 		if len(list) != 1 {
@@ -297,7 +295,7 @@ func TestSettings_Policy(t *testing.T) {
 		f.Set("step8.offset_days", "90")
 		f.Set("step8.tier", "3")
 		f["step8.channels"] = []string{"review"}
-		r := admin.post("/settings/policies/"+id, f)
+		r := admin.postSettings("/settings/policies/"+id, f)
 		wantStatus(t, r, http.StatusSeeOther)
 		v, err := e.svc.Policy(ctx, id)
 		if err != nil {
@@ -310,9 +308,9 @@ func TestSettings_Policy(t *testing.T) {
 	})
 
 	t.Run("a segment taken", func(t *testing.T) {
-		r := admin.post("/settings/policies", goodPolicy("retail"))
+		r := admin.postSettings("/settings/policies", goodPolicy("retail"))
 		wantStatus(t, r, http.StatusConflict)
-		if msg := fieldError(t, r.Body, "pf-segment"); !strings.Contains(msg, "exists already") {
+		if msg := settingsFieldError(t, r.Body, "pf-segment"); !strings.Contains(msg, "exists already") {
 			t.Errorf("segment: %q", msg)
 		}
 	})
@@ -324,7 +322,7 @@ func TestSettings_Policy(t *testing.T) {
 		if !strings.Contains(page.Body, `<fieldset class="plain" disabled>`) || strings.Contains(page.Body, "Save policy") {
 			t.Errorf("an agent gets an editable policy")
 		}
-		wantStatus(t, agent.post("/settings/policies/"+id, goodPolicy("retail")), http.StatusForbidden)
+		wantStatus(t, agent.postSettings("/settings/policies/"+id, goodPolicy("retail")), http.StatusForbidden)
 	})
 
 	t.Run("CSRF", func(t *testing.T) {
@@ -348,10 +346,10 @@ func TestParseMajorThroughTheForm(t *testing.T) {
 	} {
 		f := goodPolicy(fmt.Sprintf("seg%d", i))
 		f.Set("min_installment", tc.typed)
-		r := admin.post("/settings/policies", f)
+		r := admin.postSettings("/settings/policies", f)
 		if tc.stored == "" {
 			wantStatus(t, r, http.StatusUnprocessableEntity)
-			fieldError(t, r.Body, "pf-min_installment")
+			settingsFieldError(t, r.Body, "pf-min_installment")
 			continue
 		}
 		wantStatus(t, r, http.StatusSeeOther)
@@ -420,8 +418,8 @@ func TestSettings_Templates(t *testing.T) {
 	// A made-up selection: 422, the error beside the field.
 	r = viewer.get("/settings/templates?step=shout&tone=direct&locale=xx&channel=email")
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	fieldError(t, r.Body, "tp-step")
-	fieldError(t, r.Body, "tp-locale")
+	settingsFieldError(t, r.Body, "tp-step")
+	settingsFieldError(t, r.Body, "tp-locale")
 	wantStatus(t, viewer.get("/settings/templates/email?step=shout"), http.StatusUnprocessableEntity)
 }
 
@@ -433,10 +431,10 @@ func TestSettings_Users(t *testing.T) {
 	self := ada[0]
 
 	t.Run("create: bad", func(t *testing.T) {
-		r := admin.post("/settings/users", url.Values{"email": {"not an email"}, "name": {"Nina"}, "role": {"agent"}, "password": {"short"}})
+		r := admin.postSettings("/settings/users", url.Values{"email": {"not an email"}, "name": {"Nina"}, "role": {"agent"}, "password": {"short"}})
 		wantStatus(t, r, http.StatusUnprocessableEntity)
-		fieldError(t, r.Body, "nu-email")
-		if msg := fieldError(t, r.Body, "nu-password"); !strings.Contains(msg, "at least 12 characters") {
+		settingsFieldError(t, r.Body, "nu-email")
+		if msg := settingsFieldError(t, r.Body, "nu-password"); !strings.Contains(msg, "at least 12 characters") {
 			t.Errorf("password: %q", msg)
 		}
 		if strings.Contains(r.Body, `value="short"`) {
@@ -445,15 +443,15 @@ func TestSettings_Users(t *testing.T) {
 		if !strings.Contains(r.Body, `value="Nina"`) {
 			t.Errorf("the name typed is lost")
 		}
-		r = admin.post("/settings/users", url.Values{"email": {agentEmail}, "role": {"agent"}, "password": {"long enough password"}})
+		r = admin.postSettings("/settings/users", url.Values{"email": {agentEmail}, "role": {"agent"}, "password": {"long enough password"}})
 		wantStatus(t, r, http.StatusConflict)
-		if msg := fieldError(t, r.Body, "nu-email"); !strings.Contains(msg, "taken") {
+		if msg := settingsFieldError(t, r.Body, "nu-email"); !strings.Contains(msg, "taken") {
 			t.Errorf("email taken: %q", msg)
 		}
 	})
 
 	t.Run("create: good, then sign in", func(t *testing.T) {
-		r := admin.post("/settings/users", url.Values{"email": {"Nina@Example.com"}, "name": {"Nina New"}, "role": {"viewer"}, "password": {"a brand new passphrase"}})
+		r := admin.postSettings("/settings/users", url.Values{"email": {"Nina@Example.com"}, "name": {"Nina New"}, "role": {"viewer"}, "password": {"a brand new passphrase"}})
 		wantStatus(t, r, http.StatusSeeOther)
 		page := admin.get(r.Header.Get("Location"))
 		if !strings.Contains(page.Body, "User added") || !strings.Contains(page.Body, "nina@example.com") {
@@ -463,12 +461,12 @@ func TestSettings_Users(t *testing.T) {
 	})
 
 	t.Run("not oneself", func(t *testing.T) {
-		r := admin.post("/settings/users/"+self.ID, url.Values{"action": {"role"}, "role": {"agent"}})
+		r := admin.postSettings("/settings/users/"+self.ID, url.Values{"action": {"role"}, "role": {"agent"}})
 		wantStatus(t, r, http.StatusUnprocessableEntity)
-		if msg := fieldError(t, r.Body, "role-"+self.ID); !strings.Contains(msg, "your own admin role") {
+		if msg := settingsFieldError(t, r.Body, "role-"+self.ID); !strings.Contains(msg, "your own admin role") {
 			t.Errorf("self-demotion: %q", msg)
 		}
-		r = admin.post("/settings/users/"+self.ID, url.Values{"action": {"disable"}})
+		r = admin.postSettings("/settings/users/"+self.ID, url.Values{"action": {"disable"}})
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		if !strings.Contains(r.Body, `id="dis-`+self.ID+`-error">You cannot disable yourself`) {
 			t.Errorf("self-disabling is not refused beside the button")
@@ -484,19 +482,19 @@ func TestSettings_Users(t *testing.T) {
 		if agent.Email != agentEmail {
 			t.Fatalf("users %v", users)
 		}
-		wantStatus(t, admin.post("/settings/users/"+agent.ID, url.Values{"action": {"role"}, "role": {"viewer"}}), http.StatusSeeOther)
-		wantStatus(t, admin.post("/settings/users/"+agent.ID, url.Values{"action": {"disable"}}), http.StatusSeeOther)
+		wantStatus(t, admin.postSettings("/settings/users/"+agent.ID, url.Values{"action": {"role"}, "role": {"viewer"}}), http.StatusSeeOther)
+		wantStatus(t, admin.postSettings("/settings/users/"+agent.ID, url.Values{"action": {"disable"}}), http.StatusSeeOther)
 		b := newBrowser(t, e.srv)
 		wantStatus(t, b.signIn(agentEmail, agentPassword), http.StatusUnprocessableEntity) // disabled
-		wantStatus(t, admin.post("/settings/users/"+agent.ID, url.Values{"action": {"enable"}}), http.StatusSeeOther)
+		wantStatus(t, admin.postSettings("/settings/users/"+agent.ID, url.Values{"action": {"enable"}}), http.StatusSeeOther)
 		wantStatus(t, b.signIn(agentEmail, agentPassword), http.StatusSeeOther)
 		page := b.get("/")
 		if !strings.Contains(page.Body, "Viewer") {
 			t.Errorf("the new role is not the session's")
 		}
-		r := admin.post("/settings/users/"+agent.ID, url.Values{"action": {"role"}, "role": {"root"}})
+		r := admin.postSettings("/settings/users/"+agent.ID, url.Values{"action": {"role"}, "role": {"root"}})
 		wantStatus(t, r, http.StatusUnprocessableEntity)
-		fieldError(t, r.Body, "role-"+agent.ID)
+		settingsFieldError(t, r.Body, "role-"+agent.ID)
 	})
 
 	t.Run("CSRF", func(t *testing.T) {
@@ -521,14 +519,14 @@ func TestSettings_Tokens(t *testing.T) {
 	admin := e.browser(t, adminEmail, adminPassword)
 	api := newBrowser(t, e.srv)
 
-	r := admin.post("/settings/tokens", url.Values{"name": {"  "}, "role": {"viewer"}})
+	r := admin.postSettings("/settings/tokens", url.Values{"name": {"  "}, "role": {"viewer"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	fieldError(t, r.Body, "nt-name")
-	r = admin.post("/settings/tokens", url.Values{"name": {"ERP"}, "role": {"owner"}})
+	settingsFieldError(t, r.Body, "nt-name")
+	r = admin.postSettings("/settings/tokens", url.Values{"name": {"ERP"}, "role": {"owner"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	fieldError(t, r.Body, "nt-role")
+	settingsFieldError(t, r.Body, "nt-role")
 
-	r = admin.post("/settings/tokens", url.Values{"name": {"ERP export"}, "role": {"viewer"}})
+	r = admin.postSettings("/settings/tokens", url.Values{"name": {"ERP export"}, "role": {"viewer"}})
 	wantStatus(t, r, http.StatusCreated)
 	secret := match(t, tokenSecret, r.Body)
 	if !strings.Contains(r.Body, "shown only this once") || r.Header.Get("Cache-Control") != "no-store" {
@@ -551,7 +549,7 @@ func TestSettings_Tokens(t *testing.T) {
 	}
 	wantStatus(t, admin.do(http.MethodPost, "/settings/tokens/"+id+"/revoke", url.Values{}), http.StatusForbidden) // no CSRF token
 	wantStatus(t, api.get("/v1/customers?limit=1", "Authorization", "Bearer "+secret), 200)
-	r = admin.post("/settings/tokens/"+id+"/revoke", url.Values{})
+	r = admin.postSettings("/settings/tokens/"+id+"/revoke", url.Values{})
 	wantStatus(t, r, http.StatusSeeOther)
 	wantStatus(t, api.get("/v1/customers?limit=1", "Authorization", "Bearer "+secret), http.StatusUnauthorized)
 	list = admin.get(r.Header.Get("Location"))
@@ -559,7 +557,7 @@ func TestSettings_Tokens(t *testing.T) {
 		t.Errorf("the revoked token is not shown as revoked")
 	}
 	wantStatus(t, admin.get("/settings/tokens/tok_nonesuch/revoke"), http.StatusNotFound)
-	wantStatus(t, admin.post("/settings/tokens/tok_nonesuch/revoke", url.Values{}), http.StatusNotFound)
+	wantStatus(t, admin.postSettings("/settings/tokens/tok_nonesuch/revoke", url.Values{}), http.StatusNotFound)
 }
 
 func TestSettings_Webhooks(t *testing.T) {
@@ -567,9 +565,9 @@ func TestSettings_Webhooks(t *testing.T) {
 	admin := e.browser(t, adminEmail, adminPassword)
 	ctx := testutil.Admin(context.Background())
 
-	r := admin.post("/settings/webhooks", url.Values{"url": {"ftp://hooks.example.com/x"}, "active": {"1"}})
+	r := admin.postSettings("/settings/webhooks", url.Values{"url": {"ftp://hooks.example.com/x"}, "active": {"1"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	fieldError(t, r.Body, "wh-url")
+	settingsFieldError(t, r.Body, "wh-url")
 	if !strings.Contains(r.Body, `id="wh-events-error"`) {
 		t.Errorf("no error beside the events")
 	}
@@ -581,7 +579,7 @@ func TestSettings_Webhooks(t *testing.T) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	defer hook.Close()
-	r = admin.post("/settings/webhooks", url.Values{"url": {hook.URL + "/settle"}, "events": {"invoice.overdue", "plan.accepted"}, "active": {"1"}})
+	r = admin.postSettings("/settings/webhooks", url.Values{"url": {hook.URL + "/settle"}, "events": {"invoice.overdue", "plan.accepted"}, "active": {"1"}})
 	wantStatus(t, r, http.StatusCreated)
 	secret := match(t, regexp.MustCompile(`id="secret" class="secret" type="text" value="(whsec_[0-9a-f]{48})"`), r.Body)
 	hooks, _, _ := e.svc.Webhooks(ctx, store.Page{})
@@ -617,7 +615,7 @@ func TestSettings_Webhooks(t *testing.T) {
 	}
 
 	// Disable and enable: the URL and events stay.
-	wantStatus(t, admin.post("/settings/webhooks/"+id, url.Values{"action": {"disable"}}), http.StatusSeeOther)
+	wantStatus(t, admin.postSettings("/settings/webhooks/"+id, url.Values{"action": {"disable"}}), http.StatusSeeOther)
 	hooks, _, _ = e.svc.Webhooks(ctx, store.Page{})
 	if hooks[0].Active || hooks[0].URL != hook.URL+"/settle" || len(hooks[0].Events) != 2 {
 		t.Errorf("after disabling: %+v", hooks[0])
@@ -625,7 +623,7 @@ func TestSettings_Webhooks(t *testing.T) {
 	if !strings.Contains(admin.get("/settings/webhooks").Body, `<span class="status-off">Disabled</span>`) {
 		t.Errorf("not shown as disabled")
 	}
-	wantStatus(t, admin.post("/settings/webhooks/"+id, url.Values{"action": {"enable"}}), http.StatusSeeOther)
+	wantStatus(t, admin.postSettings("/settings/webhooks/"+id, url.Values{"action": {"enable"}}), http.StatusSeeOther)
 	if hooks, _, _ = e.svc.Webhooks(ctx, store.Page{}); !hooks[0].Active {
 		t.Errorf("not enabled again")
 	}

@@ -116,7 +116,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, u *servic
 		s.renderSettings(w, r, u, http.StatusCreated, "Webhook added", sv)
 		return
 	}
-	fields, ae, ok := formErrors(err, nil)
+	fields, ae, ok := settingsFormErrors(err, nil)
 	if !ok {
 		s.serverError(w, r, err)
 		return

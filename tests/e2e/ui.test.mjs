@@ -182,11 +182,11 @@ test('worklist: claim and complete', async () => {
   }
 });
 
-test('placeholder pages and sign-out', async () => {
+test('navigation and sign-out', async () => {
   const { p, context, problems } = await page('desktop');
   await signIn(p);
   await p.getByRole('link', { name: 'Customers' }).click();
-  await assert.doesNotReject(p.getByText('Coming soon').waitFor());
+  await assert.doesNotReject(p.getByRole('heading', { level: 1, name: 'Customers' }).waitFor());
   assert.equal(await p.getByRole('link', { name: 'Customers' }).getAttribute('aria-current'), 'page');
   await Promise.all([p.waitForURL(base + '/login'), p.getByRole('button', { name: 'Sign out' }).click()]);
   await p.goto(base + '/');
