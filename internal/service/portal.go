@@ -14,6 +14,7 @@ import (
 
 	"settle/internal/apperr"
 	"settle/internal/ids"
+	"settle/internal/ledger"
 	"settle/internal/store"
 )
 
@@ -180,7 +181,12 @@ type PortalSession struct {
 	expires    time.Time
 	token      string
 	csrf       string
+	customer   ledger.Customer // as it was when the link was verified
 }
+
+// Customer is the link's customer (name and locale for the pages), as
+// read when the token was verified.
+func (p *PortalSession) Customer() ledger.Customer { return p.customer }
 
 // CustomerID is the customer the link opens.
 func (p *PortalSession) CustomerID() string { return p.customerID }
@@ -261,13 +267,14 @@ func (s *Service) VerifyPortalToken(ctx context.Context, token string) (*PortalS
 		if !ids.HasPrefix(customerID, ids.Customer) {
 			return bad
 		}
-		if _, err := tx.Customer(ctx, customerID); err != nil {
+		c, err := tx.Customer(ctx, customerID)
+		if err != nil {
 			if apperr.CodeOf(err) == apperr.NotFound {
 				return bad // the customer is gone: the link opens nothing
 			}
 			return err
 		}
-		sess = &PortalSession{customerID: customerID, expires: exp, token: token,
+		sess = &PortalSession{customerID: customerID, expires: exp, token: token, customer: *c,
 			csrf: enc.EncodeToString(portalMAC(key, portalCSRF, token))}
 		return nil
 	})
