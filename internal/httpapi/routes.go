@@ -50,6 +50,7 @@ func (s *Server) routes() {
 	s.followUpRoutes()
 	s.messageRoutes()
 	s.optOutRoutes()
+	s.portalRoutes()
 	api := s.api
 	// Customers.
 	huma.Register(api, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/v1/customers",

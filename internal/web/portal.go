@@ -1,4 +1,312 @@
 package web
 
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+
+	"settle/internal/apperr"
+	"settle/internal/civil"
+	"settle/internal/money"
+	"settle/internal/notify"
+	"settle/internal/service"
+)
+
+// The customer portal (/portal/{token}): the customer's own pages, reached
+// by a signed, expiring link (service.CreatePortalLink) instead of a
+// sign-in. It has its own layout (no staff navigation) and its own words,
+// in the customer's language (en, de, fr; portal_phrases_*.go).
+//
+// Every handler goes through s.portal, which verifies the token (a refusal
+// is a plain page with no data: 403 for a link that is not ours, 410 for
+// an expired one), checks the form token on POST (an HMAC of the portal
+// token, so it is bound to this link), and sets the headers a page with a
+// credential in its URL needs: Referrer-Policy no-referrer (the URL must
+// not leak to another site through a link), Cache-Control no-store, and
+// X-Robots-Tag noindex. The handlers then call the service's Portal*
+// functions, which take the verified session and check that every id from
+// the URL or the form belongs to its customer.
+//
+// The pages work without JavaScript (plain forms, POST-redirect-GET); the
+// layout loads no script at all.
+
+//go:embed templates/portal/*.html
+var portalFS embed.FS
+
+// portalPhrases maps a message key to its wording (a fmt format).
+type portalPhrases map[string]string
+
+var portalLangs = map[string]portalPhrases{"en": portalEN, "de": portalDE, "fr": portalFR}
+
+// portalView is what every portal template gets.
+type portalView struct {
+	Lang     string // en, de or fr: the html lang attribute and the words
+	Locale   string // the customer's tag (formats: en-US dates, …)
+	Title    string
+	Creditor string
+	Token    string // "" on refusal pages: no links into the portal
+	CSRF     string
+	Expires  civil.Date
+	Notice   string
+	Alert    string
+	Content  any
+}
+
+// T is the wording of key in the page's language, with args.
+func (v *portalView) T(key string, args ...any) string {
+	ph := portalLangs[v.Lang]
+	f, ok := ph[key]
+	if !ok {
+		f, ok = portalEN[key]
+	}
+	if !ok {
+		return key
+	}
+	if len(args) == 0 {
+		return f
+	}
+	return fmt.Sprintf(f, args...)
+}
+
+// N picks key.one or key.other by n and formats n into it.
+func (v *portalView) N(key string, n int) string {
+	if n == 1 {
+		return v.T(key+".one", n)
+	}
+	return v.T(key+".other", n)
+}
+
+// Money formats an amount in the customer's locale.
+func (v *portalView) Money(a money.Amount) string { return notify.LocalMoney(a, v.Locale) }
+
+// Date writes a date in words in the customer's locale.
+func (v *portalView) Date(d civil.Date) string { return notify.LocalDate(d, v.Locale) }
+
+// Short writes a date compactly (tables).
+func (v *portalView) Short(d civil.Date) string { return notify.LocalShortDate(d, v.Locale) }
+
+// Base is the portal's root URL for this link.
+func (v *portalView) Base() string { return "/portal/" + v.Token }
+
+// portalPages are the portal's templates, each parsed with the portal's
+// layout (the staff layout and parsePages never see them).
+var portalPages = sync.OnceValue(func() map[string]*template.Template {
+	hashes := hashStatic()
+	funcs := template.FuncMap{
+		"static": func(name string) string {
+			if h, ok := hashes[name]; ok {
+				return "/static/" + name + "?v=" + h
+			}
+			return "/static/" + name
+		},
+		"list": func(a ...any) []any { return a },
+	}
+	names, err := fs.Glob(portalFS, "templates/portal/*.html")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]*template.Template{}
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" {
+			continue
+		}
+		t := template.Must(template.New(base).Funcs(funcs).ParseFS(portalFS, "templates/portal/layout.html", n))
+		out[strings.TrimSuffix(base, ".html")] = t
+	}
+	return out
+})
+
 // portalRoutes registers the customer portal (/portal/{token}).
-func (s *Server) portalRoutes() {}
+func (s *Server) portalRoutes() {
+	portalPages() // parse now: a template error fails every test at start-up
+	m := s.mux
+	m.HandleFunc("GET /portal/{token}", s.portal(s.portalHome))
+	m.HandleFunc("POST /portal/{token}/plan", s.portal(s.portalStartPlan))
+	m.HandleFunc("GET /portal/{token}/plan/{neg}", s.portal(s.portalOptions))
+	m.HandleFunc("POST /portal/{token}/plan/{neg}/counter", s.portal(s.portalCounter))
+	m.HandleFunc("POST /portal/{token}/plan/{neg}/choose", s.portal(s.portalChoose))
+	m.HandleFunc("GET /portal/{token}/agreement/{plan}", s.portal(s.portalAgreement))
+	m.HandleFunc("POST /portal/{token}/agreement/{plan}", s.portal(s.portalAccept))
+	m.HandleFunc("GET /portal/{token}/agreement/{plan}/pdf", s.portal(s.portalAgreementPDF))
+	m.HandleFunc("GET /portal/{token}/invoices/{inv}/pdf", s.portal(s.portalInvoicePDF))
+	m.HandleFunc("GET /portal/{token}/promise", s.portal(s.portalPromise))
+	m.HandleFunc("POST /portal/{token}/promise", s.portal(s.portalPromise))
+	m.HandleFunc("GET /portal/{token}/dispute", s.portal(s.portalDispute))
+	m.HandleFunc("POST /portal/{token}/dispute", s.portal(s.portalDispute))
+	m.HandleFunc("GET /portal/{token}/contact", s.portal(s.portalContact))
+	m.HandleFunc("POST /portal/{token}/contact", s.portal(s.portalContact))
+}
+
+type portalHandler func(w http.ResponseWriter, r *http.Request, p *service.PortalSession, v *portalView)
+
+// portal verifies the link and the form token, sets the portal's headers
+// and hands the verified session to h.
+func (s *Server) portal(h portalHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("Cache-Control", "no-store")
+		hd.Set("X-Robots-Tag", "noindex, nofollow")
+		p, err := s.svc.VerifyPortalToken(r.Context(), r.PathValue("token"))
+		if err != nil {
+			v := &portalView{Lang: acceptLanguage(r), Creditor: s.svc.Creditor}
+			var le *service.PortalLinkError
+			switch {
+			case errors.As(err, &le) && le.Expired:
+				s.portalMessage(w, r, v, http.StatusGone, "link.expired.title", "link.expired")
+			case errors.As(err, &le):
+				s.portalMessage(w, r, v, http.StatusForbidden, "link.invalid.title", "link.invalid")
+			default:
+				s.portalFail(w, r, v, err)
+			}
+			return
+		}
+		c := p.Customer()
+		v := &portalView{Lang: notify.Lang(c.Locale), Locale: c.Locale, Creditor: s.svc.Creditor, Token: p.Token(), CSRF: p.CSRF(),
+			Expires: civil.Of(p.ExpiresAt())}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+			if err := r.ParseForm(); err != nil {
+				s.portalMessage(w, r, v, http.StatusBadRequest, "err.csrf", "err.csrf")
+				return
+			}
+			if !p.CheckCSRF(r.PostForm.Get("csrf_token")) {
+				s.portalMessage(w, r, v, http.StatusForbidden, "err.csrf", "err.csrf")
+				return
+			}
+		}
+		h(w, r, p, v)
+	}
+}
+
+// acceptLanguage picks en, de or fr from the browser's Accept-Language
+// (for refusal pages, where there is no customer to take it from).
+func acceptLanguage(r *http.Request) string {
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if l := notify.Lang(tag); l != "en" || strings.HasPrefix(strings.ToLower(tag), "en") {
+			return l
+		}
+	}
+	return "en"
+}
+
+// renderPortal writes a portal page (buffered: a template error is a clean 500).
+func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, status int, name string, v *portalView) {
+	t, ok := portalPages()[name]
+	if !ok {
+		s.portalFail(w, r, v, errors.New("web: no portal template "+name))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		s.log.Error("web: portal template", "template", name, "err", err)
+		http.Error(w, v.T("err.internal"), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// portalMessage is a plain page: a heading and a sentence, no account data.
+func (s *Server) portalMessage(w http.ResponseWriter, r *http.Request, v *portalView, status int, title, msg string) {
+	v.Title = v.T(title)
+	v.Content = struct {
+		Status  int
+		Message string
+	}{status, v.T(msg)}
+	s.renderPortal(w, r, status, "message", v)
+}
+
+// portalFail answers an error the customer cannot fix by editing a form:
+// not found, a conflict, or an internal error (logged without the token).
+func (s *Server) portalFail(w http.ResponseWriter, r *http.Request, v *portalView, err error) {
+	switch apperr.CodeOf(err) {
+	case apperr.NotFound:
+		s.portalMessage(w, r, v, http.StatusNotFound, "err.notfound", "err.notfound")
+		return
+	case apperr.Conflict:
+		s.portalMessage(w, r, v, http.StatusConflict, "err.conflict", "err.conflict")
+		return
+	}
+	s.log.Error("web: portal", "method", r.Method, "page", redactToken(r.URL.Path), "err", err)
+	s.portalMessage(w, r, v, http.StatusInternalServerError, "err.internal", "err.internal")
+}
+
+// redactToken hides the token in a portal path (for logs).
+func redactToken(p string) string {
+	rest, ok := strings.CutPrefix(p, "/portal/")
+	if !ok {
+		return p
+	}
+	if _, tail, ok := strings.Cut(rest, "/"); ok {
+		return "/portal/…/" + tail
+	}
+	return "/portal/…"
+}
+
+// portalRedirect sends the browser to a portal page after a POST.
+func portalRedirect(w http.ResponseWriter, r *http.Request, v *portalView, rest string) {
+	http.Redirect(w, r, v.Base()+rest, http.StatusSeeOther)
+}
+
+// portalFormErrors turns a service error into field messages in the page's
+// language. The service's own message is English and specific; other
+// languages get the field's general message.
+func portalFormErrors(v *portalView, err error, fields map[string]string) (map[string]string, bool) {
+	e, ok := apperr.As(err)
+	if !ok || e.Code != apperr.Invalid || len(e.Fields) == 0 {
+		return nil, false
+	}
+	out := map[string]string{}
+	for _, f := range e.Fields {
+		key := f.Field
+		if _, ok := fields[key]; !ok {
+			key = "_"
+		}
+		msg := f.Message
+		if v.Lang != "en" {
+			msg = v.T(fields[key])
+			if msg == "" || fields[key] == "" {
+				msg = v.T("err.field")
+			}
+		}
+		if prev, ok := out[key]; ok && v.Lang == "en" {
+			msg = prev + "; " + msg
+		}
+		out[key] = msg
+	}
+	return out, true
+}
+
+// normalizeAmount accepts what people type: "150", "150.00", "150,00",
+// "1.234,50", "1,234.50", "1 234,50 €". The last separator followed by at
+// most two digits is the decimal one; the others group thousands.
+func normalizeAmount(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if (r >= '0' && r <= '9') || r == '.' || r == ',' || r == '-' {
+			b.WriteRune(r)
+		}
+	}
+	t := b.String()
+	i := strings.LastIndexAny(t, ".,")
+	if i < 0 {
+		return t
+	}
+	if len(t)-i-1 == 3 && !strings.ContainsAny(t[:i], ".,") {
+		// "1,234" or "1.234": one separator and three digits after it groups thousands.
+		return strings.ReplaceAll(t, string(t[i]), "")
+	}
+	intPart := strings.NewReplacer(".", "", ",", "").Replace(t[:i])
+	return intPart + "." + t[i+1:]
+}
