@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
@@ -143,6 +144,9 @@ func (s *Service) StageImport(ctx context.Context, kind string, data []byte, opt
 	case err == nil:
 	case errors.As(err, &ae) && ae.Code == apperr.Invalid && ae.Fields != nil && ae.Fields[0].Field == "":
 		st.Preview.Message, st.Preview.Errors, st.Preview.Omitted = ae.Message, ae.Fields, ae.Omitted
+		for i := range st.Preview.Errors {
+			st.Preview.Errors[i].Message = clip(st.Preview.Errors[i].Message)
+		}
 	default:
 		return nil, err
 	}
@@ -212,11 +216,26 @@ func sampleRows(kind string, data []byte, mapping map[string]string, n int) ([]s
 		}
 		row := PreviewRow{Line: rd.Line(), Values: make([]string, len(cols))}
 		for i, c := range cols {
-			row.Values[i] = rd.Get(c)
+			row.Values[i] = clip(rd.Get(c))
 		}
 		rows = append(rows, row)
 	}
 	return cols, rows
+}
+
+// previewText is the longest value or message a preview keeps.
+const previewText = 300
+
+// clip shortens s to previewText bytes (on a rune boundary) with "…".
+func clip(s string) string {
+	if len(s) <= previewText {
+		return s
+	}
+	cut := previewText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // StagedImport returns a staged file's preview (and its result once
