@@ -381,10 +381,13 @@ type stagedView struct {
 func (s *Server) stagedView(st *service.StagedImport) *stagedView {
 	v := &stagedView{StagedImport: st, KindLabel: sentence(st.Kind), Errors: st.Preview.Errors,
 		Message: st.Preview.Message, Omitted: st.Preview.Omitted, ErrLines: map[int]bool{}}
-	v.Checked = st.Preview.Took.Round(time.Millisecond).String()
-	if st.Preview.Took < time.Millisecond {
-		v.Checked = "under 1ms"
+	v.Checked = fmt.Sprintf("%.1f ms", float64(st.Preview.Took)/float64(time.Millisecond))
+	if st.Preview.Took >= 10*time.Second {
+		v.Checked = st.Preview.Took.Round(time.Second).String()
 	}
+	// The preview's summary is the import's ("…; nothing was imported"):
+	// true, but the question here is whether it can be.
+	v.Message = strings.TrimSuffix(v.Message, "; nothing was imported")
 	for from, to := range st.Mapping {
 		v.MapRows = append(v.MapRows, mappingRow{From: from, To: to})
 	}
