@@ -36,6 +36,13 @@ type ImportOptions struct {
 	// Progress, if set, is called with the number of rows read so far,
 	// every 10,000 rows.
 	Progress func(rows int)
+	// DryRun checks the file exactly as an import would — every row, what
+	// it would insert, update or leave unchanged, whether the file was
+	// imported already — inside the transaction, then rolls it back:
+	// nothing is written (not the rows, not the import record, not the
+	// audit log). When rows are bad, the result (rows read so far, counts
+	// of the good rows) comes back alongside the error.
+	DryRun bool
 }
 
 // ImportResult says what an import did.
@@ -153,16 +160,28 @@ func (s *Service) Import(ctx context.Context, kind string, r io.Reader, opt Impo
 			return err
 		}
 		res.CreatedAt = rec.CreatedAt
-		return audit(ctx, tx, "import."+kind, "import", res.ID, map[string]any{
+		if err := audit(ctx, tx, "import."+kind, "import", res.ID, map[string]any{
 			"filename": opt.Filename, "sha256": sum, "rows": res.Rows, "inserted": res.Inserted,
 			"updated": res.Updated, "unchanged": res.Unchanged,
-		})
+		}); err != nil {
+			return err
+		}
+		if opt.DryRun {
+			return errDryRun // everything checked: roll it all back
+		}
+		return nil
 	})
-	if errors.Is(err, errAlreadyImported) {
+	if errors.Is(err, errAlreadyImported) || (opt.DryRun && errors.Is(err, errDryRun)) {
 		return res, nil
 	}
 	if err != nil {
+		if opt.DryRun && apperr.CodeOf(err) == apperr.Invalid {
+			return res, err
+		}
 		return nil, err
+	}
+	if opt.DryRun {
+		return res, nil // nothing to write: the file was imported before
 	}
 	if res.Inserted+res.Updated >= BulkAnalyze {
 		// A bulk load leaves the planner's statistics behind: without
@@ -178,7 +197,10 @@ func (s *Service) Import(ctx context.Context, kind string, r io.Reader, opt Impo
 // refreshes the planner's statistics (store.Store.Analyze).
 const BulkAnalyze = 10000
 
-var errAlreadyImported = errors.New("already imported")
+var (
+	errAlreadyImported = errors.New("already imported")
+	errDryRun          = errors.New("dry run")
+)
 
 func alreadyImported(prior *store.Import) *ImportResult {
 	return &ImportResult{ID: prior.ID, Kind: prior.Kind, Filename: prior.Filename, Rows: prior.Rows,

@@ -647,6 +647,8 @@ type Tx interface {
 
 	ImportByHash(ctx context.Context, kind, sha256 string) (*Import, error)
 	InsertImport(ctx context.Context, im *Import) error
+	// Uploads staged by the web UI's import page, and recent imports (staging.go).
+	StagingTx
 
 	InsertToken(ctx context.Context, t *Token) error
 	TokenByHash(ctx context.Context, hash string) (*Token, error)

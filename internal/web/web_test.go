@@ -552,19 +552,6 @@ func TestWeb_APIBehindUI(t *testing.T) {
 	}
 }
 
-func TestWeb_Placeholders(t *testing.T) {
-	srv, _ := newServer(t)
-	b := newBrowser(t, srv)
-	wantStatus(t, b.signIn(agentEmail, agentPassword), http.StatusSeeOther)
-	for _, p := range []string{"/import"} {
-		r := b.get(p)
-		wantStatus(t, r, 200)
-		if !strings.Contains(r.Body, "Coming soon") || !strings.Contains(r.Body, `href="`+p+`" aria-current="page"`) {
-			t.Errorf("%s is not a marked placeholder with its nav item current", p)
-		}
-	}
-}
-
 // The dashboard shows the real figures: each currency's total receivable
 // equals the sum of the open invoices' balances in the ledger (a second
 // method: the stored balances, not the aging query the dashboard uses).

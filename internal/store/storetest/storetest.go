@@ -110,6 +110,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sales", testSales},
 		{"Currencies", testCurrencies},
 		{"Imports", testImports},
+		{"Imports/Staged", testStagedUploads},
+		{"Imports/Recent", testRecentImports},
 		{"Tokens", testTokens},
 		{"Tokens/ListRevoke", testTokensListRevoke},
 		{"Audit/AppendAndList", testAuditAppendList},
