@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"net"
 	"strconv"
 	"strings"
@@ -53,21 +52,6 @@ const (
 	portalCSRF     = "settle/portal/csrf/v1\n"
 	maxTokenLen    = 512
 )
-
-// portalKeys is what the portal needs of a store transaction: its signing
-// keys (sqldb implements it; see store/sqldb/portal.go).
-type portalKeys interface {
-	PortalKey(ctx context.Context, id string) ([]byte, error)
-	CurrentPortalKey(ctx context.Context, fresh []byte) (id string, secret []byte, err error)
-}
-
-func keysOf(tx store.Tx) (portalKeys, error) {
-	k, ok := tx.(portalKeys)
-	if !ok {
-		return nil, errors.New("portal: the store keeps no portal keys")
-	}
-	return k, nil
-}
 
 // PortalLinkError is why a portal token was refused. The page says only
 // "invalid" or "expired": which check failed is not the visitor's business.
@@ -135,11 +119,7 @@ func (s *Service) CreatePortalLink(ctx context.Context, customer string, ttl tim
 		if err != nil {
 			return err
 		}
-		keys, err := keysOf(tx)
-		if err != nil {
-			return err
-		}
-		kid, key, err := keys.CurrentPortalKey(ctx, fresh)
+		kid, key, err := tx.CurrentPortalKey(ctx, fresh)
 		if err != nil {
 			return err
 		}
@@ -241,11 +221,7 @@ func (s *Service) VerifyPortalToken(ctx context.Context, token string) (*PortalS
 	kid, customerID := parts[1], parts[2]
 	var sess *PortalSession
 	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
-		keys, err := keysOf(tx)
-		if err != nil {
-			return err
-		}
-		key, err := keys.PortalKey(ctx, kid)
+		key, err := tx.PortalKey(ctx, kid)
 		if apperr.CodeOf(err) == apperr.NotFound {
 			return bad
 		}

@@ -649,6 +649,7 @@ type Tx interface {
 	InsertImport(ctx context.Context, im *Import) error
 	// Uploads staged by the web UI's import page, and recent imports (staging.go).
 	StagingTx
+	PortalKeysTx
 
 	InsertToken(ctx context.Context, t *Token) error
 	TokenByHash(ctx context.Context, hash string) (*Token, error)

@@ -8,11 +8,7 @@ import (
 	"settle/internal/apperr"
 )
 
-// The customer portal's signing keys (migration 00014). These methods are
-// outside store.Tx on purpose for now (service reaches them through a
-// small interface of its own, service.portalKeys), so that the portal
-// could be built beside other work on store.Tx; fold them in when
-// convenient.
+// The customer portal's signing keys (migration 00014; store.PortalKeysTx).
 
 // firstPortalKey is the id of the key created on first use. A fixed id
 // makes creation race-free across instances: both insert it, one wins
