@@ -146,8 +146,13 @@ func newService(st store.Store, now func() time.Time) *service.Service {
 	if v := strings.TrimSpace(os.Getenv("SETTLE_MAIL_FROM")); v != "" {
 		svc.MailFrom = v
 	}
+	// An opt-out address set explicitly is used for everyone; otherwise
+	// each message links to its customer's contact preferences in the
+	// portal.
 	if v := strings.TrimSpace(os.Getenv("SETTLE_OPT_OUT_URL")); v != "" {
 		svc.OptOutURL = v
+	} else {
+		svc.PortalURL = service.PortalBaseURL(os.Getenv)
 	}
 	return svc
 }

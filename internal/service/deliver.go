@@ -42,6 +42,9 @@ func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, li
 	if _, err := require(ctx, RoleAgent); err != nil {
 		return rep, err
 	}
+	if err := s.loadPortalKey(ctx); err != nil { // the opt-out links are signed in read-only transactions
+		return rep, err
+	}
 	var claimed []store.Message
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		var err error
@@ -55,14 +58,15 @@ func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, li
 	rep.Claimed = len(claimed)
 	for i := range claimed {
 		msg := &claimed[i]
-		var to, name string
+		var to, name, optOut string
 		err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 			c, err := tx.Customer(ctx, msg.CustomerID)
 			if err != nil {
 				return err
 			}
 			to, name = c.Email, c.Name
-			return nil
+			optOut, err = s.optOutURL(ctx, tx, c.ID, tx.Now())
+			return err
 		})
 		if err != nil {
 			return rep, err
@@ -73,7 +77,7 @@ func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, li
 		} else {
 			e := notify.Email{From: s.MailFrom, To: formatAddress(name, to), Subject: msg.Subject, Text: msg.Body,
 				MessageID: fmt.Sprintf("<%s@settle>", msg.ID),
-				Headers:   map[string]string{"List-Unsubscribe": "<" + s.OptOutURL + ">"}}
+				Headers:   map[string]string{"List-Unsubscribe": "<" + optOut + ">"}}
 			for _, a := range msg.Attachments {
 				if sendErr = layOut(&a); sendErr != nil {
 					break

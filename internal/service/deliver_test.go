@@ -13,6 +13,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"settle/internal/civil"
 	"settle/internal/notify"
 	"settle/internal/service"
 	"settle/internal/store"
@@ -201,4 +202,62 @@ func TestDeliverEmails_Bounce(t *testing.T) {
 	if rep, _ := svc.DeliverEmails(ctx, sender, "test", 10); rep.Claimed != 0 {
 		t.Errorf("a bounced message was claimed again: %+v", rep)
 	}
+}
+
+// TestDeliverEmails_OptOutLinkPerCustomer: with the portal's address set,
+// the email's body and its List-Unsubscribe header each link to the
+// customer's own contact preferences (a contact-only portal link for that
+// customer), not to a shared mailbox.
+func TestDeliverEmails_OptOutLinkPerCustomer(t *testing.T) {
+	svc := service.New(testutil.SQLiteAt(t, testutil.Clock), testutil.Clock)
+	svc.PortalURL = "https://pay.example.com/"
+	ctx := testutil.Admin(context.Background())
+	c, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "A", Name: "Ann Able", Email: "ann@example.com", Kind: "consumer",
+		Jurisdiction: "GB", TimeZone: "Europe/London"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := civil.In(testutil.Clock(), time.UTC)
+	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "I-A", CustomerID: "A", IssueDate: today.AddDays(-30).String(),
+		DueDate: today.String(), Currency: "GBP", Amount: "120.00"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.StartRun(ctx, service.RunInput{AsOf: today.String()}); err != nil {
+		t.Fatal(err)
+	}
+	peer := &smtpPeer{}
+	sender, err := notify.NewSender(startPeer(t, peer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := svc.DeliverEmails(ctx, sender, "test", 10); err != nil || rep.Sent != 1 {
+		t.Fatalf("delivery %+v %v", rep, err)
+	}
+	peer.mu.Lock()
+	m := peer.got[0]
+	peer.mu.Unlock()
+	check := func(where, link string) {
+		t.Helper()
+		tok, ok := strings.CutPrefix(link, "https://pay.example.com/portal/")
+		tok, ok2 := strings.CutSuffix(tok, "/contact")
+		if !ok || !ok2 {
+			t.Fatalf("%s: %q is not a link to the portal's contact page", where, link)
+		}
+		sess, err := svc.VerifyPortalToken(ctx, tok)
+		if err != nil || sess.CustomerID() != c.ID || !sess.ContactOnly() {
+			t.Errorf("%s: %v; customer %v (want %s), contact only %v", where, err, sess != nil && sess.CustomerID() == c.ID, c.ID, sess != nil && sess.ContactOnly())
+		}
+	}
+	check("List-Unsubscribe", strings.Trim(m.Header.Get("List-Unsubscribe"), "<>"))
+	body, _ := io.ReadAll(m.Body)
+	flat := strings.ReplaceAll(strings.ReplaceAll(string(body), "=\r\n", ""), "=3D", "=")
+	i := strings.Index(flat, "https://pay.example.com/portal/")
+	if i < 0 {
+		t.Fatalf("the email has no portal opt-out link:\n%s", flat)
+	}
+	end := strings.Index(flat[i:], "/contact")
+	if end < 0 {
+		t.Fatalf("the link is cut:\n%s", flat[i:])
+	}
+	check("body", flat[i:i+end+len("/contact")])
 }

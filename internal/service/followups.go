@@ -81,8 +81,12 @@ func (s *Service) BookFollowUp(ctx context.Context, customer string, in FollowUp
 		if with == "" {
 			with = s.Creditor
 		}
+		optOut, err := s.optOutURL(ctx, tx, c.ID, tx.Now())
+		if err != nil {
+			return err
+		}
 		d := notify.MessageData{Creditor: s.Creditor, CustomerName: c.Name, Locale: c.Locale, Tone: toneOf(c.Style), Channel: notify.ChannelEmail,
-			AsOf: civil.In(tx.Now(), loc), OptOutURL: s.OptOutURL, Meeting: &notify.MeetingLine{Start: start, Location: loc, Length: length, With: with}}
+			AsOf: civil.In(tx.Now(), loc), OptOutURL: optOut, Meeting: &notify.MeetingLine{Start: start, Location: loc, Length: length, With: with}}
 		uid := ids.New("fup") + "@settle"
 		organizer := s.MailFrom
 		if view.ICS, err = notify.InviteFor(d, uid, organizer, attendee(c.Email), tx.Now()); err != nil {

@@ -125,7 +125,7 @@ func (s *Service) CreatePortalLink(ctx context.Context, customer string, ttl tim
 		}
 		// Whole seconds: the token carries the expiry in seconds.
 		exp := tx.Now().Add(ttl).Truncate(time.Second).UTC()
-		link = PortalLink{CustomerID: c.ID, Token: signPortal(key, kid, c.ID, exp), ExpiresAt: exp}
+		link = PortalLink{CustomerID: c.ID, Token: signPortal(key, kid, c.ID, exp, ""), ExpiresAt: exp}
 		link.URL = strings.TrimRight(base, "/") + "/portal/" + link.Token
 		return audit(ctx, tx, "portal.link", "customer", c.ID, map[string]any{"expires_at": exp.Format(time.RFC3339), "key": kid})
 	})
@@ -135,9 +135,24 @@ func (s *Service) CreatePortalLink(ctx context.Context, customer string, ttl tim
 	return &link, nil
 }
 
-func portalPayload(kid, customerID string, exp time.Time) string {
-	return portalVersion + "." + kid + "." + customerID + "." + strconv.FormatInt(exp.Unix(), 36)
+// portalPayload is what a token signs. A link scoped to the contact
+// preferences alone (ScopeContact) carries a fifth field; a full link has
+// four, as before scopes existed.
+func portalPayload(kid, customerID string, exp time.Time, scope string) string {
+	p := portalVersion + "." + kid + "." + customerID + "." + strconv.FormatInt(exp.Unix(), 36)
+	if scope != "" {
+		p += "." + scope
+	}
+	return p
 }
+
+// ScopeContact marks a link that opens only the customer's contact
+// preferences: the opt-out link in every email and SMS. Those links sit in
+// stored message bodies that staff with the viewer role can read, so
+// they must not let anyone act on the account (choose a plan, promise,
+// dispute) — only stop or resume the messages, which is the customer's
+// right whoever clicks.
+const ScopeContact = "contact"
 
 func portalMAC(key []byte, label, msg string) []byte {
 	m := hmac.New(sha256.New, key)
@@ -146,8 +161,8 @@ func portalMAC(key []byte, label, msg string) []byte {
 	return m.Sum(nil)
 }
 
-func signPortal(key []byte, kid, customerID string, exp time.Time) string {
-	payload := portalPayload(kid, customerID, exp)
+func signPortal(key []byte, kid, customerID string, exp time.Time, scope string) string {
+	payload := portalPayload(kid, customerID, exp, scope)
 	enc := base64.RawURLEncoding
 	return enc.EncodeToString([]byte(payload)) + "." + enc.EncodeToString(portalMAC(key, portalMACLabel, payload))
 }
@@ -161,8 +176,13 @@ type PortalSession struct {
 	expires    time.Time
 	token      string
 	csrf       string
+	scope      string          // "" (the whole portal) or ScopeContact
 	customer   ledger.Customer // as it was when the link was verified
 }
+
+// ContactOnly reports whether the link opens only the contact
+// preferences (an opt-out link from a message).
+func (p *PortalSession) ContactOnly() bool { return p.scope == ScopeContact }
 
 // Customer is the link's customer (name and locale for the pages), as
 // read when the token was verified.
@@ -215,8 +235,12 @@ func (s *Service) VerifyPortalToken(ctx context.Context, token string) (*PortalS
 	}
 	payload := string(raw)
 	parts := strings.Split(payload, ".")
-	if len(parts) != 4 || parts[0] != portalVersion {
+	if len(parts) < 4 || len(parts) > 5 || parts[0] != portalVersion {
 		return nil, bad
+	}
+	scope := ""
+	if len(parts) == 5 {
+		scope = parts[4]
 	}
 	kid, customerID := parts[1], parts[2]
 	var sess *PortalSession
@@ -240,7 +264,7 @@ func (s *Service) VerifyPortalToken(ctx context.Context, token string) (*PortalS
 		if !s.now().Before(exp) {
 			return &PortalLinkError{Expired: true}
 		}
-		if !ids.HasPrefix(customerID, ids.Customer) {
+		if !ids.HasPrefix(customerID, ids.Customer) || (scope != "" && scope != ScopeContact) {
 			return bad
 		}
 		c, err := tx.Customer(ctx, customerID)
@@ -250,7 +274,7 @@ func (s *Service) VerifyPortalToken(ctx context.Context, token string) (*PortalS
 			}
 			return err
 		}
-		sess = &PortalSession{customerID: customerID, expires: exp, token: token, customer: *c,
+		sess = &PortalSession{customerID: customerID, expires: exp, token: token, customer: *c, scope: scope,
 			csrf: enc.EncodeToString(portalMAC(key, portalCSRF, token))}
 		return nil
 	})

@@ -152,6 +152,9 @@ type snapshot struct {
 // decision rests on data older than the write. Customers no snapshot offered (another worker's
 // claims gone stale) are then claimed and read in the write transaction.
 func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, worker string, progress func(int)) error {
+	if err := s.loadPortalKey(ctx); err != nil { // before the batches' transactions sign opt-out links
+		return err
+	}
 	visited := 0
 	done := func(n int) {
 		visited += n
@@ -462,7 +465,11 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 		case collect.ActMessage:
 			dec := collect.Decide(party, act.Channel, strings.Join(act.InvoiceIDs, ","), want, history, rules)
 			if !dec.Blocked { // opted out of this channel: the other channels of the step still go
-				if pa.message, err = s.message(cust, act, invs, asOf, dec.At); err != nil {
+				optOut, err := s.optOutURL(ctx, tx, cust.ID, tx.Now())
+				if err != nil {
+					return nil, err
+				}
+				if pa.message, err = s.message(cust, act, invs, asOf, dec.At, optOut); err != nil {
 					return nil, err
 				}
 				pa.message.DedupeKey = key
@@ -674,9 +681,10 @@ func contactHistory(calls []store.Interaction) []collect.Attempt {
 }
 
 // message renders the message of an action.
-func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time) (*store.Message, error) {
+// optOut is the customer's opt-out link (optOutURL).
+func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, optOut string) (*store.Message, error) {
 	d := notify.MessageData{Creditor: s.Creditor, CustomerName: cust.Name, Locale: cust.Locale, Tone: toneOf(cust.Style),
-		Channel: act.Channel, AsOf: asOf, OptOutURL: s.OptOutURL}
+		Channel: act.Channel, AsOf: asOf, OptOutURL: optOut}
 	var numbers []string
 	var total money.Amount
 	for i, id := range act.InvoiceIDs {

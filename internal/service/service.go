@@ -68,7 +68,12 @@ type Service struct {
 	// OptOutURL is where a customer opts out of a channel; every email and
 	// SMS links to it (SETTLE_OPT_OUT_URL).
 	OptOutURL string
+	// PortalURL is the customer portal's base URL (PortalBaseURL); when
+	// set, each email and SMS links to the customer's own contact
+	// preferences there instead of OptOutURL (optout.go).
+	PortalURL string
 	tokens    tokenCache
+	signing   signingKey
 }
 
 // New returns a Service over st. now is the clock used when a call gives

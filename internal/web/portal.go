@@ -57,6 +57,9 @@ type portalView struct {
 	Notice   string
 	Alert    string
 	Content  any
+	// ContactOnly: the link opens only the contact preferences (an
+	// opt-out link from a message): no links to the rest of the portal.
+	ContactOnly bool
 }
 
 // T is the wording of key in the page's language, with args.
@@ -171,7 +174,17 @@ func (s *Server) portal(h portalHandler) http.HandlerFunc {
 		}
 		c := p.Customer()
 		v := &portalView{Lang: notify.Lang(c.Locale), Locale: c.Locale, Creditor: s.svc.Creditor, Token: p.Token(), CSRF: p.CSRF(),
-			Expires: civil.Of(p.ExpiresAt())}
+			Expires: civil.Of(p.ExpiresAt()), ContactOnly: p.ContactOnly()}
+		if p.ContactOnly() && !strings.HasSuffix(r.Pattern, " /portal/{token}/contact") {
+			// An opt-out link opens the contact preferences and nothing
+			// else: its home is that page; anything more is refused.
+			if r.Method == http.MethodGet && r.Pattern == "GET /portal/{token}" {
+				http.Redirect(w, r, "/portal/"+p.Token()+"/contact", http.StatusSeeOther)
+				return
+			}
+			s.portalMessage(w, r, &portalView{Lang: v.Lang, Creditor: v.Creditor}, http.StatusForbidden, "link.invalid.title", "link.invalid")
+			return
+		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 			if err := r.ParseForm(); err != nil {

@@ -454,3 +454,72 @@ func benchPortal(b *testing.B, page string) {
 	}
 	b.ReportMetric(float64(most), "open_invoices")
 }
+
+var optOutLinkRe = regexp.MustCompile(`(http://[^\s"<>]+/portal/([^\s"<>/]+)/contact)`)
+
+// TestPortal_OptOutLinkInMessages: with the portal's address set, the run's
+// email to B links to B's own contact preferences; that link opens those
+// and nothing else (home redirects there; plans, promises and disputes are
+// refused and nothing is written), and it opts B out of email.
+func TestPortal_OptOutLinkInMessages(t *testing.T) {
+	w := newPortalWorld(t)
+	w.svc.PortalURL = w.srv.URL
+	email := "ben@example.com"
+	if _, err := w.svc.UpdateCustomer(w.ctx, "B", service.CustomerPatch{Email: &email}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.StartRun(w.ctx, service.RunInput{AsOf: asOf.String()}); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _, err := w.svc.Messages(w.ctx, store.MessageFilter{CustomerID: w.custB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var link, token string
+	for _, m := range msgs {
+		if m.Channel == "email" {
+			if mm := optOutLinkRe.FindStringSubmatch(m.Body); mm != nil {
+				link, token = mm[1], mm[2]
+			}
+		}
+	}
+	if link == "" {
+		t.Fatalf("no email to B with a portal opt-out link among %d messages", len(msgs))
+	}
+	sess, err := w.svc.VerifyPortalToken(w.ctx, token)
+	if err != nil || sess.CustomerID() != w.custB || !sess.ContactOnly() {
+		t.Fatalf("the message's link: %v, customer %s (want %s), contact only %v", err, sess.CustomerID(), w.custB, sess.ContactOnly())
+	}
+	if want := testutil.Clock().Add(service.OptOutLinkTTL).Truncate(time.Second); !sess.ExpiresAt().Equal(want) {
+		t.Errorf("the link expires %v, want %v (a year after the run)", sess.ExpiresAt(), want)
+	}
+
+	b := newBrowser(t, w.srv)
+	base := strings.TrimPrefix(strings.TrimSuffix(link, "/contact"), w.srv.URL)
+	r := b.get(base)
+	wantStatus(t, r, http.StatusSeeOther)
+	if r.Header.Get("Location") != base+"/contact" {
+		t.Errorf("home redirects to %q, want the contact page", r.Header.Get("Location"))
+	}
+	page := b.get(base + "/contact")
+	wantStatus(t, page, 200)
+	wantIn(t, page.Body, "Letters by post", "Turn off")
+	if strings.Contains(page.Body, `class="portal-home"`) || strings.Contains(page.Body, `href="`+base+`"`) {
+		t.Error("the contact-only page links to the rest of the portal")
+	}
+	for _, p := range []string{"/promise", "/dispute", "/invoices/x/pdf"} {
+		wantStatus(t, b.get(base+p), http.StatusForbidden)
+	}
+	r = portalPost(t, b, page, base+"/promise", url.Values{"currency": {"EUR"}, "amount": {"100.00"}, "due_date": {asOf.AddDays(7).String()}})
+	wantStatus(t, r, http.StatusForbidden)
+	wantStatus(t, portalPost(t, b, page, base+"/plan", url.Values{}), http.StatusForbidden)
+	if promises, _, _ := w.svc.Promises(w.ctx, store.PromiseFilter{CustomerID: "B"}, asOf, ""); len(promises) != 0 {
+		t.Errorf("a contact-only link made a promise: %+v", promises)
+	}
+
+	r = portalPost(t, b, page, base+"/contact", url.Values{"channel": {"email"}, "opted_out": {"1"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if m, _ := w.svc.OptOuts(w.ctx, "B"); !m["email"] {
+		t.Errorf("opt-outs after the link: %v", m)
+	}
+}
