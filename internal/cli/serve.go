@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -158,6 +159,16 @@ func (a *App) serve(ctx context.Context, svc *service.Service, addr string, read
 		IdleTimeout:       2 * time.Minute,
 	}
 	url := "http://" + ln.Addr().String()
+	if svc.PortalURL != "" && strings.TrimSpace(os.Getenv("SETTLE_PUBLIC_URL")) == "" {
+		// No public address configured: the links in messages point at
+		// this listener (the address actually bound, e.g. for --addr :0).
+		svc.PortalURL = service.PortalBaseURL(func(k string) string {
+			if k == "SETTLE_ADDR" {
+				return ln.Addr().String()
+			}
+			return ""
+		})
+	}
 	log.Info("settle is serving", "url", url, "db", svc.Store().Engine())
 	if ready != nil {
 		ready(url)

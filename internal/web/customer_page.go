@@ -32,6 +32,10 @@ type customerView struct {
 	CanAct     bool
 	Notice     string
 	Alert      string
+	// PortalLink is a portal link just made (shown once), PortalUntil
+	// when it stops working.
+	PortalLink  string
+	PortalUntil time.Time
 	Currencies []positionCurrency
 	Buckets    []string
 	Risk       assess.Risk

@@ -525,3 +525,44 @@ func BenchmarkPlanPage(b *testing.B) {
 	}
 	benchPage(b, "/plans/"+rows[0].Plan.ID, "Schedule")
 }
+
+// TestWeb_CustomerPortalLink: an agent makes a portal link on the
+// customer's page; the link opens that customer's portal (and is shown
+// only in that response); a viewer has no button and is refused.
+func TestWeb_CustomerPortalLink(t *testing.T) {
+	svc, srv := ownBook(t)
+	b := newBrowser(t, srv)
+	wantStatus(t, b.signIn(agentEmail, agentPassword), http.StatusSeeOther)
+	page := b.get("/customers/G-1")
+	if !strings.Contains(page.Body, "Make a portal link") {
+		t.Fatal("no portal-link button for an agent")
+	}
+	r := b.post("/customers/G-1", "/customers/G-1/portal-link", url.Values{})
+	wantStatus(t, r, http.StatusOK)
+	m := regexp.MustCompile(`id="portal-link" type="text" readonly value="(http://[^"]+/portal/([^"]+))"`).FindStringSubmatch(r.Body)
+	if m == nil {
+		t.Fatalf("no link on the page:\n%s", r.Body)
+	}
+	if !strings.HasPrefix(m[1], srv.URL+"/portal/") {
+		t.Errorf("link %q is not on this server (%s)", m[1], srv.URL)
+	}
+	sess, err := svc.VerifyPortalToken(context.Background(), m[2])
+	if err != nil || sess.Customer().ExternalRef != "G-1" || sess.ContactOnly() {
+		t.Fatalf("the link: %v %+v", err, sess)
+	}
+	if strings.Contains(b.get("/customers/G-1").Body, m[2]) {
+		t.Error("the link is shown again on the next view")
+	}
+	portal := newBrowser(t, srv).get(strings.TrimPrefix(m[1], srv.URL))
+	wantStatus(t, portal, http.StatusOK)
+	if !strings.Contains(portal.Body, "Gina Gray") {
+		t.Error("the portal does not greet Gina")
+	}
+
+	v := newBrowser(t, srv)
+	wantStatus(t, v.signIn(viewerEmail, agentPassword), http.StatusSeeOther)
+	if strings.Contains(v.get("/customers/G-1").Body, "Make a portal link") {
+		t.Error("a viewer is offered a portal link")
+	}
+	wantStatus(t, v.post("/customers/G-1", "/customers/G-1/portal-link", url.Values{}), http.StatusForbidden)
+}

@@ -26,6 +26,7 @@ func (s *Server) customerRoutes() {
 	m.HandleFunc("POST /customers/{id}/negotiations", s.user(s.actor(s.openNegotiation)))
 	m.HandleFunc("POST /customers/{id}/negotiations/{nid}/counter", s.user(s.actor(s.counterOffer)))
 	m.HandleFunc("POST /customers/{id}/negotiations/{nid}/accept", s.user(s.actor(s.acceptNegotiation)))
+	m.HandleFunc("POST /customers/{id}/portal-link", s.user(s.actor(s.portalLink)))
 }
 
 func init() {
