@@ -27,33 +27,33 @@ import (
 const historyShown = 60
 
 type customerView struct {
-	Customer   ledger.Customer
-	AsOf       civil.Date
-	CanAct     bool
-	Notice     string
-	Alert      string
+	Customer ledger.Customer
+	AsOf     civil.Date
+	CanAct   bool
+	Notice   string
+	Alert    string
 	// PortalLink is a portal link just made (shown once), PortalUntil
 	// when it stops working.
 	PortalLink  string
 	PortalUntil time.Time
-	Currencies []positionCurrency
-	Buckets    []string
-	Risk       assess.Risk
-	Profile    assess.Profile
-	Importance assess.Importance
-	Impacts    []assess.Impact
-	Open       []openInvoice
-	Promises   []service.PromiseView
-	OpenPlans  []service.PlanSummary
-	History    []historyItem
-	HiddenHist int // entries left out (see ?history=all)
-	Budget     *service.BudgetView
-	BudgetForm budgetForm
-	Note       noteForm
-	Guide      []guideStep
-	Neg        negotiationPanel
-	Reasons    []option
-	Kinds      []option
+	Currencies  []positionCurrency
+	Buckets     []string
+	Risk        assess.Risk
+	Profile     assess.Profile
+	Importance  assess.Importance
+	Impacts     []assess.Impact
+	Open        []openInvoice
+	Promises    []service.PromiseView
+	OpenPlans   []service.PlanSummary
+	History     []historyItem
+	HiddenHist  int // entries left out (see ?history=all)
+	Budget      *service.BudgetView
+	BudgetForm  budgetForm
+	Note        noteForm
+	Guide       []guideStep
+	Neg         negotiationPanel
+	Reasons     []option
+	Kinds       []option
 }
 
 type positionCurrency struct {
