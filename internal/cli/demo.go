@@ -70,7 +70,13 @@ password for the demo admin.`,
 				return err
 			}
 			return a.serve(ctx, svc, addr, func(base string) {
-				a.printDemo(svc, sum, reused, date, token, password, base)
+				portal := ""
+				if link, err := svc.CreatePortalLink(ctx, DemoPortalCustomer, 0, base); err == nil {
+					portal = link.URL
+				} else {
+					fmt.Fprintf(a.Stderr, "settle: no portal link for %s: %v\n", DemoPortalCustomer, err)
+				}
+				a.printDemo(svc, sum, reused, date, token, password, base, portal)
 			})
 		},
 	}
@@ -134,7 +140,7 @@ func (a *App) dbName() string {
 
 // printDemo tells the user what they have and what to try. It runs once
 // the server listens, so the URLs carry the real address (--addr :0 too).
-func (a *App) printDemo(svc *service.Service, sum demo.Summary, reused bool, asOf civil.Date, token, password, base string) {
+func (a *App) printDemo(svc *service.Service, sum demo.Summary, reused bool, asOf civil.Date, token, password, base, portal string) {
 	state := "created"
 	if reused {
 		state = "already there, reused"
@@ -146,7 +152,11 @@ func (a *App) printDemo(svc *service.Service, sum demo.Summary, reused bool, asO
 	fmt.Fprintf(w, "  Data      %d customers, %d invoices, %d payments in USD, GBP, EUR and JPY (%s)\n",
 		sum.Customers, sum.Invoices, sum.Payments, state)
 	fmt.Fprintf(w, "  Sign in   %s/login as %s, password %s (admin; new at each start)\n", base, DemoAdminEmail, password)
-	fmt.Fprintf(w, "  Token     %s (admin; shown only once)\n\n", token)
+	fmt.Fprintf(w, "  Token     %s (admin; shown only once)\n", token)
+	if portal != "" {
+		fmt.Fprintf(w, "  Portal    %s (what %s, a consumer in arrears, sees; 30 days)\n", portal, DemoPortalCustomer)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Try:\n")
 	fmt.Fprintf(w, "  %s %s/v1/customers\n", auth, base)
 	fmt.Fprintf(w, "  %s '%s/v1/reports/aging?as_of=%s'\n", auth, base, asOf)
@@ -155,6 +165,9 @@ func (a *App) printDemo(svc *service.Service, sum demo.Summary, reused bool, asO
 	fmt.Fprintf(w, "%s is a key account that pays 45–75 days late; C-1014 is a consumer in arrears with a stated budget\n", demo.ShowcaseRef)
 	fmt.Fprintf(w, "(negotiate: POST the customer's counter-offers to /v1/negotiations/{id}/counteroffers). Press Ctrl+C to stop.\n")
 }
+
+// DemoPortalCustomer is the customer whose portal link the demo prints.
+const DemoPortalCustomer = "C-1014"
 
 // DemoAdminEmail is the demo's staff admin, who signs in to the web UI.
 const DemoAdminEmail = "admin@example.com"
