@@ -203,6 +203,17 @@ func (s *Service) UpdateUser(ctx context.Context, idOrEmail string, p UserPatch)
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
+		if p.Password != nil || u.Disabled {
+			// A new password (perhaps because the old one leaked) or a
+			// disabled account signs the user out everywhere.
+			n, err := tx.DeleteUserSessions(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				changed["sessions_ended"] = n
+			}
+		}
 		out = publicUser(u)
 		return audit(ctx, tx, "user.update", "user", u.ID, changed)
 	})

@@ -240,8 +240,13 @@ func TestSignIn(t *testing.T) {
 		if _, err := svc.UpdateUser(admin, u.ID, service.UserPatch{Disabled: &no}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.SessionActor(ctx, s4); err != nil {
-			t.Errorf("enabled again: %v", err)
+		// Disabling signed them out everywhere: enabling does not bring
+		// the old session back; signing in again works.
+		if _, err := svc.SessionActor(ctx, s4); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Errorf("enabled again, the old session: %v, want unauthorized", err)
+		}
+		if _, err := svc.SignIn(ctx, "ann@example.com", password); err != nil {
+			t.Errorf("enabled again, signing in: %v", err)
 		}
 	})
 
@@ -265,9 +270,17 @@ func TestSignIn(t *testing.T) {
 	})
 
 	t.Run("new password", func(t *testing.T) {
+		before, err := svc.SignIn(ctx, "ann@example.com", password)
+		if err != nil {
+			t.Fatal(err)
+		}
 		np := "a much better passphrase"
 		if _, err := svc.UpdateUser(admin, "ann@example.com", service.UserPatch{Password: &np}); err != nil {
 			t.Fatal(err)
+		}
+		// A new password (perhaps the old one leaked) ends every session.
+		if _, err := svc.SessionActor(ctx, before); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Errorf("a session from before the new password: %v, want unauthorized", err)
 		}
 		if _, err := svc.SignIn(ctx, "ann@example.com", password); err == nil {
 			t.Error("old password still works")

@@ -692,6 +692,9 @@ type Tx interface {
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	// DeleteSession removes a session (no error when it is gone already).
 	DeleteSession(ctx context.Context, id string) error
+	// DeleteUserSessions removes every session of a user (signed out
+	// everywhere) and returns how many it removed.
+	DeleteUserSessions(ctx context.Context, userID string) (int64, error)
 	// DeleteEndedSessions removes sessions that expired before now or were
 	// last seen before idleSince, and returns how many it removed.
 	DeleteEndedSessions(ctx context.Context, now, idleSince time.Time) (int64, error)

@@ -130,6 +130,15 @@ func (t *Tx) DeleteSession(ctx context.Context, id string) error {
 	return err
 }
 
+// DeleteUserSessions implements store.Tx.
+func (t *Tx) DeleteUserSessions(ctx context.Context, userID string) (int64, error) {
+	res, err := t.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // DeleteEndedSessions implements store.Tx.
 func (t *Tx) DeleteEndedSessions(ctx context.Context, now, idleSince time.Time) (int64, error) {
 	res, err := t.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?`, now.UTC(), idleSince.UTC())

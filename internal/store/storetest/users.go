@@ -228,6 +228,29 @@ func testSessions(t *testing.T, s store.Store) {
 		}
 	})
 
+	t.Run("all of a user's", func(t *testing.T) {
+		other := addUser(t, s, store.User{Email: "ola@example.com", Role: "agent", PasswordHash: phc})
+		e := store.Session{ID: hash("e"), UserID: u.ID, CSRFToken: "e", ExpiresAt: Now.Add(time.Hour)}
+		f := store.Session{ID: hash("f"), UserID: other.ID, CSRFToken: "f", ExpiresAt: Now.Add(time.Hour)}
+		mustTx(t, s, func(tx store.Tx) error {
+			if err := tx.InsertSession(t.Context(), &e); err != nil {
+				return err
+			}
+			return tx.InsertSession(t.Context(), &f)
+		})
+		var n int64
+		mustTx(t, s, func(tx store.Tx) (err error) { n, err = tx.DeleteUserSessions(t.Context(), other.ID); return err })
+		if n != 1 {
+			t.Errorf("DeleteUserSessions removed %d; want 1 (f)", n)
+		}
+		for id, want := range map[string]bool{a.ID: true, b.ID: true, e.ID: true, f.ID: false} {
+			if _, err := get(t, id); (err == nil) != want {
+				t.Errorf("session %s…: err %v, want kept=%v", id[:4], err, want)
+			}
+		}
+		mustTx(t, s, func(tx store.Tx) error { return tx.DeleteSession(t.Context(), e.ID) })
+	})
+
 	t.Run("delete", func(t *testing.T) {
 		mustTx(t, s, func(tx store.Tx) error { return tx.DeleteSession(t.Context(), a.ID) })
 		_, err := get(t, a.ID)
