@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"sort"
@@ -283,6 +284,22 @@ func TestAPI_Pagination(t *testing.T) {
 		t.Fatalf("pages %d, names (-want +got):\n%s", pages, diff)
 	}
 	want(t, viewer.do("GET", "/v1/customers?limit=501", ""), 422)
+
+	// ?q= searches names (and refs), ASCII case ignored.
+	want(t, agent.do("POST", "/v1/customers", `{"name":"Delta Dairies","external_ref":"DD-7"}`), 201)
+	for q, wantNames := range map[string][]string{"DELTA": {"Delta Dairies"}, "dd-7": {"Delta Dairies"}, "e": {"e", "Delta Dairies"}, "zz": nil} {
+		r := viewer.do("GET", "/v1/customers?q="+url.QueryEscape(q), "")
+		want(t, r, 200)
+		var page struct{ Data []struct{ Name string } }
+		json.Unmarshal(r.Body, &page)
+		var got []string
+		for _, c := range page.Data {
+			got = append(got, c.Name)
+		}
+		if diff := cmp.Diff(wantNames, got); diff != "" {
+			t.Errorf("?q=%s (-want +got):\n%s", q, diff)
+		}
+	}
 }
 
 // TestAPI_OpenAPIMatchesServer checks that every operation in the served

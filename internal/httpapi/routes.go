@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -67,8 +68,9 @@ func (s *Server) routes() {
 		func(ctx context.Context, in *struct {
 			PageParams
 			Segment string `query:"segment"`
+			Query   string `query:"q" doc:"Keep customers whose name or external_ref contains this (ASCII letters in any case)"`
 		}) (*listOut[Customer], error) {
-			list, next, err := s.svc.Customers(ctx, store.CustomerFilter{Page: in.page(), Segment: in.Segment})
+			list, next, err := s.svc.Customers(ctx, store.CustomerFilter{Page: in.page(), Segment: in.Segment, Query: strings.TrimSpace(in.Query)})
 			if err != nil {
 				return nil, s.fail(err)
 			}

@@ -17,7 +17,7 @@ import (
 // CustomerListInput selects a page of customers for the staff UI's list.
 type CustomerListInput struct {
 	// Query keeps the customers whose name or external ref contains it
-	// (any case); empty keeps all.
+	// (ASCII letters in any case; see store.CustomerFilter); empty keeps all.
 	Query string
 	AsOf  civil.Date
 	Page  store.Page // Cursor: the last customer id of the previous page
@@ -43,9 +43,9 @@ func (r CustomerRow) Total(cur money.Currency) int64 {
 }
 
 // CustomerList is a page of customers with their balance, overdue and
-// risk band as of a date. The search is a scan of the customers (ids in
-// order) matching the query in memory; only the page's customers are
-// assessed: their ledgers are loaded in one batch.
+// risk band as of a date. The search is the store's (name or external
+// ref containing the query); only the page's customers are assessed:
+// their ledgers are loaded in one batch.
 func (s *Service) CustomerList(ctx context.Context, in CustomerListInput) (rows []CustomerRow, next string, err error) {
 	if _, err := require(ctx, RoleViewer); err != nil {
 		return nil, "", err
@@ -54,31 +54,13 @@ func (s *Service) CustomerList(ctx context.Context, in CustomerListInput) (rows 
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	q := strings.ToLower(strings.TrimSpace(in.Query))
+	q := strings.TrimSpace(in.Query)
 	err = s.store.ReadTx(ctx, func(tx store.Tx) error {
-		var picked []ledger.Customer
-		cursor := in.Page.Cursor
-	scan:
-		for {
-			list, more, err := tx.Customers(ctx, store.CustomerFilter{Page: store.Page{Limit: 500, Cursor: cursor}})
-			if err != nil {
-				return err
-			}
-			for _, c := range list {
-				if q != "" && !strings.Contains(strings.ToLower(c.Name), q) && !strings.Contains(strings.ToLower(c.ExternalRef), q) {
-					continue
-				}
-				if len(picked) == limit {
-					next = picked[len(picked)-1].ID
-					break scan
-				}
-				picked = append(picked, c)
-			}
-			if more == "" {
-				break
-			}
-			cursor = more
+		picked, more, err := tx.Customers(ctx, store.CustomerFilter{Page: store.Page{Limit: limit, Cursor: in.Page.Cursor}, Query: q})
+		if err != nil {
+			return err
 		}
+		next = more
 		if len(picked) == 0 {
 			return nil
 		}

@@ -50,6 +50,10 @@ type Page struct {
 type CustomerFilter struct {
 	Page
 	Segment string
+	// Query keeps customers whose name or external ref contains it,
+	// ignoring the case of ASCII letters (SQLite's LOWER folds only
+	// those); "%" and "_" in it are literal.
+	Query string
 }
 
 // InvoiceFilter selects invoices.

@@ -84,6 +84,7 @@ func (t *Tx) Customer(ctx context.Context, idOrRef string) (*ledger.Customer, er
 func (t *Tx) Customers(ctx context.Context, f store.CustomerFilter) ([]ledger.Customer, string, error) {
 	var c conds
 	c.eq("segment", f.Segment)
+	c.contains(f.Query, "name", "external_ref")
 	rows, limit, err := t.listRows(ctx, customerCols, "customers", f.Page, c)
 	if err != nil {
 		return nil, "", err

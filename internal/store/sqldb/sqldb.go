@@ -431,6 +431,35 @@ func (c *conds) eq(col, v string) {
 	}
 }
 
+// contains adds "any of cols contains v" (ASCII case folded; LIKE's
+// wildcards in v escaped) unless v is empty.
+func (c *conds) contains(v string, cols ...string) {
+	if v == "" {
+		return
+	}
+	pat := "%" + likeEscaper.Replace(asciiLower(v)) + "%"
+	var ors []string
+	for _, col := range cols {
+		ors = append(ors, "LOWER("+col+`) LIKE ? ESCAPE '\'`)
+		c.args = append(c.args, pat)
+	}
+	c.where = append(c.where, "("+strings.Join(ors, " OR ")+")")
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+
+// asciiLower lower-cases ASCII letters only, as SQLite's LOWER does (so
+// both engines match alike).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, ch := range b {
+		if 'A' <= ch && ch <= 'Z' {
+			b[i] = ch + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
 // listRows runs one page of a list: SELECT cols FROM table, filtered by c
 // and after the page's cursor, in id order, one row more than the limit
 // (page uses it to tell whether a next page exists).

@@ -464,6 +464,9 @@ func testCustomersPagination(t *testing.T, s store.Store) {
 		if i == 2 || i == 5 {
 			c.Segment = "vip"
 		}
+		if i == 4 {
+			c.Name = `Acme 50%_off \ Co`
+		}
 		ids = append(ids, addCustomer(t, s, c).ID)
 	}
 	if !slices.IsSorted(ids) {
@@ -507,6 +510,13 @@ func testCustomersPagination(t *testing.T, s store.Store) {
 		{"segment", store.CustomerFilter{Segment: "vip"}, []string{ids[2], ids[5]}},
 		{"segment after cursor", store.CustomerFilter{Segment: "vip", Page: store.Page{Cursor: ids[2]}}, []string{ids[5]}},
 		{"past the end", store.CustomerFilter{Page: store.Page{Cursor: ids[6]}}, nil},
+		{"query a name, any case", store.CustomerFilter{Query: "CUSTOMER pg-3"}, []string{ids[3]}},
+		{"query a ref", store.CustomerFilter{Query: "pg-4"}, []string{ids[4]}},
+		{"query with segment", store.CustomerFilter{Query: "customer", Segment: "vip"}, []string{ids[2], ids[5]}},
+		{"query: % is literal", store.CustomerFilter{Query: "%"}, []string{ids[4]}},
+		{"query: _ is literal", store.CustomerFilter{Query: "0%_o"}, []string{ids[4]}},
+		{"query: backslash is literal", store.CustomerFilter{Query: `\ co`}, []string{ids[4]}},
+		{"query: nothing", store.CustomerFilter{Query: "zzz"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
