@@ -72,11 +72,12 @@ type Service struct {
 	// set, each email and SMS links to the customer's own contact
 	// preferences there instead of OptOutURL (optout.go).
 	PortalURL string
+	tokens    tokenCache
+	signing   signingKey
+
 	// BankAccount is where customers send bank transfers, as agreements
 	// state it (SETTLE_BANK_ACCOUNT, e.g. "IBAN …"); "" leaves it out.
 	BankAccount string
-	tokens      tokenCache
-	signing     signingKey
 }
 
 // New returns a Service over st. now is the clock used when a call gives
