@@ -143,6 +143,7 @@ func newService(st store.Store, now func() time.Time) *service.Service {
 	if v := strings.TrimSpace(os.Getenv("SETTLE_CREDITOR")); v != "" {
 		svc.Creditor = v
 	}
+	svc.BankAccount = strings.TrimSpace(os.Getenv("SETTLE_BANK_ACCOUNT"))
 	if v := strings.TrimSpace(os.Getenv("SETTLE_MAIL_FROM")); v != "" {
 		svc.MailFrom = v
 	}

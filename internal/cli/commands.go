@@ -83,6 +83,7 @@ again changes nothing and says so.`,
 	}
 	cmd.Flags().StringVar(&dateFormat, "date-format", "", "date format of the file, e.g. DD/MM/YYYY or MM/DD/YYYY (default YYYY-MM-DD)")
 	cmd.Flags().StringVar(&mapping, "map", "", "rename file columns to settle's: fileColumn=settleColumn,…")
+	cmd.AddCommand(a.importBankCmd())
 	return cmd
 }
 

@@ -346,6 +346,7 @@ type Plan struct {
 	CustomerID   string            `json:"customer_id"`
 	Version      int               `json:"version"`
 	SupersedesID string            `json:"supersedes_id,omitempty" doc:"The plan this version replaced"`
+	BankRef      string            `json:"bank_reference,omitempty" doc:"The reference to quote on a bank transfer (STL- and 8 symbols, the last a check symbol)"`
 	Status       string            `json:"status" enum:"proposed,active,completed,defaulted,superseded,cancelled"`
 	AsOf         civil.Date        `json:"as_of"`
 	Currency     string            `json:"currency"`
@@ -394,6 +395,7 @@ func planOut(v *service.PlanView) Plan {
 			DefaultAfterMissed: p.Rules.DefaultAfterMissed, DefaultDaysLate: p.Rules.DefaultDaysLate, AnnualRate: p.AnnualRate, EarlyPayoff: p.EarlyPayoffDiscount},
 		Concessions: []PlanConcession{}, Paid: money.Zero(cur).String(), Outstanding: money.New(total, cur).String(),
 		Fees: money.Zero(cur).String(), Events: []PlanEvent{}, CreatedAt: p.CreatedAt}
+	out.BankRef = v.BankRef
 	for _, e := range v.Events {
 		out.Events = append(out.Events, PlanEvent{Kind: e.Kind, On: e.On, At: e.At})
 	}

@@ -42,6 +42,8 @@ type AgreementData struct {
 	Invoices           []AgreementInvoice
 	Installments       []AgreementInstallment
 	Methods            []string // accepted payment methods, e.g. "bank transfer", "card"
+	BankReference      string   // the plan's reference to quote on a bank transfer, e.g. "STL-2345678K"; "" none
+	BankAccount        string   // where to send transfers, e.g. "IBAN DE89 3704 0044 0532 0130 00"; "" not configured
 	Autopay            bool
 	GraceDays          int
 	LateFee            string // "15.00" or "" for none
@@ -539,10 +541,27 @@ func (r *renderer) howToPay() {
 	if len(d.Methods) > 0 {
 		r.para("Accepted payment methods: " + strings.Join(d.Methods, ", ") + ".")
 	}
+	if s := bankTransferText(d.BankAccount, d.BankReference); s != "" {
+		r.para(s)
+	}
 	if d.Autopay {
 		r.para("Autopay is on: each installment is collected automatically on its due date.")
 	} else {
 		r.para("Please pay each installment so that it is received by its due date.")
+	}
+}
+
+// bankTransferText is the sentence telling the customer how to pay by
+// transfer so that the payment is matched to the plan: "" without a
+// reference.
+func bankTransferText(account, ref string) string {
+	switch {
+	case ref == "":
+		return ""
+	case account != "":
+		return "Pay by bank transfer to " + account + " quoting " + ref + " as the reference, so that your payment is matched to this plan."
+	default:
+		return "When you pay by bank transfer, quote " + ref + " as the reference, so that your payment is matched to this plan."
 	}
 }
 

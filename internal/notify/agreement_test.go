@@ -28,6 +28,8 @@ func samplePlan() AgreementData {
 			{Number: "INV-2024-1102", IssueDate: "2024-11-02", DueDate: "2024-12-02", Amount: "600.00", Balance: "500.00"},
 		},
 		Methods:            []string{"bank transfer (SEPA, €)", "card"},
+		BankReference:      "STL-2345678K",
+		BankAccount:        "IBAN DE89 3704 0044 0532 0130 00",
 		Autopay:            true,
 		GraceDays:          5,
 		LateFee:            "15.00",
@@ -98,6 +100,7 @@ func TestAgreementPDFContent(t *testing.T) {
 		"Late fees waived", "45.00 EUR", "61.20 EUR", "106.20 EUR",
 		"2% discount",
 		"Jürgen Müller", "2025-01-15T10:32:05+01:00", "203.0.113.77",
+		"Pay by bank transfer to IBAN DE89 3704 0044 0532 0130 00 quoting STL-2345678K as the reference",
 	}
 	for _, in := range d.Installments {
 		want = append(want, in.DueDate, in.Amount, in.Interest)
@@ -294,5 +297,18 @@ func TestAgreementPDFLongPlan(t *testing.T) {
 	}
 	if !strings.Contains(noSpace, "Kommanditgesellschaft—ŁódźBranch") {
 		t.Error("long customer name was cut")
+	}
+}
+
+func TestBankTransferText(t *testing.T) {
+	for _, tt := range []struct{ account, ref, want string }{
+		{"", "", ""},
+		{"IBAN X", "", ""},
+		{"", "STL-2345678K", "When you pay by bank transfer, quote STL-2345678K as the reference, so that your payment is matched to this plan."},
+		{"IBAN X", "STL-2345678K", "Pay by bank transfer to IBAN X quoting STL-2345678K as the reference, so that your payment is matched to this plan."},
+	} {
+		if got := bankTransferText(tt.account, tt.ref); got != tt.want {
+			t.Errorf("bankTransferText(%q, %q) = %q, want %q", tt.account, tt.ref, got, tt.want)
+		}
 	}
 }

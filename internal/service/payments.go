@@ -37,6 +37,21 @@ func (s *Service) RecordPayment(ctx context.Context, in PaymentInput) (*PaymentV
 	if _, err := require(ctx, RoleAgent); err != nil {
 		return nil, err
 	}
+	var view PaymentView
+	err := s.store.Tx(ctx, func(tx store.Tx) (err error) {
+		view, err = recordPayment(ctx, tx, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &view, nil
+}
+
+// recordPayment is RecordPayment in the caller's transaction (the bank
+// statement import records its matched lines with it); the caller checks
+// the role.
+func recordPayment(ctx context.Context, tx store.Tx, in PaymentInput) (PaymentView, error) {
 	var fs apperr.Fields
 	p := ledger.Payment{Kind: in.Kind, Method: in.Method, Reference: in.Reference}
 	p.Normalize()
@@ -46,10 +61,10 @@ func (s *Service) RecordPayment(ctx context.Context, in PaymentInput) (*PaymentV
 		fs.Add("customer_id", "is required")
 	}
 	if len(fs) > 0 {
-		return nil, fs.Err("payment")
+		return PaymentView{}, fs.Err("payment")
 	}
 	var view PaymentView
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := func() error {
 		c, err := tx.Customer(ctx, in.CustomerID)
 		if err != nil {
 			return fieldNotFound("customer_id", err)
@@ -101,11 +116,8 @@ func (s *Service) RecordPayment(ctx context.Context, in PaymentInput) (*PaymentV
 			return err
 		}
 		return audit(ctx, tx, "payment.create", "payment", p.ID, in)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &view, nil
+	}()
+	return view, err
 }
 
 func viewOf(p ledger.Payment, a ledger.Allocated) PaymentView {

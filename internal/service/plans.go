@@ -75,10 +75,21 @@ type PlanView struct {
 	Tracking *plan.Tracking
 	Invoices []ledger.Invoice
 	Events   []store.PlanEvent
+	// BankRef is the reference the customer quotes on a bank transfer
+	// ("STL-…", bank.go); "" for a plan made before migration 00017 until
+	// it is first read in a writing transaction.
+	BankRef string
 }
 
 // planEvent records an event of the plan, in the caller's transaction.
 func planEvent(ctx context.Context, tx store.Tx, planID, kind string, on civil.Date) error {
+	if kind == "plan_proposed" {
+		// Every new plan (proposed here, renegotiated, or accepted from a
+		// negotiation) gets its bank reference with its first event.
+		if _, err := assignBankRef(ctx, tx, planID); err != nil {
+			return err
+		}
+	}
 	return tx.AppendPlanEvent(ctx, &store.PlanEvent{PlanID: planID, Kind: kind, On: on})
 }
 
@@ -176,6 +187,9 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*PlanView, erro
 		}
 		view = PlanView{Plan: *p, AsOf: asOf, Status: p.Status, Invoices: invs}
 		if err := planEvent(ctx, tx, p.ID, "plan_proposed", civil.In(tx.Now(), time.UTC)); err != nil {
+			return err
+		}
+		if view.BankRef, err = assignBankRef(ctx, tx, p.ID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, "plan.propose", "plan", p.ID, in)
@@ -345,8 +359,10 @@ func (s *Service) Plan(ctx context.Context, id string, asOf civil.Date) (*PlanVi
 	var view *PlanView
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		var err error
-		view, err = loadPlan(ctx, tx, id, asOf)
-		return err
+		if view, err = loadPlan(ctx, tx, id, asOf); err != nil {
+			return err
+		}
+		return backfillBankRef(ctx, tx, view)
 	})
 	return view, err
 }
@@ -364,6 +380,11 @@ func loadPlan(ctx context.Context, tx store.Tx, id string, asOf civil.Date) (*Pl
 	if view.Events, err = tx.PlanEvents(ctx, id); err != nil {
 		return nil, err
 	}
+	refs, err := tx.PlanBankRefs(ctx, []string{p.ID})
+	if err != nil {
+		return nil, err
+	}
+	view.BankRef = refs[p.ID]
 	for _, invID := range p.InvoiceIDs {
 		inv, err := tx.Invoice(ctx, invID)
 		if err != nil {
@@ -482,11 +503,15 @@ func (s *Service) AgreementPDF(ctx context.Context, id string) ([]byte, error) {
 		if err != nil {
 			return err
 		}
+		if err := backfillBankRef(ctx, tx, v); err != nil {
+			return err
+		}
 		c, err := tx.Customer(ctx, v.Plan.CustomerID)
 		if err != nil {
 			return err
 		}
 		d = agreementData(s.Creditor, c, v, today)
+		d.BankAccount = s.BankAccount
 		return nil
 	})
 	if err != nil {
@@ -538,6 +563,7 @@ func agreementData(creditor string, c *ledger.Customer, v *PlanView, today civil
 		}
 		d.Concessions = append(d.Concessions, notify.AgreementConcession{Kind: con.Kind, Amount: con.Amount.String(), Text: text})
 	}
+	d.BankReference = v.BankRef
 	if a := p.Acceptance; a != nil {
 		d.Acceptance = &notify.AgreementAcceptance{By: a.By, At: a.At.Format(time.RFC3339), Channel: a.Channel, IP: a.IP}
 	}
@@ -583,6 +609,9 @@ func (s *Service) RenegotiatePlan(ctx context.Context, id string, terms PlanTerm
 		}
 		view = PlanView{Plan: *p, AsOf: asOf, Status: p.Status, Invoices: invs}
 		if err := planEvent(ctx, tx, p.ID, "plan_proposed", civil.In(tx.Now(), time.UTC)); err != nil {
+			return err
+		}
+		if view.BankRef, err = assignBankRef(ctx, tx, p.ID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, "plan.renegotiate", "plan", p.ID, map[string]any{"supersedes": old.ID, "terms": in})

@@ -74,6 +74,10 @@ type Service struct {
 	PortalURL string
 	tokens    tokenCache
 	signing   signingKey
+
+	// BankAccount is where customers send bank transfers, as agreements
+	// state it (SETTLE_BANK_ACCOUNT, e.g. "IBAN …"); "" leaves it out.
+	BankAccount string
 }
 
 // New returns a Service over st. now is the clock used when a call gives

@@ -240,3 +240,49 @@ func init() {
 	sectionFuncs["add1"] = func(i int) int { return i + 1 }
 	sectionFuncs["sentenceCase"] = sentence
 }
+
+// paymentForm is the customer page's "Record a payment": a payment
+// received by hand (bank transfer, cheque, cash or card), optionally
+// for one of the customer's plans or invoices (service.RecordPayment).
+type paymentForm struct {
+	Method, ReceivedOn, Currency, Amount string
+	Reference, PlanID, InvoiceID         string
+	Errors                               map[string]string
+}
+
+func (f paymentForm) Error(field string) string { return f.Errors[field] }
+
+// paymentMethods are the methods staff record by hand ("check" is the
+// stored name of a cheque).
+var paymentMethods = []option{{"bank_transfer", "Bank transfer"}, {"check", "Cheque"}, {"cash", "Cash"}, {"card", "Card"}}
+
+// customerPayment records a payment taken by hand.
+func (s *Server) customerPayment(w http.ResponseWriter, r *http.Request, u *service.SignedIn) {
+	id := r.PathValue("id")
+	pf := r.PostForm
+	f := paymentForm{Method: strings.TrimSpace(pf.Get("method")), ReceivedOn: strings.TrimSpace(pf.Get("received_on")),
+		Currency: strings.ToUpper(strings.TrimSpace(pf.Get("currency"))), Amount: strings.TrimSpace(pf.Get("amount")),
+		Reference: strings.TrimSpace(pf.Get("reference")), PlanID: strings.TrimSpace(pf.Get("plan_id")), InvoiceID: strings.TrimSpace(pf.Get("invoice_id"))}
+	known := false
+	for _, m := range paymentMethods {
+		known = known || m.Value == f.Method
+	}
+	if !known {
+		f.Errors = map[string]string{"method": "Choose bank transfer, cheque, cash or card."}
+		s.renderCustomer(w, r, u, id, http.StatusUnprocessableEntity, "", func(v *customerView) { v.Payment = f })
+		return
+	}
+	_, err := s.svc.RecordPayment(r.Context(), service.PaymentInput{CustomerID: id, ReceivedOn: f.ReceivedOn, Currency: f.Currency,
+		Amount: f.Amount, Method: f.Method, Reference: f.Reference, PlanID: f.PlanID, InvoiceID: f.InvoiceID})
+	if err == nil {
+		http.Redirect(w, r, bankPaymentDone(id), http.StatusSeeOther)
+		return
+	}
+	fields, alert, status, ok := formErrors(err, nil)
+	if !ok {
+		s.serverError(w, r, err)
+		return
+	}
+	f.Errors = fields
+	s.renderCustomer(w, r, u, id, status, alert, func(v *customerView) { v.Payment = f })
+}

@@ -50,6 +50,7 @@ type customerView struct {
 	Budget      *service.BudgetView
 	BudgetForm  budgetForm
 	Note        noteForm
+	Payment     paymentForm // "Record a payment" as posted (bank.go)
 	Guide       []guideStep
 	Neg         negotiationPanel
 	Reasons     []option
@@ -125,6 +126,8 @@ func customerNotice(done string) string {
 		return "Budget saved: what the customer can afford is shown below and used by the next negotiation."
 	case "interaction":
 		return "Recorded in the customer’s history."
+	case "payment":
+		return "Payment recorded and allocated: the open items below show it."
 	case "resend":
 		return "Recorded, and a copy of the invoices is queued to be emailed to the customer."
 	case "negotiation":

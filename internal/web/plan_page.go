@@ -22,6 +22,7 @@ import (
 
 type planView struct {
 	Plan        plan.Plan
+	BankRef     string // the reference to quote on a bank transfer
 	Status      string
 	Customer    ledger.Customer
 	AsOf        civil.Date
@@ -148,7 +149,7 @@ func (s *Server) planView(r *http.Request, u *service.SignedIn, id string) (*pla
 	p := pv.Plan
 	cur := p.Balance.Currency()
 	m := func(minor int64) string { return formatMoney(minor, cur) }
-	v := &planView{Plan: p, Status: pv.Status, Customer: *c, AsOf: asOf, CanAct: canAct(u), Balance: m(p.Balance.Minor()),
+	v := &planView{Plan: p, BankRef: pv.BankRef, Status: pv.Status, Customer: *c, AsOf: asOf, CanAct: canAct(u), Balance: m(p.Balance.Minor()),
 		Channels: acceptChannels, Accept: acceptForm{Channel: "phone"}, Reneg: renegForm{Frequency: "monthly"}}
 	var total int64
 	for _, in := range p.Installments {

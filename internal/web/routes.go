@@ -28,4 +28,5 @@ func (s *Server) routes() {
 	s.importRoutes()
 	s.settingsRoutes()
 	s.portalRoutes()
+	s.bankRoutes()
 }

@@ -126,6 +126,7 @@ var navItems = []struct{ Key, Label, Path string }{
 	{"customers", "Customers", "/customers"},
 	{"plans", "Plans", "/plans"},
 	{"import", "Import", "/import"},
+	{"bank", "Bank", "/bank"},
 	{"settings", "Settings", "/settings"},
 }
 

@@ -128,6 +128,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Users", testUsers},
 		{"Sessions", testSessions},
 		{"Dashboard/Counts", testDashboardCounts},
+		{"Bank/PlanRefs", testPlanBankRefs},
+		{"Bank/Lines", testBankLines},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
