@@ -337,6 +337,7 @@ type batch struct {
 	plans     map[string][]string // customer → active plan ids
 	calls     map[string][]store.Interaction
 	optOuts   map[string]map[string]bool
+	bankRefs  map[string]string // active plan → the reference to quote on a transfer
 }
 
 func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
@@ -360,6 +361,13 @@ func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
 		return nil, err
 	}
 	if b.plans, err = tx.ActivePlansFor(ctx, ids); err != nil {
+		return nil, err
+	}
+	var planIDs []string
+	for _, ps := range b.plans {
+		planIDs = append(planIDs, ps...)
+	}
+	if b.bankRefs, err = tx.PlanBankRefs(ctx, planIDs); err != nil {
 		return nil, err
 	}
 	if b.calls, err = tx.CallsFor(ctx, ids); err != nil {
@@ -469,7 +477,11 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 				if err != nil {
 					return nil, err
 				}
-				if pa.message, err = s.message(cust, act, invs, asOf, dec.At, optOut); err != nil {
+				payRef := ""
+				if act.Installment != nil {
+					payRef = b.bankRefs[act.Installment.PlanID]
+				}
+				if pa.message, err = s.message(cust, act, invs, asOf, dec.At, optOut, payRef); err != nil {
 					return nil, err
 				}
 				pa.message.DedupeKey = key
@@ -681,8 +693,9 @@ func contactHistory(calls []store.Interaction) []collect.Attempt {
 }
 
 // message renders the message of an action.
-// optOut is the customer's opt-out link (optOutURL).
-func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, optOut string) (*store.Message, error) {
+// optOut is the customer's opt-out link (optOutURL); payRef the plan's
+// bank reference for an installment's message ("" none).
+func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, optOut, payRef string) (*store.Message, error) {
 	d := notify.MessageData{Creditor: s.Creditor, CustomerName: cust.Name, Locale: cust.Locale, Tone: toneOf(cust.Style),
 		Channel: act.Channel, AsOf: asOf, OptOutURL: optOut}
 	var numbers []string
@@ -703,6 +716,7 @@ func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[st
 		in := act.Installment
 		d.Installment = &notify.InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Outstanding, PlanID: in.PlanID}
 		d.Total = in.Outstanding
+		d.PayReference = payRef
 	}
 	switch act.Step {
 	case collect.StepDemand, collect.StepFinal:

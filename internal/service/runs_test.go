@@ -124,6 +124,24 @@ func TestRun_120Days(t *testing.T) {
 	}
 	var got []string
 	msgs := allMessages(t, ctx, svc)
+	// The plan's installment reminders quote its bank reference (the
+	// reference the plan page shows), so a transfer can be matched.
+	plv, err := svc.Plan(ctx, pv.Plan.ID, civil.New(2026, 1, 1))
+	if err != nil || plv.BankRef == "" {
+		t.Fatalf("plan %v: no bank reference (%v)", pv.Plan.ID, err)
+	}
+	reminders := 0
+	for _, m := range msgs {
+		if m.Step == "installment_reminder" {
+			reminders++
+			if !strings.Contains(m.Body, plv.BankRef) {
+				t.Errorf("installment reminder of %s does not quote %s:\n%s", keyDate(m.DedupeKey), plv.BankRef, m.Body)
+			}
+		}
+	}
+	if reminders != 3 {
+		t.Errorf("%d installment reminders, want 3", reminders)
+	}
 	for _, m := range msgs {
 		got = append(got, fmt.Sprintf("%s %s message %s %s", keyDate(m.DedupeKey), refs[m.CustomerID], m.Step, m.Channel))
 	}
