@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
 	"settle/internal/civil"
@@ -99,13 +100,12 @@ func (s *Service) Dashboard(ctx context.Context, asOf civil.Date) (*Dashboard, e
 	}
 	d := &Dashboard{AsOf: asOf}
 	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
-		ar := arByDate{tx: tx}
-		now, err := ar.at(ctx, asOf)
+		ar, err := loadAR(ctx, tx, asOf)
 		if err != nil {
 			return err
 		}
-		d.Receivables = now.Totals()
-		if d.KPIs, err = dashboardKPIs(ctx, tx, &ar, asOf); err != nil {
+		d.Receivables = ar.totals[asOf]
+		if d.KPIs, err = dashboardKPIs(ctx, tx, ar, asOf); err != nil {
 			return err
 		}
 		forecast := newForecast(asOf)
@@ -125,42 +125,52 @@ func (s *Service) Dashboard(ctx context.Context, asOf civil.Date) (*Dashboard, e
 	return d, nil
 }
 
-// arByDate computes the aging of all currencies as of a date once per
-// date: the KPIs of consecutive months share their boundaries.
+// arByDate holds the aging totals of every date the dashboard needs,
+// read in one pass over the invoices (store.AgingTotals): at a million
+// invoices one aging takes seconds, and the KPIs need nine dates.
 type arByDate struct {
-	tx    store.Tx
-	cache map[civil.Date]*ledger.AgingReport
+	totals map[civil.Date][]ledger.Buckets
+	asked  map[civil.Date]bool
 }
 
-func (a *arByDate) at(ctx context.Context, d civil.Date) (*ledger.AgingReport, error) {
-	if r, ok := a.cache[d]; ok {
-		return r, nil
+// dashboardDates are the dates the dashboard reads the aging on: asOf,
+// the day before the KPI window, and each trend month's eve and end.
+func dashboardDates(asOf civil.Date) []civil.Date {
+	ds := []civil.Date{asOf, asOf.AddDays(-KPIWindowDays)}
+	first := civil.New(asOf.Year, asOf.Month, 1)
+	for i := KPITrendMonths - 1; i >= 0; i-- {
+		from := first.AddMonths(-i)
+		to := from.AddMonths(1).AddDays(-1)
+		if to.After(asOf) {
+			to = asOf
+		}
+		ds = append(ds, from.AddDays(-1), to)
 	}
-	r := ledger.NewAgingReport(d)
-	err := a.tx.OpenItems(ctx, store.OpenItemFilter{AsOf: d}, func(it ledger.OpenItem) error {
-		r.Add(it)
-		return nil
-	})
-	if err == nil {
-		err = r.Err()
-	}
+	return ds
+}
+
+func loadAR(ctx context.Context, tx store.Tx, asOf civil.Date) (*arByDate, error) {
+	ds := dashboardDates(asOf)
+	m, err := tx.AgingTotals(ctx, ds)
 	if err != nil {
 		return nil, err
 	}
-	if a.cache == nil {
-		a.cache = map[civil.Date]*ledger.AgingReport{}
+	a := &arByDate{totals: m, asked: map[civil.Date]bool{}}
+	for _, d := range ds {
+		a.asked[d] = true
 	}
-	a.cache[d] = r
-	return r, nil
+	return a, nil
 }
 
-// total returns a currency's total and current AR as of d.
-func (a *arByDate) total(ctx context.Context, d civil.Date, cur money.Currency) (total, current int64, err error) {
-	r, err := a.at(ctx, d)
-	if err != nil {
-		return 0, 0, err
+// total returns a currency's total and current AR as of d (a date of
+// dashboardDates).
+func (a *arByDate) total(_ context.Context, d civil.Date, cur money.Currency) (total, current int64, err error) {
+	if !a.asked[d] {
+		// Every date of dashboardDates was read; another is a
+		// programming error, not "nothing owed".
+		return 0, 0, fmt.Errorf("dashboard: the aging of %s was not read", d)
 	}
-	for _, b := range r.Totals() {
+	for _, b := range a.totals[d] {
 		if b.Currency == cur {
 			return b.Total(), b.Amounts[ledger.BucketCurrent], nil
 		}

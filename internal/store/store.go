@@ -654,6 +654,7 @@ type Tx interface {
 	// Uploads staged by the web UI's import page, and recent imports (staging.go).
 	StagingTx
 	PortalKeysTx
+	ARTx
 	BankTx // plan bank references and bank-statement lines (bank.go)
 
 	InsertToken(ctx context.Context, t *Token) error

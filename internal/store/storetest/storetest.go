@@ -1375,6 +1375,64 @@ func testOpenItemsMatchLedger(t *testing.T, s store.Store) {
 	if nonEmpty == 0 {
 		t.Fatal("no date had open items: the comparison proved nothing")
 	}
+
+	// AgingTotals, many dates at once, against an AgingReport over the
+	// in-memory open items of each date — on every date above and on
+	// each bucket's edges (due + 0/1, 30/31, 60/61, 90/91 days).
+	edges := map[civil.Date]bool{}
+	for d := range dates {
+		edges[d] = true
+	}
+	for _, b := range books {
+		for _, inv := range b.invs {
+			for _, n := range []int{0, 1, 30, 31, 60, 61, 90, 91} {
+				edges[inv.DueDate.AddDays(n)] = true
+			}
+		}
+	}
+	var all []civil.Date
+	for d := range edges {
+		all = append(all, d)
+	}
+	slices.SortFunc(all, civil.Date.Compare)
+	checked, withMoney := 0, 0
+	for start := 0; start < len(all); start += store.MaxAgingDates {
+		batch := all[start:min(start+store.MaxAgingDates, len(all))]
+		var got map[civil.Date][]ledger.Buckets
+		mustTx(t, s, func(tx store.Tx) (err error) { got, err = tx.AgingTotals(t.Context(), batch); return err })
+		for _, asOf := range batch {
+			r := ledger.NewAgingReport(asOf)
+			for _, b := range books {
+				for _, it := range ledger.OpenItemsAsOf(asOf, &b.c, b.invs, b.allocs) {
+					r.Add(it)
+				}
+			}
+			want := r.Totals()
+			if len(want) > 0 {
+				withMoney++
+			}
+			if diff := cmp.Diff(want, got[asOf], cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("AgingTotals(%s) (-aging report +store):\n%s", asOf, diff)
+			}
+			checked++
+		}
+	}
+	t.Logf("AgingTotals: %d dates compared, %d with money open", checked, withMoney)
+	if withMoney == 0 {
+		t.Fatal("AgingTotals: no date had money open")
+	}
+	var empty map[civil.Date][]ledger.Buckets
+	mustTx(t, s, func(tx store.Tx) (err error) { empty, err = tx.AgingTotals(t.Context(), nil); return err })
+	if len(empty) != 0 {
+		t.Errorf("AgingTotals(no dates) = %v", empty)
+	}
+	err := s.ReadTx(t.Context(), func(tx store.Tx) error {
+		_, err := tx.AgingTotals(t.Context(), all[:min(len(all), store.MaxAgingDates+1)])
+		return err
+	})
+	if len(all) > store.MaxAgingDates && err == nil {
+		t.Errorf("AgingTotals over %d dates: no error", store.MaxAgingDates+1)
+	}
 }
 
 func testSales(t *testing.T, s store.Store) {
