@@ -650,6 +650,7 @@ type Tx interface {
 	// Uploads staged by the web UI's import page, and recent imports (staging.go).
 	StagingTx
 	PortalKeysTx
+	OnlineTx // online payments (online.go)
 
 	InsertToken(ctx context.Context, t *Token) error
 	TokenByHash(ctx context.Context, hash string) (*Token, error)
