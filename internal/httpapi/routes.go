@@ -51,6 +51,7 @@ func (s *Server) routes() {
 	s.messageRoutes()
 	s.optOutRoutes()
 	s.portalRoutes()
+	s.stripeRoutes()
 	api := s.api
 	// Customers.
 	huma.Register(api, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/v1/customers",
