@@ -28,4 +28,6 @@ func (s *Server) routes() {
 	s.importRoutes()
 	s.settingsRoutes()
 	s.portalRoutes()
+	s.portalPayRoutes()
+	s.onlineStaffRoutes()
 }
