@@ -13,8 +13,19 @@
 #     PostgreSQL suite must never be skipped in CI.
 #   - Otherwise: warns; the Go tests skip the PostgreSQL suite.
 #
+# Stripe: if SETTLE_TEST_STRIPE_MOCK is unset and stripe-mock (Stripe's API
+# mock, `go install github.com/stripe/stripe-mock@v0.203.0`) is in PATH or
+# GOPATH/bin, it is started on a loopback port (HTTP and HTTPS both bound
+# to 127.0.0.1, ports chosen by the system) and SETTLE_TEST_STRIPE_MOCK is
+# exported as its HTTP base URL; it is stopped on exit. With CI=true and no
+# stripe-mock: fails, like PostgreSQL. Otherwise: warns; the Stripe tests
+# skip.
+#
 # Environment:
 #   SETTLE_TEST_POSTGRES  use this database URL instead of a throwaway cluster
+#   SETTLE_TEST_STRIPE_MOCK  use this stripe-mock (http://127.0.0.1:PORT)
+#   SETTLE_STRIPE_MOCK_BIN   the stripe-mock binary (default: searched;
+#                         "none" = behave as if it were not installed)
 #   SETTLE_TEST_CMD       command to run instead of go test (run with bash -c,
 #                         extra args appended); for testing this script, e.g.
 #                         SETTLE_TEST_CMD='psql "$SETTLE_TEST_POSTGRES" -c "select version()"'
@@ -79,9 +90,19 @@ as_pg() {
 	fi
 }
 
+MOCK_PID=""
+MOCK_TMP=""
+
 cleanup() {
 	local rc=$?
 	set +e
+	if [[ -n "$MOCK_PID" ]]; then
+		kill "$MOCK_PID" 2>/dev/null
+		wait "$MOCK_PID" 2>/dev/null
+	fi
+	if [[ -n "$MOCK_TMP" && -d "$MOCK_TMP" ]]; then
+		rm -rf "$MOCK_TMP"
+	fi
 	if [[ "$PG_STARTED" == 1 ]]; then
 		(cd "$PG_TMP" && as_pg "$PG_BIN/pg_ctl" stop -D "$PG_TMP/data" -m immediate -w -s) \
 			|| log "warning: pg_ctl stop failed"
@@ -164,6 +185,54 @@ else
 	fi
 	log "WARNING: no PostgreSQL (SETTLE_TEST_POSTGRES unset, no initdb/pg_ctl/postgres found)"
 	log "WARNING: the PostgreSQL test suite will be SKIPPED; install postgresql (e.g. apt-get install postgresql-15) to run it"
+fi
+
+# --- stripe-mock ---------------------------------------------------------------------
+find_stripe_mock() {
+	local b
+	if [[ -n "${SETTLE_STRIPE_MOCK_BIN+set}" ]]; then
+		b="$SETTLE_STRIPE_MOCK_BIN"
+		if [[ -n "$b" && "$b" != none && -x "$b" ]]; then echo "$b"; return 0; fi
+		return 1
+	fi
+	if command -v stripe-mock >/dev/null 2>&1; then command -v stripe-mock; return 0; fi
+	b="$("$GO" env GOPATH 2>/dev/null | cut -d: -f1)/bin/stripe-mock"
+	if [[ -x "$b" ]]; then echo "$b"; return 0; fi
+	return 1
+}
+
+start_stripe_mock() {
+	local bin="$1" i addr=""
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM HUP
+	MOCK_TMP="$(mktemp -d "${TMPDIR:-/tmp}/settle-stripe.XXXXXX")"
+	"$bin" -http-addr 127.0.0.1:0 -https-addr 127.0.0.1:0 >"$MOCK_TMP/out.log" 2>&1 &
+	MOCK_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		addr="$(sed -n 's/^Listening for HTTP at address: //p' "$MOCK_TMP/out.log" | head -n 1)"
+		if [[ -n "$addr" ]]; then break; fi
+		if ! kill -0 "$MOCK_PID" 2>/dev/null; then break; fi
+		sleep 0.1
+	done
+	if [[ -z "$addr" ]]; then
+		cat "$MOCK_TMP/out.log" >&2 || true
+		die "stripe-mock did not start (its output is above)"
+	fi
+	export SETTLE_TEST_STRIPE_MOCK="http://$addr"
+	log "Stripe: stripe-mock $("$bin" -version 2>/dev/null | head -n 1) at $SETTLE_TEST_STRIPE_MOCK (pid $MOCK_PID)"
+}
+
+if [[ -n "${SETTLE_TEST_STRIPE_MOCK:-}" ]]; then
+	log "Stripe: using given SETTLE_TEST_STRIPE_MOCK=$SETTLE_TEST_STRIPE_MOCK"
+elif mockbin="$(find_stripe_mock)"; then
+	start_stripe_mock "$mockbin"
+else
+	if is_ci; then
+		die "CI=true but no stripe-mock: SETTLE_TEST_STRIPE_MOCK is unset and stripe-mock is not installed; the Stripe tests must run in CI (go install github.com/stripe/stripe-mock@v0.203.0)"
+	fi
+	log "WARNING: no stripe-mock (SETTLE_TEST_STRIPE_MOCK unset, stripe-mock not found)"
+	log "WARNING: the Stripe tests will be SKIPPED; install it with: go install github.com/stripe/stripe-mock@v0.203.0"
 fi
 
 # --- run the tests ----------------------------------------------------------------

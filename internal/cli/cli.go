@@ -155,5 +155,6 @@ func newService(st store.Store, now func() time.Time) *service.Service {
 	} else {
 		svc.PortalURL = service.PortalBaseURL(os.Getenv)
 	}
+	onlineFromEnv(svc) // SETTLE_STRIPE_* (online.go)
 	return svc
 }

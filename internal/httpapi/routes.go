@@ -53,6 +53,7 @@ func (s *Server) routes() {
 	s.optOutRoutes()
 	s.portalRoutes()
 	s.bankRoutes()
+	s.stripeRoutes()
 	api := s.api
 	// Customers.
 	huma.Register(api, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/v1/customers",

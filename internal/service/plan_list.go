@@ -23,6 +23,10 @@ func planPayments(p *plan.Plan, pays []ledger.Payment) []ledger.Payment {
 	from := p.AcceptedOn()
 	var out []ledger.Payment
 	for _, pay := range pays {
+		if pay.Kind == ledger.KindCreditNote && pay.Method == earlyPayoffMethod && pay.Reference == earlyPayoffRef(p.ID) && !pay.ReceivedOn.Before(from) {
+			out = append(out, pay) // the rest waived on an early payoff (online_events.go)
+			continue
+		}
 		if pay.Kind != ledger.KindPayment || pay.Amount.Currency() != p.Balance.Currency() || pay.ReceivedOn.Before(from) {
 			continue
 		}

@@ -85,6 +85,10 @@ func (s *Service) StartRunProgress(ctx context.Context, in RunInput, progress fu
 	if err != nil {
 		return nil, err
 	}
+	// Autopay charges first (autopay.go): idempotent, so every call for a date may try.
+	if _, err := s.chargeAutopay(ctx, asOf); err != nil {
+		return nil, err
+	}
 	if view.Run.Status == store.RunDone {
 		return &view, nil
 	}

@@ -72,6 +72,7 @@ type Service struct {
 	// set, each email and SMS links to the customer's own contact
 	// preferences there instead of OptOutURL (optout.go).
 	PortalURL string
+	online    *online // online payments (online.go); nil: not offered
 	tokens    tokenCache
 	signing   signingKey
 

@@ -655,7 +655,8 @@ type Tx interface {
 	StagingTx
 	PortalKeysTx
 	ARTx
-	BankTx // plan bank references and bank-statement lines (bank.go)
+	BankTx   // plan bank references and bank-statement lines (bank.go)
+	OnlineTx // online payments (online.go)
 
 	InsertToken(ctx context.Context, t *Token) error
 	TokenByHash(ctx context.Context, hash string) (*Token, error)

@@ -60,6 +60,8 @@ type portalView struct {
 	// ContactOnly: the link opens only the contact preferences (an
 	// opt-out link from a message): no links to the rest of the portal.
 	ContactOnly bool
+	// Pay: online payment is offered (portal_pay.go).
+	Pay bool
 }
 
 // T is the wording of key in the page's language, with args.
@@ -174,7 +176,7 @@ func (s *Server) portal(h portalHandler) http.HandlerFunc {
 		}
 		c := p.Customer()
 		v := &portalView{Lang: notify.Lang(c.Locale), Locale: c.Locale, Creditor: s.svc.Creditor, Token: p.Token(), CSRF: p.CSRF(),
-			Expires: civil.Of(p.ExpiresAt()), ContactOnly: p.ContactOnly()}
+			Expires: civil.Of(p.ExpiresAt()), ContactOnly: p.ContactOnly(), Pay: s.svc.OnlinePayments()}
 		if p.ContactOnly() && !strings.HasSuffix(r.Pattern, " /portal/{token}/contact") {
 			// An opt-out link opens the contact preferences and nothing
 			// else: its home is that page; anything more is refused.

@@ -29,4 +29,6 @@ func (s *Server) routes() {
 	s.settingsRoutes()
 	s.portalRoutes()
 	s.bankRoutes()
+	s.portalPayRoutes()
+	s.onlineStaffRoutes()
 }
