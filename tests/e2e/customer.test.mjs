@@ -165,7 +165,7 @@ for (const size of Object.keys(sizes)) {
 
     // The budget form opens and every input has its label.
     await p.getByText('Enter the budget').click();
-    await assert.doesNotReject(p.getByLabel('Currency', { exact: true }).waitFor());
+    await assert.doesNotReject(p.getByRole('region', { name: 'Budget' }).getByLabel('Currency', { exact: true }).waitFor());
     const unlabelled = await p.evaluate(() => [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')]
       .filter((el) => !(el.labels && el.labels.length) && !el.closest('label') && !el.getAttribute('aria-labelledby')).map((el) => el.name));
     assert.deepEqual(unlabelled, [], 'every input has a label');
