@@ -19,6 +19,7 @@ type phrasebook interface {
 	payHeading() string            // heading of the payment methods
 	method(key string, l locale) string
 	reference(ref string) string  // how to quote the payment reference
+	payOnline(url string) string  // the pay-online line of an email
 	closing(f *facts) []string    // sign-off lines, the creditor last
 	optOut(channel string) string // the opt-out sentence; the URL follows it
 	labels() labels

@@ -528,3 +528,7 @@ func (g german) invite(f *facts) (string, string) {
 }
 
 func (german) installmentNo(seq int) string { return strconv.Itoa(seq) }
+
+func (german) payOnline(url string) string {
+	return "Jetzt online bezahlen: " + url
+}

@@ -500,3 +500,7 @@ func (e english) invite(f *facts) (string, string) {
 }
 
 func (english) installmentNo(seq int) string { return strconv.Itoa(seq) }
+
+func (english) payOnline(url string) string {
+	return "Pay online now: " + url
+}

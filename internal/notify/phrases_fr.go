@@ -553,3 +553,7 @@ func (fr french) invite(f *facts) (string, string) {
 }
 
 func (french) installmentNo(seq int) string { return "n°" + nbsp + strconv.Itoa(seq) }
+
+func (french) payOnline(url string) string {
+	return "Payer en ligne maintenant : " + url
+}

@@ -104,6 +104,7 @@ type MessageData struct {
 	Benefits       []string         // "delivery", "credit_limit"
 	PaymentMethods []string         // bank_transfer, card, direct_debit, check, cash (others shown as given)
 	PayReference   string           // reference to quote with the payment
+	PayURL         string           // where the customer can pay online (emails only; "" none)
 	Meeting        *MeetingLine     // follow_up
 	OptOutURL      string           // required for email and SMS (Regulation F §1006.6(e)); letters have none
 }
@@ -355,6 +356,11 @@ func prepare(step string, d MessageData) (*facts, error) {
 		}
 	}
 	if d.Channel == ChannelEmail || d.Channel == ChannelSMS {
+		if d.PayURL != "" {
+			if u, err := url.Parse(d.PayURL); err != nil || !(u.Scheme == "https" || u.Scheme == "http") || strings.ContainsAny(d.PayURL, " \t\r\n") {
+				bad("PayURL", "%q is not an absolute https or http URL", d.PayURL)
+			}
+		}
 		if d.OptOutURL == "" {
 			bad("OptOutURL", "missing; every email and SMS carries an opt-out (Regulation F §1006.6(e))")
 		} else if u, err := url.Parse(d.OptOutURL); err != nil || !(u.Scheme == "https" || u.Scheme == "http" || u.Scheme == "mailto") || strings.ContainsAny(d.OptOutURL, " \t\r\n") {
@@ -505,6 +511,9 @@ func compose(f *facts) *doc {
 		if f.d.PayReference != "" {
 			para(p.reference(f.d.PayReference))
 		}
+	}
+	if f.step != StepFollowUp && f.channel == ChannelEmail && f.d.PayURL != "" {
+		para(p.payOnline(f.d.PayURL))
 	}
 	para(p.help(f))
 	if f.channel == ChannelEmail {

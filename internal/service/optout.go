@@ -82,3 +82,21 @@ func (s *Service) optOutURL(ctx context.Context, tx store.Tx, customerID string,
 	exp := now.Add(OptOutLinkTTL).Truncate(time.Second).UTC()
 	return strings.TrimRight(s.PortalURL, "/") + "/portal/" + signPortal(key, id, customerID, exp, ScopeContact) + "/contact", nil
 }
+
+// PayLinkTTL is how long the pay link in a reminder email works.
+const PayLinkTTL = 90 * 24 * time.Hour
+
+// payURL is the link in an email to customerID that opens only their
+// portal's pay page; "" when online payment is not offered or the
+// portal has no address.
+func (s *Service) payURL(ctx context.Context, tx store.Tx, customerID string, now time.Time) (string, error) {
+	if s.PortalURL == "" || !s.OnlinePayments() {
+		return "", nil
+	}
+	id, key, err := s.portalKey(ctx, tx)
+	if err != nil {
+		return "", err
+	}
+	exp := now.Add(PayLinkTTL).Truncate(time.Second).UTC()
+	return strings.TrimRight(s.PortalURL, "/") + "/portal/" + signPortal(key, id, customerID, exp, ScopePay) + "/pay", nil
+}

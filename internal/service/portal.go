@@ -154,6 +154,11 @@ func portalPayload(kid, customerID string, exp time.Time, scope string) string {
 // right whoever clicks.
 const ScopeContact = "contact"
 
+// ScopePay marks a link that opens only the pay page (the "pay online"
+// link in reminder emails), for the same reason: it lets its holder pay,
+// nothing else.
+const ScopePay = "pay"
+
 func portalMAC(key []byte, label, msg string) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(label))
@@ -183,6 +188,10 @@ type PortalSession struct {
 // ContactOnly reports whether the link opens only the contact
 // preferences (an opt-out link from a message).
 func (p *PortalSession) ContactOnly() bool { return p.scope == ScopeContact }
+
+// Scope is the link's scope: "" (the whole portal), ScopeContact or
+// ScopePay.
+func (p *PortalSession) Scope() string { return p.scope }
 
 // Customer is the link's customer (name and locale for the pages), as
 // read when the token was verified.
@@ -264,7 +273,7 @@ func (s *Service) VerifyPortalToken(ctx context.Context, token string) (*PortalS
 		if !s.now().Before(exp) {
 			return &PortalLinkError{Expired: true}
 		}
-		if !ids.HasPrefix(customerID, ids.Customer) || (scope != "" && scope != ScopeContact) {
+		if !ids.HasPrefix(customerID, ids.Customer) || (scope != "" && scope != ScopeContact && scope != ScopePay) {
 			return bad
 		}
 		c, err := tx.Customer(ctx, customerID)

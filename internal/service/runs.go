@@ -485,7 +485,13 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 				if act.Installment != nil {
 					payRef = b.bankRefs[act.Installment.PlanID]
 				}
-				if pa.message, err = s.message(cust, act, invs, asOf, dec.At, optOut, payRef); err != nil {
+				payURL := ""
+				if act.Channel == notify.ChannelEmail {
+					if payURL, err = s.payURL(ctx, tx, cust.ID, tx.Now()); err != nil {
+						return nil, err
+					}
+				}
+				if pa.message, err = s.message(cust, act, invs, asOf, dec.At, messageLinks{optOut: optOut, payRef: payRef, payURL: payURL}); err != nil {
 					return nil, err
 				}
 				pa.message.DedupeKey = key
@@ -697,11 +703,16 @@ func contactHistory(calls []store.Interaction) []collect.Attempt {
 }
 
 // message renders the message of an action.
-// optOut is the customer's opt-out link (optOutURL); payRef the plan's
-// bank reference for an installment's message ("" none).
-func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, optOut, payRef string) (*store.Message, error) {
+// messageLinks are a message's customer-specific lines: the opt-out link
+// (optOutURL), the plan's bank reference for an installment ("" none) and
+// the pay-online link (payURL; "" none).
+type messageLinks struct {
+	optOut, payRef, payURL string
+}
+
+func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, l messageLinks) (*store.Message, error) {
 	d := notify.MessageData{Creditor: s.Creditor, CustomerName: cust.Name, Locale: cust.Locale, Tone: toneOf(cust.Style),
-		Channel: act.Channel, AsOf: asOf, OptOutURL: optOut}
+		Channel: act.Channel, AsOf: asOf, OptOutURL: l.optOut, PayURL: l.payURL}
 	var numbers []string
 	var total money.Amount
 	for i, id := range act.InvoiceIDs {
@@ -720,7 +731,7 @@ func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[st
 		in := act.Installment
 		d.Installment = &notify.InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Outstanding, PlanID: in.PlanID}
 		d.Total = in.Outstanding
-		d.PayReference = payRef
+		d.PayReference = l.payRef
 	}
 	switch act.Step {
 	case collect.StepDemand, collect.StepFinal:

@@ -57,9 +57,9 @@ type portalView struct {
 	Notice   string
 	Alert    string
 	Content  any
-	// ContactOnly: the link opens only the contact preferences (an
-	// opt-out link from a message): no links to the rest of the portal.
-	ContactOnly bool
+	// Scoped: the link opens only one page (an opt-out or pay link from
+	// a message): no links to the rest of the portal.
+	Scoped bool
 	// Pay: online payment is offered (portal_pay.go).
 	Pay bool
 }
@@ -176,12 +176,13 @@ func (s *Server) portal(h portalHandler) http.HandlerFunc {
 		}
 		c := p.Customer()
 		v := &portalView{Lang: notify.Lang(c.Locale), Locale: c.Locale, Creditor: s.svc.Creditor, Token: p.Token(), CSRF: p.CSRF(),
-			Expires: civil.Of(p.ExpiresAt()), ContactOnly: p.ContactOnly(), Pay: s.svc.OnlinePayments()}
-		if p.ContactOnly() && !strings.HasSuffix(r.Pattern, " /portal/{token}/contact") {
-			// An opt-out link opens the contact preferences and nothing
-			// else: its home is that page; anything more is refused.
+			Expires: civil.Of(p.ExpiresAt()), Scoped: p.Scope() != "", Pay: s.svc.OnlinePayments()}
+		if sc := p.Scope(); sc != "" && !strings.HasSuffix(r.Pattern, " /portal/{token}/"+sc) {
+			// A scoped link (an opt-out or pay link from a message) opens
+			// its one page and nothing else: its home is that page;
+			// anything more is refused.
 			if r.Method == http.MethodGet && r.Pattern == "GET /portal/{token}" {
-				http.Redirect(w, r, "/portal/"+p.Token()+"/contact", http.StatusSeeOther)
+				http.Redirect(w, r, "/portal/"+p.Token()+"/"+sc, http.StatusSeeOther)
 				return
 			}
 			s.portalMessage(w, r, &portalView{Lang: v.Lang, Creditor: v.Creditor}, http.StatusForbidden, "link.invalid.title", "link.invalid")
