@@ -290,21 +290,15 @@ func (s *Service) tellAutopayFailed(ctx context.Context, tx store.Tx, c *ledger.
 	if err != nil {
 		return err
 	}
-	amount := notify.LocalMoney(it.Amount, c.Locale)
-	var b strings.Builder
-	fmt.Fprintf(&b, "Dear %s,\n\n", c.Name)
-	fmt.Fprintf(&b, "the automatic payment of %s for installment %d of your payment plan, due on %s, did not go through.\n",
-		amount, it.InstallmentSeq, notify.LocalDate(due, c.Locale))
-	fmt.Fprintf(&b, "Your bank or card provider said: %s\n\n", it.Failure)
-	if !it.NextRetryOn.IsZero() {
-		fmt.Fprintf(&b, "We will try again on %s. If you would rather pay now, or want to use another card or account, please use the payment link we sent you, or reply to this email.\n\n",
-			notify.LocalDate(it.NextRetryOn, c.Locale))
-	} else {
-		b.WriteString("We will not try again automatically. Please pay this installment another way, or reply to this email so that we can agree how.\n\n")
+	payURL, err := s.payURL(ctx, tx, c.ID, tx.Now())
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(&b, "%s\n\nTo stop these emails: %s\n", s.Creditor, optOut)
+	subject, body := notify.AutopayFailedEmail(notify.AutopayFailed{Creditor: s.Creditor, CustomerName: c.Name, Locale: c.Locale,
+		Amount: it.Amount, Installment: it.InstallmentSeq, DueDate: due, Reason: it.Failure, RetryOn: it.NextRetryOn,
+		PayURL: payURL, OptOutURL: optOut})
 	m := &store.Message{CustomerID: c.ID, Channel: "email", Step: "autopay_failed", Tone: toneOf(c.Style), Locale: c.Locale, ScheduledFor: tx.Now().UTC(),
-		Status: store.MessageQueued, Subject: fmt.Sprintf("Your automatic payment of %s did not go through", amount), Body: b.String(), DedupeKey: key}
+		Status: store.MessageQueued, Subject: subject, Body: body, DedupeKey: key}
 	if _, _, err := tx.InsertMessage(ctx, m); err != nil {
 		return err
 	}
