@@ -127,7 +127,7 @@ func (s *Service) Dashboard(ctx context.Context, asOf civil.Date) (*Dashboard, e
 
 // arByDate holds the aging totals of every date the dashboard needs,
 // read in one pass over the invoices (store.AgingTotals): at a million
-// invoices one aging takes seconds, and the KPIs need nine dates.
+// invoices one aging takes seconds, and the KPIs need eight distinct dates.
 type arByDate struct {
 	totals map[civil.Date][]ledger.Buckets
 	asked  map[civil.Date]bool

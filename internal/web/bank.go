@@ -18,8 +18,9 @@ import (
 // The bank page: upload a bank statement (matched lines become payments
 // at once), then work the lines held for review — assign each to a
 // customer (and optionally a plan or invoice), or ignore it with a reason.
-// The customer page's "Record a payment" form posts here too
-// (bank_payment.go). Errors are shown beside the fields (422).
+// The customer page's "Record a payment" route is registered here too
+// (its handler is customerPayment in customer_forms.go). Errors are shown
+// beside the fields (422).
 
 // bankRoutes registers the bank page and the customer payment form.
 func (s *Server) bankRoutes() {

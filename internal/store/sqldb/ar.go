@@ -19,7 +19,7 @@ import (
 // amounts (amount − allocations applied by the date, kept when > 0)
 // because allocations never exceed their invoice, so no open amount is
 // negative and those that are zero add nothing. The per-date arithmetic
-// is done here, not in SQL: SQLite spends ~250 ns on each CASE, and nine
+// is done here, not in SQL: SQLite spends ~250 ns on each CASE, and eight
 // dates × five buckets × a million invoices made the dashboard take tens
 // of seconds; streaming the rows once takes a second or two.
 func (t *Tx) AgingTotals(ctx context.Context, dates []civil.Date) (map[civil.Date][]ledger.Buckets, error) {
