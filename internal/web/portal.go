@@ -2,15 +2,19 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
@@ -168,6 +172,15 @@ func (s *Server) portal(h portalHandler) http.HandlerFunc {
 			case errors.As(err, &le) && le.Expired:
 				s.portalMessage(w, r, v, http.StatusGone, "link.expired.title", "link.expired")
 			case errors.As(err, &le):
+				// Only refused links are throttled, so that behind a proxy
+				// (one address for everyone) a scanner cannot lock real
+				// customers out: their links still verify.
+				ip := clientIP(r)
+				if wait := s.portalRefusals.blocked(ip); wait > 0 {
+					s.portalBusy(w, r, v, wait)
+					return
+				}
+				s.portalRefusals.fail(ip)
 				s.portalMessage(w, r, v, http.StatusForbidden, "link.invalid.title", "link.invalid")
 			default:
 				s.portalFail(w, r, v, err)
@@ -189,6 +202,12 @@ func (s *Server) portal(h portalHandler) http.HandlerFunc {
 			return
 		}
 		if r.Method == http.MethodPost {
+			key := "post:" + portalKey(p.Token())
+			if wait := s.portalPosts.blocked(key); wait > 0 {
+				s.portalBusy(w, r, v, wait)
+				return
+			}
+			s.portalPosts.fail(key) // counts every post, not only failures
 			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 			if err := r.ParseForm(); err != nil {
 				s.portalMessage(w, r, v, http.StatusBadRequest, "err.csrf", "err.csrf")
@@ -201,6 +220,31 @@ func (s *Server) portal(h portalHandler) http.HandlerFunc {
 		}
 		h(w, r, p, v)
 	}
+}
+
+// Portal throttles: after PortalRefusals refused links from one address
+// within PortalWindow, further refused links get 429 (valid links still
+// open); after PortalPosts form posts through one link within
+// PortalWindow, the next post waits (429). A customer filling in forms
+// posts a few times a minute; a link is 256 bits of MAC, so the refusals'
+// throttle only slows a scanner down.
+const (
+	PortalRefusals = 20
+	PortalPosts    = 30
+	PortalWindow   = 10 * time.Minute
+)
+
+// portalKey is what the throttle keeps of a token: its SHA-256, so the
+// limiter's memory never holds a usable link.
+func portalKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// portalBusy answers 429 with Retry-After.
+func (s *Server) portalBusy(w http.ResponseWriter, r *http.Request, v *portalView, wait time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	s.portalMessage(w, r, v, http.StatusTooManyRequests, "err.busy.title", "err.busy")
 }
 
 // acceptLanguage picks en, de or fr from the browser's Accept-Language

@@ -83,6 +83,8 @@ var portalDE = portalPhrases{
 	"link.invalid":       "Der Link ist ungültig. Bitte nutzen Sie den neuesten Link, den wir Ihnen geschickt haben, oder fragen Sie uns nach einem neuen.",
 	"link.expired.title": "Dieser Link ist abgelaufen",
 	"link.expired":       "Zu Ihrer Sicherheit gelten Links zu Ihrem Konto nur eine begrenzte Zeit. Bitte fragen Sie uns nach einem neuen.",
+	"err.busy.title":     "Zu viele Anfragen",
+	"err.busy":           "Von hier kamen in kurzer Zeit zu viele Anfragen. Bitte warten Sie einige Minuten und versuchen Sie es dann noch einmal.",
 	"err.csrf":           "Dieses Formular ist veraltet. Bitte gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es noch einmal.",
 	"err.internal":       "Bei uns ist etwas schiefgegangen. Bitte versuchen Sie es später noch einmal.",
 }

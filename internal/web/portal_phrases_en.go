@@ -83,6 +83,8 @@ var portalEN = portalPhrases{
 	"link.invalid":       "The link is not valid. Please use the latest link we sent you, or contact us for a new one.",
 	"link.expired.title": "This link has expired",
 	"link.expired":       "For your security, links to your account work for a limited time. Please contact us for a new one.",
+	"err.busy.title":     "Too many requests",
+	"err.busy":           "Too many requests came from here in a short time. Please wait a few minutes and try again.",
 	"err.csrf":           "This form is out of date. Please go back, reload the page and try again.",
 	"err.internal":       "Something went wrong on our side. Please try again later.",
 }

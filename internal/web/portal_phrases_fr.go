@@ -84,6 +84,8 @@ var portalFR = portalPhrases{
 	"link.invalid":       "Le lien n’est pas valable. Utilisez le dernier lien que nous vous avons envoyé, ou demandez-nous en un nouveau.",
 	"link.expired.title": "Ce lien a expiré",
 	"link.expired":       "Pour votre sécurité, les liens vers votre compte sont valables pour une durée limitée. Demandez-nous en un nouveau.",
+	"err.busy.title":     "Trop de demandes",
+	"err.busy":           "Trop de demandes sont arrivées d’ici en peu de temps. Merci de patienter quelques minutes avant de réessayer.",
 	"err.csrf":           "Ce formulaire n’est plus à jour. Revenez en arrière, rechargez la page et réessayez.",
 	"err.internal":       "Un problème est survenu chez nous. Veuillez réessayer plus tard.",
 }

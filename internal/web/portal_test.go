@@ -523,3 +523,41 @@ func TestPortal_OptOutLinkInMessages(t *testing.T) {
 		t.Errorf("opt-outs after the link: %v", m)
 	}
 }
+
+// TestPortal_Throttles: after PortalRefusals refused links from one
+// address, the next refused link gets 429 while a real link still opens;
+// after PortalPosts posts through one link, its next post gets 429 (with
+// Retry-After) and nothing is written, while another link's posts go on.
+func TestPortal_Throttles(t *testing.T) {
+	w := newPortalWorld(t)
+	b := newBrowser(t, w.srv)
+	bad := w.linkA[:len(w.linkA)-2] + "xx"
+	for i := range web.PortalRefusals {
+		if r := b.get(bad); r.StatusCode != http.StatusForbidden {
+			t.Fatalf("refused link %d: %d", i+1, r.StatusCode)
+		}
+	}
+	if r := b.get(bad); r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Errorf("refused link %d: %d (Retry-After %q), want 429", web.PortalRefusals+1, r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	wantStatus(t, b.get(w.linkA), 200)
+
+	page := b.get(w.linkB + "/contact")
+	for i := range web.PortalPosts {
+		on := []string{"1", "0"}[i%2]
+		r := portalPost(t, b, page, w.linkB+"/contact", url.Values{"channel": {"sms"}, "opted_out": {on}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("post %d: %d", i+1, r.StatusCode)
+		}
+	}
+	before, _ := w.svc.OptOuts(w.ctx, "B")
+	r := portalPost(t, b, page, w.linkB+"/contact", url.Values{"channel": {"sms"}, "opted_out": {"1"}})
+	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Errorf("post %d: %d, want 429 with Retry-After", web.PortalPosts+1, r.StatusCode)
+	}
+	if after, _ := w.svc.OptOuts(w.ctx, "B"); after["sms"] != before["sms"] {
+		t.Error("the throttled post was carried out")
+	}
+	pageA := b.get(w.linkA + "/contact")
+	wantStatus(t, portalPost(t, b, pageA, w.linkA+"/contact", url.Values{"channel": {"sms"}, "opted_out": {"1"}}), http.StatusSeeOther)
+}

@@ -53,7 +53,12 @@ type Server struct {
 	pages      map[string]*template.Template
 	staticHash map[string]string // file name → short content hash, for cache-busting URLs
 	logins     *limiter
-	csrf       *http.CrossOriginProtection
+	// The portal's throttles: refused links per client address (someone
+	// trying links), and form posts per link (a script hammering the
+	// negotiation engine or the forms).
+	portalRefusals *limiter
+	portalPosts    *limiter
+	csrf           *http.CrossOriginProtection
 }
 
 // New builds the UI over svc.
@@ -63,9 +68,11 @@ func New(svc *service.Service, log *slog.Logger) *Server {
 	}
 	s := &Server{
 		svc: svc, log: log, mux: http.NewServeMux(),
-		CookieSecure: os.Getenv("SETTLE_COOKIE_SECURE") == "1",
-		logins:       newLimiter(LoginFailures, LoginWindow, time.Now),
-		csrf:         http.NewCrossOriginProtection(),
+		CookieSecure:   os.Getenv("SETTLE_COOKIE_SECURE") == "1",
+		logins:         newLimiter(LoginFailures, LoginWindow, time.Now),
+		portalRefusals: newLimiter(PortalRefusals, PortalWindow, time.Now),
+		portalPosts:    newLimiter(PortalPosts, PortalWindow, time.Now),
+		csrf:           http.NewCrossOriginProtection(),
 	}
 	s.staticHash = hashStatic()
 	s.pages = s.parsePages()
