@@ -106,7 +106,7 @@ func (a *App) root() *cobra.Command {
 		def = DefaultDB
 	}
 	root.PersistentFlags().StringVar(&a.DB, "db", def, "database: sqlite:PATH (embedded) or postgres://… (env SETTLE_DB)")
-	root.AddCommand(a.serveCmd(), a.demoCmd(), a.migrateCmd(), a.importCmd(), a.agingCmd(), a.kpisCmd(), a.tokenCmd(), a.benchCmd(), a.openapiCmd(), a.quoteCmd(), a.simulateCmd(), a.runCmd(), a.userCmd(), a.portalLinkCmd())
+	root.AddCommand(a.serveCmd(), a.demoCmd(), a.migrateCmd(), a.importCmd(), a.agingCmd(), a.kpisCmd(), a.tokenCmd(), a.benchCmd(), a.openapiCmd(), a.quoteCmd(), a.simulateCmd(), a.runCmd(), a.userCmd(), a.portalLinkCmd(), a.backupCmd(), a.restoreCmd())
 	return root
 }
 
