@@ -125,7 +125,7 @@ func (s *Service) StageImport(ctx context.Context, kind string, data []byte, opt
 	}
 	if len(data) > MaxStagedImportBytes {
 		return nil, apperr.Field("file", "the file is %s: the most that can be imported here is %s (use settle import for bigger files)",
-			byteSize(int64(len(data))), byteSize(MaxStagedImportBytes))
+			ByteSize(int64(len(data))), ByteSize(MaxStagedImportBytes))
 	}
 	sum := sha256.Sum256(data)
 	st := &StagedImport{ID: "stg_" + rand.Text(), Kind: kind, Filename: opt.Filename, DateFormat: opt.DateFormat,
@@ -369,8 +369,9 @@ func (s *Service) RecentImports(ctx context.Context, limit int) ([]store.Import,
 	return out, err
 }
 
-// byteSize is n bytes for people: "512 bytes", "3.2 MB".
-func byteSize(n int64) string {
+// ByteSize is n bytes for people: "512 bytes", "3.2 KB", "50 MB" (the
+// import page shows sizes with it too).
+func ByteSize(n int64) string {
 	switch {
 	case n < 1<<10:
 		return fmt.Sprintf("%d bytes", n)

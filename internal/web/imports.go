@@ -54,7 +54,7 @@ var importKinds = []struct{ Key, Label string }{
 var dateFormats = []string{"YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "D.M.YYYY", "DD.MM.YYYY"}
 
 func init() {
-	sectionFuncs["importSize"] = func(n int64) string { return byteSize(n) }
+	sectionFuncs["importSize"] = service.ByteSize
 	sectionFuncs["importCount"] = func(n int) string { return formatMajor(int64(n)) }
 }
 
@@ -102,7 +102,7 @@ type recentImport struct {
 
 func (s *Server) importView(r *http.Request, u *service.SignedIn, form importForm) (*importView, error) {
 	v := &importView{CanImport: u.Actor.Role != service.RoleViewer, DateFormats: dateFormats, Form: form,
-		MaxSize: byteSize(MaxUploadBytes)}
+		MaxSize: service.ByteSize(MaxUploadBytes)}
 	for _, k := range importKinds {
 		req, opt, err := service.ImportColumns(k.Key)
 		if err != nil {
@@ -266,7 +266,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, u *service
 	var mapping map[string]string
 	switch {
 	case status == http.StatusRequestEntityTooLarge:
-		form.fail("file", fmt.Sprintf("The file is larger than %s, the most this page takes. Split it, or use settle import on the command line.", byteSize(MaxUploadBytes)))
+		form.fail("file", fmt.Sprintf("The file is larger than %s, the most this page takes. Split it, or use settle import on the command line.", service.ByteSize(MaxUploadBytes)))
 	case up.err != nil:
 		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read ("+up.err.Error()+"). Reload the page and try again.")
 		return
@@ -348,19 +348,6 @@ func cleanFilename(name string) string {
 		name = name[:len(name)-size]
 	}
 	return name
-}
-
-// byteSize is a size for people: "512 bytes", "3.2 MB", "50 MB".
-func byteSize(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d bytes", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	case n%(1<<20) == 0:
-		return fmt.Sprintf("%d MB", n>>20)
-	}
-	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
 // ---- the preview and the result -----------------------------------------------------
