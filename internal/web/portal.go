@@ -10,10 +10,8 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"settle/internal/apperr"
@@ -104,38 +102,21 @@ func (v *portalView) Short(d civil.Date) string { return notify.LocalShortDate(d
 // Base is the portal's root URL for this link.
 func (v *portalView) Base() string { return "/portal/" + v.Token }
 
-// portalPages are the portal's templates, each parsed with the portal's
-// layout (the staff layout and parsePages never see them).
-var portalPages = sync.OnceValue(func() map[string]*template.Template {
-	hashes := hashStatic()
-	funcs := template.FuncMap{
-		"static": func(name string) string {
-			if h, ok := hashes[name]; ok {
-				return "/static/" + name + "?v=" + h
-			}
-			return "/static/" + name
-		},
-		"list": func(a ...any) []any { return a },
-	}
-	names, err := fs.Glob(portalFS, "templates/portal/*.html")
+// parsePortalPages parses the portal's templates, each with the portal's
+// layout (the staff layout never sees them).
+func (s *Server) parsePortalPages() map[string]*template.Template {
+	sub, err := fs.Sub(portalFS, "templates")
 	if err != nil {
 		panic(err)
 	}
-	out := map[string]*template.Template{}
-	for _, n := range names {
-		base := path.Base(n)
-		if base == "layout.html" {
-			continue
-		}
-		t := template.Must(template.New(base).Funcs(funcs).ParseFS(portalFS, "templates/portal/layout.html", n))
-		out[strings.TrimSuffix(base, ".html")] = t
-	}
-	return out
-})
+	return parseWithLayout(sub, "portal", template.FuncMap{
+		"static": s.staticURL,
+		"list":   func(a ...any) []any { return a },
+	})
+}
 
 // portalRoutes registers the customer portal (/portal/{token}).
 func (s *Server) portalRoutes() {
-	portalPages() // parse now: a template error fails every test at start-up
 	m := s.mux
 	m.HandleFunc("GET /portal/{token}", s.portal(s.portalHome))
 	m.HandleFunc("POST /portal/{token}/plan", s.portal(s.portalStartPlan))
@@ -261,7 +242,7 @@ func acceptLanguage(r *http.Request) string {
 
 // renderPortal writes a portal page (buffered: a template error is a clean 500).
 func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, status int, name string, v *portalView) {
-	t, ok := portalPages()[name]
+	t, ok := s.portalPages[name]
 	if !ok {
 		s.portalFail(w, r, v, errors.New("web: no portal template "+name))
 		return

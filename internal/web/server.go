@@ -50,9 +50,11 @@ type Server struct {
 	// API when both share a listener); nil: a 404 page.
 	Fallback http.Handler
 
-	pages      map[string]*template.Template
-	staticHash map[string]string // file name → short content hash, for cache-busting URLs
-	logins     *limiter
+	pages map[string]*template.Template
+	// portalPages are the customer portal's pages (portal.go).
+	portalPages map[string]*template.Template
+	staticHash  map[string]string // file name → short content hash, for cache-busting URLs
+	logins      *limiter
 	// The portal's throttles: refused links per client address (someone
 	// trying links), and form posts per link (a script hammering the
 	// negotiation engine or the forms).
@@ -76,6 +78,7 @@ func New(svc *service.Service, log *slog.Logger) *Server {
 	}
 	s.staticHash = hashStatic()
 	s.pages = s.parsePages()
+	s.portalPages = s.parsePortalPages()
 	s.csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusForbidden, "This request came from another site, so it was refused.")
 	}))
@@ -161,7 +164,13 @@ var sectionFuncs = template.FuncMap{}
 // parsePages parses each page template with the layout. A template that
 // does not parse is a programming error caught by every test.
 func (s *Server) parsePages() map[string]*template.Template {
-	names, err := fs.Glob(templateFS, "templates/*.html")
+	return parseWithLayout(templateFS, "templates", s.funcs())
+}
+
+// parseWithLayout parses every dir/*.html of fsys but the layout, each
+// together with dir/layout.html, under its name without ".html".
+func parseWithLayout(fsys fs.FS, dir string, funcs template.FuncMap) map[string]*template.Template {
+	names, err := fs.Glob(fsys, dir+"/*.html")
 	if err != nil {
 		panic(err)
 	}
@@ -171,7 +180,7 @@ func (s *Server) parsePages() map[string]*template.Template {
 		if base == "layout.html" {
 			continue
 		}
-		t := template.Must(template.New(base).Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", n))
+		t := template.Must(template.New(base).Funcs(funcs).ParseFS(fsys, dir+"/layout.html", n))
 		out[strings.TrimSuffix(base, ".html")] = t
 	}
 	return out
