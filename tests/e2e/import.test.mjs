@@ -3,57 +3,11 @@
 // line and column, upload the corrected file, confirm, see the result.
 // Screenshots of the form, both previews and the result at 1280×800 and
 // 360×740 go to $SCREENSHOTS.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 
-const base = process.env.SETTLE_URL;
-const email = process.env.SETTLE_EMAIL;
-const password = process.env.SETTLE_PASSWORD;
-const shots = process.env.SCREENSHOTS || 'screenshots';
-if (!base || !email || !password) {
-  throw new Error('SETTLE_URL, SETTLE_EMAIL and SETTLE_PASSWORD must be set (run tests/e2e/run.sh)');
-}
-
-const sizes = { desktop: { width: 1280, height: 800 }, mobile: { width: 360, height: 740 } };
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-});
-after(async () => { await browser?.close(); });
-
-// page opens a fresh context (no cookies) at a size and records every
-// console error, page error and request that leaves the origin.
-async function page(size) {
-  const context = await browser.newContext({ viewport: sizes[size] });
-  const p = await context.newPage();
-  const problems = [];
-  p.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
-  p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  p.on('request', (r) => { if (!r.url().startsWith(base)) problems.push(`request off the origin: ${r.url()}`); });
-  p.on('response', (r) => { if (r.status() >= 500) problems.push(`${r.status()} for ${r.url()}`); });
-  return { p, context, problems };
-}
-
-async function signIn(p) {
-  await p.goto(base + '/login');
-  await p.getByLabel('Email').fill(email);
-  await p.getByLabel('Password').fill(password);
-  await Promise.all([p.waitForURL(base + '/'), p.getByRole('button', { name: 'Sign in' }).click()]);
-}
-
-// noHorizontalScroll: nothing sticks out of the viewport (tables scroll
-// inside their own box).
-async function noHorizontalScroll(p, width) {
-  const sw = await p.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(sw <= width, `page is ${sw}px wide at a ${width}px viewport`);
-}
+import { base, shots, sizes, page, signIn, noHorizontalScroll } from './helpers.mjs';
 
 // customersFile is a customers CSV; bad puts a wrong payment term on line 3.
 function customersFile(prefix, bad) {

@@ -8,53 +8,22 @@
 //
 // The plan accepted here is cancelled at the end (through the API), so
 // that the demo's figures other test files check are as they were.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 
-const base = process.env.SETTLE_URL;
-const token = process.env.SETTLE_TOKEN;
-const shots = process.env.SCREENSHOTS || 'screenshots';
-if (!base || !token) {
-  throw new Error('SETTLE_URL and SETTLE_TOKEN must be set (run tests/e2e/run.sh)');
+import { base, token, shots, sizes, page, noHorizontalScroll } from './helpers.mjs';
+
+if (!token) {
+  throw new Error('SETTLE_TOKEN must be set (run tests/e2e/run.sh)');
 }
 
-const sizes = { desktop: { width: 1280, height: 800 }, mobile: { width: 360, height: 740 } };
-
-let browser;
+// What the tests made through the API, undone at the end (other test
+// files count the demo's plans).
 const cleanup = [];
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-});
 after(async () => {
   for (const fn of cleanup) await fn();
-  await browser?.close();
 });
-
-// page opens a fresh context (no cookies) at a size and records every
-// console error, page error and request that leaves the origin.
-async function page(size) {
-  const context = await browser.newContext({ viewport: sizes[size] });
-  const p = await context.newPage();
-  const problems = [];
-  p.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
-  p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  p.on('request', (r) => { if (!r.url().startsWith(base)) problems.push(`request off the origin: ${r.url()}`); });
-  p.on('response', (r) => { if (r.status() >= 500) problems.push(`${r.status()} for ${r.url()}`); });
-  return { p, context, problems };
-}
-
-// noHorizontalScroll: nothing sticks out of the viewport (tables scroll
-// inside their own box).
-async function noHorizontalScroll(p, width) {
-  const sw = await p.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(sw <= width, `page is ${sw}px wide at a ${width}px viewport`);
-}
 
 async function api(method, p, body) {
   const res = await fetch(base + p, {
