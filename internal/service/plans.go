@@ -206,6 +206,11 @@ func (s *Service) proposePlan(ctx context.Context, tx store.Tx, in PlanInput) (*
 	if err != nil {
 		return nil, nil, civil.Date{}, fieldNotFound("customer_id", err)
 	}
+	// Two plans proposed at once over the same invoice would each find it
+	// in no open plan: the second waits here and then finds the first's.
+	if err := tx.LockCustomer(ctx, c.ID); err != nil {
+		return nil, nil, civil.Date{}, err
+	}
 	invs, balance, err := planInvoices(ctx, tx, c.ID, in.InvoiceIDs)
 	if err != nil {
 		return nil, nil, civil.Date{}, err
@@ -427,7 +432,7 @@ func (s *Service) AcceptPlan(ctx context.Context, id string, in AcceptInput) (*P
 	}
 	var view *PlanView
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
-		p, err := tx.Plan(ctx, id)
+		p, err := tx.PlanForUpdate(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -456,7 +461,7 @@ func (s *Service) AcceptPlan(ctx context.Context, id string, in AcceptInput) (*P
 
 // endPlan cancels or supersedes a plan and records the event, in tx.
 func endPlan(ctx context.Context, tx store.Tx, id, status, event string) (*plan.Plan, error) {
-	p, err := tx.Plan(ctx, id)
+	p, err := tx.PlanForUpdate(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -118,6 +118,12 @@ func audit(ctx context.Context, tx store.Tx, action, objType, objID string, deta
 
 // reallocate replays one customer's ledger and stores the result.
 func reallocate(ctx context.Context, tx store.Tx, customerID string) (ledger.Allocated, error) {
+	// Two transactions replaying the same customer's ledger at once would
+	// each allocate against what it read (READ COMMITTED): the second
+	// waits here and then reads the first one's payments.
+	if err := tx.LockCustomer(ctx, customerID); err != nil {
+		return ledger.Allocated{}, err
+	}
 	invs, pays, err := tx.CustomerLedger(ctx, customerID)
 	if err != nil {
 		return ledger.Allocated{}, err

@@ -423,6 +423,11 @@ type Tx interface {
 	UpdateCustomer(ctx context.Context, c *ledger.Customer) error
 	// Customer finds a customer by id (cus_…) or external_ref.
 	Customer(ctx context.Context, idOrRef string) (*ledger.Customer, error)
+	// LockCustomer holds the customer's row until the transaction ends
+	// (PostgreSQL: FOR NO KEY UPDATE, which does not wait for the key-share
+	// locks that inserts referencing the customer take), so that changes
+	// of one customer's ledger run one after the other.
+	LockCustomer(ctx context.Context, id string) error
 	Customers(ctx context.Context, f CustomerFilter) (list []ledger.Customer, next string, err error)
 	// CustomerIDsByRef returns external_ref → id for every customer that has one.
 	CustomerIDsByRef(ctx context.Context) (map[string]string, error)
@@ -455,6 +460,9 @@ type Tx interface {
 	InsertPlan(ctx context.Context, p *plan.Plan) error
 	// Plan loads a plan with its installments and invoices.
 	Plan(ctx context.Context, id string) (*plan.Plan, error)
+	// PlanForUpdate reads a plan and holds it until the transaction ends
+	// (PostgreSQL: FOR NO KEY UPDATE), for a change of its status.
+	PlanForUpdate(ctx context.Context, id string) (*plan.Plan, error)
 	// UpdatePlanStatus stores a plan's status, acceptance and end.
 	UpdatePlanStatus(ctx context.Context, p *plan.Plan) error
 	// AppendPlanEvent records an event once: the same plan, kind and date

@@ -75,6 +75,13 @@ func (dialect) IsUniqueViolation(err error) bool {
 	return errors.As(err, &e) && e.Code == "23505"
 }
 
+// IsTransient implements sqldb.Dialect: 40P01 deadlock_detected, 40001
+// serialization_failure.
+func (dialect) IsTransient(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (e.Code == "40P01" || e.Code == "40001")
+}
+
 // copyMin is the batch size from which COPY beats a multi-row INSERT.
 const copyMin = 256
 

@@ -64,6 +64,21 @@ func (t *Tx) UpdateCustomer(ctx context.Context, c *ledger.Customer) error {
 	return nil
 }
 
+// LockCustomer implements store.Tx. SQLite needs no lock (its writers
+// are serialised already) and only checks the customer exists.
+func (t *Tx) LockCustomer(ctx context.Context, id string) error {
+	lock := ""
+	if t.s.dialect.Engine() == "postgres" {
+		lock = " FOR NO KEY UPDATE"
+	}
+	var got string
+	err := t.queryRow(ctx, `SELECT id FROM customers WHERE id = ?`+lock, id).Scan(&got)
+	if isNoRows(err) {
+		return notFound("customer", id)
+	}
+	return err
+}
+
 // Customer implements store.Tx.
 func (t *Tx) Customer(ctx context.Context, idOrRef string) (*ledger.Customer, error) {
 	col := "external_ref"

@@ -72,14 +72,31 @@ func (t *Tx) InsertPlan(ctx context.Context, p *plan.Plan) error {
 }
 
 // Plan implements store.Tx.
-func (t *Tx) Plan(ctx context.Context, id string) (*plan.Plan, error) {
+func (t *Tx) Plan(ctx context.Context, id string) (*plan.Plan, error) { return t.plan(ctx, id, "") }
+
+// PlanForUpdate implements store.Tx. PostgreSQL locks the row until the
+// transaction ends, so that a concurrent acceptance, cancellation or
+// renegotiation waits and then reads the status this one wrote (READ
+// COMMITTED would otherwise let both act on the same old status). SQLite
+// needs no lock: its writers are serialised already.
+func (t *Tx) PlanForUpdate(ctx context.Context, id string) (*plan.Plan, error) {
+	lock := ""
+	if t.s.dialect.Engine() == "postgres" {
+		// NO KEY UPDATE: inserts of the plan's events and installments
+		// (key-share locks on the plan) need not wait for it.
+		lock = " FOR NO KEY UPDATE"
+	}
+	return t.plan(ctx, id, lock)
+}
+
+func (t *Tx) plan(ctx context.Context, id, lock string) (*plan.Plan, error) {
 	var p plan.Plan
 	var supersedes, by, channel, ip sql.NullString
 	var acceptedAt, endedAt sql.NullTime
 	var cur, terms, cons string
 	var balance int64
 	err := t.queryRow(ctx, `SELECT id, customer_id, version, supersedes_id, status, currency, balance_minor, annual_rate, terms, concessions,
-		accepted_by, accepted_at, accepted_channel, accepted_ip, ended_at, created_at FROM plans WHERE id = ?`, id).Scan(
+		accepted_by, accepted_at, accepted_channel, accepted_ip, ended_at, created_at FROM plans WHERE id = ?`+lock, id).Scan(
 		&p.ID, &p.CustomerID, &p.Version, &supersedes, &p.Status, &cur, &balance, &p.AnnualRate, &terms, &cons,
 		&by, &acceptedAt, &channel, &ip, &endedAt, &p.CreatedAt)
 	if isNoRows(err) {

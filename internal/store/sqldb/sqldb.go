@@ -25,6 +25,10 @@ type Dialect interface {
 	Rebind(query string) string
 	// IsUniqueViolation reports a unique-constraint failure.
 	IsUniqueViolation(err error) bool
+	// IsTransient reports a failure that running the whole transaction
+	// again can cure (PostgreSQL: a deadlock the server broke, or a
+	// serialization failure).
+	IsTransient(err error) bool
 	// PrepareInTx says whether a transaction should keep its statements
 	// prepared (SQLite: database/sql would re-prepare each one on every
 	// call) or leave that to the driver (pgx caches them per connection).
@@ -165,8 +169,19 @@ func (s *DB) Tx(ctx context.Context, fn func(store.Tx) error) (err error) {
 		s.writer.Lock()
 		defer s.writer.Unlock()
 	}
-	return s.run(ctx, s.db, nil, s.dialect.PrepareInTx(), fn)
+	for attempt := 1; ; attempt++ {
+		err = s.run(ctx, s.db, nil, s.dialect.PrepareInTx(), fn)
+		if err == nil || attempt == maxTxAttempts || !s.dialect.IsTransient(err) || ctx.Err() != nil {
+			return err
+		}
+	}
 }
+
+// maxTxAttempts bounds how often a transaction the database broke off
+// (deadlock, serialization failure) is run again. Every use case runs in
+// one transaction whose function only reads and writes through it (and
+// sets its results), so running it again is safe.
+const maxTxAttempts = 3
 
 // run runs fn in one transaction on a connection of pool: committed when
 // fn returns nil, rolled back otherwise and on panic.

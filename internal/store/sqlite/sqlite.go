@@ -114,6 +114,11 @@ func (dialect) Engine() string         { return "sqlite" }
 func (dialect) Rebind(q string) string { return q }
 func (dialect) PrepareInTx() bool      { return true }
 func (dialect) SingleWriter() bool     { return true }
+
+// IsTransient implements sqldb.Dialect: SQLite runs one writer at a
+// time and has no deadlocks to retry.
+func (dialect) IsTransient(error) bool { return false }
+
 func (dialect) IsUniqueViolation(err error) bool {
 	var e sqlite3.Error
 	if !errors.As(err, &e) {

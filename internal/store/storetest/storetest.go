@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Promises/InsertAndList", testPromises},
 		{"Plans/InsertLoadUpdate", testPlans},
 		{"Plans/CustomerPlans", testCustomerPlans},
+		{"RowLocks", testRowLocks},
 		{"OpenBalances", testOpenBalances},
 		{"Budgets", testBudgets},
 		{"Policies", testPolicies},
