@@ -209,7 +209,9 @@ start_stripe_mock() {
 	MOCK_TMP="$(mktemp -d "${TMPDIR:-/tmp}/settle-stripe.XXXXXX")"
 	"$bin" -http-addr 127.0.0.1:0 -https-addr 127.0.0.1:0 >"$MOCK_TMP/out.log" 2>&1 &
 	MOCK_PID=$!
-	for ((i = 0; i < 100; i++)); do
+	# Up to 60 s: on a loaded machine stripe-mock took over 10 s to load
+	# its OpenAPI specification.
+	for ((i = 0; i < 600; i++)); do
 		addr="$(sed -n 's/^Listening for HTTP at address: //p' "$MOCK_TMP/out.log" | head -n 1)"
 		if [[ -n "$addr" ]]; then break; fi
 		if ! kill -0 "$MOCK_PID" 2>/dev/null; then break; fi

@@ -156,5 +156,20 @@ func newService(st store.Store, now func() time.Time) *service.Service {
 		svc.PortalURL = service.PortalBaseURL(os.Getenv)
 	}
 	onlineFromEnv(svc) // SETTLE_STRIPE_* (online.go)
+	svc.ClaimTimeout, _ = claimTimeoutFromEnv() // serve refuses a bad value
 	return svc
+}
+
+// claimTimeoutFromEnv reads SETTLE_CLAIM_TIMEOUT (a Go duration such as
+// 10m; empty: the defaults).
+func claimTimeoutFromEnv() (time.Duration, error) {
+	v := strings.TrimSpace(os.Getenv("SETTLE_CLAIM_TIMEOUT"))
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("SETTLE_CLAIM_TIMEOUT=%q: want a positive duration such as 10m or 90s", v)
+	}
+	return d, nil
 }

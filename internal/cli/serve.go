@@ -28,6 +28,9 @@ func (a *App) serveCmd() *cobra.Command {
 		Short: "Serve the REST API",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := claimTimeoutFromEnv(); err != nil {
+				return err
+			}
 			st, err := OpenStore(cmd.Context(), a.DB, a.Now)
 			if err != nil {
 				return err

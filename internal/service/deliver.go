@@ -34,7 +34,7 @@ type DeliveryReport struct {
 // its result stored — sent, retried later with backoff after a temporary
 // failure, bounced after a permanent one, failed after MaxDeliveryAttempts.
 // A sender that dies between sending and storing leaves a claim that goes
-// stale after ten minutes; the message is then sent again (at least once:
+// stale after ten minutes (ClaimTimeout); the message is then sent again (at least once:
 // the Message-ID header, fixed per message, lets mail systems drop the
 // duplicate).
 func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, limit int) (DeliveryReport, error) {
@@ -49,7 +49,7 @@ func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, li
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		var err error
 		now := tx.Now()
-		claimed, err = tx.ClaimMessages(ctx, "email", worker, now, now.Add(-10*time.Minute), limit)
+		claimed, err = tx.ClaimMessages(ctx, "email", worker, now, now.Add(-s.claimTimeout(10*time.Minute)), limit)
 		return err
 	})
 	if err != nil {

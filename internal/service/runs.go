@@ -172,7 +172,7 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 			var sn snapshot
 			sn.err = s.store.ReadTx(ctx, func(tx store.Tx) error {
 				var err error
-				if sn.ids, err = tx.PendingRunCustomers(ctx, runID, after, RunBatch, tx.Now().Add(-staleClaim)); err != nil || len(sn.ids) == 0 {
+				if sn.ids, err = tx.PendingRunCustomers(ctx, runID, after, RunBatch, tx.Now().Add(-s.claimTimeout(staleClaim))); err != nil || len(sn.ids) == 0 {
 					return err
 				}
 				if sn.versions, err = tx.CustomerWakeVersions(ctx, sn.ids); err != nil {
@@ -197,7 +197,7 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 		var n int
 		err := s.store.Tx(ctx, func(tx store.Tx) error {
 			// Taken and marked done at once: this transaction visits them.
-			ids, err := tx.TakeRunCustomers(ctx, runID, worker, sn.ids, tx.Now().Add(-staleClaim))
+			ids, err := tx.TakeRunCustomers(ctx, runID, worker, sn.ids, tx.Now().Add(-s.claimTimeout(staleClaim)))
 			if err != nil || len(ids) == 0 {
 				return err // another worker has them
 			}
@@ -212,7 +212,7 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 	for {
 		var n int
 		err := s.store.Tx(ctx, func(tx store.Tx) error {
-			ids, err := tx.ClaimRunCustomers(ctx, runID, worker, RunBatch, tx.Now().Add(-staleClaim))
+			ids, err := tx.ClaimRunCustomers(ctx, runID, worker, RunBatch, tx.Now().Add(-s.claimTimeout(staleClaim)))
 			if err != nil || len(ids) == 0 {
 				return err
 			}

@@ -65,6 +65,13 @@ type Service struct {
 	Creditor string
 	// MailFrom is the sender of collection emails (SETTLE_MAIL_FROM).
 	MailFrom string
+	// ClaimTimeout, when set, is how long a worker's claim on emails,
+	// webhook deliveries or a run's batch lasts before another worker may
+	// take the work over (SETTLE_CLAIM_TIMEOUT). A worker that died holding
+	// a claim delays that work by this much. Zero keeps the defaults: ten
+	// minutes for emails and runs, five for webhooks. It must be longer than
+	// the slowest send or batch, or work is done twice.
+	ClaimTimeout time.Duration
 	// OptOutURL is where a customer opts out of a channel; every email and
 	// SMS links to it (SETTLE_OPT_OUT_URL).
 	OptOutURL string
@@ -130,6 +137,14 @@ func reallocate(ctx context.Context, tx store.Tx, customerID string) (ledger.All
 	}
 	a := ledger.Allocate(invs, pays)
 	return a, tx.ReplaceAllocations(ctx, customerID, a)
+}
+
+// claimTimeout is ClaimTimeout, or def when it is not set.
+func (s *Service) claimTimeout(def time.Duration) time.Duration {
+	if s.ClaimTimeout > 0 {
+		return s.ClaimTimeout
+	}
+	return def
 }
 
 // AsOf parses an optional "as of" date; empty means today.

@@ -231,7 +231,7 @@ func (s *Service) DeliverWebhooks(ctx context.Context, client *http.Client, work
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		var err error
 		now := tx.Now()
-		claimed, err = tx.ClaimWebhookDeliveries(ctx, worker, now, now.Add(-5*time.Minute), limit)
+		claimed, err = tx.ClaimWebhookDeliveries(ctx, worker, now, now.Add(-s.claimTimeout(5*time.Minute)), limit)
 		return err
 	})
 	if err != nil {
