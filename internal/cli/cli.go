@@ -155,7 +155,7 @@ func newService(st store.Store, now func() time.Time) *service.Service {
 	} else {
 		svc.PortalURL = service.PortalBaseURL(os.Getenv)
 	}
-	onlineFromEnv(svc) // SETTLE_STRIPE_* (online.go)
+	onlineFromEnv(svc)                          // SETTLE_STRIPE_* (online.go)
 	svc.ClaimTimeout, _ = claimTimeoutFromEnv() // serve refuses a bad value
 	return svc
 }
