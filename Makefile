@@ -10,7 +10,7 @@ GOBIN_DIR := $(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin
 STATICCHECK := $(GOBIN_DIR)/staticcheck
 
 .DEFAULT_GOAL := help
-.PHONY: help build test test-short lint tools generate verify bench bench-ingest bench-negotiate bench-run simulate e2e clean
+.PHONY: help build test test-short test-race test-race-short lint tools generate verify bench bench-ingest bench-negotiate bench-run simulate e2e clean
 
 help: ## List the targets
 	@echo "Usage: make <target>"
@@ -80,3 +80,9 @@ e2e: ## Browser tests: settle demo + Chromium via playwright-core (tests/e2e/run
 
 clean: ## Remove build and coverage output
 	rm -rf bin/ coverage.out coverage.html cover.out *.coverprofile
+
+test-race: ## The whole suite under the race detector (slow): ./scripts/test.sh -race
+	./scripts/test.sh -race
+
+test-race-short: ## The concurrency tests under the race detector (CI runs this)
+	./scripts/test.sh -race -run 'Concurrent|TwoInstances' ./internal/service ./internal/httpapi ./internal/money
