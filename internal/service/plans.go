@@ -412,9 +412,28 @@ func loadPlan(ctx context.Context, tx store.Tx, id string, asOf civil.Date) (*Pl
 	if err != nil {
 		return nil, err
 	}
+	if tr.Status == plan.PlanActive && allClosed(view.Invoices) {
+		// The plan's invoices were paid off outside it (e.g. a transfer
+		// received before the acceptance but booked after it): nothing is
+		// left to collect, so the plan is complete and no installment is
+		// chased.
+		tr.Status, tr.CompletedOn = plan.PlanCompleted, asOf
+		tr.Events = append(tr.Events, plan.Event{On: asOf, Kind: plan.EventPlanCompleted})
+	}
 	view.Tracking = &tr
 	view.Status = p.StatusAsOf(&tr)
 	return view, nil
+}
+
+// allClosed reports whether every invoice is paid or void (and there is
+// at least one).
+func allClosed(invs []ledger.Invoice) bool {
+	for _, inv := range invs {
+		if inv.Status() == ledger.StatusOpen {
+			return false
+		}
+	}
+	return len(invs) > 0
 }
 
 // AcceptInput is the customer's acceptance.

@@ -651,6 +651,9 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 			}
 			continue
 		}
+		if v.Tracking.Status == plan.PlanCompleted {
+			continue // paid off, possibly outside the plan: nothing to chase
+		}
 		for _, is := range v.Tracking.Installments {
 			if is.Status == plan.StatusPaid {
 				continue

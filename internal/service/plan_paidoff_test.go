@@ -1,0 +1,45 @@
+package service_test
+
+import (
+	"context"
+	"testing"
+
+	"settle/internal/plan"
+	"settle/internal/service"
+	"settle/internal/testutil"
+)
+
+// A transfer received before the plan was accepted but booked after it
+// pays the plan's whole invoice (300.00 of 300.00). The plan's schedule
+// does not count it (it predates the acceptance), but nothing is owed any
+// more: the plan is complete, and the runs around its installment dates
+// (reminder three days before 15 June, missed notice after it) send
+// nothing about it.
+func TestPlan_PaidOffOutsideThePlan(t *testing.T) {
+	st := testutil.SQLite(t)
+	svc, p := planBook(t, st)
+	ctx := testutil.Admin(context.Background())
+	mustImport(t, svc, "customers", "external_ref,name,email\nR-1,Rowan Ltd,r@example.com\n")
+	if _, err := svc.AcceptPlan(ctx, p.Plan.ID, service.AcceptInput{AcceptedBy: "Rowan", Channel: "phone"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RecordPayment(ctx, service.PaymentInput{CustomerID: "R-1", ReceivedOn: "2026-05-20", Currency: "GBP", Amount: "300.00"}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := svc.Plan(ctx, p.Plan.ID, mustDate(t, "2026-06-02"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Tracking == nil || v.Tracking.Status != plan.PlanCompleted || v.Invoices[0].Balance.Minor() != 0 {
+		t.Fatalf("plan %s, tracking %+v, invoice balance %v: want completed over a paid invoice", v.Status, v.Tracking, v.Invoices[0].Balance)
+	}
+	for _, d := range []string{"2026-06-12", "2026-06-16", "2026-06-25", "2026-07-20"} {
+		r, err := svc.StartRun(ctx, service.RunInput{AsOf: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Run.Messages != 0 || r.Run.Tasks != 0 {
+			t.Errorf("run %s: %d messages, %d tasks about a plan paid off", d, r.Run.Messages, r.Run.Tasks)
+		}
+	}
+}
