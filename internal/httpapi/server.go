@@ -162,13 +162,17 @@ const abandonedAfter = 2 * time.Minute
 
 // reserveKey records rec (status 0) unless the key is known; it returns
 // the known record, or nil when this request now holds the key.
-func (s *Server) reserveKey(ctx context.Context, rec *store.IdempotencyRecord) (*store.IdempotencyRecord, error) {
+func (s *Server) reserveKey(ctx context.Context, rec *store.IdempotencyRecord) (prior *store.IdempotencyRecord, abandoned bool, err error) {
 	for attempt := 0; ; attempt++ {
-		var prior *store.IdempotencyRecord
+		prior, abandoned = nil, false
 		err := s.svc.Store().Tx(ctx, func(tx store.Tx) error {
 			var err error
 			if prior, err = tx.Idempotency(ctx, rec.Actor, rec.Key); err != nil || prior != nil {
-				if prior != nil && prior.Status == 0 && tx.Now().Sub(prior.CreatedAt) > abandonedAfter {
+				abandoned = prior != nil && tx.Now().Sub(prior.CreatedAt) > abandonedAfter
+				// Only a reservation with nothing committed may be taken
+				// over: an executed one (its process died after its write)
+				// must not run again.
+				if prior != nil && prior.Status == 0 && abandoned {
 					prior = nil
 					if err := tx.ReleaseIdempotency(ctx, rec.Actor, rec.Key); err != nil {
 						return err
@@ -184,7 +188,7 @@ func (s *Server) reserveKey(ctx context.Context, rec *store.IdempotencyRecord) (
 		if apperr.CodeOf(err) == apperr.Conflict && attempt == 0 {
 			continue
 		}
-		return prior, err
+		return prior, abandoned, err
 	}
 }
 
@@ -217,7 +221,7 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		hash := hex.EncodeToString(h.Sum(nil))
 
 		rec := &store.IdempotencyRecord{Actor: actor.ID, Key: key, Method: r.Method, Path: r.URL.Path, RequestHash: hash}
-		prior, err := s.reserveKey(r.Context(), rec)
+		prior, abandoned, err := s.reserveKey(r.Context(), rec)
 		if err != nil {
 			writeProblem(w, problemOf(s.log, err))
 			return
@@ -226,7 +230,14 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			switch {
 			case prior.RequestHash != hash:
 				writeProblem(w, problemOf(s.log, apperr.Field("Idempotency-Key", "was used for a different request (%s %s)", prior.Method, prior.Path)))
-			case prior.Status == 0:
+			case prior.Status == store.IdempotencyExecuted && abandoned:
+				// The write committed, then the server stopped before it
+				// could store the response: running it again would do it
+				// twice, and the response is gone.
+				w.Header().Set("Idempotent-Outcome", "executed")
+				writeProblem(w, problemOf(s.log, apperr.Errorf(apperr.Conflict,
+					"the request with this Idempotency-Key was carried out, but the server stopped before its response was stored: read the resource to see the result")))
+			case prior.Status == 0 || prior.Status == store.IdempotencyExecuted:
 				w.Header().Set("Retry-After", "1")
 				writeProblem(w, problemOf(s.log, apperr.Errorf(apperr.Conflict, "a request with this Idempotency-Key is still in progress")))
 			default:
@@ -241,11 +252,14 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			return
 		}
 		out := &statusRecorder{ResponseWriter: w, body: &bytes.Buffer{}}
-		next.ServeHTTP(out, r)
+		next.ServeHTTP(out, r.WithContext(store.WithIdempotencyKey(r.Context(), actor.ID, key)))
 		ctx := context.WithoutCancel(r.Context())
 		err = s.svc.Store().Tx(ctx, func(tx store.Tx) error {
 			if out.status >= 500 || out.status == 0 {
-				return tx.ReleaseIdempotency(ctx, actor.ID, key) // let the client retry
+				// Let the client retry; a request that committed a write
+				// keeps its executed mark (ReleaseIdempotency drops only a
+				// bare reservation), so the retry is told, not run twice.
+				return tx.ReleaseIdempotency(ctx, actor.ID, key)
 			}
 			return tx.FinishIdempotency(ctx, actor.ID, key, out.status, out.body.Bytes())
 		})

@@ -135,6 +135,31 @@ type AuditFilter struct {
 	Limit    int
 }
 
+// IdempotencyExecuted is the status of a reserved key whose request has
+// committed a write but whose response is not stored yet. Every write
+// transaction of a request that holds a key sets it, in that same
+// transaction (see WithIdempotencyKey): if the process dies before the
+// response is stored, the key shows the write happened and the request
+// must not run again. Status 0 is a reservation with nothing committed.
+const IdempotencyExecuted = -1
+
+type idempotencyKeyCtx struct{}
+
+type idempotencyHold struct{ actor, key string }
+
+// WithIdempotencyKey marks ctx as serving a request that holds the
+// Idempotency-Key of actor: Store.Tx then records, in each transaction it
+// commits, that the request has executed (IdempotencyExecuted).
+func WithIdempotencyKey(ctx context.Context, actor, key string) context.Context {
+	return context.WithValue(ctx, idempotencyKeyCtx{}, idempotencyHold{actor, key})
+}
+
+// IdempotencyKeyOf returns the key WithIdempotencyKey put in ctx.
+func IdempotencyKeyOf(ctx context.Context) (actor, key string, ok bool) {
+	h, ok := ctx.Value(idempotencyKeyCtx{}).(idempotencyHold)
+	return h.actor, h.key, ok
+}
+
 // IdempotencyRecord is a stored response to a write with an Idempotency-Key.
 type IdempotencyRecord struct {
 	Actor       string
@@ -682,7 +707,8 @@ type Tx interface {
 	// key is a Conflict. A record with Status 0 reserves the key while the
 	// first request runs.
 	SaveIdempotency(ctx context.Context, r *IdempotencyRecord) error
-	// FinishIdempotency stores the response to a reserved key.
+	// FinishIdempotency stores the response to a reserved key (status 0 or
+	// IdempotencyExecuted).
 	FinishIdempotency(ctx context.Context, actor, key string, status int, body []byte) error
 	// ReleaseIdempotency drops a reservation (Status 0) so the key can be retried.
 	ReleaseIdempotency(ctx context.Context, actor, key string) error

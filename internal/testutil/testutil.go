@@ -98,7 +98,13 @@ func FreshPostgresDSN(t *testing.T) string {
 // Postgres opens a store on a fresh PostgreSQL database.
 func Postgres(t *testing.T) store.Store {
 	t.Helper()
-	st, err := postgres.Open(context.Background(), FreshPostgresDSN(t), Clock)
+	return PostgresAt(t, Clock)
+}
+
+// PostgresAt is Postgres with its own clock.
+func PostgresAt(t *testing.T, now func() time.Time) store.Store {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), FreshPostgresDSN(t), now)
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}

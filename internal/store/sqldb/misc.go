@@ -155,7 +155,7 @@ func (t *Tx) FinishIdempotency(ctx context.Context, actor, key string, status in
 	if body == nil {
 		body = []byte{}
 	}
-	res, err := t.Exec(ctx, `UPDATE idempotency_keys SET status = ?, body = ? WHERE actor = ? AND key = ? AND status = 0`, status, body, actor, key)
+	res, err := t.Exec(ctx, `UPDATE idempotency_keys SET status = ?, body = ? WHERE actor = ? AND key = ? AND status IN (0, -1)`, status, body, actor, key)
 	if err != nil {
 		return err
 	}

@@ -169,6 +169,19 @@ func (s *DB) Tx(ctx context.Context, fn func(store.Tx) error) (err error) {
 		s.writer.Lock()
 		defer s.writer.Unlock()
 	}
+	if actor, key, ok := store.IdempotencyKeyOf(ctx); ok {
+		// The request holds an Idempotency-Key: what this transaction
+		// writes and the key's "executed" mark commit together.
+		use := fn
+		fn = func(tx store.Tx) error {
+			if err := use(tx); err != nil {
+				return err
+			}
+			_, err := tx.(*Tx).Exec(ctx, `UPDATE idempotency_keys SET status = ? WHERE actor = ? AND key = ? AND status = 0`,
+				store.IdempotencyExecuted, actor, key)
+			return err
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		err = s.run(ctx, s.db, nil, s.dialect.PrepareInTx(), fn)
 		if err == nil || attempt == maxTxAttempts || !s.dialect.IsTransient(err) || ctx.Err() != nil {
