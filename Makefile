@@ -80,3 +80,7 @@ e2e: ## Browser tests: settle demo + Chromium via playwright-core (tests/e2e/run
 
 clean: ## Remove build and coverage output
 	rm -rf bin/ coverage.out coverage.html cover.out *.coverprofile
+
+.PHONY: soak
+soak: build ## Scale-out soak: 3 instances on a throwaway PostgreSQL, 10 min, one SIGKILLed every minute (docs/deployment.md)
+	SETTLE_TEST_CMD='bin/settle bench soak --db "$$SETTLE_TEST_POSTGRES" --instances $(or $(INSTANCES),3) --duration $(or $(DURATION),10m) --kill-every $(or $(KILL_EVERY),1m) --workers $(or $(WORKERS),8)' ./scripts/test.sh
