@@ -86,3 +86,7 @@ test-race: ## The whole suite under the race detector (slow): ./scripts/test.sh 
 
 test-race-short: ## The concurrency tests under the race detector (CI runs this)
 	./scripts/test.sh -race -run 'Concurrent|TwoInstances' ./internal/service ./internal/httpapi ./internal/money
+
+.PHONY: soak
+soak: build ## Scale-out soak: 3 instances on a throwaway PostgreSQL, 10 min, one SIGKILLed every minute (docs/deployment.md)
+	SETTLE_TEST_CMD='bin/settle bench soak --db "$$SETTLE_TEST_POSTGRES" --instances $(or $(INSTANCES),3) --duration $(or $(DURATION),10m) --kill-every $(or $(KILL_EVERY),1m) --workers $(or $(WORKERS),8)' ./scripts/test.sh

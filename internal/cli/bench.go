@@ -20,7 +20,7 @@ func (a *App) benchCmd() *cobra.Command {
 		Use:   "bench",
 		Short: "Measure settle against the raw database engines",
 	}
-	cmd.AddCommand(a.benchIngestCmd(), a.benchIngestChildCmd(), a.benchNegotiateCmd(), a.benchRunCmd())
+	cmd.AddCommand(a.benchIngestCmd(), a.benchIngestChildCmd(), a.benchNegotiateCmd(), a.benchRunCmd(), a.benchSoakCmd())
 	return cmd
 }
 
@@ -237,4 +237,68 @@ func (a *App) benchStore(cmd *cobra.Command) (store.Store, func(), error) {
 			os.RemoveAll(dir)
 		}
 	}, nil
+}
+
+func (a *App) benchSoakCmd() *cobra.Command {
+	opt := bench.SoakOptions{Instances: 3, Duration: 10 * time.Minute, KillEvery: time.Minute, Workers: 8,
+		RunEvery: 20 * time.Second, Settle: 3 * time.Minute, Drain: 2 * time.Minute}
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "soak --db postgres://…",
+		Short: "Scale-out soak: several settle serve instances on one PostgreSQL, one killed every minute",
+		Long: `Create a fresh database on the PostgreSQL server --db names, start --instances
+'settle serve' processes on it (this binary; SETTLE_RUN_AT=off, email to an
+in-process SMTP sink, webhooks to an in-process receiver), and drive them for
+--duration with --workers clients through a client-side round-robin balancer:
+customers, invoices, payments (many to the same customers at once), promises,
+negotiations with counter-offers, acceptances, cancelled and renegotiated
+plans, reads, and the daily run of an advancing date every --run-every (often
+sent to two instances at once). A request whose connection fails is sent to
+the next instance with the same Idempotency-Key. Every --kill-every a random
+instance is SIGKILLed and restarted on its port.
+
+Afterwards requests left in doubt by a kill are retried for up to --settle
+(the API takes over a key abandoned by a dead process after 2 minutes), the
+outbox and the webhooks drain, and the soak checks: every acknowledged write
+exists exactly once, nothing unsent exists, the ledger adds up, one run per
+date, every queued email received once (a duplicate only across a kill),
+every webhook event received, no 5xx outside a kill window. It prints the
+counts, the errors by class and the latencies per operation, and exits 1 on
+any violation. The database is dropped at the end unless --keep.`,
+		Example: `  settle bench soak --db postgres://localhost/postgres
+  settle bench soak --db "$SETTLE_TEST_POSTGRES" --duration 1m --kill-every 15s`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("db") && os.Getenv("SETTLE_DB") == "" {
+				return usageError{fmt.Errorf("bench soak: --db postgres://… is required")}
+			}
+			opt.DB = a.DB
+			exe, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			opt.Exe, opt.Log = exe, a.Stderr
+			rep, err := bench.RunSoak(cmd.Context(), opt)
+			if rep != nil {
+				if asJSON {
+					rep.WriteJSON(a.Stdout)
+				} else {
+					rep.WriteTable(a.Stdout)
+				}
+			}
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&opt.Instances, "instances", opt.Instances, "settle serve processes")
+	f.DurationVar(&opt.Duration, "duration", opt.Duration, "how long the load runs")
+	f.DurationVar(&opt.KillEvery, "kill-every", opt.KillEvery, "SIGKILL and restart a random instance this often (0: never)")
+	f.IntVar(&opt.Workers, "workers", opt.Workers, "concurrent clients")
+	f.Uint64Var(&opt.Seed, "seed", 1, "random seed of the load and the kills")
+	f.DurationVar(&opt.RunEvery, "run-every", opt.RunEvery, "ask for the next date's daily run this often")
+	f.DurationVar(&opt.Settle, "settle", opt.Settle, "after the load, retry requests left in doubt for up to this long (0: leave them in doubt)")
+	f.DurationVar(&opt.Drain, "drain", opt.Drain, "wait at most this long for emails and webhooks to drain")
+	f.BoolVar(&opt.Keep, "keep", false, "keep the database and the instances' logs")
+	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	return cmd
 }
