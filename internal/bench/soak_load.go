@@ -229,7 +229,7 @@ func (lb *balancer) do(ctx context.Context, c *call) {
 			rec.errs["409 executed, response lost"]++
 			rec.mu.Unlock()
 			c.outcome = executed
-				case res.StatusCode == http.StatusConflict && res.Header.Get("Retry-After") != "":
+		case res.StatusCode == http.StatusConflict && res.Header.Get("Retry-After") != "":
 			rec.mu.Lock()
 			rec.errs["409 key in progress"]++
 			rec.mu.Unlock()
