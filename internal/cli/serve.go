@@ -179,6 +179,7 @@ func (a *App) serve(ctx context.Context, svc *service.Service, addr string, read
 	}
 	srv := &http.Server{
 		Handler:           handler(svc, log),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn), // e.g. TLS handshake and header errors, as structured lines
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

@@ -35,6 +35,7 @@ type Server struct {
 	mux     *http.ServeMux
 	api     huma.API
 	metrics *obs.Metrics
+	access  *slog.Logger // the access log of Handler; nil: none
 }
 
 // New builds the API over svc with a metrics registry of its own (the
@@ -43,16 +44,20 @@ func New(svc *service.Service, log *slog.Logger) *Server { return NewWith(svc, l
 
 // NewWith builds the API over svc counting its requests in m and serving
 // m on /metrics (nil: as New). When SETTLE_METRICS_TOKEN is set, /metrics
-// asks for it as a bearer token.
+// asks for it as a bearer token. With log nil, errors go to slog.Default
+// and Handler writes no access log (tools and benchmarks).
 func NewWith(svc *service.Service, log *slog.Logger, m *obs.Metrics) *Server {
+	access := log
 	if log == nil {
 		log = slog.Default()
 	}
 	if m == nil {
 		m = obs.NewMetrics()
-		m.Register(obs.NewQueueCollector(svc.Store(), 0, log))
+		if st := svc.Store(); st != nil {
+			m.Register(obs.NewQueueCollector(st, 0, log))
+		}
 	}
-	s := &Server{svc: svc, log: log, mux: http.NewServeMux(), metrics: m}
+	s := &Server{svc: svc, log: log, mux: http.NewServeMux(), metrics: m, access: access}
 
 	cfg := huma.DefaultConfig("settle API", Version)
 	cfg.CreateHooks = nil // no $schema links: response shapes are exactly contract.md's
@@ -76,7 +81,7 @@ func (s *Server) API() huma.API { return s.api }
 // Handler is the whole HTTP handler with middleware, request ids,
 // metrics and the access log included (obs.Middleware).
 func (s *Server) Handler() http.Handler {
-	return obs.Middleware(s.Unobserved(), obs.Options{Metrics: s.metrics, Log: s.log, Route: s.Route})
+	return obs.Middleware(s.Unobserved(), obs.Options{Metrics: s.metrics, Log: s.access, Route: s.Route})
 }
 
 // Unobserved is Handler without obs.Middleware, for a caller that puts
@@ -94,7 +99,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	w.Header().Set("Content-Type", "application/json")
 	if err := s.svc.Store().Ping(ctx); err != nil {
-		s.log.Error("healthz: store does not answer", "err", err)
+		s.log.Error("healthz: store does not answer", "err", err, "request_id", obs.RequestID(r.Context()))
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = io.WriteString(w, `{"status":"unavailable"}`+"\n")
 		return
@@ -253,7 +258,7 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			return tx.FinishIdempotency(ctx, actor.ID, key, out.status, out.body.Bytes())
 		})
 		if err != nil {
-			s.log.Warn("idempotency record not completed", "err", err)
+			s.log.Warn("idempotency record not completed", "err", err, "request_id", obs.RequestID(r.Context()))
 		}
 	})
 }
