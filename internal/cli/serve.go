@@ -17,6 +17,7 @@ import (
 
 	"settle/internal/httpapi"
 	"settle/internal/notify"
+	"settle/internal/obs"
 	"settle/internal/service"
 	"settle/internal/web"
 )
@@ -54,16 +55,18 @@ func (a *App) schedule(ctx context.Context, svc *service.Service, log *slog.Logg
 		return
 	}
 	actor := service.WithActor(ctx, service.Actor{ID: "system:scheduler", Role: service.RoleAdmin})
+	log = log.With("job", "daily-run")
 	for {
 		now := a.Now().UTC()
 		today := time.Date(now.Year(), now.Month(), now.Day(), hh, mm, 0, 0, time.UTC)
 		if !now.Before(today) {
+			jlog := log.With("job_id", obs.NewID(), "as_of", now.Format(time.DateOnly))
 			v, err := svc.StartRun(actor, service.RunInput{AsOf: now.Format(time.DateOnly)})
 			switch {
 			case err != nil:
-				log.Error("daily run failed", "err", err)
+				jlog.Error("daily run failed", "err", err)
 			case v.Created:
-				log.Info("daily run done", "run", v.Run.ID, "as_of", v.Run.AsOf, "messages", v.Run.Messages, "tasks", v.Run.Tasks, "events", v.Run.Events)
+				jlog.Info("daily run done", "run", v.Run.ID, "messages", v.Run.Messages, "tasks", v.Run.Tasks, "events", v.Run.Events)
 			}
 			today = today.AddDate(0, 0, 1)
 		}
@@ -80,15 +83,17 @@ func (a *App) deliver(ctx context.Context, svc *service.Service, log *slog.Logge
 	actor := service.WithActor(ctx, service.Actor{ID: "system:mailer", Role: service.RoleAdmin})
 	host, _ := os.Hostname()
 	worker := fmt.Sprintf("%s/%d/mailer", host, os.Getpid())
+	log = log.With("job", "email-delivery")
 	for {
 		for {
+			jlog := log.With("job_id", obs.NewID())
 			rep, err := svc.DeliverEmails(actor, m, worker, 100)
 			if err != nil {
-				log.Error("email delivery failed", "err", err)
+				jlog.Error("email delivery failed", "err", err)
 				break
 			}
 			if rep.Claimed > 0 {
-				log.Info("emails delivered", "sent", rep.Sent, "retried", rep.Retried, "bounced", rep.Bounced, "failed", rep.Failed)
+				jlog.Info("emails delivered", "sent", rep.Sent, "retried", rep.Retried, "bounced", rep.Bounced, "failed", rep.Failed, "superseded", rep.Superseded)
 			}
 			if rep.Claimed < 100 {
 				break
@@ -108,12 +113,14 @@ func (a *App) deliverWebhooks(ctx context.Context, svc *service.Service, log *sl
 	host, _ := os.Hostname()
 	worker := fmt.Sprintf("%s/%d/webhooks", host, os.Getpid())
 	client := &http.Client{Timeout: 15 * time.Second}
+	log = log.With("job", "webhook-delivery")
 	for {
+		jlog := log.With("job_id", obs.NewID())
 		rep, err := svc.DeliverWebhooks(actor, client, worker, 100)
 		if err != nil {
-			log.Error("webhook delivery failed", "err", err)
+			jlog.Error("webhook delivery failed", "err", err)
 		} else if rep.Claimed > 0 {
-			log.Info("webhooks delivered", "delivered", rep.Delivered, "retried", rep.Retried, "failed", rep.Failed)
+			jlog.Info("webhooks delivered", "delivered", rep.Delivered, "retried", rep.Retried, "failed", rep.Failed, "superseded", rep.Superseded)
 		}
 		select {
 		case <-ctx.Done():
@@ -142,22 +149,40 @@ func envOr(key, def string) string {
 // (/, /login, /logout, /static/…, the UI's pages), and everything else —
 // /v1/…, /openapi.json, /healthz, /metrics — by the REST API exactly as
 // before (the UI hands over every request none of its routes matches).
+// Outermost, obs.Middleware gives every request its id, counts it in the
+// process's one registry (served on /metrics) by the route pattern that
+// serves it, and writes the access log. The service reports runs,
+// deliveries and autopay charges to the same registry.
 func handler(svc *service.Service, log *slog.Logger) http.Handler {
+	m := obs.NewMetrics()
+	m.Register(obs.NewQueueCollector(svc.Store(), 0, log))
+	svc.Metrics = m
 	ui := web.New(svc, log)
-	ui.Fallback = httpapi.New(svc, log).Handler()
-	return ui.Handler()
+	api := httpapi.NewWith(svc, log, m)
+	ui.Fallback = api.Unobserved()
+	route := func(r *http.Request) string {
+		if p := ui.Route(r); p != "" {
+			return p
+		}
+		return api.Route(r)
+	}
+	return obs.Middleware(ui.Handler(), obs.Options{Metrics: m, Log: log, Route: route})
 }
 
 // serve runs the HTTP server until SIGINT/SIGTERM or ctx ends. ready, if
 // set, is called with the base URL once the listener is open.
 func (a *App) serve(ctx context.Context, svc *service.Service, addr string, ready func(url string)) error {
-	log := slog.New(slog.NewTextHandler(a.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log, err := obs.NewLogger(a.Stderr, os.Getenv("SETTLE_LOG_FORMAT"), os.Getenv("SETTLE_LOG_LEVEL"))
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{
 		Handler:           handler(svc, log),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn), // e.g. TLS handshake and header errors, as structured lines
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

@@ -341,7 +341,8 @@ func TestAPI_Metrics(t *testing.T) {
 	viewer.do("GET", "/v1/customers", "")
 	r := anon.do("GET", "/metrics", "")
 	want(t, r, 200)
-	if !strings.Contains(string(r.Body), `settle_http_requests_total{route="GET /v1/customers",status="OK"} 1`) {
+	// The status label is the numeric code (it was the status text before issue 8).
+	if !strings.Contains(string(r.Body), `settle_http_requests_total{method="GET",route="GET /v1/customers",status="200"} 1`) {
 		t.Fatalf("metrics lack the request count:\n%.2000s", r.Body)
 	}
 }

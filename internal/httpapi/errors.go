@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"settle/internal/apperr"
+	"settle/internal/obs"
 )
 
 // Problem is an RFC 9457 problem document. Validation problems list every
@@ -22,6 +23,12 @@ type Problem struct {
 	Detail  string              `json:"detail,omitempty"`
 	Errors  []apperr.FieldError `json:"errors,omitempty"`
 	Omitted int                 `json:"omitted_errors,omitempty" doc:"Further errors not listed"`
+	// RequestID is set on server errors (5xx): quote it to the operator,
+	// whose log has the error under it.
+	RequestID string `json:"request_id,omitempty" doc:"The request's id (X-Request-Id), on server errors"`
+
+	cause error        // an internal error, logged when the problem is written
+	log   *slog.Logger // where
 }
 
 // Error implements error.
@@ -113,14 +120,39 @@ func problemOf(log *slog.Logger, err error) *Problem {
 	}
 	e, ok := apperr.As(err)
 	if !ok || e.Code == apperr.Internal {
-		log.Error("internal error", "err", err)
-		return &Problem{Type: problemType(500), Title: http.StatusText(500), Status: 500, Detail: "Internal error."}
+		// Logged when written (stamp), with the request id.
+		return &Problem{Type: problemType(500), Title: http.StatusText(500), Status: 500, Detail: "Internal error.", cause: err, log: log}
 	}
 	st := statusOf[e.Code]
 	return &Problem{Type: problemType(st), Title: http.StatusText(st), Status: st, Detail: e.Error(), Errors: e.Fields, Omitted: e.Omitted}
 }
 
+// stamp gives a server error the request id and logs its cause under it
+// (once; never the cause's text in the body: it may hold SQL or secrets).
+func (p *Problem) stamp(requestID string) {
+	if p.Status < 500 {
+		return
+	}
+	p.RequestID = requestID
+	if p.cause != nil && p.log != nil {
+		p.log.Error("internal error", "err", p.cause, "request_id", requestID)
+		p.cause = nil
+	}
+}
+
+// stampProblem is the huma transformer that stamps the problems that
+// handlers return.
+func stampProblem(ctx huma.Context, _ string, v any) (any, error) {
+	if p, ok := v.(*Problem); ok {
+		p.stamp(obs.RequestID(ctx.Context()))
+	}
+	return v, nil
+}
+
+// writeProblem writes p; a server error is stamped with the request id
+// that obs.Middleware set on the response.
 func writeProblem(w http.ResponseWriter, p *Problem) {
+	p.stamp(w.Header().Get(obs.RequestIDHeader))
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)

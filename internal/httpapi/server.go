@@ -12,16 +12,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"settle/internal/apperr"
+	"settle/internal/obs"
 	"settle/internal/service"
 	"settle/internal/store"
 )
@@ -31,26 +30,34 @@ const Version = "0.1.0"
 
 // Server is the HTTP API.
 type Server struct {
-	svc      *service.Service
-	log      *slog.Logger
-	mux      *http.ServeMux
-	api      huma.API
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	registry *prometheus.Registry
+	svc     *service.Service
+	log     *slog.Logger
+	mux     *http.ServeMux
+	api     huma.API
+	metrics *obs.Metrics
+	access  *slog.Logger // the access log of Handler; nil: none
 }
 
-// New builds the API over svc.
-func New(svc *service.Service, log *slog.Logger) *Server {
+// New builds the API over svc with a metrics registry of its own (the
+// queue depths of svc's store included); /metrics serves it.
+func New(svc *service.Service, log *slog.Logger) *Server { return NewWith(svc, log, nil) }
+
+// NewWith builds the API over svc counting its requests in m and serving
+// m on /metrics (nil: as New). When SETTLE_METRICS_TOKEN is set, /metrics
+// asks for it as a bearer token. With log nil, errors go to slog.Default
+// and Handler writes no access log (tools and benchmarks).
+func NewWith(svc *service.Service, log *slog.Logger, m *obs.Metrics) *Server {
+	access := log
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{svc: svc, log: log, mux: http.NewServeMux(), registry: prometheus.NewRegistry()}
-	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "settle_http_requests_total",
-		Help: "HTTP requests by route and status."}, []string{"route", "status"})
-	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "settle_http_request_seconds",
-		Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
-	s.registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if m == nil {
+		m = obs.NewMetrics()
+		if st := svc.Store(); st != nil {
+			m.Register(obs.NewQueueCollector(st, 0, log))
+		}
+	}
+	s := &Server{svc: svc, log: log, mux: http.NewServeMux(), metrics: m, access: access}
 
 	cfg := huma.DefaultConfig("settle API", Version)
 	cfg.CreateHooks = nil // no $schema links: response shapes are exactly contract.md's
@@ -60,25 +67,39 @@ func New(svc *service.Service, log *slog.Logger) *Server {
 		"bearer": {Type: "http", Scheme: "bearer", Description: "A token from `settle token create --role admin|agent|viewer`."},
 	}
 	cfg.Security = []map[string][]string{{"bearer": {}}}
+	cfg.Transformers = append(cfg.Transformers, stampProblem)
 	s.api = humago.New(s.mux, cfg)
 	s.routes()
 	s.mux.HandleFunc("GET /healthz", s.healthz)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	s.mux.Handle("GET /metrics", m.Handler(os.Getenv("SETTLE_METRICS_TOKEN")))
 	return s
 }
 
 // API exposes the huma API (for the OpenAPI document in tests and tools).
 func (s *Server) API() huma.API { return s.api }
 
-// Handler is the whole HTTP handler with middleware.
-func (s *Server) Handler() http.Handler { return s.observe(s.authenticate(s.idempotent(s.mux))) }
+// Handler is the whole HTTP handler with middleware, request ids,
+// metrics and the access log included (obs.Middleware).
+func (s *Server) Handler() http.Handler {
+	return obs.Middleware(s.Unobserved(), obs.Options{Metrics: s.metrics, Log: s.access, Route: s.Route})
+}
+
+// Unobserved is Handler without obs.Middleware, for a caller that puts
+// one around more than the API (settle serve: UI and API on one listener).
+func (s *Server) Unobserved() http.Handler { return nosniff(s.authenticate(s.idempotent(s.mux))) }
+
+// Route is the pattern of the API route that serves r ("" if none).
+func (s *Server) Route(r *http.Request) string {
+	_, pattern := s.mux.Handler(r)
+	return pattern
+}
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "application/json")
 	if err := s.svc.Store().Ping(ctx); err != nil {
-		s.log.Error("healthz: store does not answer", "err", err)
+		s.log.Error("healthz: store does not answer", "err", err, "request_id", obs.RequestID(r.Context()))
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = io.WriteString(w, `{"status":"unavailable"}`+"\n")
 		return
@@ -110,24 +131,11 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
-// observe records metrics and logs each request (never its headers: they
-// carry tokens).
-func (s *Server) observe(next http.Handler) http.Handler {
+// nosniff sets X-Content-Type-Options on every API response.
+func nosniff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		_, route := s.mux.Handler(r)
-		if route == "" {
-			route = "unmatched"
-		}
-		rec := &statusRecorder{ResponseWriter: w}
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		next.ServeHTTP(rec, r)
-		if rec.status == 0 {
-			rec.status = http.StatusOK
-		}
-		s.requests.WithLabelValues(route, http.StatusText(rec.status)).Inc()
-		s.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
-		s.log.Debug("request", "method", r.Method, "route", route, "status", rec.status, "duration", time.Since(start))
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -264,7 +272,7 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			return tx.FinishIdempotency(ctx, actor.ID, key, out.status, out.body.Bytes())
 		})
 		if err != nil {
-			s.log.Warn("idempotency record not completed", "err", err)
+			s.log.Warn("idempotency record not completed", "err", err, "request_id", obs.RequestID(r.Context()))
 		}
 	})
 }

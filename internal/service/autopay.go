@@ -89,6 +89,7 @@ func (s *Service) chargeAutopay(ctx context.Context, asOf civil.Date) (*AutopayR
 	if err != nil {
 		return nil, err
 	}
+	defer func() { s.observer().AutopayCharged(*rep) }()
 	for i := range todo {
 		if err := s.chargeOne(ctx, &todo[i], asOf, rep); err != nil {
 			return rep, err

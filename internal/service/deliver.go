@@ -45,6 +45,7 @@ func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, li
 	if err := s.loadPortalKey(ctx); err != nil { // the opt-out links are signed in read-only transactions
 		return rep, err
 	}
+	defer func() { s.observer().EmailsDelivered(rep) }()
 	var claimed []store.Message
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		var err error

@@ -398,6 +398,8 @@ func TestOnline_Payoff(t *testing.T) {
 // nothing; a rerun of a date charges nothing twice.
 func TestOnline_Autopay(t *testing.T) {
 	f := newOnlineFixture(t)
+	obs := &recorder{}
+	f.svc.Metrics = obs
 	url, err := f.svc.PortalAutopaySetup(context.Background(), f.portal, f.planID)
 	if err != nil || url == "" {
 		t.Fatalf("setup: %q %v", url, err)
@@ -541,6 +543,20 @@ func TestOnline_Autopay(t *testing.T) {
 	act, err := f.svc.OnlineActivity(f.ctx, "", f.planID)
 	if err != nil || act.Mandate == nil || act.Mandate.PaymentMethod != "pm_card_visa" || len(act.Failed) != 1 {
 		t.Errorf("plan activity: %+v %v", act, err)
+	}
+	// The observer (metrics): four charges, each pending at stripe-mock
+	// (1 Jun, 1 Jul, 4 Jul, 1 Aug); eight runs did work (31 May, 1 Jun,
+	// 1-4 Jul, 1-2 Aug; the second 1 Jun found its run done), none failed.
+	if a := obs.autopay; a.Charged != 4 || a.Pending != 4 || a.Succeeded != 0 || a.Failed != 0 || obs.autopayErr != 0 {
+		t.Errorf("observed autopay %+v, %d errors; want 4 charged, 4 pending", obs.autopay, obs.autopayErr)
+	}
+	if len(obs.runs) != 8 {
+		t.Errorf("observed %d runs, want 8", len(obs.runs))
+	}
+	for _, err := range obs.runs {
+		if err != nil {
+			t.Errorf("observed a failed run: %v", err)
+		}
 	}
 }
 

@@ -62,8 +62,19 @@ func (s *Service) StartRunProgress(ctx context.Context, in RunInput, progress fu
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
+	view, worked, err := s.startRun(ctx, a, asOf, progress)
+	if worked || err != nil {
+		s.observer().RunFinished(time.Since(start), err)
+	}
+	return view, err
+}
+
+// startRun is StartRunProgress after the checks; worked is false when the
+// run of the date was done already.
+func (s *Service) startRun(ctx context.Context, a Actor, asOf civil.Date, progress func(visited int)) (_ *RunView, worked bool, _ error) {
 	var view RunView
-	err = s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		r, created, err := tx.InsertRun(ctx, &store.Run{AsOf: asOf, Status: store.RunRunning})
 		if err != nil {
 			return err
@@ -83,26 +94,26 @@ func (s *Service) StartRunProgress(ctx context.Context, in RunInput, progress fu
 		return audit(ctx, tx, "run.start", "run", r.ID, map[string]any{"as_of": asOf, "customers": n})
 	})
 	if err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	// Autopay charges first (autopay.go): idempotent, so every call for a date may try.
 	if _, err := s.chargeAutopay(ctx, asOf); err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	if view.Run.Status == store.RunDone {
-		return &view, nil
+		return &view, false, nil
 	}
 	if view.Created && view.Run.Customers >= BulkAnalyze {
 		// Thousands of fresh pending rows: without statistics PostgreSQL
 		// claims a batch by filtering every pending row of the run (135 ms
 		// a batch at 15,000 instead of a few).
 		if err := s.store.Analyze(ctx, "run_customers"); err != nil {
-			return nil, err
+			return nil, true, err
 		}
 	}
 	worker := workerName(a.ID)
 	if err := s.workRun(ctx, view.Run.ID, asOf, worker, progress); err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
 		r, err := tx.Run(ctx, view.Run.ID)
@@ -112,7 +123,7 @@ func (s *Service) StartRunProgress(ctx context.Context, in RunInput, progress fu
 		view.Run = *r
 		return nil
 	})
-	return &view, err
+	return &view, true, err
 }
 
 // Run returns a run by id or date.

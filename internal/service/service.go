@@ -86,6 +86,10 @@ type Service struct {
 	// BankAccount is where customers send bank transfers, as agreements
 	// state it (SETTLE_BANK_ACCOUNT, e.g. "IBAN …"); "" leaves it out.
 	BankAccount string
+
+	// Metrics is told of runs, deliveries and autopay charges (observer.go);
+	// nil: nobody.
+	Metrics Observer
 }
 
 // New returns a Service over st. now is the clock used when a call gives

@@ -227,6 +227,7 @@ func (s *Service) DeliverWebhooks(ctx context.Context, client *http.Client, work
 	if _, err := require(ctx, RoleAgent); err != nil {
 		return rep, err
 	}
+	defer func() { s.observer().WebhooksDelivered(rep) }()
 	var claimed []store.WebhookDelivery
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		var err error

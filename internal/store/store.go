@@ -690,6 +690,7 @@ type Tx interface {
 	ARTx
 	BankTx   // plan bank references and bank-statement lines (bank.go)
 	OnlineTx // online payments (online.go)
+	QueueTx  // queue depths for monitoring (queues.go)
 
 	InsertToken(ctx context.Context, t *Token) error
 	TokenByHash(ctx context.Context, hash string) (*Token, error)

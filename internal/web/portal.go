@@ -18,6 +18,7 @@ import (
 	"settle/internal/civil"
 	"settle/internal/money"
 	"settle/internal/notify"
+	"settle/internal/obs"
 	"settle/internal/service"
 )
 
@@ -279,7 +280,7 @@ func (s *Server) portalFail(w http.ResponseWriter, r *http.Request, v *portalVie
 		s.portalMessage(w, r, v, http.StatusConflict, "err.conflict", "err.conflict")
 		return
 	}
-	s.log.Error("web: portal", "method", r.Method, "page", redactToken(r.URL.Path), "err", err)
+	s.log.Error("web: portal", "method", r.Method, "page", redactToken(r.URL.Path), "err", err, "request_id", obs.RequestID(r.Context()))
 	s.portalMessage(w, r, v, http.StatusInternalServerError, "err.internal", "err.internal")
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"settle/internal/apperr"
 	"settle/internal/money"
+	"settle/internal/obs"
 	"settle/internal/service"
 	"settle/internal/store"
 )
@@ -117,7 +118,7 @@ func (s *Server) payFailed(w http.ResponseWriter, r *http.Request, p *service.Po
 			v.Alert += " " + e.Fields[0].Message
 		}
 	} else {
-		s.log.Error("web: portal payment", "page", redactToken(r.URL.Path), "err", err)
+		s.log.Error("web: portal payment", "page", redactToken(r.URL.Path), "err", err, "request_id", obs.RequestID(r.Context()))
 		v.Alert, status = v.T("pay.down"), http.StatusBadGateway
 	}
 	pv, perr := s.payPage(r, p, v)

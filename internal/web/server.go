@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"settle/internal/apperr"
+	"settle/internal/obs"
 	"settle/internal/service"
 )
 
@@ -214,11 +215,16 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 // errorPage shows a message with a status.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	type data struct {
-		Status  int
-		Heading string
-		Message string
+		Status    int
+		Heading   string
+		Message   string
+		RequestID string // on server errors, for the user to quote
 	}
-	p := page{Title: http.StatusText(status), Content: data{status, http.StatusText(status), msg}}
+	d := data{Status: status, Heading: http.StatusText(status), Message: msg}
+	if status >= 500 {
+		d.RequestID = obs.RequestID(r.Context())
+	}
+	p := page{Title: http.StatusText(status), Content: d}
 	if u, ok := r.Context().Value(userKey{}).(*service.SignedIn); ok {
 		p.User, p.CSRF = u, u.CSRFToken
 	}
@@ -229,7 +235,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, m
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		s.log.Error("web: error page", "err", err)
+		s.log.Error("web: error page", "err", err, "request_id", obs.RequestID(r.Context()))
 		http.Error(w, msg, status)
 		return
 	}
@@ -249,7 +255,8 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 	if errors.Is(err, context.Canceled) {
 		return // the client went away
 	}
-	s.log.Error("web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	// The route pattern, not the path: portal paths carry customer tokens.
+	s.log.Error("web: internal error", "method", r.Method, "route", s.Route(r), "err", err, "request_id", obs.RequestID(r.Context()))
 	s.errorPage(w, r, http.StatusInternalServerError, "Internal error.")
 }
 

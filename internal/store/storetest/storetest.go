@@ -136,6 +136,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Dashboard/Counts", testDashboardCounts},
 		{"Bank/PlanRefs", testPlanBankRefs},
 		{"Bank/Lines", testBankLines},
+		{"Queues/Depths", testQueueDepths},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
