@@ -164,3 +164,6 @@ func ParseTTL(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// Now is the service clock (pages that show whether a token has expired).
+func (s *Service) Now() time.Time { return s.now() }
