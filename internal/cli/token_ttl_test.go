@@ -36,7 +36,10 @@ func TestMain_TokenCreateTTL(t *testing.T) {
 	}
 	defer st.Close()
 	var toks []store.Token
-	if err := st.Tx(context.Background(), func(tx store.Tx) (err error) { toks, _, err = tx.Tokens(context.Background(), store.Page{}); return err }); err != nil {
+	if err := st.Tx(context.Background(), func(tx store.Tx) (err error) {
+		toks, _, err = tx.Tokens(context.Background(), store.Page{})
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if len(toks) != 2 {
