@@ -111,7 +111,43 @@ func (a *authzServer) do(t *testing.T, principal string, creds map[string]string
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	if msg := securityHeaderProblem(res.Header); msg != "" {
+		t.Errorf("%s %s as %s: %s", method, path, principal, msg)
+	}
 	return resp{res.StatusCode, res.Header, b}
+}
+
+// securityHeaderProblem says what is wrong with a response's security
+// headers, or "": a CSP whose script sources (script-src, else
+// default-src) allow no inline or eval'd script and that forbids framing,
+// nosniff, and a Referrer-Policy.
+func securityHeaderProblem(h http.Header) string {
+	csp := h.Get("Content-Security-Policy")
+	if csp == "" {
+		return "no Content-Security-Policy"
+	}
+	dirs := map[string]string{}
+	for _, d := range strings.Split(csp, ";") {
+		name, val, _ := strings.Cut(strings.TrimSpace(d), " ")
+		dirs[name] = val
+	}
+	script, ok := dirs["script-src"]
+	if !ok {
+		script, ok = dirs["default-src"]
+	}
+	if !ok || strings.Contains(script, "'unsafe-inline'") || strings.Contains(script, "'unsafe-eval'") {
+		return fmt.Sprintf("CSP %q lets inline or eval'd script run (or sets no script source)", csp)
+	}
+	if dirs["frame-ancestors"] != "'none'" {
+		return fmt.Sprintf("CSP %q does not forbid framing", csp)
+	}
+	if h.Get("X-Content-Type-Options") != "nosniff" {
+		return "no X-Content-Type-Options: nosniff"
+	}
+	if h.Get("Referrer-Policy") == "" {
+		return "no Referrer-Policy"
+	}
+	return ""
 }
 
 func mustOK(t *testing.T, r resp, status int, what string) map[string]any {

@@ -26,6 +26,10 @@ import (
 	"settle/internal/store"
 )
 
+// ContentSecurityPolicy is sent with every API response: they are data
+// (JSON, PDF, metrics), never pages, so nothing may load or frame them.
+const ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'"
+
 // Version is the API version reported in the OpenAPI document.
 const Version = "0.1.0"
 
@@ -120,7 +124,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			route = "unmatched"
 		}
 		rec := &statusRecorder{ResponseWriter: w}
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", ContentSecurityPolicy)
+		h.Set("Referrer-Policy", "no-referrer")
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
