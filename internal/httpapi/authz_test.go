@@ -218,7 +218,12 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	f.proposedPlan = mustOK(t, do("POST", "/v1/plans", `{"customer_id":"C-4","invoice_ids":["I-4"],"installments":3,"frequency":"monthly","start_date":"2026-06-15"}`), 201, "proposed plan")["id"].(string)
 	f.negotiation = mustOK(t, do("POST", "/v1/negotiations", `{"customer_id":"C-3"}`), 201, "negotiation")["id"].(string)
 	f.policy = mustOK(t, do("POST", "/v1/policies", `{"segment":"retail"}`), 201, "policy")["id"].(string)
-	f.webhook = mustOK(t, do("POST", "/v1/webhooks", `{"url":"https://hooks.example/x","events":["plan.accepted"]}`), 201, "webhook")["id"].(string)
+	wh := mustOK(t, do("POST", "/v1/webhooks", `{"url":"https://hooks.example/x","events":["plan.accepted"]}`), 201, "webhook")
+	f.webhook = wh["id"].(string)
+	// The signing secret is shown once, at creation: never listed again.
+	if secret, _ := wh["secret"].(string); secret == "" || strings.Contains(string(do("GET", "/v1/webhooks", "").Body), secret) {
+		t.Errorf("the webhook secret %q is not shown at creation, or is listed again", secret)
+	}
 	mustOK(t, do("PUT", "/v1/customers/C-1/budget", `{"currency":"GBP","income":[{"category":"revenue","monthly":"2500.00"}],"expenses":[],"debts":[]}`), 200, "budget")
 	mustOK(t, do("POST", "/v1/promises", `{"customer_id":"C-2","currency":"GBP","amount":"20.00","promised_on":"2026-05-30","due_date":"2026-06-15","channel":"call"}`), 201, "promise")
 	mustOK(t, do("POST", "/v1/customers/C-2/interactions", `{"kind":"note","summary":"spoke to AP"}`), 201, "interaction")
