@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"settle/internal/payments/stripemock"
+	"settle/internal/payments/stripepay"
 	"settle/internal/service"
 	"settle/internal/store"
 	"settle/internal/testutil"
@@ -619,4 +621,98 @@ func TestPortal_Matrix(t *testing.T) {
 		t.Error("A's own opt-out did not land: the refusals above prove nothing")
 	}
 	t.Logf("%d portal routes, %d requests", len(portal), n)
+}
+
+// TestPortal_MatrixOnlinePayments: with online payments on (stripe-mock),
+// A's link cannot pay or set up autopay for B's invoice or plan (404),
+// and B's pay-only link (from a reminder email) opens its pay page and
+// nothing else; nothing is written.
+func TestPortal_MatrixOnlinePayments(t *testing.T) {
+	w := newPortalWorld(t)
+	w.svc.PortalURL = w.srv.URL
+	none := int64(0)
+	sp, err := stripepay.New(stripepay.Config{SecretKey: stripemock.SecretKey, WebhookSecret: stripemock.WebhookSecret, URL: stripemock.URL(t),
+		HTTPClient: &http.Client{Timeout: 10 * time.Second}, MaxNetworkRetries: &none})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.svc.EnableOnlinePayments(service.OnlineDeps{Provider: sp})
+	email := "ben@example.com"
+	if _, err := w.svc.UpdateCustomer(w.ctx, "B", service.CustomerPatch{Email: &email}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.StartRun(w.ctx, service.RunInput{AsOf: asOf.String()}); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _, err := w.svc.Messages(w.ctx, store.MessageFilter{CustomerID: w.custB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	payB := ""
+	for _, m := range msgs {
+		if mm := payLinkRe.FindStringSubmatch(m.Body); mm != nil {
+			payB = mm[2]
+		}
+	}
+	if payB == "" {
+		t.Fatal("no pay link in B's messages")
+	}
+	pb, err := w.svc.VerifyPortalToken(context.Background(), strings.TrimPrefix(w.linkB, "/portal/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	negB, err := w.svc.PortalStartNegotiation(context.Background(), pb, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	planB, err := w.svc.PortalChoose(context.Background(), pb, negB, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	invB, _ := w.svc.Invoice(w.ctx, "B-1")
+	b := newBrowser(t, w.srv)
+	csrfA := match(t, csrfInput, b.get(w.linkA+"/contact").Body)
+	ps, err := w.svc.VerifyPortalToken(context.Background(), payB)
+	if err != nil || ps.Scope() != service.ScopePay {
+		t.Fatalf("the pay link: %v", err)
+	}
+	csrfPay := ps.CSRF() // the pay-only link's own form token: scope, not CSRF, must refuse
+
+	before := dbDigest(t, w.path)
+	for path, form := range map[string]url.Values{
+		w.linkA + "/pay":              {"kind": {"invoice"}, "ref": {invB.ID}, "csrf_token": {csrfA}},
+		w.linkA + "/autopay/" + planB: {"csrf_token": {csrfA}},
+	} {
+		r := b.do(http.MethodPost, path, form)
+		if r.StatusCode != http.StatusNotFound || strings.Contains(r.Header.Get("Location"), "stripe") {
+			t.Errorf("POST %s with B's id: status %d (Location %q), want 404", path, r.StatusCode, r.Header.Get("Location"))
+		}
+	}
+	n := 0
+	for _, route := range uiRoutes(t) {
+		method, pattern, ok := strings.Cut(route, " ")
+		if !ok || !strings.HasPrefix(pattern, "/portal/") || route == "POST /portal/{token}/pay" {
+			continue
+		}
+		want := http.StatusForbidden
+		switch route {
+		case "GET /portal/{token}":
+			want = http.StatusSeeOther
+		case "GET /portal/{token}/pay":
+			want = http.StatusOK
+		}
+		path := fillPath(pattern, map[string]string{"token": payB, "neg": negB, "plan": planB, "inv": invB.ID})
+		var r response
+		if method == http.MethodGet {
+			r = b.get(path)
+		} else {
+			r = b.do(method, path, url.Values{"csrf_token": {csrfPay}, "channel": {"sms"}, "opted_out": {"1"}, "currency": {"EUR"}})
+		}
+		n++
+		if r.StatusCode != want {
+			t.Errorf("%s with B's pay-only link: status %d, want %d", route, r.StatusCode, want)
+		}
+	}
+	sameDigest(t, "A's link on B's pay routes and B's pay-only link elsewhere", before, dbDigest(t, w.path))
+	t.Logf("%d routes tried with the pay-only link", n)
 }
