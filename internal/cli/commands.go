@@ -226,21 +226,27 @@ func (a *App) kpisCmd() *cobra.Command {
 
 func (a *App) tokenCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens"}
-	var role, name string
+	var role, name, ttlFlag string
 	create := &cobra.Command{
-		Use:   "create --role admin|agent|viewer",
+		Use:   "create --role admin|agent|viewer [--ttl 90d]",
 		Short: "Create an API token and print it (shown once)",
-		Args:  cobra.NoArgs,
+		Long: "Create an API token and print it (shown once; settle keeps only its hash).\n" +
+			"Without --ttl the token never expires; with --ttl (e.g. 90d, 2w, 12h) it is refused after that time.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !service.ValidRole(role) {
 				return usageError{fmt.Errorf("--role %q: must be admin, agent or viewer", role)}
+			}
+			ttl, err := service.ParseTTL(ttlFlag)
+			if err != nil {
+				return usageError{fmt.Errorf("--ttl %q: use e.g. 90d, 2w or 12h (at most ten years)", ttlFlag)}
 			}
 			svc, ctx, done, err := a.open(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer done()
-			secret, _, err := svc.CreateToken(ctx, role, name)
+			secret, _, err := svc.CreateTokenFor(ctx, role, name, ttl)
 			if err != nil {
 				return err
 			}
@@ -250,6 +256,7 @@ func (a *App) tokenCmd() *cobra.Command {
 	}
 	create.Flags().StringVar(&role, "role", "", "admin, agent or viewer")
 	create.Flags().StringVar(&name, "name", "", "a label for the token")
+	create.Flags().StringVar(&ttlFlag, "ttl", "", "lifetime, e.g. 90d, 2w, 12h (default: never expires)")
 	_ = create.MarkFlagRequired("role")
 	cmd.AddCommand(create)
 	return cmd

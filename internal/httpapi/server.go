@@ -25,6 +25,10 @@ import (
 	"settle/internal/store"
 )
 
+// ContentSecurityPolicy is sent with every API response: they are data
+// (JSON, PDF, metrics), never pages, so nothing may load or frame them.
+const ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'"
+
 // Version is the API version reported in the OpenAPI document.
 const Version = "0.1.0"
 
@@ -131,10 +135,14 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
-// nosniff sets X-Content-Type-Options on every API response.
+// nosniff sets X-Content-Type-Options, and a CSP and Referrer-Policy that
+// allow nothing (an API answer is never a page), on every API response.
 func nosniff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", ContentSecurityPolicy)
+		h.Set("Referrer-Policy", "no-referrer")
 		next.ServeHTTP(w, r)
 	})
 }

@@ -115,7 +115,13 @@ type Token struct {
 	Hash      string
 	CreatedAt time.Time
 	RevokedAt *time.Time
+	// ExpiresAt, when set, is when the token stops working (nil: never).
+	ExpiresAt *time.Time
 }
+
+// Expired tells whether the token has expired at now (never when it has
+// no expiry).
+func (t Token) Expired(now time.Time) bool { return t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) }
 
 // AuditEntry is one line of the append-only audit log.
 type AuditEntry struct {

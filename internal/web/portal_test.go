@@ -28,6 +28,7 @@ import (
 type portalWorld struct {
 	svc   *service.Service
 	st    store.Store
+	path  string // the SQLite file
 	srv   *httptest.Server
 	ctx   context.Context
 	linkA string // path /portal/…
@@ -38,7 +39,8 @@ type portalWorld struct {
 
 func newPortalWorld(t *testing.T) *portalWorld {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), testutil.Clock)
+	path := filepath.Join(t.TempDir(), "p.db")
+	st, err := sqlite.Open(context.Background(), path, testutil.Clock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +72,7 @@ func newPortalWorld(t *testing.T) *portalWorld {
 	ui := web.New(svc, quiet)
 	srv := httptest.NewServer(ui.Handler())
 	t.Cleanup(srv.Close)
-	w := &portalWorld{svc: svc, st: st, srv: srv, ctx: ctx}
+	w := &portalWorld{svc: svc, st: st, path: path, srv: srv, ctx: ctx}
 	for _, ref := range []string{"A", "B"} {
 		l, err := svc.CreatePortalLink(ctx, ref, 0, srv.URL)
 		if err != nil {

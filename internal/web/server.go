@@ -20,7 +20,6 @@ import (
 	"os"
 	"path"
 	"strings"
-	"time"
 
 	"settle/internal/apperr"
 	"settle/internal/obs"
@@ -44,8 +43,9 @@ type Server struct {
 	log *slog.Logger
 	mux *http.ServeMux
 	// CookieSecure marks cookies Secure even on plain-HTTP requests (set
-	// it behind a TLS-terminating proxy; SETTLE_COOKIE_SECURE=1). Requests
-	// that arrive over TLS always get Secure cookies.
+	// it behind a TLS-terminating proxy; SETTLE_COOKIE_SECURE=1, or a
+	// SETTLE_PUBLIC_URL that starts with https://). Requests that arrive
+	// over TLS always get Secure cookies.
 	CookieSecure bool
 	// Fallback serves the requests that no UI route matches (the REST
 	// API when both share a listener); nil: a 404 page.
@@ -71,10 +71,12 @@ func New(svc *service.Service, log *slog.Logger) *Server {
 	}
 	s := &Server{
 		svc: svc, log: log, mux: http.NewServeMux(),
-		CookieSecure:   os.Getenv("SETTLE_COOKIE_SECURE") == "1",
-		logins:         newLimiter(LoginFailures, LoginWindow, time.Now),
-		portalRefusals: newLimiter(PortalRefusals, PortalWindow, time.Now),
-		portalPosts:    newLimiter(PortalPosts, PortalWindow, time.Now),
+		CookieSecure: os.Getenv("SETTLE_COOKIE_SECURE") == "1" || publicHTTPS(os.Getenv("SETTLE_PUBLIC_URL")),
+		// The throttles run on the service's clock (time.Now in settle
+		// serve; tests move it to see a window pass).
+		logins:         newLimiter(LoginFailures, LoginWindow, svc.Now),
+		portalRefusals: newLimiter(PortalRefusals, PortalWindow, svc.Now),
+		portalPosts:    newLimiter(PortalPosts, PortalWindow, svc.Now),
 		csrf:           http.NewCrossOriginProtection(),
 	}
 	s.staticHash = hashStatic()
@@ -85,6 +87,13 @@ func New(svc *service.Service, log *slog.Logger) *Server {
 	}))
 	s.routes()
 	return s
+}
+
+// publicHTTPS tells whether SETTLE_PUBLIC_URL is an https:// address:
+// then settle runs behind a TLS-terminating proxy and its cookies must be
+// Secure although the requests it sees are plain HTTP.
+func publicHTTPS(u string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(u)), "https://")
 }
 
 // Handler is the UI with its middleware; requests that no UI route

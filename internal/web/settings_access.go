@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"settle/internal/service"
@@ -163,11 +164,18 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, u *service.S
 type tokenRow struct {
 	store.Token
 	Created, Revoked string
+	Expires          string // "" when it never expires
+	Expired          bool
 }
 
 type tokenForm struct {
-	Name, Role string
-	Errors     map[string]string
+	Name, Role, TTL string
+	Errors          map[string]string
+}
+
+// tokenTTLs are the lifetimes the create form offers (service.ParseTTL).
+var tokenTTLs = []struct{ Value, Label string }{
+	{"", "Never expires"}, {"30d", "30 days"}, {"90d", "90 days"}, {"365d", "1 year"},
 }
 
 func (f tokenForm) Error(field string) string { return f.Errors[field] }
@@ -176,6 +184,7 @@ type tokensData struct {
 	Tokens []tokenRow
 	Form   tokenForm
 	Roles  []string
+	TTLs   []struct{ Value, Label string }
 }
 
 // tokenCreated is the page that shows a new token's secret, once.
@@ -184,16 +193,20 @@ type tokenCreated struct {
 	Token  tokenRow
 }
 
-func tokenRowOf(t store.Token) tokenRow {
-	row := tokenRow{Token: t, Created: formatTime(t.CreatedAt)}
+func tokenRowOf(t store.Token, now time.Time) tokenRow {
+	row := tokenRow{Token: t, Created: formatTime(t.CreatedAt), Expired: t.Expired(now)}
 	if t.RevokedAt != nil {
 		row.Revoked = formatTime(*t.RevokedAt)
+	}
+	if t.ExpiresAt != nil {
+		row.Expires = formatTime(*t.ExpiresAt)
 	}
 	return row
 }
 
 func (s *Server) tokensData(r *http.Request) (*tokensData, error) {
-	d := &tokensData{Roles: roleOptions, Form: tokenForm{Role: service.RoleViewer}}
+	d := &tokensData{Roles: roleOptions, TTLs: tokenTTLs, Form: tokenForm{Role: service.RoleViewer, TTL: "90d"}}
+	now := s.svc.Now()
 	p := store.Page{Limit: 500}
 	for {
 		list, next, err := s.svc.Tokens(r.Context(), p)
@@ -201,7 +214,7 @@ func (s *Server) tokensData(r *http.Request) (*tokensData, error) {
 			return nil, err
 		}
 		for _, t := range list {
-			d.Tokens = append(d.Tokens, tokenRowOf(t))
+			d.Tokens = append(d.Tokens, tokenRowOf(t, now))
 		}
 		if next == "" {
 			return d, nil
@@ -230,18 +243,22 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u *service.
 		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
 		return
 	}
-	f := tokenForm{Name: strings.TrimSpace(r.PostForm.Get("name")), Role: r.PostForm.Get("role"), Errors: map[string]string{}}
+	f := tokenForm{Name: strings.TrimSpace(r.PostForm.Get("name")), Role: r.PostForm.Get("role"), TTL: r.PostForm.Get("ttl"), Errors: map[string]string{}}
 	switch n := utf8.RuneCountInString(f.Name); {
 	case n == 0:
 		f.Errors["name"] = "Name the token after the program that will use it."
 	case n > 100:
 		f.Errors["name"] = "At most 100 characters."
 	}
+	ttl, err := service.ParseTTL(f.TTL)
+	if err != nil {
+		f.Errors["ttl"] = "Choose one of the lifetimes offered."
+	}
 	if len(f.Errors) == 0 {
-		secret, tok, err := s.svc.CreateToken(r.Context(), f.Role, f.Name)
+		secret, tok, err := s.svc.CreateTokenFor(r.Context(), f.Role, f.Name, ttl)
 		if err == nil {
 			tok.Hash = ""
-			v := newSettingsView(u, "token-created", "tokens", tokenCreated{Secret: secret, Token: tokenRowOf(*tok)})
+			v := newSettingsView(u, "token-created", "tokens", tokenCreated{Secret: secret, Token: tokenRowOf(*tok, s.svc.Now())})
 			s.renderSettings(w, r, u, http.StatusCreated, "Token created", v)
 			return
 		}

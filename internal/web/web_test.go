@@ -539,8 +539,8 @@ func TestWeb_APIBehindUI(t *testing.T) {
 	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("API 401 content type %q", ct)
 	}
-	if r.Header.Get("Content-Security-Policy") != "" {
-		t.Errorf("the UI's headers leak onto API responses")
+	if csp := r.Header.Get("Content-Security-Policy"); csp != httpapi.ContentSecurityPolicy {
+		t.Errorf("an API response has CSP %q, want the API's own %q (not the UI's)", csp, httpapi.ContentSecurityPolicy)
 	}
 	secret, _, err := fixture(t).CreateToken(testutil.Admin(context.Background()), service.RoleViewer, "web test")
 	if err != nil {

@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 
 	"settle/internal/apperr"
 	"settle/internal/ids"
@@ -50,27 +49,23 @@ func (t *Tx) InsertToken(ctx context.Context, tok *store.Token) error {
 	if tok.CreatedAt.IsZero() {
 		tok.CreatedAt = t.now
 	}
-	_, err := t.Exec(ctx, `INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES (?,?,?,?,?)`,
-		tok.ID, tok.Name, tok.Role, tok.Hash, tok.CreatedAt.UTC())
+	var expires any
+	if tok.ExpiresAt != nil {
+		expires = tok.ExpiresAt.UTC()
+	}
+	_, err := t.Exec(ctx, `INSERT INTO api_tokens (id, name, role, hash, created_at, expires_at) VALUES (?,?,?,?,?,?)`,
+		tok.ID, tok.Name, tok.Role, tok.Hash, tok.CreatedAt.UTC(), expires)
 	return err
 }
 
 // TokenByHash implements store.Tx.
 func (t *Tx) TokenByHash(ctx context.Context, hash string) (*store.Token, error) {
-	var tok store.Token
-	var revoked sql.NullTime
-	err := t.queryRow(ctx, `SELECT id, name, role, hash, created_at, revoked_at FROM api_tokens WHERE hash = ?`, hash).
-		Scan(&tok.ID, &tok.Name, &tok.Role, &tok.Hash, &tok.CreatedAt, &revoked)
+	tok, err := scanToken(t.queryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE hash = ?`, hash))
 	if isNoRows(err) {
 		return nil, apperr.Errorf(apperr.Unauthorized, "unknown token")
 	}
 	if err != nil {
 		return nil, err
-	}
-	tok.CreatedAt = tok.CreatedAt.UTC()
-	if revoked.Valid {
-		r := revoked.Time.UTC()
-		tok.RevokedAt = &r
 	}
 	return &tok, nil
 }

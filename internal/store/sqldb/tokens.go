@@ -10,18 +10,22 @@ import (
 
 // The API tokens, as the settings pages list and revoke them.
 
-const tokenCols = `id, name, role, hash, created_at, revoked_at`
+const tokenCols = `id, name, role, hash, created_at, revoked_at, expires_at`
 
 func scanToken(sc scanner) (store.Token, error) {
 	var tok store.Token
-	var revoked sql.NullTime
-	if err := sc.Scan(&tok.ID, &tok.Name, &tok.Role, &tok.Hash, &tok.CreatedAt, &revoked); err != nil {
+	var revoked, expires sql.NullTime
+	if err := sc.Scan(&tok.ID, &tok.Name, &tok.Role, &tok.Hash, &tok.CreatedAt, &revoked, &expires); err != nil {
 		return tok, err
 	}
 	tok.CreatedAt = tok.CreatedAt.UTC()
 	if revoked.Valid {
 		r := revoked.Time.UTC()
 		tok.RevokedAt = &r
+	}
+	if expires.Valid {
+		e := expires.Time.UTC()
+		tok.ExpiresAt = &e
 	}
 	return tok, nil
 }

@@ -115,6 +115,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Imports/Recent", testRecentImports},
 		{"Tokens", testTokens},
 		{"Tokens/ListRevoke", testTokensListRevoke},
+		{"Tokens/Expiry", testTokensExpiry},
 		{"PortalKeys/CreateOnce", testPortalKeys},
 		{"Online/Customers", testOnlineCustomers},
 		{"Online/Intents", testOnlineIntents},
