@@ -262,6 +262,7 @@ func TestDeliver_SIGKILLThenRestart(t *testing.T) {
 type serveProc struct {
 	cmd  *exec.Cmd
 	done chan struct{}
+	url  string // from its "settle is serving" line
 }
 
 // startServe starts `settle serve` on a free port with env and waits until
@@ -285,6 +286,7 @@ func startServe(t *testing.T, dsn string, env ...string) (*serveProc, error) {
 		for sc.Scan() {
 			if !once && strings.Contains(sc.Text(), "settle is serving") {
 				once = true
+				p.url = sc.Text()
 				close(ready)
 			}
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"settle/internal/clientip"
 	"settle/internal/httpapi"
 	"settle/internal/notify"
 	"settle/internal/obs"
@@ -176,12 +177,16 @@ func (a *App) serve(ctx context.Context, svc *service.Service, addr string, read
 	if err != nil {
 		return err
 	}
+	proxies, err := clientip.Parse(os.Getenv("SETTLE_TRUSTED_PROXIES"))
+	if err != nil {
+		return fmt.Errorf("SETTLE_TRUSTED_PROXIES: %w", err)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{
-		Handler:           handler(svc, log),
+		Handler:           proxies.Middleware(handler(svc, log)),
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn), // e.g. TLS handshake and header errors, as structured lines
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
