@@ -80,3 +80,10 @@ e2e: ## Browser tests: settle demo + Chromium via playwright-core (tests/e2e/run
 
 clean: ## Remove build and coverage output
 	rm -rf bin/ coverage.out coverage.html cover.out *.coverprofile
+
+.PHONY: fuzz fuzz-short
+fuzz: ## Every fuzz target for FUZZTIME each (default 5m): scripts/fuzz.sh
+	FUZZTIME=$(or $(FUZZTIME),5m) ./scripts/fuzz.sh
+
+fuzz-short: ## Every fuzz target for 10s each (CI)
+	FUZZTIME=10s ./scripts/fuzz.sh

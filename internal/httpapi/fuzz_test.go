@@ -226,8 +226,8 @@ func (a *fuzzAPI) target(method, route, id string, mode uint8) string {
 // every write endpoint of the REST API, on one server per fuzzing process
 // with real objects to act on, as an admin (authorisation is tested
 // elsewhere). Every answer is 2xx or 4xx, never 5xx and never a panic; a
-// 4xx is problem JSON with its status, and a 422 names the field, line or
-// column at fault; and a refused request writes nothing: no audit entry,
+// 4xx is problem JSON with its status, and a 422 for a JSON object names
+// the field, line or column at fault; and a refused request writes nothing: no audit entry,
 // no row in any table counted by the store.
 func FuzzAPIWrite(f *testing.F) {
 	a := newFuzzAPI(f)
@@ -275,7 +275,8 @@ func FuzzAPIWrite(f *testing.F) {
 }
 
 // checkProblem: a 4xx answer is problem JSON (RFC 9457) carrying its
-// status; a 422 says which field, line or column is at fault.
+// status; a 422 for a JSON object says which field, line or column is at
+// fault.
 func checkProblem(t *testing.T, req string, body []byte, r fuzzResp) {
 	t.Helper()
 	if r.ct != "application/problem+json" {
@@ -285,7 +286,10 @@ func checkProblem(t *testing.T, req string, body []byte, r fuzzResp) {
 	if err := json.Unmarshal(r.body, &p); err != nil || p.Status != r.status || p.Title == "" || p.Type == "" {
 		t.Fatalf("%s with %q: %d with problem %s (%v)", req, body, r.status, r.body, err)
 	}
-	if r.status == http.StatusUnprocessableEntity {
+	// A body that is not a JSON object has no fields to name ("expected
+	// object"); one that is must have its bad fields named.
+	var object map[string]json.RawMessage
+	if r.status == http.StatusUnprocessableEntity && json.Unmarshal(body, &object) == nil {
 		named := false
 		for _, e := range p.Errors {
 			if e.Field != "" || e.Line > 0 || e.Column != "" {
