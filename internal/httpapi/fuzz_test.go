@@ -259,6 +259,7 @@ func FuzzAPIWrite(f *testing.F) {
 		before := a.counts()
 		a.log.take()
 		r := a.do(method, target, contentTypes[int(mode)%len(contentTypes)], body)
+		t.Logf("%s %s → %d", method, target, r.status)
 		switch {
 		case r.status >= 500 || r.status < 200 || (r.status >= 300 && r.status < 400):
 			t.Fatalf("%s %s with %q: status %d\n%s\nlog: %s", method, target, body, r.status, r.body, a.log.take())
