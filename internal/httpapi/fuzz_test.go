@@ -261,8 +261,8 @@ func FuzzAPIWrite(f *testing.F) {
 		if q := strings.TrimPrefix(query, "?"); q != "" {
 			target += "?" + q
 		}
-		if _, err := url.ParseRequestURI(target); err != nil {
-			return // not a request a client can send
+		if _, err := url.ParseRequestURI(target); err != nil || strings.ContainsFunc(target, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			return // not a request line a client can send
 		}
 		seq := a.lastSeq()
 		before := a.counts()
