@@ -90,3 +90,10 @@ test-race-short: ## The concurrency tests under the race detector (CI runs this)
 .PHONY: soak
 soak: build ## Scale-out soak: 3 instances on a throwaway PostgreSQL, 10 min, one SIGKILLed every minute (docs/deployment.md)
 	SETTLE_TEST_CMD='bin/settle bench soak --db "$$SETTLE_TEST_POSTGRES" --instances $(or $(INSTANCES),3) --duration $(or $(DURATION),10m) --kill-every $(or $(KILL_EVERY),1m) --workers $(or $(WORKERS),8)' ./scripts/test.sh
+
+.PHONY: fuzz fuzz-short
+fuzz: ## Every fuzz target for FUZZTIME each (default 5m): scripts/fuzz.sh
+	FUZZTIME=$(or $(FUZZTIME),5m) ./scripts/fuzz.sh
+
+fuzz-short: ## Every fuzz target for 10s each (CI)
+	FUZZTIME=10s ./scripts/fuzz.sh

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -516,8 +517,20 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		d, err := Parse(s)
+		// Oracle: the standard library's strict layout, minus year 0000.
+		ref, refErr := time.Parse(time.DateOnly, s)
+		refOK := refErr == nil && ref.Year() >= 1 && len(s) == 10
 		if err != nil {
+			if refOK {
+				t.Fatalf("Parse(%q): %v, but time.Parse reads %v", s, err, ref)
+			}
+			if !strings.Contains(err.Error(), fmt.Sprintf("%q", s)) {
+				t.Fatalf("Parse(%q) error %q does not quote the value", s, err)
+			}
 			return
+		}
+		if !refOK || Of(ref) != d {
+			t.Fatalf("Parse(%q) = %v, time.Parse = %v, %v", s, d, ref, refErr)
 		}
 		if !d.IsValid() {
 			t.Fatalf("Parse(%q) = %+v, which is not valid", s, d)
@@ -534,4 +547,81 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("ISOLayout.Parse(%q) = %v, %v; want %v", s, l, err, d)
 		}
 	})
+}
+
+// FuzzLayout: ParseLayout either refuses a format with an error quoting
+// it, or gives a Layout whose Parse returns only valid dates (errors quote
+// the value) and reads back every date written in that format (YY: years
+// 2000..2099 only).
+func FuzzLayout(f *testing.F) {
+	f.Add("DD/MM/YYYY", "29/02/2028", int64(0))
+	f.Add("D.M.YY", "1.2.26", int64(20000))
+	f.Add("YYYY-MM-DD", "2026-02-29", int64(-719162))
+	f.Add("M/D/YYYY", "12/31/9999", int64(2932896))
+	f.Add("DM YYYY", "111 2026", int64(1))
+	f.Add("YYYYY", "", int64(0))
+	f.Fuzz(func(t *testing.T, format, s string, day int64) {
+		l, err := ParseLayout(format)
+		if err != nil {
+			if !strings.Contains(err.Error(), fmt.Sprintf("%q", format)) {
+				t.Fatalf("ParseLayout(%q) error %q does not quote the format", format, err)
+			}
+			return
+		}
+		if l.String() != format {
+			t.Fatalf("Layout.String() = %q, want %q", l.String(), format)
+		}
+		if d, err := l.Parse(s); err != nil {
+			if !strings.Contains(err.Error(), fmt.Sprintf("%q", s)) {
+				t.Fatalf("Parse(%q) in %q: error %q does not quote the value", s, format, err)
+			}
+		} else if !d.IsValid() {
+			t.Fatalf("Parse(%q) in %q = %+v, not a valid date", s, format, d)
+		}
+		// A date from the fuzzer's day number, 0001-01-01 .. 9999-12-31.
+		const first, last = -719162, 2932896 // day numbers of those dates
+		n := first + int(((day%(last-first+1))+(last-first+1))%(last-first+1))
+		d := fromDayNumber(n)
+		if !d.IsValid() {
+			t.Fatalf("day %d: %+v invalid", n, d)
+		}
+		if strings.Contains(format, "YY") && !strings.Contains(format, "YYYY") && (d.Year < 2000 || d.Year > 2099) {
+			return
+		}
+		out := formatIn(format, d)
+		back, err := l.Parse(out)
+		if err != nil || back != d {
+			t.Fatalf("%v written in %q is %q, which parses to %v, %v", d, format, out, back, err)
+		}
+	})
+}
+
+// formatIn writes d in a layout format (test-only: civil has no writer).
+func formatIn(format string, d Date) string {
+	var b strings.Builder
+	for i := 0; i < len(format); {
+		run := 1
+		for i+run < len(format) && format[i+run] == format[i] {
+			run++
+		}
+		switch {
+		case format[i] == 'Y' && run == 4:
+			fmt.Fprintf(&b, "%04d", d.Year)
+		case format[i] == 'Y':
+			fmt.Fprintf(&b, "%02d", d.Year%100)
+		case format[i] == 'M' && run == 2:
+			fmt.Fprintf(&b, "%02d", int(d.Month))
+		case format[i] == 'M':
+			fmt.Fprintf(&b, "%d", int(d.Month))
+		case format[i] == 'D' && run == 2:
+			fmt.Fprintf(&b, "%02d", d.Day)
+		case format[i] == 'D':
+			fmt.Fprintf(&b, "%d", d.Day)
+		default:
+			b.WriteByte(format[i])
+			run = 1
+		}
+		i += run
+	}
+	return b.String()
 }

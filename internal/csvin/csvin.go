@@ -71,15 +71,22 @@ func ParseMapping(s string) (map[string]string, error) {
 	if strings.TrimSpace(s) == "" {
 		return m, nil
 	}
+	// Headers match file columns case-insensitively (NewReader), so
+	// "Client=…,client=…" maps one column twice.
+	seen := map[string]string{}
 	for _, pair := range strings.Split(s, ",") {
 		from, to, ok := strings.Cut(pair, "=")
 		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
 		if !ok || from == "" || to == "" {
 			return nil, apperr.Field("map", "%q must be fileColumn=settleColumn", pair)
 		}
-		if _, dup := m[from]; dup {
-			return nil, apperr.Field("map", "column %q is mapped twice", from)
+		if first, dup := seen[strings.ToLower(from)]; dup {
+			if first == from {
+				return nil, apperr.Field("map", "column %q is mapped twice", from)
+			}
+			return nil, apperr.Field("map", "column %q is mapped twice (as %q and %q: column names ignore case)", from, first, from)
 		}
+		seen[strings.ToLower(from)] = from
 		m[from] = to
 	}
 	return m, nil
@@ -164,9 +171,9 @@ func (rd *Reader) Next() (*apperr.FieldError, error) {
 	if errors.Is(err, io.EOF) {
 		return nil, io.EOF
 	}
-	line, _ := rd.csv.FieldPos(0)
-	rd.line = line
 	if err != nil {
+		// Not FieldPos here: after a parse error the record may have no
+		// field, and FieldPos(0) would panic.
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			rd.line = pe.StartLine
@@ -174,6 +181,8 @@ func (rd *Reader) Next() (*apperr.FieldError, error) {
 		}
 		return nil, err
 	}
+	line, _ := rd.csv.FieldPos(0)
+	rd.line = line
 	rd.rec = rec
 	if len(rec) != rd.width {
 		return &apperr.FieldError{Line: line, Message: fmt.Sprintf("has %d columns, the header has %d", len(rec), rd.width)}, nil

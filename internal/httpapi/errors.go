@@ -6,9 +6,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/validation"
 
 	"settle/internal/apperr"
 	"settle/internal/obs"
@@ -72,6 +74,9 @@ func problemType(status int) string {
 	return "/problems/" + code
 }
 
+// requiredProperty matches huma's message for a missing required property.
+var requiredProperty = regexp.MustCompile("^" + strings.Replace(regexp.QuoteMeta(validation.MsgExpectedRequiredProperty), "%s", `(\S+)`, 1) + "$")
+
 // newHumaError converts huma's validation details (location "body.amount")
 // into settle's field errors ("amount").
 func newHumaError(status int, msg string, errs ...error) huma.StatusError {
@@ -89,6 +94,15 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 			}
 			if field == "body" {
 				field = ""
+			}
+			// A missing property is reported at its parent ("body"); its
+			// name is only in the message.
+			if m := requiredProperty.FindStringSubmatch(det.Message); m != nil {
+				if field == "" {
+					field = m[1]
+				} else {
+					field += "." + m[1]
+				}
 			}
 			p.Errors = append(p.Errors, apperr.FieldError{Field: field, Message: det.Message})
 			continue

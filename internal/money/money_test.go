@@ -2,7 +2,10 @@ package money
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"math/big"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -375,11 +378,28 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, code uint8) {
 		c := currencies[int(code)%len(currencies)]
 		a, err := Parse(s, c)
+		// Oracle: the documented grammar, evaluated exactly with math/big.
+		want, inRange, grammatical := exactMinor(s, c.Digits())
 		if err != nil {
 			if !errors.Is(err, ErrSyntax) && !errors.Is(err, ErrOverflow) {
 				t.Fatalf("Parse(%q, %s) error %v wraps neither ErrSyntax nor ErrOverflow", s, c, err)
 			}
+			if !strings.Contains(err.Error(), fmt.Sprintf("%q", s)) {
+				t.Fatalf("Parse(%q, %s) error %q does not quote the value", s, c, err)
+			}
+			if grammatical && inRange {
+				t.Fatalf("Parse(%q, %s): %v, but it is %d minor units", s, c, err, want)
+			}
+			if grammatical && !errors.Is(err, ErrOverflow) {
+				t.Fatalf("Parse(%q, %s): %v, want ErrOverflow", s, c, err)
+			}
 			return
+		}
+		if !grammatical || !inRange || a.Minor() != want || a.Currency() != c {
+			t.Fatalf("Parse(%q, %s) = %d %s; the grammar says ok=%t, value %d (fits: %t)", s, c, a.Minor(), a.Currency(), grammatical, want, inRange)
+		}
+		if strings.ContainsAny(s, "eE+,_ \t") {
+			t.Fatalf("Parse(%q, %s) accepted an exponent, sign, separator or space", s, c)
 		}
 		out := a.String()
 		b, err := Parse(out, c)
@@ -388,6 +408,55 @@ func FuzzParse(f *testing.F) {
 		}
 		if b != a {
 			t.Fatalf("Parse(%q, %s) = %d, Parse(String()=%q) = %d", s, c, a.Minor(), out, b.Minor())
+		}
+	})
+}
+
+// exactMinor evaluates s by the grammar of the package doc with math/big:
+// grammatical reports whether s is [-]digits[.1..digits digits], and
+// inRange whether its minor units fit in an int64.
+func exactMinor(s string, digits int) (minor int64, inRange, grammatical bool) {
+	if !amountGrammar.MatchString(s) {
+		return 0, false, false
+	}
+	intPart, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
+	if len(frac) > digits {
+		return 0, false, false
+	}
+	v, ok := new(big.Int).SetString(intPart+frac+strings.Repeat("0", digits-len(frac)), 10)
+	if !ok {
+		return 0, false, false
+	}
+	if strings.HasPrefix(s, "-") {
+		v.Neg(v)
+	}
+	if !v.IsInt64() {
+		return 0, false, true
+	}
+	return v.Int64(), true, true
+}
+
+var amountGrammar = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+// FuzzFormat: every int64 of minor units in every currency prints to a
+// string that Parse reads back to the same amount (Parse(Format(x)) == x).
+func FuzzFormat(f *testing.F) {
+	for _, m := range []int64{0, 1, -1, 5, -5, 123450, math.MaxInt64, math.MinInt64, math.MinInt64 + 1} {
+		f.Add(m, uint8(0))
+		f.Add(m, uint8(1))
+		f.Add(m, uint8(2))
+	}
+	currencies := []Currency{usd, jpy, bhd}
+	f.Fuzz(func(t *testing.T, minor int64, code uint8) {
+		c := currencies[int(code)%len(currencies)]
+		a := New(minor, c)
+		s := a.String()
+		b, err := Parse(s, c)
+		if err != nil || b != a {
+			t.Fatalf("New(%d, %s).String() = %q; Parse gives %d, %v", minor, c, s, b.Minor(), err)
+		}
+		if got, err := ParseMinor(s, c.Digits()); err != nil || got != minor {
+			t.Fatalf("ParseMinor(%q, %d) = %d, %v; want %d", s, c.Digits(), got, err, minor)
 		}
 	})
 }

@@ -222,3 +222,25 @@ func TestMatch_AmbiguousCorrection(t *testing.T) {
 		t.Errorf("ambiguous correction: %+v", got)
 	}
 }
+
+// Found by FuzzScan/FuzzReference: a line break inside a reference (banks
+// wrap remittance text) or a no-break space next to it hid the reference,
+// and a no-break space or U+0085 glued two words into one token, so an
+// invoice number followed by one was never looked up.
+func TestScan_LineBreaksAndNoBreakSpaces(t *testing.T) {
+	for _, text := range []string{"STL-2345\n678K", "STL-2345\r\n678K", "STL\u00a02345678K", "Ref STL 2345\u00a0678K"} {
+		sc := Scan(text)
+		if len(sc.Refs) != 1 || sc.Refs[0].Written != "STL-2345678K" || !sc.Refs[0].Valid {
+			t.Errorf("Scan(%q).Refs = %+v, want STL-2345678K", text, sc.Refs)
+		}
+	}
+	for text, want := range map[string][]string{
+		"INV-1\u00a0ACME":   {"INV-1", "ACME"},
+		"INV-2\u0085Müller": {"INV-2", "Müller"},
+		"R-3\u2003R-4":      {"R-3", "R-4"},
+	} {
+		if got := Scan(text).Words; !slices.Equal(got, want) {
+			t.Errorf("Scan(%q).Words = %q, want %q", text, got, want)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Prefix starts every plan bank reference.
@@ -172,15 +173,25 @@ type Scanned struct {
 	Words []string // other tokens, as written: candidate invoice numbers and customer refs
 }
 
-// Banks mangle references: "STL 7K3M 9QXP", "stl-7k3m9qxp", "STL7K3M9QXP".
-var refPattern = regexp.MustCompile(`(?i)\bSTL[\s\-_.:/]*((?:[0-9A-Z][\s\-]?){7}[0-9A-Z])\b`)
+// Banks mangle references: "STL 7K3M 9QXP", "stl-7k3m9qxp", "STL7K3M9QXP",
+// and wrap long remittance text: a line break or a no-break space may sit
+// anywhere a space can ("\r\n" is two; \s is ASCII-only, hence \p{Z}).
+var refPattern = regexp.MustCompile(`(?i)\bSTL[\s\p{Z}\-_.:/]*((?:[0-9A-Z][\s\p{Z}\-]{0,2}){7}[0-9A-Z])\b`)
+
+// dropSeparators removes what refPattern allows between a code's symbols.
+func dropSeparators(r rune) rune {
+	if r == '-' || unicode.IsSpace(r) || unicode.Is(unicode.Z, r) {
+		return -1
+	}
+	return r
+}
 
 // Scan finds the plan references and other tokens in a reference text.
 func Scan(text string) Scanned {
 	var sc Scanned
 	rest := text
 	for _, m := range refPattern.FindAllStringSubmatchIndex(text, -1) {
-		code := strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(text[m[2]:m[3]]))
+		code := strings.ToUpper(strings.Map(dropSeparators, text[m[2]:m[3]]))
 		if len(code) != CodeLen {
 			continue
 		}
@@ -194,7 +205,8 @@ func Scan(text string) Scanned {
 	seen := map[string]bool{}
 	for _, w := range strings.FieldsFunc(rest, func(r rune) bool {
 		return !(r == '-' || r == '/' || r == '_' || r == '.' || r == '#' ||
-			('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || r > 127)
+			('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') ||
+			(r > 127 && !unicode.IsSpace(r) && !unicode.Is(unicode.Z, r)))
 	}) {
 		w = strings.Trim(w, ".-_/#")
 		if w == "" || seen[w] {
