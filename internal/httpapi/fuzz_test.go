@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	pathpkg "path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -269,7 +270,15 @@ func FuzzAPIWrite(f *testing.F) {
 		a.log.take()
 		r := a.do(method, target, contentTypes[int(mode)%len(contentTypes)], body)
 		t.Logf("%s %s → %d", method, target, r.status)
+		reqPath, _, _ := strings.Cut(target, "?")
 		switch {
+		case (r.status == http.StatusMovedPermanently || r.status == http.StatusTemporaryRedirect || r.status == http.StatusPermanentRedirect) &&
+			pathpkg.Clean(reqPath) != reqPath:
+			// net/http's mux sends a path with "." or ".." segments or
+			// doubled slashes to its clean form, before any handler runs.
+			if got := a.auditSeq(seq); got != seq {
+				t.Fatalf("%s %s: redirected (%d) but wrote to the audit log", method, target, r.status)
+			}
 		case r.status >= 500 || r.status < 200 || (r.status >= 300 && r.status < 400):
 			t.Fatalf("%s %s with %q: status %d\n%s\nlog: %s", method, target, body, r.status, r.body, a.log.take())
 		case r.status >= 400:
