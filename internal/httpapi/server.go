@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -90,7 +91,57 @@ func (s *Server) Handler() http.Handler {
 
 // Unobserved is Handler without obs.Middleware, for a caller that puts
 // one around more than the API (settle serve: UI and API on one listener).
-func (s *Server) Unobserved() http.Handler { return nosniff(s.authenticate(s.idempotent(s.mux))) }
+func (s *Server) Unobserved() http.Handler {
+	return nosniff(s.authenticate(s.idempotent(http.HandlerFunc(s.serveMux))))
+}
+
+// serveMux serves r by its route; a request under /v1/ that no route
+// takes (an unknown path, or a method the path does not have) gets the
+// mux's status as problem JSON, like every other API error, instead of
+// its plain text.
+func (s *Server) serveMux(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" || !strings.HasPrefix(r.URL.Path, "/v1/") {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	rec := &headerRecorder{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	status := rec.status
+	if status < 400 {
+		// The mux redirects a path to its clean form ("/v1/x/../y"): let it.
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	if allow := rec.header.Get("Allow"); allow != "" {
+		w.Header().Set("Allow", allow)
+	}
+	detail := fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.EscapedPath())
+	if status == http.StatusMethodNotAllowed {
+		detail = fmt.Sprintf("%s is not allowed on %s (allowed: %s)", r.Method, r.URL.EscapedPath(), rec.header.Get("Allow"))
+	}
+	writeProblem(w, &Problem{Type: problemType(status), Title: http.StatusText(status), Status: status, Detail: detail})
+}
+
+// headerRecorder keeps the status and headers a handler writes and drops
+// its body.
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (r *headerRecorder) Header() http.Header { return r.header }
+func (r *headerRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (r *headerRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+}
 
 // Route is the pattern of the API route that serves r ("" if none).
 func (s *Server) Route(r *http.Request) string {
