@@ -190,7 +190,7 @@ var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
 // target fills in a route's path parameters: the fuzzer's id when it gave
 // one, else a real object in the state the route acts on (fresh for the
 // routes that change an object's state: plans, negotiations, bank lines,
-// tasks).
+// tasks, and patched customers and invoices).
 func (a *fuzzAPI) target(method, route, id string, mode uint8) string {
 	return pathParam.ReplaceAllStringFunc(route, func(p string) string {
 		if id != "" {
@@ -199,8 +199,16 @@ func (a *fuzzAPI) target(method, route, id string, mode uint8) string {
 		switch {
 		case p == "{kind}":
 			return []string{"customers", "invoices", "payments"}[int(mode>>4)%3]
+		case strings.HasPrefix(route, "/v1/customers/") && method == "PATCH":
+			// A fresh one: a fuzzed patch may rename the shared FZ (its
+			// external_ref), which later fixtures look up.
+			ref, _ := a.customerWithInvoice("C")
+			return ref
 		case strings.HasPrefix(route, "/v1/customers/"):
 			return "FZ"
+		case strings.HasPrefix(route, "/v1/invoices/") && method == "PATCH":
+			_, inv := a.customerWithInvoice("I")
+			return inv
 		case strings.HasPrefix(route, "/v1/invoices/"):
 			return "FZ-1"
 		case strings.HasPrefix(route, "/v1/plans/"):
