@@ -61,6 +61,17 @@ password for the demo admin.`,
 			if err != nil {
 				return err
 			}
+			// Fill the worklist and the outbox of the demo's date now,
+			// whatever the time: serve's scheduler runs today's collections
+			// only once SETTLE_RUN_AT (06:00 UTC by default) has passed, so
+			// a demo started at night showed an empty worklist. The run is
+			// idempotent per date: the scheduler finds it done.
+			if _, err := svc.StartRun(ctx, service.RunInput{AsOf: date.String()}); err != nil {
+				return err
+			}
+			if err := demoCallTask(ctx, svc, date); err != nil {
+				return err
+			}
 			token, _, err := svc.CreateToken(ctx, service.RoleAdmin, "demo")
 			if err != nil {
 				return err
@@ -190,4 +201,40 @@ func demoAdmin(ctx context.Context, svc *service.Service) (string, error) {
 		return "", fmt.Errorf("demo admin: %w", err)
 	}
 	return password, nil
+}
+
+// demoCallTask makes sure the first-line queue (the worklist's first tab)
+// has a call to make: on some dates the day's run asks for none (the
+// demo's calls fall due on other days), and an empty worklist shows the
+// demo badly. It books a follow-up call with a customer who owes overdue
+// money and has no plan, promise or task yet — someone to negotiate with.
+func demoCallTask(ctx context.Context, svc *service.Service, asOf civil.Date) error {
+	open, _, err := svc.Tasks(ctx, store.TaskFilter{Queue: "tier1", Status: store.TaskOpen, Page: store.Page{Limit: 1}})
+	if err != nil || len(open) > 0 {
+		return err
+	}
+	busy := map[string]bool{}
+	tasks, _, err := svc.Tasks(ctx, store.TaskFilter{Status: store.TaskOpen, Page: store.Page{Limit: 500}})
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		busy[t.CustomerID] = true
+	}
+	rows, _, err := svc.CustomerList(ctx, service.CustomerListInput{AsOf: asOf, Page: store.Page{Limit: 100}})
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if busy[r.Customer.ID] || r.OpenPlans > 0 || r.OpenPromises > 0 || len(r.Balances) != 1 {
+			continue
+		}
+		b := r.Balances[0]
+		if overdue := b.Total() - b.Amounts[0]; overdue <= 0 {
+			continue
+		}
+		_, err = svc.BookFollowUp(ctx, r.Customer.ID, service.FollowUpInput{Note: "demo: a call to make"})
+		return err
+	}
+	return nil
 }
