@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"net"
 	"net/mail"
 	"os"
 	"os/exec"
@@ -94,19 +93,7 @@ func (ss *sinkSession) Logout() error {
 	return nil
 }
 
-func (s *mailSink) start(t *testing.T) string {
-	t.Helper()
-	srv := smtp.NewServer(s)
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return fmt.Sprintf("smtp://%s?tls=none", ln.Addr())
-}
+func (s *mailSink) start(t *testing.T) string { return testutil.StartSMTP(t, s) }
 
 func (s *mailSink) snapshot() (map[string]int, int) {
 	s.mu.Lock()

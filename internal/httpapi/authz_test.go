@@ -7,9 +7,6 @@ package httpapi_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,6 +27,7 @@ import (
 	"settle/internal/service"
 	"settle/internal/store"
 	"settle/internal/store/sqlite"
+	"settle/internal/testutil"
 	"settle/internal/web"
 )
 
@@ -279,53 +277,6 @@ func (f *authzFixture) copyDB(t *testing.T) string {
 	return dst
 }
 
-// dbDigest hashes every row of every table: a refused request must leave
-// it unchanged. It returns the digest per table.
-func dbDigest(t *testing.T, path string) map[string]string {
-	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
-	out := map[string]string{}
-	for _, table := range tables {
-		rs, err := db.Query(`SELECT * FROM "` + table + `" ORDER BY 1`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rs.Columns()
-		h := sha256.New()
-		n := 0
-		for rs.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rs.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintf(h, "%v\n", vals)
-			n++
-		}
-		rs.Close()
-		out[table] = fmt.Sprintf("%d rows %s", n, hex.EncodeToString(h.Sum(nil))[:16])
-	}
-	return out
-}
-
 // authzRow is one route: who may call it and what they get.
 type authzRow struct {
 	method, path string // as registered (path template)
@@ -523,7 +474,7 @@ func TestAPI_AuthzMatrix(t *testing.T) {
 
 	// Refused callers first, on one server: nothing they send may change
 	// the database (every table's rows hashed before and after).
-	before := dbDigest(t, f.path)
+	before := testutil.TableDigest(t, f.path)
 	refused, allowed := 0, 0
 	for _, r := range authzTable {
 		path, body := r.req(f)
@@ -547,7 +498,7 @@ func TestAPI_AuthzMatrix(t *testing.T) {
 			}
 		}
 	}
-	after := dbDigest(t, f.path)
+	after := testutil.TableDigest(t, f.path)
 	for table, d := range before {
 		if after[table] != d {
 			t.Errorf("refused requests changed table %s: %s → %s", table, d, after[table])
@@ -576,7 +527,7 @@ func TestAPI_AuthzMatrix(t *testing.T) {
 				t.Errorf("%s %s as %s: status %d, want %d: %.300s", r.method, path, p, got.Status, want, got.Body)
 			}
 			if r.min == "public" && r.writes() {
-				if d := dbDigest(t, copyPath); !mapsEqual(d, before) {
+				if d := testutil.TableDigest(t, copyPath); !mapsEqual(d, before) {
 					t.Errorf("%s %s as %s wrote to the database", r.method, path, p)
 				}
 			}

@@ -2,9 +2,7 @@ package service_test
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"net"
 	"net/mail"
 	"strings"
 	"sync"
@@ -61,19 +59,7 @@ func (s *peerSession) Data(r io.Reader) error {
 func (s *peerSession) Reset()        {}
 func (s *peerSession) Logout() error { return nil }
 
-func startPeer(t *testing.T, p *smtpPeer) string {
-	t.Helper()
-	srv := smtp.NewServer(p)
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return fmt.Sprintf("smtp://%s?tls=none", ln.Addr())
-}
+func startPeer(t *testing.T, p *smtpPeer) string { return testutil.StartSMTP(t, p) }
 
 // The run's emails go out over SMTP: a temporary refusal is retried after
 // the backoff, a permanent one bounces, a customer without an address

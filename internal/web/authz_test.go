@@ -9,9 +9,6 @@ package web_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -70,50 +67,6 @@ func fillPath(pattern string, vals map[string]string) string {
 		}
 		return "x"
 	})
-}
-
-// dbDigest hashes every row of every table of an SQLite file.
-func dbDigest(t *testing.T, path string) map[string]string {
-	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var tables []string
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
-	out := map[string]string{}
-	for _, table := range tables {
-		rs, err := db.Query(`SELECT * FROM "` + table + `" ORDER BY 1`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rs.Columns()
-		h := sha256.New()
-		n := 0
-		for rs.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			rs.Scan(ptrs...)
-			fmt.Fprintf(h, "%v\n", vals)
-			n++
-		}
-		rs.Close()
-		out[table] = fmt.Sprintf("%d rows %s", n, hex.EncodeToString(h.Sum(nil))[:16])
-	}
-	return out
 }
 
 func sameDigest(t *testing.T, what string, before, after map[string]string) {
@@ -221,7 +174,7 @@ func TestWeb_CSRFEveryStaffPost(t *testing.T) {
 		t.Fatal("two sessions share a CSRF token")
 	}
 
-	before := dbDigest(t, dbPath)
+	before := testutil.TableDigest(t, dbPath)
 	n := 0
 	for _, route := range uiRoutes(t) {
 		method, pattern, _ := strings.Cut(route, " ")
@@ -264,7 +217,7 @@ func TestWeb_CSRFEveryStaffPost(t *testing.T) {
 			t.Errorf("sign-in with login token %q: status %d (session cookie %v), want 403 and no session", tok, r.StatusCode, cookieNamed(r, web.SessionCookie))
 		}
 	}
-	sameDigest(t, "refused staff posts", before, dbDigest(t, dbPath))
+	sameDigest(t, "refused staff posts", before, testutil.TableDigest(t, dbPath))
 	// The session still works (logout was refused).
 	wantStatus(t, admin.get("/worklist"), 200)
 	t.Logf("%d refused staff posts, database unchanged", n)
@@ -558,7 +511,7 @@ func TestPortal_Matrix(t *testing.T) {
 	}
 	csrfA, csrfA2, csrfB := csrfOf(tokA), csrfOf(tokA2), match(t, csrfInput, b.get(w.linkB+"/contact").Body)
 
-	before := dbDigest(t, w.path)
+	before := testutil.TableDigest(t, w.path)
 	n := 0
 	send := func(method, path string, form url.Values, csrf string) response {
 		t.Helper()
@@ -613,7 +566,7 @@ func TestPortal_Matrix(t *testing.T) {
 			}
 		}
 	}
-	sameDigest(t, "A's link on B's ids, the contact-only link and the refused posts", before, dbDigest(t, w.path))
+	sameDigest(t, "A's link on B's ids, the contact-only link and the refused posts", before, testutil.TableDigest(t, w.path))
 	// Sanity: A's own link does work with its own token on its own data.
 	r := send(http.MethodPost, "/portal/"+tokA2+"/contact", url.Values{"channel": {"sms"}, "opted_out": {"1"}}, csrfA2)
 	wantStatus(t, r, http.StatusSeeOther)
@@ -678,7 +631,7 @@ func TestPortal_MatrixOnlinePayments(t *testing.T) {
 	}
 	csrfPay := ps.CSRF() // the pay-only link's own form token: scope, not CSRF, must refuse
 
-	before := dbDigest(t, w.path)
+	before := testutil.TableDigest(t, w.path)
 	for path, form := range map[string]url.Values{
 		w.linkA + "/pay":              {"kind": {"invoice"}, "ref": {invB.ID}, "csrf_token": {csrfA}},
 		w.linkA + "/autopay/" + planB: {"csrf_token": {csrfA}},
@@ -713,6 +666,6 @@ func TestPortal_MatrixOnlinePayments(t *testing.T) {
 			t.Errorf("%s with B's pay-only link: status %d, want %d", route, r.StatusCode, want)
 		}
 	}
-	sameDigest(t, "A's link on B's pay routes and B's pay-only link elsewhere", before, dbDigest(t, w.path))
+	sameDigest(t, "A's link on B's pay routes and B's pay-only link elsewhere", before, testutil.TableDigest(t, w.path))
 	t.Logf("%d routes tried with the pay-only link", n)
 }
