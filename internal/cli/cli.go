@@ -155,8 +155,9 @@ func newService(st store.Store, now func() time.Time) *service.Service {
 	} else {
 		svc.PortalURL = service.PortalBaseURL(os.Getenv)
 	}
-	onlineFromEnv(svc)                          // SETTLE_STRIPE_* (online.go)
-	svc.ClaimTimeout, _ = claimTimeoutFromEnv() // serve refuses a bad value
+	onlineFromEnv(svc) // SETTLE_STRIPE_* (online.go)
+	// serve refuses a bad SETTLE_CLAIM_TIMEOUT before it starts.
+	svc.ClaimTimeout, _ = claimTimeoutFromEnv()
 	return svc
 }
 
