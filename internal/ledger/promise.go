@@ -49,6 +49,11 @@ func (p *Promise) Validate() error {
 	if !p.Amount.IsPositive() {
 		fs.Add("amount", "%s must be greater than zero", p.Amount)
 	}
+	// The single-amount limit (money package doc), here as well as in
+	// money.Parse so that every path that builds one is checked.
+	if err := p.Amount.CheckLimit(); err != nil {
+		fs.Add("amount", "%s", err)
+	}
 	if p.DueDate.IsZero() {
 		fs.Add("due_date", "is required")
 	}
