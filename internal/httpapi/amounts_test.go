@@ -127,13 +127,26 @@ func TestAPI_AmountLimit_LegacyOversizedData(t *testing.T) {
 			if !strings.Contains(string(r.Body), `"total":"184467440737095716.14"`) {
 				t.Errorf("aging = %s", r.Body)
 			}
-			r = agent.do("POST", "/v1/negotiations", `{"customer_id":"NRM","as_of":"2026-06-01"}`)
-			if r.Status >= 500 {
-				t.Errorf("negotiation for NRM: %d %s", r.Status, r.Body)
+			want(t, agent.do("POST", "/v1/negotiations", `{"customer_id":"NRM","as_of":"2026-06-01"}`), 201)
+			// The oversized customer's own figures are flagged, not failed.
+			r = viewer.do("GET", "/v1/customers/OLD/position?as_of=2026-06-01", "")
+			var pos struct {
+				Currencies []struct{ Balance string }
+				Warnings   []string
 			}
+			if err := json.Unmarshal(r.Body, &pos); err != nil {
+				t.Fatal(err)
+			}
+			// Hand-worked: 2 × 92233720368547758.07 + 100.00.
+			if len(pos.Currencies) != 1 || pos.Currencies[0].Balance != "184467440737095616.14" || len(pos.Warnings) != 1 {
+				t.Errorf("OLD position = %s", r.Body)
+			}
+			// A plan cannot be made of a balance beyond the limit: 422
+			// naming the customer, not 500.
 			r = agent.do("POST", "/v1/negotiations", `{"customer_id":"OLD","as_of":"2026-06-01"}`)
-			if r.Status >= 500 {
-				t.Errorf("negotiation for OLD: %d %s", r.Status, r.Body)
+			want(t, r, 422)
+			if f := problemFields(t, r); len(f) != 1 || f[0] != "customer_id" {
+				t.Errorf("negotiation for OLD: fields %v: %s", f, r.Body)
 			}
 		})
 	}
