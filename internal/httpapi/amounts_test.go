@@ -1,17 +1,11 @@
 package httpapi_test
 
 import (
-	"context"
 	"encoding/json"
 	"math"
 	"strings"
 	"testing"
 
-	"settle/internal/civil"
-	"settle/internal/ids"
-	"settle/internal/ledger"
-	"settle/internal/money"
-	"settle/internal/store"
 	"settle/internal/testutil"
 )
 
@@ -119,7 +113,7 @@ func TestAPI_AmountLimit_LegacyOversizedData(t *testing.T) {
 			}
 			// Two invoices of the largest int64 each: any int64 sum overflows.
 			for _, n := range []string{"L-1", "L-2"} {
-				insertRawInvoice(t, st, oldID, n, math.MaxInt64)
+				testutil.InsertRawInvoice(t, st, oldID, n, math.MaxInt64, "USD")
 			}
 			reportsAnswer(t, viewer, "OLD", "NRM")
 			r := viewer.do("GET", "/v1/reports/aging?as_of=2026-06-01", "")
@@ -149,17 +143,5 @@ func TestAPI_AmountLimit_LegacyOversizedData(t *testing.T) {
 				t.Errorf("negotiation for OLD: fields %v: %s", f, r.Body)
 			}
 		})
-	}
-}
-
-func insertRawInvoice(t *testing.T, st store.Store, customerID, number string, minor int64) {
-	t.Helper()
-	usd := money.MustCurrency("USD")
-	inv := ledger.Invoice{ID: ids.New("inv"), Number: number, CustomerID: customerID,
-		IssueDate: civil.New(2026, 3, 1), DueDate: civil.New(2026, 3, 31),
-		Amount: money.New(minor, usd), Balance: money.New(minor, usd)}
-	err := st.Tx(context.Background(), func(tx store.Tx) error { return tx.InsertInvoice(context.Background(), &inv) })
-	if err != nil {
-		t.Fatal(err)
 	}
 }
