@@ -3,12 +3,18 @@ package web_test
 import (
 	"context"
 	"math"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"settle/internal/httpapi"
 	"settle/internal/service"
+	"settle/internal/store/sqlite"
 	"settle/internal/testutil"
 	"settle/internal/web"
 )
@@ -63,5 +69,46 @@ func TestWeb_LegacyOversizedAmounts(t *testing.T) {
 				t.Errorf("dashboard lacks the exact USD total")
 			}
 		})
+	}
+}
+
+// Findings 1 and 8 on a staff form: a payment beyond the amount limit, or
+// in a pseudo-currency, is refused with the error beside its field, and
+// nothing is written.
+func TestWeb_AmountLimit_PaymentForm(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "settle.db")
+	st, err := sqlite.Open(context.Background(), path, testutil.Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := service.New(st, testutil.Clock)
+	ctx := testutil.Admin(context.Background())
+	if _, err := svc.CreateUser(ctx, service.UserInput{Email: adminEmail, Name: "Ada Admin", Role: service.RoleAdmin, Password: adminPassword}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{Name: "Form customer", ExternalRef: "F-1"}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(web.New(svc, quiet).Handler())
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv)
+	b.signIn(adminEmail, adminPassword)
+	for _, tc := range []struct{ amount, currency, field, want string }{
+		{"10000000000000.00", "USD", "pay-amount", "too large (at most 9999999999999.99 USD)"},
+		{"92233720368547758.07", "USD", "pay-amount", "too large"},
+		{"1.00", "XAU", "pay-currency", "precious metal"},
+		{"1.00", "XXX", "pay-currency", "no currency"},
+	} {
+		before := testutil.TableDigest(t, path)
+		r := b.post("/customers/F-1", "/customers/F-1/payments", url.Values{"method": {"bank_transfer"}, "received_on": {"2026-05-30"},
+			"currency": {tc.currency}, "amount": {tc.amount}, "reference": {"r"}, "invoice_id": {""}, "plan_id": {""}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		if msg := fieldError(t, r.Body, tc.field); !strings.Contains(msg, tc.want) {
+			t.Errorf("%s %s: %s error %q, want %q", tc.amount, tc.currency, tc.field, msg, tc.want)
+		}
+		if diff := cmp.Diff(before, testutil.TableDigest(t, path)); diff != "" {
+			t.Errorf("%s %s refused, but the database changed:\n%s", tc.amount, tc.currency, diff)
+		}
 	}
 }
