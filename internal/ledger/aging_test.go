@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -332,5 +333,21 @@ func TestOpenItemsAsOf_Boundaries(t *testing.T) {
 				t.Errorf("OpenItemsAsOf(%s) (-want +got):\n%s", tt.asOf, diff)
 			}
 		})
+	}
+}
+
+// BenchmarkAgingReport_Add: one open item into the report (the per-invoice
+// cost of every aging, position and KPI figure).
+func BenchmarkAgingReport_Add(b *testing.B) {
+	r := ledger.NewAgingReport(day("2026-06-01"))
+	items := make([]ledger.OpenItem, 1000)
+	for i := range items {
+		items[i] = ledger.OpenItem{CustomerID: fmt.Sprintf("cus_%d", i%100), Currency: USD, DueDate: day("2026-03-01").AddDays(i % 120), Balance: int64(1000 + i)}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r.Add(items[i%len(items)])
+		i++
 	}
 }
