@@ -135,6 +135,19 @@ func TestAPI_AmountLimit_LegacyOversizedData(t *testing.T) {
 			if len(pos.Currencies) != 1 || pos.Currencies[0].Balance != "184467440737095616.14" || len(pos.Warnings) != 1 {
 				t.Errorf("OLD position = %s", r.Body)
 			}
+			// Writes for that customer still work (or are refused), never 500.
+			for _, body := range []string{
+				`{"customer_id":"OLD","received_on":"2026-04-01","currency":"USD","amount":"50.00"}`,
+				`{"customer_id":"OLD","received_on":"2026-04-01","currency":"USD","amount":"9999999999999.99"}`,
+			} {
+				if r := agent.do("POST", "/v1/payments", body); r.Status >= 500 {
+					t.Errorf("payment for OLD %s: %d %s", body, r.Status, r.Body)
+				}
+			}
+			if r := agent.do("POST", "/v1/invoices", `{"number":"N-3","customer_id":"OLD","issue_date":"2026-04-01","currency":"USD","amount":"9999999999999.99"}`); r.Status >= 500 {
+				t.Errorf("invoice for OLD: %d %s", r.Status, r.Body)
+			}
+			reportsAnswer(t, viewer, "OLD", "NRM")
 			// A plan cannot be made of a balance beyond the limit: 422
 			// naming the customer, not 500.
 			r = agent.do("POST", "/v1/negotiations", `{"customer_id":"OLD","as_of":"2026-06-01"}`)
