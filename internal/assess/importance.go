@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"math/big"
 	"slices"
 	"strings"
 
@@ -89,7 +90,7 @@ type Importance struct {
 //     under MinorShare and every revenue under its currency's minor
 //     threshold (revenue in a currency without thresholds is never
 //     minor); standard otherwise.
-func AssessImportance(c ledger.Customer, invoices []ledger.Invoice, open map[money.Currency]int64, totalOpen map[money.Currency]int64, asOf civil.Date) Importance {
+func AssessImportance(c ledger.Customer, invoices []ledger.Invoice, open map[money.Currency]money.Wide, totalOpen map[money.Currency]money.Wide, asOf civil.Date) Importance {
 	imp := Importance{Segment: c.Segment}
 	yearAgo := asOf.AddMonths(-12)
 	revenue := map[money.Currency]money.Amount{}
@@ -126,8 +127,10 @@ func AssessImportance(c ledger.Customer, invoices []ledger.Invoice, open map[mon
 	}
 
 	for cur, bal := range open {
-		if total := totalOpen[cur]; total > 0 && bal > 0 {
-			imp.ShareOfReceivables = append(imp.ShareOfReceivables, Share{Currency: cur, Share: min(1, float64(bal)/float64(total))})
+		if total := totalOpen[cur]; total.Sign() > 0 && bal.Sign() > 0 {
+			// A ratio of two sums that may exceed int64 (Wide), as a float.
+			share, _ := new(big.Rat).SetFrac(bal.Big(), total.Big()).Float64()
+			imp.ShareOfReceivables = append(imp.ShareOfReceivables, Share{Currency: cur, Share: min(1, share)})
 		}
 	}
 	slices.SortFunc(imp.ShareOfReceivables, func(a, b Share) int { return cmp.Compare(a.Currency, b.Currency) })

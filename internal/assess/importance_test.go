@@ -53,7 +53,7 @@ func TestAssessImportance_Levels(t *testing.T) {
 		segment  string
 		invoices []ledger.Invoice
 		open     map[money.Currency]int64
-		total    map[money.Currency]int64
+		total    map[money.Currency]int64 // widened for the call
 		level    string
 		key      bool
 		reason   string
@@ -76,7 +76,7 @@ func TestAssessImportance_Levels(t *testing.T) {
 		{"no total for the currency: no share", "standard", small, map[money.Currency]int64{EUR: 500}, map[money.Currency]int64{}, LevelMinor, false, "", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			imp := AssessImportance(ledger.Customer{Segment: tc.segment}, tc.invoices, tc.open, tc.total, asOf)
+			imp := AssessImportance(ledger.Customer{Segment: tc.segment}, tc.invoices, widen(tc.open), widen(tc.total), asOf)
 			if imp.Level != tc.level || imp.KeyAccount != tc.key || imp.Segment != tc.segment {
 				t.Errorf("level %s key %v segment %q, want %s %v", imp.Level, imp.KeyAccount, imp.Segment, tc.level, tc.key)
 			}
@@ -104,4 +104,15 @@ func TestPercent(t *testing.T) {
 			t.Errorf("percent(%v) = %s, want %s", tc.s, got, tc.want)
 		}
 	}
+}
+
+func widen(m map[money.Currency]int64) map[money.Currency]money.Wide {
+	if m == nil {
+		return nil
+	}
+	out := map[money.Currency]money.Wide{}
+	for c, v := range m {
+		out[c] = money.WideOf(v)
+	}
+	return out
 }

@@ -134,9 +134,9 @@ func printAging(a *App, r *ledger.AgingReport) {
 	row := func(name string, b ledger.Buckets) {
 		fmt.Fprintf(w, "%s\t%s\t", name, b.Currency)
 		for k := range ledger.BucketNames {
-			fmt.Fprintf(w, "%s\t", b.Amount(k))
+			fmt.Fprintf(w, "%s\t", b.Text(k))
 		}
-		fmt.Fprintf(w, "%s\t\n", money.New(b.Total(), b.Currency))
+		fmt.Fprintf(w, "%s\t\n", b.Total().Text(b.Currency))
 	}
 	for _, c := range r.Customers() {
 		name := c.ExternalRef
@@ -153,9 +153,9 @@ func printAging(a *App, r *ledger.AgingReport) {
 
 func agingJSON(r *ledger.AgingReport) map[string]any {
 	row := func(b ledger.Buckets) map[string]any {
-		m := map[string]any{"currency": b.Currency, "total": money.New(b.Total(), b.Currency).String()}
+		m := map[string]any{"currency": b.Currency, "total": b.Total().Text(b.Currency)}
 		for k, name := range ledger.BucketNames {
-			m[name] = b.Amount(k).String()
+			m[name] = b.Text(k)
 		}
 		return m
 	}
@@ -210,8 +210,8 @@ func (a *App) kpisCmd() *cobra.Command {
 			}
 			fmt.Fprintf(a.Stdout, "%s to %s (%d days), %s\n", r.From, r.To, r.Days, r.Currency)
 			fmt.Fprintf(a.Stdout, "credit sales %s, AR opening %s, closing %s (current %s)\n",
-				money.New(r.Input.Sales, r.Currency), money.New(r.Input.OpeningAR, r.Currency),
-				money.New(r.Input.ClosingAR, r.Currency), money.New(r.Input.ClosingCurrentAR, r.Currency))
+				r.Input.Sales.Text(r.Currency), r.Input.OpeningAR.Text(r.Currency),
+				r.Input.ClosingAR.Text(r.Currency), r.Input.ClosingCurrentAR.Text(r.Currency))
 			fmt.Fprintf(a.Stdout, "DSO %s days, best DSO %s, ADD %s, CEI %s%%\n", show(r.DSO), show(r.BestDSO), show(r.ADD), show(r.CEI))
 			return nil
 		},

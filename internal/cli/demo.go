@@ -230,7 +230,7 @@ func demoCallTask(ctx context.Context, svc *service.Service, asOf civil.Date) er
 			continue
 		}
 		b := r.Balances[0]
-		if overdue := b.Total() - b.Amounts[0]; overdue <= 0 {
+		if b.Overdue().Sign() <= 0 {
 			continue
 		}
 		_, err = svc.BookFollowUp(ctx, r.Customer.ID, service.FollowUpInput{Note: "demo: a call to make"})

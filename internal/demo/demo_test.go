@@ -158,7 +158,7 @@ func TestGenerate(t *testing.T) {
 				byCur[totals[i].Currency] = &totals[i]
 			}
 			for _, cur := range []money.Currency{"USD", "EUR", "GBP", "JPY"} {
-				if b := byCur[cur]; b == nil || b.Total() <= 0 {
+				if b := byCur[cur]; b == nil || b.Total().Sign() <= 0 {
 					t.Errorf("no open %s receivables as of %s", cur, tc.asOf)
 				}
 			}
@@ -167,8 +167,8 @@ func TestGenerate(t *testing.T) {
 				t.Fatal("no USD row")
 			}
 			for k, name := range ledger.BucketNames {
-				if usd.Amounts[k] <= 0 {
-					t.Errorf("USD bucket %s is %s; want every bucket populated", name, usd.Amount(k))
+				if usd.Amounts[k].Sign() <= 0 {
+					t.Errorf("USD bucket %s is %s; want every bucket populated", name, usd.Text(k))
 				}
 			}
 
@@ -177,7 +177,7 @@ func TestGenerate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(pos.Currencies) == 0 || pos.Currencies[0].Credit <= 0 {
+			if len(pos.Currencies) == 0 || pos.Currencies[0].Credit.Sign() <= 0 {
 				t.Errorf("C-2006 position %+v: want a credit", pos.Currencies)
 			}
 

@@ -30,7 +30,7 @@ func seedPlans(ctx context.Context, svc *service.Service, asOf civil.Date) error
 	picked := map[money.Currency]int{}
 	promises := 0
 	for _, c := range r.Customers() { // by currency, most overdue first
-		if unplanned[c.ExternalRef] || c.Overdue() <= 0 {
+		if unplanned[c.ExternalRef] || c.Overdue().Sign() <= 0 {
 			continue
 		}
 		switch c.Currency {
@@ -92,7 +92,11 @@ func demoPlan(ctx context.Context, svc *service.Service, asOf civil.Date, c ledg
 // demoPromise records a promise, made on asOf, to pay a quarter of a
 // customer's overdue balance by due.
 func demoPromise(ctx context.Context, svc *service.Service, asOf civil.Date, c ledger.CustomerAging, due civil.Date) error {
-	part, err := money.New(c.Overdue(), c.Currency).MulRat(1, 4)
+	overdue, ok := c.Overdue().Amount(c.Currency)
+	if !ok {
+		return nil // beyond int64: no demo promise for it
+	}
+	part, err := overdue.MulRat(1, 4)
 	if err != nil || part.Minor() <= 0 {
 		return err
 	}

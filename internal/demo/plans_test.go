@@ -29,16 +29,16 @@ func TestGenerate_PlansAndPromises(t *testing.T) {
 	for _, f := range d.Forecast {
 		var plans, promises int
 		for _, w := range f.Weeks {
-			if w.Plans > 0 {
+			if w.Plans.Sign() > 0 {
 				plans++
 			}
-			if w.Promises > 0 {
+			if w.Promises.Sign() > 0 {
 				promises++
 			}
 		}
 		// Installments from asOf+7, monthly: two fall in the 8 weeks.
-		if plans != 2 || promises != 1 || f.Overdue != 0 {
-			t.Errorf("%s forecast: %d weeks with installments, %d with promises, overdue %d; want 2, 1, 0", f.Currency, plans, promises, f.Overdue)
+		if plans != 2 || promises != 1 || !f.Overdue.IsZero() {
+			t.Errorf("%s forecast: %d weeks with installments, %d with promises, overdue %s; want 2, 1, 0", f.Currency, plans, promises, f.Overdue)
 		}
 	}
 }

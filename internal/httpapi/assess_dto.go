@@ -130,6 +130,7 @@ func assessmentOut(out *Position, a *service.Assessment) {
 	if a == nil {
 		return
 	}
+	out.Warnings = a.Warnings
 	p := a.Profile
 	out.Profile = Profile{InvoicesDue: p.InvoicesDue, PaidOnTime: p.PaidOnTime, PaidLate: p.PaidLate, OpenOverdue: p.OpenOverdue,
 		OnTimeShare: round3(p.OnTimeShare), AvgDaysLate: round1(p.AvgDaysLate), RecentAvgDaysLate: round1(p.RecentAvgDaysLate),

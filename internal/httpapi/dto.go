@@ -114,9 +114,9 @@ type AgingRow struct {
 
 func agingRow(b ledger.Buckets) AgingRow {
 	return AgingRow{Currency: string(b.Currency),
-		Current: b.Amount(ledger.BucketCurrent).String(), Days1To30: b.Amount(ledger.Bucket1To30).String(),
-		Days31To60: b.Amount(ledger.Bucket31To60).String(), Days61To90: b.Amount(ledger.Bucket61To90).String(),
-		DaysOver90: b.Amount(ledger.BucketOver90).String(), Total: money.New(b.Total(), b.Currency).String()}
+		Current: b.Text(ledger.BucketCurrent), Days1To30: b.Text(ledger.Bucket1To30),
+		Days31To60: b.Text(ledger.Bucket31To60), Days61To90: b.Text(ledger.Bucket61To90),
+		DaysOver90: b.Text(ledger.BucketOver90), Total: b.Total().Text(b.Currency)}
 }
 
 // Aging is the aging report.
@@ -156,7 +156,7 @@ type KPIs struct {
 }
 
 func kpisOut(r *service.KPIReport) KPIs {
-	m := func(n int64) string { return money.New(n, r.Currency).String() }
+	m := func(n money.Wide) string { return n.Text(r.Currency) }
 	return KPIs{From: r.From, To: r.To, Currency: string(r.Currency), Days: r.Days, DSO: r.DSO, BestDSO: r.BestDSO,
 		ADD: r.ADD, CEI: r.CEI, Sales: m(r.Input.Sales), OpeningAR: m(r.Input.OpeningAR), ClosingAR: m(r.Input.ClosingAR),
 		ClosingCurrentAR: m(r.Input.ClosingCurrentAR)}
@@ -188,14 +188,15 @@ type Position struct {
 	Budget       *BudgetSummary     `json:"budget,omitempty" doc:"Absent when the customer gave no budget"`
 	OpenPlans    []PlanRef          `json:"open_plans"`
 	OpenPromises []Promise          `json:"open_promises"`
+	Warnings     []string           `json:"warnings,omitempty" doc:"Figures that could not be computed from this customer's data (e.g. amounts beyond the limit, written by an older version)"`
 }
 
 func positionOut(p *service.Position) Position {
 	out := Position{CustomerID: p.Customer.ID, ExternalRef: p.Customer.ExternalRef, Name: p.Customer.Name, AsOf: p.AsOf, Currencies: []CurrencyPosition{}}
 	for _, c := range p.Currencies {
-		cp := CurrencyPosition{Currency: string(c.Currency), Balance: money.New(c.Total(), c.Currency).String(),
-			Overdue: money.New(c.Overdue(), c.Currency).String(), Aging: agingRow(c.Buckets), OpenInvoices: c.OpenInvoices,
-			DaysOverdue: c.DaysOverdue, Credit: money.New(c.Credit, c.Currency).String()}
+		cp := CurrencyPosition{Currency: string(c.Currency), Balance: c.Total().Text(c.Currency),
+			Overdue: c.Overdue().Text(c.Currency), Aging: agingRow(c.Buckets), OpenInvoices: c.OpenInvoices,
+			DaysOverdue: c.DaysOverdue, Credit: c.Credit.Text(c.Currency)}
 		if c.OldestOverdue != nil {
 			s := c.OldestOverdue.String()
 			cp.OldestOverdue = &s

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"errors"
-	"math"
 	"sort"
 
 	"settle/internal/civil"
@@ -46,26 +45,30 @@ func BucketOf(asOf, due civil.Date) int {
 	}
 }
 
-// Buckets holds minor-unit sums per aging bucket for one currency.
+// Buckets holds minor-unit sums per aging bucket for one currency. The
+// sums are Wide (128-bit): a report adds up any number of invoices, and
+// data, even amounts written before the single-amount limit existed, must
+// never make it fail (docs/ledger.md, "Limits").
 type Buckets struct {
 	Currency money.Currency
-	Amounts  [bucketCount]int64
+	Amounts  [bucketCount]money.Wide
 }
 
 // Total is the sum of all buckets.
-func (b *Buckets) Total() int64 {
-	var t int64
+func (b *Buckets) Total() money.Wide {
+	var t money.Wide
 	for _, a := range b.Amounts {
-		t += a // bounded: Add refuses sums that could overflow
+		t = t.Add(a)
 	}
 	return t
 }
 
 // Overdue is the sum of every bucket past due.
-func (b *Buckets) Overdue() int64 { return b.Total() - b.Amounts[BucketCurrent] }
+func (b *Buckets) Overdue() money.Wide { return b.Total().Sub(b.Amounts[BucketCurrent]) }
 
-// Amount returns bucket k as money.
-func (b *Buckets) Amount(k int) money.Amount { return money.New(b.Amounts[k], b.Currency) }
+// Text formats bucket k as a decimal string in the currency (see
+// money.Wide.Text).
+func (b *Buckets) Text(k int) string { return b.Amounts[k].Text(b.Currency) }
 
 // OpenItem is an invoice's open balance as of a date (from the store).
 type OpenItem struct {
@@ -120,16 +123,12 @@ func (r *AgingReport) Add(it OpenItem) {
 		c = &CustomerAging{CustomerID: it.CustomerID, ExternalRef: it.ExternalRef, Buckets: Buckets{Currency: it.Currency}}
 		r.customers[key] = c
 	}
-	// The grand total must fit, so that Total() of any bucket set cannot overflow.
-	if it.Balance < 0 || t.Total() > math.MaxInt64-it.Balance {
-		r.err = ErrOverflow
-		return
-	}
-	t.Amounts[k] += it.Balance
-	c.Amounts[k] += it.Balance
+	t.Amounts[k] = t.Amounts[k].AddInt64(it.Balance)
+	c.Amounts[k] = c.Amounts[k].AddInt64(it.Balance)
 }
 
-// Err reports an overflow seen while adding.
+// Err is always nil: sums are Wide and cannot overflow. It stays so that
+// callers keep checking, should a report ever gain a failure mode.
 func (r *AgingReport) Err() error { return r.err }
 
 // Totals returns one row per currency, sorted by currency code.
@@ -154,11 +153,11 @@ func (r *AgingReport) Customers() []CustomerAging {
 		if a.Currency != b.Currency {
 			return a.Currency < b.Currency
 		}
-		if a.Overdue() != b.Overdue() {
-			return a.Overdue() > b.Overdue()
+		if c := a.Overdue().Cmp(b.Overdue()); c != 0 {
+			return c > 0
 		}
-		if a.Total() != b.Total() {
-			return a.Total() > b.Total()
+		if c := a.Total().Cmp(b.Total()); c != 0 {
+			return c > 0
 		}
 		return a.CustomerID < b.CustomerID
 	})
@@ -170,10 +169,10 @@ func (r *AgingReport) Customers() []CustomerAging {
 // not void by then, less allocations applied on or before asOf. It is the
 // in-memory twin of the store's aging query.
 func OpenItemsAsOf(asOf civil.Date, c *Customer, invoices []Invoice, allocs []Allocation) []OpenItem {
-	paid := map[string]int64{}
+	paid := map[string]money.Wide{}
 	for _, a := range allocs {
 		if !a.AppliedOn.After(asOf) {
-			paid[a.InvoiceID] += a.Amount.Minor()
+			paid[a.InvoiceID] = paid[a.InvoiceID].AddInt64(a.Amount.Minor())
 		}
 	}
 	var out []OpenItem
@@ -181,7 +180,9 @@ func OpenItemsAsOf(asOf civil.Date, c *Customer, invoices []Invoice, allocs []Al
 		if inv.IssueDate.After(asOf) || (!inv.VoidedOn.IsZero() && !inv.VoidedOn.After(asOf)) {
 			continue
 		}
-		if bal := inv.Amount.Minor() - paid[inv.ID]; bal > 0 {
+		// Allocations never exceed their invoice, so the open balance fits
+		// whenever the amount does; Wide keeps that true for bad data too.
+		if bal, ok := money.WideOf(inv.Amount.Minor()).Sub(paid[inv.ID]).Int64(); ok && bal > 0 {
 			out = append(out, OpenItem{CustomerID: c.ID, ExternalRef: c.ExternalRef, Currency: inv.Amount.Currency(), DueDate: inv.DueDate, Balance: bal})
 		}
 	}

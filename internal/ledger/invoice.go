@@ -84,6 +84,11 @@ func (inv *Invoice) ValidateFields(fs *apperr.Fields) {
 	if !inv.Amount.IsPositive() {
 		fs.Add("amount", "%s must be greater than zero", inv.Amount)
 	}
+	// The single-amount limit (money package doc), here as well as in
+	// money.Parse so that every path that builds one is checked.
+	if err := inv.Amount.CheckLimit(); err != nil {
+		fs.Add("amount", "%s", err)
+	}
 }
 
 // Payment kinds. A credit note reduces what the customer owes without cash
@@ -148,6 +153,11 @@ func (p *Payment) ValidateFields(fs *apperr.Fields) {
 	}
 	if !p.Amount.IsPositive() {
 		fs.Add("amount", "%s must be greater than zero", p.Amount)
+	}
+	// The single-amount limit (money package doc), here as well as in
+	// money.Parse so that every path that builds one is checked.
+	if err := p.Amount.CheckLimit(); err != nil {
+		fs.Add("amount", "%s", err)
 	}
 	if msg := checkText(p.Method, 32); msg != "" {
 		fs.Add("method", "%s", msg)

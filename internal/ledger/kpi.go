@@ -1,20 +1,23 @@
 package ledger
 
 import (
+	"math"
 	"math/big"
 
 	"settle/internal/civil"
+	"settle/internal/money"
 )
 
 // KPIInput holds the sums the collection KPIs are computed from, in one
 // currency's minor units (domain.md §6; contract.md: credit sales are the
-// invoices issued in the period, AR is taken at To).
+// invoices issued in the period, AR is taken at To). They are Wide: sums
+// of many invoices need not fit in an int64.
 type KPIInput struct {
 	From, To         civil.Date
-	Sales            int64 // invoices issued From..To inclusive, not void by To
-	OpeningAR        int64 // total AR as of the day before From
-	ClosingAR        int64 // total AR as of To
-	ClosingCurrentAR int64 // AR not yet past due as of To
+	Sales            money.Wide // invoices issued From..To inclusive, not void by To
+	OpeningAR        money.Wide // total AR as of the day before From
+	ClosingAR        money.Wide // total AR as of To
+	ClosingCurrentAR money.Wide // AR not yet past due as of To
 }
 
 // KPIs are in days (DSO, BestDSO, ADD) and percent (CEI), rounded to 0.1
@@ -38,17 +41,17 @@ type KPIs struct {
 func ComputeKPIs(in KPIInput) KPIs {
 	k := KPIs{Days: in.To.DaysSince(in.From) + 1}
 	days := big.NewInt(int64(k.Days))
-	if in.Sales > 0 {
-		sales := big.NewInt(in.Sales)
-		k.DSO = tenths(new(big.Int).Mul(big.NewInt(in.ClosingAR), days), sales)
-		k.BestDSO = tenths(new(big.Int).Mul(big.NewInt(in.ClosingCurrentAR), days), sales)
-		add := float64(roundTenths(new(big.Int).Mul(big.NewInt(in.ClosingAR), days), sales)-
-			roundTenths(new(big.Int).Mul(big.NewInt(in.ClosingCurrentAR), days), sales)) / 10
+	if in.Sales.Sign() > 0 {
+		sales := in.Sales.Big()
+		k.DSO = tenths(new(big.Int).Mul(in.ClosingAR.Big(), days), sales)
+		k.BestDSO = tenths(new(big.Int).Mul(in.ClosingCurrentAR.Big(), days), sales)
+		add := float64(roundTenths(new(big.Int).Mul(in.ClosingAR.Big(), days), sales)-
+			roundTenths(new(big.Int).Mul(in.ClosingCurrentAR.Big(), days), sales)) / 10
 		k.ADD = &add
 	}
-	base := new(big.Int).Add(big.NewInt(in.OpeningAR), big.NewInt(in.Sales))
-	num := new(big.Int).Sub(base, big.NewInt(in.ClosingAR))
-	den := new(big.Int).Sub(base, big.NewInt(in.ClosingCurrentAR))
+	base := new(big.Int).Add(in.OpeningAR.Big(), in.Sales.Big())
+	num := new(big.Int).Sub(base, in.ClosingAR.Big())
+	den := new(big.Int).Sub(base, in.ClosingCurrentAR.Big())
 	if den.Sign() != 0 {
 		k.CEI = tenths(num.Mul(num, big.NewInt(100)), den)
 	}
@@ -72,6 +75,14 @@ func roundTenths(num, den *big.Int) int64 {
 	}
 	if neg {
 		q.Neg(q)
+	}
+	// A ratio beyond int64 tenths (absurd AR against tiny sales) is
+	// shown saturated rather than wrapped.
+	if !q.IsInt64() {
+		if q.Sign() < 0 {
+			return math.MinInt64
+		}
+		return math.MaxInt64
 	}
 	return q.Int64()
 }

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -49,6 +50,11 @@ func (p *Promise) Validate() error {
 	if !p.Amount.IsPositive() {
 		fs.Add("amount", "%s must be greater than zero", p.Amount)
 	}
+	// The single-amount limit (money package doc), here as well as in
+	// money.Parse so that every path that builds one is checked.
+	if err := p.Amount.CheckLimit(); err != nil {
+		fs.Add("amount", "%s", err)
+	}
 	if p.DueDate.IsZero() {
 		fs.Add("due_date", "is required")
 	}
@@ -80,7 +86,9 @@ func (p *Promise) StatusAsOf(asOf civil.Date, payments []Payment) (status string
 	if asOf.Before(until) {
 		until = asOf
 	}
-	var sum int64
+	// Wide: payments written before money's limit existed could
+	// overflow an int64 sum (and wrap to a negative "paid").
+	var sum money.Wide
 	for _, pay := range payments {
 		if pay.Kind == KindCreditNote || pay.Amount.Currency() != p.Amount.Currency() {
 			continue
@@ -88,11 +96,18 @@ func (p *Promise) StatusAsOf(asOf civil.Date, payments []Payment) (status string
 		if pay.ReceivedOn.Before(p.PromisedOn) || pay.ReceivedOn.After(until) {
 			continue
 		}
-		sum += pay.Amount.Minor()
+		sum = sum.AddInt64(pay.Amount.Minor())
 	}
-	paid = money.New(sum, p.Amount.Currency())
+	kept := sum.Cmp(money.WideOf(p.Amount.Minor())) >= 0
+	v, ok := sum.Int64()
+	if !ok {
+		// Only with such old data: show the most an Amount holds (the
+		// promise is kept either way).
+		v = math.MaxInt64
+	}
+	paid = money.New(v, p.Amount.Currency())
 	switch {
-	case sum >= p.Amount.Minor():
+	case kept:
 		return PromiseKept, paid
 	case asOf.After(p.DueDate):
 		return PromiseBroken, paid

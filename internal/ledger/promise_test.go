@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"math"
 	"testing"
 
 	"settle/internal/ledger"
@@ -56,5 +57,18 @@ func TestPromise_Validate(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("fields %v, want %v", got, want)
 		}
+	}
+}
+
+// Finding 1: payments written before the amount limit existed must not
+// wrap the promise's paid sum (two int64-max payments wrapped to -2, and
+// the promise read as open with a negative paid).
+func TestPromise_StatusAsOf_HugeLegacyPayments(t *testing.T) {
+	usd := money.MustCurrency("USD")
+	p := ledger.Promise{Amount: money.New(10000, usd), PromisedOn: day("2026-03-01"), DueDate: day("2026-03-31")}
+	pay := ledger.Payment{Kind: ledger.KindPayment, ReceivedOn: day("2026-03-10"), Amount: money.New(math.MaxInt64, usd)}
+	status, paid := p.StatusAsOf(day("2026-03-20"), []ledger.Payment{pay, pay})
+	if status != ledger.PromiseKept || paid.Minor() != math.MaxInt64 {
+		t.Errorf("status %s paid %d, want kept with the most an amount holds", status, paid.Minor())
 	}
 }

@@ -16,7 +16,11 @@ type Currency string
 
 // ParseCurrency checks that s is exactly three upper-case ASCII letters and a
 // code that ISO 4217 (as known to golang.org/x/text/currency, plus the
-// overrides in isoDigits) defines.
+// overrides in isoDigits) defines as a currency: the codes in notMoney
+// (no currency, testing, precious metals, bond-market units, special
+// drawing rights and funds codes) are refused, because invoices and
+// payments are never made out in them and x/text would give them two
+// decimals that ISO 4217 does not.
 //
 // Lower case is rejected rather than folded: codes come from files and APIs
 // that must already be canonical, and silently accepting "usd" would hide a
@@ -57,7 +61,43 @@ func currencyError(s string) error {
 	if !isCodeShape(s) {
 		return fmt.Errorf("currency %q: must be an upper-case ISO 4217 code", s)
 	}
+	if why, ok := notMoney[Currency(s)]; ok {
+		return fmt.Errorf("currency %q: %s, not a currency invoices and payments can be in", s, why)
+	}
 	return fmt.Errorf("currency %q: unknown ISO 4217 code", s)
+}
+
+// notMoney are ISO 4217 codes that x/text knows but that are not money a
+// customer owes or pays: the X codes other than the real currencies XAF,
+// XCD, XCG, XOF and XPF, and the funds codes (ISO 4217 list one marks them
+// as funds). Each maps to what it is, for the error message.
+var notMoney = map[Currency]string{
+	"XXX": "the code for no currency",
+	"XTS": "the code reserved for testing",
+	"XAU": "gold (a precious metal)",
+	"XAG": "silver (a precious metal)",
+	"XPT": "platinum (a precious metal)",
+	"XPD": "palladium (a precious metal)",
+	"XDR": "the IMF special drawing right (a unit of account)",
+	"XSU": "the SUCRE (a unit of account)",
+	"XUA": "the ADB unit of account",
+	"XBA": "a bond-market unit",
+	"XBB": "a bond-market unit",
+	"XBC": "a bond-market unit",
+	"XBD": "a bond-market unit",
+	"XEU": "the European currency unit (withdrawn)",
+	"XFO": "the gold franc (withdrawn)",
+	"XFU": "the UIC franc (withdrawn)",
+	"XRE": "the RINET funds code (withdrawn)",
+	"BOV": "a funds code (Bolivian Mvdol)",
+	"CHE": "a funds code (WIR euro)",
+	"CHW": "a funds code (WIR franc)",
+	"CLF": "a funds code (Unidad de Fomento)",
+	"COU": "a funds code (Unidad de Valor Real)",
+	"MXV": "a funds code (Mexican Unidad de Inversion)",
+	"USN": "a funds code (US dollar next day)",
+	"USS": "a funds code (US dollar same day, withdrawn)",
+	"UYI": "a funds code (Uruguay peso en unidades indexadas)",
 }
 
 // isCodeShape reports whether s is exactly three upper-case ASCII letters.
@@ -126,6 +166,9 @@ func lookupDigits(c Currency) (int, bool) {
 // computeDigits returns the minor digits of c, which has the shape of a
 // code, or -2 if c is not a valid code (so that digits+1 stays negative).
 func computeDigits(c Currency) int {
+	if _, ok := notMoney[c]; ok {
+		return -2
+	}
 	if d, ok := isoDigits[c]; ok {
 		return d
 	}

@@ -19,7 +19,6 @@ func TestParseCurrency_Valid(t *testing.T) {
 		{"BHD", 3},
 		{"KWD", 3},
 		{"JOD", 3},
-		{"CLF", 4},
 		// Overridden: x/text (CLDR) says 0, ISO 4217 says otherwise.
 		{"IDR", 2},
 		{"IQD", 3},
@@ -58,6 +57,11 @@ func TestParseCurrency_Invalid(t *testing.T) {
 		{" USD", `currency " USD": must be an upper-case ISO 4217 code`},
 		{"XYZ", `currency "XYZ": unknown ISO 4217 code`},
 		{"AAA", `currency "AAA": unknown ISO 4217 code`},
+		// Finding 8: pseudo-currencies and funds codes are not money.
+		{"XAU", `currency "XAU": gold (a precious metal), not a currency invoices and payments can be in`},
+		{"XXX", `currency "XXX": the code for no currency, not a currency invoices and payments can be in`},
+		{"XTS", `currency "XTS": the code reserved for testing, not a currency invoices and payments can be in`},
+		{"CLF", `currency "CLF": a funds code (Unidad de Fomento), not a currency invoices and payments can be in`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -69,6 +73,28 @@ func TestParseCurrency_Invalid(t *testing.T) {
 				t.Errorf("ParseCurrency(%q) error = %q, want %q", tt.in, err, tt.wantMsg)
 			}
 		})
+	}
+}
+
+// Finding 8: every pseudo-currency and funds code is refused, and the real
+// currencies whose codes start with X are still accepted.
+func TestParseCurrency_NotMoney(t *testing.T) {
+	for _, code := range []string{"XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XDR", "XSU", "XUA",
+		"XBA", "XBB", "XBC", "XBD", "BOV", "CLF", "COU", "MXV", "USN", "UYI", "CHE", "CHW"} {
+		if c, err := ParseCurrency(code); err == nil {
+			t.Errorf("ParseCurrency(%q) = %q, want an error", code, c)
+		}
+		if _, err := Parse("1", Currency(code)); err == nil {
+			t.Errorf("Parse(\"1\", %q): want an error", code)
+		}
+	}
+	for code, digits := range map[string]int{"XAF": 0, "XOF": 0, "XPF": 0, "XCD": 2, "XCG": 2, "UYW": 4} {
+		c, err := ParseCurrency(code)
+		if err != nil {
+			t.Errorf("ParseCurrency(%q): %v", code, err)
+		} else if c.Digits() != digits {
+			t.Errorf("%s.Digits() = %d, want %d", code, c.Digits(), digits)
+		}
 	}
 }
 

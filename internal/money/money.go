@@ -14,8 +14,18 @@
 //     accepts no '.' at all.
 //
 // Rejected: the empty string, "12." and ".5", exponents ("1e3"), spaces,
-// thousands separators ("1,000", "1_000"), "NaN", "Inf", and values whose
-// minor units do not fit in an int64. "-0.00" is accepted and equals 0.
+// thousands separators ("1,000", "1_000"), "NaN", "Inf", and (Parse only)
+// amounts beyond the limit below. "-0.00" is accepted and equals 0.
+//
+// # Limits
+//
+// No single amount may exceed, in magnitude, MaxMajorUnits major units
+// (10^13 − 1 = 9,999,999,999,999) nor MaxMinorUnits minor units
+// (10^15 − 1), whichever is smaller for the currency: 9999999999999.99 USD,
+// 9999999999999 JPY, 999999999999.999 BHD, 99999999999.9999 UYW. Parse and
+// CheckLimit enforce it. It is far above any real invoice, and it keeps
+// sums exact: 9,000 maximal amounts still fit in an int64, and report
+// totals that may add more are summed in a Wide (128 bits).
 //
 // Errors quote the offending value and wrap ErrSyntax or ErrOverflow, so
 // callers can test them with errors.Is.
@@ -26,6 +36,35 @@ import (
 	"fmt"
 	"math"
 )
+
+// Limits on a single amount (see the package doc).
+const (
+	MaxMajorUnits = 9_999_999_999_999   // 10^13 − 1 major units
+	MaxMinorUnits = 999_999_999_999_999 // 10^15 − 1 minor units
+)
+
+// MaxMinor is the largest magnitude, in minor units of c, of a single
+// amount: min(MaxMajorUnits·10^digits + the largest fraction, MaxMinorUnits).
+func (c Currency) MaxMinor() int64 {
+	d := c.Digits()
+	if d >= 2 {
+		return MaxMinorUnits
+	}
+	m := int64(MaxMajorUnits)
+	for range d {
+		m = m*10 + 9
+	}
+	return m
+}
+
+// CheckLimit returns an error wrapping ErrOverflow when a is beyond the
+// single-amount limit of its currency (in either direction).
+func (a Amount) CheckLimit() error {
+	if magnitude(a.minor) > uint64(a.cur.MaxMinor()) {
+		return &parseError{msg: fmt.Sprintf("amount %s: too large (at most %s %s)", a, New(a.cur.MaxMinor(), a.cur), a.cur), kind: ErrOverflow}
+	}
+	return nil
+}
 
 // Sentinel errors; returned errors wrap them and add the values involved.
 var (
@@ -185,6 +224,9 @@ func Parse(s string, c Currency) (Amount, error) {
 	if f != parseOK {
 		return Amount{}, parseFailure(s, digits, string(c), f)
 	}
+	if magnitude(minor) > uint64(c.MaxMinor()) {
+		return Amount{}, &parseError{msg: fmt.Sprintf("amount %q: too large (at most %s %s)", s, New(c.MaxMinor(), c), c), kind: ErrOverflow}
+	}
 	return Amount{minor: minor, cur: c}, nil
 }
 
@@ -314,6 +356,10 @@ func parseFailure(s string, digits int, code string, f parseResult) error {
 		}
 		return &parseError{msg: msg, kind: ErrSyntax}
 	case parseTooLarge:
+		if code != "" {
+			c := Currency(code)
+			return &parseError{msg: fmt.Sprintf("amount %q: too large (at most %s %s)", s, New(c.MaxMinor(), c), c), kind: ErrOverflow}
+		}
 		return &parseError{msg: fmt.Sprintf("amount %q: too large", s), kind: ErrOverflow}
 	default:
 		return &parseError{

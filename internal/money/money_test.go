@@ -32,13 +32,14 @@ func TestParse_Valid(t *testing.T) {
 		{"USD/minus zero whole", "-0", usd, 0},
 		{"USD/leading zeros", "007.50", usd, 750},
 		{"USD/zero", "0", usd, 0},
-		{"USD/max", "92233720368547758.07", usd, math.MaxInt64},
-		{"USD/min", "-92233720368547758.08", usd, math.MinInt64},
+		{"USD/limit", "9999999999999.99", usd, 999_999_999_999_999},
+		{"USD/negative limit", "-9999999999999.99", usd, -999_999_999_999_999},
 		{"USD/many leading zeros", "0000000000000000000000000001.00", usd, 100},
 		{"JPY/whole", "1200", jpy, 1200},
 		{"JPY/negative", "-5", jpy, -5},
-		{"JPY/max", "9223372036854775807", jpy, math.MaxInt64},
-		{"JPY/min", "-9223372036854775808", jpy, math.MinInt64},
+		{"JPY/limit", "9999999999999", jpy, 9_999_999_999_999},
+		{"JPY/negative limit", "-9999999999999", jpy, -9_999_999_999_999},
+		{"BHD/limit", "999999999999.999", bhd, 999_999_999_999_999},
 		{"BHD/three decimals", "1.234", bhd, 1234},
 		{"BHD/one decimal", "1.2", bhd, 1200},
 		{"BHD/two decimals", "-1.23", bhd, -1230},
@@ -89,7 +90,14 @@ func TestParse_Invalid(t *testing.T) {
 		{"USD/symbol", "$1.00", usd, ErrSyntax, ""},
 		{"USD/hex", "0x10", usd, ErrSyntax, ""},
 		{"USD/non-ASCII digit", "١٢", usd, ErrSyntax, ""},
-		{"USD/over max", "92233720368547758.08", usd, ErrOverflow, `amount "92233720368547758.08": too large`},
+		{"USD/over max", "92233720368547758.08", usd, ErrOverflow, `amount "92233720368547758.08": too large (at most 9999999999999.99 USD)`},
+		// Finding 1: the single-amount limit, 10^13 − 1 major units and
+		// 10^15 − 1 minor units (hand-worked per currency).
+		{"USD/int64 max", "92233720368547758.07", usd, ErrOverflow, `amount "92233720368547758.07": too large (at most 9999999999999.99 USD)`},
+		{"USD/limit plus one minor unit", "10000000000000.00", usd, ErrOverflow, ""},
+		{"USD/negative limit minus one", "-10000000000000", usd, ErrOverflow, ""},
+		{"JPY/limit plus one", "10000000000000", jpy, ErrOverflow, `amount "10000000000000": too large (at most 9999999999999 JPY)`},
+		{"BHD/limit plus one", "1000000000000.000", bhd, ErrOverflow, `amount "1000000000000.000": too large (at most 999999999999.999 BHD)`},
 		{"USD/under min", "-92233720368547758.09", usd, ErrOverflow, ""},
 		{"USD/huge", "100000000000000000000", usd, ErrOverflow, ""},
 		{"USD/overflow only when padded", "92233720368547758.1", usd, ErrOverflow, ""},
@@ -196,10 +204,13 @@ func TestAmount_String(t *testing.T) {
 }
 
 func TestAmount_StringRoundTrip(t *testing.T) {
-	minors := []int64{0, 1, -1, 5, -5, 99, 100, -100, 123456789, math.MaxInt64, math.MinInt64, math.MaxInt64 - 1, math.MinInt64 + 1}
+	minors := []int64{0, 1, -1, 5, -5, 99, 100, -100, 123456789, 9_999_999_999_999, -9_999_999_999_999, 999_999_999_999_999, -999_999_999_999_999}
 	for _, c := range []Currency{usd, jpy, bhd} {
 		for _, m := range minors {
 			a := New(m, c)
+			if a.CheckLimit() != nil {
+				continue // beyond the limit: FuzzFormat checks ParseMinor reads those
+			}
 			got, err := Parse(a.String(), c)
 			if err != nil {
 				t.Errorf("Parse(%q, %s): %v", a.String(), c, err)
@@ -433,13 +444,24 @@ func exactMinor(s string, digits int) (minor int64, inRange, grammatical bool) {
 	if !v.IsInt64() {
 		return 0, false, true
 	}
+	// The single-amount limit, worked independently: 10^13 major units
+	// exclusive, and 10^15 minor units exclusive.
+	lim := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(13+digits)), nil)
+	if m := big.NewInt(1_000_000_000_000_000); lim.Cmp(m) > 0 {
+		lim = m
+	}
+	if new(big.Int).Abs(v).Cmp(lim) >= 0 {
+		return v.Int64(), false, true
+	}
 	return v.Int64(), true, true
 }
 
 var amountGrammar = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
 
 // FuzzFormat: every int64 of minor units in every currency prints to a
-// string that Parse reads back to the same amount (Parse(Format(x)) == x).
+// string that ParseMinor reads back to the same amount, and Parse too when
+// the amount is within the single-amount limit (Parse(Format(x)) == x);
+// beyond it Parse refuses it with ErrOverflow.
 func FuzzFormat(f *testing.F) {
 	for _, m := range []int64{0, 1, -1, 5, -5, 123450, math.MaxInt64, math.MinInt64, math.MinInt64 + 1} {
 		f.Add(m, uint8(0))
@@ -452,11 +474,47 @@ func FuzzFormat(f *testing.F) {
 		a := New(minor, c)
 		s := a.String()
 		b, err := Parse(s, c)
-		if err != nil || b != a {
+		if a.CheckLimit() != nil {
+			if !errors.Is(err, ErrOverflow) {
+				t.Fatalf("New(%d, %s) is beyond the limit, but Parse(%q) gives %d, %v", minor, c, s, b.Minor(), err)
+			}
+		} else if err != nil || b != a {
 			t.Fatalf("New(%d, %s).String() = %q; Parse gives %d, %v", minor, c, s, b.Minor(), err)
 		}
 		if got, err := ParseMinor(s, c.Digits()); err != nil || got != minor {
 			t.Fatalf("ParseMinor(%q, %d) = %d, %v; want %d", s, c.Digits(), got, err, minor)
 		}
 	})
+}
+
+// Finding 1: the single-amount limit per currency, hand-worked:
+// min(10^13 major units, 10^15 minor units) exclusive.
+func TestAmount_CheckLimit(t *testing.T) {
+	uyw := MustCurrency("UYW")
+	tests := []struct {
+		a  Amount
+		ok bool
+	}{
+		{New(999_999_999_999_999, usd), true},
+		{New(-999_999_999_999_999, usd), true},
+		{New(1_000_000_000_000_000, usd), false},
+		{New(-1_000_000_000_000_000, usd), false},
+		{New(math.MaxInt64, usd), false},
+		{New(math.MinInt64, usd), false},
+		{New(9_999_999_999_999, jpy), true},
+		{New(10_000_000_000_000, jpy), false},
+		{New(999_999_999_999_999, bhd), true},
+		{New(1_000_000_000_000_000, bhd), false},
+		{New(999_999_999_999_999, uyw), true},
+		{New(1_000_000_000_000_000, uyw), false},
+	}
+	for _, tt := range tests {
+		err := tt.a.CheckLimit()
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckLimit(%d %s) = %v, want ok=%t", tt.a.Minor(), tt.a.Currency(), err, tt.ok)
+		}
+		if err != nil && !errors.Is(err, ErrOverflow) {
+			t.Errorf("CheckLimit(%d %s) = %v, does not wrap ErrOverflow", tt.a.Minor(), tt.a.Currency(), err)
+		}
+	}
 }

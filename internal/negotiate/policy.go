@@ -167,6 +167,10 @@ func (p Policy) compile(cur money.Currency) (limits, error) {
 	}
 	if r, ok := new(big.Rat).SetString(strings.TrimSpace(p.MinInstallment)); !ok || r.Sign() < 0 || strings.ContainsAny(p.MinInstallment, "/eE") {
 		fs.Add("min_installment", "%q is not a non-negative decimal amount", p.MinInstallment)
+	} else if r.Cmp(new(big.Rat).SetInt64(money.MaxMajorUnits)) > 0 {
+		// The single-amount limit (money package doc), checked even when
+		// the policy is stored without a currency.
+		fs.Add("min_installment", "%s is too large (at most %d)", p.MinInstallment, int64(money.MaxMajorUnits))
 	} else if cur != "" {
 		// Major units → minor units of the currency, rounded up: the limit
 		// is a floor, so "20.005" in USD means 20.01.
@@ -176,7 +180,7 @@ func (p Policy) compile(cur money.Currency) (limits, error) {
 		if m.Sign() > 0 {
 			q.Add(q, big.NewInt(1))
 		}
-		if !q.IsInt64() || q.Int64() > 1e15 {
+		if !q.IsInt64() || q.Int64() > cur.MaxMinor() {
 			fs.Add("min_installment", "%s is too large", p.MinInstallment)
 		} else {
 			l.minInstallment = q.Int64()

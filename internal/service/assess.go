@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"math/big"
 	"sort"
 	"time"
@@ -30,6 +31,10 @@ type Assessment struct {
 	Promises   []PromiseView // open promises as of
 	// OpenInvoices are the invoices with a balance as of the date.
 	OpenInvoices []OpenInvoice
+	// Warnings flag figures that could not be computed from this
+	// customer's data (e.g. amounts beyond money's limit written by an
+	// older version): the rest of the assessment still stands.
+	Warnings []string
 }
 
 // PlanSummary is one of the customer's plans as of a date.
@@ -105,7 +110,7 @@ func assessCustomer(ctx context.Context, tx store.Tx, c *ledger.Customer, asOf c
 			applied[al.InvoiceID] += al.Amount.Minor()
 		}
 	}
-	open := map[money.Currency]int64{}
+	open := map[money.Currency]money.Wide{}
 	overdue := map[money.Currency][]assess.OverdueItem{}
 	for _, inv := range invs {
 		if inv.IssueDate.After(asOf) || (!inv.VoidedOn.IsZero() && !inv.VoidedOn.After(asOf)) {
@@ -116,7 +121,7 @@ func assessCustomer(ctx context.Context, tx store.Tx, c *ledger.Customer, asOf c
 			continue
 		}
 		cur := inv.Amount.Currency()
-		open[cur] += bal
+		open[cur] = open[cur].AddInt64(bal)
 		a.OpenInvoices = append(a.OpenInvoices, OpenInvoice{Invoice: inv, Balance: money.New(bal, cur)})
 		if ledger.DaysPastDue(asOf, inv.DueDate) > 0 && !inv.Disputed {
 			overdue[cur] = append(overdue[cur], assess.OverdueItem{InvoiceID: inv.ID, Number: inv.Number, DueDate: inv.DueDate,
@@ -144,6 +149,12 @@ func assessCustomer(ctx context.Context, tx store.Tx, c *ledger.Customer, asOf c
 	for _, cur := range curs {
 		im, err := assess.AssessImpact(assess.ImpactInput{AsOf: asOf, Kind: c.Kind, Jurisdiction: c.Jurisdiction,
 			Items: overdue[money.Currency(cur)], CostOfCapital: coc})
+		if apperr.CodeOf(err) == apperr.Invalid {
+			// The customer's own data (amounts too large to assess)
+			// must not take the position down: flag this currency.
+			a.Warnings = append(a.Warnings, fmt.Sprintf("%s: the cost of the delay is not shown: %v", cur, err))
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

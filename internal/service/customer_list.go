@@ -33,13 +33,13 @@ type CustomerRow struct {
 }
 
 // Total and Overdue sum a row's balance in one currency (0 when none).
-func (r CustomerRow) Total(cur money.Currency) int64 {
+func (r CustomerRow) Total(cur money.Currency) money.Wide {
 	for _, b := range r.Balances {
 		if b.Currency == cur {
 			return b.Total()
 		}
 	}
-	return 0
+	return money.Wide{}
 }
 
 // CustomerList is a page of customers with their balance, overdue and

@@ -7,6 +7,7 @@ import (
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
+	"settle/internal/money"
 	"settle/internal/service"
 	"settle/internal/store"
 	"settle/internal/testutil"
@@ -108,7 +109,7 @@ func TestService_CustomerList(t *testing.T) {
 		if !ok {
 			t.Fatalf("unexpected customer %+v", r.Customer)
 		}
-		if len(r.Balances) != 1 || string(r.Balances[0].Currency) != w.cur || r.Balances[0].Total() != w.total || r.Balances[0].Overdue() != w.overdue {
+		if len(r.Balances) != 1 || string(r.Balances[0].Currency) != w.cur || !r.Balances[0].Total().Equal(money.WideOf(w.total)) || !r.Balances[0].Overdue().Equal(money.WideOf(w.overdue)) {
 			t.Errorf("%s: balances %+v, want %s %d (overdue %d)", r.Customer.ExternalRef, r.Balances, w.cur, w.total, w.overdue)
 		}
 		if r.OpenPlans != w.openPlans || r.OpenPromises != w.promises {

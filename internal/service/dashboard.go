@@ -62,15 +62,16 @@ type PlanCounts struct {
 
 // ForecastWeek is what is expected in one week (Monday to Sunday), in
 // minor units: unpaid installments of plans in good standing or at risk,
-// and the unpaid part of open promises.
+// and the unpaid part of open promises. Sums are Wide: they add up the
+// whole organisation and must not overflow.
 type ForecastWeek struct {
 	Start    civil.Date
-	Plans    int64
-	Promises int64
+	Plans    money.Wide
+	Promises money.Wide
 }
 
 // Total is the week's expected cash.
-func (w ForecastWeek) Total() int64 { return w.Plans + w.Promises }
+func (w ForecastWeek) Total() money.Wide { return w.Plans.Add(w.Promises) }
 
 // CurrencyForecast is the weekly forecast of one currency.
 type CurrencyForecast struct {
@@ -78,7 +79,7 @@ type CurrencyForecast struct {
 	Weeks    []ForecastWeek // ForecastWeeks of them
 	// Overdue is what installments due before the first week still owe
 	// (late or missed, in plans that have not defaulted): not in Weeks.
-	Overdue int64
+	Overdue money.Wide
 }
 
 // QueueWork counts a queue's tasks that are waiting (open) and being
@@ -164,18 +165,18 @@ func loadAR(ctx context.Context, tx store.Tx, asOf civil.Date) (*arByDate, error
 
 // total returns a currency's total and current AR as of d (a date of
 // dashboardDates).
-func (a *arByDate) total(_ context.Context, d civil.Date, cur money.Currency) (total, current int64, err error) {
+func (a *arByDate) total(_ context.Context, d civil.Date, cur money.Currency) (total, current money.Wide, err error) {
 	if !a.asked[d] {
 		// Every date of dashboardDates was read; another is a
 		// programming error, not "nothing owed".
-		return 0, 0, fmt.Errorf("dashboard: the aging of %s was not read", d)
+		return total, current, fmt.Errorf("dashboard: the aging of %s was not read", d)
 	}
 	for _, b := range a.totals[d] {
 		if b.Currency == cur {
 			return b.Total(), b.Amounts[ledger.BucketCurrent], nil
 		}
 	}
-	return 0, 0, nil
+	return total, current, nil
 }
 
 // kpiPeriod computes one period's KPIs exactly as Service.KPIs does.
@@ -256,15 +257,15 @@ func (f *forecast) add(a money.Amount, due civil.Date, fromPlan bool) {
 	c := f.of(a.Currency())
 	if due.Before(f.start) {
 		if fromPlan {
-			c.Overdue += a.Minor()
+			c.Overdue = c.Overdue.AddInt64(a.Minor())
 		}
 		return
 	}
 	if w := due.DaysSince(f.start) / 7; w < len(c.Weeks) {
 		if fromPlan {
-			c.Weeks[w].Plans += a.Minor()
+			c.Weeks[w].Plans = c.Weeks[w].Plans.AddInt64(a.Minor())
 		} else {
-			c.Weeks[w].Promises += a.Minor()
+			c.Weeks[w].Promises = c.Weeks[w].Promises.AddInt64(a.Minor())
 		}
 	}
 }

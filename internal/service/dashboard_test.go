@@ -10,6 +10,7 @@ import (
 	"settle/internal/apperr"
 	"settle/internal/civil"
 	"settle/internal/ledger"
+	"settle/internal/money"
 	"settle/internal/service"
 	"settle/internal/store"
 	"settle/internal/testutil"
@@ -105,8 +106,8 @@ func TestDashboard(t *testing.T) {
 
 	t.Run("receivables", func(t *testing.T) {
 		want := []ledger.Buckets{
-			{Currency: "EUR", Amounts: [5]int64{0, 0, 50000, 0, 0}},
-			{Currency: "USD", Amounts: [5]int64{30000, 0, 0, 80000, 0}},
+			{Currency: "EUR", Amounts: wides(0, 0, 50000, 0, 0)},
+			{Currency: "USD", Amounts: wides(30000, 0, 0, 80000, 0)},
 		}
 		if diff := cmp.Diff(want, d.Receivables); diff != "" {
 			t.Errorf("Receivables (-want +got):\n%s", diff)
@@ -124,9 +125,9 @@ func TestDashboard(t *testing.T) {
 		for i := range weeks {
 			weeks[i].Start = asOf.AddDays(7 * i)
 		}
-		weeks[0].Promises = 10000
-		weeks[2].Plans = 40000
-		want := []service.CurrencyForecast{{Currency: "USD", Weeks: weeks, Overdue: 40000}}
+		weeks[0].Promises = money.WideOf(10000)
+		weeks[2].Plans = money.WideOf(40000)
+		want := []service.CurrencyForecast{{Currency: "USD", Weeks: weeks, Overdue: money.WideOf(40000)}}
 		if diff := cmp.Diff(want, d.Forecast); diff != "" {
 			t.Errorf("Forecast (-want +got):\n%s", diff)
 		}
@@ -189,4 +190,9 @@ func TestWeekStart(t *testing.T) {
 			t.Errorf("WeekStart(%s) = %s, want %s", in, got, want)
 		}
 	}
+}
+
+// wides is five bucket sums.
+func wides(a, b, c, d, e int64) [5]money.Wide {
+	return [5]money.Wide{money.WideOf(a), money.WideOf(b), money.WideOf(c), money.WideOf(d), money.WideOf(e)}
 }

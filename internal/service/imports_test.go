@@ -297,7 +297,7 @@ func TestImport_PaymentsAllocateAndDeduplicate(t *testing.T) {
 			var usdCredit int64 = -1
 			for _, c := range pos.Currencies {
 				if c.Currency == "USD" {
-					usdCredit = c.Credit
+					usdCredit, _ = c.Credit.Int64()
 				}
 			}
 			if usdCredit != 500 {

@@ -250,12 +250,9 @@ func negotiationInvoices(ctx context.Context, tx store.Tx, customerID string, in
 	if len(curs) > 1 {
 		return nil, money.Amount{}, apperr.Field("currency", "is required: the customer owes in %d currencies", len(curs))
 	}
-	total := money.Zero(invs[0].Amount.Currency())
-	for _, inv := range invs {
-		var err error
-		if total, err = total.Add(inv.Balance); err != nil {
-			return nil, money.Amount{}, err
-		}
+	total, err := sumBalances("customer_id", invs)
+	if err != nil {
+		return nil, money.Amount{}, err
 	}
 	return invs, total, nil
 }

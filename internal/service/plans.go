@@ -296,13 +296,33 @@ func planInvoices(ctx context.Context, tx store.Tx, customerID string, refs []st
 			return nil, money.Amount{}, apperr.Errorf(apperr.Conflict, "invoice %s is already in plan %s", inv.Number, pl)
 		}
 	}
-	total := money.Zero(invs[0].Amount.Currency())
-	for _, inv := range invs {
-		if total, err = total.Add(inv.Balance); err != nil {
-			return nil, money.Amount{}, err
-		}
+	total, err := sumBalances("invoice_ids", invs)
+	if err != nil {
+		return nil, money.Amount{}, err
 	}
 	return invs, total, nil
+}
+
+// sumBalances adds the invoices' balances for a plan or a negotiation. The
+// sum must be a single amount within money's limit (docs/ledger.md,
+// "Limits"): a plan's schedule, fees and installments are Amounts. Data
+// beyond it (only possible for amounts written before the limit existed)
+// is refused naming field, instead of failing with an overflow.
+func sumBalances(field string, invs []ledger.Invoice) (money.Amount, error) {
+	cur := invs[0].Amount.Currency()
+	var sum money.Wide
+	for _, inv := range invs {
+		sum = sum.AddInt64(inv.Balance.Minor())
+	}
+	total, ok := sum.Amount(cur)
+	if ok {
+		ok = total.CheckLimit() == nil
+	}
+	if !ok {
+		return money.Amount{}, apperr.Field(field, "the open balance %s %s is above the largest amount settle handles (%s %s); correct or void the oversized invoices first",
+			sum.Text(cur), cur, money.New(cur.MaxMinor(), cur), cur)
+	}
+	return total, nil
 }
 
 func planRules(in PlanTermsInput, cur money.Currency) (plan.Rules, error) {

@@ -83,7 +83,7 @@ func (s *Service) KPIs(ctx context.Context, from, to civil.Date, currency money.
 	return rep, nil
 }
 
-func arAsOf(ctx context.Context, tx store.Tx, d civil.Date, cur money.Currency) (total, current int64, err error) {
+func arAsOf(ctx context.Context, tx store.Tx, d civil.Date, cur money.Currency) (total, current money.Wide, err error) {
 	r := ledger.NewAgingReport(d)
 	err = tx.OpenItems(ctx, store.OpenItemFilter{AsOf: d, Currency: cur}, func(it ledger.OpenItem) error {
 		r.Add(it)
@@ -104,7 +104,7 @@ type CurrencyPosition struct {
 	OpenInvoices  int
 	OldestOverdue *civil.Date // due date of the oldest overdue invoice
 	DaysOverdue   int         // of that invoice
-	Credit        int64       // unapplied payments, minor units
+	Credit        money.Wide  // unapplied payments, minor units
 }
 
 // Position is what settle knows of a customer's account as of a date:

@@ -514,7 +514,7 @@ type Tx interface {
 
 	// OpenBalances sums the stored open balances of all non-void invoices
 	// per currency (today's receivables, for shares of the book).
-	OpenBalances(ctx context.Context) (map[money.Currency]int64, error)
+	OpenBalances(ctx context.Context) (map[money.Currency]money.Wide, error)
 
 	// PutBudget inserts or replaces a customer's budget.
 	PutBudget(ctx context.Context, b *Budget) error
@@ -677,12 +677,12 @@ type Tx interface {
 	PaymentAllocations(ctx context.Context, paymentID string) ([]ledger.Allocation, error)
 	CustomerAllocations(ctx context.Context, customerID string) ([]ledger.Allocation, error)
 	// Unapplied sums customers' unapplied credit per currency.
-	Unapplied(ctx context.Context, customerID string) (map[money.Currency]int64, error)
+	Unapplied(ctx context.Context, customerID string) (map[money.Currency]money.Wide, error)
 
 	// OpenItems streams every invoice with an open balance as of f.AsOf.
 	OpenItems(ctx context.Context, f OpenItemFilter, fn func(ledger.OpenItem) error) error
 	// Sales sums invoices of currency issued from..to (inclusive), not void by to.
-	Sales(ctx context.Context, currency money.Currency, from, to civil.Date) (int64, error)
+	Sales(ctx context.Context, currency money.Currency, from, to civil.Date) (money.Wide, error)
 	// Currencies lists the currencies that invoices use.
 	Currencies(ctx context.Context) ([]money.Currency, error)
 	// Counts returns row counts per table (for demo and bench output).

@@ -48,17 +48,17 @@ func agingBar(b ledger.Buckets) template.HTML {
 	label := fmt.Sprintf("Aging of %s receivables, total %s: %s", b.Currency, formatMoney(total, b.Currency), strings.Join(parts, ", "))
 	var s strings.Builder
 	fmt.Fprintf(&s, `<svg class="stack" viewBox="0 0 1000 24" preserveAspectRatio="none" role="img" aria-label="%s">`, esc(label))
-	if total <= 0 {
+	if total.Sign() <= 0 {
 		s.WriteString(`<rect class="empty" x="0" y="0" width="1000" height="24"/>`)
 	}
-	var cum int64
+	var cum money.Wide
 	for k, a := range b.Amounts {
-		if a <= 0 || total <= 0 {
+		if a.Sign() <= 0 || total.Sign() <= 0 {
 			continue
 		}
-		x0 := float64(cum) / float64(total) * 1000
-		cum += a
-		x1 := float64(cum) / float64(total) * 1000
+		x0 := wideFloat(cum) / wideFloat(total) * 1000
+		cum = cum.Add(a)
+		x1 := wideFloat(cum) / wideFloat(total) * 1000
 		fmt.Fprintf(&s, `<rect class="seg b%d" x="%s" y="0" width="%s" height="24" vector-effect="non-scaling-stroke"><title>%s: %s (%s)</title></rect>`,
 			k, num(x0), num(x1-x0), esc(bucketLabels[k]), esc(formatMoney(a, b.Currency)), esc(percentOf(a, total)))
 	}
@@ -97,9 +97,15 @@ func niceCeil(maxMinor int64, cur money.Currency) (major, minor int64) {
 // columns (plans below, promises above) on a scale from 0 to a nice
 // maximum. It returns the SVG and the axis labels, top first.
 func forecastChart(f service.CurrencyForecast) (svg template.HTML, axis []string) {
+	// The scale is computed in int64; a peak beyond it (only possible with
+	// absurd data) is drawn saturated at the top, its label still exact.
 	var peak int64
 	for _, w := range f.Weeks {
-		peak = max(peak, w.Total())
+		t, ok := w.Total().Int64()
+		if !ok {
+			t = math.MaxInt64
+		}
+		peak = max(peak, t)
 	}
 	top, topMinor := niceCeil(peak, f.Currency)
 	axis = []string{formatMajor(top), formatMajor(top / 2), "0"}
@@ -117,7 +123,7 @@ func forecastChart(f service.CurrencyForecast) (svg template.HTML, axis []string
 	for _, y := range []float64{0, height / 2, height} {
 		fmt.Fprintf(&s, `<line class="grid" x1="0" x2="%s" y1="%s" y2="%s" vector-effect="non-scaling-stroke"/>`, num(width), num(y), num(y))
 	}
-	scale := func(v int64) float64 { return float64(v) / float64(topMinor) * height }
+	scale := func(v money.Wide) float64 { return min(height, wideFloat(v)/float64(topMinor)*height) }
 	for i, w := range f.Weeks {
 		x := float64(i)*col + col*0.2
 		bw := col * 0.6
@@ -125,10 +131,10 @@ func forecastChart(f service.CurrencyForecast) (svg template.HTML, axis []string
 		fmt.Fprintf(&s, `<g><title>%s</title>`, esc(title))
 		hp := scale(w.Plans)
 		hq := scale(w.Promises)
-		if w.Plans > 0 {
+		if w.Plans.Sign() > 0 {
 			fmt.Fprintf(&s, `<rect class="fc-plan" x="%s" y="%s" width="%s" height="%s"/>`, num(x), num(height-hp), num(bw), num(hp))
 		}
-		if w.Promises > 0 {
+		if w.Promises.Sign() > 0 {
 			fmt.Fprintf(&s, `<rect class="fc-promise" x="%s" y="%s" width="%s" height="%s"/>`, num(x), num(height-hp-hq), num(bw), num(hq))
 		}
 		// An invisible full-height target, so the tooltip works on empty weeks too.

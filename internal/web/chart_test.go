@@ -41,7 +41,7 @@ func TestFormatAmount(t *testing.T) {
 			t.Errorf("formatAmount(%d, %s) = %q, want %q", tc.minor, tc.cur, got, tc.want)
 		}
 	}
-	if got := formatMoney(150, "USD"); got != "USD\u00a01.50" {
+	if got := formatMoney(int64(150), "USD"); got != "USD\u00a01.50" {
 		t.Errorf("formatMoney = %q", got)
 	}
 }
@@ -89,7 +89,7 @@ var rectRe = regexp.MustCompile(`<rect class="seg b(\d)" x="([0-9.]+)" y="0" wid
 
 func TestAgingBar(t *testing.T) {
 	// USD 100.00 current, 0 in 1–30, 300.00 in 31–60, 0, 600.00 over 90.
-	b := ledger.Buckets{Currency: "USD", Amounts: [5]int64{10000, 0, 30000, 0, 60000}}
+	b := ledger.Buckets{Currency: "USD", Amounts: [5]money.Wide{money.WideOf(10000), {}, money.WideOf(30000), {}, money.WideOf(60000)}}
 	svg := string(agingBar(b))
 	segs := rectRe.FindAllStringSubmatch(svg, -1)
 	want := []struct {
@@ -127,8 +127,8 @@ func TestForecastChart(t *testing.T) {
 	for i := range 8 {
 		f.Weeks = append(f.Weeks, service.ForecastWeek{Start: start.AddDays(7 * i)})
 	}
-	f.Weeks[0].Plans, f.Weeks[0].Promises = 100000, 50000 // 1,500.00: the scale tops at 2,000
-	f.Weeks[3].Promises = 50000
+	f.Weeks[0].Plans, f.Weeks[0].Promises = money.WideOf(100000), money.WideOf(50000) // 1,500.00: the scale tops at 2,000
+	f.Weeks[3].Promises = money.WideOf(50000)
 	svg, axis := forecastChart(f)
 	if strings.Join(axis, "|") != "2,000|1,000|0" {
 		t.Errorf("axis %v", axis)
@@ -146,7 +146,7 @@ func TestForecastChart(t *testing.T) {
 		}
 	}
 	// An odd top halves to a decimal label.
-	f.Weeks[3].Promises, f.Weeks[0].Plans, f.Weeks[0].Promises = 0, 100, 0
+	f.Weeks[3].Promises, f.Weeks[0].Plans, f.Weeks[0].Promises = money.Wide{}, money.WideOf(100), money.Wide{}
 	if _, axis := forecastChart(f); strings.Join(axis, "|") != "1|0.50|0" {
 		t.Errorf("axis %v", axis)
 	}

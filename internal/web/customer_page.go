@@ -153,7 +153,7 @@ func (s *Server) customerView(r *http.Request, u *service.SignedIn, id string) (
 	for _, cp := range pos.Currencies {
 		pc := positionCurrency{Currency: cp.Currency, Total: formatMoney(cp.Total(), cp.Currency), Overdue: formatMoney(cp.Overdue(), cp.Currency),
 			OpenInvoices: cp.OpenInvoices, DaysOverdue: cp.DaysOverdue}
-		if cp.Credit != 0 {
+		if !cp.Credit.IsZero() {
 			pc.Credit = formatMoney(cp.Credit, cp.Currency)
 		}
 		if cp.OldestOverdue != nil {
@@ -193,7 +193,7 @@ func (s *Server) customerView(r *http.Request, u *service.SignedIn, id string) (
 		return nil, err
 	}
 	for _, cp := range pos.Currencies {
-		if cp.Overdue() > 0 || cp.Total() > 0 {
+		if cp.Overdue().Sign() > 0 || cp.Total().Sign() > 0 {
 			v.Neg.Currencies = append(v.Neg.Currencies, string(cp.Currency))
 		}
 	}

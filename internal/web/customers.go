@@ -30,9 +30,9 @@ func (s *Server) customerRoutes() {
 }
 
 func init() {
-	sectionFuncs["custMoney"] = formatMoney
+	sectionFuncs["custMoney"] = formatMoney[int64]
 	sectionFuncs["custAmount"] = func(a money.Amount) string { return formatMoney(a.Minor(), a.Currency()) }
-	sectionFuncs["custPercent"] = func(f float64) string { return percentOf(int64(f*1000+0.5), 1000) }
+	sectionFuncs["custPercent"] = func(f float64) string { return percentOf(int64(f*1000+0.5), int64(1000)) }
 	sectionFuncs["custStatus"] = statusLabel
 }
 
@@ -135,10 +135,10 @@ func (s *Server) customers(w http.ResponseWriter, r *http.Request, u *service.Si
 		lr := customerListRow{ID: c.ID, Name: c.Name, Ref: c.ExternalRef, Kind: c.Kind, Segment: c.Segment,
 			RiskBand: row.Risk.Band, RiskLabel: row.Risk.Label, RiskScore: row.Risk.Score, OpenPlans: row.OpenPlans, OpenPromises: row.OpenPromises}
 		for _, b := range row.Balances {
-			if b.Total() == 0 {
+			if b.Total().IsZero() {
 				continue
 			}
-			lr.Balances = append(lr.Balances, customerBalance{Total: formatMoney(b.Total(), b.Currency), Overdue: formatMoney(b.Overdue(), b.Currency), HasOverdue: b.Overdue() > 0})
+			lr.Balances = append(lr.Balances, customerBalance{Total: formatMoney(b.Total(), b.Currency), Overdue: formatMoney(b.Overdue(), b.Currency), HasOverdue: b.Overdue().Sign() > 0})
 		}
 		v.Rows = append(v.Rows, lr)
 	}

@@ -171,15 +171,15 @@ func kpiView(k service.CurrencyKPIs, months []civil.Date) kpiCurrency {
 
 func forecastOf(f service.CurrencyForecast) forecastView {
 	v := forecastView{Currency: f.Currency}
-	var total int64
+	var total money.Wide
 	for _, w := range f.Weeks {
-		total += w.Total()
+		total = total.Add(w.Total())
 		v.Weeks = append(v.Weeks, forecastRow{Start: w.Start, Plans: formatAmount(w.Plans, f.Currency),
 			Promises: formatAmount(w.Promises, f.Currency), Amount: formatAmount(w.Total(), f.Currency)})
 	}
 	v.Total = formatAmount(total, f.Currency)
-	v.Empty = total == 0
-	if f.Overdue > 0 {
+	v.Empty = total.IsZero()
+	if f.Overdue.Sign() > 0 {
 		v.Overdue = formatAmount(f.Overdue, f.Currency)
 	}
 	if !v.Empty {

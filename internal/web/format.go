@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -40,13 +41,35 @@ func groupThousands(s string) string {
 
 // formatAmount formats minor units of a currency: "1,234.50" (USD),
 // "1,200" (JPY).
-func formatAmount(minor int64, cur money.Currency) string {
-	return groupThousands(money.New(minor, cur).String())
+//
+// It takes an int64 of minor units or a money.Wide (report sums, which may
+// exceed an int64 and are shown in full).
+func formatAmount[T minorUnits](minor T, cur money.Currency) string {
+	return groupThousands(wideOf(minor).Text(cur))
 }
 
 // formatMoney is formatAmount with the currency code: "USD 1,234.50".
-func formatMoney(minor int64, cur money.Currency) string {
+func formatMoney[T minorUnits](minor T, cur money.Currency) string {
 	return string(cur) + "\u00a0" + formatAmount(minor, cur)
+}
+
+// minorUnits are the two kinds of minor-unit figures pages show.
+type minorUnits interface{ int64 | money.Wide }
+
+func wideOf[T minorUnits](v T) money.Wide {
+	switch x := any(v).(type) {
+	case money.Wide:
+		return x
+	case int64:
+		return money.WideOf(x)
+	}
+	panic("unreachable: minorUnits is int64 or money.Wide")
+}
+
+// wideFloat is w as a float64, for chart geometry only (never for money).
+func wideFloat(w money.Wide) float64 {
+	f, _ := new(big.Float).SetInt(w.Big()).Float64()
+	return f
 }
 
 // formatMajor formats a whole number of major units: 12000 → "12,000".
@@ -76,20 +99,16 @@ func formatFigure(v *float64, unit string) string {
 }
 
 // percentOf is part/whole as a whole percent ("37 %"), rounded half up in
-// integer arithmetic; "" when whole is zero.
-func percentOf(part, whole int64) string {
-	if whole <= 0 || part < 0 {
+// exact integer arithmetic; "" when whole is zero.
+func percentOf[T minorUnits](part, whole T) string {
+	pw, ww := wideOf(part), wideOf(whole)
+	if ww.Sign() <= 0 || pw.Sign() < 0 {
 		return ""
 	}
-	// part*100 may overflow only beyond 9e16 minor units; fall back to
-	// dividing first there.
-	var p int64
-	if part < math.MaxInt64/200 {
-		p = (part*200 + whole) / (2 * whole)
-	} else {
-		p = part / (whole / 100)
-	}
-	return strconv.FormatInt(p, 10) + "\u00a0%"
+	num := new(big.Int).Mul(pw.Big(), big.NewInt(200))
+	num.Add(num, ww.Big())
+	p := num.Quo(num, new(big.Int).Mul(ww.Big(), big.NewInt(2)))
+	return p.String() + "\u00a0%"
 }
 
 // formatTime is "22 Nov 2026, 17:05 UTC".

@@ -46,7 +46,8 @@ func (t *Tx) AgingTotals(ctx context.Context, dates []civil.Date) (map[civil.Dat
 				b = &ledger.Buckets{Currency: cur}
 				sums[k][cur] = b
 			}
-			b.Amounts[ledger.BucketOf(d, due)] += amount
+			k := ledger.BucketOf(d, due)
+			b.Amounts[k] = b.Amounts[k].AddInt64(amount)
 		}
 	}
 	invCols := t.textDates([]string{"currency", "issue_date", "due_date", "voided_on", "amount_minor"}, "issue_date", "due_date", "voided_on")
@@ -65,7 +66,7 @@ func (t *Tx) AgingTotals(ctx context.Context, dates []civil.Date) (map[civil.Dat
 	}
 	for k, d := range dates {
 		for _, b := range sums[k] {
-			if b.Total() > 0 {
+			if b.Total().Sign() > 0 {
 				out[d] = append(out[d], *b)
 			}
 		}

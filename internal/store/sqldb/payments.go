@@ -193,22 +193,8 @@ func (t *Tx) CustomerAllocations(ctx context.Context, customerID string) ([]ledg
 }
 
 // Unapplied implements store.Tx.
-func (t *Tx) Unapplied(ctx context.Context, customerID string) (map[money.Currency]int64, error) {
-	rows, err := t.query(ctx, `SELECT currency, SUM(unapplied_minor) FROM payments WHERE customer_id = ? AND unapplied_minor > 0 GROUP BY currency`, customerID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[money.Currency]int64{}
-	for rows.Next() {
-		var cur string
-		var n int64
-		if err := rows.Scan(&cur, &n); err != nil {
-			return nil, err
-		}
-		out[money.Currency(cur)] = n
-	}
-	return out, rows.Err()
+func (t *Tx) Unapplied(ctx context.Context, customerID string) (map[money.Currency]money.Wide, error) {
+	return t.sumsByCurrency(ctx, `SELECT currency, `+wideSum("unapplied_minor")+` FROM payments WHERE customer_id = ? AND unapplied_minor > 0 GROUP BY currency`, customerID)
 }
 
 // CustomerLedgers implements store.Tx.

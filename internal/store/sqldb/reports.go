@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"settle/internal/civil"
 	"settle/internal/ledger"
@@ -49,30 +50,51 @@ func (t *Tx) OpenItems(ctx context.Context, f store.OpenItemFilter, fn func(ledg
 	return rows.Err()
 }
 
+// wideSum is a SUM of an integer column that cannot overflow, on either
+// engine: SQLite's SUM raises "integer overflow" past int64 and
+// PostgreSQL's SUM(bigint) is a numeric that does not scan into an int64.
+// It sums the quotient and remainder of col / 2^32 (two int64 columns that
+// fit for up to 2^32 rows), which scanWide joins into a money.Wide.
+func wideSum(col string) string {
+	return fmt.Sprintf("SUM(%[1]s / %[2]d), SUM(%[1]s %% %[2]d)", col, int64(money.WideSplit))
+}
+
+// wideParts receives the two columns of wideSum.
+type wideParts struct{ q, r sql.NullInt64 }
+
+func (w *wideParts) dest() []any { return []any{&w.q, &w.r} }
+
+func (w *wideParts) wide() money.Wide { return money.WideFromSplit(w.q.Int64, w.r.Int64) }
+
 // Sales implements store.Tx.
-func (t *Tx) Sales(ctx context.Context, currency money.Currency, from, to civil.Date) (int64, error) {
-	var n sql.NullInt64
-	err := t.queryRow(ctx, `SELECT SUM(amount_minor) FROM invoices WHERE currency = ? AND issue_date >= ? AND issue_date <= ?
-		AND (voided_on IS NULL OR voided_on > ?)`, string(currency), from, to, to).Scan(&n)
-	return n.Int64, err
+func (t *Tx) Sales(ctx context.Context, currency money.Currency, from, to civil.Date) (money.Wide, error) {
+	var w wideParts
+	err := t.queryRow(ctx, `SELECT `+wideSum("amount_minor")+` FROM invoices WHERE currency = ? AND issue_date >= ? AND issue_date <= ?
+		AND (voided_on IS NULL OR voided_on > ?)`, string(currency), from, to, to).Scan(w.dest()...)
+	return w.wide(), err
 }
 
 // OpenBalances implements store.Tx: the stored balances of invoices that
 // are not void and not paid, per currency (today's figure, not as of a date).
-func (t *Tx) OpenBalances(ctx context.Context) (map[money.Currency]int64, error) {
-	rows, err := t.query(ctx, `SELECT currency, SUM(balance_minor) FROM invoices WHERE voided_on IS NULL AND balance_minor > 0 GROUP BY currency`)
+func (t *Tx) OpenBalances(ctx context.Context) (map[money.Currency]money.Wide, error) {
+	return t.sumsByCurrency(ctx, `SELECT currency, `+wideSum("balance_minor")+` FROM invoices WHERE voided_on IS NULL AND balance_minor > 0 GROUP BY currency`)
+}
+
+// sumsByCurrency reads rows of (currency, wideSum(...)).
+func (t *Tx) sumsByCurrency(ctx context.Context, q string, args ...any) (map[money.Currency]money.Wide, error) {
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[money.Currency]int64{}
+	out := map[money.Currency]money.Wide{}
 	for rows.Next() {
 		var cur string
-		var n int64
-		if err := rows.Scan(&cur, &n); err != nil {
+		var w wideParts
+		if err := rows.Scan(append([]any{&cur}, w.dest()...)...); err != nil {
 			return nil, err
 		}
-		out[money.Currency(cur)] = n
+		out[money.Currency(cur)] = w.wide()
 	}
 	return out, rows.Err()
 }
