@@ -279,6 +279,11 @@ func (s *Server) portalFail(w http.ResponseWriter, r *http.Request, v *portalVie
 	case apperr.Conflict:
 		s.portalMessage(w, r, v, http.StatusConflict, "err.conflict", "err.conflict")
 		return
+	case apperr.Invalid:
+		// Bad input that a page has no field for (a choice that was not
+		// offered, e.g. alternative=99): the customer's mistake, not ours.
+		s.portalMessage(w, r, v, http.StatusUnprocessableEntity, "err.field", "err.field")
+		return
 	}
 	s.log.Error("web: portal", "method", r.Method, "page", redactToken(r.URL.Path), "err", err, "request_id", obs.RequestID(r.Context()))
 	s.portalMessage(w, r, v, http.StatusInternalServerError, "err.internal", "err.internal")
