@@ -118,3 +118,44 @@ func TestPortal_AmountStrict(t *testing.T) {
 		t.Errorf("refused counter-offers wrote rows: %v → %v", before, after)
 	}
 }
+
+// TestPortal_DateRange: dates outside 1900-01-01 … 2199-12-31 in the
+// portal's forms (promise date, counter-offer start date) are refused
+// beside the field, nothing is written, never a 500.
+func TestPortal_DateRange(t *testing.T) {
+	w := newPortalWorld(t)
+	b := newBrowser(t, w.srv)
+	page := b.get(w.linkB + "/promise")
+	before := testutil.Counts(t, w.st)
+	for _, d := range []string{"0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31"} {
+		r := portalPost(t, b, page, w.linkB+"/promise", url.Values{"currency": {"EUR"}, "amount": {"10.00"}, "due_date": {d}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantIn(t, r.Body, `id="due_date-error"`)
+	}
+	if after := testutil.Counts(t, w.st); !sameCounts(before, after) {
+		t.Errorf("refused promises wrote rows: %v → %v", before, after)
+	}
+	home := b.get(w.linkB)
+	r := portalPost(t, b, home, w.linkB+"/plan", url.Values{"currency": {"EUR"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	opts := b.get(r.Header.Get("Location"))
+	counter := match(t, regexp.MustCompile(`action="(/portal/[^"]+/counter)"`), opts.Body)
+	before = testutil.Counts(t, w.st)
+	for _, d := range []string{"0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31"} {
+		r := portalPost(t, b, opts, counter, url.Values{"installment_amount": {"100.00"}, "frequency": {"monthly"}, "start_date": {d}})
+		if r.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("start_date %s: %d %s", d, r.StatusCode, r.Header.Get("Location"))
+		}
+		wantIn(t, r.Body, `id="start_date-error"`)
+	}
+	if after := testutil.Counts(t, w.st); !sameCounts(before, after) {
+		t.Errorf("refused dates wrote rows: %v → %v", before, after)
+	}
+	// In range, but the plan would run past 2199-12-31: the engine's
+	// answer (no plan), never a 500.
+	r = portalPost(t, b, opts, counter, url.Values{"installment_amount": {"100.00"}, "frequency": {"monthly"}, "start_date": {"2199-12-01"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if strings.Contains(r.Header.Get("Location"), "/agreement/") {
+		t.Errorf("a plan running past 2199-12-31 was agreed: %s", r.Header.Get("Location"))
+	}
+}
