@@ -155,3 +155,31 @@ func sameTableCounts(a, b map[string]int64) bool {
 	}
 	return true
 }
+
+// TestAPI_InstantRange: instants given as input (an interaction's
+// occurred_at, a follow-up's after) are bounded by the same date range:
+// 422 naming the field, nothing written, never a 500.
+func TestAPI_InstantRange(t *testing.T) {
+	st := testutil.SQLite(t)
+	_, agent, _, _ := setupOn(t, st)
+	want(t, agent.do("POST", "/v1/customers", `{"external_ref":"C","name":"Cara"}`), 201)
+	for _, tc := range []struct{ path, body, field string }{
+		{"/v1/customers/C/interactions", `{"kind":"note","summary":"x","occurred_at":"0001-01-01T00:00:00Z"}`, "occurred_at"},
+		{"/v1/customers/C/interactions", `{"kind":"note","summary":"x","occurred_at":"1899-12-31T23:59:59Z"}`, "occurred_at"},
+		{"/v1/customers/C/follow-ups", `{"after":"9999-12-31T00:00:00Z"}`, "after"},
+		{"/v1/customers/C/follow-ups", `{"after":"2200-01-01T00:00:00Z"}`, "after"},
+	} {
+		before := testutil.Counts(t, st)
+		r := agent.do("POST", tc.path, tc.body)
+		if r.Status != 422 {
+			t.Errorf("%s %s: status %d, want 422: %s", tc.path, tc.body, r.Status, r.Body)
+			continue
+		}
+		if msg := problemFields(t, r)[tc.field]; !strings.Contains(msg, "outside the supported dates") {
+			t.Errorf("%s %s: errors %s", tc.path, tc.body, r.Body)
+		}
+		if after := testutil.Counts(t, st); !sameTableCounts(before, after) {
+			t.Errorf("%s: rows changed", tc.path)
+		}
+	}
+}
