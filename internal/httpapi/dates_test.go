@@ -114,6 +114,21 @@ func TestAPI_DateRange(t *testing.T) {
 			}
 			want(t, agent.do("GET", "/v1/reports/kpis?from=1900-01-01&to=2199-12-31&currency=USD", ""), 200)
 
+			// Plans: a schedule that would run past 2199-12-31 is refused
+			// on start_date (installment 2 of 2199-12-15 monthly is
+			// 2200-01-15); one that ends on the last day is fine.
+			refused("quote past the range", "POST", "/v1/plans/quote",
+				`{"balance":"100.00","currency":"USD","installments":2,"frequency":"monthly","start_date":"2199-12-15"}`, "start_date", "after 2199-12-31")
+			refused("quote starting outside", "POST", "/v1/plans/quote",
+				`{"balance":"100.00","currency":"USD","installments":2,"frequency":"monthly","start_date":"2200-01-01"}`, "start_date", outside)
+			want(t, agent.do("POST", "/v1/plans/quote", `{"balance":"100.00","currency":"USD","installments":2,"frequency":"monthly","start_date":"2199-11-30","as_of":"2199-11-01"}`), 200)
+
+			// The collections run at the edges: no 500.
+			refused("run after the range", "POST", "/v1/runs", `{"as_of":"2200-01-01"}`, "as_of", outside)
+			if r := agent.do("POST", "/v1/runs", `{"as_of":"2199-12-31"}`); r.Status != 200 && r.Status != 201 {
+				t.Errorf("run as of 2199-12-31: %d %s", r.Status, r.Body)
+			}
+
 			// CSV imports: line and column, all rows or none.
 			csv := "number,customer_ref,issue_date,due_date,currency,amount\nJ1,C,2026-01-01,2026-01-31,USD,5\nJ2,C,2200-01-01,,USD,5\nJ3,C,2026-01-01,0001-01-01,USD,5\n"
 			before := testutil.Counts(t, st)
