@@ -155,6 +155,18 @@ func TestAPI_DateRange(t *testing.T) {
 			if after := testutil.Counts(t, st); !sameTableCounts(before, after) {
 				t.Errorf("payment import: rows changed %v → %v", before, after)
 			}
+			bank := "date,amount,currency,reference\n2026-05-01,5.00,USD,x\n2200-01-01,5.00,USD,y\n1899-12-31,5.00,USD,z\n"
+			r = agent.do("POST", "/v1/imports/bank-statement", bank, "Content-Type", "text/csv")
+			if r.Status != 422 {
+				t.Fatalf("bank import: status %d: %s", r.Status, r.Body)
+			}
+			fs = problemFields(t, r)
+			if !strings.Contains(fs["3:date"], outside) || !strings.Contains(fs["4:date"], outside) {
+				t.Errorf("bank import errors %s", r.Body)
+			}
+			if after := testutil.Counts(t, st); !sameTableCounts(before, after) {
+				t.Errorf("bank import: rows changed %v → %v", before, after)
+			}
 		})
 	}
 }
