@@ -194,10 +194,16 @@ func TestAPI_InstantRange(t *testing.T) {
 		{"/v1/customers/C/interactions", `{"kind":"note","summary":"x","occurred_at":"0001-01-01T00:00:00Z"}`, "occurred_at"},
 		{"/v1/customers/C/interactions", `{"kind":"note","summary":"x","occurred_at":"1899-12-31T23:59:59Z"}`, "occurred_at"},
 		{"/v1/customers/C/follow-ups", `{"after":"9999-12-31T00:00:00Z"}`, "after"},
+		{"/v1/messages?since=0001-01-01T00:00:00Z", "", "since"},
+		{"/v1/messages?until=9999-12-31T00:00:00Z", "", "until"},
 		{"/v1/customers/C/follow-ups", `{"after":"2200-01-01T00:00:00Z"}`, "after"},
 	} {
 		before := testutil.Counts(t, st)
-		r := agent.do("POST", tc.path, tc.body)
+		method := "POST"
+		if tc.body == "" {
+			method = "GET"
+		}
+		r := agent.do(method, tc.path, tc.body)
 		if r.Status != 422 {
 			t.Errorf("%s %s: status %d, want 422: %s", tc.path, tc.body, r.Status, r.Body)
 			continue
