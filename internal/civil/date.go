@@ -6,15 +6,57 @@
 // computed from those fields, never on time.Time durations, so it is exact
 // across DST changes, leap years and centuries.
 //
-// The textual form is ISO 8601 "YYYY-MM-DD" with years 0001..9999; the zero
-// Date stands for "no date" and prints as "".
+// The textual form is ISO 8601 "YYYY-MM-DD"; the zero Date stands for "no
+// date" and prints as "". Parse (and Layout.Parse, and so JSON, CSV, query
+// parameters, forms and flags) accepts only MinDate..MaxDate; a Date can
+// hold years 0001..9999, which Scan still reads so that older rows load.
 package civil
 
 import (
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"time"
 )
+
+// MinDate and MaxDate bound every date settle accepts as input, and every
+// date it derives and stores (due dates from payment terms, installment
+// dates). The range is wide enough for any real ledger and narrow enough
+// that arithmetic near either end (a 30-year plan, a year of payment
+// terms) never reaches the 0001..9999 limits of the textual form and the
+// databases, which used to turn such input into a 500.
+var (
+	MinDate = Date{Year: 1900, Month: time.January, Day: 1}
+	MaxDate = Date{Year: 2199, Month: time.December, Day: 31}
+)
+
+// ErrOutOfRange is what errors for real dates outside MinDate..MaxDate
+// match (errors.Is).
+var ErrOutOfRange = errors.New("civil: date outside the supported range")
+
+// rangeError says, ready for a user, which date is outside the range.
+type rangeError struct{ date string }
+
+func (e rangeError) Error() string {
+	return fmt.Sprintf("%q is outside the supported dates %s to %s", e.date, MinDate, MaxDate)
+}
+
+func (e rangeError) Is(target error) bool { return target == ErrOutOfRange }
+
+// InRange reports whether d is a valid date within MinDate..MaxDate.
+func (d Date) InRange() bool {
+	return d.IsValid() && !d.Before(MinDate) && !d.After(MaxDate)
+}
+
+// CheckRange returns nil if d is within MinDate..MaxDate, or an error
+// matching ErrOutOfRange that names d. For derived dates: the caller says
+// which input led there.
+func CheckRange(d Date) error {
+	if d.InRange() {
+		return nil
+	}
+	return rangeError{date: d.String()}
+}
 
 // Date is a calendar date. The zero Date means "no date".
 //
@@ -32,14 +74,19 @@ func New(y int, m time.Month, d int) Date {
 	return fromDayNumber(dayNumber(y, m, d))
 }
 
-// Parse reads a date in strict "YYYY-MM-DD" form: a 4-digit year
-// 0001..9999, a 2-digit month and a 2-digit day that exist in the calendar
-// (2028-02-29 is valid, 2026-02-29 is not). Nothing else is accepted: no
-// time, no spaces, no single-digit fields.
+// Parse reads a date in strict "YYYY-MM-DD" form: a 4-digit year, a
+// 2-digit month and a 2-digit day that exist in the calendar (2028-02-29
+// is valid, 2026-02-29 is not), within MinDate..MaxDate. Nothing else is
+// accepted: no time, no spaces, no single-digit fields. Its errors are
+// worded for the user: `"x" is not a date (YYYY-MM-DD)`, or one matching
+// ErrOutOfRange.
 func Parse(s string) (Date, error) {
 	d, ok := parseISO(s)
 	if !ok {
-		return Date{}, fmt.Errorf("date %q: not a valid YYYY-MM-DD date", s)
+		return Date{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
+	}
+	if !d.InRange() {
+		return Date{}, rangeError{date: s}
 	}
 	return d, nil
 }
@@ -373,9 +420,11 @@ func (d *Date) scanText(s string) error {
 	if len(s) > 10 && (s[10] == 'T' || s[10] == ' ') {
 		s = s[:10]
 	}
-	p, err := Parse(s)
-	if err != nil {
-		return fmt.Errorf("civil: scan: %w", err)
+	// Not Parse: a stored date outside MinDate..MaxDate (written before
+	// the range was enforced) must still load.
+	p, ok := parseISO(s)
+	if !ok {
+		return fmt.Errorf("civil: scan: %q is not a date (YYYY-MM-DD)", s)
 	}
 	*d = p
 	return nil

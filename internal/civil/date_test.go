@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -28,8 +29,8 @@ func TestParse_Valid(t *testing.T) {
 		{"2026-01-05", date(2026, time.January, 5)},
 		{"2028-02-29", date(2028, time.February, 29)},
 		{"2000-02-29", date(2000, time.February, 29)},
-		{"0001-01-01", date(1, time.January, 1)},
-		{"9999-12-31", date(9999, time.December, 31)},
+		{"1900-01-01", date(1900, time.January, 1)},
+		{"2199-12-31", date(2199, time.December, 31)},
 		{"2026-04-30", date(2026, time.April, 30)},
 	}
 	for _, tt := range tests {
@@ -80,7 +81,7 @@ func TestParse_Invalid(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Parse(%q) = %v, want error", tt.in, got)
 			}
-			want := `date "` + tt.in + `": not a valid YYYY-MM-DD date`
+			want := `"` + tt.in + `" is not a date (YYYY-MM-DD)`
 			if err.Error() != want {
 				t.Errorf("Parse(%q) error = %q, want %q", tt.in, err, want)
 			}
@@ -520,6 +521,13 @@ func FuzzParse(f *testing.F) {
 		// Oracle: the standard library's strict layout, minus year 0000.
 		ref, refErr := time.Parse(time.DateOnly, s)
 		refOK := refErr == nil && ref.Year() >= 1 && len(s) == 10
+		if refOK && !Of(ref).InRange() {
+			// A real date outside MinDate..MaxDate: refused, saying so.
+			if !errors.Is(err, ErrOutOfRange) {
+				t.Fatalf("Parse(%q) = %v, %v; want an out-of-range error", s, d, err)
+			}
+			refOK = false
+		}
 		if err != nil {
 			if refOK {
 				t.Fatalf("Parse(%q): %v, but time.Parse reads %v", s, err, ref)
@@ -590,6 +598,12 @@ func FuzzLayout(f *testing.F) {
 		}
 		out := formatIn(format, d)
 		back, err := l.Parse(out)
+		if !d.InRange() {
+			if !errors.Is(err, ErrOutOfRange) {
+				t.Fatalf("%v written in %q is %q, which parses to %v, %v; want an out-of-range error", d, format, out, back, err)
+			}
+			return
+		}
 		if err != nil || back != d {
 			t.Fatalf("%v written in %q is %q, which parses to %v, %v", d, format, out, back, err)
 		}
@@ -624,4 +638,31 @@ func formatIn(format string, d Date) string {
 		i += run
 	}
 	return b.String()
+}
+
+// TestParse_Range: the supported range's edges, by hand.
+func TestParse_Range(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"1899-12-31": false, "1900-01-01": true, "2199-12-31": true, "2200-01-01": false,
+		"0001-01-01": false, "9999-12-31": false,
+	} {
+		d, err := Parse(in)
+		if ok && (err != nil || d.String() != in) {
+			t.Errorf("Parse(%q) = %v, %v; want it accepted", in, d, err)
+		}
+		if !ok && (!errors.Is(err, ErrOutOfRange) || !strings.Contains(err.Error(), `"`+in+`" is outside the supported dates 1900-01-01 to 2199-12-31`)) {
+			t.Errorf("Parse(%q) = %v, %v; want the out-of-range error", in, d, err)
+		}
+		if l, err := ISOLayout.Parse(in); ok != (err == nil) || (!ok && !errors.Is(err, ErrOutOfRange)) {
+			t.Errorf("ISOLayout.Parse(%q) = %v, %v", in, l, err)
+		}
+	}
+	// Stored rows from before the range still load.
+	var d Date
+	if err := d.Scan("9999-12-31"); err != nil || d != date(9999, time.December, 31) {
+		t.Errorf("Scan(9999-12-31) = %v, %v", d, err)
+	}
+	if CheckRange(date(2200, time.January, 30)) == nil || CheckRange(date(2199, time.December, 31)) != nil {
+		t.Error("CheckRange at the edge")
+	}
 }

@@ -124,6 +124,9 @@ func (l Layout) Parse(s string) (Date, error) {
 	if !d.IsValid() {
 		return Date{}, fmt.Errorf("date %q: not a real calendar date in format %q", s, l.format)
 	}
+	if !d.InRange() {
+		return Date{}, rangeError{date: s}
+	}
 	return d, nil
 }
 

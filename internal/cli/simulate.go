@@ -47,7 +47,7 @@ give the same table. docs/negotiation.md describes the population.`,
 			d := civil.In(a.Now(), time.UTC)
 			if asOf != "" {
 				if d, err = civil.Parse(asOf); err != nil {
-					return usageError{fmt.Errorf("simulate: --as-of %q is not a date (YYYY-MM-DD)", asOf)}
+					return usageError{fmt.Errorf("simulate: --as-of: %w", err)}
 				}
 			}
 			p := negotiate.DefaultPolicy("standard")

@@ -653,8 +653,8 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 	want(t, agent.do("POST", "/v1/plans/"+id+"/accept", `{"accepted_by":"Pat Planner","channel":"portal"}`), 409)
 
 	// 8 June 100.00 pays #1 early; 12 July 60.00 is part of #2 (due 10 July).
-	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-06-08","currency":"USD","amount":"100.00"}`), 201)
-	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-07-12","currency":"USD","amount":"60.00"}`), 201)
+	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-06-08","currency":"USD","amount":"100.00","allow_future":true}`), 201)
+	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-07-12","currency":"USD","amount":"60.00","allow_future":true}`), 201)
 	asOf := func(d string) {
 		t.Helper()
 		r := viewer.do("GET", "/v1/plans/"+id+"?as_of="+d, "")
@@ -722,8 +722,8 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 
 	// The customer accepts version 2 and pays it: 120.00 on 1 September, 120.00 on 25 September.
 	want(t, agent.do("POST", "/v1/plans/"+v2.ID+"/accept", `{"accepted_by":"Pat Planner","channel":"email"}`), 200)
-	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-09-01","currency":"USD","amount":"120.00","plan_id":"`+v2.ID+`"}`), 201)
-	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-09-25","currency":"USD","amount":"120.00","plan_id":"`+v2.ID+`"}`), 201)
+	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-09-01","currency":"USD","amount":"120.00","plan_id":"`+v2.ID+`","allow_future":true}`), 201)
+	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-09-25","currency":"USD","amount":"120.00","plan_id":"`+v2.ID+`","allow_future":true}`), 201)
 	r = viewer.do("GET", "/v1/plans/"+v2.ID+"?as_of=2026-10-01", "")
 	want(t, r, 200)
 	json.Unmarshal(r.Body, &fields)

@@ -381,11 +381,11 @@ func (s *Server) routes() {
 			var fs apperr.Fields
 			from, ferr := civil.Parse(in.From)
 			if ferr != nil {
-				fs.Add("from", "%q is not a date (YYYY-MM-DD)", in.From)
+				fs.Add("from", "%s", ferr)
 			}
 			to, terr := civil.Parse(in.To)
 			if terr != nil {
-				fs.Add("to", "%q is not a date (YYYY-MM-DD)", in.To)
+				fs.Add("to", "%s", terr)
 			}
 			if err := fs.Err("period"); err != nil {
 				return nil, s.fail(err)

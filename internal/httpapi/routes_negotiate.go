@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"settle/internal/civil"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -207,8 +208,11 @@ func (s *Server) negotiateRoutes() {
 					continue
 				}
 				t, err := time.Parse(time.RFC3339, b.v)
-				if err != nil {
+				switch {
+				case err != nil:
 					fs.Add(b.field, "%q is not an RFC 3339 instant", b.v)
+				case !civil.In(t, time.UTC).InRange():
+					fs.Add(b.field, "%q is outside the supported dates %s to %s", b.v, civil.MinDate, civil.MaxDate)
 				}
 				*b.dst = t
 			}

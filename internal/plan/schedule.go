@@ -347,8 +347,8 @@ func validate(t Terms) error {
 		switch {
 		case t.Start.IsZero():
 			fs.Add("start_date", "is required")
-		case !t.Start.IsValid():
-			fs.Add("start_date", "%s is not a valid date", t.Start)
+		case !t.Start.InRange():
+			fs.Add("start_date", "%s is not a valid date within %s to %s", t.Start, civil.MinDate, civil.MaxDate)
 		case !t.AsOf.IsZero() && t.Start.Before(t.AsOf):
 			fs.Add("start_date", "%s is before %s (as of)", t.Start, t.AsOf)
 		default:
@@ -427,8 +427,8 @@ func validateDates(fs *apperr.Fields, t Terms, hasDown, startOK bool) {
 		return
 	}
 	for k, d := range t.Dates {
-		if !d.IsValid() {
-			fs.Add("dates", "item %d: %s is not a valid date", k+1, d)
+		if !d.InRange() {
+			fs.Add("dates", "item %d: %s is not a valid date within %s to %s", k+1, d, civil.MinDate, civil.MaxDate)
 			return
 		}
 		if k > 0 && !d.After(t.Dates[k-1]) {
@@ -686,8 +686,9 @@ func dueDates(t Terms, hasDown bool, n int) ([]civil.Date, error) {
 				// day clamped in February does not stick.
 				d = t.Start.AddMonths(k + offset)
 			}
-			if !d.IsValid() {
-				return nil, apperr.Field("start_date", "installment %d would be due after 9999-12-31", k+1)
+			if !d.InRange() {
+				// Derived dates stay in the supported range like typed ones.
+				return nil, apperr.Field("start_date", "installment %d would be due after %s", k+1, civil.MaxDate)
 			}
 			dates = append(dates, d)
 		}
@@ -706,7 +707,7 @@ func dueDates(t Terms, hasDown bool, n int) ([]civil.Date, error) {
 			return nil, apperr.Field("roll", "rolling %s to the %s business day gives %s, before %s (as of)",
 				d, t.Roll, rolled, t.AsOf)
 		}
-		if !rolled.IsValid() {
+		if !rolled.InRange() {
 			return nil, apperr.Field("roll", "rolling %s gives a date out of range", d)
 		}
 		if k > 0 && !rolled.After(dates[k-1]) {

@@ -625,10 +625,11 @@ func TestQuote_ComputeErrors(t *testing.T) {
 			field: "installment_amount", message: "takes 20 installments, but only 2 dates are given",
 		},
 		{
-			// 1200 months from 9950-01-01 runs past year 9999.
-			name:  "past_9999",
-			terms: Terms{Balance: amt(t, "1200.00", usd), Start: date(t, "9950-01-01"), Frequency: Monthly, Installments: 1200},
-			field: "start_date", message: "after 9999-12-31",
+			// 24 months from 2198-06-01 runs past 2199-12-31, the
+			// last supported date.
+			name:  "past_max_date",
+			terms: Terms{Balance: amt(t, "1200.00", usd), Start: date(t, "2198-06-01"), Frequency: Monthly, Installments: 24},
+			field: "start_date", message: "installment 20 would be due after 2199-12-31",
 		},
 		{
 			// The total of 2 × (max/2 + interest) overflows int64.

@@ -288,7 +288,11 @@ func readBankRows(data []byte, layout civil.Layout, opt BankImportOptions, res *
 			fail(line, "date", "is required")
 			ok = false
 		} else if row.date, err = layout.Parse(v); err != nil {
-			fail(line, "date", "%q is not a date in the format %s", v, layout)
+			if errors.Is(err, civil.ErrOutOfRange) {
+				fail(line, "date", "%s", err)
+			} else {
+				fail(line, "date", "%q is not a date in the format %s", v, layout)
+			}
 			ok = false
 		}
 		cur, err := money.ParseCurrency(rd.Get("currency"))
@@ -368,7 +372,9 @@ func (s *Service) importBankRow(ctx context.Context, tx store.Tx, row bankRow, i
 	}
 	l.Status, l.MatchedBy, l.Reason, l.CustomerID = m.Status, m.By, m.Reason, m.CustomerID
 	if m.Status == reconcile.StatusMatched {
-		pv, err := recordPayment(ctx, tx, PaymentInput{CustomerID: m.CustomerID, ReceivedOn: row.date.String(),
+		// A statement line is the bank's record of money received, dated
+		// as the bank booked it: not refused as a future payment.
+		pv, err := recordPayment(ctx, tx, PaymentInput{AllowFuture: true, CustomerID: m.CustomerID, ReceivedOn: row.date.String(),
 			Currency: string(row.amount.Currency()), Amount: row.amount.String(), Method: methodBankTransfer,
 			Reference: row.ref, InvoiceID: m.InvoiceID, PlanID: m.PlanID})
 		switch code := apperr.CodeOf(err); {
@@ -603,7 +609,7 @@ func (s *Service) AssignBankLine(ctx context.Context, id string, in BankAssignIn
 		if prev != reconcile.StatusReview && prev != reconcile.StatusIgnored {
 			return apperr.Errorf(apperr.Conflict, "bank line %s is %s already (payment %s)", l.ID, prev, l.PaymentID)
 		}
-		pv, err = recordPayment(ctx, tx, PaymentInput{CustomerID: in.CustomerID, ReceivedOn: l.BookedOn.String(),
+		pv, err = recordPayment(ctx, tx, PaymentInput{AllowFuture: true, CustomerID: in.CustomerID, ReceivedOn: l.BookedOn.String(),
 			Currency: string(l.Amount.Currency()), Amount: l.Amount.String(), Method: methodBankTransfer,
 			Reference: l.Reference, InvoiceID: in.InvoiceID, PlanID: in.PlanID})
 		if err != nil {

@@ -72,9 +72,9 @@ func newListBook(t *testing.T) *listBook {
 		must(svc.AcceptPlan(ctx, id, service.AcceptInput{AcceptedBy: "Pat", Channel: "phone"}))
 	}
 	must(svc.CancelPlan(ctx, b.pd, "the customer asked for a longer plan"))
-	must(svc.RecordPayment(ctx, service.PaymentInput{CustomerID: "A", ReceivedOn: "2026-04-15", Currency: "USD", Amount: "400.00"}))
+	must(svc.RecordPayment(ctx, service.PaymentInput{AllowFuture: true, CustomerID: "A", ReceivedOn: "2026-04-15", Currency: "USD", Amount: "400.00"}))
 	// B's payment: it counts toward B's plan, never A's.
-	must(svc.RecordPayment(ctx, service.PaymentInput{CustomerID: "B", ReceivedOn: "2026-04-15", Currency: "EUR", Amount: "10.00"}))
+	must(svc.RecordPayment(ctx, service.PaymentInput{AllowFuture: true, CustomerID: "B", ReceivedOn: "2026-04-15", Currency: "EUR", Amount: "10.00"}))
 	must(svc.CreateInvoice(ctx, service.InvoiceInput{Number: "INV-2", CustomerID: "A", IssueDate: "2026-05-20", DueDate: "2026-06-19", Currency: "USD", Amount: "300.00"}))
 	for _, p := range []service.PromiseInput{
 		{CustomerID: "A", Currency: "USD", Amount: "100.00", PromisedOn: "2026-05-30", DueDate: "2026-06-05"},

@@ -61,7 +61,7 @@ func TestDashboard(t *testing.T) {
 	for _, id := range []string{pa.Plan.ID, pb.Plan.ID} {
 		must(svc.AcceptPlan(ctx, id, service.AcceptInput{AcceptedBy: "Pat", Channel: "phone"}))
 	}
-	must(svc.RecordPayment(ctx, service.PaymentInput{CustomerID: "A", ReceivedOn: "2026-04-15", Currency: "USD", Amount: "400.00"}))
+	must(svc.RecordPayment(ctx, service.PaymentInput{AllowFuture: true, CustomerID: "A", ReceivedOn: "2026-04-15", Currency: "USD", Amount: "400.00"}))
 	must(svc.CreateInvoice(ctx, service.InvoiceInput{Number: "INV-2", CustomerID: "A", IssueDate: "2026-05-20", DueDate: "2026-06-19", Currency: "USD", Amount: "300.00"}))
 	for _, p := range []service.PromiseInput{
 		{CustomerID: "A", Currency: "USD", Amount: "100.00", PromisedOn: "2026-05-30", DueDate: "2026-06-05"},

@@ -52,10 +52,14 @@ func (s *Service) BookFollowUp(ctx context.Context, customer string, in FollowUp
 	after := s.now()
 	if v := strings.TrimSpace(in.After); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
+		switch {
+		case err != nil:
 			fs.Add("after", "%q is not an RFC 3339 instant", v)
+		case !civil.In(t, time.UTC).InRange():
+			// 9999-12-31 was a 500 (the slot search ran past year 9999).
+			fs.Add("after", "%q is outside the supported dates %s to %s", v, civil.MinDate, civil.MaxDate)
 		}
-		if t.After(after) {
+		if err == nil && t.After(after) {
 			after = t
 		}
 	}
@@ -75,6 +79,10 @@ func (s *Service) BookFollowUp(ctx context.Context, customer string, in FollowUp
 		start, loc := collect.NextMeetingSlot(party, after, collect.MinMeetingLead, length, collect.DefaultRules())
 		if start.IsZero() {
 			return apperr.Errorf(apperr.Conflict, "no convenient slot in the next year for %s", c.Name)
+		}
+		if !civil.In(start, time.UTC).InRange() {
+			// A derived date stays in range like a typed one.
+			return apperr.Field("after", "the first slot after it, %s, is after %s", start.Format(time.RFC3339), civil.MaxDate)
 		}
 		view = &FollowUpView{Start: start.UTC(), End: start.Add(length).UTC(), Location: loc}
 		with := strings.TrimSpace(in.With)

@@ -292,7 +292,11 @@ func (im *importer) date(line int, col string, required bool) civil.Date {
 	}
 	d, err := im.layout.Parse(v)
 	if err != nil {
-		im.fail(line, col, "%q is not a date in the format %s", v, im.layout)
+		if errors.Is(err, civil.ErrOutOfRange) {
+			im.fail(line, col, "%s", err)
+		} else {
+			im.fail(line, col, "%q is not a date in the format %s", v, im.layout)
+		}
 	}
 	return d
 }
@@ -591,6 +595,9 @@ func (im *importer) payments(ctx context.Context) error {
 			p.CustomerID = id
 		}
 		p.ReceivedOn = im.date(line, "received_on", true)
+		if err := checkNotFuture(p.ReceivedOn, im.tx.Now()); err != nil {
+			im.fail(line, "received_on", "%s", err)
+		}
 		amount, amountOK := im.money(line)
 		p.Amount = amount
 		if n := im.rd.Get("invoice_number"); n != "" && amountOK && p.CustomerID != "" {

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"settle/internal/civil"
 	"strings"
 	"time"
 
@@ -87,6 +88,8 @@ func (s *Service) CreateInteraction(ctx context.Context, customer string, in Int
 		switch {
 		case err != nil:
 			fs.Add("occurred_at", "%q is not an RFC 3339 instant", v)
+		case !civil.In(t, time.UTC).InRange():
+			fs.Add("occurred_at", "%q is outside the supported dates %s to %s", v, civil.MinDate, civil.MaxDate)
 		case t.After(now.Add(5 * time.Minute)):
 			fs.Add("occurred_at", "%s is in the future", v)
 		}

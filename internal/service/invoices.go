@@ -54,7 +54,7 @@ func parseDate(fs *apperr.Fields, field, v string, required bool) civil.Date {
 	}
 	d, err := civil.Parse(v)
 	if err != nil {
-		fs.Add(field, "%q is not a date (YYYY-MM-DD)", v)
+		fs.Add(field, "%s", err)
 	}
 	return d
 }
@@ -84,6 +84,11 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput) (*ledger.I
 		inv.CustomerID = c.ID
 		if inv.DueDate.IsZero() {
 			inv.DueDate = inv.IssueDate.AddDays(c.PaymentTermsDays)
+			if err := civil.CheckRange(inv.DueDate); err != nil {
+				// A derived date must stay in range too (and used to be a
+				// 500 when it passed 9999-12-31).
+				return apperr.Field("due_date", "issue_date plus the customer's %d days of payment terms is %s, after %s: give a due_date", c.PaymentTermsDays, inv.DueDate, civil.MaxDate)
+			}
 		}
 		if err := inv.Validate(); err != nil {
 			return err

@@ -433,7 +433,7 @@ func (s *Service) counter(in CounterOfferInput, n *store.Negotiation) (negotiate
 	if v := strings.TrimSpace(in.StartDate); v != "" {
 		d, err := civil.Parse(v)
 		if err != nil {
-			fs.Add("start_date", "%q is not a date (YYYY-MM-DD)", v)
+			fs.Add("start_date", "%s", err)
 		}
 		c.Start = d
 	}

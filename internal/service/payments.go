@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"settle/internal/apperr"
@@ -22,6 +23,9 @@ type PaymentInput struct {
 	InvoiceID  string `json:"invoice_id,omitempty" doc:"The invoice (id or number) the customer says this pays; applied there first"`
 	Kind       string `json:"kind,omitempty" doc:"payment (default) or credit_note"`
 	PlanID     string `json:"plan_id,omitempty" doc:"The plan the customer is paying: it must be active (payments to a cancelled or superseded plan are refused)"`
+	// AllowFuture records a payment dated more than a day after today,
+	// which is otherwise refused (docs/ledger.md).
+	AllowFuture bool `json:"allow_future,omitempty" doc:"Record a payment dated more than a day after today (refused without it)"`
 }
 
 // PaymentView is a payment with how it was allocated.
@@ -56,6 +60,9 @@ func recordPayment(ctx context.Context, tx store.Tx, in PaymentInput) (PaymentVi
 	p := ledger.Payment{Kind: in.Kind, Method: in.Method, Reference: in.Reference}
 	p.Normalize()
 	p.ReceivedOn = parseDate(&fs, "received_on", in.ReceivedOn, true)
+	if err := checkNotFuture(p.ReceivedOn, tx.Now()); err != nil && !in.AllowFuture {
+		fs.Add("received_on", "%s", err)
+	}
 	p.Amount = parseMoney(&fs, "currency", in.Currency, "amount", in.Amount)
 	if in.CustomerID == "" {
 		fs.Add("customer_id", "is required")
@@ -184,4 +191,16 @@ func (s *Service) Payments(ctx context.Context, f store.PaymentFilter) (list []P
 		return nil
 	})
 	return list, next, err
+}
+
+// checkNotFuture refuses a payment received more than a day after today
+// (UTC; the day's slack covers payers in time zones ahead of UTC): a
+// payment is recorded when it has been received, and a future date would
+// count it in today's balances and reports. There is no way to force
+// one but PaymentInput.AllowFuture (docs/ledger.md).
+func checkNotFuture(receivedOn civil.Date, now time.Time) error {
+	if latest := civil.In(now, time.UTC).AddDays(1); receivedOn.After(latest) {
+		return fmt.Errorf("%s is in the future: a payment can be dated %s at the latest", receivedOn, latest)
+	}
+	return nil
 }

@@ -237,9 +237,9 @@ func (s *Service) VerifyPortalToken(ctx context.Context, token string) (*PortalS
 		return nil, bad
 	}
 	enc := base64.RawURLEncoding
-	raw, err1 := enc.DecodeString(p64)
-	mac, err2 := enc.DecodeString(m64)
-	if err1 != nil || err2 != nil || len(mac) != sha256.Size {
+	raw, ok1 := decodeCanonical(p64)
+	mac, ok2 := decodeCanonical(m64)
+	if !ok1 || !ok2 || len(mac) != sha256.Size {
 		return nil, bad
 	}
 	payload := string(raw)
@@ -291,4 +291,18 @@ func (s *Service) VerifyPortalToken(ctx context.Context, token string) (*PortalS
 		return nil, err
 	}
 	return sess, nil
+}
+
+// decodeCanonical decodes unpadded base64url and accepts only the one
+// spelling signPortal writes. A lenient decoder ignores the spare bits of
+// the last character and skips CR and LF, so one link would have dozens
+// of spellings, each opening the portal and each with a throttle
+// allowance of its own; Strict rejects non-zero spare bits, and the
+// re-encoding comparison rejects everything else (line breaks).
+func decodeCanonical(s string) ([]byte, bool) {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != s {
+		return nil, false
+	}
+	return b, true
 }

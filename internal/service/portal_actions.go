@@ -443,7 +443,7 @@ func (s *Service) PortalPromise(ctx context.Context, p *PortalSession, in Portal
 	case strings.TrimSpace(in.DueDate) == "":
 		fs.Add("due_date", "is required")
 	case derr != nil:
-		fs.Add("due_date", "%q is not a date (YYYY-MM-DD)", in.DueDate)
+		fs.Add("due_date", "%s", derr)
 	case due.Before(today):
 		fs.Add("due_date", "is in the past")
 	case due.After(today.AddDays(PortalPromiseMaxDays)):

@@ -85,7 +85,7 @@ func (s *Service) quoteTerms(in QuoteInput) (plan.Terms, error) {
 	for i, d := range in.Dates {
 		dt, err := civil.Parse(d)
 		if err != nil {
-			fs.Add("dates", "item %d: %q is not a date (YYYY-MM-DD)", i+1, d)
+			fs.Add("dates", "item %d: %s", i+1, err)
 			continue
 		}
 		t.Dates = append(t.Dates, dt)

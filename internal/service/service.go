@@ -162,11 +162,15 @@ func (s *Service) AsOf(field, v string) (civil.Date, error) {
 		if err != nil {
 			return civil.Date{}, apperr.Field(field, "%q is not a date (YYYY-MM-DD) or an RFC 3339 instant", v)
 		}
-		return civil.In(t, time.UTC), nil
+		d := civil.In(t, time.UTC)
+		if !d.InRange() {
+			return civil.Date{}, apperr.Field(field, "%q is outside the supported dates %s to %s", v, civil.MinDate, civil.MaxDate)
+		}
+		return d, nil
 	}
 	d, err := civil.Parse(v)
 	if err != nil {
-		return civil.Date{}, apperr.Field(field, "%q is not a date (YYYY-MM-DD)", v)
+		return civil.Date{}, apperr.Field(field, "%s", err)
 	}
 	return d, nil
 }

@@ -78,6 +78,16 @@ func TestWeb_RecordPayment(t *testing.T) {
 	r = b.post(page, "/customers/G-1/payments", bad)
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	fieldError(t, r.Body, "pay-received")
+	// Outside 1900-01-01 … 2199-12-31, or in the future: beside the field.
+	for d, want := range map[string]string{"0001-01-01": "outside the supported dates", "2200-01-01": "outside the supported dates",
+		"2026-06-10": "in the future"} {
+		bad.Set("received_on", d)
+		r = b.post(page, "/customers/G-1/payments", bad)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		if msg := fieldError(t, r.Body, "pay-received"); !strings.Contains(msg, want) {
+			t.Errorf("received_on %s: error %q, want %q", d, msg, want)
+		}
+	}
 
 	r = b.post(page, "/customers/G-1/payments", form("check", "150.00"))
 	wantStatus(t, r, http.StatusSeeOther)

@@ -88,7 +88,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, u *service.Si
 	if v := strings.TrimSpace(r.URL.Query().Get("as_of")); v != "" {
 		d, err := civil.Parse(v)
 		if err != nil {
-			bad = "“" + v + "” is not a date: use YYYY-MM-DD."
+			bad = err.Error() + "."
 		} else {
 			asOf = d
 		}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
@@ -279,6 +280,11 @@ func (s *Server) portalFail(w http.ResponseWriter, r *http.Request, v *portalVie
 	case apperr.Conflict:
 		s.portalMessage(w, r, v, http.StatusConflict, "err.conflict", "err.conflict")
 		return
+	case apperr.Invalid:
+		// Bad input that a page has no field for (a choice that was not
+		// offered, e.g. alternative=99): the customer's mistake, not ours.
+		s.portalMessage(w, r, v, http.StatusUnprocessableEntity, "err.field", "err.field")
+		return
 	}
 	s.log.Error("web: portal", "method", r.Method, "page", redactToken(r.URL.Path), "err", err, "request_id", obs.RequestID(r.Context()))
 	s.portalMessage(w, r, v, http.StatusInternalServerError, "err.internal", "err.internal")
@@ -330,25 +336,77 @@ func portalFormErrors(v *portalView, err error, fields map[string]string) (map[s
 	return out, true
 }
 
-// normalizeAmount accepts what people type: "150", "150.00", "150,00",
-// "1.234,50", "1,234.50", "1 234,50 €". The last separator followed by at
-// most two digits is the decimal one; the others group thousands.
-func normalizeAmount(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if (r >= '0' && r <= '9') || r == '.' || r == ',' || r == '-' {
-			b.WriteRune(r)
+// Amount marks per portal language: the decimal mark and the marks that
+// may group thousands. German writes 1.234,50; French 1 234,50 with a
+// space, a no-break space or a narrow no-break space; English 1,234.50.
+var amountMarks = map[string]struct {
+	decimal rune
+	groups  string
+}{
+	"en": {'.', ","},
+	"de": {',', "."},
+	"fr": {',', " \u00a0\u202f"},
+}
+
+// localAmount turns an amount typed in the portal into the plain decimal
+// the API takes ("1234.50"), or reports false. It accepts only digits
+// written with the language's own marks (amountMarks; unknown languages
+// use English): at most one decimal mark with at least one digit after it,
+// and grouping, if any, with one mark throughout, 1–3 digits first and
+// exactly 3 in every later group. So for en "1,234" is one thousand two
+// hundred thirty-four and "12,34" is refused; for de "1.234" is the same
+// thousand and "1.5" is refused. Signs, exponents, letters, currency
+// symbols and anything else are refused, never skipped. The number of
+// decimals is left to money.Parse downstream, which refuses more than the
+// currency has (never rounds).
+func localAmount(s, lang string) (string, bool) {
+	m, ok := amountMarks[lang]
+	if !ok {
+		m = amountMarks["en"]
+	}
+	s = strings.TrimSpace(s)
+	intPart, frac := s, ""
+	if i := strings.IndexRune(s, m.decimal); i >= 0 {
+		intPart, frac = s[:i], s[i+utf8.RuneLen(m.decimal):]
+		if frac == "" || !allDigits(frac) {
+			return "", false
 		}
 	}
-	t := b.String()
-	i := strings.LastIndexAny(t, ".,")
-	if i < 0 {
-		return t
+	if intPart == "" {
+		return "", false
 	}
-	if len(t)-i-1 == 3 && !strings.ContainsAny(t[:i], ".,") {
-		// "1,234" or "1.234": one separator and three digits after it groups thousands.
-		return strings.ReplaceAll(t, string(t[i]), "")
+	var digits strings.Builder
+	group := rune(0) // the grouping mark in use, once seen
+	run := 0         // digits since the last mark
+	first := true    // still in the first group
+	for _, r := range intPart {
+		switch {
+		case r >= '0' && r <= '9':
+			digits.WriteRune(r)
+			run++
+		case strings.ContainsRune(m.groups, r) && (group == 0 || r == group):
+			if (first && (run < 1 || run > 3)) || (!first && run != 3) {
+				return "", false
+			}
+			group, run, first = r, 0, false
+		default:
+			return "", false
+		}
 	}
-	intPart := strings.NewReplacer(".", "", ",", "").Replace(t[:i])
-	return intPart + "." + t[i+1:]
+	if run == 0 || (!first && run != 3) {
+		return "", false
+	}
+	if frac == "" {
+		return digits.String(), true
+	}
+	return digits.String() + "." + frac, true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

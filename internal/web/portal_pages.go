@@ -229,10 +229,11 @@ func (s *Server) portalCounter(w http.ResponseWriter, r *http.Request, p *servic
 	in := service.CounterOfferInput{Frequency: f.Frequency, StartDate: f.StartDate}
 	errs := map[string]string{}
 	if f.InstallmentAmount != "" {
-		in.InstallmentAmount = normalizeAmount(f.InstallmentAmount)
-		if strings.IndexFunc(in.InstallmentAmount, func(r rune) bool { return r >= '0' && r <= '9' }) < 0 {
+		a, ok := localAmount(f.InstallmentAmount, v.Lang)
+		if !ok {
 			errs["installment_amount"] = v.T("err.amount")
 		}
+		in.InstallmentAmount = a
 	}
 	if f.Installments != "" {
 		n, err := strconv.Atoi(f.Installments)
@@ -452,17 +453,27 @@ func (s *Server) portalPromise(w http.ResponseWriter, r *http.Request, p *servic
 	status := http.StatusOK
 	if r.Method == http.MethodPost {
 		d.Amount, d.Currency, d.DueDate = strings.TrimSpace(r.PostForm.Get("amount")), r.PostForm.Get("currency"), strings.TrimSpace(r.PostForm.Get("due_date"))
-		_, err := s.svc.PortalPromise(r.Context(), p, service.PortalPromiseInput{Currency: d.Currency, Amount: normalizeAmount(d.Amount), DueDate: d.DueDate})
-		if err == nil {
-			portalRedirect(w, r, v, "?done=promise")
-			return
+		amount, ok := localAmount(d.Amount, v.Lang)
+		switch {
+		case !ok && d.Amount != "":
+			// Not a number in the customer's own marks: refused here, with
+			// the message beside the field in their language (an empty
+			// field is left to the service, which says it is required).
+			d.Errors = map[string]string{"amount": v.T("err.amount")}
+		default:
+			_, err := s.svc.PortalPromise(r.Context(), p, service.PortalPromiseInput{Currency: d.Currency, Amount: amount, DueDate: d.DueDate})
+			if err == nil {
+				portalRedirect(w, r, v, "?done=promise")
+				return
+			}
+			errs, ok := portalFormErrors(v, err, map[string]string{"amount": "err.amount", "due_date": "err.date", "currency": "err.field", "_": "err.field"})
+			if !ok {
+				s.portalFail(w, r, v, err)
+				return
+			}
+			d.Errors = errs
 		}
-		errs, ok := portalFormErrors(v, err, map[string]string{"amount": "err.amount", "due_date": "err.date", "currency": "err.field", "_": "err.field"})
-		if !ok {
-			s.portalFail(w, r, v, err)
-			return
-		}
-		d.Errors, status = errs, http.StatusUnprocessableEntity
+		status = http.StatusUnprocessableEntity
 		v.Alert = v.T("err.fix")
 	}
 	v.Title = v.T("title.promise")
