@@ -122,7 +122,7 @@ func (s *Service) Customer(ctx context.Context, idOrRef string) (*ledger.Custome
 		return nil, err
 	}
 	var c *ledger.Customer
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		c, err = tx.Customer(ctx, idOrRef)
 		return err
@@ -135,7 +135,7 @@ func (s *Service) Customers(ctx context.Context, f store.CustomerFilter) (list [
 	if _, err := require(ctx, RoleViewer); err != nil {
 		return nil, "", err
 	}
-	err = s.store.Tx(ctx, func(tx store.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx store.Tx) error {
 		list, next, err = tx.Customers(ctx, f)
 		return err
 	})

@@ -212,7 +212,7 @@ func (s *Service) Interactions(ctx context.Context, customer string, page store.
 	}
 	var out []store.Interaction
 	var next string
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		c, err := tx.Customer(ctx, customer)
 		if err != nil {
 			return err
@@ -230,7 +230,7 @@ func (s *Service) Messages(ctx context.Context, f store.MessageFilter) ([]store.
 	}
 	var out []store.Message
 	var next string
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		id, err := customerFilter(ctx, tx, f.CustomerID)
 		if err != nil {
 			return err
@@ -290,7 +290,7 @@ func (s *Service) OptOuts(ctx context.Context, customer string) (map[string]bool
 		return nil, err
 	}
 	var out map[string]bool
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		c, err := tx.Customer(ctx, customer)
 		if err != nil {
 			return err

@@ -187,7 +187,7 @@ func (s *Service) Invoice(ctx context.Context, idOrNumber string) (*ledger.Invoi
 		return nil, err
 	}
 	var inv *ledger.Invoice
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		inv, err = tx.Invoice(ctx, idOrNumber)
 		return err
@@ -200,7 +200,7 @@ func (s *Service) Invoices(ctx context.Context, f store.InvoiceFilter) (list []l
 	if _, err := require(ctx, RoleViewer); err != nil {
 		return nil, "", err
 	}
-	err = s.store.Tx(ctx, func(tx store.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		if f.CustomerID, err = customerFilter(ctx, tx, f.CustomerID); err != nil {
 			return err

@@ -136,7 +136,7 @@ func (s *Service) Payment(ctx context.Context, id string) (*PaymentView, error) 
 		return nil, err
 	}
 	var v PaymentView
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		p, err := tx.Payment(ctx, id)
 		if err != nil {
 			return err
@@ -164,7 +164,7 @@ func (s *Service) Payments(ctx context.Context, f store.PaymentFilter) (list []P
 	if _, err := require(ctx, RoleViewer); err != nil {
 		return nil, "", err
 	}
-	err = s.store.Tx(ctx, func(tx store.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		if f.CustomerID, err = customerFilter(ctx, tx, f.CustomerID); err != nil {
 			return err

@@ -208,7 +208,7 @@ func (s *Service) Policy(ctx context.Context, idOrSegment string) (*PolicyView, 
 		return nil, err
 	}
 	var view *PolicyView
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		sp, err := tx.Policy(ctx, idOrSegment)
 		if apperr.CodeOf(err) == apperr.NotFound && !strings.HasPrefix(idOrSegment, "pol_") {
 			view = &PolicyView{Policy: negotiate.DefaultPolicy(idOrSegment), Ladder: collect.DefaultLadder(), Default: true}
@@ -230,7 +230,7 @@ func (s *Service) Policies(ctx context.Context, page store.Page) ([]PolicyView, 
 	}
 	var out []PolicyView
 	var next string
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		list, n, err := tx.Policies(ctx, page)
 		if err != nil {
 			return err

@@ -92,7 +92,7 @@ func (s *Service) Promises(ctx context.Context, f store.PromiseFilter, asOf civi
 	default:
 		return nil, "", apperr.Field("status", "%q must be open, kept or broken", status)
 	}
-	err = s.store.Tx(ctx, func(tx store.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		if f.CustomerID, err = customerFilter(ctx, tx, f.CustomerID); err != nil {
 			return err

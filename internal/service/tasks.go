@@ -54,7 +54,7 @@ func (s *Service) Tasks(ctx context.Context, f store.TaskFilter) ([]store.Task, 
 	}
 	var out []store.Task
 	var next string
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		id, err := customerFilter(ctx, tx, f.CustomerID)
 		if err != nil {
 			return err

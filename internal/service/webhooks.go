@@ -138,7 +138,7 @@ func (s *Service) Webhooks(ctx context.Context, p store.Page) ([]store.Webhook, 
 	}
 	var out []store.Webhook
 	var next string
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		out, next, err = tx.Webhooks(ctx, p)
 		return err
@@ -153,7 +153,7 @@ func (s *Service) WebhookDeliveries(ctx context.Context, id string, p store.Page
 	}
 	var out []store.WebhookDelivery
 	var next string
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		if _, err := tx.Webhook(ctx, id); err != nil {
 			return err
 		}
