@@ -122,6 +122,9 @@ func problemOf(log *slog.Logger, err error) *Problem {
 	if errors.As(err, &p) {
 		return p
 	}
+	if p, ok := asTooLarge(err); ok {
+		return p
+	}
 	var se huma.StatusError
 	if errors.As(err, &se) {
 		return &Problem{Type: problemType(se.GetStatus()), Title: http.StatusText(se.GetStatus()), Status: se.GetStatus(), Detail: se.Error()}
