@@ -22,6 +22,7 @@ import (
 	"settle/internal/plan"
 	"settle/internal/reconcile"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // BankStatementKind names bank-statement imports (the imports table, the
@@ -592,6 +593,9 @@ func (s *Service) AssignBankLine(ctx context.Context, id string, in BankAssignIn
 	if in.CustomerID == "" {
 		return nil, nil, apperr.Field("customer_id", "is required: whose payment is it?")
 	}
+	if msg := text.Check(strings.TrimSpace(in.Note), text.Line); msg != "" {
+		return nil, nil, apperr.Field("note", "%s", msg)
+	}
 	var l *store.BankLine
 	var pv PaymentView
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
@@ -644,6 +648,9 @@ func (s *Service) IgnoreBankLine(ctx context.Context, id, reason string) (*store
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return nil, apperr.Field("reason", "is required: say why the line is not a customer's payment")
+	}
+	if msg := text.Check(reason, text.Line); msg != "" {
+		return nil, apperr.Field("reason", "%s", msg)
 	}
 	var l *store.BankLine
 	err = s.store.Tx(ctx, func(tx store.Tx) error {

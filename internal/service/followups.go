@@ -12,6 +12,7 @@ import (
 	"settle/internal/ids"
 	"settle/internal/notify"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // FollowUpInput books a follow-up call or meeting with a customer.
@@ -59,9 +60,8 @@ func (s *Service) BookFollowUp(ctx context.Context, customer string, in FollowUp
 			after = t
 		}
 	}
-	if len(in.With) > 200 {
-		fs.Add("with", "must be at most 200 characters")
-	}
+	text.Field(&fs, "with", strings.TrimSpace(in.With), text.Name)
+	text.NoteField(&fs, "note", strings.TrimSpace(in.Note), text.Note)
 	if err := fs.Err("follow-up"); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"settle/internal/ids"
 	"settle/internal/ledger"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // Interaction kinds, directions, reason categories and claim kinds
@@ -78,8 +79,8 @@ func (s *Service) CreateInteraction(ctx context.Context, customer string, in Int
 	}
 	if it.Summary == "" {
 		fs.Add("summary", "is required")
-	} else if len(it.Summary) > 4000 {
-		fs.Add("summary", "must be at most 4000 characters")
+	} else {
+		text.NoteField(&fs, "summary", it.Summary, text.Note)
 	}
 	now := s.now()
 	if v := strings.TrimSpace(in.OccurredAt); v != "" {
@@ -96,6 +97,7 @@ func (s *Service) CreateInteraction(ctx context.Context, customer string, in Int
 		it.ReasonCategory = strings.ToLower(strings.TrimSpace(r.Category))
 		it.Claim = strings.ToLower(strings.TrimSpace(r.Claim))
 		it.Evidence = strings.TrimSpace(r.Evidence)
+		text.NoteField(&fs, "reason.evidence", it.Evidence, text.Note)
 		if _, ok := ReasonCategories[it.ReasonCategory]; !ok {
 			fs.Add("reason.category", "%q must be one of cash_flow, dispute, not_received, hardship, admin_delay, forgot, other", r.Category)
 		}
@@ -261,6 +263,9 @@ func (s *Service) SetOptOut(ctx context.Context, customer string, in OptOutInput
 	case "email", "sms", "letter", "call":
 	default:
 		return nil, apperr.Field("channel", "%q must be email, sms, letter or call", in.Channel)
+	}
+	if msg := text.Check(strings.TrimSpace(in.Source), text.Code); msg != "" {
+		return nil, apperr.Field("source", "%s", msg)
 	}
 	var out map[string]bool
 	err := s.store.Tx(ctx, func(tx store.Tx) error {

@@ -14,6 +14,7 @@ import (
 	"settle/internal/notify"
 	"settle/internal/plan"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // Default plan terms (domain.md §3), used when the request leaves them out.
@@ -351,6 +352,10 @@ func concessions(in []ConcessionInput, cur money.Currency) ([]plan.Concession, e
 			fs.Add("concessions", "item %d: amount %q must be a positive %s amount", i+1, c.Amount, cur)
 			continue
 		}
+		if msg := text.Check(strings.TrimSpace(c.Note), text.Line); msg != "" {
+			fs.Add("concessions", "item %d: note %s", i+1, msg)
+			continue
+		}
 		out = append(out, plan.Concession{Kind: c.Kind, Amount: a, Note: strings.TrimSpace(c.Note)})
 	}
 	return out, fs.Err("plan")
@@ -449,6 +454,9 @@ func (s *Service) AcceptPlan(ctx context.Context, id string, in AcceptInput) (*P
 	if _, err := require(ctx, RoleAgent); err != nil {
 		return nil, err
 	}
+	if msg := text.Check(strings.TrimSpace(in.AcceptedBy), text.Name); msg != "" {
+		return nil, apperr.Field("accepted_by", "%s", msg)
+	}
 	var view *PlanView
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		p, err := tx.PlanForUpdate(ctx, id)
@@ -497,6 +505,9 @@ func endPlan(ctx context.Context, tx store.Tx, id, status, event string) (*plan.
 func (s *Service) CancelPlan(ctx context.Context, id, reason string) (*PlanView, error) {
 	if _, err := require(ctx, RoleAgent); err != nil {
 		return nil, err
+	}
+	if msg := text.Check(reason, text.Line); msg != "" {
+		return nil, apperr.Field("reason", "%s", msg)
 	}
 	var view *PlanView
 	err := s.store.Tx(ctx, func(tx store.Tx) error {

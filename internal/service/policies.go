@@ -9,6 +9,7 @@ import (
 	"settle/internal/collect"
 	"settle/internal/negotiate"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // PolicyInput sets a segment's negotiation limits. Every field but segment
@@ -68,8 +69,8 @@ func (in PolicyInput) policy() (negotiate.Policy, error) {
 	if seg == "" {
 		return negotiate.Policy{}, apperr.Field("segment", "is required")
 	}
-	if len(seg) > 100 {
-		return negotiate.Policy{}, apperr.Field("segment", "must be at most 100 characters")
+	if msg := text.Check(seg, text.Code); msg != "" {
+		return negotiate.Policy{}, apperr.Field("segment", "%s", msg)
 	}
 	p := negotiate.DefaultPolicy(seg)
 	str := func(dst *string, v *string) {

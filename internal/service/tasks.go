@@ -8,6 +8,7 @@ import (
 	"settle/internal/apperr"
 	"settle/internal/ledger"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // Task outcomes (domain.md §4): what the agent reports after the call or
@@ -72,6 +73,9 @@ func (s *Service) UpdateTask(ctx context.Context, id string, in TaskUpdate) (*st
 	a, err := require(ctx, RoleAgent)
 	if err != nil {
 		return nil, err
+	}
+	if msg := text.CheckNote(strings.TrimSpace(in.Note), text.Note); msg != "" {
+		return nil, apperr.Field("note", "%s", msg)
 	}
 	var t *store.Task
 	err = s.store.Tx(ctx, func(tx store.Tx) error {

@@ -21,6 +21,7 @@ import (
 	"settle/internal/ids"
 	"settle/internal/notify"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // Webhook events (contract.md: invoice overdue, plan accepted, installment
@@ -47,6 +48,8 @@ func (in WebhookInput) validate() (*url.URL, []string, error) {
 	var fs apperr.Fields
 	u, err := url.Parse(strings.TrimSpace(in.URL))
 	switch {
+	case text.Check(in.URL, text.URL) != "":
+		fs.Add("url", "%s", text.Check(in.URL, text.URL))
 	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		fs.Add("url", "%q must be an absolute http(s) URL", in.URL)
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
