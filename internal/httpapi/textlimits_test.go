@@ -130,6 +130,34 @@ func TestAPI_TextLimits_CSV(t *testing.T) {
 					t.Errorf("line %d column %s: %q, want …%s… (all: %+v)", w.line, w.col, got[w.at], w.part, p.Errors)
 				}
 			}
+
+			// A bank statement: the bank's texts may span lines, but no other control character passes.
+			bank := "date,amount,currency,reference,payer_name,bank_id\n" +
+				"2026-05-01,10.00,USD,\"INV 1\nline two\",Anna,B1\n" + // line 2: fine
+				"2026-05-01,10.00,USD,ref,\"Evil\x1b[2J\",B2\n" + // line 4 (line 2 spans two)
+				"2026-05-01,10.00,USD,ref,Bob," + strings.Repeat("b", 129) + "\n" // line 5
+			r = agent.do("POST", "/v1/imports/bank-statement", bank, "Content-Type", "text/csv")
+			want(t, r, 422)
+			p.Errors = nil
+			if err := json.Unmarshal(r.Body, &p); err != nil {
+				t.Fatal(err)
+			}
+			got = map[at]string{}
+			for _, e := range p.Errors {
+				got[at{e.Line, e.Column}] = e.Message
+			}
+			for _, w := range []struct {
+				at
+				part string
+			}{{at{4, "payer_name"}, "control character"}, {at{5, "bank_id"}, "longer than 128"}} {
+				if !strings.Contains(got[w.at], w.part) {
+					t.Errorf("bank line %d column %s: %q, want …%s… (all: %+v)", w.line, w.col, got[w.at], w.part, p.Errors)
+				}
+			}
+			if len(p.Errors) != 2 {
+				t.Errorf("bank statement errors %+v, want the two above", p.Errors)
+			}
+
 			after := testutil.Counts(t, st)
 			for table, n := range after {
 				if table != "idempotency_keys" && n != before[table] {

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
@@ -34,6 +33,10 @@ const MaxBankStatementBytes = 32 << 20
 
 // maxBankReference bounds the reference text kept per line.
 const maxBankReference = 500
+
+// maxBankID is the longest bank transaction id a statement line may carry
+// (ISO 20022 AcctSvcrRef is at most 35 characters; room for other formats).
+const maxBankID = 128
 
 // methodBankTransfer is the method of payments made from statement lines.
 const methodBankTransfer = "bank_transfer"
@@ -313,9 +316,16 @@ func readBankRows(data []byte, layout civil.Layout, opt BankImportOptions, res *
 				ok = false
 			}
 		}
-		if utf8.RuneCountInString(row.ref) > maxBankReference {
-			fail(line, "reference", "is longer than %d characters", maxBankReference)
-			ok = false
+		// Statement texts come from the bank, where remittance information may
+		// span lines (MT940 :86:): newlines pass, other control characters do not.
+		for _, f := range []struct {
+			col, v string
+			max    int
+		}{{"reference", row.ref, maxBankReference}, {"payer_name", row.payer, maxBankReference}, {"bank_id", row.bankID, maxBankID}} {
+			if msg := text.CheckNote(f.v, f.max); msg != "" {
+				fail(line, f.col, "%s", msg)
+				ok = false
+			}
 		}
 		if row.bankID != "" {
 			if first, dup := bankIDs[row.bankID]; dup {
