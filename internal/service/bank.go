@@ -588,7 +588,7 @@ type BankAssignInput struct {
 	CustomerID string `json:"customer_id" doc:"The customer who paid (id or external_ref)"`
 	PlanID     string `json:"plan_id,omitempty" doc:"The active plan it pays (optional)"`
 	InvoiceID  string `json:"invoice_id,omitempty" doc:"The invoice it pays first (id or number, optional)"`
-	Note       string `json:"note,omitempty"`
+	Note       string `json:"note,omitempty" maxLength:"500"`
 }
 
 // AssignBankLine turns a line held for review (or ignored before) into the

@@ -17,10 +17,10 @@ import (
 
 // FollowUpInput books a follow-up call or meeting with a customer.
 type FollowUpInput struct {
-	With          string `json:"with,omitempty" doc:"Who the customer will speak to, e.g. \"Anna Schmidt, Accounts\" (default: the creditor)"`
+	With          string `json:"with,omitempty" doc:"Who the customer will speak to, e.g. \"Anna Schmidt, Accounts\" (default: the creditor)" maxLength:"200"`
 	LengthMinutes int    `json:"length_minutes,omitempty" doc:"15 to 120 (default 30)"`
 	After         string `json:"after,omitempty" doc:"RFC 3339: the earliest time to consider (default now); the slot is at least 24 hours later"`
-	Note          string `json:"note,omitempty"`
+	Note          string `json:"note,omitempty" maxLength:"4000"`
 }
 
 // FollowUpView is the booked slot, its invite and what was queued.

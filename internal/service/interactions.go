@@ -35,7 +35,7 @@ var (
 type ReasonInput struct {
 	Category string `json:"category" doc:"cash_flow, dispute, not_received, hardship, admin_delay, forgot or other"`
 	Claim    string `json:"claim,omitempty" doc:"fact (verified, with evidence) or unverified (default)"`
-	Evidence string `json:"evidence,omitempty" doc:"What was seen: bank statement, remittance advice, …"`
+	Evidence string `json:"evidence,omitempty" doc:"What was seen: bank statement, remittance advice, …" maxLength:"4000"`
 }
 
 // InteractionInput records a call, email, meeting or note.
@@ -43,7 +43,7 @@ type InteractionInput struct {
 	Kind       string       `json:"kind" doc:"call, email, letter, sms, meeting or note"`
 	Direction  string       `json:"direction,omitempty" doc:"inbound or outbound (not for notes)"`
 	OccurredAt string       `json:"occurred_at,omitempty" doc:"RFC 3339 (default now)"`
-	Summary    string       `json:"summary"`
+	Summary    string       `json:"summary" maxLength:"4000"`
 	Reason     *ReasonInput `json:"reason,omitempty"`
 	InvoiceIDs []string     `json:"invoice_ids,omitempty" doc:"Invoices it concerns (ids or numbers)"`
 	// Conversation defaults to true for a call that states a reason (we
@@ -248,7 +248,7 @@ func (s *Service) Messages(ctx context.Context, f store.MessageFilter) ([]store.
 type OptOutInput struct {
 	Channel  string `json:"channel" doc:"email, sms, letter or call"`
 	OptedOut bool   `json:"opted_out" doc:"true: stop using the channel; false: the customer opts back in"`
-	Source   string `json:"source,omitempty" doc:"How the customer asked: email_link, sms_reply, call, letter, portal"`
+	Source   string `json:"source,omitempty" doc:"How the customer asked: email_link, sms_reply, call, letter, portal" maxLength:"64"`
 }
 
 // SetOptOut records a customer's opt-out of a channel (or its lifting).

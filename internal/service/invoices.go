@@ -13,7 +13,7 @@ import (
 
 // InvoiceInput is the body of an invoice create.
 type InvoiceInput struct {
-	Number     string `json:"number" doc:"Your invoice number; unique; usable wherever an invoice id is"`
+	Number     string `json:"number" doc:"Your invoice number; unique; usable wherever an invoice id is" maxLength:"64"`
 	CustomerID string `json:"customer_id" doc:"Customer id or external_ref"`
 	IssueDate  string `json:"issue_date" doc:"YYYY-MM-DD"`
 	DueDate    string `json:"due_date,omitempty" doc:"YYYY-MM-DD; default issue_date plus the customer's payment terms"`

@@ -17,8 +17,8 @@ type PaymentInput struct {
 	ReceivedOn string `json:"received_on" doc:"YYYY-MM-DD"`
 	Currency   string `json:"currency"`
 	Amount     string `json:"amount"`
-	Method     string `json:"method,omitempty" doc:"e.g. bank_transfer (default), card, cash, check, direct_debit"`
-	Reference  string `json:"reference,omitempty"`
+	Method     string `json:"method,omitempty" doc:"e.g. bank_transfer (default), card, cash, check, direct_debit" maxLength:"32"`
+	Reference  string `json:"reference,omitempty" maxLength:"128"`
 	InvoiceID  string `json:"invoice_id,omitempty" doc:"The invoice (id or number) the customer says this pays; applied there first"`
 	Kind       string `json:"kind,omitempty" doc:"payment (default) or credit_note"`
 	PlanID     string `json:"plan_id,omitempty" doc:"The plan the customer is paying: it must be active (payments to a cancelled or superseded plan are refused)"`

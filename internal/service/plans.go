@@ -30,7 +30,7 @@ const (
 type ConcessionInput struct {
 	Kind   string `json:"kind" doc:"fee_waived, interest_frozen, settlement_discount or early_payment_discount"`
 	Amount string `json:"amount"`
-	Note   string `json:"note,omitempty"`
+	Note   string `json:"note,omitempty" maxLength:"500"`
 }
 
 // PlanInput proposes a plan over a customer's invoices. The balance is the
@@ -443,7 +443,7 @@ func allClosed(invs []ledger.Invoice) bool {
 
 // AcceptInput is the customer's acceptance.
 type AcceptInput struct {
-	AcceptedBy string `json:"accepted_by" doc:"The person accepting, as they gave their name"`
+	AcceptedBy string `json:"accepted_by" doc:"The person accepting, as they gave their name" maxLength:"200"`
 	Channel    string `json:"channel" doc:"portal, email, phone, in_person or api"`
 	IP         string `json:"-"`
 }

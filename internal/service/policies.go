@@ -16,7 +16,7 @@ import (
 // is optional; a missing one takes its default (negotiate.DefaultPolicy,
 // listed in docs/negotiation.md).
 type PolicyInput struct {
-	Segment               string       `json:"segment,omitempty" doc:"The customer segment the policy applies to (required to create; PUT keeps it when left out)"`
+	Segment               string       `json:"segment,omitempty" doc:"The customer segment the policy applies to (required to create; PUT keeps it when left out)" maxLength:"64"`
 	CostOfCapital         *string      `json:"cost_of_capital,omitempty" doc:"Annual, e.g. 0.10 (default)"`
 	MinRecovery           *string      `json:"min_recovery,omitempty" doc:"Lowest acceptable present value as a share of the balance (default 0.70)"`
 	MaxTermMonths         *int         `json:"max_term_months,omitempty" doc:"Longest plan (default 24)"`

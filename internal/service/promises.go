@@ -18,7 +18,7 @@ type PromiseInput struct {
 	DueDate    string `json:"due_date" doc:"YYYY-MM-DD: the date the customer will pay by"`
 	PromisedOn string `json:"promised_on,omitempty" doc:"YYYY-MM-DD: when the promise was made (default today); payments from this date count"`
 	Channel    string `json:"channel,omitempty" doc:"call (default), email, letter, portal, meeting or other"`
-	Note       string `json:"note,omitempty"`
+	Note       string `json:"note,omitempty" maxLength:"2000"`
 }
 
 // PromiseView is a promise judged as of a date.

@@ -33,7 +33,7 @@ const MaxWebhookAttempts = 8
 
 // WebhookInput subscribes a URL to events.
 type WebhookInput struct {
-	URL    string   `json:"url" doc:"https:// (or http:// on loopback) endpoint that receives the events"`
+	URL    string   `json:"url" doc:"https:// (or http:// on loopback) endpoint that receives the events" maxLength:"2048"`
 	Events []string `json:"events" doc:"invoice.overdue, plan.accepted, installment.missed, plan.defaulted, message.sent"`
 	Active *bool    `json:"active,omitempty" doc:"Default true"`
 }
