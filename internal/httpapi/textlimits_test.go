@@ -44,6 +44,7 @@ func TestAPI_TextLimits(t *testing.T) {
 				{"cancel reason ESC", agent, "/v1/plans/" + plan.ID + "/cancel", `{"reason":"dup\u001b"}`, "reason", "control character"},
 				{"customer name LF", agent, "/v1/customers", `{"name":"A\nB"}`, "name", "control character"},
 				{"customer email 300", agent, "/v1/customers", `{"name":"A","email":"` + strings.Repeat("a", 290) + `@example.com"}`, "email", "longer than 254"},
+				{"customer phone 33", agent, "/v1/customers", `{"name":"A","phone":"+44 ` + strings.Repeat(" ", 20) + `20 7946 0000"}`, "phone", "longer than 32"},
 				{"customer ref 65", agent, "/v1/customers", `{"name":"A","external_ref":` + long(65) + `}`, "external_ref", "longer than 64"},
 				{"invoice number TAB", agent, "/v1/invoices", `{"number":"X\t1","customer_id":"T","issue_date":"2026-03-01","due_date":"2026-03-31","currency":"USD","amount":"1.00"}`, "number", "control character"},
 				{"payment reference LF", agent, "/v1/payments", `{"customer_id":"T","received_on":"2026-05-01","currency":"USD","amount":"1.00","reference":"a\nb"}`, "reference", "control character"},

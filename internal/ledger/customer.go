@@ -111,7 +111,9 @@ func (c *Customer) validate(fs *apperr.Fields) {
 			fs.Add("email", "%q is not an email address", c.Email)
 		}
 	}
-	if c.Phone != "" && !validPhone(c.Phone) {
+	if c.Phone != "" && checkText(c.Phone, maxPhone) != "" {
+		fs.Add("phone", "%s", checkText(c.Phone, maxPhone))
+	} else if c.Phone != "" && !validPhone(c.Phone) {
 		fs.Add("phone", "%q is not a phone number (digits, spaces, +, -, ( ) and . only; 6 to 20 digits)", c.Phone)
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
@@ -161,6 +163,10 @@ func validPhone(s string) bool {
 	}
 	return digits >= 6 && digits <= 20
 }
+
+// maxPhone is the longest phone number in characters: 20 digits with room
+// for spaces and punctuation.
+const maxPhone = 32
 
 // checkText rejects invalid UTF-8, control characters and over-long values
 // (the one shared check, package text).

@@ -12,7 +12,7 @@ type CustomerInput struct {
 	ExternalRef      string `json:"external_ref,omitempty" doc:"Id in your accounting system; unique; usable wherever a customer id is" maxLength:"64"`
 	Name             string `json:"name" doc:"Legal or trading name" maxLength:"200"`
 	Email            string `json:"email,omitempty" maxLength:"254"`
-	Phone            string `json:"phone,omitempty"`
+	Phone            string `json:"phone,omitempty" maxLength:"32"`
 	TimeZone         string `json:"time_zone,omitempty" doc:"IANA time zone (default UTC)"`
 	Locale           string `json:"locale,omitempty" doc:"BCP 47 locale (default en)"`
 	Kind             string `json:"kind,omitempty" doc:"business (default) or consumer"`
@@ -40,7 +40,7 @@ type CustomerPatch struct {
 	ExternalRef      *string `json:"external_ref,omitempty" maxLength:"64"`
 	Name             *string `json:"name,omitempty" maxLength:"200"`
 	Email            *string `json:"email,omitempty" maxLength:"254"`
-	Phone            *string `json:"phone,omitempty"`
+	Phone            *string `json:"phone,omitempty" maxLength:"32"`
 	TimeZone         *string `json:"time_zone,omitempty"`
 	Locale           *string `json:"locale,omitempty"`
 	Kind             *string `json:"kind,omitempty"`
