@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -160,6 +161,7 @@ func handler(svc *service.Service, log *slog.Logger) http.Handler {
 	svc.Metrics = m
 	ui := web.New(svc, log)
 	api := httpapi.NewWith(svc, log, m)
+	api.ImportMaxBytes, _ = importMaxBytes() // checked at start-up (serve)
 	ui.Fallback = api.Unobserved()
 	route := func(r *http.Request) string {
 		if p := ui.Route(r); p != "" {
@@ -180,6 +182,9 @@ func (a *App) serve(ctx context.Context, svc *service.Service, addr string, read
 	proxies, err := clientip.Parse(os.Getenv("SETTLE_TRUSTED_PROXIES"))
 	if err != nil {
 		return fmt.Errorf("SETTLE_TRUSTED_PROXIES: %w", err)
+	}
+	if _, err := importMaxBytes(); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -235,4 +240,19 @@ func (a *App) serve(ctx context.Context, svc *service.Service, addr string, read
 		return err
 	}
 	return nil
+}
+
+// importMaxBytes is SETTLE_IMPORT_MAX_BYTES: the largest CSV body the API's
+// imports accept (default httpapi.DefaultImportMaxBytes, 10 MiB). Larger
+// files go through `settle import`, which streams them from disk.
+func importMaxBytes() (int64, error) {
+	v := strings.TrimSpace(os.Getenv("SETTLE_IMPORT_MAX_BYTES"))
+	if v == "" {
+		return httpapi.DefaultImportMaxBytes, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1024 {
+		return 0, fmt.Errorf("SETTLE_IMPORT_MAX_BYTES must be a number of bytes, at least 1024 (got %q)", v)
+	}
+	return n, nil
 }

@@ -75,6 +75,9 @@ func problemType(status int) string {
 }
 
 // requiredProperty matches huma's message for a missing required property.
+// maxLengthMsg is huma's message for a string over its maxLength.
+var maxLengthMsg = regexp.MustCompile(`^expected length <= (\d+)$`)
+
 var requiredProperty = regexp.MustCompile("^" + strings.Replace(regexp.QuoteMeta(validation.MsgExpectedRequiredProperty), "%s", `(\S+)`, 1) + "$")
 
 // newHumaError converts huma's validation details (location "body.amount")
@@ -104,7 +107,13 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 					field += "." + m[1]
 				}
 			}
-			p.Errors = append(p.Errors, apperr.FieldError{Field: field, Message: det.Message})
+			msg := det.Message
+			// A maxLength tag (the free-text limits, docs/security.md) says it
+			// the way the service's own check does, in characters.
+			if m := maxLengthMsg.FindStringSubmatch(msg); m != nil {
+				msg = "is longer than " + m[1] + " characters"
+			}
+			p.Errors = append(p.Errors, apperr.FieldError{Field: field, Message: msg})
 			continue
 		}
 		p.Errors = append(p.Errors, apperr.FieldError{Message: e.Error()})
@@ -120,6 +129,9 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 func problemOf(log *slog.Logger, err error) *Problem {
 	var p *Problem
 	if errors.As(err, &p) {
+		return p
+	}
+	if p, ok := asTooLarge(err); ok {
 		return p
 	}
 	var se huma.StatusError

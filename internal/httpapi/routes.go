@@ -294,7 +294,7 @@ func (s *Server) routes() {
 		func(ctx context.Context, in *struct {
 			ID   string `path:"id"`
 			Body struct {
-				Reason string `json:"reason,omitempty"`
+				Reason string `json:"reason,omitempty" maxLength:"500"`
 			}
 		}) (*bodyOut[Plan], error) {
 			v, err := s.svc.CancelPlan(ctx, in.ID, in.Body.Reason)

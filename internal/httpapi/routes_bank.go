@@ -58,7 +58,7 @@ type BankAssigned struct {
 
 // BankIgnoreInput says why a line is not a customer's payment.
 type BankIgnoreInput struct {
-	Reason string `json:"reason" doc:"Why the line is not a customer's payment (a refund, a transfer between own accounts …)"`
+	Reason string `json:"reason" doc:"Why the line is not a customer's payment (a refund, a transfer between own accounts …)" maxLength:"500"`
 }
 
 type bankImportInput struct {

@@ -41,6 +41,10 @@ type Server struct {
 	api     huma.API
 	metrics *obs.Metrics
 	access  *slog.Logger // the access log of Handler; nil: none
+
+	// ImportMaxBytes is the largest body POST /v1/imports/… accepts
+	// (SETTLE_IMPORT_MAX_BYTES); 0: DefaultImportMaxBytes.
+	ImportMaxBytes int64
 }
 
 // New builds the API over svc with a metrics registry of its own (the
@@ -92,7 +96,7 @@ func (s *Server) Handler() http.Handler {
 // Unobserved is Handler without obs.Middleware, for a caller that puts
 // one around more than the API (settle serve: UI and API on one listener).
 func (s *Server) Unobserved() http.Handler {
-	return nosniff(s.authenticate(s.idempotent(http.HandlerFunc(s.serveMux))))
+	return nosniff(s.authenticate(s.limitBody(s.idempotent(http.HandlerFunc(s.serveMux)))))
 }
 
 // serveMux serves r by its route; a request under /v1/ that no route
@@ -277,6 +281,10 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		}
 		actor := service.ActorFrom(r.Context())
 		body, err := io.ReadAll(r.Body)
+		if p, ok := asTooLarge(err); ok {
+			writeProblem(w, p)
+			return
+		}
 		if err != nil {
 			writeProblem(w, problemOf(s.log, apperr.Errorf(apperr.Invalid, "cannot read the request body: %v", err)))
 			return

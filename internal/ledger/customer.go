@@ -6,15 +6,13 @@ package ledger
 
 import (
 	"net/mail"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
 	"settle/internal/apperr"
+	"settle/internal/text"
 )
 
 // Customer kinds and communication styles (contract.md).
@@ -107,11 +105,15 @@ func (c *Customer) validate(fs *apperr.Fields) {
 		}
 	}
 	if c.Email != "" {
-		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
+		if msg := checkText(c.Email, text.Email); msg != "" {
+			fs.Add("email", "%s", msg)
+		} else if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
 			fs.Add("email", "%q is not an email address", c.Email)
 		}
 	}
-	if c.Phone != "" && !validPhone(c.Phone) {
+	if c.Phone != "" && checkText(c.Phone, maxPhone) != "" {
+		fs.Add("phone", "%s", checkText(c.Phone, maxPhone))
+	} else if c.Phone != "" && !validPhone(c.Phone) {
 		fs.Add("phone", "%q is not a phone number (digits, spaces, +, -, ( ) and . only; 6 to 20 digits)", c.Phone)
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
@@ -162,18 +164,10 @@ func validPhone(s string) bool {
 	return digits >= 6 && digits <= 20
 }
 
-// checkText rejects invalid UTF-8, control characters and over-long values.
-func checkText(s string, max int) string {
-	if !utf8.ValidString(s) {
-		return "is not valid UTF-8"
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return "is longer than " + strconv.Itoa(max) + " characters"
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return "contains a control character"
-		}
-	}
-	return ""
-}
+// maxPhone is the longest phone number in characters: 20 digits with room
+// for spaces and punctuation.
+const maxPhone = 32
+
+// checkText rejects invalid UTF-8, control characters and over-long values
+// (the one shared check, package text).
+func checkText(s string, max int) string { return text.Check(s, max) }

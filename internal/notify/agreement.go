@@ -267,15 +267,27 @@ func (r *renderer) fitCell(w, h float64, text, align string, fill bool) {
 		}
 		r.pdf.SetFontSize(fit)
 		if r.pdf.GetStringWidth(text) > avail {
-			runes := []rune(text)
-			for len(runes) > 0 && r.pdf.GetStringWidth(string(runes)+"…") > avail {
-				runes = runes[:len(runes)-1]
-			}
-			text = string(runes) + "…"
+			text = r.cut(text, avail)
 		}
 	}
 	r.pdf.CellFormat(w, h, text, "", 0, align, fill, 0, "")
 	r.pdf.SetFontSize(size)
+}
+
+// cut returns the longest start of text that, followed by "…", is at most avail wide in
+// the current font. Glyph widths simply add up (fpdf applies no kerning), so one pass
+// that measures each rune once finds the cut; measuring ever shorter copies of the whole
+// text, as this once did, took minutes for a 200,000-character name.
+func (r *renderer) cut(text string, avail float64) string {
+	_, unit := r.pdf.GetFontSize()
+	w := r.pdf.GetStringSymbolWidth("…")
+	for i, c := range text {
+		w += r.pdf.GetStringSymbolWidth(string(c))
+		if float64(w)*unit/1000 > avail {
+			return text[:i] + "…"
+		}
+	}
+	return text + "…"
 }
 
 // rule draws a horizontal line across the content width at the current Y.

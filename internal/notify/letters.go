@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -92,25 +93,48 @@ func (l *letter) width() float64 {
 }
 
 // wrapped splits cleaned text into lines no wider than w at ASCII spaces only (fpdf's
-// SplitText also breaks at no-break spaces, which would split amounts and dates).
+// SplitText also breaks at no-break spaces, which would split amounts and dates). A word
+// wider than a line is broken between characters rather than run off the page. Each word
+// and each character of a broken word is measured once, so the work is linear in the
+// text (glyph widths add up: fpdf applies no kerning).
 func (l *letter) wrapped(text string, w float64) []string {
+	pdf := l.r.pdf
+	_, unit := pdf.GetFontSize()
 	avail := w - 2*cellPad
+	fits := func(units int) bool { return float64(units)*unit/1000 <= avail }
+	space := pdf.GetStringSymbolWidth(" ")
 	var lines []string
 	for _, par := range strings.Split(l.r.clean(strings.ReplaceAll(text, "\n", "\x00")), "\x00") {
-		cur := ""
+		var cur strings.Builder
+		curW := 0
 		for _, word := range strings.Split(par, " ") {
-			try := word
-			if cur != "" {
-				try = cur + " " + word
+			ww := pdf.GetStringSymbolWidth(word)
+			if cur.Len() > 0 {
+				if fits(curW + space + ww) {
+					cur.WriteByte(' ')
+					cur.WriteString(word)
+					curW += space + ww
+					continue
+				}
+				lines = append(lines, cur.String())
+				cur.Reset()
 			}
-			if cur != "" && l.r.pdf.GetStringWidth(try) > avail {
-				lines = append(lines, cur)
-				cur = word
-				continue
+			for !fits(ww) {
+				n, nw := 0, 0
+				for i, c := range word {
+					cw := pdf.GetStringSymbolWidth(string(c))
+					if i > 0 && !fits(nw+cw) {
+						break
+					}
+					n, nw = i+utf8.RuneLen(c), nw+cw
+				}
+				lines = append(lines, word[:n])
+				word, ww = word[n:], ww-nw
 			}
-			cur = try
+			cur.WriteString(word)
+			curW = ww
 		}
-		lines = append(lines, cur)
+		lines = append(lines, cur.String())
 	}
 	return lines
 }

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
@@ -22,6 +21,7 @@ import (
 	"settle/internal/plan"
 	"settle/internal/reconcile"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // BankStatementKind names bank-statement imports (the imports table, the
@@ -33,6 +33,10 @@ const MaxBankStatementBytes = 32 << 20
 
 // maxBankReference bounds the reference text kept per line.
 const maxBankReference = 500
+
+// maxBankID is the longest bank transaction id a statement line may carry
+// (ISO 20022 AcctSvcrRef is at most 35 characters; room for other formats).
+const maxBankID = 128
 
 // methodBankTransfer is the method of payments made from statement lines.
 const methodBankTransfer = "bank_transfer"
@@ -316,9 +320,16 @@ func readBankRows(data []byte, layout civil.Layout, opt BankImportOptions, res *
 				ok = false
 			}
 		}
-		if utf8.RuneCountInString(row.ref) > maxBankReference {
-			fail(line, "reference", "is longer than %d characters", maxBankReference)
-			ok = false
+		// Statement texts come from the bank, where remittance information may
+		// span lines (MT940 :86:): newlines pass, other control characters do not.
+		for _, f := range []struct {
+			col, v string
+			max    int
+		}{{"reference", row.ref, maxBankReference}, {"payer_name", row.payer, maxBankReference}, {"bank_id", row.bankID, maxBankID}} {
+			if msg := text.CheckNote(f.v, f.max); msg != "" {
+				fail(line, f.col, "%s", msg)
+				ok = false
+			}
 		}
 		if row.bankID != "" {
 			if first, dup := bankIDs[row.bankID]; dup {
@@ -583,7 +594,7 @@ type BankAssignInput struct {
 	CustomerID string `json:"customer_id" doc:"The customer who paid (id or external_ref)"`
 	PlanID     string `json:"plan_id,omitempty" doc:"The active plan it pays (optional)"`
 	InvoiceID  string `json:"invoice_id,omitempty" doc:"The invoice it pays first (id or number, optional)"`
-	Note       string `json:"note,omitempty"`
+	Note       string `json:"note,omitempty" maxLength:"500"`
 }
 
 // AssignBankLine turns a line held for review (or ignored before) into the
@@ -597,6 +608,9 @@ func (s *Service) AssignBankLine(ctx context.Context, id string, in BankAssignIn
 	in.CustomerID, in.PlanID, in.InvoiceID = strings.TrimSpace(in.CustomerID), strings.TrimSpace(in.PlanID), strings.TrimSpace(in.InvoiceID)
 	if in.CustomerID == "" {
 		return nil, nil, apperr.Field("customer_id", "is required: whose payment is it?")
+	}
+	if msg := text.Check(strings.TrimSpace(in.Note), text.Line); msg != "" {
+		return nil, nil, apperr.Field("note", "%s", msg)
 	}
 	var l *store.BankLine
 	var pv PaymentView
@@ -650,6 +664,9 @@ func (s *Service) IgnoreBankLine(ctx context.Context, id, reason string) (*store
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return nil, apperr.Field("reason", "is required: say why the line is not a customer's payment")
+	}
+	if msg := text.Check(reason, text.Line); msg != "" {
+		return nil, apperr.Field("reason", "%s", msg)
 	}
 	var l *store.BankLine
 	err = s.store.Tx(ctx, func(tx store.Tx) error {

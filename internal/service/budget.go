@@ -140,7 +140,7 @@ func (s *Service) Budget(ctx context.Context, customer string) (*BudgetView, err
 		return nil, err
 	}
 	var view *BudgetView
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		c, err := tx.Customer(ctx, customer)
 		if err != nil {
 			return err

@@ -9,15 +9,15 @@ import (
 
 // CustomerInput is the body of a customer create; every field but name is optional.
 type CustomerInput struct {
-	ExternalRef      string `json:"external_ref,omitempty" doc:"Id in your accounting system; unique; usable wherever a customer id is"`
-	Name             string `json:"name" doc:"Legal or trading name"`
-	Email            string `json:"email,omitempty"`
-	Phone            string `json:"phone,omitempty"`
+	ExternalRef      string `json:"external_ref,omitempty" doc:"Id in your accounting system; unique; usable wherever a customer id is" maxLength:"64"`
+	Name             string `json:"name" doc:"Legal or trading name" maxLength:"200"`
+	Email            string `json:"email,omitempty" maxLength:"254"`
+	Phone            string `json:"phone,omitempty" maxLength:"32"`
 	TimeZone         string `json:"time_zone,omitempty" doc:"IANA time zone (default UTC)"`
 	Locale           string `json:"locale,omitempty" doc:"BCP 47 locale (default en)"`
 	Kind             string `json:"kind,omitempty" doc:"business (default) or consumer"`
 	Jurisdiction     string `json:"jurisdiction,omitempty" doc:"ISO 3166-1 alpha-2 country code"`
-	Segment          string `json:"segment,omitempty" doc:"Picks the policy (default standard)"`
+	Segment          string `json:"segment,omitempty" doc:"Picks the policy (default standard)" maxLength:"64"`
 	Style            string `json:"style,omitempty" doc:"direct (default) or indirect"`
 	PaymentTermsDays *int   `json:"payment_terms_days,omitempty" doc:"Default 30"`
 }
@@ -37,15 +37,15 @@ func (in CustomerInput) customer() ledger.Customer {
 
 // CustomerPatch changes the fields that are set.
 type CustomerPatch struct {
-	ExternalRef      *string `json:"external_ref,omitempty"`
-	Name             *string `json:"name,omitempty"`
-	Email            *string `json:"email,omitempty"`
-	Phone            *string `json:"phone,omitempty"`
+	ExternalRef      *string `json:"external_ref,omitempty" maxLength:"64"`
+	Name             *string `json:"name,omitempty" maxLength:"200"`
+	Email            *string `json:"email,omitempty" maxLength:"254"`
+	Phone            *string `json:"phone,omitempty" maxLength:"32"`
 	TimeZone         *string `json:"time_zone,omitempty"`
 	Locale           *string `json:"locale,omitempty"`
 	Kind             *string `json:"kind,omitempty"`
 	Jurisdiction     *string `json:"jurisdiction,omitempty"`
-	Segment          *string `json:"segment,omitempty"`
+	Segment          *string `json:"segment,omitempty" maxLength:"64"`
 	Style            *string `json:"style,omitempty"`
 	PaymentTermsDays *int    `json:"payment_terms_days,omitempty"`
 }
@@ -122,7 +122,7 @@ func (s *Service) Customer(ctx context.Context, idOrRef string) (*ledger.Custome
 		return nil, err
 	}
 	var c *ledger.Customer
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		c, err = tx.Customer(ctx, idOrRef)
 		return err
@@ -135,7 +135,7 @@ func (s *Service) Customers(ctx context.Context, f store.CustomerFilter) (list [
 	if _, err := require(ctx, RoleViewer); err != nil {
 		return nil, "", err
 	}
-	err = s.store.Tx(ctx, func(tx store.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx store.Tx) error {
 		list, next, err = tx.Customers(ctx, f)
 		return err
 	})

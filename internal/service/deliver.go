@@ -151,7 +151,7 @@ func (s *Service) Message(ctx context.Context, id string) (*store.Message, error
 		return nil, err
 	}
 	var m *store.Message
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		m, err = tx.Message(ctx, id)
 		return err

@@ -12,14 +12,15 @@ import (
 	"settle/internal/ids"
 	"settle/internal/notify"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // FollowUpInput books a follow-up call or meeting with a customer.
 type FollowUpInput struct {
-	With          string `json:"with,omitempty" doc:"Who the customer will speak to, e.g. \"Anna Schmidt, Accounts\" (default: the creditor)"`
+	With          string `json:"with,omitempty" doc:"Who the customer will speak to, e.g. \"Anna Schmidt, Accounts\" (default: the creditor)" maxLength:"200"`
 	LengthMinutes int    `json:"length_minutes,omitempty" doc:"15 to 120 (default 30)"`
 	After         string `json:"after,omitempty" doc:"RFC 3339: the earliest time to consider (default now); the slot is at least 24 hours later"`
-	Note          string `json:"note,omitempty"`
+	Note          string `json:"note,omitempty" maxLength:"4000"`
 }
 
 // FollowUpView is the booked slot, its invite and what was queued.
@@ -63,9 +64,8 @@ func (s *Service) BookFollowUp(ctx context.Context, customer string, in FollowUp
 			after = t
 		}
 	}
-	if len(in.With) > 200 {
-		fs.Add("with", "must be at most 200 characters")
-	}
+	text.Field(&fs, "with", strings.TrimSpace(in.With), text.Name)
+	text.NoteField(&fs, "note", strings.TrimSpace(in.Note), text.Note)
 	if err := fs.Err("follow-up"); err != nil {
 		return nil, err
 	}

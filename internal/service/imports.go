@@ -122,7 +122,7 @@ func (s *Service) Import(ctx context.Context, kind string, r io.Reader, opt Impo
 			return err
 		}
 		res.IgnoredColumns = rd.Ignored
-		im := &importer{tx: tx, rd: rd, layout: layout, res: res, opt: opt, touched: map[string]bool{}}
+		im := &importer{tx: tx, rd: rd, layout: layout, res: res, opt: opt, touched: map[string]bool{}, hook: s.ImportHook}
 		switch kind {
 		case "customers":
 			err = im.customers(ctx)
@@ -221,6 +221,7 @@ type importer struct {
 	// conflicts are number clashes found by the invoice writer goroutine,
 	// merged into errs when it is done.
 	conflicts []apperr.FieldError
+	hook      func(ctx context.Context, kind string, rows int) // Service.ImportHook
 }
 
 func (im *importer) fail(line int, column, format string, args ...any) {
@@ -361,6 +362,9 @@ func (im *importer) invoices(ctx context.Context) error {
 		for b := range batches {
 			if err == nil {
 				err = im.insertInvoices(ctx, b.rows, b.lines)
+			}
+			if err == nil && im.hook != nil {
+				im.hook(ctx, "invoices", im.res.Inserted)
 			}
 		}
 		written <- err

@@ -11,6 +11,7 @@ import (
 	"settle/internal/ids"
 	"settle/internal/ledger"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // Interaction kinds, directions, reason categories and claim kinds
@@ -35,7 +36,7 @@ var (
 type ReasonInput struct {
 	Category string `json:"category" doc:"cash_flow, dispute, not_received, hardship, admin_delay, forgot or other"`
 	Claim    string `json:"claim,omitempty" doc:"fact (verified, with evidence) or unverified (default)"`
-	Evidence string `json:"evidence,omitempty" doc:"What was seen: bank statement, remittance advice, …"`
+	Evidence string `json:"evidence,omitempty" doc:"What was seen: bank statement, remittance advice, …" maxLength:"4000"`
 }
 
 // InteractionInput records a call, email, meeting or note.
@@ -43,7 +44,7 @@ type InteractionInput struct {
 	Kind       string       `json:"kind" doc:"call, email, letter, sms, meeting or note"`
 	Direction  string       `json:"direction,omitempty" doc:"inbound or outbound (not for notes)"`
 	OccurredAt string       `json:"occurred_at,omitempty" doc:"RFC 3339 (default now)"`
-	Summary    string       `json:"summary"`
+	Summary    string       `json:"summary" maxLength:"4000"`
 	Reason     *ReasonInput `json:"reason,omitempty"`
 	InvoiceIDs []string     `json:"invoice_ids,omitempty" doc:"Invoices it concerns (ids or numbers)"`
 	// Conversation defaults to true for a call that states a reason (we
@@ -79,8 +80,8 @@ func (s *Service) CreateInteraction(ctx context.Context, customer string, in Int
 	}
 	if it.Summary == "" {
 		fs.Add("summary", "is required")
-	} else if len(it.Summary) > 4000 {
-		fs.Add("summary", "must be at most 4000 characters")
+	} else {
+		text.NoteField(&fs, "summary", it.Summary, text.Note)
 	}
 	now := s.now()
 	if v := strings.TrimSpace(in.OccurredAt); v != "" {
@@ -99,6 +100,7 @@ func (s *Service) CreateInteraction(ctx context.Context, customer string, in Int
 		it.ReasonCategory = strings.ToLower(strings.TrimSpace(r.Category))
 		it.Claim = strings.ToLower(strings.TrimSpace(r.Claim))
 		it.Evidence = strings.TrimSpace(r.Evidence)
+		text.NoteField(&fs, "reason.evidence", it.Evidence, text.Note)
 		if _, ok := ReasonCategories[it.ReasonCategory]; !ok {
 			fs.Add("reason.category", "%q must be one of cash_flow, dispute, not_received, hardship, admin_delay, forgot, other", r.Category)
 		}
@@ -215,7 +217,7 @@ func (s *Service) Interactions(ctx context.Context, customer string, page store.
 	}
 	var out []store.Interaction
 	var next string
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		c, err := tx.Customer(ctx, customer)
 		if err != nil {
 			return err
@@ -233,7 +235,7 @@ func (s *Service) Messages(ctx context.Context, f store.MessageFilter) ([]store.
 	}
 	var out []store.Message
 	var next string
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		id, err := customerFilter(ctx, tx, f.CustomerID)
 		if err != nil {
 			return err
@@ -249,7 +251,7 @@ func (s *Service) Messages(ctx context.Context, f store.MessageFilter) ([]store.
 type OptOutInput struct {
 	Channel  string `json:"channel" doc:"email, sms, letter or call"`
 	OptedOut bool   `json:"opted_out" doc:"true: stop using the channel; false: the customer opts back in"`
-	Source   string `json:"source,omitempty" doc:"How the customer asked: email_link, sms_reply, call, letter, portal"`
+	Source   string `json:"source,omitempty" doc:"How the customer asked: email_link, sms_reply, call, letter, portal" maxLength:"64"`
 }
 
 // SetOptOut records a customer's opt-out of a channel (or its lifting).
@@ -264,6 +266,9 @@ func (s *Service) SetOptOut(ctx context.Context, customer string, in OptOutInput
 	case "email", "sms", "letter", "call":
 	default:
 		return nil, apperr.Field("channel", "%q must be email, sms, letter or call", in.Channel)
+	}
+	if msg := text.Check(strings.TrimSpace(in.Source), text.Code); msg != "" {
+		return nil, apperr.Field("source", "%s", msg)
 	}
 	var out map[string]bool
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
@@ -293,7 +298,7 @@ func (s *Service) OptOuts(ctx context.Context, customer string) (map[string]bool
 		return nil, err
 	}
 	var out map[string]bool
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		c, err := tx.Customer(ctx, customer)
 		if err != nil {
 			return err

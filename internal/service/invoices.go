@@ -13,7 +13,7 @@ import (
 
 // InvoiceInput is the body of an invoice create.
 type InvoiceInput struct {
-	Number     string `json:"number" doc:"Your invoice number; unique; usable wherever an invoice id is"`
+	Number     string `json:"number" doc:"Your invoice number; unique; usable wherever an invoice id is" maxLength:"64"`
 	CustomerID string `json:"customer_id" doc:"Customer id or external_ref"`
 	IssueDate  string `json:"issue_date" doc:"YYYY-MM-DD"`
 	DueDate    string `json:"due_date,omitempty" doc:"YYYY-MM-DD; default issue_date plus the customer's payment terms"`
@@ -192,7 +192,7 @@ func (s *Service) Invoice(ctx context.Context, idOrNumber string) (*ledger.Invoi
 		return nil, err
 	}
 	var inv *ledger.Invoice
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		inv, err = tx.Invoice(ctx, idOrNumber)
 		return err
@@ -205,7 +205,7 @@ func (s *Service) Invoices(ctx context.Context, f store.InvoiceFilter) (list []l
 	if _, err := require(ctx, RoleViewer); err != nil {
 		return nil, "", err
 	}
-	err = s.store.Tx(ctx, func(tx store.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		if f.CustomerID, err = customerFilter(ctx, tx, f.CustomerID); err != nil {
 			return err

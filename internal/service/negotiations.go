@@ -567,7 +567,7 @@ func (s *Service) Negotiation(ctx context.Context, id string) (*NegotiationView,
 		return nil, err
 	}
 	var view *NegotiationView
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		n, err := tx.Negotiation(ctx, id, false)
 		if err != nil {
 			return err

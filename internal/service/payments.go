@@ -18,8 +18,8 @@ type PaymentInput struct {
 	ReceivedOn string `json:"received_on" doc:"YYYY-MM-DD"`
 	Currency   string `json:"currency"`
 	Amount     string `json:"amount"`
-	Method     string `json:"method,omitempty" doc:"e.g. bank_transfer (default), card, cash, check, direct_debit"`
-	Reference  string `json:"reference,omitempty"`
+	Method     string `json:"method,omitempty" doc:"e.g. bank_transfer (default), card, cash, check, direct_debit" maxLength:"32"`
+	Reference  string `json:"reference,omitempty" maxLength:"128"`
 	InvoiceID  string `json:"invoice_id,omitempty" doc:"The invoice (id or number) the customer says this pays; applied there first"`
 	Kind       string `json:"kind,omitempty" doc:"payment (default) or credit_note"`
 	PlanID     string `json:"plan_id,omitempty" doc:"The plan the customer is paying: it must be active (payments to a cancelled or superseded plan are refused)"`
@@ -143,7 +143,7 @@ func (s *Service) Payment(ctx context.Context, id string) (*PaymentView, error) 
 		return nil, err
 	}
 	var v PaymentView
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		p, err := tx.Payment(ctx, id)
 		if err != nil {
 			return err
@@ -171,7 +171,7 @@ func (s *Service) Payments(ctx context.Context, f store.PaymentFilter) (list []P
 	if _, err := require(ctx, RoleViewer); err != nil {
 		return nil, "", err
 	}
-	err = s.store.Tx(ctx, func(tx store.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		if f.CustomerID, err = customerFilter(ctx, tx, f.CustomerID); err != nil {
 			return err

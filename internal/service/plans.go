@@ -14,6 +14,7 @@ import (
 	"settle/internal/notify"
 	"settle/internal/plan"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // Default plan terms (domain.md §3), used when the request leaves them out.
@@ -29,7 +30,7 @@ const (
 type ConcessionInput struct {
 	Kind   string `json:"kind" doc:"fee_waived, interest_frozen, settlement_discount or early_payment_discount"`
 	Amount string `json:"amount"`
-	Note   string `json:"note,omitempty"`
+	Note   string `json:"note,omitempty" maxLength:"500"`
 }
 
 // PlanInput proposes a plan over a customer's invoices. The balance is the
@@ -371,6 +372,10 @@ func concessions(in []ConcessionInput, cur money.Currency) ([]plan.Concession, e
 			fs.Add("concessions", "item %d: amount %q must be a positive %s amount", i+1, c.Amount, cur)
 			continue
 		}
+		if msg := text.Check(strings.TrimSpace(c.Note), text.Line); msg != "" {
+			fs.Add("concessions", "item %d: note %s", i+1, msg)
+			continue
+		}
 		out = append(out, plan.Concession{Kind: c.Kind, Amount: a, Note: strings.TrimSpace(c.Note)})
 	}
 	return out, fs.Err("plan")
@@ -458,7 +463,7 @@ func allClosed(invs []ledger.Invoice) bool {
 
 // AcceptInput is the customer's acceptance.
 type AcceptInput struct {
-	AcceptedBy string `json:"accepted_by" doc:"The person accepting, as they gave their name"`
+	AcceptedBy string `json:"accepted_by" doc:"The person accepting, as they gave their name" maxLength:"200"`
 	Channel    string `json:"channel" doc:"portal, email, phone, in_person or api"`
 	IP         string `json:"-"`
 }
@@ -468,6 +473,9 @@ type AcceptInput struct {
 func (s *Service) AcceptPlan(ctx context.Context, id string, in AcceptInput) (*PlanView, error) {
 	if _, err := require(ctx, RoleAgent); err != nil {
 		return nil, err
+	}
+	if msg := text.Check(strings.TrimSpace(in.AcceptedBy), text.Name); msg != "" {
+		return nil, apperr.Field("accepted_by", "%s", msg)
 	}
 	var view *PlanView
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
@@ -517,6 +525,9 @@ func endPlan(ctx context.Context, tx store.Tx, id, status, event string) (*plan.
 func (s *Service) CancelPlan(ctx context.Context, id, reason string) (*PlanView, error) {
 	if _, err := require(ctx, RoleAgent); err != nil {
 		return nil, err
+	}
+	if msg := text.Check(reason, text.Line); msg != "" {
+		return nil, apperr.Field("reason", "%s", msg)
 	}
 	var view *PlanView
 	err := s.store.Tx(ctx, func(tx store.Tx) error {

@@ -9,13 +9,14 @@ import (
 	"settle/internal/collect"
 	"settle/internal/negotiate"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // PolicyInput sets a segment's negotiation limits. Every field but segment
 // is optional; a missing one takes its default (negotiate.DefaultPolicy,
 // listed in docs/negotiation.md).
 type PolicyInput struct {
-	Segment               string       `json:"segment,omitempty" doc:"The customer segment the policy applies to (required to create; PUT keeps it when left out)"`
+	Segment               string       `json:"segment,omitempty" doc:"The customer segment the policy applies to (required to create; PUT keeps it when left out)" maxLength:"64"`
 	CostOfCapital         *string      `json:"cost_of_capital,omitempty" doc:"Annual, e.g. 0.10 (default)"`
 	MinRecovery           *string      `json:"min_recovery,omitempty" doc:"Lowest acceptable present value as a share of the balance (default 0.70)"`
 	MaxTermMonths         *int         `json:"max_term_months,omitempty" doc:"Longest plan (default 24)"`
@@ -68,8 +69,8 @@ func (in PolicyInput) policy() (negotiate.Policy, error) {
 	if seg == "" {
 		return negotiate.Policy{}, apperr.Field("segment", "is required")
 	}
-	if len(seg) > 100 {
-		return negotiate.Policy{}, apperr.Field("segment", "must be at most 100 characters")
+	if msg := text.Check(seg, text.Code); msg != "" {
+		return negotiate.Policy{}, apperr.Field("segment", "%s", msg)
 	}
 	p := negotiate.DefaultPolicy(seg)
 	str := func(dst *string, v *string) {
@@ -208,7 +209,7 @@ func (s *Service) Policy(ctx context.Context, idOrSegment string) (*PolicyView, 
 		return nil, err
 	}
 	var view *PolicyView
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		sp, err := tx.Policy(ctx, idOrSegment)
 		if apperr.CodeOf(err) == apperr.NotFound && !strings.HasPrefix(idOrSegment, "pol_") {
 			view = &PolicyView{Policy: negotiate.DefaultPolicy(idOrSegment), Ladder: collect.DefaultLadder(), Default: true}
@@ -230,7 +231,7 @@ func (s *Service) Policies(ctx context.Context, page store.Page) ([]PolicyView, 
 	}
 	var out []PolicyView
 	var next string
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		list, n, err := tx.Policies(ctx, page)
 		if err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"settle/internal/notify"
 	"settle/internal/plan"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // What a customer does in the portal. Every function takes the verified
@@ -347,8 +348,8 @@ func (s *Service) PortalAcceptPlan(ctx context.Context, p *PortalSession, id, na
 	switch {
 	case name == "":
 		return nil, apperr.Field("accepted_by", "type your name to accept")
-	case len(name) > 200:
-		return nil, apperr.Field("accepted_by", "is too long (at most 200 characters)")
+	case text.Check(name, text.Name) != "":
+		return nil, apperr.Field("accepted_by", "%s", text.Check(name, text.Name))
 	}
 	return s.AcceptPlan(p.actor(ctx), id, AcceptInput{AcceptedBy: name, Channel: "portal", IP: ip})
 }
@@ -479,8 +480,8 @@ func (s *Service) PortalDispute(ctx context.Context, p *PortalSession, in Portal
 	switch {
 	case in.Reason == "other" && details == "":
 		fs.Add("details", "tell us what is wrong")
-	case len(details) > maxPortalText:
-		fs.Add("details", "is too long (at most %d characters)", maxPortalText)
+	default:
+		text.NoteField(&fs, "details", details, maxPortalText)
 	}
 	if err := fs.Err("dispute"); err != nil {
 		return nil, err

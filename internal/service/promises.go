@@ -18,7 +18,7 @@ type PromiseInput struct {
 	DueDate    string `json:"due_date" doc:"YYYY-MM-DD: the date the customer will pay by"`
 	PromisedOn string `json:"promised_on,omitempty" doc:"YYYY-MM-DD: when the promise was made (default today); payments from this date count"`
 	Channel    string `json:"channel,omitempty" doc:"call (default), email, letter, portal, meeting or other"`
-	Note       string `json:"note,omitempty"`
+	Note       string `json:"note,omitempty" maxLength:"2000"`
 }
 
 // PromiseView is a promise judged as of a date.
@@ -92,7 +92,7 @@ func (s *Service) Promises(ctx context.Context, f store.PromiseFilter, asOf civi
 	default:
 		return nil, "", apperr.Field("status", "%q must be open, kept or broken", status)
 	}
-	err = s.store.Tx(ctx, func(tx store.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		if f.CustomerID, err = customerFilter(ctx, tx, f.CustomerID); err != nil {
 			return err

@@ -17,7 +17,7 @@ func (s *Service) Aging(ctx context.Context, asOf civil.Date, currency money.Cur
 		return nil, err
 	}
 	r := ledger.NewAgingReport(asOf)
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		return tx.OpenItems(ctx, store.OpenItemFilter{AsOf: asOf, Currency: currency}, func(it ledger.OpenItem) error {
 			r.Add(it)
 			return nil
@@ -47,7 +47,7 @@ func (s *Service) KPIs(ctx context.Context, from, to civil.Date, currency money.
 		return nil, apperr.Field("to", "%s is before from %s", to, from)
 	}
 	rep := &KPIReport{From: from, To: to, Currency: currency}
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		if rep.Currency == "" {
 			curs, err := tx.Currencies(ctx)
 			if err != nil {
@@ -123,7 +123,7 @@ func (s *Service) Position(ctx context.Context, idOrRef string, asOf civil.Date)
 		return nil, err
 	}
 	pos := &Position{AsOf: asOf}
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		c, err := tx.Customer(ctx, idOrRef)
 		if err != nil {
 			return err

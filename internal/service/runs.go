@@ -132,7 +132,7 @@ func (s *Service) Run(ctx context.Context, idOrDate string) (*store.Run, error) 
 		return nil, err
 	}
 	var r *store.Run
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		r, err = tx.Run(ctx, idOrDate)
 		return err

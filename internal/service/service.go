@@ -90,6 +90,12 @@ type Service struct {
 	// Metrics is told of runs, deliveries and autopay charges (observer.go);
 	// nil: nobody.
 	Metrics Observer
+
+	// ImportHook, when set, is called inside an invoice import's transaction
+	// after each batch of rows is written, with the rows written so far. It
+	// is a fault-injection point: tests block in it to hold an import open at
+	// a known moment (e.g. to show reads do not wait for it). nil in production.
+	ImportHook func(ctx context.Context, kind string, rows int)
 }
 
 // New returns a Service over st. now is the clock used when a call gives
@@ -181,7 +187,7 @@ func (s *Service) Audit(ctx context.Context, f store.AuditFilter) ([]store.Audit
 		return nil, err
 	}
 	var out []store.AuditEntry
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		out, err = tx.Audit(ctx, f)
 		return err

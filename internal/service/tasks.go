@@ -8,6 +8,7 @@ import (
 	"settle/internal/apperr"
 	"settle/internal/ledger"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // Task outcomes (domain.md §4): what the agent reports after the call or
@@ -28,7 +29,7 @@ var taskOutcomes = map[string]string{
 type TaskUpdate struct {
 	Action  string         `json:"action" doc:"claim, release or complete"`
 	Outcome string         `json:"outcome,omitempty" doc:"complete: reached, promise_made, dispute_raised, no_answer, wrong_number, escalated or resolved"`
-	Note    string         `json:"note,omitempty"`
+	Note    string         `json:"note,omitempty" maxLength:"4000"`
 	Promise *TaskPromise   `json:"promise,omitempty" doc:"promise_made: the promise (the task's customer)"`
 	Dispute *DisputeDetail `json:"dispute,omitempty" doc:"dispute_raised: the invoices disputed"`
 }
@@ -38,13 +39,13 @@ type TaskPromise struct {
 	Currency string `json:"currency"`
 	Amount   string `json:"amount"`
 	DueDate  string `json:"due_date" doc:"YYYY-MM-DD: the date the customer will pay by"`
-	Note     string `json:"note,omitempty"`
+	Note     string `json:"note,omitempty" maxLength:"2000"`
 }
 
 // DisputeDetail names the invoices a customer disputes.
 type DisputeDetail struct {
 	InvoiceIDs []string `json:"invoice_ids"`
-	Reason     string   `json:"reason,omitempty"`
+	Reason     string   `json:"reason,omitempty" maxLength:"500"`
 }
 
 // Tasks lists the worklist: highest priority first.
@@ -54,7 +55,7 @@ func (s *Service) Tasks(ctx context.Context, f store.TaskFilter) ([]store.Task, 
 	}
 	var out []store.Task
 	var next string
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		id, err := customerFilter(ctx, tx, f.CustomerID)
 		if err != nil {
 			return err
@@ -72,6 +73,14 @@ func (s *Service) UpdateTask(ctx context.Context, id string, in TaskUpdate) (*st
 	a, err := require(ctx, RoleAgent)
 	if err != nil {
 		return nil, err
+	}
+	if msg := text.CheckNote(strings.TrimSpace(in.Note), text.Note); msg != "" {
+		return nil, apperr.Field("note", "%s", msg)
+	}
+	if in.Dispute != nil {
+		if msg := text.Check(strings.TrimSpace(in.Dispute.Reason), text.Line); msg != "" {
+			return nil, apperr.Field("dispute.reason", "%s", msg)
+		}
 	}
 	var t *store.Task
 	err = s.store.Tx(ctx, func(tx store.Tx) error {

@@ -82,7 +82,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Actor, error
 		return a, nil
 	}
 	var tok *store.Token
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		tok, err = tx.TokenByHash(ctx, hash)
 		return err

@@ -18,6 +18,7 @@ import (
 
 	"settle/internal/apperr"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // Staff users sign in to the web UI with an email and a password and get
@@ -113,9 +114,7 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*store.User, er
 	u := &store.User{Email: normalizeEmail(in.Email), Name: strings.TrimSpace(in.Name), Role: strings.TrimSpace(in.Role)}
 	var fs apperr.Fields
 	validEmail(&fs, u.Email)
-	if utf8.RuneCountInString(u.Name) > 200 {
-		fs.Add("name", "is longer than 200 characters")
-	}
+	text.Field(&fs, "name", u.Name, text.Name)
 	if !ValidRole(u.Role) {
 		fs.Add("role", "%q must be admin, agent or viewer", in.Role)
 	}
@@ -150,8 +149,8 @@ func (s *Service) UpdateUser(ctx context.Context, idOrEmail string, p UserPatch)
 		return nil, err
 	}
 	var fs apperr.Fields
-	if p.Name != nil && utf8.RuneCountInString(strings.TrimSpace(*p.Name)) > 200 {
-		fs.Add("name", "is longer than 200 characters")
+	if p.Name != nil {
+		text.Field(&fs, "name", strings.TrimSpace(*p.Name), text.Name)
 	}
 	if p.Role != nil && !ValidRole(*p.Role) {
 		fs.Add("role", "%q must be admin, agent or viewer", *p.Role)

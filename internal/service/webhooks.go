@@ -21,6 +21,7 @@ import (
 	"settle/internal/ids"
 	"settle/internal/notify"
 	"settle/internal/store"
+	"settle/internal/text"
 )
 
 // Webhook events (contract.md: invoice overdue, plan accepted, installment
@@ -32,7 +33,7 @@ const MaxWebhookAttempts = 8
 
 // WebhookInput subscribes a URL to events.
 type WebhookInput struct {
-	URL    string   `json:"url" doc:"https:// (or http:// on loopback) endpoint that receives the events"`
+	URL    string   `json:"url" doc:"https:// (or http:// on loopback) endpoint that receives the events" maxLength:"2048"`
 	Events []string `json:"events" doc:"invoice.overdue, plan.accepted, installment.missed, plan.defaulted, message.sent"`
 	Active *bool    `json:"active,omitempty" doc:"Default true"`
 }
@@ -47,6 +48,8 @@ func (in WebhookInput) validate() (*url.URL, []string, error) {
 	var fs apperr.Fields
 	u, err := url.Parse(strings.TrimSpace(in.URL))
 	switch {
+	case text.Check(in.URL, text.URL) != "":
+		fs.Add("url", "%s", text.Check(in.URL, text.URL))
 	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		fs.Add("url", "%q must be an absolute http(s) URL", in.URL)
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
@@ -138,7 +141,7 @@ func (s *Service) Webhooks(ctx context.Context, p store.Page) ([]store.Webhook, 
 	}
 	var out []store.Webhook
 	var next string
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		var err error
 		out, next, err = tx.Webhooks(ctx, p)
 		return err
@@ -153,7 +156,7 @@ func (s *Service) WebhookDeliveries(ctx context.Context, id string, p store.Page
 	}
 	var out []store.WebhookDelivery
 	var next string
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 		if _, err := tx.Webhook(ctx, id); err != nil {
 			return err
 		}

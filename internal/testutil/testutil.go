@@ -39,7 +39,9 @@ func SQLite(t *testing.T) store.Store {
 }
 
 // SQLiteAt is SQLite with its own clock.
-func SQLiteAt(t *testing.T, now func() time.Time) store.Store {
+func SQLiteAt(t *testing.T, now func() time.Time) store.Store { t.Helper(); return sqliteAt(t, now) }
+
+func sqliteAt(t testing.TB, now func() time.Time) store.Store {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "settle.db"), now)
 	if err != nil {
@@ -51,7 +53,9 @@ func SQLiteAt(t *testing.T, now func() time.Time) store.Store {
 
 // PostgresDSN returns the test server's DSN, skipping (or failing in CI)
 // when there is none.
-func PostgresDSN(t *testing.T) string {
+func PostgresDSN(t *testing.T) string { t.Helper(); return postgresDSN(t) }
+
+func postgresDSN(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv("SETTLE_TEST_POSTGRES")
 	if dsn == "" {
@@ -65,9 +69,11 @@ func PostgresDSN(t *testing.T) string {
 
 // FreshPostgresDSN creates an empty database on the test server and
 // returns its DSN; the database is dropped when the test ends.
-func FreshPostgresDSN(t *testing.T) string {
+func FreshPostgresDSN(t *testing.T) string { t.Helper(); return freshPostgresDSN(t) }
+
+func freshPostgresDSN(t testing.TB) string {
 	t.Helper()
-	dsn := PostgresDSN(t)
+	dsn := postgresDSN(t)
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatalf("postgres: %v", err)
@@ -104,12 +110,27 @@ func Postgres(t *testing.T) store.Store {
 // PostgresAt is Postgres with its own clock.
 func PostgresAt(t *testing.T, now func() time.Time) store.Store {
 	t.Helper()
-	st, err := postgres.Open(context.Background(), FreshPostgresDSN(t), now)
+	return postgresAt(t, now)
+}
+
+func postgresAt(t testing.TB, now func() time.Time) store.Store {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), freshPostgresDSN(t), now)
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
+}
+
+// Open opens a fresh store of engine ("sqlite" or "postgres") for a test
+// or a benchmark.
+func Open(tb testing.TB, engine string) store.Store {
+	tb.Helper()
+	if engine == "postgres" {
+		return postgresAt(tb, Clock)
+	}
+	return sqliteAt(tb, Clock)
 }
 
 // Admin returns ctx acting as an admin.

@@ -396,6 +396,12 @@ func TestWeb_NegotiationToAgreement(t *testing.T) {
 	r = b.post(loc, "/plans/"+planID+"/accept", url.Values{"accepted_by": {" "}, "channel": {"phone"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	fieldError(t, r.Body, "acc-by")
+	// Free-text limits (docs/security.md): over 200 characters, or a control character, is refused beside the field.
+	for _, bad := range []string{strings.Repeat("g", 201), "Gina\x1b[2J", "Gina\rGray"} {
+		r = b.post(loc, "/plans/"+planID+"/accept", url.Values{"accepted_by": {bad}, "channel": {"phone"}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		fieldError(t, r.Body, "acc-by")
+	}
 	r = b.post(loc, "/plans/"+planID+"/accept", url.Values{"accepted_by": {"Gina Gray"}, "channel": {"phone"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	p = b.get(r.Header.Get("Location"))

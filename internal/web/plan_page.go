@@ -271,8 +271,6 @@ func (s *Server) planCancel(w http.ResponseWriter, r *http.Request, u *service.S
 	switch {
 	case f.Reason == "":
 		err = apperr.Field("reason", "Say why the plan is cancelled.")
-	case len(f.Reason) > 1000:
-		err = apperr.Field("reason", "At most 1000 characters.")
 	default:
 		_, err = s.svc.CancelPlan(r.Context(), id, f.Reason)
 	}

@@ -165,6 +165,12 @@ func TestPortal_ProposeAcceptSchedule(t *testing.T) {
 	r = portalPost(t, b, agr, accept, url.Values{"accepted_by": {"  "}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantIn(t, r.Body, `id="accepted_by-error"`)
+	// Free-text limits: 201 characters (two bytes each) or an escape character, beside the field.
+	for _, bad := range []string{strings.Repeat("é", 201), "Anna\x1b[2J"} {
+		r = portalPost(t, b, agr, accept, url.Values{"accepted_by": {bad}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantIn(t, r.Body, `id="accepted_by-error"`)
+	}
 	r = portalPost(t, b, agr, accept, url.Values{"accepted_by": {"Anna Arden"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	home = b.get(r.Header.Get("Location"))
