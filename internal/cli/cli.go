@@ -158,6 +158,8 @@ func newService(st store.Store, now func() time.Time) *service.Service {
 	onlineFromEnv(svc) // SETTLE_STRIPE_* (online.go)
 	// serve refuses a bad SETTLE_CLAIM_TIMEOUT before it starts.
 	svc.ClaimTimeout, _ = claimTimeoutFromEnv()
+	// serve refuses a bad SETTLE_TEST_FAULT before it starts, too.
+	svc.Fault, _ = faultFromEnv()
 	return svc
 }
 
