@@ -23,6 +23,7 @@ import (
 	"settle/internal/service"
 	"settle/internal/store"
 	"settle/internal/testutil"
+	"settle/internal/testutil/testenv"
 )
 
 type client struct {
@@ -760,13 +761,7 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 
 // TestAPI_PlanAgreementPDF reads the written agreement back with pdftotext.
 func TestAPI_PlanAgreementPDF(t *testing.T) {
-	pdftotext, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftotext is required in CI (Debian poppler-utils)")
-		}
-		t.Skip("pdftotext (poppler-utils) is not installed")
-	}
+	pdftotext := testenv.Tool(t, "pdftotext", "poppler-utils")
 	_, agent, viewer, _ := setup(t)
 	want(t, agent.do("POST", "/v1/customers", `{"name":"Müller & Söhne GmbH — Łódź","external_ref":"MS"}`), 201)
 	want(t, agent.do("POST", "/v1/invoices", `{"number":"MS-1","customer_id":"MS","issue_date":"2026-03-01","due_date":"2026-03-31","currency":"EUR","amount":"1234.56"}`), 201)
