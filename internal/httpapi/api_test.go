@@ -333,6 +333,11 @@ func TestAPI_OpenAPIMatchesServer(t *testing.T) {
 			if r.Status == 405 || (r.Status == 404 && !strings.Contains(string(r.Body), "not found")) {
 				t.Errorf("%s %s: router answered %d", method, path, r.Status)
 			}
+			// An empty body, an unknown id or a missing parameter is the
+			// caller's mistake: never a server error.
+			if r.Status >= 500 {
+				t.Errorf("%s %s: %d %.300s", method, concrete, r.Status, r.Body)
+			}
 		}
 	}
 }
