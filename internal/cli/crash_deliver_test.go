@@ -337,8 +337,12 @@ func TestServe_BadTestFault(t *testing.T) {
 		{"deliver-after-smtp-acept", `unknown fault point "deliver-after-smtp-acept"`},
 		{"deliver-after-smtp-accept:0", "must be a whole number of at least 1"},
 		{"deliver-after-smtp-accept:x", "must be a whole number of at least 1"},
+		{"run-progres", `unknown fault point "run-progres"`},
 	} {
 		cmd := settleCmd(t, "--db", db, "serve", "--addr", "127.0.0.1:0")
+		if strings.HasPrefix(tc.value, "run") { // the other commands refuse it too
+			cmd = settleCmd(t, "--db", db, "run", "--as-of", "2026-06-01")
+		}
 		cmd.Env = append(cmd.Env, "SETTLE_TEST_FAULT="+tc.value)
 		var errb strings.Builder
 		cmd.Stderr = &errb

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,9 +12,20 @@ import (
 	"settle/internal/service"
 )
 
+// Fault points of the commands themselves (the service has its own,
+// service.FaultDeliverAfterAccept): reached after each progress line of
+// `settle import` (every 10,000 rows, inside the import's transaction)
+// and of `settle run` (after each batch committed).
+const (
+	faultImportProgress = "import-progress"
+	faultRunProgress    = "run-progress"
+)
+
+var faultPoints = []string{service.FaultDeliverAfterAccept, faultImportProgress, faultRunProgress}
+
 // faultFromEnv reads SETTLE_TEST_FAULT, a fault-injection point for crash
 // tests: "POINT" or "POINT:N" stops the process the N-th time (default the
-// first) it reaches POINT (service.FaultDeliverAfterAccept). There it
+// first) it reaches POINT (faultPoints). There it
 // writes one line to stderr, "settle: SETTLE_TEST_FAULT POINT reached at
 // DETAIL", and then holds forever: the work in hand is never finished, so
 // the test can SIGKILL the process knowing exactly where it stood. Unset
@@ -31,8 +43,8 @@ func faultFromEnv() (func(point, detail string), error) {
 			return nil, fmt.Errorf("SETTLE_TEST_FAULT=%q: the count after %q must be a whole number of at least 1", v, point+":")
 		}
 	}
-	if point != service.FaultDeliverAfterAccept {
-		return nil, fmt.Errorf("SETTLE_TEST_FAULT=%q: unknown fault point %q (known: %s)", v, point, service.FaultDeliverAfterAccept)
+	if !slices.Contains(faultPoints, point) {
+		return nil, fmt.Errorf("SETTLE_TEST_FAULT=%q: unknown fault point %q (known: %s)", v, point, strings.Join(faultPoints, ", "))
 	}
 	var mu sync.Mutex
 	seen := 0
