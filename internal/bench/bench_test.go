@@ -6,13 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"settle/internal/bench"
 	"settle/internal/cli"
+	"settle/internal/testutil/testenv"
 )
 
 // childEnv makes the test binary act as the settle binary: Run re-executes
@@ -146,9 +146,7 @@ func checkRun(t *testing.T, rep *bench.Report, engine string, n int) {
 }
 
 func TestRunSQLite(t *testing.T) {
-	if _, err := exec.LookPath("sqlite3"); err != nil {
-		t.Skip("the sqlite3 command is not installed")
-	}
+	testenv.Tool(t, "sqlite3", "sqlite3")
 	const n = 2000
 	rep, err := bench.Run(context.Background(), options(t, n, "sqlite"))
 	if err != nil {
@@ -160,11 +158,9 @@ func TestRunSQLite(t *testing.T) {
 func TestRunPostgres(t *testing.T) {
 	dsn := os.Getenv("SETTLE_TEST_POSTGRES")
 	if dsn == "" {
-		t.Skip("SETTLE_TEST_POSTGRES is not set; run ./scripts/test.sh to test PostgreSQL")
+		testenv.Missing(t, "SETTLE_TEST_POSTGRES is not set (./scripts/test.sh starts a throwaway PostgreSQL)")
 	}
-	if _, err := exec.LookPath("psql"); err != nil {
-		t.Skip("the psql command is not installed")
-	}
+	testenv.Tool(t, "psql", "postgresql-client-15")
 	const n = 2000
 	opt := options(t, n, "postgres")
 	opt.Postgres = dsn

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"settle/internal/bench"
+	"settle/internal/testutil/testenv"
 )
 
 // The short scale-out soak (the full one is `make soak`): three instances
@@ -23,7 +24,7 @@ func TestSoakShort(t *testing.T) {
 	}
 	dsn := os.Getenv("SETTLE_TEST_POSTGRES")
 	if dsn == "" {
-		t.Skip("SETTLE_TEST_POSTGRES is not set (./scripts/test.sh sets it)")
+		testenv.Missing(t, "SETTLE_TEST_POSTGRES is not set (./scripts/test.sh sets it)")
 	}
 	exe, err := os.Executable()
 	if err != nil {

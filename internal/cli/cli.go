@@ -124,6 +124,9 @@ func OpenStore(ctx context.Context, dsn string, now func() time.Time) (store.Sto
 
 // open opens the store and a service acting as the local operator (admin).
 func (a *App) open(ctx context.Context) (*service.Service, context.Context, func(), error) {
+	if _, err := faultFromEnv(); err != nil {
+		return nil, ctx, nil, err
+	}
 	st, err := OpenStore(ctx, a.DB, a.Now)
 	if err != nil {
 		return nil, ctx, nil, err
@@ -158,6 +161,8 @@ func newService(st store.Store, now func() time.Time) *service.Service {
 	onlineFromEnv(svc) // SETTLE_STRIPE_* (online.go)
 	// serve refuses a bad SETTLE_CLAIM_TIMEOUT before it starts.
 	svc.ClaimTimeout, _ = claimTimeoutFromEnv()
+	// serve and open refuse a bad SETTLE_TEST_FAULT before they start.
+	svc.Fault, _ = faultFromEnv()
 	return svc
 }
 

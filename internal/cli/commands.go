@@ -69,7 +69,12 @@ again changes nothing and says so.`,
 			defer done()
 			res, err := svc.Import(ctx, kind, f, service.ImportOptions{
 				Filename: filepath.Base(path), DateFormat: dateFormat, Mapping: m,
-				Progress: func(n int) { fmt.Fprintf(a.Stderr, "… %d rows read\n", n) },
+				Progress: func(n int) {
+					fmt.Fprintf(a.Stderr, "… %d rows read\n", n)
+					if svc.Fault != nil { // crash tests only (SETTLE_TEST_FAULT)
+						svc.Fault(faultImportProgress, fmt.Sprint(n, " rows"))
+					}
+				},
 			})
 			if err != nil {
 				return err

@@ -23,32 +23,26 @@ import (
 )
 
 // mailSink is an SMTP server that records what it accepted, by
-// Message-ID, and can stop the sender at the n-th message: either while
-// the message is still unanswered (the sender never learns it arrived), or
-// right after it answered 250 (the sender learnt it, but has not yet
-// recorded it).
+// Message-ID, and can stop the sender at the n-th message while that
+// message is still unanswered (the sender never learns it arrived).
 type mailSink struct {
 	mu       sync.Mutex
 	accepted map[string]int // Message-ID → times accepted
-	order    []string
-	n        int // messages seen so far (DATA)
+	n        int            // messages seen so far (DATA)
 
-	stopAt     int           // the message at which to stop the sender (0: never)
-	afterReply bool          // stop after the 250 (in the QUIT that follows) instead of before it
-	stopped    chan string   // receives the Message-ID at the stop
-	release    chan struct{} // closed by the test once the sender is dead
+	stopAt  int           // the message at which to stop the sender (0: never)
+	stopped chan string   // receives the Message-ID at the stop
+	release chan struct{} // closed by the test once the sender is dead
 }
 
 func (s *mailSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }
 
-type sinkSession struct {
-	s    *mailSink
-	held string // Message-ID accepted in this session whose QUIT is to be held
-}
+type sinkSession struct{ s *mailSink }
 
 func (ss *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
 func (ss *sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
 func (ss *sinkSession) Reset()                               {}
+func (ss *sinkSession) Logout() error                        { return nil }
 
 func (ss *sinkSession) Data(r io.Reader) error {
 	m, err := mail.ReadMessage(r)
@@ -64,7 +58,7 @@ func (ss *sinkSession) Data(r io.Reader) error {
 		s.stopAt = 0
 	}
 	s.mu.Unlock()
-	if stop && !s.afterReply {
+	if stop {
 		// Hold the message unanswered until the sender is dead; it is then
 		// not accepted (a real server discards a message whose sender
 		// vanished before the reply).
@@ -74,22 +68,7 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	}
 	s.mu.Lock()
 	s.accepted[id]++
-	s.order = append(s.order, id)
 	s.mu.Unlock()
-	if stop {
-		ss.held = id
-	}
-	return nil
-}
-
-// Logout runs when the sender ends the session (QUIT), after it had the
-// 250 for its message: holding here stops it between "sent" and
-// "recorded".
-func (ss *sinkSession) Logout() error {
-	if ss.held != "" {
-		ss.s.stopped <- ss.held
-		<-ss.s.release
-	}
 	return nil
 }
 
@@ -111,13 +90,20 @@ func (s *mailSink) snapshot() (map[string]int, int) {
 // delivering a run's emails, on both engines, at the two moments that
 // matter, and restarts it:
 //
-//   - while a message is in flight (the SMTP server has not answered):
-//     after the restart every email is delivered exactly once;
-//   - after the server answered 250 but before settle recorded it: that
-//     one message is handed over a second time, with the same Message-ID
+//   - while a message is in flight (the SMTP server holds its reply to the
+//     40th message until the process is dead): after the restart every
+//     email is delivered exactly once;
+//   - after the server answered 250 for the 40th message but before settle
+//     recorded it: the fault point SETTLE_TEST_FAULT=deliver-after-smtp-
+//     accept:40 holds the sender right there until it is killed. That one
+//     message is handed over a second time, with the same Message-ID
 //     (receiving systems drop the duplicate by it); every other email
 //     exactly once. This is the one window SMTP leaves: settle delivers at
 //     least once, never more than once outside it.
+//
+// Both stops are points in settle's own sequence, not moments chosen by
+// the scheduler: the kill always lands with exactly 39 emails recorded
+// sent, and the outcome is the same on every run.
 //
 // Every email is then recorded sent once, nothing is lost, and the sent
 // count in the database equals the distinct Message-IDs accepted.
@@ -125,7 +111,10 @@ func TestDeliver_SIGKILLThenRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts settle serve")
 	}
-	const customers = 150
+	const (
+		customers = 150
+		stopAt    = 40 // the message at which the sender is stopped
+	)
 	dir := t.TempDir()
 	cs, is := filepath.Join(dir, "customers.csv"), filepath.Join(dir, "invoices.csv")
 	var cb, ib strings.Builder
@@ -172,50 +161,77 @@ func TestDeliver_SIGKILLThenRestart(t *testing.T) {
 					}
 					return k
 				}
+				const sentQ = `SELECT COUNT(*) FROM messages WHERE channel = 'email' AND status = 'sent'`
 				emails := count(`SELECT COUNT(*) FROM messages WHERE channel = 'email'`)
 				if emails != customers {
 					t.Fatalf("the run queued %d emails, want one per customer (%d)", emails, customers)
 				}
 
-				sink := &mailSink{accepted: map[string]int{}, stopAt: 40, afterReply: afterReply,
-					stopped: make(chan string, 1), release: make(chan struct{})}
-				smtpURL := sink.start(t)
-				serve := func() (*serveProc, error) {
-					return startServe(t, dsn, "SETTLE_SMTP_URL="+smtpURL, "SETTLE_CLAIM_TIMEOUT=2s", "SETTLE_RUN_AT=off")
+				sink := &mailSink{accepted: map[string]int{}, stopped: make(chan string, 1), release: make(chan struct{})}
+				env := []string{"SETTLE_SMTP_URL=" + sink.start(t), "SETTLE_RUN_AT=off"}
+				first := env
+				if afterReply {
+					first = append(first, fmt.Sprintf("SETTLE_TEST_FAULT=deliver-after-smtp-accept:%d", stopAt))
+				} else {
+					sink.stopAt = stopAt
 				}
-				p, err := serve()
+				p, err := startServe(t, dsn, first...)
 				if err != nil {
 					t.Fatal(err)
 				}
-				var stoppedAt string
+				// The timeouts below only keep a broken build from hanging
+				// the test; they never decide a passing outcome.
+				var stoppedAt string // the Message-ID of the stopped message
 				select {
 				case stoppedAt = <-sink.stopped:
-				case <-time.After(60 * time.Second):
+				case id := <-p.fault:
+					stoppedAt = "<" + id + "@settle>"
+				case <-p.done:
+					t.Fatal("settle serve exited before the stop")
+				case <-time.After(2 * time.Minute):
 					p.kill()
-					t.Fatal("the sink never reached message 40")
+					t.Fatalf("the sender never reached message %d", stopAt)
 				}
 				p.kill()
 				close(sink.release)
-				_, before := sink.snapshot()
-				sentBefore := count(`SELECT COUNT(*) FROM messages WHERE channel = 'email' AND status = 'sent'`)
-				// Recorded sent ⊆ accepted: settle records only what the server took.
-				if sentBefore > before {
-					t.Fatalf("after the kill: %d recorded sent, but the server accepted %d", sentBefore, before)
+
+				// At the kill: the first 39 emails were accepted and recorded
+				// sent; the 40th was accepted (after-250) or not (in-flight),
+				// and not recorded.
+				got, before := sink.snapshot()
+				wantBefore := stopAt - 1
+				if afterReply {
+					wantBefore = stopAt
 				}
-				// The killed sender's claims go stale after SETTLE_CLAIM_TIMEOUT (2 s).
-				time.Sleep(2500 * time.Millisecond)
-				p, err = serve()
+				if before != wantBefore || len(got) != wantBefore {
+					t.Errorf("after the kill: the server accepted %d messages (%d distinct), want %d", before, len(got), wantBefore)
+				}
+				if afterReply && got[stoppedAt] != 1 {
+					t.Errorf("after the kill: the stopped message %s was accepted %d times, want 1", stoppedAt, got[stoppedAt])
+				}
+				if sent := count(sentQ); sent != stopAt-1 {
+					t.Errorf("after the kill: %d recorded sent, want the %d before the stopped message", sent, stopAt-1)
+				}
+				msgID := strings.TrimSuffix(strings.TrimPrefix(stoppedAt, "<"), "@settle>")
+				// (msgID is settle's own id, letters and digits: no quoting needed.)
+				if n := count(`SELECT COUNT(*) FROM messages WHERE id = '` + msgID + `' AND status = 'queued'`); n != 1 {
+					t.Errorf("after the kill: the stopped message %s is not queued (%d rows)", msgID, n)
+				}
+
+				// The killed sender's claims are stale at once for a restart
+				// with a 1 ms claim timeout: no waiting on the wall clock.
+				p, err = startServe(t, dsn, append(env, "SETTLE_CLAIM_TIMEOUT=1ms")...)
 				if err != nil {
 					t.Fatal(err)
 				}
-				deadline := time.Now().Add(60 * time.Second)
-				for count(`SELECT COUNT(*) FROM messages WHERE channel = 'email' AND status = 'sent'`) < emails && time.Now().Before(deadline) {
-					time.Sleep(200 * time.Millisecond)
+				deadline := time.Now().Add(2 * time.Minute)
+				for count(sentQ) < emails && time.Now().Before(deadline) {
+					time.Sleep(100 * time.Millisecond)
 				}
 				p.stop(t)
 
 				got, total := sink.snapshot()
-				if sent := count(`SELECT COUNT(*) FROM messages WHERE channel = 'email' AND status = 'sent'`); sent != emails {
+				if sent := count(sentQ); sent != emails {
 					t.Fatalf("%d of %d emails recorded sent after the restart", sent, emails)
 				}
 				if len(got) != emails {
@@ -247,9 +263,10 @@ func TestDeliver_SIGKILLThenRestart(t *testing.T) {
 
 // serveProc is a running `settle serve`.
 type serveProc struct {
-	cmd  *exec.Cmd
-	done chan struct{}
-	url  string // from its "settle is serving" line
+	cmd   *exec.Cmd
+	done  chan struct{}
+	url   string      // from its "settle is serving" line
+	fault chan string // the detail of its SETTLE_TEST_FAULT line, when it reaches the point
 }
 
 // startServe starts `settle serve` on a free port with env and waits until
@@ -265,7 +282,7 @@ func startServe(t *testing.T, dsn string, env ...string) (*serveProc, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &serveProc{cmd: cmd, done: make(chan struct{})}
+	p := &serveProc{cmd: cmd, done: make(chan struct{}), fault: make(chan string, 1)}
 	ready := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -275,6 +292,9 @@ func startServe(t *testing.T, dsn string, env ...string) (*serveProc, error) {
 				once = true
 				p.url = sc.Text()
 				close(ready)
+			}
+			if _, detail, ok := strings.Cut(sc.Text(), "SETTLE_TEST_FAULT deliver-after-smtp-accept reached at "); ok {
+				p.fault <- detail
 			}
 		}
 		_ = cmd.Wait()
@@ -305,5 +325,34 @@ func (p *serveProc) stop(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Errorf("settle serve did not stop on SIGTERM")
 		p.kill()
+	}
+}
+
+// TestServe_BadTestFault: a misspelt SETTLE_TEST_FAULT is refused at start
+// (exit 1, one line naming it) rather than silently never firing, which
+// would turn a crash test into a hang.
+func TestServe_BadTestFault(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "fault.db")
+	for _, tc := range []struct{ value, want string }{
+		{"deliver-after-smtp-acept", `unknown fault point "deliver-after-smtp-acept"`},
+		{"deliver-after-smtp-accept:0", "must be a whole number of at least 1"},
+		{"deliver-after-smtp-accept:x", "must be a whole number of at least 1"},
+		{"run-progres", `unknown fault point "run-progres"`},
+	} {
+		cmd := settleCmd(t, "--db", db, "serve", "--addr", "127.0.0.1:0")
+		if strings.HasPrefix(tc.value, "run") { // the other commands refuse it too
+			cmd = settleCmd(t, "--db", db, "run", "--as-of", "2026-06-01")
+		}
+		cmd.Env = append(cmd.Env, "SETTLE_TEST_FAULT="+tc.value)
+		var errb strings.Builder
+		cmd.Stderr = &errb
+		err := cmd.Run()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 1 {
+			t.Errorf("SETTLE_TEST_FAULT=%s: %v, want exit status 1", tc.value, err)
+		}
+		if !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("SETTLE_TEST_FAULT=%s: stderr %q, want it to say %q", tc.value, errb.String(), tc.want)
+		}
 	}
 }

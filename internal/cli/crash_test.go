@@ -79,6 +79,10 @@ func TestImport_SIGKILLLeavesStoreUnchanged(t *testing.T) {
 			before := storeCounts(t, dsn)
 
 			cmd := settleCmd(t, "--db", dsn, "import", "invoices", invoices)
+			// The 10th progress line is 100,000 rows, well inside the file;
+			// the fault point holds the import there, inside its
+			// transaction, until it is killed: it cannot commit first.
+			cmd.Env = append(cmd.Env, "SETTLE_TEST_FAULT=import-progress:10")
 			stderr, err := cmd.StderrPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -86,8 +90,7 @@ func TestImport_SIGKILLLeavesStoreUnchanged(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			// Kill it once it reports 100,000 rows read: well inside the file.
-			if !killWhen(t, cmd, stderr, "100000 rows read") {
+			if !killWhen(t, cmd, stderr, "SETTLE_TEST_FAULT import-progress reached at 100000 rows") {
 				t.Fatal("the import finished or failed before it could be killed")
 			}
 			if st := cmd.ProcessState.Sys().(syscall.WaitStatus); !st.Signaled() || st.Signal() != syscall.SIGKILL {
@@ -184,6 +187,8 @@ func TestRun_SIGKILLThenRerunCompletes(t *testing.T) {
 				}
 			}
 			cmd := settleCmd(t, "--db", dsn, "run", "--as-of", "2026-06-01")
+			// Held after its first batch until killed: never finished first.
+			cmd.Env = append(cmd.Env, "SETTLE_TEST_FAULT=run-progress")
 			stderr, err := cmd.StderrPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -191,7 +196,7 @@ func TestRun_SIGKILLThenRerunCompletes(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			if !killWhen(t, cmd, stderr, "customers visited") {
+			if !killWhen(t, cmd, stderr, "SETTLE_TEST_FAULT run-progress reached") {
 				t.Fatal("the run finished or failed before it could be killed")
 			}
 			// Whole batches only: every visited customer has its email and SMS.

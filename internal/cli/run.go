@@ -30,6 +30,9 @@ finishes what is left.`,
 			defer done()
 			v, err := svc.StartRunProgress(ctx, service.RunInput{AsOf: asOf}, func(n int) {
 				fmt.Fprintf(a.Stderr, "… %d customers visited\n", n)
+				if svc.Fault != nil { // crash tests only (SETTLE_TEST_FAULT)
+					svc.Fault(faultRunProgress, fmt.Sprint(n, " customers"))
+				}
 			})
 			if err != nil {
 				return err

@@ -34,6 +34,9 @@ func (a *App) serveCmd() *cobra.Command {
 			if _, err := claimTimeoutFromEnv(); err != nil {
 				return err
 			}
+			if _, err := faultFromEnv(); err != nil {
+				return err
+			}
 			st, err := OpenStore(cmd.Context(), a.DB, a.Now)
 			if err != nil {
 				return err

@@ -23,6 +23,7 @@ import (
 	"settle/internal/service"
 	"settle/internal/store"
 	"settle/internal/testutil"
+	"settle/internal/testutil/testenv"
 )
 
 type client struct {
@@ -44,6 +45,16 @@ func (r resp) json(t *testing.T) map[string]any {
 		t.Fatalf("not JSON: %v\n%s", err, r.Body)
 	}
 	return m
+}
+
+// decode unmarshals the JSON body into v, failing the test when it is not
+// JSON of that shape: a dropped error would leave v zero, and the test
+// would go on comparing zero values.
+func (r resp) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("status %d, body not JSON of %T: %v\n%.500s", r.Status, v, err, r.Body)
+	}
 }
 
 func (c *client) do(method, path, body string, headers ...string) resp {
@@ -131,7 +142,7 @@ func TestAPI_ValidationNamesEveryField(t *testing.T) {
 	var p struct {
 		Errors []struct{ Field, Message string }
 	}
-	json.Unmarshal(r.Body, &p)
+	r.decode(t, &p)
 	var fields []string
 	for _, e := range p.Errors {
 		fields = append(fields, e.Field)
@@ -178,7 +189,7 @@ func TestAPI_LedgerFlow(t *testing.T) {
 		Amount, Unapplied string
 		Allocations       []struct{ InvoiceID, Amount, AppliedOn string } `json:"allocations"`
 	}
-	json.Unmarshal(r.Body, &pay)
+	r.decode(t, &pay)
 	if pay.Amount != "1100.00" || pay.Unapplied != "0.00" || len(pay.Allocations) != 2 || pay.Allocations[0].Amount != "1000.00" {
 		t.Fatalf("payment = %s", r.Body)
 	}
@@ -198,7 +209,7 @@ func TestAPI_LedgerFlow(t *testing.T) {
 		AsOf   string           `json:"as_of"`
 		Totals []map[string]any `json:"totals"`
 	}
-	json.Unmarshal(r.Body, &aging)
+	r.decode(t, &aging)
 	wantTotals := map[string]any{"currency": "EUR", "current": "0.00", "days_1_30": "150.50", "days_31_60": "0.00", "days_61_90": "0.00", "days_over_90": "0.00", "total": "150.50"}
 	if aging.AsOf != "2026-04-20" || len(aging.Totals) != 1 || !cmp.Equal(aging.Totals[0], wantTotals) {
 		t.Fatalf("aging = %s", r.Body)
@@ -230,7 +241,7 @@ func TestAPI_ImportCSV(t *testing.T) {
 			Column, Message string
 		}
 	}
-	json.Unmarshal(r.Body, &p)
+	r.decode(t, &p)
 	if len(p.Errors) != 2 || p.Errors[0].Line != 3 || p.Errors[0].Column != "customer_ref" || p.Errors[1].Line != 4 || p.Errors[1].Column != "issue_date" {
 		t.Fatalf("errors = %s", r.Body)
 	}
@@ -270,7 +281,7 @@ func TestAPI_Pagination(t *testing.T) {
 			Data       []struct{ Name string }
 			NextCursor string `json:"next_cursor"`
 		}
-		json.Unmarshal(r.Body, &page)
+		r.decode(t, &page)
 		for _, c := range page.Data {
 			names = append(names, c.Name)
 		}
@@ -291,7 +302,7 @@ func TestAPI_Pagination(t *testing.T) {
 		r := viewer.do("GET", "/v1/customers?q="+url.QueryEscape(q), "")
 		want(t, r, 200)
 		var page struct{ Data []struct{ Name string } }
-		json.Unmarshal(r.Body, &page)
+		r.decode(t, &page)
 		var got []string
 		for _, c := range page.Data {
 			got = append(got, c.Name)
@@ -332,6 +343,11 @@ func TestAPI_OpenAPIMatchesServer(t *testing.T) {
 			if r.Status == 405 || (r.Status == 404 && !strings.Contains(string(r.Body), "not found")) {
 				t.Errorf("%s %s: router answered %d", method, path, r.Status)
 			}
+			// An empty body, an unknown id or a missing parameter is the
+			// caller's mistake: never a server error.
+			if r.Status >= 500 {
+				t.Errorf("%s %s: %d %.300s", method, concrete, r.Status, r.Body)
+			}
 		}
 	}
 }
@@ -362,7 +378,7 @@ func TestAPI_AuditLog(t *testing.T) {
 			Detail        map[string]any
 		}
 	}
-	json.Unmarshal(r.Body, &list)
+	r.decode(t, &list)
 	if len(list.Data) != 2 || list.Data[0].Action != "customer.create" || list.Data[1].Action != "customer.update" ||
 		!strings.HasPrefix(list.Data[0].Actor, "token:tok_") || list.Data[1].Detail["email"] != "a@example.com" {
 		t.Fatalf("audit = %s", r.Body)
@@ -446,7 +462,7 @@ func TestAPI_PlanQuote(t *testing.T) {
 		t.Helper()
 		r := viewer.do("POST", "/v1/plans/quote", body)
 		var s sched
-		json.Unmarshal(r.Body, &s)
+		r.decode(t, &s)
 		return r, s
 	}
 
@@ -546,7 +562,7 @@ func TestAPI_Promises(t *testing.T) {
 		var l struct {
 			Data []struct{ Status, Paid, Amount string }
 		}
-		json.Unmarshal(r.Body, &l)
+		r.decode(t, &l)
 		var out []string
 		for _, p := range l.Data {
 			out = append(out, p.Amount+" "+p.Status+" "+p.Paid)
@@ -612,7 +628,7 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 		Concessions []struct{ Kind, Amount, Text string }
 		Acceptance  *struct{ By, Channel, IP string }
 	}
-	json.Unmarshal(r.Body, &p)
+	r.decode(t, &p)
 	if p.Status != "proposed" || p.Balance != "400.00" || len(p.Installments) != 4 || p.Installments[3].DueDate != "2026-09-10" ||
 		p.Installments[0].Status != "pending" || len(p.Concessions) != 1 || p.Concessions[0].Text != "Late fees waived" {
 		t.Fatalf("proposed plan = %s", r.Body)
@@ -646,7 +662,7 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 	want(t, agent.do("POST", "/v1/plans/"+id+"/accept", `{"accepted_by":"Pat","channel":"fax"}`), 422)
 	r = agent.do("POST", "/v1/plans/"+id+"/accept", `{"accepted_by":"Pat Planner","channel":"portal"}`)
 	want(t, r, 200)
-	json.Unmarshal(r.Body, &p)
+	r.decode(t, &p)
 	if p.Status != "active" || p.Acceptance == nil || p.Acceptance.By != "Pat Planner" || p.Acceptance.IP != "127.0.0.1" {
 		t.Fatalf("accepted plan = %s", r.Body)
 	}
@@ -660,7 +676,7 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 		r := viewer.do("GET", "/v1/plans/"+id+"?as_of="+d, "")
 		want(t, r, 200)
 		p.DefaultedOn = ""
-		json.Unmarshal(r.Body, &p)
+		r.decode(t, &p)
 	}
 	states := func() string {
 		var out []string
@@ -698,7 +714,7 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 		SupersedesID        string `json:"supersedes_id"`
 		Version             int
 	}
-	json.Unmarshal(r.Body, &v2)
+	r.decode(t, &v2)
 	var fields map[string]any
 	if v2.Status != "proposed" || v2.Balance != "240.00" || v2.Version != 2 || v2.SupersedesID != id {
 		t.Fatalf("renegotiated plan = %s", r.Body)
@@ -726,7 +742,7 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 	want(t, agent.do("POST", "/v1/payments", `{"customer_id":"PL","received_on":"2026-09-25","currency":"USD","amount":"120.00","plan_id":"`+v2.ID+`","allow_future":true}`), 201)
 	r = viewer.do("GET", "/v1/plans/"+v2.ID+"?as_of=2026-10-01", "")
 	want(t, r, 200)
-	json.Unmarshal(r.Body, &fields)
+	r.decode(t, &fields)
 	if fields["status"] != "completed" || fields["completed_on"] != "2026-09-25" || fields["outstanding"] != "0.00" {
 		t.Errorf("version 2 on 1 October: %s", r.Body)
 	}
@@ -740,7 +756,7 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 	events := func(planID string) []string {
 		t.Helper()
 		var v struct{ Events []struct{ Kind, On string } }
-		json.Unmarshal(viewer.do("GET", "/v1/plans/"+planID, "").Body, &v)
+		viewer.do("GET", "/v1/plans/"+planID, "").decode(t, &v)
 		var out []string
 		for _, e := range v.Events {
 			out = append(out, e.Kind+" "+e.On)
@@ -760,13 +776,7 @@ func TestAPI_PlanLifecycle(t *testing.T) {
 
 // TestAPI_PlanAgreementPDF reads the written agreement back with pdftotext.
 func TestAPI_PlanAgreementPDF(t *testing.T) {
-	pdftotext, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftotext is required in CI (Debian poppler-utils)")
-		}
-		t.Skip("pdftotext (poppler-utils) is not installed")
-	}
+	pdftotext := testenv.Tool(t, "pdftotext", "poppler-utils")
 	_, agent, viewer, _ := setup(t)
 	want(t, agent.do("POST", "/v1/customers", `{"name":"Müller & Söhne GmbH — Łódź","external_ref":"MS"}`), 201)
 	want(t, agent.do("POST", "/v1/invoices", `{"number":"MS-1","customer_id":"MS","issue_date":"2026-03-01","due_date":"2026-03-31","currency":"EUR","amount":"1234.56"}`), 201)
@@ -780,7 +790,7 @@ func TestAPI_PlanAgreementPDF(t *testing.T) {
 			Amount  string
 		}
 	}
-	json.Unmarshal(r.Body, &p)
+	r.decode(t, &p)
 	text := func() string {
 		t.Helper()
 		r := viewer.do("GET", "/v1/plans/"+p.ID+"/agreement.pdf", "")

@@ -7,7 +7,6 @@ package httpapi_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -154,7 +153,7 @@ func mustOK(t *testing.T, r resp, status int, what string) map[string]any {
 		t.Fatalf("fixture: %s: status %d, want %d: %s", what, r.Status, status, r.Body)
 	}
 	var m map[string]any
-	_ = json.Unmarshal(r.Body, &m)
+	r.decode(t, &m)
 	return m
 }
 
@@ -232,21 +231,21 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 			Attachments []struct{ Name string }
 		}
 	}
-	_ = json.Unmarshal(do("GET", "/v1/messages?customer_id=C-1", "").Body, &msgs)
+	do("GET", "/v1/messages?customer_id=C-1", "").decode(t, &msgs)
 	for _, m := range msgs.Data {
 		if len(m.Attachments) > 0 {
 			f.message, f.attachment = m.ID, m.Attachments[0].Name
 		}
 	}
 	var tasks struct{ Data []struct{ ID string } }
-	_ = json.Unmarshal(do("GET", "/v1/tasks", "").Body, &tasks)
+	do("GET", "/v1/tasks", "").decode(t, &tasks)
 	if f.message == "" || len(tasks.Data) == 0 {
 		t.Fatalf("fixture: the run made no letter with an attachment (%d messages) or no task (%d)", len(msgs.Data), len(tasks.Data))
 	}
 	f.task = tasks.Data[0].ID
 	mustOK(t, do("POST", "/v1/imports/bank-statement", "date,amount,currency,reference,bank_id\n2026-05-28,12.00,GBP,who knows,T1\n2026-05-29,13.00,GBP,no idea,T2\n"), 200, "bank statement")
 	var lines struct{ Data []struct{ ID string } }
-	_ = json.Unmarshal(do("GET", "/v1/bank-lines?status=review", "").Body, &lines)
+	do("GET", "/v1/bank-lines?status=review", "").decode(t, &lines)
 	if len(lines.Data) != 2 {
 		t.Fatalf("fixture: %d bank lines in review, want 2", len(lines.Data))
 	}

@@ -58,7 +58,7 @@ func TestAPI_BankStatement(t *testing.T) {
 	var list struct {
 		Data []struct{ ID, Status, Reason string }
 	}
-	json.Unmarshal(r.Body, &list)
+	r.decode(t, &list)
 	if len(list.Data) != 1 || list.Data[0].Status != "review" || !strings.Contains(list.Data[0].Reason, "who knows") {
 		t.Fatalf("review list: %s", r.Body)
 	}

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -21,7 +20,7 @@ func TestAPI_RunTasksMessages(t *testing.T) {
 		Repeat     bool
 		Created    struct{ Messages, Tasks, Events int }
 	}
-	json.Unmarshal(r.Body, &run)
+	r.decode(t, &run)
 	if run.Status != "done" || run.Repeat || run.Created.Messages != 2 || run.Created.Events != 1 {
 		t.Fatalf("run = %s", r.Body)
 	}
@@ -42,7 +41,7 @@ func TestAPI_RunTasksMessages(t *testing.T) {
 			}
 		}
 	}
-	json.Unmarshal(r.Body, &msgs)
+	r.decode(t, &msgs)
 	var letter string
 	for _, m := range msgs.Data {
 		if m.Channel == "letter" && m.Step == "demand" && len(m.Attachments) == 1 && m.Attachments[0].Name == "demand.pdf" {
@@ -68,7 +67,7 @@ func TestAPI_RunTasksMessages(t *testing.T) {
 	var tasks struct {
 		Data []struct{ ID, Kind, Status, Queue string }
 	}
-	json.Unmarshal(r.Body, &tasks)
+	r.decode(t, &tasks)
 	if len(tasks.Data) != 1 || tasks.Data[0].Kind != "call" {
 		t.Fatalf("tasks = %s", r.Body)
 	}

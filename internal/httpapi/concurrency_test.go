@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -26,7 +25,7 @@ func TestAPI_ConcurrentWritesConflict(t *testing.T) {
 				r := agent.do("POST", "/v1/plans", `{"customer_id":"H","invoice_ids":["`+inv+`"],"installments":3,"frequency":"monthly","start_date":"2026-06-10"}`)
 				want(t, r, 201)
 				var p struct{ ID string }
-				json.Unmarshal(r.Body, &p)
+				r.decode(t, &p)
 				return p.ID
 			}
 			p1, p2 := newPlan("H-1"), newPlan("H-2")
@@ -77,7 +76,7 @@ func TestAPI_ConcurrentWritesConflict(t *testing.T) {
 			var pos struct {
 				Currencies []struct{ Currency, Balance, Credit string }
 			}
-			json.Unmarshal(r.Body, &pos)
+			r.decode(t, &pos)
 			if len(pos.Currencies) != 1 || pos.Currencies[0].Balance != "0.00" || pos.Currencies[0].Credit != "50.00" {
 				t.Errorf("position after the payments: %+v, want USD balance 0.00 and credit 50.00", pos.Currencies)
 			}

@@ -227,7 +227,7 @@ func TestAPI_Budget(t *testing.T) {
 		Expenses              []struct{ Monthly string }
 		Flags                 []struct{ Field string }
 	}
-	json.Unmarshal(r.Body, &b)
+	r.decode(t, &b)
 	if b.IncomeTotal != "2000.00" || b.ExpensesTotal != "1350.00" || b.DebtsTotal != "150.00" || b.AvailableMonthly != "500.00" || b.AffordableInstallment != "375.00" {
 		t.Errorf("budget = %s", r.Body)
 	}
@@ -271,7 +271,7 @@ func TestAPI_Policies(t *testing.T) {
 		MaxRounds                int                                     `json:"max_rounds"`
 		NoDeal                   struct{ Action, Recovery, Cost string } `json:"no_deal"`
 	}
-	json.Unmarshal(r.Body, &p)
+	r.decode(t, &p)
 	if p.Version != 1 || p.MaxRounds != 4 || p.NoDeal.Action != "legal" || p.NoDeal.Cost != "0.25" {
 		t.Errorf("created = %s", r.Body)
 	}
@@ -315,7 +315,7 @@ func TestAPI_Interactions(t *testing.T) {
 			InvoiceNumbers                  []string `json:"invoice_numbers"`
 		} `json:"resend_message"`
 	}
-	json.Unmarshal(r.Body, &it)
+	r.decode(t, &it)
 	if it.Reason.Claim != "unverified" || it.Resend == nil || it.FollowUp != "resend_invoice:"+it.Resend.ID || it.Resend.Status != "queued" || it.Resend.Step != "invoice_resend" ||
 		len(it.Resend.InvoiceNumbers) != 1 || it.Resend.InvoiceNumbers[0] != "MB-7" || !strings.Contains(it.Resend.Body, "820.00 USD") ||
 		!strings.Contains(it.Resend.Body, "unsubscribe") {
@@ -336,7 +336,7 @@ func TestAPI_Interactions(t *testing.T) {
 			Reason   *struct{ Claim, Evidence string }
 		}
 	}
-	json.Unmarshal(r.Body, &list)
+	r.decode(t, &list)
 	if len(list.Data) != 2 || list.Data[0].FollowUp != it.FollowUp || list.Data[1].Reason == nil || list.Data[1].Reason.Claim != "fact" || list.Data[1].Reason.Evidence != "bank statement seen" {
 		t.Errorf("interactions = %s", r.Body)
 	}

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"settle/internal/testutil/testenv"
 )
 
 // samplePlan is a 12-installment EUR plan with a down payment, interest, two invoices,
@@ -60,9 +62,7 @@ func samplePlan() AgreementData {
 // pdfText renders d, writes it under dir and returns the file path and pdftotext -layout output.
 func pdfText(t *testing.T, d AgreementData) (string, string, []byte) {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext not found (install poppler-utils) — cannot check the PDF's text")
-	}
+	testenv.Tool(t, "pdftotext", "poppler-utils") // to check the PDF's text
 	b, err := AgreementPDF(d)
 	if err != nil {
 		t.Fatalf("AgreementPDF: %v", err)
@@ -132,9 +132,7 @@ func TestAgreementPDFContent(t *testing.T) {
 
 func pageCount(t *testing.T, path string) int {
 	t.Helper()
-	if _, err := exec.LookPath("pdfinfo"); err != nil {
-		t.Skip("pdfinfo not found (install poppler-utils)")
-	}
+	testenv.Tool(t, "pdfinfo", "poppler-utils")
 	info, err := exec.Command("pdfinfo", path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("pdfinfo: %v\n%s", err, info)

@@ -10,6 +10,7 @@ import (
 
 	"settle/internal/civil"
 	"settle/internal/money"
+	"settle/internal/testutil/testenv"
 )
 
 func sampleInvoice(locale string) InvoiceData {
@@ -21,9 +22,7 @@ func sampleInvoice(locale string) InvoiceData {
 // invoiceText renders d and returns pdftotext's text with whitespace collapsed.
 func invoiceText(t *testing.T, d InvoiceData) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext not found (install poppler-utils) — cannot check the PDF's text")
-	}
+	testenv.Tool(t, "pdftotext", "poppler-utils") // to check the PDF's text
 	b, err := InvoicePDF(d)
 	if err != nil {
 		t.Fatal(err)

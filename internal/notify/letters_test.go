@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"settle/internal/testutil/testenv"
 )
 
 var letterAddress = map[string][]string{
@@ -41,9 +43,7 @@ func letterText(t *testing.T, step string, d MessageData, addr []string) (string
 			t.Fatal(err)
 		}
 	}
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext not found (install poppler-utils) — cannot check the letter's text")
-	}
+	testenv.Tool(t, "pdftotext", "poppler-utils") // to check the letter's text
 	if n := len(pageObject.FindAll(b, -1)); n != 1 {
 		t.Errorf("%d page objects, want 1", n)
 	}
@@ -208,12 +208,15 @@ func TestLetterPDF_ManyInvoices(t *testing.T) {
 	if n := len(pageObject.FindAll(b, -1)); n < 2 {
 		t.Errorf("%d pages for 40 invoices, want the table to continue on a second page", n)
 	}
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext not found")
-	}
+	testenv.Tool(t, "pdftotext", "poppler-utils")
 	path := filepath.Join(t.TempDir(), "l.pdf")
-	os.WriteFile(path, b, 0o644)
-	out, _ := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
 	for _, inv := range d.Invoices {
 		if !bytes.Contains(out, []byte(inv.Number)) {
 			t.Errorf("invoice %s missing", inv.Number)

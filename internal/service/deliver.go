@@ -88,6 +88,9 @@ func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, li
 			if sendErr == nil {
 				sendErr = m.Send(ctx, e)
 			}
+			if sendErr == nil {
+				s.fault(FaultDeliverAfterAccept, msg.ID)
+			}
 		}
 		now := s.now().UTC()
 		msg.Attempts++

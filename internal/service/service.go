@@ -96,6 +96,29 @@ type Service struct {
 	// is a fault-injection point: tests block in it to hold an import open at
 	// a known moment (e.g. to show reads do not wait for it). nil in production.
 	ImportHook func(ctx context.Context, kind string, rows int)
+
+	// Fault, when set, is called at the named fault-injection points
+	// (FaultDeliverAfterAccept) with what is being worked on, so that a
+	// crash test can stop the process at exactly that point instead of
+	// killing it at a moment chosen by the scheduler. Only tests set it
+	// (settle serve with SETTLE_TEST_FAULT); nil in production.
+	Fault func(point, detail string)
+}
+
+// Fault-injection points (Service.Fault).
+const (
+	// FaultDeliverAfterAccept: the SMTP server answered 250 for an email
+	// and settle has not yet recorded it sent (DeliverEmails); detail is
+	// the message id. A crash here is the one window where an email is
+	// handed over twice.
+	FaultDeliverAfterAccept = "deliver-after-smtp-accept"
+)
+
+// fault calls the Fault hook, if any.
+func (s *Service) fault(point, detail string) {
+	if s.Fault != nil {
+		s.Fault(point, detail)
+	}
 }
 
 // New returns a Service over st. now is the clock used when a call gives

@@ -21,6 +21,7 @@ import (
 	"settle/internal/store"
 	"settle/internal/store/postgres"
 	"settle/internal/store/sqlite"
+	"settle/internal/testutil/testenv"
 )
 
 // Clock is the fixed time test stores run at.
@@ -59,10 +60,7 @@ func postgresDSN(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv("SETTLE_TEST_POSTGRES")
 	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("SETTLE_TEST_POSTGRES is required in CI (scripts/test.sh starts a throwaway PostgreSQL)")
-		}
-		t.Skip("SETTLE_TEST_POSTGRES is not set; run ./scripts/test.sh to test PostgreSQL")
+		testenv.Missing(t, "SETTLE_TEST_POSTGRES is not set (./scripts/test.sh starts a throwaway PostgreSQL)")
 	}
 	return dsn
 }
