@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -51,7 +52,14 @@ func newHeldImport(t testing.TB, st store.Store) *heldImport {
 	t.Helper()
 	h := &heldImport{reached: make(chan int, 1), release: make(chan struct{})}
 	svc := service.New(st, testutil.Clock)
-	svc.ImportHook = func(ctx context.Context, kind string, rows int) {
+	svc.Fault = func(point, detail string) {
+		if point != service.FaultImportBatch {
+			return
+		}
+		rows, err := strconv.Atoi(detail)
+		if err != nil {
+			panic("import-batch detail " + detail)
+		}
 		select {
 		case h.reached <- rows:
 			<-h.release

@@ -1,15 +1,11 @@
 package ledger
 
 import (
-	"errors"
 	"sort"
 
 	"settle/internal/civil"
 	"settle/internal/money"
 )
-
-// ErrOverflow is returned when a report total does not fit in int64 minor units.
-var ErrOverflow = errors.New("ledger: total too large")
 
 // Aging buckets by days past due (contract.md): current means not yet past
 // due (as-of date on or before the due date).
@@ -92,7 +88,6 @@ type AgingReport struct {
 	AsOf      civil.Date
 	totals    map[money.Currency]*Buckets
 	customers map[customerCurrency]*CustomerAging
-	err       error
 }
 
 type customerCurrency struct {
@@ -126,10 +121,6 @@ func (r *AgingReport) Add(it OpenItem) {
 	t.Amounts[k] = t.Amounts[k].AddInt64(it.Balance)
 	c.Amounts[k] = c.Amounts[k].AddInt64(it.Balance)
 }
-
-// Err is always nil: sums are Wide and cannot overflow. It stays so that
-// callers keep checking, should a report ever gain a failure mode.
-func (r *AgingReport) Err() error { return r.err }
 
 // Totals returns one row per currency, sorted by currency code.
 func (r *AgingReport) Totals() []Buckets {

@@ -86,9 +86,6 @@ func (s *Service) CustomerList(ctx context.Context, in CustomerListInput) (rows 
 			}); err != nil {
 				return err
 			}
-			if err := r.Err(); err != nil {
-				return err
-			}
 			row.Balances = r.Totals()
 			h, open, openPlans, err := customerHistory(ctx, tx, c, invs[c.ID], pays[c.ID], promises[c.ID], in.AsOf)
 			if err != nil {

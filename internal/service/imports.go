@@ -122,7 +122,7 @@ func (s *Service) Import(ctx context.Context, kind string, r io.Reader, opt Impo
 			return err
 		}
 		res.IgnoredColumns = rd.Ignored
-		im := &importer{tx: tx, rd: rd, layout: layout, res: res, opt: opt, touched: map[string]bool{}, hook: s.ImportHook}
+		im := &importer{tx: tx, rd: rd, layout: layout, res: res, opt: opt, touched: map[string]bool{}, fault: s.fault}
 		switch kind {
 		case "customers":
 			err = im.customers(ctx)
@@ -221,7 +221,7 @@ type importer struct {
 	// conflicts are number clashes found by the invoice writer goroutine,
 	// merged into errs when it is done.
 	conflicts []apperr.FieldError
-	hook      func(ctx context.Context, kind string, rows int) // Service.ImportHook
+	fault     func(point, detail string) // Service.fault
 }
 
 func (im *importer) fail(line int, column, format string, args ...any) {
@@ -363,8 +363,8 @@ func (im *importer) invoices(ctx context.Context) error {
 			if err == nil {
 				err = im.insertInvoices(ctx, b.rows, b.lines)
 			}
-			if err == nil && im.hook != nil {
-				im.hook(ctx, "invoices", im.res.Inserted)
+			if err == nil {
+				im.fault(FaultImportBatch, strconv.Itoa(im.res.Inserted))
 			}
 		}
 		written <- err

@@ -26,7 +26,7 @@ func (s *Service) Aging(ctx context.Context, asOf civil.Date, currency money.Cur
 	if err != nil {
 		return nil, err
 	}
-	return r, r.Err()
+	return r, nil
 }
 
 // KPIReport is DSO, best DSO, ADD and CEI for one currency and period.
@@ -89,9 +89,6 @@ func arAsOf(ctx context.Context, tx store.Tx, d civil.Date, cur money.Currency) 
 		r.Add(it)
 		return nil
 	})
-	if err == nil {
-		err = r.Err()
-	}
 	for _, b := range r.Totals() {
 		total, current = b.Total(), b.Amounts[ledger.BucketCurrent]
 	}
@@ -163,9 +160,6 @@ func (s *Service) Position(ctx context.Context, idOrRef string, asOf civil.Date)
 			if !seen[cur] {
 				pos.Currencies = append(pos.Currencies, CurrencyPosition{Buckets: ledger.Buckets{Currency: cur}, Credit: n})
 			}
-		}
-		if err := r.Err(); err != nil {
-			return err
 		}
 		pos.Assessment, err = assessCustomer(ctx, tx, c, asOf)
 		return err

@@ -91,17 +91,12 @@ type Service struct {
 	// nil: nobody.
 	Metrics Observer
 
-	// ImportHook, when set, is called inside an invoice import's transaction
-	// after each batch of rows is written, with the rows written so far. It
-	// is a fault-injection point: tests block in it to hold an import open at
-	// a known moment (e.g. to show reads do not wait for it). nil in production.
-	ImportHook func(ctx context.Context, kind string, rows int)
-
 	// Fault, when set, is called at the named fault-injection points
-	// (FaultDeliverAfterAccept) with what is being worked on, so that a
-	// crash test can stop the process at exactly that point instead of
-	// killing it at a moment chosen by the scheduler. Only tests set it
-	// (settle serve with SETTLE_TEST_FAULT); nil in production.
+	// (FaultDeliverAfterAccept, FaultImportBatch) with what is being worked
+	// on, so that a test can stop or hold the work at exactly that point
+	// instead of at a moment chosen by the scheduler. Only tests set it
+	// (in-process, or settle serve with SETTLE_TEST_FAULT); nil in
+	// production.
 	Fault func(point, detail string)
 }
 
@@ -112,6 +107,12 @@ const (
 	// the message id. A crash here is the one window where an email is
 	// handed over twice.
 	FaultDeliverAfterAccept = "deliver-after-smtp-accept"
+
+	// FaultImportBatch: an invoice import has written a batch of rows
+	// inside its still-open transaction; detail is the number of rows
+	// written so far. Holding here keeps the import open at a known moment
+	// (e.g. to show that reads do not wait for it).
+	FaultImportBatch = "import-batch"
 )
 
 // fault calls the Fault hook, if any.
