@@ -261,6 +261,21 @@ func FuzzAPIWrite(f *testing.F) {
 		if strings.Contains(op, "/imports/") {
 			f.Add(uint8(i), uint8(1), "", "", []byte("external_ref,name\nA\"B,x\n"))
 		}
+		// Amounts and dates at and beyond the limits (docs/ledger.md,
+		// "Limits" and "Dates") on every write: the largest amount and the
+		// range's ends are accepted where they fit; one past them, int64's
+		// end and years 1 and 9999 are refused, never a 500.
+		for _, edge := range []struct{ amount, early, late string }{
+			{"9999999999999.99", "1900-01-01", "2199-12-31"},
+			{"10000000000000.00", "1899-12-31", "2200-01-01"},
+			{"92233720368547758.07", "0001-01-01", "9999-12-31"},
+		} {
+			f.Add(uint8(i), uint8(0), "", "as_of="+edge.late, []byte(`{"name":"X","customer_id":"FZ","currency":"GBP","amount":"`+edge.amount+`","installment_amount":"`+edge.amount+`","lump_sum":"`+edge.amount+`","installments":2,"start_date":"`+edge.late+`","issue_date":"`+edge.early+`","received_on":"`+edge.early+`","due_date":"`+edge.late+`","promised_on":"`+edge.late+`","as_of":"`+edge.late+`","invoice_ids":["FZ-1"]}`))
+			if strings.Contains(op, "/imports/") {
+				f.Add(uint8(i), uint8(1), "", "", []byte("number,customer_ref,issue_date,due_date,currency,amount,received_on,method,reference,external_ref,name\n"+
+					"E-1,FZ,"+edge.early+","+edge.late+",GBP,"+edge.amount+","+edge.early+",transfer,R1,FZ,Fuzz Ltd\n"))
+			}
+		}
 	}
 	f.Fuzz(func(t *testing.T, op, mode uint8, id, query string, body []byte) {
 		a.t = t
