@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,6 +45,7 @@ type heldImport struct {
 	reached    chan int      // the rows written when the import stopped
 	release    chan struct{} // closed to let it finish
 	once       sync.Once
+	reads      []string // readPaths and the plan's pages
 }
 
 func (h *heldImport) let() { h.once.Do(func() { close(h.release) }) }
@@ -83,6 +85,13 @@ func newHeldImport(t testing.TB, st store.Store) *heldImport {
 			t.Fatalf("POST %s: %d %s", c.path, status, body)
 		}
 	}
+	// And a plan over it: the plan and its agreement are reads too.
+	status, body := h.call(t, "POST", "/v1/plans", strings.NewReader(`{"customer_id":"R","invoice_ids":["R-1"],"installments":2,"start_date":"2026-06-10"}`), "application/json")
+	var p struct{ ID string }
+	if status != 201 || json.Unmarshal([]byte(body), &p) != nil || p.ID == "" {
+		t.Fatalf("POST /v1/plans: %d %s", status, body)
+	}
+	h.reads = append(slices.Clone(readPaths), "/v1/plans/"+p.ID, "/v1/plans/"+p.ID+"/agreement.pdf")
 	return h
 }
 
@@ -159,7 +168,7 @@ func TestAPI_ReadsDuringImport(t *testing.T) {
 			h := newHeldImport(t, open(t))
 			done := h.start(t, 6000) // > one batch of 5000
 
-			for _, p := range readPaths {
+			for _, p := range h.reads {
 				status, body := h.call(t, "GET", p, nil, "")
 				if status != 200 {
 					t.Errorf("GET %s during the import: %d %s", p, status, body)
@@ -199,7 +208,7 @@ func BenchmarkReadsDuringImport(b *testing.B) {
 			var lat []time.Duration
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
-				p := readPaths[i%len(readPaths)]
+				p := h.reads[i%len(h.reads)]
 				t0 := time.Now()
 				if status, body := h.call(b, "GET", p, nil, ""); status != 200 {
 					b.Fatalf("GET %s: %d %s", p, status, body)

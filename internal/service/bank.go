@@ -78,8 +78,13 @@ func assignBankRef(ctx context.Context, tx store.Tx, planID string) (string, err
 // when it is read in a writing transaction (the plan view, the agreement).
 // Only proposed and active plans take new references: a superseded or
 // cancelled plan takes no payments.
+// needsBankRef: a proposed or active plan has no bank reference yet.
+func needsBankRef(v *PlanView) bool {
+	return v.BankRef == "" && (v.Plan.Status == plan.Proposed || v.Plan.Status == plan.Active)
+}
+
 func backfillBankRef(ctx context.Context, tx store.Tx, v *PlanView) error {
-	if v.BankRef != "" || (v.Plan.Status != plan.Proposed && v.Plan.Status != plan.Active) {
+	if !needsBankRef(v) {
 		return nil
 	}
 	ref, err := assignBankRef(ctx, tx, v.Plan.ID)

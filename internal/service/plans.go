@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"math/big"
 	"strconv"
 	"strings"
@@ -386,16 +387,45 @@ func (s *Service) Plan(ctx context.Context, id string, asOf civil.Date) (*PlanVi
 	if _, err := require(ctx, RoleViewer); err != nil {
 		return nil, err
 	}
+	return s.viewPlan(ctx, id, asOf, nil)
+}
+
+// viewPlan loads a plan as of asOf and then calls then (if not nil) in the
+// same transaction. It is a read: it runs in a read transaction, which on
+// SQLite never waits for a writer such as a running import. Only a proposed
+// or active plan without a bank reference (made before migration 00017)
+// needs a write, once: then it runs again in a write transaction that gives
+// the plan its reference.
+func (s *Service) viewPlan(ctx context.Context, id string, asOf civil.Date, then func(store.Tx, *PlanView) error) (*PlanView, error) {
 	var view *PlanView
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
+	load := func(tx store.Tx, backfill bool) error {
 		var err error
 		if view, err = loadPlan(ctx, tx, id, asOf); err != nil {
 			return err
 		}
-		return backfillBankRef(ctx, tx, view)
-	})
+		if needsBankRef(view) {
+			if !backfill {
+				return errNeedsWrite
+			}
+			if err := backfillBankRef(ctx, tx, view); err != nil {
+				return err
+			}
+		}
+		if then != nil {
+			return then(tx, view)
+		}
+		return nil
+	}
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error { return load(tx, false) })
+	if errors.Is(err, errNeedsWrite) {
+		err = s.store.Tx(ctx, func(tx store.Tx) error { return load(tx, true) })
+	}
 	return view, err
 }
+
+// errNeedsWrite ends a read transaction that found something to write
+// first (viewPlan).
+var errNeedsWrite = errors.New("service: this read needs a write transaction")
 
 // loadPlan reads a plan and tracks it. Receipts are the customer's
 // payments in the plan's currency received from the acceptance date on,
@@ -553,14 +583,7 @@ func (s *Service) AgreementPDF(ctx context.Context, id string) ([]byte, error) {
 	}
 	today := s.Today()
 	var d notify.AgreementData
-	err := s.store.Tx(ctx, func(tx store.Tx) error {
-		v, err := loadPlan(ctx, tx, id, today)
-		if err != nil {
-			return err
-		}
-		if err := backfillBankRef(ctx, tx, v); err != nil {
-			return err
-		}
+	_, err := s.viewPlan(ctx, id, today, func(tx store.Tx, v *PlanView) error {
 		c, err := tx.Customer(ctx, v.Plan.CustomerID)
 		if err != nil {
 			return err
