@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -341,6 +342,9 @@ func parseMajor(s string) (string, error) {
 	if _, err := money.ParseMinor(plain, 3); err != nil {
 		if s == "" {
 			return "", fmt.Errorf("is required")
+		}
+		if errors.Is(err, money.ErrOverflow) {
+			return "", fmt.Errorf("%q is too large", s)
 		}
 		return "", fmt.Errorf("%q is not an amount: write it like 1,250.00", s)
 	}

@@ -358,6 +358,18 @@ func TestParseMajorThroughTheForm(t *testing.T) {
 			t.Errorf("%q stored as %q (%v), want %q", tc.typed, v.MinInstallment, err, tc.stored)
 		}
 	}
+	// Beyond the amount limit (docs/ledger.md, "Limits"), and beyond int64:
+	// refused beside the field as too large, not as "not an amount".
+	for i, typed := range []string{"10,000,000,000,000.00", "99999999999999999999"} {
+		f := goodPolicy(fmt.Sprintf("big%d", i))
+		f.Set("min_installment", typed)
+		r := admin.postSettings("/settings/policies", f)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		settingsFieldError(t, r.Body, "pf-min_installment")
+		if !strings.Contains(r.Body, "too large") {
+			t.Errorf("min_installment %q: the error does not say it is too large", typed)
+		}
+	}
 }
 
 func TestSettings_Templates(t *testing.T) {
