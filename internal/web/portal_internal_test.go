@@ -1,6 +1,10 @@
 package web
 
-import "testing"
+import (
+	"testing"
+
+	"settle/internal/money"
+)
 
 // TestLocalAmount: a hand-written table per language of what a customer
 // may type and the plain decimal it means ("" = refused).
@@ -41,6 +45,27 @@ func TestRedactToken(t *testing.T) {
 	} {
 		if got := redactToken(in); got != want {
 			t.Errorf("redactToken(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Our own figures read back for display are not held to the input limit
+// (docs/ledger.md, "Limits"): an offer total one minor unit above it shows
+// as itself, not as 0 (money.Parse refuses it).
+func TestOwnAmount(t *testing.T) {
+	for _, tc := range []struct {
+		s     string
+		cur   money.Currency
+		minor int64
+	}{
+		{"10000000000000.00", "USD", 1_000_000_000_000_000},
+		{"9999999999999.99", "USD", 999_999_999_999_999},
+		{"1200", "JPY", 1200},
+		{"12.345", "BHD", 12345},
+		{"not an amount", "USD", 0},
+	} {
+		if got := ownAmount(tc.s, tc.cur); got.Minor() != tc.minor || got.Currency() != tc.cur {
+			t.Errorf("ownAmount(%q, %s) = %d %s, want %d", tc.s, tc.cur, got.Minor(), got.Currency(), tc.minor)
 		}
 	}
 }

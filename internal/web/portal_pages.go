@@ -137,12 +137,18 @@ type portalOptionsData struct {
 
 func (d portalOptionsData) Error(field string) string { return d.Errors[field] }
 
+// ownAmount reads back an amount settle itself computed and formatted (an
+// offer's total, installments, concessions). It is not input, so it is not
+// held to the limit on single amounts (money.Parse): an offer's total with
+// fees may exceed it and must still show as it is, not as 0.
+func ownAmount(s string, c money.Currency) money.Amount {
+	n, _ := money.ParseMinor(s, c.Digits())
+	return money.New(n, c)
+}
+
 func (v *portalView) offerCard(o *service.NegotiationOffer, idx int) *offerCard {
 	cur := money.Currency(o.Currency)
-	amt := func(s string) money.Amount {
-		a, _ := money.Parse(s, cur)
-		return a
-	}
+	amt := func(s string) money.Amount { return ownAmount(s, cur) }
 	c := &offerCard{Index: idx, Total: v.T("plan.total", v.Money(amt(o.Total)))}
 	if o.Kind == "lump_sum" {
 		c.Summary = v.T("plan.lump", v.Money(amt(o.LumpSum)))
@@ -178,8 +184,7 @@ func (s *Server) portalOptionsData(r *http.Request, p *service.PortalSession, v 
 	if rep.Offer != nil {
 		d.Offer = v.offerCard(rep.Offer, 0)
 		for _, c := range rep.Concessions {
-			a, err := money.Parse(c.Amount, money.Currency(rep.Currency))
-			if err == nil && a.IsPositive() {
+			if a := ownAmount(c.Amount, money.Currency(rep.Currency)); a.IsPositive() {
 				d.Offer.Gains = append(d.Offer.Gains, gain{Kind: c.Kind, Amount: a})
 			}
 		}
