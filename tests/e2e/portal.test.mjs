@@ -97,6 +97,13 @@ test('portal: open the link, propose a plan, accept it, see the schedule', async
   await assert.doesNotReject(p.locator('#installment_amount-error').waitFor());
   assert.equal(await p.locator('#installment_amount').getAttribute('aria-invalid'), 'true');
   assert.equal(await p.locator('#installment_amount').getAttribute('aria-describedby'), 'installment_amount-hint installment_amount-error');
+  // Digits inside something else are not an amount either: "1e3" was once
+  // stored as 13.00. Refused beside the field, in the customer's language.
+  await p.locator('#installment_amount').fill('1e3');
+  await p.locator('form[action$="/counter"] button[type="submit"]').click();
+  await assert.doesNotReject(p.locator('#installment_amount-error').waitFor());
+  assert.equal(await p.locator('#installment_amount').inputValue(), '1e3', 'what the customer typed stays in the field');
+  await p.screenshot({ path: path.join(shots, 'portal-amount-error-mobile.png'), fullPage: true });
 
   // Propose: as many payments as the offer has, from a date of our own
   // (next week's). Inside the limits: accepted at once, the agreement shows.
