@@ -122,7 +122,8 @@ func (s *Service) Import(ctx context.Context, kind string, r io.Reader, opt Impo
 			return err
 		}
 		res.IgnoredColumns = rd.Ignored
-		im := &importer{tx: tx, rd: rd, layout: layout, res: res, opt: opt, touched: map[string]bool{}, fault: s.fault}
+		im := &importer{tx: tx, rd: rd, layout: layout, res: res, opt: opt, touched: map[string]bool{},
+			lastLine: map[customerCurrency]int{}, fault: s.fault}
 		switch kind {
 		case "customers":
 			err = im.customers(ctx)
@@ -152,6 +153,9 @@ func (s *Service) Import(ctx context.Context, kind string, r io.Reader, opt Impo
 			}
 		}
 		if err := im.reallocate(ctx, kind); err != nil {
+			return err
+		}
+		if err := im.checkBalances(ctx); err != nil {
 			return err
 		}
 		rec := &store.Import{ID: res.ID, Kind: kind, SHA256: sum, Filename: opt.Filename, Rows: res.Rows,
@@ -218,6 +222,9 @@ type importer struct {
 	omitted int
 	badRows map[int]bool
 	touched map[string]bool // customer ids the import changed
+	// lastLine is, for each customer and currency the import invoiced, the
+	// last line that did (where a balance beyond the limit is reported).
+	lastLine map[customerCurrency]int
 	// conflicts are number clashes found by the invoice writer goroutine,
 	// merged into errs when it is done.
 	conflicts []apperr.FieldError
@@ -444,6 +451,7 @@ func (im *importer) insertInvoices(ctx context.Context, batch []ledger.Invoice, 
 	im.res.Inserted += len(batch) - len(conflicts)
 	for i := range batch {
 		im.touched[batch[i].CustomerID] = true
+		im.lastLine[customerCurrency{batch[i].CustomerID, batch[i].Amount.Currency()}] = lines[i]
 	}
 	if len(conflicts) == 0 {
 		return nil
@@ -654,6 +662,30 @@ func (im *importer) payments(ctx context.Context) error {
 		}
 	}
 	return flush()
+}
+
+// checkBalances refuses an invoice import that takes a customer's open
+// balance in a currency beyond the single-amount limit (balancesOverLimit),
+// naming the customer's last line in that currency.
+func (im *importer) checkBalances(ctx context.Context) error {
+	if len(im.lastLine) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(im.touched))
+	for id := range im.touched {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	over, err := balancesOverLimit(ctx, im.tx, ids)
+	if err != nil {
+		return err
+	}
+	for k, b := range over {
+		if line, ok := im.lastLine[k]; ok {
+			im.fail(line, "amount", "%s", b)
+		}
+	}
+	return im.failure()
 }
 
 // reallocate replays the ledgers the import changed: every touched

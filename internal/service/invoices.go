@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"settle/internal/apperr"
@@ -100,6 +101,13 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput) (*ledger.I
 		if err != nil {
 			return err
 		}
+		over, err := balancesOverLimit(ctx, tx, []string{c.ID})
+		if err != nil {
+			return err
+		}
+		if b, ok := over[customerCurrency{c.ID, inv.Amount.Currency()}]; ok {
+			return apperr.Field("amount", "%s", b)
+		}
 		inv.Balance = a.Balances[inv.ID]
 		return audit(ctx, tx, "invoice.create", "invoice", inv.ID, in)
 	})
@@ -107,6 +115,45 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput) (*ledger.I
 		return nil, err
 	}
 	return &inv, nil
+}
+
+// balanceOver is a customer's open balance in one currency that is larger
+// than a single amount may be.
+type balanceOver struct {
+	cur     money.Currency
+	balance money.Wide
+}
+
+// customerCurrency is one customer's account in one currency.
+type customerCurrency struct {
+	customerID string
+	cur        money.Currency
+}
+
+func (b balanceOver) String() string {
+	return fmt.Sprintf("takes the customer's open balance to %s %s, more than one customer may owe in %s (at most %s %s)",
+		b.balance.Text(b.cur), b.cur, b.cur, money.New(b.cur.MaxMinor(), b.cur), b.cur)
+}
+
+// balancesOverLimit returns the customers among ids whose open balance in
+// some currency is beyond the single-amount limit (docs/ledger.md,
+// "Limits"). New invoices may not take a balance there, so that every
+// balance fits in one amount: it can become a plan, and a customer's
+// figures stay exact in int64.
+func balancesOverLimit(ctx context.Context, tx store.Tx, ids []string) (map[customerCurrency]balanceOver, error) {
+	per, err := tx.CustomerOpenBalances(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := map[customerCurrency]balanceOver{}
+	for id, byCur := range per {
+		for cur, w := range byCur {
+			if w.Cmp(money.WideOf(cur.MaxMinor())) > 0 {
+				out[customerCurrency{id, cur}] = balanceOver{cur: cur, balance: w}
+			}
+		}
+	}
+	return out, nil
 }
 
 // fieldNotFound turns a not-found lookup of a referenced object into a

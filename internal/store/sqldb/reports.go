@@ -80,6 +80,41 @@ func (t *Tx) OpenBalances(ctx context.Context) (map[money.Currency]money.Wide, e
 	return t.sumsByCurrency(ctx, `SELECT currency, `+wideSum("balance_minor")+` FROM invoices WHERE voided_on IS NULL AND balance_minor > 0 GROUP BY currency`)
 }
 
+// CustomerOpenBalances implements store.Tx, in chunks of customers.
+func (t *Tx) CustomerOpenBalances(ctx context.Context, customerIDs []string) (map[string]map[money.Currency]money.Wide, error) {
+	out := map[string]map[money.Currency]money.Wide{}
+	for start := 0; start < len(customerIDs); start += bulkChunk {
+		end := min(start+bulkChunk, len(customerIDs))
+		args := make([]any, 0, end-start)
+		for _, id := range customerIDs[start:end] {
+			args = append(args, id)
+		}
+		rows, err := t.query(ctx, `SELECT customer_id, currency, `+wideSum("balance_minor")+` FROM invoices
+			WHERE voided_on IS NULL AND balance_minor > 0 AND customer_id IN (`+placeholders(end-start)+`)
+			GROUP BY customer_id, currency`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, cur string
+			var w wideParts
+			if err := rows.Scan(append([]any{&id, &cur}, w.dest()...)...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if out[id] == nil {
+				out[id] = map[money.Currency]money.Wide{}
+			}
+			out[id][money.Currency(cur)] = w.wide()
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // sumsByCurrency reads rows of (currency, wideSum(...)).
 func (t *Tx) sumsByCurrency(ctx context.Context, q string, args ...any) (map[money.Currency]money.Wide, error) {
 	rows, err := t.query(ctx, q, args...)

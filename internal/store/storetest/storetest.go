@@ -2355,6 +2355,22 @@ func testOpenBalances(t *testing.T, s store.Store) {
 	if got := getInvoice(t, s, h.I4.ID); got.Balance.Minor() != 7000 {
 		t.Fatalf("fixture: void I4 has stored balance %v, want 70.00 (so that excluding it is tested)", got.Balance)
 	}
+
+	// The same per customer: X owes I3's 10.00 USD (void I4 not counted);
+	// Y the rest. A customer with nothing open, or unknown, is absent.
+	var per map[string]map[money.Currency]money.Wide
+	mustTx(t, s, func(tx store.Tx) (err error) {
+		per, err = tx.CustomerOpenBalances(t.Context(), []string{h.X.ID, h.Y.ID, "cus_nobody"})
+		return err
+	})
+	gotPer := map[string]map[money.Currency]int64{}
+	for id, m := range per {
+		gotPer[id] = narrow(t, m)
+	}
+	wantPer := map[string]map[money.Currency]int64{h.X.ID: {USD: 1000}, h.Y.ID: {USD: 500, EUR: 50000, JPY: 12000}}
+	if diff := cmp.Diff(wantPer, gotPer); diff != "" {
+		t.Errorf("CustomerOpenBalances (-want +got):\n%s", diff)
+	}
 }
 
 // ---- budgets ------------------------------------------------------------------------
