@@ -141,7 +141,9 @@ func (b balanceOver) String() string {
 // balance fits in one amount: it can become a plan, and a customer's
 // figures stay exact in int64.
 func balancesOverLimit(ctx context.Context, tx store.Tx, ids []string) (map[customerCurrency]balanceOver, error) {
-	per, err := tx.CustomerOpenBalances(ctx, ids)
+	// The smallest limit of any currency (0 digits) is the floor the
+	// store filters at; each balance is then held to its own currency's.
+	per, err := tx.CustomerOpenBalances(ctx, ids, money.MaxMajorUnits)
 	if err != nil {
 		return nil, err
 	}

@@ -516,8 +516,9 @@ type Tx interface {
 	// per currency (today's receivables, for shares of the book).
 	OpenBalances(ctx context.Context) (map[money.Currency]money.Wide, error)
 	// CustomerOpenBalances is OpenBalances per customer, for the given
-	// customers (those without an open invoice are absent).
-	CustomerOpenBalances(ctx context.Context, customerIDs []string) (map[string]map[money.Currency]money.Wide, error)
+	// customers, keeping only balances of at least atLeast minor units (0:
+	// every open balance; customers with none are absent).
+	CustomerOpenBalances(ctx context.Context, customerIDs []string, atLeast int64) (map[string]map[money.Currency]money.Wide, error)
 
 	// PutBudget inserts or replaces a customer's budget.
 	PutBudget(ctx context.Context, b *Budget) error

@@ -80,35 +80,46 @@ func (t *Tx) OpenBalances(ctx context.Context) (map[money.Currency]money.Wide, e
 	return t.sumsByCurrency(ctx, `SELECT currency, `+wideSum("balance_minor")+` FROM invoices WHERE voided_on IS NULL AND balance_minor > 0 GROUP BY currency`)
 }
 
-// CustomerOpenBalances implements store.Tx, in chunks of customers.
-func (t *Tx) CustomerOpenBalances(ctx context.Context, customerIDs []string) (map[string]map[money.Currency]money.Wide, error) {
+// CustomerOpenBalances implements store.Tx, in chunks of customers looked
+// up through the customer index. The database keeps only the balances that
+// may reach atLeast (a HAVING on a floating-point sum, which cannot overflow
+// on either engine, with a margin for its rounding); the exact wide sums
+// are then compared in Go.
+func (t *Tx) CustomerOpenBalances(ctx context.Context, customerIDs []string, atLeast int64) (map[string]map[money.Currency]money.Wide, error) {
 	out := map[string]map[money.Currency]money.Wide{}
-	for start := 0; start < len(customerIDs); start += bulkChunk {
-		end := min(start+bulkChunk, len(customerIDs))
-		args := make([]any, 0, end-start)
-		for _, id := range customerIDs[start:end] {
-			args = append(args, id)
-		}
-		rows, err := t.query(ctx, `SELECT customer_id, currency, `+wideSum("balance_minor")+` FROM invoices
-			WHERE voided_on IS NULL AND balance_minor > 0 AND customer_id IN (`+placeholders(end-start)+`)
-			GROUP BY customer_id, currency`, args...)
-		if err != nil {
-			return nil, err
-		}
+	const sel = `SELECT customer_id, currency, `
+	const where = ` FROM invoices WHERE voided_on IS NULL AND balance_minor > 0`
+	const having = ` GROUP BY customer_id, currency HAVING SUM(CAST(balance_minor AS DOUBLE PRECISION)) >= ?`
+	floor := float64(atLeast) * (1 - 1e-6)
+	keep := func(rows *sql.Rows) error {
+		defer rows.Close()
 		for rows.Next() {
 			var id, cur string
 			var w wideParts
 			if err := rows.Scan(append([]any{&id, &cur}, w.dest()...)...); err != nil {
-				rows.Close()
-				return nil, err
+				return err
+			}
+			if w.wide().Cmp(money.WideOf(atLeast)) < 0 {
+				continue
 			}
 			if out[id] == nil {
 				out[id] = map[money.Currency]money.Wide{}
 			}
 			out[id][money.Currency(cur)] = w.wide()
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		return rows.Err()
+	}
+	for start := 0; start < len(customerIDs); start += bulkChunk {
+		end := min(start+bulkChunk, len(customerIDs))
+		args := make([]any, 0, end-start+1)
+		for _, id := range customerIDs[start:end] {
+			args = append(args, id)
+		}
+		rows, err := t.query(ctx, sel+wideSum("balance_minor")+where+` AND customer_id IN (`+placeholders(end-start)+`)`+having, append(args, floor)...)
+		if err != nil {
+			return nil, err
+		}
+		if err := keep(rows); err != nil {
 			return nil, err
 		}
 	}

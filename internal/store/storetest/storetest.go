@@ -2357,19 +2357,39 @@ func testOpenBalances(t *testing.T, s store.Store) {
 	}
 
 	// The same per customer: X owes I3's 10.00 USD (void I4 not counted);
-	// Y the rest. A customer with nothing open, or unknown, is absent.
-	var per map[string]map[money.Currency]money.Wide
-	mustTx(t, s, func(tx store.Tx) (err error) {
-		per, err = tx.CustomerOpenBalances(t.Context(), []string{h.X.ID, h.Y.ID, "cus_nobody"})
-		return err
-	})
-	gotPer := map[string]map[money.Currency]int64{}
-	for id, m := range per {
-		gotPer[id] = narrow(t, m)
+	// Y the rest. A customer with nothing open, or unknown, is absent; so
+	// is a balance below atLeast. A few customers, and thousands (asked in
+	// chunks).
+	many := []string{h.X.ID, h.Y.ID}
+	for i := range 2500 {
+		many = append(many, fmt.Sprintf("cus_unknown%d", i))
 	}
-	wantPer := map[string]map[money.Currency]int64{h.X.ID: {USD: 1000}, h.Y.ID: {USD: 500, EUR: 50000, JPY: 12000}}
-	if diff := cmp.Diff(wantPer, gotPer); diff != "" {
-		t.Errorf("CustomerOpenBalances (-want +got):\n%s", diff)
+	for _, tc := range []struct {
+		name    string
+		ids     []string
+		atLeast int64
+		want    map[string]map[money.Currency]int64
+	}{
+		{"few, all", []string{h.X.ID, h.Y.ID, "cus_nobody"}, 0, map[string]map[money.Currency]int64{h.X.ID: {USD: 1000}, h.Y.ID: {USD: 500, EUR: 50000, JPY: 12000}}},
+		{"few, at least 1000", []string{h.X.ID, h.Y.ID}, 1000, map[string]map[money.Currency]int64{h.X.ID: {USD: 1000}, h.Y.ID: {EUR: 50000, JPY: 12000}}},
+		{"few, at least 1001", []string{h.X.ID, h.Y.ID}, 1001, map[string]map[money.Currency]int64{h.Y.ID: {EUR: 50000, JPY: 12000}}},
+		{"only Y", []string{h.Y.ID}, 0, map[string]map[money.Currency]int64{h.Y.ID: {USD: 500, EUR: 50000, JPY: 12000}}},
+		{"many, all", many, 0, map[string]map[money.Currency]int64{h.X.ID: {USD: 1000}, h.Y.ID: {USD: 500, EUR: 50000, JPY: 12000}}},
+		{"many, at least 1001", many, 1001, map[string]map[money.Currency]int64{h.Y.ID: {EUR: 50000, JPY: 12000}}},
+		{"many without X and Y", many[2:], 0, map[string]map[money.Currency]int64{}},
+	} {
+		var per map[string]map[money.Currency]money.Wide
+		mustTx(t, s, func(tx store.Tx) (err error) {
+			per, err = tx.CustomerOpenBalances(t.Context(), tc.ids, tc.atLeast)
+			return err
+		})
+		got := map[string]map[money.Currency]int64{}
+		for id, m := range per {
+			got[id] = narrow(t, m)
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("CustomerOpenBalances %s (-want +got):\n%s", tc.name, diff)
+		}
 	}
 }
 
