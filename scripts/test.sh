@@ -207,7 +207,11 @@ start_stripe_mock() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM HUP
 	MOCK_TMP="$(mktemp -d "${TMPDIR:-/tmp}/settle-stripe.XXXXXX")"
-	"$bin" -http-addr 127.0.0.1:0 -https-addr 127.0.0.1:0 >"$MOCK_TMP/out.log" 2>&1 &
+	# The log exists before the mock starts: the background job opens it
+	# only when it is scheduled, and on a loaded machine the first read
+	# below came first, failed, and (set -e, pipefail) ended the script.
+	: >"$MOCK_TMP/out.log"
+	"$bin" -http-addr 127.0.0.1:0 -https-addr 127.0.0.1:0 >>"$MOCK_TMP/out.log" 2>&1 &
 	MOCK_PID=$!
 	# Up to 60 s: on a loaded machine stripe-mock took over 10 s to load
 	# its OpenAPI specification.
