@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -526,7 +527,7 @@ func TestAPI_AuthzMatrix(t *testing.T) {
 				t.Errorf("%s %s as %s: status %d, want %d: %.300s", r.method, path, p, got.Status, want, got.Body)
 			}
 			if r.min == "public" && r.writes() {
-				if d := testutil.TableDigest(t, copyPath); !mapsEqual(d, before) {
+				if d := testutil.TableDigest(t, copyPath); !maps.Equal(d, before) {
 					t.Errorf("%s %s as %s wrote to the database", r.method, path, p)
 				}
 			}
@@ -540,18 +541,6 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 var quietLog = slog.New(slog.DiscardHandler)

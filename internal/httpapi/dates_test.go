@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -60,7 +61,7 @@ func TestAPI_DateRange(t *testing.T) {
 				if msg, ok := problemFields(t, r)[key]; !ok || !strings.Contains(msg, inMsg) {
 					t.Errorf("%s: errors %s, want %s containing %q", what, r.Body, key, inMsg)
 				}
-				if after := testutil.Counts(t, st); !sameTableCounts(before, after) {
+				if after := testutil.Counts(t, st); !maps.Equal(before, after) {
 					t.Errorf("%s: rows changed %v → %v", what, before, after)
 				}
 			}
@@ -141,7 +142,7 @@ func TestAPI_DateRange(t *testing.T) {
 			if !strings.Contains(fs["3:issue_date"], outside) || !strings.Contains(fs["4:due_date"], outside) {
 				t.Errorf("import errors %s", r.Body)
 			}
-			if after := testutil.Counts(t, st); !sameTableCounts(before, after) {
+			if after := testutil.Counts(t, st); !maps.Equal(before, after) {
 				t.Errorf("import: rows changed %v → %v", before, after)
 			}
 			pay := "customer_ref,received_on,currency,amount,method,reference\nC,2026-05-01,USD,1,,\nC,1899-12-31,USD,1,,\nC,2030-01-01,USD,1,,\n"
@@ -153,7 +154,7 @@ func TestAPI_DateRange(t *testing.T) {
 			if !strings.Contains(fs["3:received_on"], outside) || !strings.Contains(fs["4:received_on"], "future") {
 				t.Errorf("payment import errors %s", r.Body)
 			}
-			if after := testutil.Counts(t, st); !sameTableCounts(before, after) {
+			if after := testutil.Counts(t, st); !maps.Equal(before, after) {
 				t.Errorf("payment import: rows changed %v → %v", before, after)
 			}
 			bank := "date,amount,currency,reference\n2026-05-01,5.00,USD,x\n2200-01-01,5.00,USD,y\n1899-12-31,5.00,USD,z\n"
@@ -165,23 +166,11 @@ func TestAPI_DateRange(t *testing.T) {
 			if !strings.Contains(fs["3:date"], outside) || !strings.Contains(fs["4:date"], outside) {
 				t.Errorf("bank import errors %s", r.Body)
 			}
-			if after := testutil.Counts(t, st); !sameTableCounts(before, after) {
+			if after := testutil.Counts(t, st); !maps.Equal(before, after) {
 				t.Errorf("bank import: rows changed %v → %v", before, after)
 			}
 		})
 	}
-}
-
-func sameTableCounts(a, b map[string]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestAPI_InstantRange: instants given as input (an interaction's
@@ -212,7 +201,7 @@ func TestAPI_InstantRange(t *testing.T) {
 		if msg := problemFields(t, r)[tc.field]; !strings.Contains(msg, "outside the supported dates") {
 			t.Errorf("%s %s: errors %s", tc.path, tc.body, r.Body)
 		}
-		if after := testutil.Counts(t, st); !sameTableCounts(before, after) {
+		if after := testutil.Counts(t, st); !maps.Equal(before, after) {
 			t.Errorf("%s: rows changed", tc.path)
 		}
 	}

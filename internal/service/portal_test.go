@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -217,7 +218,7 @@ func TestPortal_Isolation(t *testing.T) {
 			t.Errorf("%s with A's link on B's object: %v, want not found", name, err)
 		}
 	}
-	if after := testutil.Counts(t, st); !equalCounts(before, after) {
+	if after := testutil.Counts(t, st); !maps.Equal(before, after) {
 		t.Errorf("rows changed: %v → %v", before, after)
 	}
 	if auditAfter, _ := svc.Audit(ctx, store.AuditFilter{Limit: 1000}); len(auditAfter) != len(auditBefore) {
@@ -239,18 +240,6 @@ func TestPortal_Isolation(t *testing.T) {
 			t.Errorf("A's home lists %s", inv.Number)
 		}
 	}
-}
-
-func equalCounts(a, b map[string]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestPortal_ProposeAcceptSchedule: the customer proposes to pay it all in

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -66,7 +67,7 @@ func TestPortal_AmountStrict(t *testing.T) {
 			t.Errorf("promise %q: error beside the field %v, want %q", c.amount, errMsg, c.msg)
 		}
 	}
-	if after := testutil.Counts(t, w.st); !sameCounts(before, after) {
+	if after := testutil.Counts(t, w.st); !maps.Equal(before, after) {
 		t.Errorf("refused promises wrote rows: %v → %v", before, after)
 	}
 
@@ -114,7 +115,7 @@ func TestPortal_AmountStrict(t *testing.T) {
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r.Body, `id="installment_amount-error"`, "Enter an amount")
 	}
-	if after := testutil.Counts(t, w.st); !sameCounts(before, after) {
+	if after := testutil.Counts(t, w.st); !maps.Equal(before, after) {
 		t.Errorf("refused counter-offers wrote rows: %v → %v", before, after)
 	}
 }
@@ -132,7 +133,7 @@ func TestPortal_DateRange(t *testing.T) {
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r.Body, `id="due_date-error"`)
 	}
-	if after := testutil.Counts(t, w.st); !sameCounts(before, after) {
+	if after := testutil.Counts(t, w.st); !maps.Equal(before, after) {
 		t.Errorf("refused promises wrote rows: %v → %v", before, after)
 	}
 	home := b.get(w.linkB)
@@ -148,7 +149,7 @@ func TestPortal_DateRange(t *testing.T) {
 		}
 		wantIn(t, r.Body, `id="start_date-error"`)
 	}
-	if after := testutil.Counts(t, w.st); !sameCounts(before, after) {
+	if after := testutil.Counts(t, w.st); !maps.Equal(before, after) {
 		t.Errorf("refused dates wrote rows: %v → %v", before, after)
 	}
 	// In range, but the plan would run past 2199-12-31: the engine's

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -29,7 +30,7 @@ func TestPortal_ChooseOutOfRange(t *testing.T) {
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r.Body, `<html lang="en">`, "Please check this value.")
 	}
-	if after := testutil.Counts(t, w.st); !sameCounts(before, after) {
+	if after := testutil.Counts(t, w.st); !maps.Equal(before, after) {
 		t.Errorf("rows changed: %v → %v", before, after)
 	}
 	if auditAfter, _ := w.svc.Audit(w.ctx, store.AuditFilter{Limit: 1000}); len(auditAfter) != len(auditBefore) {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -272,7 +273,7 @@ func TestPortal_Isolation(t *testing.T) {
 	r := b.do(http.MethodPost, w.linkA+"/contact", url.Values{"csrf_token": {match(t, csrfInput, bHome.Body)}, "channel": {"sms"}, "opted_out": {"1"}})
 	wantStatus(t, r, http.StatusForbidden)
 
-	if after := testutil.Counts(t, w.st); !sameCounts(before, after) {
+	if after := testutil.Counts(t, w.st); !maps.Equal(before, after) {
 		t.Errorf("rows changed: %v → %v", before, after)
 	}
 	if auditAfter, _ := w.svc.Audit(w.ctx, store.AuditFilter{Limit: 1000}); len(auditAfter) != len(auditBefore) {
@@ -287,18 +288,6 @@ func TestPortal_Isolation(t *testing.T) {
 	if m, _ := w.svc.OptOuts(w.ctx, "A"); m["sms"] {
 		t.Error("A's sms opt-out was set with B's form token")
 	}
-}
-
-func sameCounts(a, b map[string]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestPortal_PromiseDisputeContact: the three forms, in English (B), with
