@@ -162,10 +162,10 @@ func TestRun_SIGKILLThenRerunCompletes(t *testing.T) {
 	dir := t.TempDir()
 	customers, invoices := filepath.Join(dir, "customers.csv"), filepath.Join(dir, "invoices.csv")
 	var cs, is strings.Builder
-	cs.WriteString("external_ref,name,email,time_zone,kind,jurisdiction\n")
+	cs.WriteString("external_ref,name,email,phone,time_zone,kind,jurisdiction\n")
 	is.WriteString("number,customer_ref,issue_date,due_date,currency,amount\n")
 	for i := range n {
-		fmt.Fprintf(&cs, "R%05d,Customer %d,c%d@example.com,Europe/London,consumer,GB\n", i, i, i)
+		fmt.Fprintf(&cs, "R%05d,Customer %d,c%d@example.com,+44 7700 9%05d,Europe/London,consumer,GB\n", i, i, i, i)
 		fmt.Fprintf(&is, "RI%05d,R%05d,2026-05-01,2026-06-01,GBP,25.00\n", i, i)
 	}
 	if err := os.WriteFile(customers, []byte(cs.String()), 0o644); err != nil {

@@ -3,6 +3,7 @@ package collect
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,6 +31,7 @@ const (
 	StepInstallmentMissed   = "installment_missed"
 	StepPlanDefaulted       = "plan_defaulted"
 	StepInvoiceOverdue      = "invoice_overdue" // the event, once per invoice
+	StepPromiseReview       = "promise_review"  // a task: a promise too small to pause the case
 )
 
 // Queues of the tiers: tier 0 is automated (no queue).
@@ -47,6 +49,25 @@ type LadderStep struct {
 	// KeyAccountCall: key accounts get a personal call from a senior agent
 	// (tier 2) at this step instead of automated mail.
 	KeyAccountCall bool `json:"key_account_call,omitempty"`
+	// PayByDays: the step states a deadline this many days after it is
+	// taken, and the case's next step waits until it has passed. 0: none,
+	// except demand and final_notice, which always carry one
+	// (DefaultPayByDays).
+	PayByDays int `json:"pay_by_days,omitempty" doc:"Days the customer is given to pay (demand and final_notice: 14 when 0)"`
+}
+
+// DefaultPayByDays is the deadline of a demand or a final notice.
+const DefaultPayByDays = 14
+
+// payByDays is the deadline the step states, 0 none.
+func (st LadderStep) payByDays() int {
+	if st.PayByDays > 0 {
+		return st.PayByDays
+	}
+	if st.Name == StepDemand || st.Name == StepFinal {
+		return DefaultPayByDays
+	}
+	return 0
 }
 
 // Ladder is a segment's escalation ladder.
@@ -63,6 +84,62 @@ type Ladder struct {
 	// it. Off by default: a customer at the call step is late by
 	// definition, so the score alone would send nearly every call up.
 	SeniorRisk int `json:"senior_risk,omitempty"`
+	// SeniorBalances: the senior threshold per currency, in major units,
+	// overriding SeniorBalance for that currency (10,000 JPY is not
+	// 10,000 USD). DefaultSeniorBalances fills the common currencies.
+	SeniorBalances map[string]int64 `json:"senior_balances,omitempty"`
+	// MinGapDays: at least this many days between two escalation steps of
+	// a case (0: DefaultMinGapDays). An account that enters late catches
+	// up one step at a time at this pace.
+	MinGapDays int `json:"min_gap_days,omitempty"`
+	// PromiseSharePercent: a promise to pay pauses the case only when it
+	// covers at least this share of the case's overdue balance (0:
+	// DefaultPromiseSharePercent); a smaller one is acknowledged, the rest
+	// is chased and an agent reviews the promise.
+	PromiseSharePercent int `json:"promise_share_percent,omitempty"`
+}
+
+// Defaults of the case rules.
+const (
+	DefaultMinGapDays          = 4
+	DefaultPromiseSharePercent = 80
+)
+
+// DefaultSeniorBalances is the senior threshold of the common currencies,
+// about 10,000 USD each, rounded: a currency not listed (and not in the
+// policy's SeniorBalances) uses SeniorBalance.
+var DefaultSeniorBalances = map[string]int64{
+	"USD": 10000, "EUR": 10000, "GBP": 8000, "CHF": 10000, "CAD": 13000, "AUD": 15000, "NZD": 16000,
+	"JPY": 1500000, "CNY": 70000, "HKD": 80000, "SGD": 13000, "INR": 800000, "SEK": 100000, "NOK": 100000,
+	"DKK": 70000, "PLN": 40000, "CZK": 230000, "HUF": 3600000, "MXN": 170000, "BRL": 50000, "ZAR": 180000,
+}
+
+func (l Ladder) minGap() int {
+	if l.MinGapDays > 0 {
+		return l.MinGapDays
+	}
+	return DefaultMinGapDays
+}
+
+func (l Ladder) promiseShare() int64 {
+	if l.PromiseSharePercent > 0 {
+		return int64(l.PromiseSharePercent)
+	}
+	return DefaultPromiseSharePercent
+}
+
+// seniorBalance is the senior threshold for a currency, in major units.
+func (l Ladder) seniorBalance(cur money.Currency) int64 {
+	if v, ok := l.SeniorBalances[string(cur)]; ok && v > 0 {
+		return v
+	}
+	if l.SeniorBalance > 0 {
+		return l.SeniorBalance
+	}
+	if v, ok := DefaultSeniorBalances[string(cur)]; ok {
+		return v
+	}
+	return DefaultSeniorBalance
 }
 
 // Defaults of the assignment rules.
@@ -75,10 +152,7 @@ func (l Ladder) queueFor(tier int, total money.Amount, risk int) (string, string
 	if tier != 1 {
 		return tierQueues[tier], ""
 	}
-	bal, r := l.SeniorBalance, l.SeniorRisk
-	if bal <= 0 {
-		bal = DefaultSeniorBalance
-	}
+	bal, r := l.seniorBalance(total.Currency()), l.SeniorRisk
 	unit := int64(1)
 	for range total.Currency().Digits() {
 		unit *= 10
@@ -144,6 +218,22 @@ func (l Ladder) Validate() error {
 		if s.Fee != "" && s.Fee != "statutory" {
 			fs.Add(f+".fee", "%q must be statutory or empty", s.Fee)
 		}
+		if s.PayByDays < 0 || s.PayByDays > 90 {
+			fs.Add(f+".pay_by_days", "%d must be between 0 and 90", s.PayByDays)
+		}
+	}
+	if l.MinGapDays < 0 || l.MinGapDays > 60 {
+		fs.Add("ladder.min_gap_days", "%d must be between 0 and 60", l.MinGapDays)
+	}
+	if l.PromiseSharePercent < 0 || l.PromiseSharePercent > 100 {
+		fs.Add("ladder.promise_share_percent", "%d must be between 0 and 100", l.PromiseSharePercent)
+	}
+	for cur, v := range l.SeniorBalances {
+		if _, err := money.ParseCurrency(cur); err != nil {
+			fs.Add("ladder.senior_balances."+cur, "%q is not a currency code", cur)
+		} else if v <= 0 {
+			fs.Add("ladder.senior_balances."+cur, "%d must be positive", v)
+		}
 	}
 	if l.InstallmentReminderDays < 0 || l.InstallmentReminderDays > 30 {
 		fs.Add("ladder.installment_reminder_days", "%d must be between 0 and 30", l.InstallmentReminderDays)
@@ -159,7 +249,6 @@ type Item struct {
 	Balance   money.Amount
 	Disputed  bool // paused: a dispute is worked by a person
 	InPlan    bool // paused: covered by a proposed or active plan
-	Promised  bool // paused: covered by an open promise to pay
 }
 
 // Installment is an unpaid installment of an active plan.
@@ -174,6 +263,13 @@ type Installment struct {
 // Subject is the key a step is recorded under for an installment.
 func (in Installment) Subject() string { return fmt.Sprintf("%s#%d", in.PlanID, in.Seq) }
 
+// Promise is an open promise to pay (made, not yet kept or broken).
+type Promise struct {
+	ID      string
+	Amount  money.Amount // what is still to come
+	DueDate civil.Date
+}
+
 // CustomerState is one customer as of the run's date.
 type CustomerState struct {
 	CustomerID   string
@@ -182,9 +278,26 @@ type CustomerState struct {
 	Items        []Item
 	Installments []Installment
 	Defaulted    []string // plans that defaulted by the date
-	// Done lists the steps already taken per subject (invoice id, plan
-	// installment subject, or plan id).
+	Promises     []Promise
+	// Cases are the customer's open collection cases by currency (the
+	// escalation steps taken); a currency without one has none yet.
+	Cases map[money.Currency]Case
+	// Paused: staff paused chasing (until a date, with a reason): no
+	// courtesy or escalation step is taken; plans are still followed.
+	Paused bool
+	// Done lists the steps already taken per subject (invoice id for the
+	// courtesy steps and the overdue event, plan installment subject, plan
+	// id, promise id).
 	Done map[string]map[string]bool
+}
+
+// Case is the escalation state of a customer's debt in one currency
+// (docs/collections.md): the last escalation step taken, when, and the
+// deadline it stated. The zero Case has taken none.
+type Case struct {
+	Step     string
+	StepOn   civil.Date
+	Deadline civil.Date
 }
 
 // Action kinds.
@@ -200,103 +313,185 @@ type Action struct {
 	Step     string
 	Channel  string   // message: email, sms or letter; task: call or review
 	Queue    string   // task: tier1, tier2 or legal
-	Subjects []string // what the step is recorded under (invoice ids, installment subjects, plan ids)
+	Subjects []string // what the step is recorded under (invoice ids, installment subjects, plan ids, promise ids)
 	// SubjectSteps, when set, is the step to record for each subject (a
-	// consolidated message covers invoices that reached different steps:
-	// each records its own, so that it is not due again tomorrow).
+	// consolidated courtesy message covers invoices that reached different
+	// steps: each records its own, so that it is not due again tomorrow).
 	SubjectSteps []string
 	InvoiceIDs   []string // the invoices a message or task is about
 	Installment  *Installment
 	Fee          bool   // the step states the statutory claim
 	Priority     int64  // task: higher first
 	Reason       string // plain language: why this action now
+	// Currency is the case an escalation step belongs to; Case, set on
+	// every action of an escalation step, is the case after it.
+	Currency money.Currency
+	Case     *Case
+	PayBy    civil.Date // the deadline the step states (zero: none)
+	// Promises are open promises too small to pause the case: the message
+	// acknowledges them.
+	Promises []Promise
 }
 
-// Due returns the actions due for a customer as of a date: one
-// consolidated message per channel for the most severe ladder step
-// reached by any of its invoices (listing every invoice whose step is due),
-// tasks for call and review steps, plan installment reminders and misses,
-// and the events. Disputed invoices and invoices covered by a plan or an
-// open promise are paused. An invoice that skipped steps (imported late,
-// or a pause that ended) takes only the latest step it has reached: no
-// catch-up barrage.
-func Due(l Ladder, s CustomerState, asOf civil.Date) []Action {
-	var out []Action
-	type hit struct {
-		item Item
-		step int // index into l.Steps
+// escalation reports whether a step is an escalation step (after the due
+// date) rather than a courtesy notice before it.
+func (st LadderStep) escalation() bool { return st.Offset > 0 }
+
+// stepIndex is the index of a named step, -1 when the ladder has none.
+func (l Ladder) stepIndex(name string) int {
+	for i, st := range l.Steps {
+		if st.Name == name {
+			return i
+		}
 	}
-	var hits []hit
-	paused := 0
-	for _, it := range s.Items {
-		if it.Disputed || it.InPlan || it.Promised {
-			paused++
+	return -1
+}
+
+// nextEscalation is the case's next escalation step and the first date
+// it may be taken, given the oldest due date among its open items:
+//   - steps never go backwards: the next is the first escalation step
+//     after the one taken (a case that took none starts at the first:
+//     never directly at a demand, a final notice or a review);
+//   - it is due its offset after the oldest open item's due date;
+//   - and at least MinGapDays after the step before;
+//   - and, when the step before stated a deadline, after that deadline.
+//
+// ok is false when the case has taken the last step.
+func (l Ladder) nextEscalation(c Case, oldestDue civil.Date) (int, civil.Date, bool) {
+	from := 0
+	if c.Step != "" {
+		i := l.stepIndex(c.Step)
+		if i < 0 {
+			// A step the policy no longer has: go on from the first
+			// escalation step after the one it stood at by offset is not
+			// known, so from the start, never skipping ahead.
+			i = -1
+		}
+		from = i + 1
+	}
+	for i := from; i < len(l.Steps); i++ {
+		if !l.Steps[i].escalation() {
 			continue
 		}
-		d := asOf.DaysSince(it.DueDate)
-		if d >= 1 && !s.done(it.InvoiceID, StepInvoiceOverdue) {
-			out = append(out, Action{Kind: ActEvent, Step: StepInvoiceOverdue, Subjects: []string{it.InvoiceID}, InvoiceIDs: []string{it.InvoiceID},
-				Reason: fmt.Sprintf("invoice %s is overdue since %s", it.Number, it.DueDate.AddDays(1))})
-		}
-		k := -1
-		for i, st := range l.Steps {
-			if st.Offset <= d {
-				k = i
+		at := oldestDue.AddDays(l.Steps[i].Offset)
+		if c.Step != "" && !c.StepOn.IsZero() {
+			if g := c.StepOn.AddDays(l.minGap()); g.After(at) {
+				at = g
 			}
-		}
-		if k < 0 || s.done(it.InvoiceID, l.Steps[k].Name) {
-			continue
-		}
-		hits = append(hits, hit{it, k})
-	}
-	// One consolidated message per currency: amounts in different
-	// currencies are never added up.
-	byCur := map[money.Currency][]hit{}
-	var curs []money.Currency
-	for _, h := range hits {
-		c := h.item.Balance.Currency()
-		if _, ok := byCur[c]; !ok {
-			curs = append(curs, c)
-		}
-		byCur[c] = append(byCur[c], h)
-	}
-	sort.Slice(curs, func(i, j int) bool { return curs[i] < curs[j] })
-	for _, cur := range curs {
-		hits := byCur[cur]
-		top := 0
-		for _, h := range hits {
-			top = max(top, h.step)
-		}
-		st := l.Steps[top]
-		var subjects, subjectSteps, invoices, numbers []string
-		var total int64
-		oldest := 0
-		for _, h := range hits {
-			subjects = append(subjects, h.item.InvoiceID)
-			subjectSteps = append(subjectSteps, l.Steps[h.step].Name)
-			invoices = append(invoices, h.item.InvoiceID)
-			numbers = append(numbers, h.item.Number)
-			total += h.item.Balance.Minor()
-			oldest = max(oldest, asOf.DaysSince(h.item.DueDate))
-		}
-		reason := fmt.Sprintf("ladder step %s (%s) reached by %s", st.Name, offsetText(st.Offset), strings.Join(numbers, ", "))
-		if s.KeyAccount && st.KeyAccountCall {
-			out = append(out, Action{Kind: ActTask, Step: st.Name, Channel: Call, Queue: tierQueues[2], Subjects: subjects, SubjectSteps: subjectSteps, InvoiceIDs: invoices,
-				Fee: st.Fee == "statutory", Priority: priority(total, s.RiskScore, oldest),
-				Reason: reason + "; a key account: a personal call instead of automated mail"})
-		} else {
-			for _, ch := range st.Via {
-				switch ch {
-				case Call, "review":
-					q, why := l.queueFor(st.Tier, money.New(total, hits[0].item.Balance.Currency()), s.RiskScore)
-					out = append(out, Action{Kind: ActTask, Step: st.Name, Channel: ch, Queue: q, Subjects: subjects, SubjectSteps: subjectSteps, InvoiceIDs: invoices,
-						Fee: st.Fee == "statutory", Priority: priority(total, s.RiskScore, oldest), Reason: reason + why})
-				default:
-					out = append(out, Action{Kind: ActMessage, Step: st.Name, Channel: ch, Subjects: subjects, SubjectSteps: subjectSteps, InvoiceIDs: invoices,
-						Fee: st.Fee == "statutory", Reason: reason})
+			if !c.Deadline.IsZero() {
+				if d := c.Deadline.AddDays(1); d.After(at) {
+					at = d
 				}
 			}
 		}
+		return i, at, true
+	}
+	return 0, civil.Date{}, false
+}
+
+// caseView is one currency's open items as the run sees them.
+type caseView struct {
+	cur        money.Currency
+	active     []Item // not disputed, not in a plan: chased
+	overdue    []Item // active and past due
+	oldestDue  civil.Date
+	overdueSum int64
+	promised   int64 // open promises in the currency
+	promises   []Promise
+	paused     string // why the case is paused ("" not)
+}
+
+// views splits the customer's items by currency.
+func (l Ladder) views(s CustomerState, asOf civil.Date) []*caseView {
+	byCur := map[money.Currency]*caseView{}
+	var out []*caseView
+	get := func(c money.Currency) *caseView {
+		v, ok := byCur[c]
+		if !ok {
+			v = &caseView{cur: c}
+			byCur[c] = v
+			out = append(out, v)
+		}
+		return v
+	}
+	for _, it := range s.Items {
+		v := get(it.Balance.Currency())
+		if it.Disputed || it.InPlan {
+			continue
+		}
+		v.active = append(v.active, it)
+		if asOf.After(it.DueDate) {
+			v.overdue = append(v.overdue, it)
+			v.overdueSum += it.Balance.Minor()
+			if v.oldestDue.IsZero() || it.DueDate.Before(v.oldestDue) {
+				v.oldestDue = it.DueDate
+			}
+		}
+	}
+	for _, p := range s.Promises {
+		if v, ok := byCur[p.Amount.Currency()]; ok {
+			v.promised += p.Amount.Minor()
+			v.promises = append(v.promises, p)
+		}
+	}
+	for _, v := range out {
+		switch {
+		case s.Paused:
+			v.paused = "chasing paused by staff"
+		case v.promised > 0 && v.overdueSum > 0 && v.promised*100 >= l.promiseShare()*v.overdueSum:
+			v.paused = "under a promise to pay"
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].cur < out[j].cur })
+	return out
+}
+
+// OpenCurrencies lists the currencies in which the customer has open
+// overdue invoices as of asOf (chased or paused): a case in any other
+// currency is closed.
+func OpenCurrencies(s CustomerState, asOf civil.Date) map[money.Currency]bool {
+	out := map[money.Currency]bool{}
+	for _, it := range s.Items {
+		if asOf.After(it.DueDate) && it.Balance.IsPositive() {
+			out[it.Balance.Currency()] = true
+		}
+	}
+	return out
+}
+
+// Due returns the actions due for a customer as of a date.
+//
+// Escalation (steps after the due date) runs per collection case — one
+// per currency: the next step follows the one the case took
+// (nextEscalation), one message per channel listing every open overdue
+// invoice of the currency, or a task for call and review steps. Courtesy
+// notices (steps on or before the due date) go per invoice, consolidated
+// per currency, only while the invoice is not yet overdue. Disputed
+// invoices and invoices covered by a plan are left out; a promise that
+// covers enough of the overdue balance (PromiseSharePercent) pauses the
+// case; a smaller one is acknowledged and reviewed by an agent. Plan
+// installments are reminded and their misses followed, and the events are
+// raised once each.
+func Due(l Ladder, s CustomerState, asOf civil.Date) []Action {
+	var out []Action
+	for _, it := range s.Items {
+		if it.Disputed || it.InPlan {
+			continue
+		}
+		if asOf.DaysSince(it.DueDate) >= 1 && !s.done(it.InvoiceID, StepInvoiceOverdue) {
+			out = append(out, Action{Kind: ActEvent, Step: StepInvoiceOverdue, Subjects: []string{it.InvoiceID}, InvoiceIDs: []string{it.InvoiceID},
+				Reason: fmt.Sprintf("invoice %s is overdue since %s", it.Number, it.DueDate.AddDays(1))})
+		}
+	}
+	for _, v := range l.views(s, asOf) {
+		if v.paused != "" && s.Paused {
+			continue
+		}
+		out = append(out, l.courtesy(s, v, asOf)...)
+		if v.paused != "" || len(v.overdue) == 0 {
+			continue
+		}
+		out = append(out, l.escalate(s, v, asOf)...)
 	}
 	for _, in := range s.Installments {
 		in := in
@@ -333,7 +528,112 @@ func Due(l Ladder, s CustomerState, asOf civil.Date) []Action {
 		}
 		return out[i].Channel < out[j].Channel
 	})
-	_ = paused
+	return out
+}
+
+// courtesy returns the courtesy notice of a currency: the latest courtesy
+// step each not-yet-overdue invoice has reached and not had, in one
+// message per channel.
+func (l Ladder) courtesy(s CustomerState, v *caseView, asOf civil.Date) []Action {
+	var subjects, subjectSteps, numbers []string
+	top := -1
+	var total int64
+	for _, it := range v.active {
+		d := asOf.DaysSince(it.DueDate)
+		if d > 0 {
+			continue // overdue: the case takes it up
+		}
+		k := -1
+		for i, st := range l.Steps {
+			if !st.escalation() && st.Offset <= d {
+				k = i
+			}
+		}
+		if k < 0 || s.done(it.InvoiceID, l.Steps[k].Name) {
+			continue
+		}
+		subjects = append(subjects, it.InvoiceID)
+		subjectSteps = append(subjectSteps, l.Steps[k].Name)
+		numbers = append(numbers, it.Number)
+		total += it.Balance.Minor()
+		top = max(top, k)
+	}
+	if top < 0 {
+		return nil
+	}
+	st := l.Steps[top]
+	reason := fmt.Sprintf("courtesy notice %s (%s) for %s", st.Name, offsetText(st.Offset), strings.Join(numbers, ", "))
+	var out []Action
+	for _, ch := range st.Via {
+		if ch == Call || ch == "review" {
+			continue // a courtesy notice is never a task
+		}
+		out = append(out, Action{Kind: ActMessage, Step: st.Name, Channel: ch, Subjects: subjects, SubjectSteps: subjectSteps,
+			InvoiceIDs: slices.Clone(subjects), Currency: v.cur, Reason: reason})
+	}
+	return out
+}
+
+// escalate returns the case's next escalation step when it is due.
+func (l Ladder) escalate(s CustomerState, v *caseView, asOf civil.Date) []Action {
+	c := s.Cases[v.cur]
+	k, at, ok := l.nextEscalation(c, v.oldestDue)
+	if !ok || at.After(asOf) {
+		return nil
+	}
+	st := l.Steps[k]
+	var invoices, numbers []string
+	for _, it := range v.overdue {
+		invoices = append(invoices, it.InvoiceID)
+		numbers = append(numbers, it.Number)
+	}
+	next := Case{Step: st.Name, StepOn: asOf}
+	if d := st.payByDays(); d > 0 {
+		next.Deadline = asOf.AddDays(d)
+	}
+	prev := "the first step of the " + string(v.cur) + " case"
+	if c.Step != "" {
+		prev = fmt.Sprintf("after %s on %s", c.Step, c.StepOn)
+	}
+	reason := fmt.Sprintf("ladder step %s (%s; %s) for %s", st.Name, offsetText(st.Offset), prev, strings.Join(numbers, ", "))
+	oldest := asOf.DaysSince(v.oldestDue)
+	base := Action{Step: st.Name, InvoiceIDs: invoices, Fee: st.Fee == "statutory", Currency: v.cur, Case: &next, PayBy: next.Deadline}
+	if len(v.promises) > 0 {
+		base.Promises = slices.Clone(v.promises)
+	}
+	var out []Action
+	if s.KeyAccount && st.KeyAccountCall {
+		a := base
+		a.Kind, a.Channel, a.Queue = ActTask, Call, tierQueues[2]
+		a.Priority = priority(v.overdueSum, s.RiskScore, oldest)
+		a.Reason = reason + "; a key account: a personal call instead of automated mail"
+		out = append(out, a)
+	} else {
+		for _, ch := range st.Via {
+			a := base
+			a.InvoiceIDs = slices.Clone(invoices)
+			switch ch {
+			case Call, "review":
+				q, why := l.queueFor(st.Tier, money.New(v.overdueSum, v.cur), s.RiskScore)
+				a.Kind, a.Channel, a.Queue = ActTask, ch, q
+				a.Priority = priority(v.overdueSum, s.RiskScore, oldest)
+				a.Reason = reason + why
+			default:
+				a.Kind, a.Channel, a.Reason = ActMessage, ch, reason
+			}
+			out = append(out, a)
+		}
+	}
+	// A promise too small to pause the case: an agent reviews it, once.
+	for _, p := range v.promises {
+		if s.done(p.ID, StepPromiseReview) {
+			continue
+		}
+		out = append(out, Action{Kind: ActTask, Step: StepPromiseReview, Channel: "review", Queue: tierQueues[1], Subjects: []string{p.ID},
+			InvoiceIDs: slices.Clone(invoices), Currency: v.cur, Priority: priority(v.overdueSum, s.RiskScore, oldest),
+			Reason: fmt.Sprintf("a promise of %s %s by %s covers less than %d%% of the %s %s overdue: review it with the customer",
+				p.Amount, p.Amount.Currency(), p.DueDate, l.promiseShare(), money.New(v.overdueSum, v.cur), v.cur)})
+	}
 	return out
 }
 

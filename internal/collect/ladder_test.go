@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -24,7 +25,11 @@ func brief(as []Action) []string {
 		if a.Queue != "" {
 			s += " " + a.Queue
 		}
-		s += " [" + strings.Join(a.Subjects, ",") + "]"
+		if len(a.Subjects) > 0 {
+			s += " [" + strings.Join(a.Subjects, ",") + "]"
+		} else {
+			s += " (" + strings.Join(a.InvoiceIDs, ",") + ")"
+		}
 		out = append(out, s)
 	}
 	return out
@@ -45,6 +50,14 @@ func TestDue_Ladder(t *testing.T) {
 		}
 		return m
 	}
+	at := func(step string, on int, deadline int) map[money.Currency]Case {
+		c := Case{Step: step, StepOn: due.AddDays(on)}
+		if deadline > 0 {
+			c.Deadline = due.AddDays(deadline)
+		}
+		return map[money.Currency]Case{"USD": c}
+	}
+	ev := done("a", StepInvoiceOverdue)
 	tests := []struct {
 		name  string
 		state CustomerState
@@ -58,26 +71,38 @@ func TestDue_Ladder(t *testing.T) {
 			[]string{"message due_today email [a]", "message due_today sms [a]"}},
 		{"+1: only the overdue event (the +3 step is not reached)", CustomerState{Items: []Item{inv("a", due)}, Done: done("a", StepReminder, "a", StepDueToday)}, due.AddDays(1),
 			[]string{"event invoice_overdue [a]"}},
-		{"+7 with nothing done: the firm step only, no catch-up barrage", CustomerState{Items: []Item{inv("a", due)}}, due.AddDays(7),
-			[]string{"event invoice_overdue [a]", "message firm email [a]", "message firm sms [a]"}},
-		{"+8 after the firm step: nothing new", CustomerState{Items: []Item{inv("a", due)}, Done: done("a", StepFirm, "a", StepInvoiceOverdue)}, due.AddDays(8), nil},
-		{"+14: a call task for an agent", CustomerState{Items: []Item{inv("a", due)}, Done: done("a", StepFirm, "a", StepInvoiceOverdue)}, due.AddDays(14),
-			[]string{"task call call tier1 [a]"}},
-		{"+30: demand letter and email", CustomerState{Items: []Item{inv("a", due)}, Done: done("a", StepCall, "a", StepInvoiceOverdue)}, due.AddDays(30),
-			[]string{"message demand email [a]", "message demand letter [a]"}},
-		{"+45: final notice", CustomerState{Items: []Item{inv("a", due)}, Done: done("a", StepDemand, "a", StepInvoiceOverdue)}, due.AddDays(45),
-			[]string{"message final_notice email [a]", "message final_notice letter [a]"}},
-		{"+60: legal review", CustomerState{Items: []Item{inv("a", due)}, Done: done("a", StepFinal, "a", StepInvoiceOverdue)}, due.AddDays(60),
-			[]string{"task review review legal [a]"}},
-		{"two invoices: one consolidated message at the most severe step", CustomerState{Items: []Item{inv("a", due), inv("b", due.AddDays(4))},
-			Done: done("a", StepInvoiceOverdue, "b", StepInvoiceOverdue)}, due.AddDays(7),
-			[]string{"message firm email [a,b]", "message firm sms [a,b]"}},
-		{"paused: disputed, in a plan, promised", CustomerState{Items: []Item{
+		{"+7 with no step taken: the first overdue step, never the firm one", CustomerState{Items: []Item{inv("a", due)}}, due.AddDays(7),
+			[]string{"event invoice_overdue [a]", "message overdue email (a)"}},
+		{"+75 with no step taken: still the first overdue step", CustomerState{Items: []Item{inv("a", due)}, Done: ev}, due.AddDays(75),
+			[]string{"message overdue email (a)"}},
+		{"+7 after the overdue step on +3: firm", CustomerState{Items: []Item{inv("a", due)}, Done: ev, Cases: at(StepOverdue, 3, 0)}, due.AddDays(7),
+			[]string{"message firm email (a)", "message firm sms (a)"}},
+		{"+8 after the firm step: nothing new", CustomerState{Items: []Item{inv("a", due)}, Done: ev, Cases: at(StepFirm, 7, 0)}, due.AddDays(8), nil},
+		{"+14: a call task for an agent", CustomerState{Items: []Item{inv("a", due)}, Done: ev, Cases: at(StepFirm, 7, 0)}, due.AddDays(14),
+			[]string{"task call call tier1 (a)"}},
+		{"+30: demand letter and email", CustomerState{Items: []Item{inv("a", due)}, Done: ev, Cases: at(StepCall, 14, 0)}, due.AddDays(30),
+			[]string{"message demand email (a)", "message demand letter (a)"}},
+		{"+45 but the demand of +33 gave until +47: nothing", CustomerState{Items: []Item{inv("a", due)}, Done: ev, Cases: at(StepDemand, 33, 47)}, due.AddDays(45), nil},
+		{"+48, after the demand's deadline: final notice", CustomerState{Items: []Item{inv("a", due)}, Done: ev, Cases: at(StepDemand, 33, 47)}, due.AddDays(48),
+			[]string{"message final_notice email (a)", "message final_notice letter (a)"}},
+		{"+60: legal review", CustomerState{Items: []Item{inv("a", due)}, Done: ev, Cases: at(StepFinal, 45, 59)}, due.AddDays(60),
+			[]string{"task review review legal (a)"}},
+		{"+61 after the review: nothing more", CustomerState{Items: []Item{inv("a", due)}, Done: ev, Cases: at(StepReview, 60, 0)}, due.AddDays(61), nil},
+		{"two invoices: one message for the case, listing both", CustomerState{Items: []Item{inv("a", due), inv("b", due.AddDays(4))},
+			Done: done("a", StepInvoiceOverdue, "b", StepInvoiceOverdue), Cases: at(StepOverdue, 3, 0)}, due.AddDays(7),
+			[]string{"message firm email (a,b)", "message firm sms (a,b)"}},
+		{"paused: disputed, in a plan", CustomerState{Items: []Item{
 			{InvoiceID: "d", DueDate: due, Balance: usd(1), Disputed: true},
-			{InvoiceID: "p", DueDate: due, Balance: usd(1), InPlan: true},
-			{InvoiceID: "q", DueDate: due, Balance: usd(1), Promised: true}}}, due.AddDays(30), nil},
-		{"key account at the firm step: a senior agent's call instead of mail", CustomerState{KeyAccount: true, Items: []Item{inv("a", due)}, Done: done("a", StepInvoiceOverdue)}, due.AddDays(7),
-			[]string{"task firm call tier2 [a]"}},
+			{InvoiceID: "p", DueDate: due, Balance: usd(1), InPlan: true}}}, due.AddDays(30), nil},
+		{"a promise of 80% pauses the case", CustomerState{Items: []Item{inv("a", due)}, Done: ev,
+			Promises: []Promise{{ID: "prm_1", Amount: usd(40000), DueDate: due.AddDays(20)}}}, due.AddDays(10), nil},
+		{"a promise of 1.00 on 500.00 does not: the case goes on and an agent reviews it", CustomerState{Items: []Item{inv("a", due)}, Done: ev,
+			Promises: []Promise{{ID: "prm_1", Amount: usd(100), DueDate: due.AddDays(20)}}}, due.AddDays(10),
+			[]string{"message overdue email (a)", "task promise_review review tier1 [prm_1]"}},
+		{"staff pause: nothing", CustomerState{Items: []Item{inv("a", due)}, Done: ev, Paused: true}, due.AddDays(10), nil},
+		{"key account at the firm step: a senior agent's call instead of mail", CustomerState{KeyAccount: true, Items: []Item{inv("a", due)}, Done: ev,
+			Cases: at(StepOverdue, 3, 0)}, due.AddDays(7),
+			[]string{"task firm call tier2 (a)"}},
 		{"key account at the due date: mail as usual", CustomerState{KeyAccount: true, Items: []Item{inv("a", due)}}, due,
 			[]string{"message due_today email [a]", "message due_today sms [a]"}},
 		{"installment: reminder 3 days before, missed, defaulted plan", CustomerState{
@@ -102,11 +127,46 @@ func TestDue_Ladder(t *testing.T) {
 	}
 }
 
+// An account that enters settle 75 days late starts at the first overdue
+// step and catches up at the minimum gaps (4 days), waiting out each
+// deadline (14 days). Worked by hand from the default ladder: overdue on
+// +75; firm +79; call +83; demand +87 (pay by +101); final notice +102
+// (pay by +116); review +117.
+func TestDue_CatchUpFromLateImport(t *testing.T) {
+	due := civil.New(2026, 1, 5)
+	s := CustomerState{Items: []Item{{InvoiceID: "a", Number: "A", DueDate: due, Balance: usd(750000)}},
+		Done: map[string]map[string]bool{"a": {StepInvoiceOverdue: true}}}
+	l := DefaultLadder()
+	var got []string
+	for day := 75; day <= 140; day++ {
+		asOf := due.AddDays(day)
+		as := Due(l, s, asOf)
+		for _, a := range as {
+			if a.Case != nil && a.Channel != SMS && a.Channel != Letter {
+				got = append(got, fmt.Sprintf("+%d %s", day, a.Step))
+			}
+		}
+		s = s.WithDone(as)
+		// NextWake is never later than the next action.
+		if w, ok := NextWake(l, s, asOf); ok {
+			for d := asOf.AddDays(1); d.Before(w); d = d.AddDays(1) {
+				if len(Due(l, s, d)) > 0 {
+					t.Fatalf("NextWake on +%d says %s, but %s has actions", day, w, d)
+				}
+			}
+		}
+	}
+	want := []string{"+75 overdue", "+79 firm", "+83 call", "+87 demand", "+102 final_notice", "+117 review"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+}
+
 func TestDue_TaskPriorityOrdersByAmountRiskAndAge(t *testing.T) {
 	due := civil.New(2026, 3, 10)
 	task := func(amount int64, risk, age int) int64 {
 		as := Due(DefaultLadder(), CustomerState{RiskScore: risk, Items: []Item{{InvoiceID: "a", DueDate: due, Balance: usd(amount)}},
-			Done: map[string]map[string]bool{"a": {StepFirm: true, StepInvoiceOverdue: true}}}, due.AddDays(age))
+			Done: map[string]map[string]bool{"a": {StepInvoiceOverdue: true}}, Cases: map[money.Currency]Case{"USD": {Step: StepFirm, StepOn: due.AddDays(7)}}}, due.AddDays(age))
 		for _, a := range as {
 			if a.Kind == ActTask {
 				return a.Priority
@@ -147,31 +207,6 @@ func TestLadder_Validate(t *testing.T) {
 	}
 }
 
-// A consolidated message records each invoice's own step: b reached only
-// +3 (overdue) when a reached +7 (firm), so tomorrow b is not due again
-// for +3, and on +7 for b its firm step is.
-func TestDue_ConsolidatedRecordsEachOwnStep(t *testing.T) {
-	due := civil.New(2026, 3, 10)
-	s := CustomerState{Items: []Item{
-		{InvoiceID: "a", DueDate: due, Balance: usd(100)},
-		{InvoiceID: "b", DueDate: due.AddDays(4), Balance: usd(100)}},
-		Done: map[string]map[string]bool{"a": {StepInvoiceOverdue: true}, "b": {StepInvoiceOverdue: true}}}
-	as := Due(DefaultLadder(), s, due.AddDays(7))
-	if len(as) == 0 || as[0].Step != StepFirm {
-		t.Fatalf("actions %v", brief(as))
-	}
-	if diff := cmp.Diff([]string{StepFirm, StepOverdue}, as[0].SubjectSteps); diff != "" {
-		t.Errorf("subject steps (-want +got):\n%s", diff)
-	}
-	s.Done["a"][StepFirm], s.Done["b"][StepOverdue] = true, true
-	if got := brief(Due(DefaultLadder(), s, due.AddDays(8))); len(got) != 0 {
-		t.Errorf("the next day: %v", got)
-	}
-	if got := brief(Due(DefaultLadder(), s, due.AddDays(11))); !cmp.Equal(got, []string{"message firm email [b]", "message firm sms [b]"}) {
-		t.Errorf("b's firm step: %v", got)
-	}
-}
-
 // Invoices in two currencies: one consolidated message per currency, never
 // a sum across them; a large balance or a risky customer sends an agent's
 // task to the senior queue (risk only when the ladder sets senior_risk).
@@ -180,17 +215,19 @@ func TestDue_PerCurrencyAndSeniorQueue(t *testing.T) {
 	s := CustomerState{Items: []Item{
 		{InvoiceID: "u", DueDate: due, Balance: usd(100)},
 		{InvoiceID: "e", DueDate: due, Balance: money.New(100, "EUR")}},
-		Done: map[string]map[string]bool{"u": {StepInvoiceOverdue: true}, "e": {StepInvoiceOverdue: true}}}
+		Done:  map[string]map[string]bool{"u": {StepInvoiceOverdue: true}, "e": {StepInvoiceOverdue: true}},
+		Cases: map[money.Currency]Case{"USD": {Step: StepOverdue, StepOn: due.AddDays(3)}, "EUR": {Step: StepOverdue, StepOn: due.AddDays(3)}}}
 	got := brief(Due(DefaultLadder(), s, due.AddDays(7)))
-	want := []string{"message firm email [e]", "message firm email [u]", "message firm sms [e]", "message firm sms [u]"}
+	want := []string{"message firm email (e)", "message firm email (u)", "message firm sms (e)", "message firm sms (u)"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("per currency (-want +got):\n%s", diff)
 	}
-	call := func(balance int64, risk, seniorRisk int) string {
+	call := func(balance money.Amount, risk, seniorRisk int) string {
 		l := DefaultLadder()
 		l.SeniorRisk = seniorRisk
-		st := CustomerState{RiskScore: risk, Items: []Item{{InvoiceID: "a", DueDate: due, Balance: usd(balance)}},
-			Done: map[string]map[string]bool{"a": {StepFirm: true, StepInvoiceOverdue: true}}}
+		st := CustomerState{RiskScore: risk, Items: []Item{{InvoiceID: "a", DueDate: due, Balance: balance}},
+			Done:  map[string]map[string]bool{"a": {StepInvoiceOverdue: true}},
+			Cases: map[money.Currency]Case{balance.Currency(): {Step: StepFirm, StepOn: due.AddDays(7)}}}
 		for _, a := range Due(l, st, due.AddDays(14)) {
 			if a.Kind == ActTask {
 				return a.Queue
@@ -198,17 +235,25 @@ func TestDue_PerCurrencyAndSeniorQueue(t *testing.T) {
 		}
 		return ""
 	}
-	if q := call(100, 95, 0); q != "tier1" {
+	if q := call(usd(100), 95, 0); q != "tier1" {
 		t.Errorf("risk 95 without senior_risk: %s", q)
 	}
 	// 9,999.99 USD at risk 50: an agent; 10,000.00: a senior; risk 80 with senior_risk 80: a senior.
-	if q := call(999999, 50, 80); q != "tier1" {
+	if q := call(usd(999999), 50, 80); q != "tier1" {
 		t.Errorf("9,999.99: %s", q)
 	}
-	if q := call(1000000, 50, 0); q != "tier2" {
+	if q := call(usd(1000000), 50, 0); q != "tier2" {
 		t.Errorf("10,000.00: %s", q)
 	}
-	if q := call(100, 80, 80); q != "tier2" {
+	if q := call(usd(100), 80, 80); q != "tier2" {
 		t.Errorf("risk 80: %s", q)
+	}
+	// Thresholds per currency: 511,000 JPY (about 3,400 USD) is not a large
+	// account; 1,500,000 JPY is (the default table).
+	if q := call(money.New(511000, "JPY"), 50, 0); q != "tier1" {
+		t.Errorf("511,000 JPY: %s", q)
+	}
+	if q := call(money.New(1500000, "JPY"), 50, 0); q != "tier2" {
+		t.Errorf("1,500,000 JPY: %s", q)
 	}
 }

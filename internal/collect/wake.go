@@ -1,6 +1,9 @@
 package collect
 
-import "settle/internal/civil"
+import (
+	"settle/internal/civil"
+	"settle/internal/money"
+)
 
 // The daily run need not visit every customer every day: between changes
 // to a customer's ledger (a new invoice, a payment, a dispute, a plan or a
@@ -32,6 +35,16 @@ func (s CustomerState) WithDone(actions []Action) CustomerState {
 		}
 	}
 	s.Done = done
+	cases := make(map[money.Currency]Case, len(s.Cases)+1)
+	for c, v := range s.Cases {
+		cases[c] = v
+	}
+	for _, a := range actions {
+		if a.Case != nil {
+			cases[a.Currency] = *a.Case
+		}
+	}
+	s.Cases = cases
 	return s
 }
 
@@ -59,35 +72,65 @@ func NextWake(l Ladder, s CustomerState, asOf civil.Date) (civil.Date, bool) {
 		}
 	}
 	for _, it := range s.Items {
-		switch {
-		case it.Disputed:
+		if it.Disputed {
 			continue // resolving a dispute is a change: it wakes the customer
-		case it.InPlan || it.Promised:
-			consider(tomorrow) // a lapsing plan or a broken promise ends the pause
+		}
+		if it.InPlan {
+			consider(tomorrow) // a lapsing plan ends the pause
 			continue
 		}
 		if !s.done(it.InvoiceID, StepInvoiceOverdue) {
 			consider(it.DueDate.AddDays(1))
 		}
-		d := asOf.DaysSince(it.DueDate)
-		for _, st := range l.Steps {
-			// Due takes the latest step reached: one already done gives
-			// nothing, so the next is the first later step not done.
-			if st.Offset > d && !s.done(it.InvoiceID, st.Name) {
-				consider(it.DueDate.AddDays(st.Offset))
-				break
+	}
+	if len(s.Promises) > 0 {
+		consider(tomorrow) // a promise is kept or broken on any day
+	}
+	for _, v := range l.views(s, asOf) {
+		if s.Paused {
+			consider(tomorrow) // a staff pause ends on its date
+			break
+		}
+		// Courtesy notices: the next courtesy step of each invoice not yet
+		// overdue, or at once when one is reached and not had.
+		for _, it := range v.active {
+			d := asOf.DaysSince(it.DueDate)
+			if d > 0 {
+				continue
+			}
+			k := -1
+			for i, st := range l.Steps {
+				if st.escalation() {
+					continue
+				}
+				if st.Offset <= d {
+					k = i
+				} else if !s.done(it.InvoiceID, st.Name) {
+					consider(it.DueDate.AddDays(st.Offset))
+					break
+				}
+			}
+			if k >= 0 && !s.done(it.InvoiceID, l.Steps[k].Name) {
+				consider(tomorrow)
 			}
 		}
-		// The latest step reached but not yet done (none after the run's
-		// own actions are recorded) is due at once.
-		k := -1
-		for i, st := range l.Steps {
-			if st.Offset <= d {
-				k = i
+		// Escalation: the case's next step, from the oldest chased item
+		// (overdue or not yet).
+		oldest := civil.Date{}
+		for _, it := range v.active {
+			if oldest.IsZero() || it.DueDate.Before(oldest) {
+				oldest = it.DueDate
 			}
 		}
-		if k >= 0 && !s.done(it.InvoiceID, l.Steps[k].Name) {
-			consider(tomorrow)
+		if oldest.IsZero() || v.paused != "" {
+			continue
+		}
+		if _, at, ok := l.nextEscalation(s.Cases[v.cur], oldest); ok {
+			// Taken only once an item is overdue: the day after the oldest due date at the earliest.
+			if d := oldest.AddDays(1); d.After(at) {
+				at = d
+			}
+			consider(at)
 		}
 	}
 	for _, in := range s.Installments {

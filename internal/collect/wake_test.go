@@ -35,8 +35,6 @@ func randomLadderState(rng *rand.Rand, asOf civil.Date) (Ladder, CustomerState) 
 			it.Disputed = true
 		case 1:
 			it.InPlan = true
-		case 2:
-			it.Promised = true
 		}
 		for _, n := range names {
 			if rng.IntN(3) == 0 {
@@ -48,6 +46,27 @@ func randomLadderState(rng *rand.Rand, asOf civil.Date) (Ladder, CustomerState) 
 		}
 		s.Items = append(s.Items, it)
 	}
+	if rng.IntN(5) == 0 {
+		s.Promises = append(s.Promises, Promise{ID: "prm_1", Amount: money.New(int64(1+rng.IntN(200000)), "USD"), DueDate: asOf.AddDays(rng.IntN(30))})
+	}
+	if rng.IntN(2) == 0 {
+		// A case at a random step taken a random number of days ago.
+		var esc []LadderStep
+		for _, st := range l.Steps {
+			if st.Offset > 0 {
+				esc = append(esc, st)
+			}
+		}
+		if len(esc) > 0 {
+			st := esc[rng.IntN(len(esc))]
+			c := Case{Step: st.Name, StepOn: asOf.AddDays(-rng.IntN(30))}
+			if d := st.payByDays(); d > 0 {
+				c.Deadline = c.StepOn.AddDays(d)
+			}
+			s.Cases = map[money.Currency]Case{"USD": c}
+		}
+	}
+	s.Paused = rng.IntN(10) == 0
 	if rng.IntN(3) == 0 {
 		for seq := 1; seq <= 1+rng.IntN(3); seq++ {
 			in := Installment{PlanID: "pln_1", Seq: seq, DueDate: asOf.AddDays(rng.IntN(60) - 20), Outstanding: money.New(1000, "USD")}
@@ -82,9 +101,9 @@ func TestNextWake_NeverLate(t *testing.T) {
 			}
 			checked++
 		}
-		timeOnly := len(s.Installments) == 0
+		timeOnly := len(s.Installments) == 0 && len(s.Promises) == 0 && !s.Paused
 		for _, it := range s.Items {
-			timeOnly = timeOnly && !it.InPlan && !it.Promised
+			timeOnly = timeOnly && !it.InPlan
 		}
 		if ok && timeOnly {
 			if len(Due(l, after, wake)) == 0 {
@@ -122,16 +141,22 @@ func TestNextWake_Table(t *testing.T) {
 		{"due in 10 days: the reminder at -3", CustomerState{Items: []Item{{InvoiceID: "i1", DueDate: asOf.AddDays(10), Balance: usd}}}, "2026-03-17"},
 		{"due today, due_today done: overdue event tomorrow", CustomerState{Items: []Item{{InvoiceID: "i1", DueDate: asOf, Balance: usd}},
 			Done: done("i1", StepDueToday)}, "2026-03-11"},
-		{"8 days late, overdue and firm done: call at +14", CustomerState{Items: []Item{{InvoiceID: "i1", DueDate: asOf.AddDays(-8), Balance: usd}},
-			Done: done("i1", StepInvoiceOverdue, "i1", StepFirm)}, "2026-03-16"},
-		{"two invoices: the nearer step wins", CustomerState{Items: []Item{
+		{"8 days late, firm taken yesterday: call at +14", CustomerState{Items: []Item{{InvoiceID: "i1", DueDate: asOf.AddDays(-8), Balance: usd}},
+			Done: done("i1", StepInvoiceOverdue), Cases: map[money.Currency]Case{"USD": {Step: StepFirm, StepOn: asOf.AddDays(-1)}}}, "2026-03-16"},
+		{"8 days late, firm taken today: call at +14", CustomerState{Items: []Item{{InvoiceID: "i1", DueDate: asOf.AddDays(-8), Balance: usd}},
+			Done: done("i1", StepInvoiceOverdue), Cases: map[money.Currency]Case{"USD": {Step: StepFirm, StepOn: asOf}}}, "2026-03-16"},
+		{"20 days late, firm taken today (catching up): call after the 4-day gap", CustomerState{Items: []Item{{InvoiceID: "i1", DueDate: asOf.AddDays(-20), Balance: usd}},
+			Done: done("i1", StepInvoiceOverdue), Cases: map[money.Currency]Case{"USD": {Step: StepFirm, StepOn: asOf}}}, "2026-03-14"},
+		{"demand with a deadline: final notice the day after it", CustomerState{Items: []Item{
 			{InvoiceID: "i1", DueDate: asOf.AddDays(-8), Balance: usd},
 			{InvoiceID: "i2", DueDate: asOf.AddDays(-40), Balance: usd}},
-			Done: done("i1", StepInvoiceOverdue, "i1", StepFirm, "i2", StepInvoiceOverdue, "i2", StepDemand)}, "2026-03-15"},
-		{"past the last step, all done: never", CustomerState{Items: []Item{{InvoiceID: "i1", DueDate: asOf.AddDays(-90), Balance: usd}},
-			Done: done("i1", StepInvoiceOverdue, "i1", StepReview)}, ""},
+			Done:  done("i1", StepInvoiceOverdue, "i2", StepInvoiceOverdue),
+			Cases: map[money.Currency]Case{"USD": {Step: StepDemand, StepOn: asOf.AddDays(-10), Deadline: asOf.AddDays(4)}}}, "2026-03-15"},
+		{"past the last step: never", CustomerState{Items: []Item{{InvoiceID: "i1", DueDate: asOf.AddDays(-90), Balance: usd}},
+			Done: done("i1", StepInvoiceOverdue), Cases: map[money.Currency]Case{"USD": {Step: StepReview, StepOn: asOf.AddDays(-20)}}}, ""},
 		{"disputed: never (the resolution wakes it)", CustomerState{Items: []Item{{InvoiceID: "i1", DueDate: asOf.AddDays(-8), Balance: usd, Disputed: true}}}, ""},
-		{"promised: tomorrow", CustomerState{Items: []Item{{InvoiceID: "i1", DueDate: asOf.AddDays(-8), Balance: usd, Promised: true}}}, "2026-03-11"},
+		{"promised: tomorrow", CustomerState{Items: []Item{{InvoiceID: "i1", DueDate: asOf.AddDays(-8), Balance: usd}},
+			Done: done("i1", StepInvoiceOverdue), Promises: []Promise{{ID: "prm_1", Amount: usd, DueDate: asOf.AddDays(3)}}}, "2026-03-11"},
 		{"installment due in 9 days: its reminder at -3", CustomerState{Installments: []Installment{{PlanID: "p", Seq: 1, DueDate: asOf.AddDays(9), Outstanding: usd}}}, "2026-03-16"},
 		{"installment reminded, due in 2 days: the day after it is due", CustomerState{Installments: []Installment{{PlanID: "p", Seq: 1, DueDate: asOf.AddDays(2), Outstanding: usd}},
 			Done: done("p#1", StepInstallmentReminder)}, "2026-03-13"},

@@ -225,6 +225,11 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	mustOK(t, do("PUT", "/v1/customers/C-1/budget", `{"currency":"GBP","income":[{"category":"revenue","monthly":"2500.00"}],"expenses":[],"debts":[]}`), 200, "budget")
 	mustOK(t, do("POST", "/v1/promises", `{"customer_id":"C-2","currency":"GBP","amount":"20.00","promised_on":"2026-05-30","due_date":"2026-06-15","channel":"call"}`), 201, "promise")
 	mustOK(t, do("POST", "/v1/customers/C-2/interactions", `{"kind":"note","summary":"spoke to AP"}`), 201, "interaction")
+	// The daily runs before: a collection case steps on from the step it
+	// took, so C-1's demand letter of 06-01 follows the runs of May.
+	for d := 3; d <= 31; d++ {
+		mustOK(t, do("POST", "/v1/runs", fmt.Sprintf(`{"as_of":"2026-05-%02d"}`, d)), 200, "run")
+	}
 	f.run = mustOK(t, do("POST", "/v1/runs", `{"as_of":"2026-06-01"}`), 200, "run")["id"].(string)
 	var msgs struct {
 		Data []struct {

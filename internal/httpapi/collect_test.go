@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -13,6 +14,11 @@ func TestAPI_RunTasksMessages(t *testing.T) {
 	want(t, agent.do("POST", "/v1/invoices", `{"number":"LL-1","customer_id":"LL","issue_date":"2026-04-01","due_date":"2026-05-02","currency":"GBP","amount":"640.00"}`), 201)
 	want(t, anon.do("POST", "/v1/runs", `{"as_of":"2026-06-01"}`), 401)
 	want(t, viewer.do("POST", "/v1/runs", `{"as_of":"2026-06-01"}`), 403)
+	// The daily runs of May: overdue (+3), firm (+7) and call (+14) steps
+	// of LL's case come before its demand.
+	for d := 3; d <= 31; d++ {
+		want(t, agent.do("POST", "/v1/runs", fmt.Sprintf(`{"as_of":"2026-05-%02d"}`, d)), 200)
+	}
 	r := agent.do("POST", "/v1/runs", `{"as_of":"2026-06-01"}`) // +30: demand letter and email
 	want(t, r, 200)
 	var run struct {
@@ -21,7 +27,7 @@ func TestAPI_RunTasksMessages(t *testing.T) {
 		Created    struct{ Messages, Tasks, Events int }
 	}
 	r.decode(t, &run)
-	if run.Status != "done" || run.Repeat || run.Created.Messages != 2 || run.Created.Events != 1 {
+	if run.Status != "done" || run.Repeat || run.Created.Messages != 2 || run.Created.Events != 0 { // the overdue event came with the May runs
 		t.Fatalf("run = %s", r.Body)
 	}
 	r = agent.do("POST", "/v1/runs", `{"as_of":"2026-06-01"}`)
@@ -58,10 +64,11 @@ func TestAPI_RunTasksMessages(t *testing.T) {
 	}
 	want(t, viewer.do("GET", "/v1/messages/"+letter+"/attachments/nope.pdf", ""), 404)
 
-	// A second invoice, 15 days overdue on 2 June, reaches the +14 call
-	// step (LL-1 has had its +30 step): a call task in tier 1.
+	// A second invoice, 15 days overdue on 2 June, joins LL's case (at its
+	// demand): no new step; the call task of the case's +14 step (16 May)
+	// is the one open task in tier 1.
 	want(t, agent.do("POST", "/v1/invoices", `{"number":"LL-2","customer_id":"LL","issue_date":"2026-05-01","due_date":"2026-05-18","currency":"GBP","amount":"100.00"}`), 201)
-	want(t, agent.do("POST", "/v1/runs", `{"as_of":"2026-06-02"}`), 200) // LL-2 at +15: call task
+	want(t, agent.do("POST", "/v1/runs", `{"as_of":"2026-06-02"}`), 200)
 	r = viewer.do("GET", "/v1/tasks?queue=tier1", "")
 	want(t, r, 200)
 	var tasks struct {

@@ -58,6 +58,18 @@ type dataSpec struct {
 	Benefits       []string         `json:"benefits,omitempty"`
 	PaymentMethods []string         `json:"payment_methods,omitempty"`
 	PayReference   string           `json:"pay_reference,omitempty"`
+	Earlier        []sentSpec       `json:"earlier,omitempty"`
+	Promises       []promiseSpec    `json:"promises,omitempty"`
+}
+
+type sentSpec struct {
+	Step string     `json:"step"`
+	On   civil.Date `json:"on"`
+}
+
+type promiseSpec struct {
+	Amount  amountSpec `json:"amount"`
+	DueDate civil.Date `json:"due_date"`
 }
 
 func amountOf(a money.Amount) amountSpec {
@@ -89,6 +101,12 @@ func MarshalLetter(step string, d MessageData, addressLines []string) ([]byte, e
 	if in := d.Installment; in != nil {
 		s.Data.Installment = &installmentSpec{Seq: in.Seq, DueDate: in.DueDate, Amount: amountOf(in.Amount), PlanID: in.PlanID}
 	}
+	for _, e := range d.Earlier {
+		s.Data.Earlier = append(s.Data.Earlier, sentSpec(e))
+	}
+	for _, p := range d.Promises {
+		s.Data.Promises = append(s.Data.Promises, promiseSpec{Amount: amountOf(p.Amount), DueDate: p.DueDate})
+	}
 	return json.Marshal(s)
 }
 
@@ -111,6 +129,12 @@ func (s letterSpec) data() MessageData {
 	}
 	if in := s.Data.Installment; in != nil {
 		d.Installment = &InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Amount.amount(), PlanID: in.PlanID}
+	}
+	for _, e := range s.Data.Earlier {
+		d.Earlier = append(d.Earlier, SentStep(e))
+	}
+	for _, p := range s.Data.Promises {
+		d.Promises = append(d.Promises, PromiseLine{Amount: p.Amount.amount(), DueDate: p.DueDate})
 	}
 	return d
 }

@@ -104,3 +104,24 @@ func inviteDescription(f *facts, p phrasebook) string {
 	// Plain spaces: calendar clients differ in how they wrap no-break spaces.
 	return strings.ReplaceAll(strings.Join(lines, "\n"), nbsp, " ")
 }
+
+// joinWords joins a list as prose: "a", "a and b", "a, b and c" (sep ", ",
+// last " and ").
+func joinWords(list []string, sep, last string) string {
+	switch len(list) {
+	case 0:
+		return ""
+	case 1:
+		return list[0]
+	}
+	return strings.Join(list[:len(list)-1], sep) + last + list[len(list)-1]
+}
+
+// lowerFirst lower-cases the first letter (a German sentence right after
+// the salutation's comma starts in lower case).
+func lowerFirst(s string) string {
+	for i, r := range s {
+		return strings.ToLower(string(r)) + s[i+len(string(r)):]
+	}
+	return s
+}

@@ -164,23 +164,22 @@ func (german) intro(f *facts) []string {
 		return []string{s + "sind die folgenden Rechnungen noch offen."}
 	case StepFirm:
 		if f.direct {
-			return []string{"trotz unserer Zahlungserinnerung " + is + " " + inv + " weiterhin unbezahlt." + days}
+			return []string{lowerFirst(deDespite(f, inv, is, "weiterhin unbezahlt.")) + days}
 		}
 		return []string{"uns liegt viel an unserer Geschäftsbeziehung, deshalb wenden wir uns persönlich an Sie. " +
-			"Trotz unserer Zahlungserinnerung " + is + " " + inv + " weiterhin offen." + days}
+			deDespite(f, inv, is, "weiterhin offen.") + days}
 	case StepDemand:
 		if f.direct {
-			return []string{"trotz unserer Erinnerungen " + is + " " + inv + " weiterhin unbezahlt."}
+			return []string{lowerFirst(deDespite(f, inv, is, "weiterhin unbezahlt."))}
 		}
 		return []string{"wir bedauern, Ihnen heute förmlich schreiben zu müssen, denn wir schätzen die Zusammenarbeit mit Ihnen. " +
-			"Trotz unserer Erinnerungen " + is + " " + inv + " weiterhin unbezahlt."}
+			deDespite(f, inv, is, "weiterhin unbezahlt.")}
 	case StepFinal:
 		if f.direct {
-			return []string{"dies ist unsere letzte Mahnung. Trotz unserer Erinnerungen und unserer Zahlungsaufforderung " +
-				is + " " + inv + " weiterhin unbezahlt."}
+			return []string{"dies ist unsere letzte Mahnung. " + deDespite(f, inv, is, "weiterhin unbezahlt.")}
 		}
 		return []string{"wir würden diese Angelegenheit lieber direkt mit Ihnen klären. Deshalb schreiben wir Ihnen noch einmal, " +
-			"bevor wir weitere Schritte einleiten. Trotz unserer Erinnerungen und unserer Bitte um Zahlung " + is + " " + inv + " weiterhin offen."}
+			"bevor wir weitere Schritte einleiten. " + deDespite(f, inv, is, "weiterhin offen.")}
 	case StepInstallmentReminder:
 		if f.direct {
 			return []string{fmt.Sprintf("die %d. Rate Ihres Ratenplans %s über %s ist am %s fällig.", f.inst.seq, f.inst.plan, f.inst.amount, f.inst.due)}
@@ -531,4 +530,31 @@ func (german) installmentNo(seq int) string { return strconv.Itoa(seq) }
 
 func (german) payOnline(url string) string {
 	return "Jetzt online bezahlen: " + url
+}
+
+// deDespite is "Trotz unserer Zahlungserinnerungen vom 3. März 2026 und
+// 7. März 2026 und unserer Zahlungsaufforderung vom 20. März 2026 ist die
+// folgende Rechnung weiterhin unbezahlt." — naming only what the case
+// sent; with nothing sent before, "Die folgende Rechnung ist weiterhin
+// unbezahlt."
+func deDespite(f *facts, inv, is, rest string) string {
+	var parts []string
+	switch len(f.reminded) {
+	case 0:
+	case 1:
+		parts = append(parts, "unserer Zahlungserinnerung vom "+f.reminded[0])
+	default:
+		parts = append(parts, "unserer Zahlungserinnerungen vom "+joinWords(f.reminded, ", ", " und "))
+	}
+	if f.demanded != "" {
+		if f.direct {
+			parts = append(parts, "unserer Zahlungsaufforderung vom "+f.demanded)
+		} else {
+			parts = append(parts, "unserer Bitte um Zahlung vom "+f.demanded)
+		}
+	}
+	if len(parts) == 0 {
+		return upperFirst(inv) + " " + is + " " + rest
+	}
+	return "Trotz " + strings.Join(parts, " und ") + " " + is + " " + inv + " " + rest
 }

@@ -154,22 +154,22 @@ func (e english) intro(f *facts) []string {
 		return []string{s + "the invoices below are still open."}
 	case StepFirm:
 		if f.direct {
-			return []string{"Despite our earlier reminder, " + inv + " " + remains + " unpaid." + days}
+			return []string{enDespite(f, inv, remains+" unpaid.") + days}
 		}
 		return []string{"We appreciate our business relationship, which is why we are writing to you personally. " +
-			"Despite our earlier reminder, " + inv + " " + is + " still open." + days}
+			enDespite(f, inv, is+" still open.") + days}
 	case StepDemand:
 		if f.direct {
-			return []string{"Despite our reminders, " + inv + " " + remains + " unpaid."}
+			return []string{enDespite(f, inv, remains+" unpaid.")}
 		}
 		return []string{"We regret having to write to you formally, as we value our relationship with you. " +
-			"Despite our reminders, " + inv + " " + remains + " unpaid."}
+			enDespite(f, inv, remains+" unpaid.")}
 	case StepFinal:
 		if f.direct {
-			return []string{"This is our final notice. Despite our reminders and our formal demand, " + inv + " " + remains + " unpaid."}
+			return []string{"This is our final notice. " + enDespite(f, inv, remains+" unpaid.")}
 		}
 		return []string{"We would much prefer to settle this matter with you directly, which is why we are writing to you " +
-			"once more before taking further steps. Despite our reminders and our formal request, " + inv + " " + remains + " unpaid."}
+			"once more before taking further steps. " + enDespite(f, inv, remains+" unpaid.")}
 	case StepInstallmentReminder:
 		if f.direct {
 			return []string{fmt.Sprintf("Installment %d of your payment plan %s, %s, is due on %s.", f.inst.seq, f.inst.plan, f.inst.amount, f.inst.due)}
@@ -503,4 +503,30 @@ func (english) installmentNo(seq int) string { return strconv.Itoa(seq) }
 
 func (english) payOnline(url string) string {
 	return "Pay online now: " + url
+}
+
+// enDespite is "Despite our reminders of 3 March 2026 and 7 March 2026
+// and our formal demand of 20 March 2026, the invoice below remains
+// unpaid." — naming only what the case sent (facts.reminded, demanded);
+// with nothing sent before, the plain "The invoice below remains unpaid."
+func enDespite(f *facts, inv, rest string) string {
+	var parts []string
+	switch len(f.reminded) {
+	case 0:
+	case 1:
+		parts = append(parts, "our reminder of "+f.reminded[0])
+	default:
+		parts = append(parts, "our reminders of "+joinWords(f.reminded, ", ", " and "))
+	}
+	if f.demanded != "" {
+		if f.direct {
+			parts = append(parts, "our formal demand of "+f.demanded)
+		} else {
+			parts = append(parts, "our formal request of "+f.demanded)
+		}
+	}
+	if len(parts) == 0 {
+		return upperFirst(inv) + " " + rest
+	}
+	return "Despite " + strings.Join(parts, " and ") + ", " + inv + " " + rest
 }

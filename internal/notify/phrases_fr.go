@@ -181,24 +181,22 @@ func (french) intro(f *facts) []string {
 		return []string{s + "les factures ci-dessous restent impayées."}
 	case StepFirm:
 		if f.direct {
-			return []string{"Malgré notre précédent rappel, " + inv + " " + remains + " impayée" + frPlural(f) + "." + days}
+			return []string{frDespite(f, inv, remains+" impayée"+frPlural(f)+".") + days}
 		}
 		return []string{"Nous tenons à notre relation commerciale, c'est pourquoi nous vous écrivons personnellement. " +
-			"Malgré notre précédent rappel, " + inv + " " + remains + " impayée" + frPlural(f) + "." + days}
+			frDespite(f, inv, remains+" impayée"+frPlural(f)+".") + days}
 	case StepDemand:
 		if f.direct {
-			return []string{"Malgré nos rappels, " + inv + " " + remains + " impayée" + frPlural(f) + "."}
+			return []string{frDespite(f, inv, remains+" impayée"+frPlural(f)+".")}
 		}
 		return []string{"Nous regrettons de devoir vous écrire de manière formelle, car nous apprécions notre collaboration. " +
-			"Malgré nos rappels, " + inv + " " + remains + " impayée" + frPlural(f) + "."}
+			frDespite(f, inv, remains+" impayée"+frPlural(f)+".")}
 	case StepFinal:
 		if f.direct {
-			return []string{"Ceci est notre dernier avis. Malgré nos rappels et notre mise en demeure, " + inv + " " +
-				remains + " impayée" + frPlural(f) + "."}
+			return []string{"Ceci est notre dernier avis. " + frDespite(f, inv, remains+" impayée"+frPlural(f)+".")}
 		}
 		return []string{"Nous préférerions de loin régler cette situation directement avec vous ; c'est pourquoi nous vous " +
-			"écrivons une dernière fois avant d'engager d'autres démarches. Malgré nos rappels et notre demande formelle de paiement, " +
-			inv + " " + remains + " impayée" + frPlural(f) + "."}
+			"écrivons une dernière fois avant d'engager d'autres démarches. " + frDespite(f, inv, remains+" impayée"+frPlural(f)+".")}
 	case StepInstallmentReminder:
 		if f.direct {
 			return []string{fmt.Sprintf("L'échéance n°\u00a0%d de votre plan de paiement %s, d'un montant de %s, est à régler le %s.",
@@ -556,4 +554,30 @@ func (french) installmentNo(seq int) string { return "n°" + nbsp + strconv.Itoa
 
 func (french) payOnline(url string) string {
 	return "Payer en ligne maintenant : " + url
+}
+
+// frDespite is "Malgré nos rappels des 3 mars 2026 et 7 mars 2026 et notre
+// mise en demeure du 20 mars 2026, la facture ci-dessous reste impayée." —
+// naming only what the case sent; with nothing sent before, "La facture
+// ci-dessous reste impayée."
+func frDespite(f *facts, inv, rest string) string {
+	var parts []string
+	switch len(f.reminded) {
+	case 0:
+	case 1:
+		parts = append(parts, "notre rappel du "+f.reminded[0])
+	default:
+		parts = append(parts, "nos rappels des "+joinWords(f.reminded, ", ", " et "))
+	}
+	if f.demanded != "" {
+		if f.direct {
+			parts = append(parts, "notre mise en demeure du "+f.demanded)
+		} else {
+			parts = append(parts, "notre demande formelle de paiement du "+f.demanded)
+		}
+	}
+	if len(parts) == 0 {
+		return upperFirst(inv) + " " + rest
+	}
+	return "Malgré " + strings.Join(parts, " et ") + ", " + inv + " " + rest
 }

@@ -107,6 +107,26 @@ type MessageData struct {
 	PayURL         string           // where the customer can pay online (emails only; "" none)
 	Meeting        *MeetingLine     // follow_up
 	OptOutURL      string           // required for email and SMS (Regulation F §1006.6(e)); letters have none
+	// Earlier are the steps of this collection case that reached the
+	// customer before this message, oldest first: "despite our reminders"
+	// is said only when there were some, naming their dates.
+	Earlier []SentStep
+	// Promises are open promises to pay too small to pause the case: the
+	// message acknowledges them.
+	Promises []PromiseLine
+}
+
+// SentStep is an earlier message of the case: its step and the date it
+// left.
+type SentStep struct {
+	Step string
+	On   civil.Date
+}
+
+// PromiseLine is a promise to pay the customer made.
+type PromiseLine struct {
+	Amount  money.Amount
+	DueDate civil.Date
 }
 
 // Rendered is a message ready to send. SMS has Text only; a letter has Subject and Text
@@ -173,7 +193,11 @@ type facts struct {
 	payBy     string // PayBy in words, "" when none
 	asOf      string // AsOf in words
 
-	inst      *instFacts
+	inst *instFacts
+	// What the case sent before (MessageData.Earlier), dates in words:
+	// the reminders, and the formal demand ("" none).
+	reminded  []string
+	demanded  string
 	meetWhen  string // formatMeeting: day, time span and zone
 	meetShort string // formatMeetingShort: day and start time
 	meetMin   int    // length in minutes
@@ -385,6 +409,15 @@ func prepare(step string, d MessageData) (*facts, error) {
 	}
 	for _, inv := range d.Invoices {
 		f.days = max(f.days, inv.DaysOverdue)
+	}
+	for _, e := range d.Earlier {
+		switch e.Step {
+		case StepDemand:
+			f.demanded = formatDate(e.On, loc)
+		case StepFinal:
+		default:
+			f.reminded = append(f.reminded, formatDate(e.On, loc))
+		}
 	}
 	if f.n == 1 {
 		f.no = d.Invoices[0].Number

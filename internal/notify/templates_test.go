@@ -92,15 +92,18 @@ func stepData(t testing.TB, step, tone, locale string) MessageData {
 	case StepFirm:
 		with("2026-03-10", inv1)
 		d.PayBy = day("2026-03-17")
+		d.Earlier = []SentStep{{Step: StepOverdue, On: day("2026-03-06")}}
 		d.Benefits = []string{BenefitDelivery, BenefitCreditLimit}
 	case StepDemand:
 		with("2026-04-02", inv1, inv2)
+		d.Earlier = []SentStep{{Step: StepOverdue, On: day("2026-03-06")}, {Step: StepFirm, On: day("2026-03-10")}}
 		d.Fee = amt("40.00", cur)
 		d.PayBy = day("2026-04-16")
 		d.NextStep = NextAgency
 		d.Benefits = []string{BenefitDelivery, BenefitCreditLimit}
 	case StepFinal:
 		with("2026-04-17", inv1, inv2)
+		d.Earlier = []SentStep{{Step: StepOverdue, On: day("2026-03-06")}, {Step: StepFirm, On: day("2026-03-10")}, {Step: StepDemand, On: day("2026-04-02")}}
 		d.Fee = amt("52.37", cur)
 		d.PayBy = day("2026-05-01")
 		d.NextStep = NextLegal

@@ -27,6 +27,9 @@ type DeliveryReport struct {
 	// the claim over meanwhile (this one was too slow): that sender's
 	// result stands.
 	Superseded int
+	// Withdrawn counts messages re-checked and found moot (paid, covered,
+	// disputed, …): not sent.
+	Withdrawn int
 }
 
 // DeliverEmails sends the queued emails that are due: each is claimed in
@@ -59,24 +62,38 @@ func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, li
 	rep.Claimed = len(claimed)
 	for i := range claimed {
 		msg := &claimed[i]
-		var to, name, optOut string
-		err := s.store.ReadTx(ctx, func(tx store.Tx) error {
+		var to, name, optOut, html string
+		var verdict recheckVerdict
+		err := s.store.Tx(ctx, func(tx store.Tx) error {
 			c, err := tx.Customer(ctx, msg.CustomerID)
 			if err != nil {
 				return err
 			}
 			to, name = c.Email, c.Name
-			optOut, err = s.optOutURL(ctx, tx, c.ID, tx.Now())
-			return err
+			if optOut, err = s.optOutURL(ctx, tx, c.ID, tx.Now()); err != nil {
+				return err
+			}
+			// Re-checked and rendered again now (cases.go): what became
+			// moot is withdrawn, what is outside the contact rules waits.
+			verdict, err = s.recheckForDelivery(ctx, tx, c, msg, worker, tx.Now())
+			if err != nil {
+				return err
+			}
+			html = verdict.html
+			return nil
 		})
 		if err != nil {
 			return rep, err
+		}
+		if verdict.withdrawn {
+			rep.Withdrawn++
+			continue
 		}
 		var sendErr error
 		if strings.TrimSpace(to) == "" {
 			sendErr = fmt.Errorf("the customer has no email address")
 		} else {
-			e := notify.Email{From: s.MailFrom, To: formatAddress(name, to), Subject: msg.Subject, Text: msg.Body,
+			e := notify.Email{From: s.MailFrom, To: formatAddress(name, to), Subject: msg.Subject, Text: msg.Body, HTML: html,
 				MessageID: fmt.Sprintf("<%s@settle>", msg.ID),
 				Headers:   map[string]string{"List-Unsubscribe": "<" + optOut + ">"}}
 			for _, a := range msg.Attachments {

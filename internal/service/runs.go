@@ -353,6 +353,9 @@ type batch struct {
 	calls     map[string][]store.Interaction
 	optOuts   map[string]map[string]bool
 	bankRefs  map[string]string // active plan → the reference to quote on a transfer
+	cases     map[string][]store.Case
+	live      map[string][]store.Message // queued messages, re-checked by the run
+	tasks     map[string][]store.Task    // open and claimed tasks
 }
 
 func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
@@ -388,7 +391,16 @@ func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
 	if b.calls, err = tx.CallsFor(ctx, ids); err != nil {
 		return nil, err
 	}
-	b.optOuts, err = tx.OptOuts(ctx, ids)
+	if b.optOuts, err = tx.OptOuts(ctx, ids); err != nil {
+		return nil, err
+	}
+	if b.cases, err = tx.CasesFor(ctx, ids); err != nil {
+		return nil, err
+	}
+	if b.live, err = tx.LiveMessagesFor(ctx, ids); err != nil {
+		return nil, err
+	}
+	b.tasks, err = tx.OpenTasksFor(ctx, ids)
 	return b, err
 }
 
@@ -401,6 +413,10 @@ type customerPlan struct {
 	steps      []store.CollectionStep
 	owner      []int // steps[i] belongs to actions[owner[i]]
 	actions    []plannedAction
+	cases      []store.Case // cases that took a step
+	closed     []store.Case // cases with nothing overdue left
+	withdrawn  []withdrawal // queued messages and open tasks no longer true
+	openTasks  []store.Task // the customer's open tasks (new ones merge into them)
 }
 
 // plannedAction is an action with what it writes.
@@ -424,18 +440,23 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 	if err != nil {
 		return nil, err
 	}
-	if len(st.Items) == 0 && len(st.Installments) == 0 && len(st.Defaulted) == 0 {
-		if !st.nextIssue.IsZero() {
-			p.wake = st.nextIssue
-		}
-		return p, nil
-	}
 	ladder, ok := ladders[cust.Segment]
 	if !ok {
 		if ladder, err = ladderFor(ctx, tx, cust.Segment); err != nil {
 			return nil, err
 		}
 		ladders[cust.Segment] = ladder
+	}
+	// Close the cases with nothing overdue left, and withdraw what was
+	// queued but is no longer true (cases.go).
+	p.closed = closedCases(b.cases[cust.ID], st.CustomerState, asOf)
+	p.openTasks = b.tasks[cust.ID]
+	p.withdrawn = s.recheckQueued(ladder, cust, st, invs, b, asOf)
+	if len(st.Items) == 0 && len(st.Installments) == 0 && len(st.Defaulted) == 0 {
+		if !st.nextIssue.IsZero() {
+			p.wake = st.nextIssue
+		}
+		return p, nil
 	}
 	actions := collect.Due(ladder, st.CustomerState, asOf)
 	for _, act := range actions {
@@ -466,7 +487,25 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 		loc = time.UTC
 	}
 	want := time.Date(asOf.Year, asOf.Month, asOf.Day, 9, 0, 0, 0, loc)
+	var earlier map[string][]notify.SentStep
+	for _, act := range actions {
+		if act.Case != nil && act.Kind == collect.ActMessage && earlier == nil {
+			if earlier, err = caseHistory(ctx, tx, cust, b.cases[cust.ID], ladder); err != nil {
+				return nil, err
+			}
+		}
+	}
+	seenCase := map[money.Currency]bool{}
 	for ai, act := range actions {
+		if act.Case != nil && !seenCase[act.Currency] {
+			seenCase[act.Currency] = true
+			p.cases = append(p.cases, nextCase(cust.ID, act.Currency, b.cases[cust.ID], *act.Case, asOf))
+		}
+		if act.Kind == collect.ActMessage && !s.canReach(cust, act.Channel) {
+			// No phone for a text: the other channels of the step still go.
+			p.actions = append(p.actions, plannedAction{Action: act})
+			continue
+		}
 		for i, subj := range act.Subjects {
 			step := act.Step
 			if i < len(act.SubjectSteps) {
@@ -502,10 +541,11 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 						return nil, err
 					}
 				}
-				if pa.message, err = s.message(cust, act, invs, asOf, dec.At, messageLinks{optOut: optOut, payRef: payRef, payURL: payURL}); err != nil {
+				if pa.message, err = s.message(cust, act, invs, asOf, dec.At, messageLinks{optOut: optOut, payRef: payRef, payURL: payURL}, earlier[string(act.Currency)]); err != nil {
 					return nil, err
 				}
 				pa.message.DedupeKey = key
+				pa.message.Context = messageContext(act, invs, asOf)
 			}
 		case collect.ActTask:
 			dueAt, kind, reason := want, act.Channel, act.Reason
@@ -583,11 +623,15 @@ func (s *Service) apply(ctx context.Context, tx store.Tx, asOf civil.Date, plans
 		return err
 	}
 	c.messages += n
-	if n, err = tx.InsertTasks(ctx, tasks); err != nil {
+	fresh2, err := s.mergeTasks(ctx, tx, plans, tasks)
+	if err != nil {
+		return err
+	}
+	if n, err = tx.InsertTasks(ctx, fresh2); err != nil {
 		return err
 	}
 	c.tasks += n
-	return nil
+	return s.applyCases(ctx, tx, plans)
 }
 
 // emitRunEvent queues the webhook event of a run's event action.
@@ -639,7 +683,8 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 			inPlans[id] = p
 		}
 	}
-	promised := openPromise(b.promises[cust.ID], asOf, pays)
+	st.Promises = openPromises(b.promises[cust.ID], asOf, pays)
+	st.Cases = casesOf(b.cases[cust.ID])
 	planIDs := b.plans[cust.ID]
 	subjects := append([]string{}, open...)
 	for _, pid := range planIDs {
@@ -678,7 +723,7 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 	for _, id := range open {
 		inv := byID[id]
 		st.Items = append(st.Items, collect.Item{InvoiceID: id, Number: inv.Number, DueDate: inv.DueDate, Balance: inv.Balance,
-			Disputed: inv.Disputed, InPlan: inPlans[id] != "", Promised: promised})
+			Disputed: inv.Disputed, InPlan: inPlans[id] != ""})
 	}
 	st.Done = map[string]map[string]bool{}
 	for _, subj := range subjects {
@@ -690,15 +735,26 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 	return st, byID, nil
 }
 
-// openPromise reports whether the customer has an open promise to pay as
-// of the date: it pauses the ladder for the customer's invoices.
-func openPromise(list []ledger.Promise, asOf civil.Date, pays []ledger.Payment) bool {
+// openPromises are the customer's open promises to pay as of the date,
+// each with what is still to come: one that covers enough of a case's
+// overdue balance pauses it (collect.Ladder.PromiseSharePercent).
+func openPromises(list []ledger.Promise, asOf civil.Date, pays []ledger.Payment) []collect.Promise {
+	var out []collect.Promise
 	for _, p := range list {
-		if !p.PromisedOn.After(asOf) && judge(p, asOf, pays).Status == ledger.PromiseOpen {
-			return true
+		if p.PromisedOn.After(asOf) {
+			continue
 		}
+		v := judge(p, asOf, pays)
+		if v.Status != ledger.PromiseOpen {
+			continue
+		}
+		left := p.Amount
+		if r, err := p.Amount.Sub(v.Paid); err == nil && r.IsPositive() {
+			left = r
+		}
+		out = append(out, collect.Promise{ID: p.ID, Amount: left, DueDate: p.DueDate})
 	}
-	return false
+	return out
 }
 
 func isKeyAccount(segment string) bool {
@@ -724,14 +780,49 @@ type messageLinks struct {
 	optOut, payRef, payURL string
 }
 
-func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, l messageLinks) (*store.Message, error) {
-	d := notify.MessageData{Creditor: s.Creditor, CustomerName: cust.Name, Locale: cust.Locale, Tone: toneOf(cust.Style),
-		Channel: act.Channel, AsOf: asOf, OptOutURL: l.optOut, PayURL: l.payURL}
+func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, l messageLinks, history []notify.SentStep) (*store.Message, error) {
+	d, err := s.messageData(cust, act, invs, asOf, l, history)
+	if err != nil {
+		return nil, err
+	}
+	r, err := notify.RenderText(act.Step, d)
+	if err != nil {
+		return nil, err
+	}
+	m := &store.Message{CustomerID: cust.ID, Channel: act.Channel, Step: act.Step, Tone: d.Tone, Locale: cust.Locale,
+		ScheduledFor: at.UTC(), Status: store.MessageQueued, Subject: r.Subject, Body: r.Text, InvoiceNumbers: invoiceNumbers(act, invs)}
+	if act.Channel == notify.ChannelLetter {
+		// The letter itself, ready to print and post: what it says is
+		// stored, and the PDF laid out when it is fetched (9 ms a letter
+		// would dominate a day's run).
+		spec, err := notify.MarshalLetter(act.Step, d, []string{cust.Name})
+		if err != nil {
+			return nil, err
+		}
+		m.Attachments = []store.MessageAttachment{{Name: act.Step + ".pdf", ContentType: "application/pdf", Spec: spec}}
+	}
+	return m, nil
+}
+
+// invoiceNumbers are the numbers of the invoices an action is about.
+func invoiceNumbers(act collect.Action, invs map[string]ledger.Invoice) []string {
 	var numbers []string
+	for _, id := range act.InvoiceIDs {
+		numbers = append(numbers, invs[id].Number)
+	}
+	return numbers
+}
+
+// messageData is what a collections message says, from the ledger as of
+// asOf: the run renders it when it queues the message, and delivery again
+// when it leaves (cases.go), so that amounts, dates and the earlier steps
+// it names are true when the customer reads them.
+func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, l messageLinks, history []notify.SentStep) (notify.MessageData, error) {
+	d := notify.MessageData{Creditor: s.Creditor, CustomerName: cust.Name, Locale: cust.Locale, Tone: toneOf(cust.Style),
+		Channel: act.Channel, AsOf: asOf, OptOutURL: l.optOut, PayURL: l.payURL, Earlier: history}
 	var total money.Amount
 	for i, id := range act.InvoiceIDs {
 		inv := invs[id]
-		numbers = append(numbers, inv.Number)
 		d.Invoices = append(d.Invoices, notify.InvoiceLine{Number: inv.Number, IssueDate: inv.IssueDate, DueDate: inv.DueDate,
 			Amount: inv.Amount, Balance: inv.Balance, DaysOverdue: max(0, asOf.DaysSince(inv.DueDate))})
 		if i == 0 {
@@ -747,10 +838,20 @@ func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[st
 		d.Total = in.Outstanding
 		d.PayReference = l.payRef
 	}
+	if !act.PayBy.IsZero() {
+		// The deadline the case took the step with: the next step waits
+		// until it has passed (collect.Ladder.nextEscalation).
+		d.PayBy = act.PayBy
+	}
 	switch act.Step {
 	case collect.StepDemand, collect.StepFinal:
-		d.PayBy = asOf.AddDays(14)
+		if d.PayBy.IsZero() {
+			d.PayBy = asOf.AddDays(collect.DefaultPayByDays)
+		}
 		d.NextStep = "agency"
+	}
+	for _, p := range act.Promises {
+		d.Promises = append(d.Promises, notify.PromiseLine{Amount: p.Amount, DueDate: p.DueDate})
 	}
 	if act.Fee && cust.Kind == ledger.KindBusiness && len(d.Invoices) > 0 {
 		// The statutory claim (UK Late Payment Act, EU 2011/7/EU) is
@@ -765,26 +866,10 @@ func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[st
 			d.Fee = im.TotalClaimable
 		}
 	}
-	if cust.Kind == ledger.KindBusiness {
-		d.Benefits = []string{"delivery", "credit_limit"}
-	}
-	r, err := notify.RenderText(act.Step, d)
-	if err != nil {
-		return nil, err
-	}
-	m := &store.Message{CustomerID: cust.ID, Channel: act.Channel, Step: act.Step, Tone: d.Tone, Locale: cust.Locale,
-		ScheduledFor: at.UTC(), Status: store.MessageQueued, Subject: r.Subject, Body: r.Text, InvoiceNumbers: numbers}
-	if act.Channel == notify.ChannelLetter {
-		// The letter itself, ready to print and post: what it says is
-		// stored, and the PDF laid out when it is fetched (9 ms a letter
-		// would dominate a day's run).
-		spec, err := notify.MarshalLetter(act.Step, d, []string{cust.Name})
-		if err != nil {
-			return nil, err
-		}
-		m.Attachments = []store.MessageAttachment{{Name: act.Step + ".pdf", ContentType: "application/pdf", Spec: spec}}
-	}
-	return m, nil
+	// No "we can resume deliveries and restore your credit limit": settle
+	// states a benefit of paying only when it holds (a credit hold set on
+	// the customer), and there is none yet.
+	return d, nil
 }
 
 func toneOf(style string) string {

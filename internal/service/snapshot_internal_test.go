@@ -27,7 +27,7 @@ func TestVisitBatch_RereadsWhatChangedSinceTheSnapshot(t *testing.T) {
 			defer st.Close()
 			s := New(st, clock)
 			ctx := WithActor(context.Background(), Actor{ID: "test", Role: RoleAdmin})
-			if _, err := s.CreateCustomer(ctx, CustomerInput{ExternalRef: "A", Name: "Ann", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
+			if _, err := s.CreateCustomer(ctx, CustomerInput{ExternalRef: "A", Name: "Ann", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London", Phone: "+447700900123"}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := s.CreateInvoice(ctx, InvoiceInput{Number: "A-1", CustomerID: "A", IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "50.00"}); err != nil {

@@ -27,9 +27,7 @@ func TestUpdateTask_Concurrent(t *testing.T) {
 			if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "T-1", CustomerID: "T", IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "80.00"}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-05-15"}); err != nil { // +14: the call step
-				t.Fatal(err)
-			}
+			runDays(t, ctx, svc, "2026-05-01", "2026-05-15") // +14: the call step
 			tasks, _, err := svc.Tasks(ctx, store.TaskFilter{Queue: "tier1"})
 			if err != nil || len(tasks) != 1 {
 				t.Fatalf("tasks %v, %v", tasks, err)
@@ -132,9 +130,7 @@ func TestConversation_HoldsTheNextCall(t *testing.T) {
 			if want := c.conversation == nil || *c.conversation; it.Interaction.Conversation != want {
 				t.Fatalf("conversation %v, want %v", it.Interaction.Conversation, want)
 			}
-			if _, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-06-03"}); err != nil { // U-1 and U-2 at +14
-				t.Fatal(err)
-			}
+			runDays(t, ctx, svc, "2026-05-20", "2026-06-03") // U-1 and U-2 at +14
 			tasks, _, err := svc.Tasks(ctx, store.TaskFilter{Queue: "tier1", Status: store.TaskOpen})
 			if err != nil || len(tasks) != 1 || len(tasks[0].InvoiceIDs) != 2 {
 				t.Fatalf("open tasks %+v, %v; want one about two invoices", tasks, err)

@@ -274,7 +274,23 @@ const (
 	MessageSent    = "sent"
 	MessageFailed  = "failed"
 	MessageBounced = "bounced"
+	// MessageWithdrawn: re-checked before it left, it was no longer true
+	// or no longer wanted (the debt was paid, covered by a plan, disputed,
+	// …); StatusReason says why. Nothing was sent.
+	MessageWithdrawn = "withdrawn"
 )
+
+// MessageContext is what a collections message is about, kept so that it
+// is re-checked and rendered again from the ledger when it is delivered.
+type MessageContext struct {
+	Currency   string     `json:"currency,omitempty"`
+	InvoiceIDs []string   `json:"invoice_ids,omitempty"`
+	PlanID     string     `json:"plan_id,omitempty"` // installment steps
+	Seq        int        `json:"seq,omitempty"`
+	StepOn     civil.Date `json:"step_on,omitzero"` // the date the case took the step
+	PayBy      civil.Date `json:"pay_by,omitzero"`  // the deadline the step states
+	Fee        bool       `json:"fee,omitempty"`    // the step states the statutory claim
+}
 
 // Message is one email, letter or SMS in the outbox.
 type Message struct {
@@ -298,6 +314,8 @@ type Message struct {
 	ClaimedBy      string // the delivery worker holding it ("" when free)
 	ClaimedAt      *time.Time
 	CreatedAt      time.Time
+	Context        MessageContext
+	StatusReason   string // withdrawn: why
 }
 
 // MessageAttachment is a file sent with a message (an invite, a letter).
@@ -379,6 +397,9 @@ const (
 	TaskOpen    = "open"
 	TaskClaimed = "claimed"
 	TaskDone    = "done"
+	// TaskWithdrawn: the task became moot before anyone did it (the debt
+	// was paid, covered, disputed); StatusReason says why.
+	TaskWithdrawn = "withdrawn"
 )
 
 // Task is work for a person: a call, a review, a legal referral.
@@ -400,6 +421,26 @@ type Task struct {
 	Note       string
 	DoneAt     *time.Time
 	CreatedAt  time.Time
+	// StatusReason: withdrawn, why.
+	StatusReason string
+}
+
+// Case is a collection case: one per customer and currency with open
+// overdue items (docs/collections.md). Step is the last escalation step
+// taken ("" none yet), StepOn when, Deadline the pay-by date it stated;
+// Prev* is the step before, restored when the last step is withdrawn
+// before it left.
+type Case struct {
+	CustomerID   string
+	Currency     string
+	OpenedOn     civil.Date
+	Step         string
+	StepOn       civil.Date
+	Deadline     civil.Date
+	PrevStep     string
+	PrevStepOn   civil.Date
+	PrevDeadline civil.Date
+	UpdatedAt    time.Time
 }
 
 // TaskFilter selects tasks.
@@ -607,6 +648,29 @@ type Tx interface {
 	WakeAllCustomers(ctx context.Context) error
 	// FinishRunCustomer marks a customer done in a run.
 	FinishRunCustomer(ctx context.Context, runID, customerID string) error
+	// CasesFor loads the collection cases of several customers (the run's
+	// batches), per customer in currency order.
+	CasesFor(ctx context.Context, customerIDs []string) (map[string][]Case, error)
+	// CaseForUpdate reads one case (nil, nil when there is none), locking
+	// it on PostgreSQL.
+	CaseForUpdate(ctx context.Context, customerID, currency string) (*Case, error)
+	// SaveCases writes cases (insert or replace, by customer and currency).
+	SaveCases(ctx context.Context, cases []Case) error
+	// DeleteCases removes closed cases, each named by customer and currency.
+	DeleteCases(ctx context.Context, cases []Case) error
+	// LiveMessagesFor returns the queued messages of several customers
+	// (the run withdraws those a later step superseded), per customer in
+	// id order.
+	LiveMessagesFor(ctx context.Context, customerIDs []string) (map[string][]Message, error)
+	// WithdrawMessage marks a queued, unclaimed (or claimed by worker)
+	// message withdrawn with a reason; false when it was no longer queued.
+	WithdrawMessage(ctx context.Context, id, worker, reason string) (bool, error)
+	// OpenTasksFor returns the open and claimed tasks of several customers,
+	// per customer in id order.
+	OpenTasksFor(ctx context.Context, customerIDs []string) (map[string][]Task, error)
+	// MergeTask stores a task's Reason, InvoiceIDs, Priority and DueAt (a
+	// new reason merged into an open task).
+	MergeTask(ctx context.Context, t *Task) error
 	// CustomerLedgers loads the ledgers of several customers at once (the
 	// daily run's batches): invoices and payments per customer id, in id order.
 	CustomerLedgers(ctx context.Context, customerIDs []string) (map[string][]ledger.Invoice, map[string][]ledger.Payment, error)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -47,8 +48,12 @@ func TestWeb_Worklist(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-05-15"}); err != nil { // +14: a call task each
-		t.Fatal(err)
+	// The daily runs: each customer's case takes its overdue (+3) and firm
+	// (+7) steps, then on +14 a call task each.
+	for d := 2; d <= 15; d++ {
+		if _, err := svc.StartRun(ctx, service.RunInput{AsOf: fmt.Sprintf("2026-05-%02d", d)}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	tasks, _, err := svc.Tasks(ctx, store.TaskFilter{Queue: "tier1"})
 	if err != nil || len(tasks) != 2 {

@@ -277,7 +277,7 @@ func (t *Tx) CollectionSteps(ctx context.Context, subjectIDs []string) (map[stri
 
 // ---- tasks --------------------------------------------------------------------------
 
-const taskCols = `id, customer_id, queue, kind, due_at, priority, status, reason, run_id, dedupe_key, claimed_by, claimed_at, outcome, note, done_at, created_at, invoice_ids`
+const taskCols = `id, customer_id, queue, kind, due_at, priority, status, reason, run_id, dedupe_key, claimed_by, claimed_at, outcome, note, done_at, created_at, invoice_ids, status_reason`
 
 func scanTask(sc scanner) (store.Task, error) {
 	var k store.Task
@@ -285,7 +285,7 @@ func scanTask(sc scanner) (store.Task, error) {
 	var claimedAt, doneAt sql.NullTime
 	var invoiceIDs string
 	err := sc.Scan(&k.ID, &k.CustomerID, &k.Queue, &k.Kind, &k.DueAt, &k.Priority, &k.Status, &k.Reason, &runID, &dedupe,
-		&k.ClaimedBy, &claimedAt, &k.Outcome, &k.Note, &doneAt, &k.CreatedAt, &invoiceIDs)
+		&k.ClaimedBy, &claimedAt, &k.Outcome, &k.Note, &doneAt, &k.CreatedAt, &invoiceIDs, &k.StatusReason)
 	if err != nil {
 		return k, err
 	}
@@ -298,7 +298,7 @@ func scanTask(sc scanner) (store.Task, error) {
 	return k, err
 }
 
-var taskStatuses = map[string]bool{store.TaskOpen: true, store.TaskClaimed: true, store.TaskDone: true}
+var taskStatuses = map[string]bool{store.TaskOpen: true, store.TaskClaimed: true, store.TaskDone: true, store.TaskWithdrawn: true}
 
 // InsertTask implements store.Tx. An empty Status is open. When a task
 // with k.DedupeKey is stored already, nothing is written and k.ID is set
@@ -325,7 +325,7 @@ func (t *Tx) InsertTask(ctx context.Context, k *store.Task) (string, bool, error
 }
 
 // taskColumns is how many columns taskCols names.
-const taskColumns = 17
+const taskColumns = 18
 
 // taskRow fills a new task's defaults (id, open, created now) and returns
 // its values in taskCols order.
@@ -344,7 +344,7 @@ func (t *Tx) taskRow(k *store.Task) ([]any, error) {
 		return nil, err
 	}
 	return []any{k.ID, k.CustomerID, k.Queue, k.Kind, k.DueAt.UTC(), k.Priority, k.Status, k.Reason, nullString(k.RunID),
-		nullString(k.DedupeKey), k.ClaimedBy, nullTime(k.ClaimedAt), k.Outcome, k.Note, nullTime(k.DoneAt), k.CreatedAt.UTC(), invoiceIDs}, nil
+		nullString(k.DedupeKey), k.ClaimedBy, nullTime(k.ClaimedAt), k.Outcome, k.Note, nullTime(k.DoneAt), k.CreatedAt.UTC(), invoiceIDs, k.StatusReason}, nil
 }
 
 // InsertTasks implements store.Tx: multi-row INSERTs.
@@ -402,8 +402,8 @@ func (t *Tx) TaskForUpdate(ctx context.Context, id string) (*store.Task, error) 
 // UpdateTask implements store.Tx: Status, ClaimedBy, ClaimedAt, Outcome,
 // Note and DoneAt.
 func (t *Tx) UpdateTask(ctx context.Context, k *store.Task) error {
-	res, err := t.Exec(ctx, `UPDATE tasks SET status = ?, claimed_by = ?, claimed_at = ?, outcome = ?, note = ?, done_at = ? WHERE id = ?`,
-		k.Status, k.ClaimedBy, nullTime(k.ClaimedAt), k.Outcome, k.Note, nullTime(k.DoneAt), k.ID)
+	res, err := t.Exec(ctx, `UPDATE tasks SET status = ?, claimed_by = ?, claimed_at = ?, outcome = ?, note = ?, done_at = ?, status_reason = ? WHERE id = ?`,
+		k.Status, k.ClaimedBy, nullTime(k.ClaimedAt), k.Outcome, k.Note, nullTime(k.DoneAt), k.StatusReason, k.ID)
 	if err != nil {
 		return err
 	}
@@ -452,7 +452,7 @@ func parseTaskCursor(s string) (taskCursor, error) {
 // priority, due time and id of the last task of the page before.
 func (t *Tx) Tasks(ctx context.Context, f store.TaskFilter) ([]store.Task, string, error) {
 	if f.Status != "" && !taskStatuses[f.Status] {
-		return nil, "", apperr.Field("status", "%q must be open, claimed or done", f.Status)
+		return nil, "", apperr.Field("status", "%q must be open, claimed, done or withdrawn", f.Status)
 	}
 	var c conds
 	c.eq("queue", f.Queue)

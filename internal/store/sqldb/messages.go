@@ -90,18 +90,24 @@ func (t *Tx) Interactions(ctx context.Context, f store.InteractionFilter) ([]sto
 
 // ---- messages (the outbox) ----------------------------------------------------------
 
-const messageCols = `id, customer_id, channel, step, tone, locale, scheduled_for, status, subject, body, invoice_numbers, dedupe_key, attempts, last_error, sent_at, next_attempt_at, claimed_by, claimed_at, created_at, attachments`
+const messageCols = `id, customer_id, channel, step, tone, locale, scheduled_for, status, subject, body, invoice_numbers, dedupe_key, attempts, last_error, sent_at, next_attempt_at, claimed_by, claimed_at, created_at, attachments, context, status_reason`
 
 func scanMessage(sc scanner) (store.Message, error) {
 	var m store.Message
 	var numbers string
 	var dedupe sql.NullString
 	var sentAt, nextAttemptAt, claimedAt sql.NullTime
-	var attachments string
+	var attachments, mctx string
 	err := sc.Scan(&m.ID, &m.CustomerID, &m.Channel, &m.Step, &m.Tone, &m.Locale, &m.ScheduledFor, &m.Status,
-		&m.Subject, &m.Body, &numbers, &dedupe, &m.Attempts, &m.LastError, &sentAt, &nextAttemptAt, &m.ClaimedBy, &claimedAt, &m.CreatedAt, &attachments)
+		&m.Subject, &m.Body, &numbers, &dedupe, &m.Attempts, &m.LastError, &sentAt, &nextAttemptAt, &m.ClaimedBy, &claimedAt, &m.CreatedAt, &attachments,
+		&mctx, &m.StatusReason)
 	if err != nil {
 		return m, err
+	}
+	if mctx != "" && mctx != "{}" {
+		if err := json.Unmarshal([]byte(mctx), &m.Context); err != nil {
+			return m, fmt.Errorf("message %s: context: %w", m.ID, err)
+		}
 	}
 	if attachments != "" && attachments != "[]" {
 		if err := json.Unmarshal([]byte(attachments), &m.Attachments); err != nil {
@@ -116,7 +122,7 @@ func scanMessage(sc scanner) (store.Message, error) {
 	return m, nil
 }
 
-var messageStatuses = map[string]bool{store.MessageQueued: true, store.MessageSent: true, store.MessageFailed: true, store.MessageBounced: true}
+var messageStatuses = map[string]bool{store.MessageQueued: true, store.MessageSent: true, store.MessageFailed: true, store.MessageBounced: true, store.MessageWithdrawn: true}
 
 // InsertMessage implements store.Tx. When a message with m.DedupeKey is
 // stored already, nothing is written and m.ID is set to that message's id.
@@ -142,7 +148,7 @@ func (t *Tx) InsertMessage(ctx context.Context, m *store.Message) (string, bool,
 }
 
 // messageColumns is how many columns messageCols names.
-const messageColumns = 20
+const messageColumns = 22
 
 // messageRow fills a new message's defaults (id, created now) and returns
 // its values in messageCols order.
@@ -163,9 +169,13 @@ func (t *Tx) messageRow(m *store.Message) ([]any, error) {
 			return nil, err
 		}
 	}
+	mctx, err := json.Marshal(m.Context)
+	if err != nil {
+		return nil, err
+	}
 	return []any{m.ID, m.CustomerID, m.Channel, m.Step, m.Tone, m.Locale, m.ScheduledFor.UTC(), m.Status, m.Subject, m.Body,
 		numbers, nullString(m.DedupeKey), m.Attempts, m.LastError, nullTime(m.SentAt), nullTime(m.NextAttemptAt),
-		m.ClaimedBy, nullTime(m.ClaimedAt), m.CreatedAt.UTC(), string(atts)}, nil
+		m.ClaimedBy, nullTime(m.ClaimedAt), m.CreatedAt.UTC(), string(atts), string(mctx), m.StatusReason}, nil
 }
 
 // InsertMessages implements store.Tx: multi-row INSERTs.
@@ -262,11 +272,13 @@ func (t *Tx) ClaimMessages(ctx context.Context, channel, worker string, now, sta
 // m: ClaimedBy "", ClaimedAt nil).
 func (t *Tx) UpdateMessageDelivery(ctx context.Context, m *store.Message) error {
 	if !messageStatuses[m.Status] {
-		return apperr.Field("status", "%q must be queued, sent, failed or bounced", m.Status)
+		return apperr.Field("status", "%q must be queued, sent, failed, bounced or withdrawn", m.Status)
 	}
+	// Subject and body are stored as they were sent: a collections message
+	// is rendered again when it leaves (service.DeliverEmails).
 	res, err := t.Exec(ctx, `UPDATE messages SET status = ?, attempts = ?, last_error = ?, sent_at = ?, next_attempt_at = ?,
-		claimed_by = '', claimed_at = NULL WHERE id = ? AND claimed_by = ?`,
-		m.Status, m.Attempts, m.LastError, nullTime(m.SentAt), nullTime(m.NextAttemptAt), m.ID, m.ClaimedBy)
+		subject = ?, body = ?, status_reason = ?, scheduled_for = ?, claimed_by = '', claimed_at = NULL WHERE id = ? AND claimed_by = ?`,
+		m.Status, m.Attempts, m.LastError, nullTime(m.SentAt), nullTime(m.NextAttemptAt), m.Subject, m.Body, m.StatusReason, m.ScheduledFor.UTC(), m.ID, m.ClaimedBy)
 	if err != nil {
 		return err
 	}
@@ -286,7 +298,7 @@ func (t *Tx) UpdateMessageDelivery(ctx context.Context, m *store.Message) error 
 // Messages implements store.Tx.
 func (t *Tx) Messages(ctx context.Context, f store.MessageFilter) ([]store.Message, string, error) {
 	if f.Status != "" && !messageStatuses[f.Status] {
-		return nil, "", apperr.Field("status", "%q must be queued, sent, failed or bounced", f.Status)
+		return nil, "", apperr.Field("status", "%q must be queued, sent, failed, bounced or withdrawn", f.Status)
 	}
 	var c conds
 	c.eq("customer_id", f.CustomerID)

@@ -1,0 +1,566 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"settle/internal/civil"
+	"settle/internal/collect"
+	"settle/internal/ledger"
+	"settle/internal/money"
+	"settle/internal/notify"
+	"settle/internal/store"
+)
+
+// Collection cases (docs/collections.md). The rules live in
+// internal/collect; this file keeps the cases in the store and re-checks
+// what was queued: the daily run (runs.go) asks collect.Due what a
+// customer's cases do next, then calls in here to
+//
+//   - record the step each case took (and close the cases with nothing
+//     overdue left),
+//   - withdraw the queued messages and open tasks that are no longer true
+//     (paid, covered by a plan, disputed, under a promise, paused, opted
+//     out, superseded by a later step), undoing the case's step when what
+//     it queued never left,
+//   - merge a new task into the customer's open task of the same queue.
+//
+// Delivery (deliver.go) runs the same re-check on each message as it
+// leaves, and renders it again from the ledger of that moment.
+
+// withdrawal is a queued message or an open task the run withdraws.
+type withdrawal struct {
+	messageID, taskID string
+	reason            string
+	// revert: the reason is about the whole case (not one channel), so
+	// the case's step is undone when it was this message's: a step that
+	// never reached the customer is taken again when the case resumes.
+	revert   bool
+	currency string
+	step     string
+	stepOn   civil.Date
+}
+
+// casesOf turns stored cases into the rules' view.
+func casesOf(list []store.Case) map[money.Currency]collect.Case {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make(map[money.Currency]collect.Case, len(list))
+	for _, c := range list {
+		out[money.Currency(c.Currency)] = collect.Case{Step: c.Step, StepOn: c.StepOn, Deadline: c.Deadline}
+	}
+	return out
+}
+
+// closedCases are the stored cases in a currency with nothing overdue
+// left: paid, voided or credited. (Disputed and covered items keep the
+// case open, paused.)
+func closedCases(list []store.Case, st collect.CustomerState, asOf civil.Date) []store.Case {
+	if len(list) == 0 {
+		return nil
+	}
+	open := collect.OpenCurrencies(st, asOf)
+	var out []store.Case
+	for _, c := range list {
+		if !open[money.Currency(c.Currency)] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// nextCase is the stored case after a step: the step before is kept to
+// be restored if this one is withdrawn before it leaves.
+func nextCase(customerID string, cur money.Currency, list []store.Case, c collect.Case, asOf civil.Date) store.Case {
+	out := store.Case{CustomerID: customerID, Currency: string(cur), OpenedOn: asOf, Step: c.Step, StepOn: c.StepOn, Deadline: c.Deadline}
+	for _, old := range list {
+		if old.Currency == string(cur) {
+			out.OpenedOn = old.OpenedOn
+			out.PrevStep, out.PrevStepOn, out.PrevDeadline = old.Step, old.StepOn, old.Deadline
+		}
+	}
+	return out
+}
+
+// messageContext is what a queued collections message is about, kept for
+// the re-check at delivery.
+func messageContext(act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date) store.MessageContext {
+	c := store.MessageContext{Currency: string(act.Currency), InvoiceIDs: slices.Clone(act.InvoiceIDs), PayBy: act.PayBy, Fee: act.Fee}
+	if act.Case != nil {
+		c.StepOn = act.Case.StepOn
+	}
+	if act.Installment != nil {
+		c.PlanID, c.Seq = act.Installment.PlanID, act.Installment.Seq
+		c.Currency = string(act.Installment.Outstanding.Currency())
+	}
+	if c.Currency == "" && len(act.InvoiceIDs) > 0 {
+		c.Currency = string(invs[act.InvoiceIDs[0]].Amount.Currency())
+	}
+	return c
+}
+
+// canReach reports whether a message on channel can reach the customer:
+// no text message without a phone number.
+func (s *Service) canReach(cust *ledger.Customer, channel string) bool {
+	switch channel {
+	case notify.ChannelSMS:
+		return strings.TrimSpace(cust.Phone) != ""
+	}
+	return true
+}
+
+// isCourtesy reports whether a step is a courtesy notice (on or before
+// the due date) of the ladder.
+func isCourtesy(l collect.Ladder, step string) bool {
+	for _, st := range l.Steps {
+		if st.Name == step {
+			return st.Offset <= 0
+		}
+	}
+	return false
+}
+
+// isEscalation reports whether a step is an escalation step of the ladder.
+func isEscalation(l collect.Ladder, step string) bool {
+	for _, st := range l.Steps {
+		if st.Name == step {
+			return st.Offset > 0
+		}
+	}
+	return false
+}
+
+// recheck decides whether a queued collections message still holds as of
+// asOf. When it does, act is the action to render it from now (the
+// invoices still open, the installment as it stands); when it does not,
+// reason says why in plain words, and revert whether the case's step is
+// to be undone. Messages that are not about the ladder (invoice copies,
+// invitations, agreements) pass unchanged (ok with a zero act).
+func recheck(l collect.Ladder, st runState, invs map[string]ledger.Invoice, cases map[money.Currency]collect.Case, optOuts map[string]bool, m store.Message, asOf civil.Date) (act collect.Action, reason string, revert bool) {
+	if optOuts[m.Channel] {
+		return act, "the customer opted out of " + channelWord(m.Channel), false
+	}
+	cur := money.Currency(m.Context.Currency)
+	act = collect.Action{Kind: collect.ActMessage, Step: m.Step, Channel: m.Channel, Currency: cur, PayBy: m.Context.PayBy, Fee: m.Context.Fee}
+	items := map[string]collect.Item{}
+	for _, it := range st.Items {
+		items[it.InvoiceID] = it
+	}
+	switch {
+	case m.Step == collect.StepInstallmentReminder || m.Step == collect.StepInstallmentMissed:
+		for _, in := range st.Installments {
+			if in.PlanID == m.Context.PlanID && in.Seq == m.Context.Seq {
+				if m.Step == collect.StepInstallmentReminder && in.DueDate.Before(asOf) {
+					return act, fmt.Sprintf("installment %d was due on %s: a reminder before it is no longer true", in.Seq, in.DueDate), false
+				}
+				in := in
+				act.Installment = &in
+				return act, "", false
+			}
+		}
+		return act, fmt.Sprintf("installment %d of plan %s is paid, or the plan has ended", m.Context.Seq, m.Context.PlanID), false
+	case isCourtesy(l, m.Step):
+		if st.Paused {
+			return act, "chasing is paused by staff", false
+		}
+		var passed []string
+		for _, id := range m.Context.InvoiceIDs {
+			it, ok := items[id]
+			if !ok || it.Disputed || it.InPlan {
+				continue
+			}
+			if m.Step == collect.StepDueToday && !it.DueDate.Equal(asOf) || it.DueDate.Before(asOf) {
+				passed = append(passed, it.Number)
+				continue
+			}
+			act.InvoiceIDs = append(act.InvoiceIDs, id)
+		}
+		if len(act.InvoiceIDs) == 0 {
+			if len(passed) > 0 {
+				return act, "no longer true on " + asOf.String() + ": " + strings.Join(passed, ", ") + " is not due on that day any more", false
+			}
+			return act, invoicesReason(m.Context.InvoiceIDs, items, invs), false
+		}
+		return act, "", false
+	case isEscalation(l, m.Step):
+		if st.Paused {
+			return act, "chasing is paused by staff", true
+		}
+		var sum int64
+		for _, it := range st.Items {
+			if it.Balance.Currency() != cur || it.Disputed || it.InPlan || !asOf.After(it.DueDate) {
+				continue
+			}
+			act.InvoiceIDs = append(act.InvoiceIDs, it.InvoiceID)
+			sum += it.Balance.Minor()
+		}
+		if len(act.InvoiceIDs) == 0 {
+			return act, invoicesReason(m.Context.InvoiceIDs, items, invs), true
+		}
+		var promised int64
+		var ps []collect.Promise
+		for _, p := range st.Promises {
+			if p.Amount.Currency() == cur {
+				promised += p.Amount.Minor()
+				ps = append(ps, p)
+			}
+		}
+		share := int64(l.PromiseSharePercent)
+		if share <= 0 {
+			share = collect.DefaultPromiseSharePercent
+		}
+		if promised > 0 && promised*100 >= share*sum {
+			return act, fmt.Sprintf("under a promise to pay %s %s by %s", money.New(promised, cur), cur, ps[0].DueDate), true
+		}
+		act.Promises = ps
+		c, ok := cases[cur]
+		switch {
+		case !ok:
+			return act, "the collection case was closed", false
+		case c.Step != m.Step || !c.StepOn.Equal(m.Context.StepOn):
+			return act, fmt.Sprintf("superseded: the case took step %s on %s", c.Step, c.StepOn), false
+		}
+		return act, "", false
+	}
+	return collect.Action{}, "", false
+}
+
+// invoicesReason words why the invoices a message was about no longer
+// need it: "INV-1 paid; INV-2 disputed".
+func invoicesReason(ids []string, items map[string]collect.Item, invs map[string]ledger.Invoice) string {
+	var parts []string
+	for _, id := range ids {
+		it, ok := items[id]
+		switch {
+		case !ok:
+			parts = append(parts, "invoice "+invoiceLabel(id, invs)+" paid or credited")
+		case it.Disputed:
+			parts = append(parts, "invoice "+it.Number+" disputed")
+		case it.InPlan:
+			parts = append(parts, "invoice "+it.Number+" covered by a payment plan")
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing it was about is overdue any more"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func invoiceLabel(id string, invs map[string]ledger.Invoice) string {
+	if inv, ok := invs[id]; ok && inv.Number != "" {
+		return inv.Number
+	}
+	return id
+}
+
+func channelWord(ch string) string {
+	switch ch {
+	case notify.ChannelSMS:
+		return "text messages"
+	case notify.ChannelLetter:
+		return "letters"
+	case "call":
+		return "calls"
+	}
+	return ch + "s"
+}
+
+// recheckQueued re-checks a visited customer's queued messages and open
+// tasks as of the run's date and returns those to withdraw.
+func (s *Service) recheckQueued(l collect.Ladder, cust *ledger.Customer, st runState, invs map[string]ledger.Invoice, b *batch, asOf civil.Date) []withdrawal {
+	var out []withdrawal
+	for _, m := range b.live[cust.ID] {
+		if m.ClaimedBy != "" {
+			continue // a sender has it: delivery re-checks it
+		}
+		_, reason, revert := recheck(l, st, invs, st.Cases, b.optOuts[cust.ID], m, asOf)
+		if reason != "" {
+			out = append(out, withdrawal{messageID: m.ID, reason: reason, revert: revert, currency: m.Context.Currency, step: m.Step, stepOn: m.Context.StepOn})
+		}
+	}
+	items := map[string]collect.Item{}
+	for _, it := range st.Items {
+		items[it.InvoiceID] = it
+	}
+	for _, k := range b.tasks[cust.ID] {
+		if len(k.InvoiceIDs) == 0 || k.Status != store.TaskOpen {
+			continue // not about invoices (a plan review), or someone is on it
+		}
+		live := false
+		for _, id := range k.InvoiceIDs {
+			if it, ok := items[id]; ok && !it.Disputed && !it.InPlan {
+				live = true
+			}
+		}
+		if st.Paused && live {
+			out = append(out, withdrawal{taskID: k.ID, reason: "chasing is paused by staff"})
+		} else if !live {
+			out = append(out, withdrawal{taskID: k.ID, reason: invoicesReason(k.InvoiceIDs, items, invs)})
+		}
+	}
+	return out
+}
+
+// caseHistory is, per currency, the escalation steps of the customer's
+// open cases that reached the customer (sent emails, released letters),
+// oldest first, one entry per step.
+func caseHistory(ctx context.Context, tx store.Tx, cust *ledger.Customer, cases []store.Case, l collect.Ladder) (map[string][]notify.SentStep, error) {
+	out := map[string][]notify.SentStep{}
+	if len(cases) == 0 {
+		return out, nil
+	}
+	opened := map[string]civil.Date{}
+	for _, c := range cases {
+		opened[c.Currency] = c.OpenedOn
+	}
+	loc, err := time.LoadLocation(cust.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	cursor := ""
+	seen := map[string]bool{}
+	for {
+		list, next, err := tx.Messages(ctx, store.MessageFilter{Page: store.Page{Limit: 500, Cursor: cursor}, CustomerID: cust.ID, Status: store.MessageSent})
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range list {
+			cur := m.Context.Currency
+			from, ok := opened[cur]
+			if !ok || m.SentAt == nil || !isEscalation(l, m.Step) {
+				continue
+			}
+			on := civil.Of(m.SentAt.In(loc))
+			if on.Before(from) || seen[cur+"/"+m.Step] {
+				continue
+			}
+			seen[cur+"/"+m.Step] = true
+			out[cur] = append(out[cur], notify.SentStep{Step: m.Step, On: on})
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	for cur := range out {
+		slices.SortStableFunc(out[cur], func(a, b notify.SentStep) int { return a.On.Compare(b.On) })
+	}
+	return out, nil
+}
+
+// applyCases writes the batch's case changes and withdrawals.
+func (s *Service) applyCases(ctx context.Context, tx store.Tx, plans []*customerPlan) error {
+	var save, closed []store.Case
+	for _, p := range plans {
+		save = append(save, p.cases...)
+		closed = append(closed, p.closed...)
+	}
+	if err := tx.SaveCases(ctx, save); err != nil {
+		return err
+	}
+	if err := tx.DeleteCases(ctx, closed); err != nil {
+		return err
+	}
+	for _, p := range plans {
+		for _, w := range p.withdrawn {
+			if err := s.withdraw(ctx, tx, p.customerID, w, ""); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// withdraw withdraws one message (queued, and unclaimed or claimed by
+// worker) or open task, audits it, and undoes the case's step when the
+// reason is about the whole case and the step was this message's.
+func (s *Service) withdraw(ctx context.Context, tx store.Tx, customerID string, w withdrawal, worker string) error {
+	switch {
+	case w.messageID != "":
+		ok, err := tx.WithdrawMessage(ctx, w.messageID, worker, w.reason)
+		if err != nil || !ok {
+			return err
+		}
+		if err := audit(ctx, tx, "message.withdrawn", "message", w.messageID, map[string]any{"customer_id": customerID, "reason": w.reason}); err != nil {
+			return err
+		}
+		if !w.revert || w.currency == "" {
+			return nil
+		}
+		c, err := tx.CaseForUpdate(ctx, customerID, w.currency)
+		if err != nil || c == nil {
+			return err
+		}
+		if c.Step != w.step || !c.StepOn.Equal(w.stepOn) {
+			return nil // the case moved on, or another channel's withdrawal undid it
+		}
+		c.Step, c.StepOn, c.Deadline = c.PrevStep, c.PrevStepOn, c.PrevDeadline
+		c.PrevStep, c.PrevStepOn, c.PrevDeadline = "", civil.Date{}, civil.Date{}
+		return tx.SaveCases(ctx, []store.Case{*c})
+	case w.taskID != "":
+		k, err := tx.TaskForUpdate(ctx, w.taskID)
+		if err != nil {
+			return err
+		}
+		if k.Status != store.TaskOpen {
+			return nil
+		}
+		k.Status, k.StatusReason = store.TaskWithdrawn, w.reason
+		if err := tx.UpdateTask(ctx, k); err != nil {
+			return err
+		}
+		return audit(ctx, tx, "task.withdrawn", "task", k.ID, map[string]any{"customer_id": customerID, "reason": w.reason})
+	}
+	return nil
+}
+
+// maxTaskReason bounds a task's reason as reasons merge into it: the
+// latest are kept.
+const maxTaskReason = 4000
+
+// mergeTasks keeps at most one open task per customer and queue: a new
+// task whose customer has an open (or claimed) task in the same queue is
+// merged into it — its reason added on a line of its own, its invoices
+// joined, the higher priority and the earlier due time kept — and one
+// that meets another new task of the batch merges with that. It returns
+// the tasks left to insert.
+func (s *Service) mergeTasks(ctx context.Context, tx store.Tx, plans []*customerPlan, tasks []*store.Task) ([]*store.Task, error) {
+	type key struct{ customer, queue string }
+	open := map[key]*store.Task{}
+	for _, p := range plans {
+		gone := map[string]bool{}
+		for _, w := range p.withdrawn {
+			if w.taskID != "" {
+				gone[w.taskID] = true
+			}
+		}
+		for i := range p.openTasks {
+			k := &p.openTasks[i]
+			if !gone[k.ID] {
+				open[key{k.CustomerID, k.Queue}] = k
+			}
+		}
+	}
+	fresh := map[key]*store.Task{}
+	var out []*store.Task
+	for _, t := range tasks {
+		k := key{t.CustomerID, t.Queue}
+		if into, ok := open[k]; ok {
+			if mergeInto(into, t) {
+				if err := tx.MergeTask(ctx, into); err != nil {
+					return nil, err
+				}
+				if err := audit(ctx, tx, "task.merged", "task", into.ID, map[string]any{"reason": t.Reason, "invoice_ids": t.InvoiceIDs}); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		if into, ok := fresh[k]; ok {
+			mergeInto(into, t)
+			continue
+		}
+		fresh[k] = t
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// mergeInto merges task t into into and reports whether into changed.
+func mergeInto(into, t *store.Task) bool {
+	if strings.Contains(into.Reason, t.Reason) {
+		return false // merged already (a rerun of the date)
+	}
+	into.Reason = into.Reason + "\n" + t.Reason
+	if len(into.Reason) > maxTaskReason {
+		cut := len(into.Reason) - maxTaskReason
+		for cut < len(into.Reason) && !utf8.RuneStart(into.Reason[cut]) {
+			cut++
+		}
+		into.Reason = "…" + into.Reason[cut:]
+	}
+	for _, id := range t.InvoiceIDs {
+		if !slices.Contains(into.InvoiceIDs, id) {
+			into.InvoiceIDs = append(into.InvoiceIDs, id)
+		}
+	}
+	into.Priority = max(into.Priority, t.Priority)
+	if t.DueAt.Before(into.DueAt) {
+		into.DueAt = t.DueAt
+	}
+	return true
+}
+
+// recheckVerdict is what delivery does with a claimed message.
+type recheckVerdict struct {
+	withdrawn bool   // withdrawn (and stored so): not sent
+	html      string // the message rendered again: its HTML part ("" none)
+}
+
+// recheckForDelivery re-checks a claimed collections message at the
+// moment it leaves, in tx: it is withdrawn when it became moot, and
+// otherwise rendered again from the ledger of today (msg's subject and
+// body are replaced; the HTML part is returned). The contact rules are
+// applied when the run schedules the message (its slot); they are not
+// checked again here yet.
+func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *ledger.Customer, msg *store.Message, worker string, now time.Time) (recheckVerdict, error) {
+	var v recheckVerdict
+	loc, err := time.LoadLocation(cust.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	asOf := civil.Of(now.In(loc))
+	b, err := loadBatch(ctx, tx, []string{cust.ID})
+	if err != nil {
+		return v, err
+	}
+	st, invs, err := customerState(ctx, tx, cust, asOf, b)
+	if err != nil {
+		return v, err
+	}
+	l, err := ladderFor(ctx, tx, cust.Segment)
+	if err != nil {
+		return v, err
+	}
+	act, reason, revert := recheck(l, st, invs, st.Cases, b.optOuts[cust.ID], *msg, asOf)
+	if reason != "" {
+		w := withdrawal{messageID: msg.ID, reason: reason, revert: revert, currency: msg.Context.Currency, step: msg.Step, stepOn: msg.Context.StepOn}
+		v.withdrawn = true
+		return v, s.withdraw(ctx, tx, cust.ID, w, worker)
+	}
+	if act.Kind == "" {
+		return v, nil // not a collections message: sent as queued
+	}
+	earlier := map[string][]notify.SentStep{}
+	if isEscalation(l, msg.Step) {
+		if earlier, err = caseHistory(ctx, tx, cust, b.cases[cust.ID], l); err != nil {
+			return v, err
+		}
+	}
+	links := messageLinks{}
+	if links.optOut, err = s.optOutURL(ctx, tx, cust.ID, now); err != nil {
+		return v, err
+	}
+	if links.payURL, err = s.payURL(ctx, tx, cust.ID, now); err != nil {
+		return v, err
+	}
+	if act.Installment != nil {
+		links.payRef = b.bankRefs[act.Installment.PlanID]
+	}
+	d, err := s.messageData(cust, act, invs, asOf, links, earlier[msg.Context.Currency])
+	if err != nil {
+		return v, err
+	}
+	r, err := notify.Render(msg.Step, d)
+	if err != nil {
+		return v, err
+	}
+	msg.Subject, msg.Body, v.html = r.Subject, r.Text, r.HTML
+	msg.InvoiceNumbers = invoiceNumbers(act, invs)
+	return v, nil
+}
