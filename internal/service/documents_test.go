@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"settle/internal/notify"
 	"settle/internal/service"
 	"settle/internal/store"
 	"settle/internal/testutil"
@@ -129,6 +130,120 @@ func TestAgreementPDF_CustomerLanguage(t *testing.T) {
 				if t.Failed() {
 					t.Logf("%s agreement:\n%s", c.customer, txt)
 				}
+			}
+		})
+	}
+}
+
+// messagesOf lists the customer's outbox, oldest first.
+func messagesOf(t *testing.T, svc *service.Service, ctx context.Context, customer string) []store.Message {
+	t.Helper()
+	ms, _, err := svc.Messages(ctx, store.MessageFilter{CustomerID: customer, Page: store.Page{Limit: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+// stepOf keeps the messages of one step.
+func stepOf(ms []store.Message, step string) []store.Message {
+	var out []store.Message
+	for _, m := range ms {
+		if m.Step == step {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// pdfAttachment is the message's one PDF attachment, as text.
+func pdfAttachment(t *testing.T, m store.Message) string {
+	t.Helper()
+	if len(m.Attachments) != 1 || m.Attachments[0].ContentType != "application/pdf" || !strings.HasSuffix(m.Attachments[0].Name, ".pdf") {
+		t.Fatalf("message %s attachments %+v, want one PDF", m.ID, m.Attachments)
+	}
+	return pdfWords(t, m.Attachments[0].Data)
+}
+
+// Accepting a plan (staff or portal) and renegotiating one email the
+// agreement, in the customer's language, at the next allowed slot, once.
+func TestAgreementEmail_AcceptAndRenegotiate(t *testing.T) {
+	for engine, open := range docEngines {
+		t.Run(engine, func(t *testing.T) {
+			svc, ctx := docService(t, open)
+			id := twoInstallments(t, svc, ctx, "DE")
+			if ms := messagesOf(t, svc, ctx, "DE"); len(ms) != 0 {
+				t.Fatalf("a proposed plan queued %d messages", len(ms))
+			}
+			if _, err := svc.AcceptPlan(ctx, id, service.AcceptInput{AcceptedBy: "Jürgen Müller", Channel: "phone"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.AcceptPlan(ctx, id, service.AcceptInput{AcceptedBy: "Jürgen Müller", Channel: "phone"}); err == nil {
+				t.Error("a plan was accepted twice")
+			}
+			ms := stepOf(messagesOf(t, svc, ctx, "DE"), notify.StepAgreement)
+			if len(ms) != 1 {
+				t.Fatalf("%d agreement emails after accepting, want 1", len(ms))
+			}
+			m := ms[0]
+			if m.Channel != "email" || m.Locale != "de-DE" || m.Status != store.MessageQueued || !m.ScheduledFor.Equal(docFirstSlot) {
+				t.Errorf("agreement email %s %s %s at %s, want a queued de-DE email at %s", m.Channel, m.Locale, m.Status, m.ScheduledFor, docFirstSlot)
+			}
+			body := strings.Join(strings.Fields(m.Body), " ")
+			for _, w := range []string{"Ratenzahlungsvereinbarung", "Guten Tag Jürgen Müller,", "2 Raten", "1.234,56 EUR", "7. Dezember 2026", "https://demo.example/optout"} {
+				if !strings.Contains(m.Subject+" "+body, w) {
+					t.Errorf("agreement email lacks %q:\n%s\n%s", w, m.Subject, m.Body)
+				}
+			}
+			pdf := pdfAttachment(t, m)
+			for _, w := range []string{"Ratenzahlungsvereinbarung", "Angenommen von", "Jürgen Müller", "Telefon"} {
+				if !strings.Contains(pdf, w) {
+					t.Errorf("attached agreement lacks %q:\n%s", w, pdf)
+				}
+			}
+
+			// Renegotiation: the new version, proposed, is sent for the
+			// customer to read before accepting it.
+			if _, err := svc.RenegotiatePlan(ctx, id, service.PlanTermsInput{Installments: 3, StartDate: "2026-12-07"}); err != nil {
+				t.Fatal(err)
+			}
+			ms = stepOf(messagesOf(t, svc, ctx, "DE"), notify.StepAgreement)
+			if len(ms) != 2 {
+				t.Fatalf("%d agreement emails after renegotiating, want 2", len(ms))
+			}
+			m = ms[1]
+			if !m.ScheduledFor.Equal(docFirstSlot) || !strings.Contains(m.Subject, "Version 2") {
+				t.Errorf("renegotiated agreement email %q at %s", m.Subject, m.ScheduledFor)
+			}
+			pdf = pdfAttachment(t, m)
+			for _, w := range []string{"Version 2", "Noch nicht angenommen", "3 Raten"} {
+				if !strings.Contains(pdf, w) {
+					t.Errorf("renegotiated agreement lacks %q:\n%s", w, pdf)
+				}
+			}
+
+			// The French customer accepts in the portal.
+			fid := twoInstallments(t, svc, ctx, "FR")
+			l, err := svc.CreatePortalLink(ctx, "FR", 0, "https://pay.example.com/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := session(t, svc, l.Token)
+			if _, err := svc.PortalAcceptPlan(context.Background(), p, fid, "Sophie Martin", "203.0.113.9"); err != nil {
+				t.Fatal(err)
+			}
+			ms = stepOf(messagesOf(t, svc, ctx, "FR"), notify.StepAgreement)
+			if len(ms) != 1 || ms[0].Locale != "fr-FR" || !ms[0].ScheduledFor.Equal(docFirstSlot) {
+				t.Fatalf("French agreement emails %+v", ms)
+			}
+			body = strings.Join(strings.Fields(ms[0].Subject+" "+ms[0].Body), " ")
+			for _, w := range []string{"accord de paiement échelonné", "Bonjour Sophie Martin SARL", "1 234,56 EUR"} {
+				if !strings.Contains(body, w) {
+					t.Errorf("French agreement email lacks %q:\n%s", w, body)
+				}
+			}
+			if pdf := pdfAttachment(t, ms[0]); !strings.Contains(pdf, "Accepté par") || !strings.Contains(pdf, "203.0.113.9") {
+				t.Errorf("French attached agreement:\n%s", pdf)
 			}
 		})
 	}

@@ -530,8 +530,10 @@ func (s *Service) AcceptPlan(ctx context.Context, id string, in AcceptInput) (*P
 			"channel": a.Channel, "accepted_at": a.At.UTC().Format(time.RFC3339)}); err != nil {
 			return err
 		}
-		view, err = loadPlan(ctx, tx, id, civil.In(tx.Now(), time.UTC))
-		return err
+		if view, err = loadPlan(ctx, tx, id, civil.In(tx.Now(), time.UTC)); err != nil {
+			return err
+		}
+		return s.queueAgreementEmail(ctx, tx, view, "accepted")
 	})
 	return view, err
 }
@@ -676,7 +678,10 @@ func (s *Service) RenegotiatePlan(ctx context.Context, id string, terms PlanTerm
 		if view.BankRef, err = assignBankRef(ctx, tx, p.ID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, "plan.renegotiate", "plan", p.ID, map[string]any{"supersedes": old.ID, "terms": in})
+		if err := audit(ctx, tx, "plan.renegotiate", "plan", p.ID, map[string]any{"supersedes": old.ID, "terms": in}); err != nil {
+			return err
+		}
+		return s.queueAgreementEmail(ctx, tx, &view, "proposed")
 	})
 	if err != nil {
 		return nil, err
