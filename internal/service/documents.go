@@ -8,6 +8,7 @@ import (
 	"settle/internal/civil"
 	"settle/internal/collect"
 	"settle/internal/ledger"
+	"settle/internal/money"
 	"settle/internal/notify"
 	"settle/internal/store"
 )
@@ -76,4 +77,98 @@ func (s *Service) queueAgreementEmail(ctx context.Context, tx store.Tx, v *PlanV
 		Attachments: []store.MessageAttachment{{Name: "agreement-" + v.Plan.ID + ".pdf", ContentType: "application/pdf", Data: pdf}}}
 	_, _, err = tx.InsertMessage(ctx, m)
 	return err
+}
+
+// queueInvoiceCopies queues, in tx, the copy of invoices c says they did not
+// receive: the invoice_resend template in c's language and tone, with each
+// invoice's PDF (notify.InvoicePDF) attached, at the next allowed email
+// slot. Only open invoices are sent (the template is about what is owed;
+// a settled invoice needs no copy), one email per currency because an
+// email's total is in one currency. key makes each email unique (the
+// currency is added). It returns what was queued: nothing when no invoice
+// is open or c opted out of email.
+func (s *Service) queueInvoiceCopies(ctx context.Context, tx store.Tx, c *ledger.Customer, invs []ledger.Invoice, key string) ([]*store.Message, error) {
+	var curs []money.Currency
+	byCur := map[money.Currency][]ledger.Invoice{}
+	for _, inv := range invs {
+		if !inv.Balance.IsPositive() {
+			continue
+		}
+		cur := inv.Balance.Currency()
+		if _, ok := byCur[cur]; !ok {
+			curs = append(curs, cur)
+		}
+		byCur[cur] = append(byCur[cur], inv)
+	}
+	if len(curs) == 0 {
+		return nil, nil
+	}
+	var ids []string
+	for _, inv := range invs {
+		ids = append(ids, inv.ID)
+	}
+	at, ok, err := emailSlot(ctx, tx, c, strings.Join(ids, ","))
+	if err != nil || !ok {
+		return nil, err
+	}
+	optOut, err := s.optOutURL(ctx, tx, c.ID, tx.Now())
+	if err != nil {
+		return nil, err
+	}
+	payURL, err := s.payURL(ctx, tx, c.ID, tx.Now())
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	// The copy's date is the customer's day when it goes out.
+	asOf := civil.In(at, loc)
+	tone := toneOf(c.Style)
+	var out []*store.Message
+	for _, cur := range curs {
+		d := notify.MessageData{Creditor: s.Creditor, CustomerName: c.Name, Locale: c.Locale, Tone: tone, Channel: notify.ChannelEmail,
+			AsOf: asOf, Total: money.Zero(cur), OptOutURL: optOut, PayURL: payURL}
+		m := &store.Message{CustomerID: c.ID, Channel: notify.ChannelEmail, Step: notify.StepInvoiceResend, Tone: tone, Locale: c.Locale,
+			ScheduledFor: at.UTC(), Status: store.MessageQueued, DedupeKey: key + ":" + string(cur)}
+		for _, inv := range byCur[cur] {
+			d.Invoices = append(d.Invoices, notify.InvoiceLine{Number: inv.Number, IssueDate: inv.IssueDate, DueDate: inv.DueDate,
+				Amount: inv.Amount, Balance: inv.Balance, DaysOverdue: max(0, asOf.DaysSince(inv.DueDate))})
+			if d.Total, err = d.Total.Add(inv.Balance); err != nil {
+				return nil, err
+			}
+			m.InvoiceNumbers = append(m.InvoiceNumbers, inv.Number)
+			pdf, err := notify.InvoicePDF(notify.InvoiceData{Creditor: s.Creditor, CustomerName: c.Name, CustomerRef: c.ExternalRef,
+				Number: inv.Number, IssueDate: inv.IssueDate, DueDate: inv.DueDate, Amount: inv.Amount, Balance: inv.Balance,
+				Disputed: inv.Disputed, Locale: c.Locale, AsOf: asOf})
+			if err != nil {
+				return nil, err
+			}
+			m.Attachments = append(m.Attachments, store.MessageAttachment{Name: invoiceFileName(inv.Number), ContentType: "application/pdf", Data: pdf})
+		}
+		r, err := notify.RenderText(notify.StepInvoiceResend, d)
+		if err != nil {
+			return nil, err
+		}
+		m.Subject, m.Body = r.Subject, r.Text
+		id, _, err := tx.InsertMessage(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		m.ID = id
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// invoiceFileName is the attachment name of an invoice copy: its number
+// with the characters a file name cannot hold replaced, e.g. "INV-7.pdf".
+func invoiceFileName(number string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, number) + ".pdf"
 }

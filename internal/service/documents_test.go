@@ -248,3 +248,55 @@ func TestAgreementEmail_AcceptAndRenegotiate(t *testing.T) {
 		})
 	}
 }
+
+// "Not received": the copy of the invoice is written in the customer's
+// language and tone from the templates, carries the invoice as a PDF and
+// waits for the contact hours.
+func TestInvoiceResend_LanguageAndHours(t *testing.T) {
+	for engine, open := range docEngines {
+		t.Run(engine, func(t *testing.T) {
+			svc, ctx := docService(t, open)
+			v, err := svc.CreateInteraction(ctx, "FR", service.InteractionInput{Kind: "call", Direction: "inbound",
+				Summary: "Says the invoice never arrived", Reason: &service.ReasonInput{Category: "not_received"}, InvoiceIDs: []string{"FR-1"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := v.Resend
+			if m == nil {
+				t.Fatal("no invoice copy queued")
+			}
+			body := strings.Join(strings.Fields(m.Body), " ")
+			if m.Subject != "Copie de la facture FR-1" || !strings.Contains(body, "Comme demandé") || !strings.Contains(body, "1 234,56 EUR") ||
+				!strings.Contains(body, "Bonjour Sophie Martin SARL") || strings.Contains(body, "As discussed") {
+				t.Errorf("invoice copy in the wrong words:\n%s\n%s", m.Subject, m.Body)
+			}
+			if !m.ScheduledFor.Equal(docFirstSlot) || m.Locale != "fr-FR" || m.Step != notify.StepInvoiceResend {
+				t.Errorf("invoice copy %s %s at %s, want at %s (08:00 in Paris)", m.Step, m.Locale, m.ScheduledFor, docFirstSlot)
+			}
+			if pdf := pdfAttachment(t, *m); !strings.Contains(pdf, "Facture") || !strings.Contains(pdf, "FR-1") || !strings.Contains(pdf, "1 234,56") {
+				t.Errorf("attached invoice:\n%s", pdf)
+			}
+
+			// The portal's "I did not receive this invoice" sends the copy too.
+			l, err := svc.CreatePortalLink(ctx, "DE", 0, "https://pay.example.com/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := session(t, svc, l.Token)
+			inv, err := svc.Invoice(ctx, "DE-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.PortalDispute(context.Background(), p, service.PortalDisputeInput{InvoiceID: inv.ID, Reason: "not_received"}); err != nil {
+				t.Fatal(err)
+			}
+			ms := stepOf(messagesOf(t, svc, ctx, "DE"), notify.StepInvoiceResend)
+			if len(ms) != 1 {
+				t.Fatalf("%d invoice copies after the portal's not received, want 1", len(ms))
+			}
+			if ms[0].Subject != "Kopie der Rechnung DE-1" || ms[0].Locale != "de-DE" || !ms[0].ScheduledFor.Equal(docFirstSlot) {
+				t.Errorf("portal invoice copy %q %s at %s", ms[0].Subject, ms[0].Locale, ms[0].ScheduledFor)
+			}
+		})
+	}
+}
