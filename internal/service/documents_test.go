@@ -300,3 +300,24 @@ func TestInvoiceResend_LanguageAndHours(t *testing.T) {
 		})
 	}
 }
+
+// A follow-up booked at 03:00 in the customer's night is invited at the
+// first allowed email slot, not at once.
+func TestBookFollowUp_InvitationInContactHours(t *testing.T) {
+	for engine, open := range docEngines {
+		t.Run(engine, func(t *testing.T) {
+			svc, ctx := docService(t, open)
+			v, err := svc.BookFollowUp(ctx, "DE", service.FollowUpInput{With: "Anna Schmidt"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms := stepOf(messagesOf(t, svc, ctx, "DE"), notify.StepFollowUp)
+			if len(ms) != 1 || ms[0].ID != v.MessageID {
+				t.Fatalf("invitations %+v", ms)
+			}
+			if m := ms[0]; !m.ScheduledFor.Equal(docFirstSlot) || !strings.HasPrefix(m.Subject, "Gesprächstermin") || m.Locale != "de-DE" {
+				t.Errorf("invitation %q %s at %s, want at %s (08:00 in Berlin)", m.Subject, m.Locale, m.ScheduledFor, docFirstSlot)
+			}
+		})
+	}
+}
