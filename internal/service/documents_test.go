@@ -321,3 +321,41 @@ func TestBookFollowUp_InvitationInContactHours(t *testing.T) {
 		})
 	}
 }
+
+// A customer opted out of email is sent none of these documents: the plan,
+// the interaction and the follow-up are still recorded.
+func TestDocuments_OptedOutOfEmail(t *testing.T) {
+	for engine, open := range docEngines {
+		t.Run(engine, func(t *testing.T) {
+			svc, ctx := docService(t, open)
+			if _, err := svc.SetOptOut(ctx, "DE", service.OptOutInput{Channel: "email", OptedOut: true, Source: "call"}); err != nil {
+				t.Fatal(err)
+			}
+			id := twoInstallments(t, svc, ctx, "DE")
+			if v, err := svc.AcceptPlan(ctx, id, service.AcceptInput{AcceptedBy: "Jürgen Müller", Channel: "phone"}); err != nil || v.Plan.Acceptance == nil {
+				t.Fatalf("accept: %v", err)
+			}
+			if _, err := svc.RenegotiatePlan(ctx, id, service.PlanTermsInput{Installments: 3, StartDate: "2026-12-07"}); err != nil {
+				t.Fatal(err)
+			}
+			v, err := svc.CreateInteraction(ctx, "DE", service.InteractionInput{Kind: "call", Direction: "inbound",
+				Summary: "Says the invoice never arrived", Reason: &service.ReasonInput{Category: "not_received"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Resend != nil || v.Interaction.FollowUp != "" {
+				t.Errorf("an invoice copy was queued for a customer opted out of email: %+v", v.Resend)
+			}
+			f, err := svc.BookFollowUp(ctx, "DE", service.FollowUpInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.MessageID != "" || f.TaskID == "" {
+				t.Errorf("follow-up: message %q, task %q; want no message and a task", f.MessageID, f.TaskID)
+			}
+			if ms := messagesOf(t, svc, ctx, "DE"); len(ms) != 0 {
+				t.Errorf("%d messages queued for a customer opted out of email: %+v", len(ms), ms)
+			}
+		})
+	}
+}
