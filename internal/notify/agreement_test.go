@@ -432,3 +432,16 @@ func TestAgreementEmail(t *testing.T) {
 		t.Errorf("no opt-out link: %v", err)
 	}
 }
+
+// BenchmarkAgreementPDF renders the 12-installment sample in German: the work
+// added to the transaction that accepts or renegotiates a plan (the agreement
+// email carries the PDF).
+func BenchmarkAgreementPDF(b *testing.B) {
+	d := samplePlan()
+	d.Locale = "de-DE"
+	for b.Loop() {
+		if _, err := AgreementPDF(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
