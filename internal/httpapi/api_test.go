@@ -818,11 +818,16 @@ func TestAPI_PlanAgreementPDF(t *testing.T) {
 		t.Fatalf("%d installments, want the down payment and 12", len(p.Installments))
 	}
 	for _, in := range p.Installments {
-		if !strings.Contains(got, in.DueDate) || !strings.Contains(got, in.Amount) {
-			t.Errorf("the agreement lacks installment %s %s", in.DueDate, in.Amount)
+		// The customer has no locale: English, dates as "30 Jun 2026" in the table.
+		due, err := time.Parse(time.DateOnly, in.DueDate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(got, due.Format("2 Jan 2006")) || !strings.Contains(got, in.Amount) {
+			t.Errorf("the agreement lacks installment %s %s", due.Format("2 Jan 2006"), in.Amount)
 		}
 	}
-	for _, s := range []string{"Müller & Söhne GmbH — Łódź", "MS-1", "1234.56", "15.00", "Late fees waived", "45.00", "Greta Müller", "127.0.0.1", "2% of what remains is waived"} {
+	for _, s := range []string{"Müller & Söhne GmbH — Łódź", "MS-1", "1,234.56", "15.00", "Late fees waived", "45.00", "Greta Müller", "127.0.0.1", "2% of what remains is waived"} {
 		if !strings.Contains(got, s) {
 			t.Errorf("the agreement lacks %q", s)
 		}

@@ -317,8 +317,8 @@ func TestAPI_Interactions(t *testing.T) {
 	}
 	r.decode(t, &it)
 	if it.Reason.Claim != "unverified" || it.Resend == nil || it.FollowUp != "resend_invoice:"+it.Resend.ID || it.Resend.Status != "queued" || it.Resend.Step != "invoice_resend" ||
-		len(it.Resend.InvoiceNumbers) != 1 || it.Resend.InvoiceNumbers[0] != "MB-7" || !strings.Contains(it.Resend.Body, "820.00 USD") ||
-		!strings.Contains(it.Resend.Body, "unsubscribe") {
+		len(it.Resend.InvoiceNumbers) != 1 || it.Resend.InvoiceNumbers[0] != "MB-7" || !strings.Contains(it.Resend.Body, "820.00\u00a0USD") ||
+		!strings.Contains(it.Resend.Body, "You can opt out of emails from us") {
 		t.Fatalf("interaction = %s", r.Body)
 	}
 	r = viewer.do("GET", "/v1/messages?customer_id=MB&status=queued", "")

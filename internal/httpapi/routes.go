@@ -267,7 +267,8 @@ func (s *Server) routes() {
 			return &bodyOut[Plan]{Body: planOut(v)}, nil
 		})
 	huma.Register(api, huma.Operation{OperationID: "accept-plan", Method: http.MethodPost, Path: "/v1/plans/{id}/accept",
-		Summary: "Record the customer's acceptance: the plan becomes active", Tags: []string{"Plans"}},
+		Summary: "Record the customer's acceptance: the plan becomes active", Tags: []string{"Plans"},
+		Description: "The written agreement (PDF) is emailed to the customer in their language, scheduled for the next slot the contact rules allow (not when the customer has no email address or opted out of email)."},
 		func(ctx context.Context, in *acceptInput) (*bodyOut[Plan], error) {
 			in.Body.IP = in.ip
 			v, err := s.svc.AcceptPlan(ctx, in.ID, in.Body)
@@ -278,7 +279,7 @@ func (s *Server) routes() {
 		})
 	huma.Register(api, huma.Operation{OperationID: "renegotiate-plan", Method: http.MethodPost, Path: "/v1/plans/{id}/renegotiate",
 		Summary: "Replace a plan with a new version over what is still owed", Tags: []string{"Plans"}, DefaultStatus: http.StatusCreated,
-		Description: "The old plan becomes superseded (and stays readable); the new version is proposed over its still-open invoices and needs the customer's acceptance."},
+		Description: "The old plan becomes superseded (and stays readable); the new version is proposed over its still-open invoices and needs the customer's acceptance. Its proposed agreement (PDF) is emailed to the customer like an accepted one."},
 		func(ctx context.Context, in *struct {
 			ID   string `path:"id"`
 			Body service.PlanTermsInput

@@ -225,7 +225,7 @@ type FollowUp struct {
 func (s *Server) followUpRoutes() {
 	huma.Register(s.api, huma.Operation{OperationID: "book-follow-up", Method: http.MethodPost, Path: "/v1/customers/{id}/follow-ups",
 		Summary: "Book a follow-up at the next convenient slot, with a calendar invite", Tags: []string{"Collections"}, DefaultStatus: http.StatusCreated,
-		Description: "The slot is a business day, mid-morning (09:30–11:30) in the customer's time zone, at least 24 hours ahead. The invitation email with the .ics (METHOD:REQUEST) goes to the outbox; a call task and a note are recorded."},
+		Description: "The slot is a business day, mid-morning (09:30–11:30) in the customer's time zone, at least 24 hours ahead. The invitation email with the .ics (METHOD:REQUEST), in the customer's language and tone, goes to the outbox for the next slot the contact rules allow (none when the customer opted out of email); a call task and a note are recorded."},
 		func(ctx context.Context, in *struct {
 			IDParam
 			Body service.FollowUpInput

@@ -160,7 +160,7 @@ func (s *Server) negotiateRoutes() {
 	// Interactions.
 	huma.Register(api, huma.Operation{OperationID: "create-interaction", Method: http.MethodPost, Path: "/v1/customers/{id}/interactions",
 		Summary: "Record a call, email, meeting or note", Tags: []string{"Interactions"}, DefaultStatus: http.StatusCreated,
-		Description: "A stated reason carries a category, fact/unverified and the evidence seen. \"not_received\" queues a copy of the invoices in the outbox at once."},
+		Description: "A stated reason carries a category, fact/unverified and the evidence seen. \"not_received\" queues a copy of the open invoices in the outbox: an email in the customer's language and tone with each invoice's PDF attached, scheduled for the next slot the contact rules allow (none when the customer opted out of email; one per currency)."},
 		func(ctx context.Context, in *struct {
 			IDParam
 			Body service.InteractionInput

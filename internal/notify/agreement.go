@@ -15,7 +15,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"math/big"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,50 +26,77 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/text/unicode/norm"
+
+	"settle/internal/civil"
+	"settle/internal/money"
 )
 
-// AgreementData is everything the written agreement shows, already formatted for people
-// (amounts are decimal strings with their currency code, dates YYYY-MM-DD).
+// AgreementData is everything the written agreement shows. Amounts and dates are
+// values: the agreement formats them for the customer's locale (Locale, a BCP 47 tag;
+// en, de or fr, anything else English), as the messages do: "1,234.56 EUR",
+// "1.234,56 EUR", "1 234,56 EUR"; "7 Dec 2026", "07.12.2026", "07/12/2026" in tables
+// and "7 December 2026", "7. Dezember 2026", "7 décembre 2026" in sentences.
 type AgreementData struct {
-	PlanID, Version    string // e.g. "pln_01…", "1"
-	Creditor           string // the business owed, e.g. "Settle Demo Ltd"
-	CustomerName       string // may contain any Unicode: "Müller & Söhne GmbH", "Łódź Sp. z o.o.", "株式会社サンプル"
-	CustomerRef        string // external ref, may be ""
-	Currency           string // "EUR"
-	Balance            string // "1234.56" — what the plan covers
-	Total              string // balance + interest
+	PlanID, Version    string       // e.g. "pln_01…", "1"
+	Locale             string       // the customer's language and formats
+	Creditor           string       // the business owed, e.g. "Settle Demo Ltd"
+	CustomerName       string       // may contain any Unicode: "Müller & Söhne GmbH", "Łódź Sp. z o.o.", "株式会社サンプル"
+	CustomerRef        string       // external ref, may be ""
+	Balance            money.Amount // what the plan covers; its currency is the plan's
+	Total              money.Amount // balance + interest
 	Invoices           []AgreementInvoice
 	Installments       []AgreementInstallment
-	Methods            []string // accepted payment methods, e.g. "bank transfer", "card"
+	Methods            []string // accepted payment method keys: bank_transfer, card, direct_debit, check, cash (others shown as given)
 	BankReference      string   // the plan's reference to quote on a bank transfer, e.g. "STL-2345678K"; "" none
 	BankAccount        string   // where to send transfers, e.g. "IBAN DE89 3704 0044 0532 0130 00"; "" not configured
 	Autopay            bool
 	GraceDays          int
-	LateFee            string // "15.00" or "" for none
-	DefaultAfterMissed int    // 0 = rule off
-	DefaultDaysLate    int    // 0 = rule off
-	EarlyPayoff        string // plain sentence, e.g. "Pay the remaining balance early at any time; a 2% discount applies." or ""
+	LateFee            money.Amount // zero: none
+	DefaultAfterMissed int          // 0 = rule off
+	DefaultDaysLate    int          // 0 = rule off
+	// EarlyPayoffPercent is the share of the remainder waived on early payoff in
+	// percent with a '.' decimal point, e.g. "2" or "2.5"; "" none. Paying early is
+	// always allowed at no charge; Interest (any installment with interest) adds that
+	// interest stops then.
+	EarlyPayoffPercent string
 	Concessions        []AgreementConcession
 	Acceptance         *AgreementAcceptance // nil: not accepted yet (the PDF then says so and shows where acceptance will be recorded)
-	IssuedOn           string               // date the document was produced
+	IssuedOn           civil.Date           // date the document was produced
 }
 
 // AgreementInvoice is one invoice the plan covers.
-type AgreementInvoice struct{ Number, IssueDate, DueDate, Amount, Balance string }
+type AgreementInvoice struct {
+	Number             string
+	IssueDate, DueDate civil.Date
+	Amount, Balance    money.Amount
+}
 
 // AgreementInstallment is one scheduled payment.
 type AgreementInstallment struct {
-	Seq                                  int
-	DueDate, Amount, Principal, Interest string
-	DownPayment                          bool
+	Seq                         int
+	DueDate                     civil.Date
+	Amount, Principal, Interest money.Amount
+	DownPayment                 bool
 }
 
-// AgreementConcession is something granted to the customer, e.g. Kind "fee_waived",
-// Amount "45.00", Text "Late fees waived".
-type AgreementConcession struct{ Kind, Amount, Text string }
+// AgreementConcession is something granted to the customer: Kind is a plan
+// concession kind ("fee_waived", "interest_frozen", "settlement_discount",
+// "early_payment_discount"; others are shown as given), worded in the customer's
+// language; Note is staff's own words, shown as typed.
+type AgreementConcession struct {
+	Kind   string
+	Amount money.Amount // zero: no amount shown
+	Note   string
+}
 
-// AgreementAcceptance records who accepted the plan, when (RFC 3339), how and from where.
-type AgreementAcceptance struct{ By, At, Channel, IP string }
+// AgreementAcceptance records who accepted the plan, when, how (portal, email, phone,
+// in_person, api; others shown as given) and from where.
+type AgreementAcceptance struct {
+	By      string
+	At      time.Time
+	Channel string
+	IP      string
+}
 
 // Layout in millimetres and points. The numbers are chosen so a 12-installment plan with
 // a few invoices and concessions fits on one or two A4 pages.
@@ -117,13 +143,16 @@ var fonts = sync.OnceValues(func() ([]*sfnt.Font, error) {
 // The PDF's creation and modification dates come from IssuedOn (not the clock), so
 // IssuedOn must be a valid YYYY-MM-DD date.
 func AgreementPDF(d AgreementData) ([]byte, error) {
-	issued, err := time.Parse(time.DateOnly, d.IssuedOn)
-	if err != nil {
-		return nil, fmt.Errorf("notify: agreement IssuedOn %q is not a YYYY-MM-DD date: %w", d.IssuedOn, err)
+	if d.IssuedOn.IsZero() {
+		return nil, errors.New("notify: agreement has no IssuedOn date")
 	}
 	if len(d.Installments) == 0 {
 		return nil, errors.New("notify: agreement has no installments")
 	}
+	if err := checkAgreementCurrencies(d); err != nil {
+		return nil, err
+	}
+	issued := time.Date(d.IssuedOn.Year, d.IssuedOn.Month, d.IssuedOn.Day, 0, 0, 0, 0, time.UTC)
 	fs, err := fonts()
 	if err != nil {
 		return nil, err
@@ -142,8 +171,9 @@ func AgreementPDF(d AgreementData) ([]byte, error) {
 	pdf.SetCellMargin(cellPad)
 	pdf.AliasNbPages("{nb}")
 
-	r := &renderer{pdf: pdf, d: d, fonts: fs}
-	pdf.SetTitle(r.clean("Payment plan agreement "+d.PlanID), true)
+	l := parseLocale(d.Locale)
+	r := &renderer{pdf: pdf, d: d, fonts: fs, loc: l, w: agreementWordsFor(l)}
+	pdf.SetTitle(r.clean(r.w.agTitle()+" "+d.PlanID), true)
 	pdf.SetCreator("settle", true)
 	pdf.SetFooterFunc(r.footer)
 
@@ -165,11 +195,53 @@ func AgreementPDF(d AgreementData) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// renderer carries the document being drawn and the data it shows.
+// checkAgreementCurrencies refuses amounts in another currency than the balance's:
+// the tables show one currency in their headings.
+func checkAgreementCurrencies(d AgreementData) error {
+	cur := d.Balance.Currency()
+	check := func(field string, a money.Amount) error {
+		if !a.IsZero() && a.Currency() != cur {
+			return fmt.Errorf("notify: agreement %s is in %q, the balance in %q", field, a.Currency(), cur)
+		}
+		return nil
+	}
+	errs := []error{check("Total", d.Total), check("LateFee", d.LateFee)}
+	for i, inv := range d.Invoices {
+		errs = append(errs, check(fmt.Sprintf("Invoices[%d].Amount", i), inv.Amount), check(fmt.Sprintf("Invoices[%d].Balance", i), inv.Balance))
+	}
+	for i, in := range d.Installments {
+		errs = append(errs, check(fmt.Sprintf("Installments[%d].Amount", i), in.Amount))
+	}
+	for i, c := range d.Concessions {
+		errs = append(errs, check(fmt.Sprintf("Concessions[%d].Amount", i), c.Amount))
+	}
+	return errors.Join(errs...)
+}
+
+// renderer carries the document being drawn, the data it shows and the words and
+// formats of the customer's locale.
 type renderer struct {
 	pdf   *fpdf.Fpdf
 	d     AgreementData
 	fonts []*sfnt.Font
+	loc   locale
+	w     agreementWords
+}
+
+// number is an amount without its currency, for table cells under a heading that
+// names the currency: "1,234.56", "1.234,56", "1 234,56".
+func (r *renderer) number(a money.Amount) string { return formatNumber(a, r.loc) }
+
+// date is the compact date of tables: "7 Dec 2026", "07.12.2026", "07/12/2026".
+func (r *renderer) date(d civil.Date) string { return formatShortDate(d, r.loc) }
+
+// text applies the language's typography to a sentence (French: no-break space
+// before : ; ? !).
+func (r *renderer) text(s string) string {
+	if r.loc.lang == "fr" {
+		return frenchSpaces(s)
+	}
+	return s
 }
 
 // clean makes s safe to print with the embedded fonts: it composes decomposed accents
@@ -312,12 +384,16 @@ func (r *renderer) section(title string, keep float64) {
 	r.color(colText)
 }
 
-// money formats an amount with the plan's currency, e.g. "15.00 EUR".
-func (r *renderer) money(amount string) string {
-	if r.d.Currency == "" {
-		return amount
+// money formats an amount with its currency for the locale, e.g. "1,234.56 EUR",
+// "1.234,56 EUR".
+func (r *renderer) money(a money.Amount) string { return formatMoney(a, r.loc) }
+
+// cur is the " (EUR)" after a column title; "" without a currency.
+func (r *renderer) cur() string {
+	if c := r.d.Balance.Currency(); c != "" {
+		return " (" + string(c) + ")"
 	}
-	return amount + " " + r.d.Currency
+	return ""
 }
 
 // table draws rows with a header that is repeated whenever the table crosses a page.
@@ -395,10 +471,10 @@ func (r *renderer) footer() {
 	r.font("", smallSize)
 	r.color(colMuted)
 	w := r.contentWidth()
-	left := "Payment plan agreement · " + r.d.PlanID + " · version " + r.d.Version
+	left := r.w.agTitle() + " · " + r.d.PlanID + " · " + r.w.agVersion(r.d.Version)
 	r.pdf.SetX(margin)
 	r.fitCell(w*0.75, 4, left, "L", false)
-	r.pdf.CellFormat(w*0.25, 4, fmt.Sprintf("Page %d of {nb}", r.pdf.PageNo()), "", 0, "R", false, 0, "")
+	r.pdf.CellFormat(w*0.25, 4, r.w.agPage(r.pdf.PageNo()), "", 0, "R", false, 0, "")
 	r.color(colText)
 }
 
@@ -408,10 +484,10 @@ func (r *renderer) header() {
 	d := r.d
 	r.font("B", titleSize)
 	r.color(colHeading)
-	r.pdf.CellFormat(0, 9, "Payment plan agreement", "", 1, "L", false, 0, "")
+	r.pdf.CellFormat(0, 9, r.clean(r.w.agTitle()), "", 1, "L", false, 0, "")
 	r.font("", smallSize+1)
 	r.color(colMuted)
-	r.para(fmt.Sprintf("Plan %s · version %s · issued %s", d.PlanID, d.Version, d.IssuedOn))
+	r.para(r.w.agPlan(d.PlanID) + " · " + r.w.agVersion(d.Version) + " · " + r.w.agIssued(formatDate(d.IssuedOn, r.loc)))
 	r.pdf.Ln(2)
 	r.rule(colRule, 0.3)
 	r.pdf.Ln(3)
@@ -428,7 +504,7 @@ func (r *renderer) parties() {
 		r.pdf.SetXY(x, y0)
 		r.font("B", smallSize)
 		r.color(colMuted)
-		r.pdf.CellFormat(colW, 4, strings.ToUpper(label), "", 1, "L", false, 0, "")
+		r.pdf.CellFormat(colW, 4, r.clean(strings.ToUpper(label)), "", 1, "L", false, 0, "")
 		r.font("B", bodySize+1)
 		r.color(colText)
 		for _, l := range r.lines(r.clean(name), colW) {
@@ -444,40 +520,32 @@ func (r *renderer) parties() {
 
 	var ref []string
 	if d.CustomerRef != "" {
-		ref = []string{"Customer reference: " + d.CustomerRef}
+		ref = []string{r.text(r.w.agCustomerRef(d.CustomerRef))}
 	}
-	y1 := block(margin, "Creditor", d.Creditor, nil)
-	y2 := block(margin+colW+8, "Customer", d.CustomerName, ref)
+	creditor, customer := r.w.agParties()
+	y1 := block(margin, creditor, d.Creditor, nil)
+	y2 := block(margin+colW+8, customer, d.CustomerName, ref)
 	r.pdf.SetXY(margin, max(y1, y2)+2)
 
 	r.font("", bodySize)
-	n := len(d.Installments)
-	plural := "s"
-	if n == 1 {
-		plural = ""
-	}
-	r.para(fmt.Sprintf("The customer agrees to pay the creditor the balance below in %d installment%s, "+
-		"on the dates and in the amounts set out in this agreement.", n, plural))
+	r.para(r.text(r.w.agAgrees(len(d.Installments))))
 }
 
 func (r *renderer) covers() {
 	d := r.d
-	r.section("What this plan covers", 3*rowH)
+	r.section(r.w.agCoversHeading(), 3*rowH)
 	if len(d.Invoices) > 0 {
-		cur := ""
-		if d.Currency != "" {
-			cur = " (" + d.Currency + ")"
-		}
+		h := r.w.agInvoiceCols()
 		t := &table{r: r, cols: []column{
-			{"Invoice", 60, "L", true},
-			{"Issued", 28, "L", false},
-			{"Due", 28, "L", false},
-			{"Amount" + cur, 32, "R", false},
-			{"Balance" + cur, 32, "R", false},
+			{h[0], 60, "L", true},
+			{h[1], 28, "L", false},
+			{h[2], 28, "L", false},
+			{h[3] + r.cur(), 32, "R", false},
+			{h[4] + r.cur(), 32, "R", false},
 		}}
 		t.header()
 		for _, inv := range d.Invoices {
-			t.row("", inv.Number, inv.IssueDate, inv.DueDate, inv.Amount, inv.Balance)
+			t.row("", inv.Number, r.date(inv.IssueDate), r.date(inv.DueDate), r.number(inv.Amount), r.number(inv.Balance))
 		}
 		r.pdf.Ln(1.5)
 	}
@@ -485,7 +553,7 @@ func (r *renderer) covers() {
 	r.font("B", bodySize+0.5)
 	r.pdf.SetX(margin)
 	w := r.contentWidth()
-	r.fitCell(w-50, rowH, "Balance covered by this plan", "R", false)
+	r.fitCell(w-50, rowH, r.w.agBalanceCovered(), "R", false)
 	r.fitCell(50, rowH, r.money(d.Balance), "R", false)
 	r.pdf.Ln(rowH)
 	r.font("", bodySize)
@@ -493,26 +561,17 @@ func (r *renderer) covers() {
 
 func (r *renderer) payments() {
 	d := r.d
-	r.section("Your payments", 4*rowH)
+	r.section(r.w.agPaymentsHeading(), 4*rowH)
 
-	withInterest := false
-	for _, in := range d.Installments {
-		if !isZeroAmount(in.Interest) {
-			withInterest = true
-			break
-		}
-	}
-	cur := ""
-	if d.Currency != "" {
-		cur = " (" + d.Currency + ")"
-	}
+	withInterest := hasInterest(d)
+	h := r.w.agPaymentCols()
 	cols := []column{
-		{"#", 12, "R", false},
-		{"Due date", 32, "L", false},
-		{"Amount" + cur, 36, "R", false},
+		{h[0], 12, "R", false},
+		{h[1], 32, "L", false},
+		{h[2] + r.cur(), 36, "R", false},
 	}
 	if withInterest {
-		cols = append(cols, column{"Principal" + cur, 36, "R", false}, column{"Interest" + cur, 36, "R", false})
+		cols = append(cols, column{h[3] + r.cur(), 36, "R", false}, column{h[4] + r.cur(), 36, "R", false})
 	}
 	used := 0.0
 	for _, c := range cols {
@@ -523,102 +582,83 @@ func (r *renderer) payments() {
 
 	t.header()
 	for _, in := range d.Installments {
-		cells := []string{strconv.Itoa(in.Seq), in.DueDate, in.Amount}
+		cells := []string{strconv.Itoa(in.Seq), r.date(in.DueDate), r.number(in.Amount)}
 		if withInterest {
-			cells = append(cells, in.Principal, in.Interest)
+			cells = append(cells, r.number(in.Principal), r.number(in.Interest))
 		}
 		style := ""
 		if in.DownPayment {
 			// Bold plus a note: the down payment is usually due first and sooner than the rest.
-			cells = append(cells, "Down payment")
+			cells = append(cells, r.w.agDownPayment())
 			style = "B"
 		}
 		t.row(style, cells...)
 	}
-	total := []string{"", "Total", d.Total}
+	total := []string{"", r.w.agTotal(), r.number(d.Total)}
 	t.row("B", total...)
 
 	if withInterest && d.Total != d.Balance {
 		r.pdf.Ln(1.5)
 		r.font("", bodySize)
-		r.para(fmt.Sprintf("The total of %s is the balance of %s plus interest; each installment shows "+
-			"how much of it reduces the balance (principal) and how much is interest.",
-			r.money(d.Total), r.money(d.Balance)))
+		r.para(r.text(r.w.agInterestNote(r.money(d.Total), r.money(d.Balance))))
 	}
+}
+
+// hasInterest reports whether any installment carries interest.
+func hasInterest(d AgreementData) bool {
+	for _, in := range d.Installments {
+		if !in.Interest.IsZero() {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *renderer) howToPay() {
 	d := r.d
-	r.section("How to pay", 2*lineH)
+	r.section(r.w.agHowToPayHeading(), 2*lineH)
 	if len(d.Methods) > 0 {
-		r.para("Accepted payment methods: " + strings.Join(d.Methods, ", ") + ".")
+		p := phrasebookFor(r.loc)
+		names := make([]string, len(d.Methods))
+		for i, m := range d.Methods {
+			names[i] = p.method(m, r.loc)
+		}
+		r.para(r.text(r.w.agMethods(names)))
 	}
-	if s := bankTransferText(d.BankAccount, d.BankReference); s != "" {
-		r.para(s)
+	if s := bankTransferText(r.w, d.BankAccount, d.BankReference); s != "" {
+		r.para(r.text(s))
 	}
-	if d.Autopay {
-		r.para("Autopay is on: each installment is collected automatically on its due date.")
-	} else {
-		r.para("Please pay each installment so that it is received by its due date.")
-	}
+	r.para(r.text(r.w.agAutopay(d.Autopay)))
 }
 
 // bankTransferText is the sentence telling the customer how to pay by
 // transfer so that the payment is matched to the plan: "" without a
 // reference.
-func bankTransferText(account, ref string) string {
-	switch {
-	case ref == "":
+func bankTransferText(w agreementWords, account, ref string) string {
+	if ref == "" {
 		return ""
-	case account != "":
-		return "Pay by bank transfer to " + account + " quoting " + ref + " as the reference, so that your payment is matched to this plan."
-	default:
-		return "When you pay by bank transfer, quote " + ref + " as the reference, so that your payment is matched to this plan."
 	}
+	return w.agBankTransfer(account, ref)
 }
 
 // missedText builds the plain sentences about late and missed payments, leaving out the
 // rules that are switched off.
 func missedText(d AgreementData) []string {
-	var out []string
-	switch {
-	case d.GraceDays == 1:
-		out = append(out, "A payment is late after its due date and missed if not received within 1 day.")
-	case d.GraceDays > 1:
-		out = append(out, fmt.Sprintf("A payment is late after its due date and missed if not received within %d days.", d.GraceDays))
-	default:
-		out = append(out, "A payment is missed if it is not received by its due date.")
+	l := parseLocale(d.Locale)
+	w := agreementWordsFor(l)
+	out := []string{w.agGrace(d.GraceDays)}
+	if !d.LateFee.IsZero() {
+		out = append(out, w.agLateFee(formatMoney(d.LateFee, l)))
 	}
-	if !isZeroAmount(d.LateFee) {
-		fee := d.LateFee
-		if d.Currency != "" {
-			fee += " " + d.Currency
-		}
-		out = append(out, "Each missed payment adds a late fee of "+fee+".")
-	}
-	var conds []string
-	switch {
-	case d.DefaultAfterMissed == 1:
-		conds = append(conds, "a payment is missed")
-	case d.DefaultAfterMissed > 1:
-		conds = append(conds, fmt.Sprintf("%d payments are missed", d.DefaultAfterMissed))
-	}
-	switch {
-	case d.DefaultDaysLate == 1:
-		conds = append(conds, "any payment is more than 1 day late")
-	case d.DefaultDaysLate > 1:
-		conds = append(conds, fmt.Sprintf("any payment is more than %d days late", d.DefaultDaysLate))
-	}
-	if len(conds) > 0 {
-		out = append(out, "If "+strings.Join(conds, ", or ")+
-			", the plan ends: the remaining balance becomes due at once and collection resumes.")
+	if d.DefaultAfterMissed > 0 || d.DefaultDaysLate > 0 {
+		out = append(out, w.agDefault(d.DefaultAfterMissed, d.DefaultDaysLate))
 	}
 	return out
 }
 
 func (r *renderer) missed() {
-	r.section("If a payment is missed", 2*lineH)
-	r.para(strings.Join(missedText(r.d), " "))
+	r.section(r.w.agMissedHeading(), 2*lineH)
+	r.para(r.text(strings.Join(missedText(r.d), " ")))
 }
 
 // gains lists the concessions in a tinted box with their amounts in bold, and their total
@@ -628,7 +668,7 @@ func (r *renderer) gains() {
 	if len(d.Concessions) == 0 {
 		return
 	}
-	r.section("What you gain", 2*rowH)
+	r.section(r.w.agGainsHeading(), 2*rowH)
 
 	w := r.contentWidth()
 	amountW := 40.0
@@ -642,34 +682,42 @@ func (r *renderer) gains() {
 	r.pdf.Ln(1.5)
 	for _, c := range d.Concessions {
 		r.font("", bodySize)
-		label := c.Text
-		if label == "" {
-			label = strings.ReplaceAll(c.Kind, "_", " ")
+		label := r.w.agConcession(c.Kind)
+		if n := strings.TrimSpace(c.Note); n != "" {
+			label += " (" + n + ")"
 		}
 		ls := r.lines(r.clean(label), textW)
-		h := float64(len(ls)) * lineH
-		if r.ensure(h + 1.5) {
+		// Keep a short label together; a long note breaks across pages line by
+		// line, the tint continuing on the next page.
+		if r.ensure(float64(min(len(ls), 3))*lineH + 1.5) {
 			fill(1.5)
 			r.pdf.Ln(1.5)
 		}
-		y := r.pdf.GetY()
-		fill(h + 1)
-		r.color(colText)
 		for i, l := range ls {
-			r.pdf.SetXY(margin+2, y+float64(i)*lineH)
+			if i > 0 && r.ensure(lineH+1) {
+				fill(1.5)
+				r.pdf.Ln(1.5)
+			}
+			y := r.pdf.GetY()
+			fill(lineH)
+			r.font("", bodySize)
+			r.color(colText)
+			r.pdf.SetXY(margin+2, y)
 			prefix := "  "
 			if i == 0 {
 				prefix = "• "
 			}
 			r.pdf.CellFormat(textW, lineH, prefix+l, "", 0, "L", false, 0, "")
+			if i == 0 && !c.Amount.IsZero() {
+				r.font("B", bodySize)
+				r.color(colGainFg)
+				r.pdf.SetXY(margin+w-amountW-2, y)
+				r.fitCell(amountW, lineH, r.money(c.Amount), "R", false)
+			}
+			r.pdf.SetXY(margin, y+lineH)
 		}
-		if c.Amount != "" {
-			r.font("B", bodySize)
-			r.color(colGainFg)
-			r.pdf.SetXY(margin+w-amountW-2, y)
-			r.fitCell(amountW, lineH, r.money(c.Amount), "R", false)
-		}
-		r.pdf.SetXY(margin, y+h+1)
+		fill(1)
+		r.pdf.Ln(1)
 	}
 	if total, ok := sumAmounts(d.Concessions); ok {
 		r.ensure(lineH + 2)
@@ -678,7 +726,7 @@ func (r *renderer) gains() {
 		r.font("B", bodySize)
 		r.color(colGainFg)
 		r.pdf.SetXY(margin+2, y+0.5)
-		r.pdf.CellFormat(textW, lineH, "Total value of these concessions", "", 0, "L", false, 0, "")
+		r.pdf.CellFormat(textW, lineH, r.clean(r.w.agGainsTotal()), "", 0, "L", false, 0, "")
 		r.pdf.SetXY(margin+w-amountW-2, y+0.5)
 		r.fitCell(amountW, lineH, r.money(total), "R", false)
 		r.pdf.SetXY(margin, y+lineH+2)
@@ -690,29 +738,40 @@ func (r *renderer) gains() {
 	r.color(colText)
 }
 
+// earlyPayoff says that the customer may always pay early at no charge, with the
+// discount and the end of interest when they apply.
 func (r *renderer) earlyPayoff() {
-	if r.d.EarlyPayoff == "" {
-		return
+	pct := r.d.EarlyPayoffPercent
+	if pct != "" {
+		_, decimal := r.loc.separators()
+		pct = strings.Replace(pct, ".", decimal, 1)
 	}
-	r.section("Paying early", lineH)
-	r.para(r.d.EarlyPayoff)
+	r.section(r.w.agEarlyHeading(), lineH)
+	r.para(r.text(r.w.agEarly(pct, hasInterest(r.d))))
 }
 
 func (r *renderer) acceptance() {
 	a := r.d.Acceptance
-	r.section("Acceptance", 5*rowH)
-	labels := []string{"Accepted by", "Accepted at", "Channel", "IP address"}
+	r.section(r.w.agAcceptanceHeading(), 5*rowH)
+	labels := r.w.agAcceptLabels()
 	if a == nil {
+		title, note := r.w.agNotAccepted()
 		r.font("B", bodySize)
-		r.para("Not yet accepted.")
+		r.para(title)
 		r.font("", bodySize)
-		r.para("When the customer accepts this plan, who accepted, when, through which channel " +
-			"and from which IP address is recorded here.")
+		r.para(r.text(note))
 		r.pdf.Ln(1)
 	}
 	var values []string
 	if a != nil {
-		values = []string{a.By, a.At, a.Channel, a.IP}
+		// The instant in UTC, in words: the customer's zone is not part of the
+		// record, and UTC says so plainly.
+		at := a.At.UTC()
+		when := ""
+		if !at.IsZero() {
+			when = formatDate(civil.Of(at), r.loc) + ", " + formatClock(at, r.loc) + " UTC"
+		}
+		values = []string{a.By, when, r.w.agChannel(a.Channel), a.IP}
 	}
 	labelW := 32.0
 	valueW := 90.0
@@ -721,7 +780,7 @@ func (r *renderer) acceptance() {
 		r.pdf.SetX(margin)
 		r.font("", bodySize)
 		r.color(colMuted)
-		r.pdf.CellFormat(labelW, rowH, l, "", 0, "L", false, 0, "")
+		r.fitCell(labelW, rowH, l, "L", false)
 		r.color(colText)
 		if a != nil {
 			r.font("B", bodySize)
@@ -739,40 +798,20 @@ func (r *renderer) acceptance() {
 	r.font("", bodySize)
 }
 
-// isZeroAmount reports whether a formatted amount is empty or zero ("", "0", "0.00").
-// Amounts arrive as strings, so "any interest > 0" means "some digit is not 0".
-func isZeroAmount(s string) bool {
-	for _, c := range s {
-		if c >= '1' && c <= '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// sumAmounts adds up the concession amounts exactly (big.Rat, no float rounding) and
-// formats the total with the largest number of decimals seen. It only reports a total
-// when there are at least two amounts and all of them parse; otherwise a sum would be
-// either redundant or misleading.
-func sumAmounts(cs []AgreementConcession) (string, bool) {
-	sum := new(big.Rat)
-	n, decimals := 0, 0
+// sumAmounts adds up the concession amounts. It only reports a total when there are
+// at least two amounts: a sum of one would be redundant.
+func sumAmounts(cs []AgreementConcession) (money.Amount, bool) {
+	var amounts []money.Amount
+	var cur money.Currency
 	for _, c := range cs {
-		if c.Amount == "" {
-			continue
+		if !c.Amount.IsZero() {
+			amounts = append(amounts, c.Amount)
+			cur = c.Amount.Currency()
 		}
-		v, ok := new(big.Rat).SetString(c.Amount)
-		if !ok {
-			return "", false
-		}
-		if i := strings.IndexByte(c.Amount, '.'); i >= 0 {
-			decimals = max(decimals, len(c.Amount)-i-1)
-		}
-		sum.Add(sum, v)
-		n++
 	}
-	if n < 2 {
-		return "", false
+	if len(amounts) < 2 {
+		return money.Amount{}, false
 	}
-	return sum.FloatString(decimals), true
+	sum, err := money.Sum(cur, amounts...)
+	return sum, err == nil
 }

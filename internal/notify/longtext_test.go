@@ -23,13 +23,12 @@ func longWords(n int) string {
 }
 
 // longAgreement is the sample plan with 10,000-character free text in every field a
-// person can type: the customer's acceptance name, a concession and the early-payoff note.
+// person can type: the customer's acceptance name and a concession's note.
 func longAgreement() AgreementData {
 	d := samplePlan()
 	long := longWords(10_000)
 	d.Acceptance.By = long
-	d.EarlyPayoff = long
-	d.Concessions[0].Text = long
+	d.Concessions[0].Note = long
 	return d
 }
 
@@ -62,7 +61,7 @@ func BenchmarkLetterPDF_LongText(b *testing.B) {
 func TestAgreementPDF_LongNote(t *testing.T) {
 	d := samplePlan()
 	long := longWords(10_000)
-	d.EarlyPayoff = long
+	d.Concessions[2].Note = long
 	_, txt, _ := pdfText(t, d)
 	got := wordsLike(txt)
 	want := wordsLike(long) // the last word may be cut short at 10,000 characters
@@ -135,7 +134,7 @@ func letterData(t testing.TB) MessageData {
 func wordsLike(txt string) []string {
 	var out []string
 	for _, f := range strings.Fields(txt) {
-		f = strings.TrimSuffix(f, "…")
+		f = strings.Trim(strings.TrimSuffix(f, "…"), "()")
 		if len(f) == 5 && f[0] == 'w' && strings.Trim(f[1:], "0123456789") == "" {
 			out = append(out, f)
 		}

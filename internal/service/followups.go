@@ -105,13 +105,20 @@ func (s *Service) BookFollowUp(ctx context.Context, customer string, in FollowUp
 		if view.TaskID, _, err = tx.InsertTask(ctx, task); err != nil {
 			return err
 		}
-		if c.Email != "" {
+		// The invitation waits for the contact hours like any email (booked
+		// at night, it goes out in the morning); nothing is queued for a
+		// customer opted out of email.
+		at, allowed, err := emailSlot(ctx, tx, c, "")
+		if err != nil {
+			return err
+		}
+		if c.Email != "" && allowed {
 			r, err := notify.Render(notify.StepFollowUp, d)
 			if err != nil {
 				return err
 			}
 			m := &store.Message{CustomerID: c.ID, Channel: "email", Step: notify.StepFollowUp, Tone: d.Tone, Locale: c.Locale,
-				ScheduledFor: tx.Now().UTC(), Status: store.MessageQueued, Subject: r.Subject, Body: r.Text, DedupeKey: "followup:" + uid,
+				ScheduledFor: at.UTC(), Status: store.MessageQueued, Subject: r.Subject, Body: r.Text, DedupeKey: "followup:" + uid,
 				Attachments: []store.MessageAttachment{{Name: "invite.ics", ContentType: "text/calendar; charset=utf-8; method=REQUEST", Data: view.ICS}}}
 			if view.MessageID, _, err = tx.InsertMessage(ctx, m); err != nil {
 				return err

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"settle/internal/civil"
 	"strings"
 	"time"
@@ -55,12 +54,13 @@ type InteractionInput struct {
 // InteractionView is a stored interaction and what it triggered.
 type InteractionView struct {
 	Interaction store.Interaction
-	Resend      *store.Message // the invoice copy queued for a "not received" reason
+	Resend      *store.Message // the invoice copy queued for a "not received" reason (the first, when the invoices are in several currencies)
 }
 
 // CreateInteraction records a contact with a customer. A stated reason
-// "not_received" queues a copy of the invoices at once (an email in the
-// outbox, delivered by the collections run's sender).
+// "not_received" queues a copy of the open invoices (queueInvoiceCopies:
+// an email in the customer's language with the invoices as PDFs, at the
+// next allowed email slot, delivered by the collections run's sender).
 func (s *Service) CreateInteraction(ctx context.Context, customer string, in InteractionInput) (*InteractionView, error) {
 	a, err := require(ctx, RoleAgent)
 	if err != nil {
@@ -161,15 +161,17 @@ func (s *Service) CreateInteraction(ctx context.Context, customer string, in Int
 				}
 				invs = list
 			}
-			if len(invs) > 0 {
-				m := resendMessage(c, invs, it.ID, tx.Now())
-				id, _, err := tx.InsertMessage(ctx, m)
-				if err != nil {
-					return err
+			ms, err := s.queueInvoiceCopies(ctx, tx, c, invs, "resend:"+it.ID)
+			if err != nil {
+				return err
+			}
+			if len(ms) > 0 {
+				view.Resend = ms[0]
+				var msgIDs []string
+				for _, m := range ms {
+					msgIDs = append(msgIDs, m.ID)
 				}
-				m.ID = id
-				view.Resend = m
-				it.FollowUp = "resend_invoice:" + id
+				it.FollowUp = "resend_invoice:" + strings.Join(msgIDs, ",")
 			}
 		}
 		if err := tx.InsertInteraction(ctx, &it); err != nil {
@@ -179,35 +181,6 @@ func (s *Service) CreateInteraction(ctx context.Context, customer string, in Int
 		return audit(ctx, tx, "interaction.create", "customer", c.ID, map[string]any{"interaction_id": it.ID, "input": in})
 	})
 	return view, err
-}
-
-// resendMessage is the email that sends copies of invoices again.
-func resendMessage(c *ledger.Customer, invs []ledger.Invoice, interactionID string, now time.Time) *store.Message {
-	var b strings.Builder
-	greeting := "Hello"
-	if c.Name != "" {
-		greeting = "Dear " + c.Name
-	}
-	fmt.Fprintf(&b, "%s,\n\nAs discussed, here again are the invoices you told us you did not receive:\n\n", greeting)
-	var numbers []string
-	for _, inv := range invs {
-		numbers = append(numbers, inv.Number)
-		fmt.Fprintf(&b, "  Invoice %s, issued %s, due %s: %s %s (open: %s %s)\n", inv.Number, inv.IssueDate, inv.DueDate,
-			inv.Amount, inv.Amount.Currency(), inv.Balance, inv.Balance.Currency())
-	}
-	b.WriteString("\nPlease check that they reach the right person in your accounts team; reply to this email if anything is unclear.\n\n" +
-		"To stop receiving these emails, reply with \"unsubscribe\".\n")
-	subject := "Copy of invoice " + numbers[0]
-	if len(numbers) > 1 {
-		subject = fmt.Sprintf("Copies of %d invoices", len(numbers))
-	}
-	tone := c.Style
-	if tone == "" {
-		tone = ledger.StyleDirect
-	}
-	return &store.Message{CustomerID: c.ID, Channel: "email", Step: "invoice_resend", Tone: tone, Locale: c.Locale,
-		ScheduledFor: now.UTC(), Status: store.MessageQueued, Subject: subject, Body: b.String(), InvoiceNumbers: numbers,
-		DedupeKey: "resend:" + interactionID}
 }
 
 // Interactions lists a customer's interactions, oldest first.

@@ -530,8 +530,10 @@ func (s *Service) AcceptPlan(ctx context.Context, id string, in AcceptInput) (*P
 			"channel": a.Channel, "accepted_at": a.At.UTC().Format(time.RFC3339)}); err != nil {
 			return err
 		}
-		view, err = loadPlan(ctx, tx, id, civil.In(tx.Now(), time.UTC))
-		return err
+		if view, err = loadPlan(ctx, tx, id, civil.In(tx.Now(), time.UTC)); err != nil {
+			return err
+		}
+		return s.queueAgreementEmail(ctx, tx, view, "accepted")
 	})
 	return view, err
 }
@@ -602,48 +604,32 @@ func agreementData(creditor string, c *ledger.Customer, v *PlanView, today civil
 	p := v.Plan
 	cur := p.Balance.Currency()
 	var total int64
-	interest := false
-	d := notify.AgreementData{PlanID: p.ID, Version: strconv.Itoa(p.Version), Creditor: creditor, CustomerName: c.Name,
-		CustomerRef: c.ExternalRef, Currency: string(cur), Balance: p.Balance.String(), Autopay: p.Autopay,
+	d := notify.AgreementData{PlanID: p.ID, Version: strconv.Itoa(p.Version), Locale: c.Locale, Creditor: creditor, CustomerName: c.Name,
+		CustomerRef: c.ExternalRef, Balance: p.Balance, Autopay: p.Autopay, Methods: p.Methods,
 		GraceDays: p.Rules.GraceDays, DefaultAfterMissed: p.Rules.DefaultAfterMissed, DefaultDaysLate: p.Rules.DefaultDaysLate,
-		IssuedOn: today.String()}
+		IssuedOn: today, BankReference: v.BankRef}
 	if p.Rules.LateFee.IsPositive() {
-		d.LateFee = p.Rules.LateFee.String()
-	}
-	for _, m := range p.Methods {
-		d.Methods = append(d.Methods, strings.ReplaceAll(m, "_", " "))
+		d.LateFee = p.Rules.LateFee
 	}
 	for _, inv := range v.Invoices {
-		d.Invoices = append(d.Invoices, notify.AgreementInvoice{Number: inv.Number, IssueDate: inv.IssueDate.String(),
-			DueDate: inv.DueDate.String(), Amount: inv.Amount.String(), Balance: inv.Balance.String()})
+		d.Invoices = append(d.Invoices, notify.AgreementInvoice{Number: inv.Number, IssueDate: inv.IssueDate,
+			DueDate: inv.DueDate, Amount: inv.Amount, Balance: inv.Balance})
 	}
 	for _, in := range p.Installments {
 		total += in.Amount.Minor()
-		interest = interest || in.Interest.IsPositive()
-		d.Installments = append(d.Installments, notify.AgreementInstallment{Seq: in.Seq, DueDate: in.DueDate.String(),
-			Amount: in.Amount.String(), Principal: in.Principal.String(), Interest: in.Interest.String(), DownPayment: in.Down})
+		d.Installments = append(d.Installments, notify.AgreementInstallment{Seq: in.Seq, DueDate: in.DueDate,
+			Amount: in.Amount, Principal: in.Principal, Interest: in.Interest, DownPayment: in.Down})
 	}
-	d.Total = money.New(total, cur).String()
-	d.EarlyPayoff = "You may pay the remaining balance early at any time, at no charge"
+	d.Total = money.New(total, cur)
 	if r, ok := parseRate(p.EarlyPayoffDiscount); ok && r.Sign() > 0 {
 		pct := new(big.Rat).Mul(r, big.NewRat(100, 1)).FloatString(2)
-		pct = strings.TrimSuffix(strings.TrimRight(pct, "0"), ".")
-		d.EarlyPayoff += "; " + pct + "% of what remains is waived when you do"
+		d.EarlyPayoffPercent = strings.TrimSuffix(strings.TrimRight(pct, "0"), ".")
 	}
-	if interest {
-		d.EarlyPayoff += "; interest stops on the day you do"
-	}
-	d.EarlyPayoff += "."
 	for _, con := range p.Concessions {
-		text := plan.ConcessionKinds[con.Kind]
-		if con.Note != "" {
-			text += " (" + con.Note + ")"
-		}
-		d.Concessions = append(d.Concessions, notify.AgreementConcession{Kind: con.Kind, Amount: con.Amount.String(), Text: text})
+		d.Concessions = append(d.Concessions, notify.AgreementConcession{Kind: con.Kind, Amount: con.Amount, Note: con.Note})
 	}
-	d.BankReference = v.BankRef
 	if a := p.Acceptance; a != nil {
-		d.Acceptance = &notify.AgreementAcceptance{By: a.By, At: a.At.Format(time.RFC3339), Channel: a.Channel, IP: a.IP}
+		d.Acceptance = &notify.AgreementAcceptance{By: a.By, At: a.At, Channel: a.Channel, IP: a.IP}
 	}
 	return d
 }
@@ -692,7 +678,10 @@ func (s *Service) RenegotiatePlan(ctx context.Context, id string, terms PlanTerm
 		if view.BankRef, err = assignBankRef(ctx, tx, p.ID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, "plan.renegotiate", "plan", p.ID, map[string]any{"supersedes": old.ID, "terms": in})
+		if err := audit(ctx, tx, "plan.renegotiate", "plan", p.ID, map[string]any{"supersedes": old.ID, "terms": in}); err != nil {
+			return err
+		}
+		return s.queueAgreementEmail(ctx, tx, &view, "proposed")
 	})
 	if err != nil {
 		return nil, err

@@ -467,7 +467,8 @@ type PortalDisputeInput struct {
 // PortalDispute marks one of the customer's open invoices disputed (the
 // ladder then pauses for it, as for a dispute raised on a call), records
 // what the customer said as an unverified claim, and puts a review task in
-// the agents' queue: a dispute needs a person.
+// the agents' queue: a dispute needs a person. The reason "not_received"
+// also queues a copy of the invoice (queueInvoiceCopies).
 func (s *Service) PortalDispute(ctx context.Context, p *PortalSession, in PortalDisputeInput) (*ledger.Invoice, error) {
 	var fs apperr.Fields
 	if strings.TrimSpace(in.InvoiceID) == "" {
@@ -523,6 +524,17 @@ func (s *Service) PortalDispute(ctx context.Context, p *PortalSession, in Portal
 			Priority: inv.Balance.Minor(), Reason: "review the dispute the customer raised in the portal on invoice " + inv.Number + " (" +
 				strings.ReplaceAll(in.Reason, "_", " ") + ")", InvoiceIDs: []string{inv.ID}, DedupeKey: "portal-dispute:" + inv.ID}); err != nil {
 			return err
+		}
+		if in.Reason == "not_received" {
+			// "I did not receive this invoice": send the copy, as staff do
+			// for a call with that reason.
+			c, err := tx.Customer(actx, p.customerID)
+			if err != nil {
+				return err
+			}
+			if _, err := s.queueInvoiceCopies(actx, tx, c, []ledger.Invoice{*inv}, "resend:portal:"+inv.ID); err != nil {
+				return err
+			}
 		}
 		out = inv
 		return audit(actx, tx, "invoice.dispute", "invoice", inv.ID, map[string]string{"reason": in.Reason, "details": details, "channel": "portal"})
