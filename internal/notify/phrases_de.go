@@ -532,3 +532,24 @@ func (german) installmentNo(seq int) string { return strconv.Itoa(seq) }
 func (german) payOnline(url string) string {
 	return "Jetzt online bezahlen: " + url
 }
+
+// What every reminder carries (howtopay.go).
+
+func (german) portalLink() string {
+	return "Ihr Kundenkonto ansehen, eine Ratenzahlung vorschlagen oder uns ein Problem melden:"
+}
+
+func (german) bankLabels() bankLabels {
+	return bankLabels{holder: "Kontoinhaber", iban: "IBAN", account: "Kontonummer", bic: "BIC", sortCode: "Bankleitzahl"}
+}
+
+func (german) contact(phone, email string) string {
+	switch {
+	case phone != "" && email != "":
+		return "Fragen? Rufen Sie uns an unter " + phone + " oder schreiben Sie an " + email + "."
+	case phone != "":
+		return "Fragen? Rufen Sie uns an unter " + phone + "."
+	default:
+		return "Fragen? Schreiben Sie uns an " + email + "."
+	}
+}
