@@ -15,8 +15,8 @@ import (
 // added by compose around the step's wording, which they never change.
 
 // BankDetails is the creditor's account that a customer pays into by bank
-// transfer. AccountHolder and one of IBAN or AccountNumber are required;
-// the rest is shown when set.
+// transfer. AccountHolder and one of IBAN, AccountNumber or Lines are
+// required; the rest is shown when set.
 // The JSON names are those of a stored letter (letterspec.go).
 type BankDetails struct {
 	AccountHolder string   `json:"account_holder"`
@@ -70,8 +70,8 @@ func checkHowToPay(d MessageData, bad func(field, format string, args ...any)) {
 		if strings.TrimSpace(b.AccountHolder) == "" {
 			bad("Bank.AccountHolder", "missing")
 		}
-		if strings.TrimSpace(b.IBAN) == "" && strings.TrimSpace(b.AccountNumber) == "" {
-			bad("Bank.IBAN", "missing; give the IBAN or the account number")
+		if strings.TrimSpace(b.IBAN) == "" && strings.TrimSpace(b.AccountNumber) == "" && len(b.Lines) == 0 {
+			bad("Bank.IBAN", "missing; give the IBAN, the account number or the account in Lines")
 		}
 		line("Bank.AccountHolder", b.AccountHolder)
 		line("Bank.IBAN", b.IBAN)
