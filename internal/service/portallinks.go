@@ -206,3 +206,35 @@ func (s *Service) bankDetails() *notify.BankDetails {
 	}
 	return nil
 }
+
+// ShortPortalLink returns the short link to a customer's portal home
+// (agents and admins; customer is an id or external_ref): today's live
+// link, made when there is none. It needs the portal's address
+// (s.PortalURL). The audit log records that a link was given out, never
+// its code.
+func (s *Service) ShortPortalLink(ctx context.Context, customer string) (string, error) {
+	if _, err := require(ctx, RoleAgent); err != nil {
+		return "", err
+	}
+	if s.PortalURL == "" {
+		return "", apperr.Errorf(apperr.Invalid, "the portal has no address: set SETTLE_PUBLIC_URL")
+	}
+	if strings.TrimSpace(customer) == "" {
+		return "", apperr.Field("customer_id", "is required")
+	}
+	var link string
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		c, err := tx.Customer(ctx, customer)
+		if err != nil {
+			return err
+		}
+		if link, err = s.portalLinkTx(ctx, tx, c.ID, tx.Now()); err != nil {
+			return err
+		}
+		return audit(ctx, tx, "portal.short_link", "customer", c.ID, map[string]any{"scope": shortScopeHome})
+	})
+	if err != nil {
+		return "", err
+	}
+	return link, nil
+}
