@@ -17,7 +17,7 @@ import (
 )
 
 // Short portal links (/p/{code}) for reminders (issue 16 item 8). A signed
-// portal token is ~90 characters; in an email it wraps, breaks in some
+// portal token is ~100 characters (133 with the address); in an email it wraps, breaks in some
 // clients and looks like phishing. A short link is
 //
 //	https://pay.example.com/p/4fTq9ZkR2mNa7XcB
