@@ -225,6 +225,10 @@ func (l *letter) body() {
 		case blockPara:
 			r.font("", letterSize)
 			l.para(b.text)
+		case blockLink:
+			// Printed: the reader types the address.
+			r.font("", letterSize)
+			l.para(b.text + " " + b.url)
 		case blockStrong:
 			l.deadline(b.text)
 		case blockInvoices:

@@ -58,6 +58,9 @@ type dataSpec struct {
 	Benefits       []string         `json:"benefits,omitempty"`
 	PaymentMethods []string         `json:"payment_methods,omitempty"`
 	PayReference   string           `json:"pay_reference,omitempty"`
+	PortalURL      string           `json:"portal_url,omitempty"`
+	Bank           *BankDetails     `json:"bank,omitempty"`
+	Contact        *CreditorContact `json:"contact,omitempty"`
 	Earlier        []sentSpec       `json:"earlier,omitempty"`
 	Promises       []promiseSpec    `json:"promises,omitempty"`
 }
@@ -93,6 +96,7 @@ func MarshalLetter(step string, d MessageData, addressLines []string) ([]byte, e
 		Creditor: d.Creditor, CustomerName: d.CustomerName, Locale: d.Locale, Tone: d.Tone, AsOf: d.AsOf,
 		Total: amountOf(d.Total), Fee: amountOf(d.Fee), PayBy: d.PayBy, NextStep: d.NextStep,
 		Benefits: d.Benefits, PaymentMethods: d.PaymentMethods, PayReference: d.PayReference,
+		PortalURL: d.PortalURL, Bank: d.Bank, Contact: d.Contact,
 	}}
 	for _, in := range d.Invoices {
 		s.Data.Invoices = append(s.Data.Invoices, invoiceSpec{Number: in.Number, IssueDate: in.IssueDate, DueDate: in.DueDate,
@@ -122,7 +126,8 @@ func LetterFromSpec(spec []byte) ([]byte, error) {
 func (s letterSpec) data() MessageData {
 	d := MessageData{Creditor: s.Data.Creditor, CustomerName: s.Data.CustomerName, Locale: s.Data.Locale, Tone: s.Data.Tone,
 		Channel: ChannelLetter, AsOf: s.Data.AsOf, Total: s.Data.Total.amount(), Fee: s.Data.Fee.amount(), PayBy: s.Data.PayBy,
-		NextStep: s.Data.NextStep, Benefits: s.Data.Benefits, PaymentMethods: s.Data.PaymentMethods, PayReference: s.Data.PayReference}
+		NextStep: s.Data.NextStep, Benefits: s.Data.Benefits, PaymentMethods: s.Data.PaymentMethods, PayReference: s.Data.PayReference,
+		PortalURL: s.Data.PortalURL, Bank: s.Data.Bank, Contact: s.Data.Contact}
 	for _, in := range s.Data.Invoices {
 		d.Invoices = append(d.Invoices, InvoiceLine{Number: in.Number, IssueDate: in.IssueDate, DueDate: in.DueDate,
 			Amount: in.Amount.amount(), Balance: in.Balance.amount(), DaysOverdue: in.DaysOverdue})

@@ -558,3 +558,24 @@ func deDespite(f *facts, inv, is, rest string) string {
 	}
 	return "Trotz " + strings.Join(parts, " und ") + " " + is + " " + inv + " " + rest
 }
+
+// What every reminder carries (howtopay.go).
+
+func (german) portalLink() string {
+	return "Ihr Kundenkonto ansehen, eine Ratenzahlung vorschlagen oder uns ein Problem melden:"
+}
+
+func (german) bankLabels() bankLabels {
+	return bankLabels{holder: "Kontoinhaber", iban: "IBAN", account: "Kontonummer", bic: "BIC", sortCode: "Bankleitzahl"}
+}
+
+func (german) contact(phone, email string) string {
+	switch {
+	case phone != "" && email != "":
+		return "Fragen? Rufen Sie uns an unter " + phone + " oder schreiben Sie an " + email + "."
+	case phone != "":
+		return "Fragen? Rufen Sie uns an unter " + phone + "."
+	default:
+		return "Fragen? Schreiben Sie uns an " + email + "."
+	}
+}

@@ -530,3 +530,32 @@ func enDespite(f *facts, inv, rest string) string {
 	}
 	return "Despite " + strings.Join(parts, " and ") + ", " + inv + " " + rest
 }
+
+// What every reminder carries (howtopay.go).
+
+func (english) portalLink() string {
+	return "View your account, propose a payment plan or tell us about a problem:"
+}
+
+func (e english) bankLabels() bankLabels {
+	sort := "Sort code"
+	if e.us {
+		sort = "Routing number"
+	}
+	return bankLabels{holder: "Account holder", iban: "IBAN", account: "Account number", bic: "BIC", sortCode: sort}
+}
+
+func (e english) contact(phone, email string) string {
+	call := "Call us on "
+	if e.us {
+		call = "Call us at "
+	}
+	switch {
+	case phone != "" && email != "":
+		return "Questions? " + call + phone + " or email " + email + "."
+	case phone != "":
+		return "Questions? " + call + phone + "."
+	default:
+		return "Questions? Email us at " + email + "."
+	}
+}

@@ -581,3 +581,25 @@ func frDespite(f *facts, inv, rest string) string {
 	}
 	return "Malgré " + strings.Join(parts, " et ") + ", " + inv + " " + rest
 }
+
+// What every reminder carries (howtopay.go). frenchTypography adds the no-break
+// spaces before ":" and "?".
+
+func (french) portalLink() string {
+	return "Consultez votre compte, proposez un échéancier ou signalez-nous un problème :"
+}
+
+func (french) bankLabels() bankLabels {
+	return bankLabels{holder: "Titulaire du compte", iban: "IBAN", account: "Numéro de compte", bic: "BIC", sortCode: "Code banque"}
+}
+
+func (french) contact(phone, email string) string {
+	switch {
+	case phone != "" && email != "":
+		return "Des questions ? Appelez-nous au " + phone + " ou écrivez-nous à " + email + "."
+	case phone != "":
+		return "Des questions ? Appelez-nous au " + phone + "."
+	default:
+		return "Des questions ? Écrivez-nous à " + email + "."
+	}
+}

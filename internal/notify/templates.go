@@ -107,6 +107,9 @@ type MessageData struct {
 	PayURL         string           // where the customer can pay online (emails only; "" none)
 	Meeting        *MeetingLine     // follow_up
 	OptOutURL      string           // required for email and SMS (Regulation F §1006.6(e)); letters have none
+	PortalURL      string           // the customer's own portal link ("" none); emails link it, letters print it
+	Bank           *BankDetails     // the creditor's account to pay into (nil: not shown); see howtopay.go
+	Contact        *CreditorContact // the creditor's phone and email for questions (nil: not shown)
 	// Earlier are the steps of this collection case that reached the
 	// customer before this message, oldest first: "despite our reminders"
 	// is said only when there were some, naming their dates.
@@ -391,6 +394,7 @@ func prepare(step string, d MessageData) (*facts, error) {
 			bad("OptOutURL", "%q is not an absolute https, http or mailto URL", d.OptOutURL)
 		}
 	}
+	checkHowToPay(d, bad)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -461,11 +465,13 @@ const (
 	blockInvoices                  // the invoice table
 	blockRows                      // label/value rows: totals, the installment, the meeting
 	blockList                      // a heading with bullet items: how to pay
+	blockLink                      // a sentence followed by a URL (a link in HTML): the portal
 )
 
 type block struct {
 	kind  blockKind
-	text  string      // para, strong; list heading
+	text  string      // para, strong, link; list heading
+	url   string      // link
 	items []string    // list items
 	rows  [][2]string // label, value
 	bold  bool        // rows: the last row is the total to pay
@@ -535,20 +541,34 @@ func compose(f *facts) *doc {
 	if len(f.d.Benefits) > 0 {
 		para(p.benefits(f.d.Benefits))
 	}
-	if f.step != StepFollowUp && (len(f.d.PaymentMethods) > 0 || f.d.PayReference != "") {
+	hp := f.lang.(howToPayPhrases)
+	if f.step != StepFollowUp && (len(f.d.PaymentMethods) > 0 || f.d.PayReference != "" || f.d.Bank != nil) {
 		var items []string
 		for _, m := range f.d.PaymentMethods {
 			items = append(items, p.method(m, f.loc))
 		}
 		d.blocks = append(d.blocks, block{kind: blockList, text: p.payHeading(), items: items})
+		if b := f.d.Bank; b != nil {
+			d.blocks = append(d.blocks, block{kind: blockRows, rows: bankRows(b, hp.bankLabels())})
+			for _, l := range b.Lines {
+				para(strings.TrimSpace(l))
+			}
+		}
 		if f.d.PayReference != "" {
 			para(p.reference(f.d.PayReference))
 		}
 	}
 	if f.step != StepFollowUp && f.channel == ChannelEmail && f.d.PayURL != "" {
-		para(p.payOnline(f.d.PayURL))
+		// A link in HTML; in text the same sentence as before ("…: URL").
+		d.blocks = append(d.blocks, block{kind: blockLink, text: strings.TrimSpace(p.payOnline("")), url: f.d.PayURL})
+	}
+	if f.d.PortalURL != "" {
+		d.blocks = append(d.blocks, block{kind: blockLink, text: hp.portalLink(), url: f.d.PortalURL})
 	}
 	para(p.help(f))
+	if c := f.d.Contact; c != nil {
+		para(hp.contact(keepTogether(c.Phone), strings.TrimSpace(c.Email)))
+	}
 	if f.channel == ChannelEmail {
 		d.optOut = p.optOut(ChannelEmail)
 	}
@@ -600,6 +620,8 @@ func (d *doc) text() string {
 		switch bl.kind {
 		case blockPara, blockStrong:
 			b.WriteString(wrap(bl.text, textWidth))
+		case blockLink:
+			b.WriteString(wrap(bl.text+" "+bl.url, textWidth))
 		case blockInvoices:
 			b.WriteString(d.invoiceTableText())
 		case blockRows:
@@ -739,8 +761,9 @@ type htmlView struct {
 }
 
 type htmlBlock struct {
-	Kind      string // para, strong, table, rows, list
+	Kind      string // para, strong, link, table, rows, list
 	Text      string
+	URL       string // link
 	Items     []string
 	Head      []string
 	Right     []bool
@@ -764,6 +787,8 @@ var emailTemplate = template.Must(template.New("email").Parse(`<!DOCTYPE html>
 {{- range .Blocks}}
 {{- if eq .Kind "para"}}
 <p style="margin:0 0 16px;">{{.Text}}</p>
+{{- else if eq .Kind "link"}}
+<p style="margin:0 0 16px;">{{.Text}} <a href="{{.URL}}" style="color:#1f3a5f;">{{.URL}}</a></p>
 {{- else if eq .Kind "strong"}}
 <p style="margin:0 0 16px;font-weight:bold;">{{.Text}}</p>
 {{- else if eq .Kind "table"}}
@@ -809,6 +834,8 @@ func (d *doc) html() (string, error) {
 			v.Blocks = append(v.Blocks, htmlBlock{Kind: "para", Text: bl.text})
 		case blockStrong:
 			v.Blocks = append(v.Blocks, htmlBlock{Kind: "strong", Text: bl.text})
+		case blockLink:
+			v.Blocks = append(v.Blocks, htmlBlock{Kind: "link", Text: bl.text, URL: bl.url})
 		case blockInvoices:
 			head, rows, right := d.invoiceColumns()
 			v.Blocks = append(v.Blocks, htmlBlock{Kind: "table", Head: head, Rows: rows, Right: right})

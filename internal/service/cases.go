@@ -556,6 +556,11 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 	if err != nil {
 		return v, err
 	}
+	// What every reminder carries: the customer's portal link, how to pay
+	// and whom to ask (portallinks.go).
+	if err := s.reminderExtras(ctx, tx, cust, now, &d); err != nil {
+		return v, err
+	}
 	r, err := notify.Render(msg.Step, d)
 	if err != nil {
 		return v, err

@@ -85,6 +85,20 @@ func makeSecrets(t *testing.T, st store.Store) (map[string]string, string) {
 	}
 	portalToken := link.URL[strings.LastIndex(link.URL, "/")+1:]
 	_, portalMAC, _ := strings.Cut(portalToken, ".")
+	// A reminder's short portal link: only the code's hash is stored.
+	svc.PortalURL = "https://portal.example"
+	c, err := svc.Customer(admin, "C")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, err := svc.PortalLinkForTest(context.Background(), c.ID, testutil.Clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shortCode := short[strings.LastIndex(short, "/")+1:]
+	if len(shortCode) != 16 {
+		t.Fatalf("short link %q", short)
+	}
 	wh, err := svc.CreateWebhook(admin, service.WebhookInput{URL: "https://hooks.example/x", Events: []string{"plan.accepted"}})
 	if err != nil {
 		t.Fatal(err)
@@ -113,6 +127,7 @@ func makeSecrets(t *testing.T, st store.Store) (map[string]string, string) {
 		"expiring API token":         expiring,
 		"portal link token":          portalToken,
 		"portal link token's MAC":    portalMAC,
+		"short portal link code":     shortCode,
 		"webhook secret (elsewhere)": wh.Secret,
 	}, wh.Secret
 }

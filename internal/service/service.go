@@ -12,6 +12,7 @@ import (
 	"settle/internal/apperr"
 	"settle/internal/civil"
 	"settle/internal/ledger"
+	"settle/internal/notify"
 	"settle/internal/store"
 )
 
@@ -86,6 +87,12 @@ type Service struct {
 	// BankAccount is where customers send bank transfers, as agreements
 	// state it (SETTLE_BANK_ACCOUNT, e.g. "IBAN …"); "" leaves it out.
 	BankAccount string
+	// Bank and CreditorContact are the creditor's bank details and contact
+	// that every reminder shows (portallinks.go, reminderExtras); nil: not
+	// shown (Bank falls back to BankAccount). The organisation settings
+	// are meant to fill them.
+	Bank            *notify.BankDetails
+	CreditorContact *notify.CreditorContact
 
 	// Metrics is told of runs, deliveries and autopay charges (observer.go);
 	// nil: nobody.

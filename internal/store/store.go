@@ -761,6 +761,7 @@ type Tx interface {
 	// Uploads staged by the web UI's import page, and recent imports (staging.go).
 	StagingTx
 	PortalKeysTx
+	PortalShortLinksTx // short portal links in reminders (portal.go)
 	ARTx
 	BankTx   // plan bank references and bank-statement lines (bank.go)
 	OnlineTx // online payments (online.go)

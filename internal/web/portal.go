@@ -135,6 +135,8 @@ func (s *Server) portalRoutes() {
 	m.HandleFunc("POST /portal/{token}/dispute", s.portal(s.portalDispute))
 	m.HandleFunc("GET /portal/{token}/contact", s.portal(s.portalContact))
 	m.HandleFunc("POST /portal/{token}/contact", s.portal(s.portalContact))
+	// The short link in reminders (portal_short.go).
+	m.HandleFunc("GET /p/{code}", s.portalShort)
 }
 
 type portalHandler func(w http.ResponseWriter, r *http.Request, p *service.PortalSession, v *portalView)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"settle/internal/apperr"
+	"settle/internal/store"
 )
 
 // The customer portal's signing keys (migration 00014; store.PortalKeysTx).
@@ -57,4 +58,28 @@ func (t *Tx) CurrentPortalKey(ctx context.Context, fresh []byte) (string, []byte
 		return "", nil, err
 	}
 	return read()
+}
+
+// Short portal links (migration 00020; store.PortalShortLinksTx).
+
+// InsertPortalShortLink implements store.Tx.
+func (t *Tx) InsertPortalShortLink(ctx context.Context, l *store.PortalShortLink) error {
+	_, err := t.Exec(ctx, `INSERT INTO portal_short_links (code_hash, customer_id, scope, expires_at, created_at) VALUES (?,?,?,?,?)
+		ON CONFLICT (code_hash) DO NOTHING`, l.CodeHash, l.CustomerID, l.Scope, l.ExpiresAt.UTC(), l.CreatedAt.UTC())
+	return err
+}
+
+// PortalShortLink implements store.Tx.
+func (t *Tx) PortalShortLink(ctx context.Context, codeHash string) (*store.PortalShortLink, error) {
+	var l store.PortalShortLink
+	err := t.queryRow(ctx, `SELECT code_hash, customer_id, scope, expires_at, created_at FROM portal_short_links WHERE code_hash = ?`, codeHash).
+		Scan(&l.CodeHash, &l.CustomerID, &l.Scope, &l.ExpiresAt, &l.CreatedAt)
+	if isNoRows(err) {
+		return nil, apperr.Errorf(apperr.NotFound, "no portal short link")
+	}
+	if err != nil {
+		return nil, err
+	}
+	l.ExpiresAt, l.CreatedAt = l.ExpiresAt.UTC(), l.CreatedAt.UTC()
+	return &l, nil
 }

@@ -117,6 +117,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Tokens/ListRevoke", testTokensListRevoke},
 		{"Tokens/Expiry", testTokensExpiry},
 		{"PortalKeys/CreateOnce", testPortalKeys},
+		{"PortalShortLinks", testPortalShortLinks},
 		{"Online/Customers", testOnlineCustomers},
 		{"Online/Intents", testOnlineIntents},
 		{"Online/Mandates", testOnlineMandates},
