@@ -493,6 +493,12 @@ func (s *soak) verifyEmails(ctx context.Context) error {
 			if len(got) > 0 && !(claim != "" && dead[claimPID(claim)]) {
 				rep.violate("email %s: received but queued in the database", id)
 			}
+		case "withdrawn":
+			// Re-checked as it left and found moot (the load pays and
+			// disputes as it goes): never sent.
+			if len(got) > 0 {
+				rep.violate("email %s: withdrawn in the database but received", id)
+			}
 		default:
 			rep.violate("email %s: %s", id, status)
 		}

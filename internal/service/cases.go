@@ -184,7 +184,7 @@ func recheck(l collect.Ladder, st runState, invs map[string]ledger.Invoice, case
 			if len(passed) > 0 {
 				return act, "no longer true on " + asOf.String() + ": " + strings.Join(passed, ", ") + " is not due on that day any more", false
 			}
-			return act, invoicesReason(m.Context.InvoiceIDs, items, invs), false
+			return act, invoicesReason(m.Context.InvoiceIDs, items, allInvoices(st)), false
 		}
 		return act, "", false
 	case isEscalation(l, m.Step):
@@ -200,7 +200,7 @@ func recheck(l collect.Ladder, st runState, invs map[string]ledger.Invoice, case
 			sum += it.Balance.Minor()
 		}
 		if len(act.InvoiceIDs) == 0 {
-			return act, invoicesReason(m.Context.InvoiceIDs, items, invs), true
+			return act, invoicesReason(m.Context.InvoiceIDs, items, allInvoices(st)), true
 		}
 		var promised int64
 		var ps []collect.Promise
@@ -258,6 +258,16 @@ func invoiceLabel(id string, invs map[string]ledger.Invoice) string {
 	return id
 }
 
+// allInvoices is every invoice of the customer by id, paid ones too (a
+// reason names an invoice by its number).
+func allInvoices(st runState) map[string]ledger.Invoice {
+	out := make(map[string]ledger.Invoice, len(st.ledger))
+	for _, inv := range st.ledger {
+		out[inv.ID] = inv
+	}
+	return out
+}
+
 func channelWord(ch string) string {
 	switch ch {
 	case notify.ChannelSMS:
@@ -300,7 +310,7 @@ func (s *Service) recheckQueued(l collect.Ladder, cust *ledger.Customer, st runS
 		if st.Paused && live {
 			out = append(out, withdrawal{taskID: k.ID, reason: "chasing is paused by staff"})
 		} else if !live {
-			out = append(out, withdrawal{taskID: k.ID, reason: invoicesReason(k.InvoiceIDs, items, invs)})
+			out = append(out, withdrawal{taskID: k.ID, reason: invoicesReason(k.InvoiceIDs, items, allInvoices(st))})
 		}
 	}
 	return out

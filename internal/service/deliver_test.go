@@ -247,3 +247,71 @@ func TestDeliverEmails_OptOutLinkPerCustomer(t *testing.T) {
 	}
 	check("body", flat[i:i+end+len("/contact")])
 }
+
+// Messages queued, then the customer pays, then delivery starts: nothing
+// about the paid debt reaches the SMTP peer; the withdrawn messages show
+// with their reason, and the rest of the book is sent as usual. A
+// partial payment leaves the message true, rendered again with the
+// balance of that moment.
+func TestDeliverEmails_WithdrawnAfterPayment(t *testing.T) {
+	for name, open := range testutil.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			now := time.Date(2026, 1, 18, 12, 0, 0, 0, time.UTC)
+			clock := func() time.Time { return now }
+			svc := service.New(open(t), clock)
+			ctx := testutil.Admin(context.Background())
+			for _, c := range []service.CustomerInput{
+				{ExternalRef: "PAID", Name: "Pam Payer", Email: "pam@example.com", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"},
+				{ExternalRef: "PART", Name: "Pat Part", Email: "pat@example.com", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"},
+			} {
+				if _, err := svc.CreateCustomer(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "I-" + c.ExternalRef, CustomerID: c.ExternalRef, IssueDate: "2025-12-16",
+					DueDate: "2026-01-15", Currency: "GBP", Amount: "1000.00"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The run of +3 queues each case's first overdue email.
+			if _, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-01-18"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.RecordPayment(ctx, service.PaymentInput{CustomerID: "PAID", ReceivedOn: "2026-01-18", Currency: "GBP", Amount: "1000.00"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.RecordPayment(ctx, service.PaymentInput{CustomerID: "PART", ReceivedOn: "2026-01-18", Currency: "GBP", Amount: "400.00"}); err != nil {
+				t.Fatal(err)
+			}
+			peer := &smtpPeer{}
+			sender, err := notify.NewSender(startPeer(t, peer))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := svc.DeliverEmails(ctx, sender, "test", 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Claimed != 2 || rep.Sent != 1 || rep.Withdrawn != 1 {
+				t.Fatalf("delivery %+v, want 2 claimed: 1 sent, 1 withdrawn", rep)
+			}
+			peer.mu.Lock()
+			got := append([]*mail.Message(nil), peer.got...)
+			peer.mu.Unlock()
+			if len(got) != 1 || !strings.Contains(got[0].Header.Get("To"), "pat@example.com") {
+				t.Fatalf("%d emails reached the peer, want only Pat's", len(got))
+			}
+			body, _ := io.ReadAll(got[0].Body)
+			// 1,000.00 − 400.00: the balance at delivery, not at queueing.
+			if !strings.Contains(string(body), "600.00") || strings.Contains(string(body), "1,000.00 GBP") && !strings.Contains(string(body), "600.00") {
+				t.Errorf("Pat's email does not state the balance of 600.00 at delivery:\n%s", body)
+			}
+			msgs, _, err := svc.Messages(ctx, store.MessageFilter{CustomerID: "PAID"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(msgs) != 1 || msgs[0].Status != store.MessageWithdrawn || !strings.Contains(msgs[0].StatusReason, "I-PAID paid") {
+				t.Fatalf("Pam's messages %+v, want one withdrawn because I-PAID was paid", msgs)
+			}
+		})
+	}
+}
