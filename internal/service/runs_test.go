@@ -297,7 +297,8 @@ func TestRun_TwoInstancesExactlyOnce(t *testing.T) {
 	const n = 450 // more than two batches
 	for i := range n {
 		ref := fmt.Sprintf("C%03d", i)
-		if _, err := a.CreateCustomer(ctx, service.CustomerInput{ExternalRef: ref, Name: "Customer " + ref, Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
+		if _, err := a.CreateCustomer(ctx, service.CustomerInput{ExternalRef: ref, Name: "Customer " + ref, Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London",
+			Phone: fmt.Sprintf("+44 7700 900%03d", i)}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := a.CreateInvoice(ctx, service.InvoiceInput{Number: "I-" + ref, CustomerID: ref, IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "10.00"}); err != nil {
