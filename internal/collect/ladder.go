@@ -399,6 +399,24 @@ type caseView struct {
 	promised   int64 // open promises in the currency
 	promises   []Promise
 	paused     string // why the case is paused ("" not)
+	all        []Item // every open item of the currency, paused ones too
+}
+
+// current is the case as it stands for the view: a case whose last step
+// was about debts that are all gone — no open item of the currency fell
+// due before that step (paid, credited or voided since) — is over, and
+// what is overdue now starts a new case at the first step. (Paused items
+// keep the case: it resumes where it stood.)
+func (v *caseView) current(c Case) Case {
+	if c.Step == "" || c.StepOn.IsZero() {
+		return c
+	}
+	for _, it := range v.all {
+		if it.DueDate.Before(c.StepOn) {
+			return c
+		}
+	}
+	return Case{}
 }
 
 // views splits the customer's items by currency.
@@ -416,6 +434,7 @@ func (l Ladder) views(s CustomerState, asOf civil.Date) []*caseView {
 	}
 	for _, it := range s.Items {
 		v := get(it.Balance.Currency())
+		v.all = append(v.all, it)
 		if it.Disputed || it.InPlan {
 			continue
 		}
@@ -576,7 +595,7 @@ func (l Ladder) courtesy(s CustomerState, v *caseView, asOf civil.Date) []Action
 
 // escalate returns the case's next escalation step when it is due.
 func (l Ladder) escalate(s CustomerState, v *caseView, asOf civil.Date) []Action {
-	c := s.Cases[v.cur]
+	c := v.current(s.Cases[v.cur])
 	k, at, ok := l.nextEscalation(c, v.oldestDue)
 	if !ok || at.After(asOf) {
 		return nil

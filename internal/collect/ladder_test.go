@@ -87,6 +87,13 @@ func TestDue_Ladder(t *testing.T) {
 			[]string{"message final_notice email (a)", "message final_notice letter (a)"}},
 		{"+60: legal review", CustomerState{Items: []Item{inv("a", due)}, Done: ev, Cases: at(StepFinal, 45, 59)}, due.AddDays(60),
 			[]string{"task review review legal (a)"}},
+		{"the case's debts are gone; a new invoice overdue since: a new case at the first step", CustomerState{Items: []Item{inv("b", due.AddDays(40))},
+			Cases: at(StepDemand, 33, 47)}, due.AddDays(45),
+			[]string{"event invoice_overdue [b]", "message overdue email (b)"}},
+		{"the case's invoice is disputed, a new one overdue: the case goes on where it stood", CustomerState{Items: []Item{
+			{InvoiceID: "a", DueDate: due, Balance: usd(1), Disputed: true}, inv("b", due.AddDays(40))},
+			Done: done("b", StepInvoiceOverdue), Cases: at(StepDemand, 33, 47)}, due.AddDays(85), // b's +45
+			[]string{"message final_notice email (b)", "message final_notice letter (b)"}},
 		{"+61 after the review: nothing more", CustomerState{Items: []Item{inv("a", due)}, Done: ev, Cases: at(StepReview, 60, 0)}, due.AddDays(61), nil},
 		{"two invoices: one message for the case, listing both", CustomerState{Items: []Item{inv("a", due), inv("b", due.AddDays(4))},
 			Done: done("a", StepInvoiceOverdue, "b", StepInvoiceOverdue), Cases: at(StepOverdue, 3, 0)}, due.AddDays(7),

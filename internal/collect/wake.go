@@ -125,7 +125,7 @@ func NextWake(l Ladder, s CustomerState, asOf civil.Date) (civil.Date, bool) {
 		if oldest.IsZero() || v.paused != "" {
 			continue
 		}
-		if _, at, ok := l.nextEscalation(s.Cases[v.cur], oldest); ok {
+		if _, at, ok := l.nextEscalation(v.current(s.Cases[v.cur]), oldest); ok {
 			// Taken only once an item is overdue: the day after the oldest due date at the earliest.
 			if d := oldest.AddDays(1); d.After(at) {
 				at = d

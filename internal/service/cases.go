@@ -45,6 +45,16 @@ type withdrawal struct {
 	stepOn   civil.Date
 }
 
+// firstEscalation is the name of the ladder's first escalation step.
+func firstEscalation(l collect.Ladder) string {
+	for _, st := range l.Steps {
+		if st.Offset > 0 {
+			return st.Name
+		}
+	}
+	return ""
+}
+
 // casesOf turns stored cases into the rules' view.
 func casesOf(list []store.Case) map[money.Currency]collect.Case {
 	if len(list) == 0 {
@@ -76,12 +86,18 @@ func closedCases(list []store.Case, st collect.CustomerState, asOf civil.Date) [
 
 // nextCase is the stored case after a step: the step before is kept to
 // be restored if this one is withdrawn before it leaves.
-func nextCase(customerID string, cur money.Currency, list []store.Case, c collect.Case, asOf civil.Date) store.Case {
+//
+// A case at its first escalation step starts anew (collect: a case whose
+// debts are all gone is over): it is opened on asOf, so that the earlier
+// steps a message names are this case's only.
+func nextCase(customerID string, cur money.Currency, list []store.Case, c collect.Case, asOf civil.Date, first bool) store.Case {
 	out := store.Case{CustomerID: customerID, Currency: string(cur), OpenedOn: asOf, Step: c.Step, StepOn: c.StepOn, Deadline: c.Deadline}
 	for _, old := range list {
 		if old.Currency == string(cur) {
-			out.OpenedOn = old.OpenedOn
 			out.PrevStep, out.PrevStepOn, out.PrevDeadline = old.Step, old.StepOn, old.Deadline
+			if !first {
+				out.OpenedOn = old.OpenedOn
+			}
 		}
 	}
 	return out

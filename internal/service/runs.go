@@ -499,7 +499,7 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 	for ai, act := range actions {
 		if act.Case != nil && !seenCase[act.Currency] {
 			seenCase[act.Currency] = true
-			p.cases = append(p.cases, nextCase(cust.ID, act.Currency, b.cases[cust.ID], *act.Case, asOf))
+			p.cases = append(p.cases, nextCase(cust.ID, act.Currency, b.cases[cust.ID], *act.Case, asOf, act.Case.Step == firstEscalation(ladder)))
 		}
 		if act.Kind == collect.ActMessage && !s.canReach(cust, act.Channel) {
 			// No phone for a text: the other channels of the step still go.
