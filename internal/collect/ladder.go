@@ -47,7 +47,8 @@ type LadderStep struct {
 	// are stated and claimed from this step on).
 	Fee string `json:"fee,omitempty"`
 	// KeyAccountCall: key accounts get a personal call from a senior agent
-	// (tier 2) at this step instead of automated mail.
+	// (tier 2) at this step before its automated mail, which follows
+	// KeyAccountMailDelayDays later.
 	KeyAccountCall bool `json:"key_account_call,omitempty"`
 	// PayByDays: the step states a deadline this many days after it is
 	// taken, and the case's next step waits until it has passed. 0: none,
@@ -331,7 +332,14 @@ type Action struct {
 	// Promises are open promises too small to pause the case: the message
 	// acknowledges them.
 	Promises []Promise
+	// DelayDays: the message is scheduled this many days after the run's
+	// date (a key account's mail after its personal call).
+	DelayDays int
 }
+
+// KeyAccountMailDelayDays is how long a key account's automated mail at a
+// key_account_call step waits after the personal call task.
+const KeyAccountMailDelayDays = 3
 
 // escalation reports whether a step is an escalation step (after the due
 // date) rather than a courtesy notice before it.
@@ -621,27 +629,32 @@ func (l Ladder) escalate(s CustomerState, v *caseView, asOf civil.Date) []Action
 		base.Promises = slices.Clone(v.promises)
 	}
 	var out []Action
+	delay := 0
 	if s.KeyAccount && st.KeyAccountCall {
+		// A key account hears from a person first: a senior agent's call
+		// today, and the step's mail KeyAccountMailDelayDays later — the
+		// delivery re-check withdraws it if the call settled the matter
+		// (a payment, a plan, a promise, a dispute).
 		a := base
 		a.Kind, a.Channel, a.Queue = ActTask, Call, tierQueues[2]
 		a.Priority = priority(v.overdueSum, s.RiskScore, oldest)
-		a.Reason = reason + "; a key account: a personal call instead of automated mail"
+		a.Reason = reason + fmt.Sprintf("; a key account: a personal call before the automated %s, which follows in %d days", st.Name, KeyAccountMailDelayDays)
 		out = append(out, a)
-	} else {
-		for _, ch := range st.Via {
-			a := base
-			a.InvoiceIDs = slices.Clone(invoices)
-			switch ch {
-			case Call, "review":
-				q, why := l.queueFor(st.Tier, money.New(v.overdueSum, v.cur), s.RiskScore)
-				a.Kind, a.Channel, a.Queue = ActTask, ch, q
-				a.Priority = priority(v.overdueSum, s.RiskScore, oldest)
-				a.Reason = reason + why
-			default:
-				a.Kind, a.Channel, a.Reason = ActMessage, ch, reason
-			}
-			out = append(out, a)
+		delay = KeyAccountMailDelayDays
+	}
+	for _, ch := range st.Via {
+		a := base
+		a.InvoiceIDs = slices.Clone(invoices)
+		switch ch {
+		case Call, "review":
+			q, why := l.queueFor(st.Tier, money.New(v.overdueSum, v.cur), s.RiskScore)
+			a.Kind, a.Channel, a.Queue = ActTask, ch, q
+			a.Priority = priority(v.overdueSum, s.RiskScore, oldest)
+			a.Reason = reason + why
+		default:
+			a.Kind, a.Channel, a.Reason, a.DelayDays = ActMessage, ch, reason, delay
 		}
+		out = append(out, a)
 	}
 	// A promise too small to pause the case: an agent reviews it, once.
 	for _, p := range v.promises {

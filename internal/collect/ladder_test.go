@@ -107,9 +107,9 @@ func TestDue_Ladder(t *testing.T) {
 			Promises: []Promise{{ID: "prm_1", Amount: usd(100), DueDate: due.AddDays(20)}}}, due.AddDays(10),
 			[]string{"message overdue email (a)", "task promise_review review tier1 [prm_1]"}},
 		{"staff pause: nothing", CustomerState{Items: []Item{inv("a", due)}, Done: ev, Paused: true}, due.AddDays(10), nil},
-		{"key account at the firm step: a senior agent's call instead of mail", CustomerState{KeyAccount: true, Items: []Item{inv("a", due)}, Done: ev,
+		{"key account at the firm step: a senior agent's call, and the mail after it (3 days later)", CustomerState{KeyAccount: true, Items: []Item{inv("a", due)}, Done: ev,
 			Cases: at(StepOverdue, 3, 0)}, due.AddDays(7),
-			[]string{"task firm call tier2 (a)"}},
+			[]string{"message firm email (a)", "message firm sms (a)", "task firm call tier2 (a)"}},
 		{"key account at the due date: mail as usual", CustomerState{KeyAccount: true, Items: []Item{inv("a", due)}}, due,
 			[]string{"message due_today email [a]", "message due_today sms [a]"}},
 		{"installment: reminder 3 days before, missed, defaulted plan", CustomerState{
@@ -262,5 +262,25 @@ func TestDue_PerCurrencyAndSeniorQueue(t *testing.T) {
 	}
 	if q := call(money.New(1500000, "JPY"), 50, 0); q != "tier2" {
 		t.Errorf("1,500,000 JPY: %s", q)
+	}
+}
+
+// A key account's mail at a key_account_call step is scheduled after the
+// personal call: KeyAccountMailDelayDays later; other customers' at once.
+func TestDue_KeyAccountMailAfterTheCall(t *testing.T) {
+	due := civil.New(2026, 3, 10)
+	st := CustomerState{KeyAccount: true, Items: []Item{{InvoiceID: "a", DueDate: due, Balance: usd(100)}},
+		Done: map[string]map[string]bool{"a": {StepInvoiceOverdue: true}}, Cases: map[money.Currency]Case{"USD": {Step: StepCall, StepOn: due.AddDays(14)}}}
+	for _, key := range []bool{true, false} {
+		st.KeyAccount = key
+		for _, a := range Due(DefaultLadder(), st, due.AddDays(30)) {
+			want := 0
+			if key && a.Kind == ActMessage {
+				want = 3
+			}
+			if a.Step != StepDemand || a.DelayDays != want {
+				t.Errorf("key %v: %s %s %s delay %d, want demand delay %d", key, a.Kind, a.Step, a.Channel, a.DelayDays, want)
+			}
+		}
 	}
 }

@@ -120,6 +120,44 @@ func messageContext(act collect.Action, invs map[string]ledger.Invoice, asOf civ
 	return c
 }
 
+// letterFallback adds a letter to each escalation step none of whose
+// messages can reach the customer (no email address, opted out of email,
+// a text message alone): a case never moves on in silence, and its first
+// message the customer receives is its first step.
+func letterFallback(actions []collect.Action, usable func(channel string) bool) []collect.Action {
+	type group struct {
+		cur  money.Currency
+		step string
+	}
+	reached := map[group]bool{}
+	first := map[group]collect.Action{}
+	var order []group
+	for _, a := range actions {
+		if a.Case == nil || a.Kind != collect.ActMessage {
+			continue
+		}
+		g := group{a.Currency, a.Step}
+		if _, ok := first[g]; !ok {
+			first[g] = a
+			order = append(order, g)
+		}
+		if usable(a.Channel) {
+			reached[g] = true
+		}
+	}
+	for _, g := range order {
+		if reached[g] || !usable(notify.ChannelLetter) {
+			continue
+		}
+		a := first[g]
+		a.Channel = notify.ChannelLetter
+		a.InvoiceIDs = slices.Clone(a.InvoiceIDs)
+		a.Reason += "; by letter: no other channel of the step reaches the customer"
+		actions = append(actions, a)
+	}
+	return actions
+}
+
 // canReach reports whether a message on channel can reach the customer:
 // no text message without a phone number.
 func (s *Service) canReach(cust *ledger.Customer, channel string) bool {
@@ -159,7 +197,10 @@ func isEscalation(l collect.Ladder, step string) bool {
 // invitations, agreements) pass unchanged (ok with a zero act).
 func recheck(l collect.Ladder, st runState, invs map[string]ledger.Invoice, cases map[money.Currency]collect.Case, optOuts map[string]bool, m store.Message, asOf civil.Date) (act collect.Action, reason string, revert bool) {
 	if optOuts[m.Channel] {
-		return act, "the customer opted out of " + channelWord(m.Channel), false
+		// Undone too (when no other channel of the step reached the
+		// customer: withdraw checks): the case takes the step again, by
+		// a channel that reaches them.
+		return act, "the customer opted out of " + channelWord(m.Channel), true
 	}
 	cur := money.Currency(m.Context.Currency)
 	act = collect.Action{Kind: collect.ActMessage, Step: m.Step, Channel: m.Channel, Currency: cur, PayBy: m.Context.PayBy, Fee: m.Context.Fee}
@@ -425,6 +466,9 @@ func (s *Service) withdraw(ctx context.Context, tx store.Tx, customerID string, 
 		if c.Step != w.step || !c.StepOn.Equal(w.stepOn) {
 			return nil // the case moved on, or another channel's withdrawal undid it
 		}
+		if left, err := stepReached(ctx, tx, customerID, w); err != nil || left {
+			return err // another channel of the step was sent, or may still be
+		}
 		c.Step, c.StepOn, c.Deadline = c.PrevStep, c.PrevStepOn, c.PrevDeadline
 		c.PrevStep, c.PrevStepOn, c.PrevDeadline = "", civil.Date{}, civil.Date{}
 		return tx.SaveCases(ctx, []store.Case{*c})
@@ -443,6 +487,30 @@ func (s *Service) withdraw(ctx context.Context, tx store.Tx, customerID string, 
 		return audit(ctx, tx, "task.withdrawn", "task", k.ID, map[string]any{"customer_id": customerID, "reason": w.reason})
 	}
 	return nil
+}
+
+// stepReached reports whether another message of the withdrawn one's step
+// (same case, same day taken) was sent or is still queued: then the step
+// reached the customer, or may, and is not undone.
+func stepReached(ctx context.Context, tx store.Tx, customerID string, w withdrawal) (bool, error) {
+	for cursor := ""; ; {
+		list, next, err := tx.Messages(ctx, store.MessageFilter{Page: store.Page{Limit: 500, Cursor: cursor}, CustomerID: customerID})
+		if err != nil {
+			return false, err
+		}
+		for _, m := range list {
+			if m.ID == w.messageID || m.Step != w.step || m.Context.Currency != w.currency || !m.Context.StepOn.Equal(w.stepOn) {
+				continue
+			}
+			if m.Status == store.MessageSent || m.Status == store.MessageQueued {
+				return true, nil
+			}
+		}
+		if next == "" {
+			return false, nil
+		}
+		cursor = next
+	}
 }
 
 // maxTaskReason bounds a task's reason as reasons merge into it: the

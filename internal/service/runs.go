@@ -487,6 +487,15 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 		loc = time.UTC
 	}
 	want := time.Date(asOf.Year, asOf.Month, asOf.Day, 9, 0, 0, 0, loc)
+	actions = letterFallback(actions, func(ch string) bool {
+		switch ch {
+		case notify.ChannelEmail:
+			return strings.TrimSpace(cust.Email) != "" && !b.optOuts[cust.ID][ch]
+		case notify.ChannelLetter:
+			return !b.optOuts[cust.ID][ch]
+		}
+		return false // a text message only adds to a step: settle has no SMS gateway to send it yet
+	})
 	var earlier map[string][]notify.SentStep
 	for _, act := range actions {
 		if act.Case != nil && act.Kind == collect.ActMessage && earlier == nil {
@@ -525,7 +534,12 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 		key := fmt.Sprintf("ladder:%s:%s:%s:%s:%s", asOf, cust.ID, act.Step, act.Channel, cur)
 		switch act.Kind {
 		case collect.ActMessage:
-			dec := collect.Decide(party, act.Channel, strings.Join(act.InvoiceIDs, ","), want, history, rules)
+			at := want
+			if act.DelayDays > 0 {
+				d := asOf.AddDays(act.DelayDays)
+				at = time.Date(d.Year, d.Month, d.Day, 9, 0, 0, 0, loc)
+			}
+			dec := collect.Decide(party, act.Channel, strings.Join(act.InvoiceIDs, ","), at, history, rules)
 			if !dec.Blocked { // opted out of this channel: the other channels of the step still go
 				optOut, err := s.optOutURL(ctx, tx, cust.ID, tx.Now())
 				if err != nil {

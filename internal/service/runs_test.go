@@ -61,11 +61,11 @@ func TestRun_120Days(t *testing.T) {
 		}
 	}
 	for _, c := range []service.CustomerInput{
-		{ExternalRef: "USC", Name: "Una Consumer", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/Chicago"},
-		{ExternalRef: "UKC", Name: "Uma Consumer", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London", Locale: "en-GB"},
-		{ExternalRef: "DEB", Name: "Dieter Betrieb GmbH", Kind: "business", Jurisdiction: "DE", TimeZone: "Europe/Berlin", Locale: "de"},
-		{ExternalRef: "KEY", Name: "Keystone Corp", Kind: "business", Jurisdiction: "US", TimeZone: "America/New_York", Segment: "key_account"},
-		{ExternalRef: "PLN", Name: "Pat Planner", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/New_York"},
+		{ExternalRef: "USC", Email: "una@example.com", Name: "Una Consumer", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/Chicago"},
+		{ExternalRef: "UKC", Email: "uma@example.com", Name: "Uma Consumer", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London", Locale: "en-GB"},
+		{ExternalRef: "DEB", Email: "ap@betrieb.example", Name: "Dieter Betrieb GmbH", Kind: "business", Jurisdiction: "DE", TimeZone: "Europe/Berlin", Locale: "de"},
+		{ExternalRef: "KEY", Email: "ap@keystone.example", Name: "Keystone Corp", Kind: "business", Jurisdiction: "US", TimeZone: "America/New_York", Segment: "key_account"},
+		{ExternalRef: "PLN", Email: "pat@example.com", Name: "Pat Planner", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/New_York"},
 	} {
 		must(svc.CreateCustomer(ctx, c))
 	}
@@ -143,6 +143,9 @@ func TestRun_120Days(t *testing.T) {
 		t.Errorf("%d installment reminders, want 3", reminders)
 	}
 	for _, m := range msgs {
+		if !strings.HasPrefix(m.DedupeKey, "ladder:") {
+			continue // the plan's agreement email: not the run's
+		}
 		got = append(got, fmt.Sprintf("%s %s message %s %s", keyDate(m.DedupeKey), refs[m.CustomerID], m.Step, m.Channel))
 	}
 	tasks := allTasks(t, ctx, svc)
@@ -155,6 +158,8 @@ func TestRun_120Days(t *testing.T) {
 	// each case steps on from the step it took, at least 4 days apart, and
 	// after a demand's or final notice's 14-day deadline. KEY's demand call
 	// (tier2) merges into its open firm call (one open task per queue);
+	// KEY's firm and demand mail are queued with its personal calls and
+	// scheduled 3 days after them (a key account hears from a person first);
 	// PLN's and DEB's call tasks likewise merge into their open tier1 task.
 	// DEB's promise of 02-05 covers its whole overdue balance: the case
 	// pauses, and the overdue email of 02-04 (never delivered here: this
@@ -168,6 +173,7 @@ func TestRun_120Days(t *testing.T) {
 		"2026-01-12 USC message reminder email",
 		"2026-01-13 KEY message overdue email",
 		"2026-01-15 USC message due_today email",
+		"2026-01-17 KEY message firm email",
 		"2026-01-17 KEY task firm tier2",
 		"2026-01-17 UKC message reminder email",
 		"2026-01-18 USC message overdue email",
@@ -180,6 +186,8 @@ func TestRun_120Days(t *testing.T) {
 		"2026-01-29 USC task call tier1",
 		"2026-02-01 DEB message due_today email",
 		"2026-02-04 DEB message overdue email",
+		"2026-02-09 KEY message demand email",
+		"2026-02-09 KEY message demand letter",
 		"2026-02-14 USC message demand email",
 		"2026-02-14 USC message demand letter",
 		"2026-02-21 DEB message overdue email",
@@ -350,7 +358,7 @@ func TestRun_LetterCarriesPDF(t *testing.T) {
 	clock := func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }
 	svc := service.New(testutil.SQLiteAt(t, clock), clock)
 	ctx := testutil.Admin(context.Background())
-	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "L", Name: "Müller & Söhne GmbH", Kind: "business", Jurisdiction: "DE", TimeZone: "Europe/Berlin", Locale: "de"}); err != nil {
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "L", Email: "buchhaltung@mueller.example", Name: "Müller & Söhne GmbH", Kind: "business", Jurisdiction: "DE", TimeZone: "Europe/Berlin", Locale: "de"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "L-1", CustomerID: "L", IssueDate: "2026-01-01", DueDate: "2026-01-31", Currency: "EUR", Amount: "1234.50"}); err != nil {

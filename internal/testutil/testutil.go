@@ -33,6 +33,16 @@ func Engines(t *testing.T) map[string]func(t *testing.T) store.Store {
 	return map[string]func(t *testing.T) store.Store{"sqlite": SQLite, "postgres": Postgres}
 }
 
+// EnginesAt is Engines with stores that run at the clock now (a test that
+// moves time: the stores' transaction clock and the service's agree).
+func EnginesAt(t *testing.T, now func() time.Time) map[string]func(t *testing.T) store.Store {
+	t.Helper()
+	return map[string]func(t *testing.T) store.Store{
+		"sqlite":   func(t *testing.T) store.Store { t.Helper(); return sqliteAt(t, now) },
+		"postgres": func(t *testing.T) store.Store { t.Helper(); return postgresAt(t, now) },
+	}
+}
+
 // SQLite opens a fresh SQLite store in t.TempDir().
 func SQLite(t *testing.T) store.Store {
 	t.Helper()
