@@ -560,7 +560,7 @@ func (im *importer) customers(ctx context.Context) error {
 				return err
 			}
 			im.res.Inserted++
-		case *c == before:
+		case c.Equal(before):
 			im.res.Unchanged++
 		default:
 			if err := im.tx.UpdateCustomer(ctx, c); err != nil {
