@@ -124,3 +124,7 @@ type CreditHold struct {
 
 // HasLimit reports whether a credit limit is set.
 func (h CreditHold) HasLimit() bool { return h.Limit.Currency() != "" }
+
+// ValidPhone reports whether s is a phone number as customers' phones are
+// checked (digits, spaces, + - ( ) . only; 6 to 20 digits).
+func ValidPhone(s string) bool { return validPhone(s) }
