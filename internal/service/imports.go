@@ -547,11 +547,18 @@ func (im *importer) customers(ctx context.Context) error {
 			}
 			c.PaymentTermsDays = n
 		}
+		im.customerAddress(c)
+		if im.rd.Has("owner") {
+			c.Owner = im.rd.Get("owner")
+		}
 		c.Normalize()
 		var fs apperr.Fields
 		c.ValidateFields(&fs)
+		if err := resolveOwner(ctx, im.tx, c, &fs); err != nil {
+			return err
+		}
 		if len(fs) > 0 {
-			im.failFields(line, fs, nil)
+			im.failFields(line, fs, addressColumns)
 			continue
 		}
 		switch {
@@ -569,6 +576,36 @@ func (im *importer) customers(ctx context.Context) error {
 			im.res.Updated++
 		}
 	}
+}
+
+// addressColumns names the CSV column of each address field.
+var addressColumns = map[string]string{
+	"address.lines":       "address_line1",
+	"address.lines[0]":    "address_line1",
+	"address.lines[1]":    "address_line2",
+	"address.lines[2]":    "address_line3",
+	"address.postal_code": "postal_code",
+	"address.city":        "city",
+	"address.region":      "region",
+	"address.country":     "country",
+}
+
+// customerAddress sets c's address from the row's address columns. When
+// the file has any of them, they give the whole address (a column left
+// out or empty clears that part): an address is one thing, and half of an
+// old one mixed with half of a new one would post letters nowhere. A file
+// with none of them leaves the address alone.
+func (im *importer) customerAddress(c *ledger.Customer) {
+	cols := []string{"address_line1", "address_line2", "address_line3", "postal_code", "city", "region", "country"}
+	has := false
+	for _, col := range cols {
+		has = has || im.rd.Has(col)
+	}
+	if !has {
+		return
+	}
+	c.Address = ledger.Address{Lines: []string{im.rd.Get("address_line1"), im.rd.Get("address_line2"), im.rd.Get("address_line3")},
+		PostalCode: im.rd.Get("postal_code"), City: im.rd.Get("city"), Region: im.rd.Get("region"), Country: im.rd.Get("country")}
 }
 
 func (im *importer) payments(ctx context.Context) error {

@@ -1,0 +1,126 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"settle/internal/civil"
+	"settle/internal/ledger"
+	"settle/internal/service"
+	"settle/internal/store"
+	"settle/internal/testutil"
+)
+
+// TestImport_CustomerAddressAndOwner: the customers CSV takes the postal
+// address and the account owner (optional columns); bad values are
+// reported by line and column and nothing is written.
+func TestImport_CustomerAddressAndOwner(t *testing.T) {
+	for engine, open := range testutil.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			st := open(t)
+			svc := service.New(st, testutil.Clock)
+			ctx := testutil.Admin(context.Background())
+			owner, err := svc.CreateUser(ctx, service.UserInput{Email: "olive@example.com", Name: "Olive", Role: "agent", Password: "correct horse battery"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustImport(t, svc, "customers", "external_ref,name,address_line1,address_line2,postal_code,city,region,country,owner\n"+
+				"A1,Acme Ltd,14 Harbour Street,Unit 3,BS1 4DJ,Bristol,,gb,Olive@Example.com\n"+
+				"A2,Bare Co,,,,,,,\n")
+			c, err := svc.Customer(ctx, "A1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantAddr := ledger.Address{Lines: []string{"14 Harbour Street", "Unit 3"}, PostalCode: "BS1 4DJ", City: "Bristol", Country: "GB"}
+			if diff := cmp.Diff(wantAddr, c.Address); diff != "" || c.Owner != owner.ID {
+				t.Errorf("A1 address (-want +got):\n%s\nowner %q, want %q", diff, c.Owner, owner.ID)
+			}
+			// A file without the address columns leaves the address alone;
+			// the same values again are unchanged.
+			res := mustImport(t, svc, "customers", "external_ref,name\nA1,Acme Ltd\n")
+			if res.Unchanged != 1 {
+				t.Errorf("result = %+v, want 1 unchanged", res)
+			}
+			if c, _ := svc.Customer(ctx, "A1"); !c.Address.Equal(wantAddr) {
+				t.Errorf("address lost by a file without the columns: %+v", c.Address)
+			}
+
+			before := testutil.Counts(t, st)
+			e := importErr(t, svc, "customers", "external_ref,name,address_line1,city,country,owner\n"+
+				"B1,Bad One,Street 1,Paris,FRA,\n"+
+				"B2,Bad Two,Street 2,Lyon,FR,nobody@example.com\n"+
+				"B3,Bad Three,\"Line\x07bell\",Nice,FR,\n", service.ImportOptions{})
+			var got []string
+			for _, f := range e.Fields {
+				got = append(got, fmt.Sprintf("%d %s", f.Line, f.Column))
+			}
+			if diff := cmp.Diff([]string{"2 country", "3 owner", "4 address_line1"}, got); diff != "" {
+				t.Errorf("errors (-want +got):\n%s\n%v", diff, e)
+			}
+			if diff := cmp.Diff(before, testutil.Counts(t, st)); diff != "" {
+				t.Errorf("a refused import wrote (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSetCreditHoldTx: the call a collection step makes sets the hold
+// once (audited as the system), keeps the limit, and leaves a customer
+// already on hold unchanged.
+func TestSetCreditHoldTx(t *testing.T) {
+	for engine, open := range testutil.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			st := open(t)
+			svc := service.New(st, testutil.Clock)
+			ctx := testutil.Admin(context.Background())
+			c, err := svc.CreateCustomer(ctx, service.CustomerInput{Name: "Held GmbH"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.SetCreditHold(ctx, c.ID, service.CreditHoldInput{Held: false, Reason: "limit agreed", Limit: "2500.00", Currency: "EUR"}); err != nil {
+				t.Fatal(err)
+			}
+			sys := service.WithActor(context.Background(), service.Actor{ID: "system", Role: service.RoleAdmin})
+			on := civil.Date{Year: 2026, Month: 6, Day: 20}
+			for range 2 {
+				err := st.Tx(sys, func(tx store.Tx) error {
+					return svc.SetCreditHoldTx(sys, tx, c.ID, "Final notice step", "collect:final", on)
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := svc.Customer(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := got.CreditHold
+			if !h.Held || h.Reason != "Final notice step" || h.By != "collect:final" || h.Since != on ||
+				h.Limit.String() != "2500.00" || h.Limit.Currency() != "EUR" {
+				t.Errorf("hold = %+v", h)
+			}
+			entries, err := svc.Audit(ctx, store.AuditFilter{ObjectID: c.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var actions []string
+			for _, e := range entries {
+				actions = append(actions, e.Actor+" "+e.Action)
+			}
+			want := []string{"test:admin customer.create", "test:admin customer.credit_hold", "system customer.credit_hold"}
+			if diff := cmp.Diff(want, actions); diff != "" {
+				t.Errorf("audit (-want +got):\n%s", diff)
+			}
+			// A customer that does not exist: NotFound, nothing written.
+			err = st.Tx(sys, func(tx store.Tx) error {
+				return svc.SetCreditHoldTx(sys, tx, "cus_00000000000000000000000000", "x", "system", on)
+			})
+			if err == nil {
+				t.Error("SetCreditHoldTx on an unknown customer succeeded")
+			}
+		})
+	}
+}
