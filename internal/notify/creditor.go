@@ -6,24 +6,29 @@ import "strings"
 // portal present it: the organisation settings (service.Organisation), or
 // the configuration's name and bank account while none were saved.
 type Creditor struct {
-	Name          string   // legal name
-	AddressLines  []string // street lines, then "postcode city" (no country)
-	Country       string   // ISO 3166-1 alpha-2; "" unknown
-	CompanyNumber string
-	VATID         string
-	Phone         string
-	Email         string
-	Website       string
-	Bank          BankAccount
+	Name          string      `json:"name"`                    // legal name
+	AddressLines  []string    `json:"address_lines,omitempty"` // street lines, then "postcode city" (no country)
+	Country       string      `json:"country,omitempty"`       // ISO 3166-1 alpha-2; "" unknown
+	CompanyNumber string      `json:"company_number,omitempty"`
+	VATID         string      `json:"vat_id,omitempty"`
+	Phone         string      `json:"phone,omitempty"`
+	Email         string      `json:"email,omitempty"`
+	Website       string      `json:"website,omitempty"`
+	Bank          BankAccount `json:"bank,omitempty"`
+}
+
+// IsZero reports whether nothing is known.
+func (c Creditor) IsZero() bool {
+	return c.Name == "" && len(c.AddressLines) == 0 && c.Country == "" && c.Registration() == "" && c.Contact() == "" && c.Bank.IsZero()
 }
 
 // BankAccount is where customers send transfers; free text as the bank
 // writes it.
 type BankAccount struct {
-	Holder  string
-	Account string // IBAN or account number
-	Code    string // BIC, sort code or routing number
-	Name    string // the bank's name
+	Holder  string `json:"holder,omitempty"`
+	Account string `json:"account,omitempty"` // IBAN or account number
+	Code    string `json:"code,omitempty"`    // BIC, sort code or routing number
+	Name    string `json:"name,omitempty"`    // the bank's name
 }
 
 // IsZero reports whether no bank detail is known.
@@ -61,10 +66,17 @@ func (c Creditor) Registration() string {
 }
 
 // ReturnLine is the sender's one-line return address printed above the
-// recipient in an envelope's window (DIN 5008): "Name · street · city".
+// recipient in an envelope's window (DIN 5008): "Name · street · city";
+// "" when no address is known (a name alone returns nothing).
 func (c Creditor) ReturnLine() string {
+	if len(c.AddressLines) == 0 {
+		return ""
+	}
 	parts := []string{c.Name}
 	parts = append(parts, c.AddressLines...)
+	if c.Country != "" {
+		parts = append(parts, c.Country)
+	}
 	return strings.Join(parts, " · ")
 }
 

@@ -45,6 +45,7 @@ type installmentSpec struct {
 
 type dataSpec struct {
 	Creditor       string           `json:"creditor"`
+	Sender         *Creditor        `json:"sender,omitempty"`
 	CustomerName   string           `json:"customer_name"`
 	Locale         string           `json:"locale"`
 	Tone           string           `json:"tone"`
@@ -82,6 +83,10 @@ func MarshalLetter(step string, d MessageData, addressLines []string) ([]byte, e
 		Total: amountOf(d.Total), Fee: amountOf(d.Fee), PayBy: d.PayBy, NextStep: d.NextStep,
 		Benefits: d.Benefits, PaymentMethods: d.PaymentMethods, PayReference: d.PayReference,
 	}}
+	if !d.Sender.IsZero() {
+		sender := d.Sender
+		s.Data.Sender = &sender
+	}
 	for _, in := range d.Invoices {
 		s.Data.Invoices = append(s.Data.Invoices, invoiceSpec{Number: in.Number, IssueDate: in.IssueDate, DueDate: in.DueDate,
 			Amount: amountOf(in.Amount), Balance: amountOf(in.Balance), DaysOverdue: in.DaysOverdue})
@@ -105,6 +110,9 @@ func (s letterSpec) data() MessageData {
 	d := MessageData{Creditor: s.Data.Creditor, CustomerName: s.Data.CustomerName, Locale: s.Data.Locale, Tone: s.Data.Tone,
 		Channel: ChannelLetter, AsOf: s.Data.AsOf, Total: s.Data.Total.amount(), Fee: s.Data.Fee.amount(), PayBy: s.Data.PayBy,
 		NextStep: s.Data.NextStep, Benefits: s.Data.Benefits, PaymentMethods: s.Data.PaymentMethods, PayReference: s.Data.PayReference}
+	if s.Data.Sender != nil {
+		d.Sender = *s.Data.Sender
+	}
 	for _, in := range s.Data.Invoices {
 		d.Invoices = append(d.Invoices, InvoiceLine{Number: in.Number, IssueDate: in.IssueDate, DueDate: in.DueDate,
 			Amount: in.Amount.amount(), Balance: in.Balance.amount(), DaysOverdue: in.DaysOverdue})
