@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"context"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"settle/internal/service"
 	"settle/internal/store"
 	"settle/internal/testutil"
+	"settle/internal/testutil/testenv"
 )
 
 // Issue 16: customers' postal addresses, account owners and credit holds;
@@ -249,6 +252,52 @@ func TestAPI_OrganisationSettings(t *testing.T) {
 			if cr.Name != "Muster & Söhne GmbH" || !cmp.Equal(cr.AddressLines, []string{"Hauptstraße 1", "10115 Berlin"}) ||
 				cr.Country != "DE" || cr.Bank.Account != "DE89 3704 0044 0532 0130 00" {
 				t.Errorf("Organisation() = %+v", cr)
+			}
+		})
+	}
+}
+
+// TestAPI_AgreementUsesOrganisation: the written agreement names the
+// creditor and its bank account from the organisation settings once they
+// are saved (the configuration's values before).
+func TestAPI_AgreementUsesOrganisation(t *testing.T) {
+	pdftotext := testenv.Tool(t, "pdftotext", "poppler-utils")
+	for engine, open := range testutil.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			_, admin, agent, viewer := setupSvc(t, open(t))
+			want(t, agent.do("POST", "/v1/customers", `{"name":"Plan Kunde","external_ref":"PK"}`), 201)
+			want(t, agent.do("POST", "/v1/invoices", `{"number":"PK-1","customer_id":"PK","issue_date":"2026-03-01","due_date":"2026-03-31","currency":"EUR","amount":"600.00"}`), 201)
+			r := agent.do("POST", "/v1/plans", `{"customer_id":"PK","invoice_ids":["PK-1"],"installments":3,"start_date":"2026-06-30"}`)
+			want(t, r, 201)
+			var p struct{ ID string }
+			r.decode(t, &p)
+			text := func() string {
+				t.Helper()
+				r := viewer.do("GET", "/v1/plans/"+p.ID+"/agreement.pdf", "")
+				want(t, r, 200)
+				f := t.TempDir() + "/agreement.pdf"
+				if err := os.WriteFile(f, r.Body, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				out, err := exec.Command(pdftotext, "-layout", f, "-").Output()
+				if err != nil {
+					t.Fatal(err)
+				}
+				return strings.Join(strings.Fields(string(out)), " ")
+			}
+			if got := text(); !strings.Contains(got, "Config Creditor Ltd") || !strings.Contains(got, "GB33 BUKB 2020 1555 5555 55") {
+				t.Errorf("before the settings are saved, the agreement lacks the configured creditor or account:\n%s", got)
+			}
+			want(t, admin.do("PUT", "/v1/settings/organisation", `{"legal_name":"Muster & Söhne GmbH",
+				"bank_account":{"holder":"Muster & Söhne GmbH","number":"DE89 3704 0044 0532 0130 00","code":"COBADEFFXXX"}}`), 200)
+			got := text()
+			for _, s := range []string{"Muster & Söhne GmbH", "DE89 3704 0044 0532 0130 00", "COBADEFFXXX"} {
+				if !strings.Contains(got, s) {
+					t.Errorf("the agreement lacks %q:\n%s", s, got)
+				}
+			}
+			if strings.Contains(got, "Config Creditor Ltd") {
+				t.Errorf("the agreement still names the configured creditor:\n%s", got)
 			}
 		})
 	}
