@@ -207,3 +207,22 @@ func hasField(fs apperr.Fields, field string) bool {
 	}
 	return false
 }
+
+// StaffUser returns a member of staff by id or email, without the
+// password hash (any role: the customer page names the account owner).
+func (s *Service) StaffUser(ctx context.Context, idOrEmail string) (*store.User, error) {
+	if _, err := require(ctx, RoleViewer); err != nil {
+		return nil, err
+	}
+	var u *store.User
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
+		var err error
+		u, err = tx.User(ctx, idOrEmail)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := publicUser(u)
+	return &out, nil
+}
