@@ -302,3 +302,61 @@ func TestAPI_AgreementUsesOrganisation(t *testing.T) {
 		})
 	}
 }
+
+// TestAPI_TextLimits_CustomerOrg: the new free-text fields (docs/security.md)
+// refuse over-long values and control characters with a 422 naming the
+// field, and write nothing.
+func TestAPI_TextLimits_CustomerOrg(t *testing.T) {
+	for engine, open := range testutil.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			svc, admin, agent, _ := setupSvc(t, open(t))
+			want(t, agent.do("POST", "/v1/customers", `{"name":"Tess","external_ref":"T"}`), 201)
+			long := func(n int) string { return `"` + strings.Repeat("é", n) + `"` } // 2 bytes each: limits count characters
+			before := testutil.Counts(t, svc.Store())
+			for _, c := range []struct {
+				name           string
+				c              *client
+				method, path   string
+				body           string
+				field, message string
+			}{
+				{"address line 501", agent, "POST", "/v1/customers", `{"name":"A","address":{"lines":[` + long(501) + `],"city":"X"}}`, "address.lines[0]", "longer than 500"},
+				{"address line LF", agent, "PATCH", "/v1/customers/T", `{"address":{"lines":["a","b\nc"],"city":"X"}}`, "address.lines[1]", "control character"},
+				{"address city 201", agent, "PATCH", "/v1/customers/T", `{"address":{"lines":["a"],"city":` + long(201) + `}}`, "address.city", "longer than 200"},
+				{"address region ESC", agent, "PATCH", "/v1/customers/T", `{"address":{"lines":["a"],"city":"X","region":"R\u001b"}}`, "address.region", "control character"},
+				{"address postcode 17", agent, "PATCH", "/v1/customers/T", `{"address":{"lines":["a"],"city":"X","postal_code":` + long(17) + `}}`, "address.postal_code", "longer than 16"},
+				{"address lines 4", agent, "PATCH", "/v1/customers/T", `{"address":{"lines":["a","b","c","d"],"city":"X"}}`, "address.lines", "at most 3"},
+				{"owner 255", agent, "PATCH", "/v1/customers/T", `{"owner":` + long(255) + `}`, "owner", "longer than 254"},
+				{"hold reason 501", agent, "PUT", "/v1/customers/T/credit-hold", `{"held":true,"reason":` + long(501) + `}`, "reason", "longer than 500"},
+				{"hold reason CR", agent, "PUT", "/v1/customers/T/credit-hold", `{"held":true,"reason":"a\rb"}`, "reason", "control character"},
+				{"org legal_name 201", admin, "PUT", "/v1/settings/organisation", `{"legal_name":` + long(201) + `}`, "legal_name", "longer than 200"},
+				{"org company_number 65", admin, "PUT", "/v1/settings/organisation", `{"legal_name":"L","company_number":` + long(65) + `}`, "company_number", "longer than 64"},
+				{"org vat_id TAB", admin, "PUT", "/v1/settings/organisation", `{"legal_name":"L","vat_id":"DE\t1"}`, "vat_id", "control character"},
+				{"org website 2049", admin, "PUT", "/v1/settings/organisation", `{"legal_name":"L","website":"https://e.com/` + strings.Repeat("a", 2049) + `"}`, "website", "longer than 2048"},
+				{"org email 255", admin, "PUT", "/v1/settings/organisation", `{"legal_name":"L","email":"` + strings.Repeat("a", 250) + `@e.com"}`, "email", "longer than 254"},
+				{"org bank holder 201", admin, "PUT", "/v1/settings/organisation", `{"legal_name":"L","bank_account":{"holder":` + long(201) + `}}`, "bank_account.holder", "longer than 200"},
+				{"org bank code 65", admin, "PUT", "/v1/settings/organisation", `{"legal_name":"L","bank_account":{"code":` + long(65) + `}}`, "bank_account.code", "longer than 64"},
+				{"org bank name NUL", admin, "PUT", "/v1/settings/organisation", `{"legal_name":"L","bank_account":{"name":"B\u0000"}}`, "bank_account.name", "control character"},
+				{"org bank number 101", admin, "PUT", "/v1/settings/organisation", `{"legal_name":"L","bank_account":{"number":` + long(101) + `}}`, "bank_account.number", "longer than 100"},
+			} {
+				r := c.c.do(c.method, c.path, c.body)
+				if r.Status != 422 {
+					t.Errorf("%s: status %d, want 422: %.300s", c.name, r.Status, r.Body)
+					continue
+				}
+				var p problem
+				r.decode(t, &p)
+				found := false
+				for _, e := range p.Errors {
+					found = found || (e.Field == c.field && strings.Contains(e.Message, c.message))
+				}
+				if !found {
+					t.Errorf("%s: errors %+v, want field %s: …%s…", c.name, p.Errors, c.field, c.message)
+				}
+			}
+			if diff := cmp.Diff(before, testutil.Counts(t, svc.Store())); diff != "" {
+				t.Errorf("refused writes changed the store (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
