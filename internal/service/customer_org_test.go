@@ -49,15 +49,16 @@ func TestImport_CustomerAddressAndOwner(t *testing.T) {
 			}
 
 			before := testutil.Counts(t, st)
-			e := importErr(t, svc, "customers", "external_ref,name,address_line1,city,country,owner\n"+
-				"B1,Bad One,Street 1,Paris,FRA,\n"+
-				"B2,Bad Two,Street 2,Lyon,FR,nobody@example.com\n"+
-				"B3,Bad Three,\"Line\x07bell\",Nice,FR,\n", service.ImportOptions{})
+			e := importErr(t, svc, "customers", "external_ref,name,address_line1,address_line2,address_line3,city,country,owner\n"+
+				"B1,Bad One,Street 1,,,Paris,FRA,\n"+
+				"B2,Bad Two,Street 2,,,Lyon,FR,nobody@example.com\n"+
+				"B3,Bad Three,\"Line\x07bell\",,,Nice,FR,\n"+
+				"B4,Bad Four,Street 4,,\"Tab\there\",Nice,FR,\n", service.ImportOptions{})
 			var got []string
 			for _, f := range e.Fields {
 				got = append(got, fmt.Sprintf("%d %s", f.Line, f.Column))
 			}
-			if diff := cmp.Diff([]string{"2 country", "3 owner", "4 address_line1"}, got); diff != "" {
+			if diff := cmp.Diff([]string{"2 country", "3 owner", "4 address_line1", "5 address_line3"}, got); diff != "" {
 				t.Errorf("errors (-want +got):\n%s\n%v", diff, e)
 			}
 			if diff := cmp.Diff(before, testutil.Counts(t, st)); diff != "" {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -547,7 +548,7 @@ func (im *importer) customers(ctx context.Context) error {
 			}
 			c.PaymentTermsDays = n
 		}
-		im.customerAddress(c)
+		rename := im.customerAddress(c)
 		if im.rd.Has("owner") {
 			c.Owner = im.rd.Get("owner")
 		}
@@ -558,7 +559,7 @@ func (im *importer) customers(ctx context.Context) error {
 			return err
 		}
 		if len(fs) > 0 {
-			im.failFields(line, fs, addressColumns)
+			im.failFields(line, fs, rename)
 			continue
 		}
 		switch {
@@ -578,34 +579,43 @@ func (im *importer) customers(ctx context.Context) error {
 	}
 }
 
-// addressColumns names the CSV column of each address field.
+// addressColumns names the CSV column of each address field (the street
+// lines are added per row: empty lines close up, so lines[1] may come
+// from address_line3).
 var addressColumns = map[string]string{
 	"address.lines":       "address_line1",
-	"address.lines[0]":    "address_line1",
-	"address.lines[1]":    "address_line2",
-	"address.lines[2]":    "address_line3",
 	"address.postal_code": "postal_code",
 	"address.city":        "city",
 	"address.region":      "region",
 	"address.country":     "country",
 }
 
-// customerAddress sets c's address from the row's address columns. When
-// the file has any of them, they give the whole address (a column left
-// out or empty clears that part): an address is one thing, and half of an
-// old one mixed with half of a new one would post letters nowhere. A file
-// with none of them leaves the address alone.
-func (im *importer) customerAddress(c *ledger.Customer) {
-	cols := []string{"address_line1", "address_line2", "address_line3", "postal_code", "city", "region", "country"}
+// customerAddress sets c's address from the row's address columns and
+// returns the field → column names for its errors. When the file has any
+// of the columns, they give the whole address (a column left out or empty
+// clears that part): an address is one thing, and half of an old one
+// mixed with half of a new one would post letters nowhere. A file with
+// none of them leaves the address alone.
+func (im *importer) customerAddress(c *ledger.Customer) map[string]string {
+	lineCols := []string{"address_line1", "address_line2", "address_line3"}
 	has := false
-	for _, col := range cols {
+	for _, col := range append(lineCols, "postal_code", "city", "region", "country") {
 		has = has || im.rd.Has(col)
 	}
 	if !has {
-		return
+		return addressColumns
 	}
-	c.Address = ledger.Address{Lines: []string{im.rd.Get("address_line1"), im.rd.Get("address_line2"), im.rd.Get("address_line3")},
-		PostalCode: im.rd.Get("postal_code"), City: im.rd.Get("city"), Region: im.rd.Get("region"), Country: im.rd.Get("country")}
+	rename := maps.Clone(addressColumns)
+	var lines []string
+	for _, col := range lineCols {
+		if v := strings.TrimSpace(im.rd.Get(col)); v != "" {
+			rename[fmt.Sprintf("address.lines[%d]", len(lines))] = col
+			lines = append(lines, v)
+		}
+	}
+	c.Address = ledger.Address{Lines: lines, PostalCode: im.rd.Get("postal_code"), City: im.rd.Get("city"),
+		Region: im.rd.Get("region"), Country: im.rd.Get("country")}
+	return rename
 }
 
 func (im *importer) payments(ctx context.Context) error {
