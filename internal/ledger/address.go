@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
@@ -80,23 +81,43 @@ func (a *Address) ValidateFields(fs *apperr.Fields, prefix string) {
 }
 
 // PostalLines returns the address as printed below the recipient's name:
-// the street lines, then "postcode city" (and region), then the country's
-// code when it differs from home (the sender's country; "" always prints
-// it). The format follows the UPU's general order; per-country formats
-// (e.g. US "City, ST 12345") are not modelled.
+// the street lines, the town line in the destination's order, then — for
+// mail abroad — the country's name in capitals (UPU: the last line, in
+// English). home is the sender's country; "" prints the country always.
+// Town lines: the US "Boston, MA 02110"; Canada and Australia
+// "Toronto ON M5V 2T6"; the UK and Ireland the town, then the postcode on
+// a line of its own; elsewhere "postcode town" (with the region after it).
 func (a Address) PostalLines(home string) []string {
 	out := append([]string(nil), a.Lines...)
-	city := strings.TrimSpace(strings.Join(nonEmpty(a.PostalCode, a.City), " "))
-	if a.Region != "" {
-		city = strings.TrimSpace(strings.Join(nonEmpty(city, a.Region), ", "))
+	join := func(sep string, parts ...string) string { return strings.Join(nonEmpty(parts...), sep) }
+	switch a.Country {
+	case "US":
+		out = append(out, join(" ", join(", ", a.City, a.Region), a.PostalCode))
+	case "CA", "AU":
+		out = append(out, join(" ", a.City, a.Region, a.PostalCode))
+	case "GB", "IE":
+		out = append(out, join(", ", a.City, a.Region), a.PostalCode)
+	default:
+		out = append(out, join(" ", a.PostalCode, a.City, a.Region))
 	}
-	if city != "" {
-		out = append(out, city)
-	}
+	out = nonEmpty(out...)
 	if a.Country != "" && !strings.EqualFold(a.Country, home) {
-		out = append(out, a.Country)
+		out = append(out, countryName(a.Country))
 	}
 	return out
+}
+
+// countryName is the country's English name in capitals ("FRANCE"), or
+// the code when it has none.
+func countryName(code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if n := display.English.Regions().Name(r); n != "" {
+		return strings.ToUpper(n)
+	}
+	return code
 }
 
 func nonEmpty(ss ...string) []string {

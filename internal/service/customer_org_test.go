@@ -9,6 +9,7 @@ import (
 
 	"settle/internal/civil"
 	"settle/internal/ledger"
+	"settle/internal/notify"
 	"settle/internal/service"
 	"settle/internal/store"
 	"settle/internal/testutil"
@@ -121,6 +122,38 @@ func TestSetCreditHoldTx(t *testing.T) {
 			})
 			if err == nil {
 				t.Error("SetCreditHoldTx on an unknown customer succeeded")
+			}
+		})
+	}
+}
+
+func TestLetterAddress(t *testing.T) {
+	de := notify.Creditor{Name: "Beispiel GmbH", Country: "DE"}
+	for _, c := range []struct {
+		name string
+		addr ledger.Address
+		from notify.Creditor
+		want []string
+	}{
+		{"none", ledger.Address{}, de, nil},
+		{"country alone", ledger.Address{Country: "FR"}, de, nil},
+		{"home", ledger.Address{Lines: []string{"Königstraße 12"}, PostalCode: "70173", City: "Stuttgart", Country: "DE"}, de,
+			[]string{"Königstraße 12", "70173 Stuttgart"}},
+		{"abroad", ledger.Address{Lines: []string{"8 rue des Lilas", "Bât. B"}, PostalCode: "75011", City: "Paris", Country: "FR"}, de,
+			[]string{"8 rue des Lilas", "Bât. B", "75011 Paris", "FRANCE"}},
+		{"region", ledger.Address{Lines: []string{"200 Harbor Street"}, PostalCode: "02110", City: "Boston", Region: "MA", Country: "US"},
+			notify.Creditor{Country: "US"}, []string{"200 Harbor Street", "Boston, MA 02110"}},
+		{"UK postcode line", ledger.Address{Lines: []string{"14 Harbour Street"}, PostalCode: "BS1 4DJ", City: "Bristol", Country: "GB"},
+			notify.Creditor{Country: "GB"}, []string{"14 Harbour Street", "Bristol", "BS1 4DJ"}},
+		{"Canada from Germany", ledger.Address{Lines: []string{"1 Front St W"}, PostalCode: "M5J 2X2", City: "Toronto", Region: "ON", Country: "CA"},
+			de, []string{"1 Front St W", "Toronto ON M5J 2X2", "CANADA"}},
+		{"sender country unknown", ledger.Address{Lines: []string{"1 High St"}, City: "Leeds", Country: "GB"}, notify.Creditor{},
+			[]string{"1 High St", "Leeds", "UNITED KINGDOM"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := service.LetterAddress(&ledger.Customer{Address: c.addr}, c.from)
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -178,11 +178,22 @@ func (s *Service) organisationTx(ctx context.Context, tx store.Tx) (notify.Credi
 	if err != nil {
 		return notify.Creditor{}, err
 	}
-	a := o.Address
-	// The country is printed apart (and only on mail abroad): the address
-	// lines are the street lines and "postcode city".
-	a.Country = ""
-	return notify.Creditor{Name: o.LegalName, AddressLines: a.PostalLines(""), Country: o.Address.Country,
+	// The country is printed apart (Creditor.Country): the address lines
+	// are the street lines and the town line in the country's order.
+	return notify.Creditor{Name: o.LegalName, AddressLines: o.Address.PostalLines(o.Address.Country), Country: o.Address.Country,
 		CompanyNumber: o.CompanyNumber, VATID: o.VATID, Phone: o.Phone, Email: o.Email, Website: o.Website,
 		Bank: notify.BankAccount{Holder: o.BankAccountHolder, Account: o.BankAccountNumber, Code: o.BankCode, Name: o.BankName}}, nil
+}
+
+// LetterAddress returns the lines a letter to c prints under the
+// customer's name (notify.LetterPDF's addressLines): the street lines,
+// "postcode city" and, for mail abroad, the country code (from is the
+// sender: its country is home). nil when c has no usable postal address
+// (no street line and no city): no letter can reach the customer, and
+// the collections code should not queue one.
+func LetterAddress(c *ledger.Customer, from notify.Creditor) []string {
+	if len(c.Address.Lines) == 0 && c.Address.City == "" {
+		return nil
+	}
+	return c.Address.PostalLines(from.Country)
 }
