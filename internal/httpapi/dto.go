@@ -13,23 +13,25 @@ import (
 
 // Customer is a customer as the API shows it.
 type Customer struct {
-	ID               string                `json:"id" example:"cus_01JD2Z3X4Y5W6V7T8S9R0QPNMK"`
-	ExternalRef      string                `json:"external_ref,omitempty"`
-	Name             string                `json:"name"`
-	Email            string                `json:"email,omitempty"`
-	Phone            string                `json:"phone,omitempty"`
-	TimeZone         string                `json:"time_zone"`
-	Locale           string                `json:"locale"`
-	Kind             string                `json:"kind" enum:"business,consumer"`
-	Jurisdiction     string                `json:"jurisdiction,omitempty"`
-	Segment          string                `json:"segment"`
-	Style            string                `json:"style" enum:"direct,indirect"`
-	PaymentTermsDays int                   `json:"payment_terms_days"`
-	Address          *service.AddressInput `json:"address,omitempty" doc:"Absent: no postal address"`
-	Owner            string                `json:"owner,omitempty" doc:"The staff user (usr_…) who owns the relationship"`
-	CreditHold       CreditHold            `json:"credit_hold"`
-	CreatedAt        time.Time             `json:"created_at"`
-	UpdatedAt        time.Time             `json:"updated_at"`
+	ID               string    `json:"id" example:"cus_01JD2Z3X4Y5W6V7T8S9R0QPNMK"`
+	ExternalRef      string    `json:"external_ref,omitempty"`
+	Name             string    `json:"name"`
+	Email            string    `json:"email,omitempty"`
+	Phone            string    `json:"phone,omitempty"`
+	TimeZone         string    `json:"time_zone"`
+	Locale           string    `json:"locale"`
+	Kind             string    `json:"kind" enum:"business,consumer"`
+	Jurisdiction     string    `json:"jurisdiction,omitempty"`
+	Segment          string    `json:"segment"`
+	Style            string    `json:"style" enum:"direct,indirect"`
+	PaymentTermsDays int       `json:"payment_terms_days"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+
+	// Issue 16: postal address, account owner, credit hold.
+	Address    *service.AddressInput `json:"address,omitempty" doc:"Absent: no postal address"`
+	Owner      string                `json:"owner,omitempty" doc:"The staff user (usr_…) who owns the relationship"`
+	CreditHold CreditHold            `json:"credit_hold"`
 }
 
 // CreditHold is a customer's credit hold and optional credit limit.

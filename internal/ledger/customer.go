@@ -48,12 +48,13 @@ type Customer struct {
 	Segment          string
 	Style            string
 	PaymentTermsDays int
-	Address          Address
-	Owner            string     // the staff user (usr_…) who owns the relationship; "" none
-	CreditHold       CreditHold // set only through the service's credit-hold calls
-	ImportID         string     // the import that created it, if any
+	ImportID         string // the import that created it, if any
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+
+	Address    Address    // postal address; letters go to it
+	Owner      string     // the staff user (usr_…) who owns the relationship; "" none
+	CreditHold CreditHold // changed only through the service's credit-hold calls
 }
 
 // Normalize trims fields, fills defaults and canonicalises case.

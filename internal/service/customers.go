@@ -10,19 +10,21 @@ import (
 
 // CustomerInput is the body of a customer create; every field but name is optional.
 type CustomerInput struct {
-	ExternalRef      string        `json:"external_ref,omitempty" doc:"Id in your accounting system; unique; usable wherever a customer id is" maxLength:"64"`
-	Name             string        `json:"name" doc:"Legal or trading name" maxLength:"200"`
-	Email            string        `json:"email,omitempty" maxLength:"254"`
-	Phone            string        `json:"phone,omitempty" maxLength:"32"`
-	TimeZone         string        `json:"time_zone,omitempty" doc:"IANA time zone (default UTC)"`
-	Locale           string        `json:"locale,omitempty" doc:"BCP 47 locale (default en)"`
-	Kind             string        `json:"kind,omitempty" doc:"business (default) or consumer"`
-	Jurisdiction     string        `json:"jurisdiction,omitempty" doc:"ISO 3166-1 alpha-2 country code"`
-	Segment          string        `json:"segment,omitempty" doc:"Picks the policy (default standard)" maxLength:"64"`
-	Style            string        `json:"style,omitempty" doc:"direct (default) or indirect"`
-	PaymentTermsDays *int          `json:"payment_terms_days,omitempty" doc:"Default 30"`
-	Address          *AddressInput `json:"address,omitempty" doc:"Postal address; letters are sent to it"`
-	Owner            string        `json:"owner,omitempty" doc:"The staff user who owns the relationship: a user id (usr_…) or email" maxLength:"254"`
+	ExternalRef      string `json:"external_ref,omitempty" doc:"Id in your accounting system; unique; usable wherever a customer id is" maxLength:"64"`
+	Name             string `json:"name" doc:"Legal or trading name" maxLength:"200"`
+	Email            string `json:"email,omitempty" maxLength:"254"`
+	Phone            string `json:"phone,omitempty" maxLength:"32"`
+	TimeZone         string `json:"time_zone,omitempty" doc:"IANA time zone (default UTC)"`
+	Locale           string `json:"locale,omitempty" doc:"BCP 47 locale (default en)"`
+	Kind             string `json:"kind,omitempty" doc:"business (default) or consumer"`
+	Jurisdiction     string `json:"jurisdiction,omitempty" doc:"ISO 3166-1 alpha-2 country code"`
+	Segment          string `json:"segment,omitempty" doc:"Picks the policy (default standard)" maxLength:"64"`
+	Style            string `json:"style,omitempty" doc:"direct (default) or indirect"`
+	PaymentTermsDays *int   `json:"payment_terms_days,omitempty" doc:"Default 30"`
+
+	// Issue 16: where letters go, and who owns the relationship.
+	Address *AddressInput `json:"address,omitempty" doc:"Postal address; letters are sent to it"`
+	Owner   string        `json:"owner,omitempty" doc:"The staff user who owns the relationship: a user id (usr_…) or email" maxLength:"254"`
 }
 
 // AddressInput is a postal address as the API and the CSV import take it.
@@ -57,19 +59,21 @@ func (in CustomerInput) customer() ledger.Customer {
 
 // CustomerPatch changes the fields that are set.
 type CustomerPatch struct {
-	ExternalRef      *string       `json:"external_ref,omitempty" maxLength:"64"`
-	Name             *string       `json:"name,omitempty" maxLength:"200"`
-	Email            *string       `json:"email,omitempty" maxLength:"254"`
-	Phone            *string       `json:"phone,omitempty" maxLength:"32"`
-	TimeZone         *string       `json:"time_zone,omitempty"`
-	Locale           *string       `json:"locale,omitempty"`
-	Kind             *string       `json:"kind,omitempty"`
-	Jurisdiction     *string       `json:"jurisdiction,omitempty"`
-	Segment          *string       `json:"segment,omitempty" maxLength:"64"`
-	Style            *string       `json:"style,omitempty"`
-	PaymentTermsDays *int          `json:"payment_terms_days,omitempty"`
-	Address          *AddressInput `json:"address,omitempty" doc:"Replaces the whole address; {} removes it"`
-	Owner            *string       `json:"owner,omitempty" doc:"A user id or email; \"\" removes the owner" maxLength:"254"`
+	ExternalRef      *string `json:"external_ref,omitempty" maxLength:"64"`
+	Name             *string `json:"name,omitempty" maxLength:"200"`
+	Email            *string `json:"email,omitempty" maxLength:"254"`
+	Phone            *string `json:"phone,omitempty" maxLength:"32"`
+	TimeZone         *string `json:"time_zone,omitempty"`
+	Locale           *string `json:"locale,omitempty"`
+	Kind             *string `json:"kind,omitempty"`
+	Jurisdiction     *string `json:"jurisdiction,omitempty"`
+	Segment          *string `json:"segment,omitempty" maxLength:"64"`
+	Style            *string `json:"style,omitempty"`
+	PaymentTermsDays *int    `json:"payment_terms_days,omitempty"`
+
+	// Issue 16.
+	Address *AddressInput `json:"address,omitempty" doc:"Replaces the whole address; {} removes it"`
+	Owner   *string       `json:"owner,omitempty" doc:"A user id or email; \"\" removes the owner" maxLength:"254"`
 }
 
 func (p CustomerPatch) apply(c *ledger.Customer) {
