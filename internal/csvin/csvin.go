@@ -28,7 +28,8 @@ type Format struct {
 var (
 	Customers = Format{Kind: "customers",
 		Required: []string{"external_ref", "name"},
-		Optional: []string{"email", "phone", "time_zone", "locale", "kind", "jurisdiction", "segment", "style", "payment_terms_days"}}
+		Optional: []string{"email", "phone", "time_zone", "locale", "kind", "jurisdiction", "segment", "style", "payment_terms_days",
+			"address_line1", "address_line2", "address_line3", "postal_code", "city", "region", "country", "owner"}}
 	Invoices = Format{Kind: "invoices",
 		Required: []string{"number", "customer_ref", "issue_date", "due_date", "currency", "amount"},
 		Optional: []string{"disputed"}}

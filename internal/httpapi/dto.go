@@ -27,12 +27,40 @@ type Customer struct {
 	PaymentTermsDays int       `json:"payment_terms_days"`
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
+
+	// Issue 16: postal address, account owner, credit hold.
+	Address    *service.AddressInput `json:"address,omitempty" doc:"Absent: no postal address"`
+	Owner      string                `json:"owner,omitempty" doc:"The staff user (usr_…) who owns the relationship"`
+	CreditHold CreditHold            `json:"credit_hold"`
+}
+
+// CreditHold is a customer's credit hold and optional credit limit.
+type CreditHold struct {
+	Held     bool        `json:"held"`
+	Reason   string      `json:"reason,omitempty" doc:"Why it was last set or released"`
+	Since    *civil.Date `json:"since,omitempty" doc:"When it was last set or released"`
+	By       string      `json:"by,omitempty" doc:"Who set or released it (an actor id; system for a collection step)"`
+	Limit    string      `json:"limit,omitempty" doc:"Credit limit; absent: none"`
+	Currency string      `json:"currency,omitempty" doc:"The limit's currency"`
 }
 
 func customerOut(c *ledger.Customer) Customer {
-	return Customer{ID: c.ID, ExternalRef: c.ExternalRef, Name: c.Name, Email: c.Email, Phone: c.Phone,
+	out := Customer{ID: c.ID, ExternalRef: c.ExternalRef, Name: c.Name, Email: c.Email, Phone: c.Phone,
 		TimeZone: c.TimeZone, Locale: c.Locale, Kind: c.Kind, Jurisdiction: c.Jurisdiction, Segment: c.Segment,
-		Style: c.Style, PaymentTermsDays: c.PaymentTermsDays, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		Style: c.Style, PaymentTermsDays: c.PaymentTermsDays, Owner: c.Owner, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	if a := c.Address; !a.IsZero() {
+		out.Address = &service.AddressInput{Lines: a.Lines, PostalCode: a.PostalCode, City: a.City, Region: a.Region, Country: a.Country}
+	}
+	h := c.CreditHold
+	out.CreditHold = CreditHold{Held: h.Held, Reason: h.Reason, By: h.By}
+	if h.Since.IsValid() {
+		since := h.Since
+		out.CreditHold.Since = &since
+	}
+	if h.HasLimit() {
+		out.CreditHold.Limit, out.CreditHold.Currency = h.Limit.String(), string(h.Limit.Currency())
+	}
+	return out
 }
 
 // Invoice is an invoice as the API shows it.

@@ -103,6 +103,38 @@ func (s *Server) routes() {
 			}
 			return &bodyOut[Customer]{Body: customerOut(c)}, nil
 		})
+	huma.Register(api, huma.Operation{OperationID: "set-credit-hold", Method: http.MethodPut, Path: "/v1/customers/{id}/credit-hold",
+		Summary: "Set or release a customer's credit hold and credit limit", Tags: []string{"Customers"},
+		Description: "Replaces the hold's state (held, reason, optional limit); every change is an audit entry customer.credit_hold."},
+		func(ctx context.Context, in *struct {
+			IDParam
+			Body service.CreditHoldInput
+		}) (*bodyOut[Customer], error) {
+			c, err := s.svc.SetCreditHold(ctx, in.ID, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[Customer]{Body: customerOut(c)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "get-organisation", Method: http.MethodGet, Path: "/v1/settings/organisation",
+		Summary: "The creditor's own details", Tags: []string{"Settings"},
+		Description: "Printed on letters and agreements and shown in the portal. Until saved, the configuration's SETTLE_CREDITOR and SETTLE_BANK_ACCOUNT (saved false)."},
+		func(ctx context.Context, _ *struct{}) (*bodyOut[service.OrganisationSettings], error) {
+			o, err := s.svc.OrganisationSettings(ctx)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[service.OrganisationSettings]{Body: *o}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "put-organisation", Method: http.MethodPut, Path: "/v1/settings/organisation",
+		Summary: "Replace the creditor's own details (admins)", Tags: []string{"Settings"}},
+		func(ctx context.Context, in *struct{ Body service.OrganisationSettings }) (*bodyOut[service.OrganisationSettings], error) {
+			o, err := s.svc.UpdateOrganisation(ctx, in.Body)
+			if err != nil {
+				return nil, s.fail(err)
+			}
+			return &bodyOut[service.OrganisationSettings]{Body: *o}, nil
+		})
 	huma.Register(api, huma.Operation{OperationID: "get-position", Method: http.MethodGet, Path: "/v1/customers/{id}/position",
 		Summary: "A customer's balances and aging as of a date", Tags: []string{"Customers"}},
 		func(ctx context.Context, in *struct {

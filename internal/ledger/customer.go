@@ -6,6 +6,7 @@ package ledger
 
 import (
 	"net/mail"
+	"reflect"
 	"strings"
 	"time"
 
@@ -50,6 +51,10 @@ type Customer struct {
 	ImportID         string // the import that created it, if any
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+
+	Address    Address    // postal address; letters go to it
+	Owner      string     // the staff user (usr_…) who owns the relationship; "" none
+	CreditHold CreditHold // changed only through the service's credit-hold calls
 }
 
 // Normalize trims fields, fills defaults and canonicalises case.
@@ -64,6 +69,8 @@ func (c *Customer) Normalize() {
 	c.Jurisdiction = strings.ToUpper(strings.TrimSpace(c.Jurisdiction))
 	c.Segment = strings.TrimSpace(c.Segment)
 	c.Style = strings.ToLower(strings.TrimSpace(c.Style))
+	c.Owner = strings.TrimSpace(c.Owner)
+	c.Address.Normalize()
 	if c.TimeZone == "" {
 		c.TimeZone = DefaultTimeZone
 	}
@@ -139,6 +146,10 @@ func (c *Customer) validate(fs *apperr.Fields) {
 	if c.PaymentTermsDays < 0 || c.PaymentTermsDays > 365 {
 		fs.Add("payment_terms_days", "%d must be between 0 and 365", c.PaymentTermsDays)
 	}
+	c.Address.ValidateFields(fs, "address")
+	// Whether the owner names an existing user is the service's check
+	// (it needs the store); here only its shape.
+	text.Field(fs, "owner", c.Owner, text.Email)
 }
 
 // Location returns the customer's time zone (UTC if it does not load).
@@ -171,3 +182,14 @@ const maxPhone = 32
 // checkText rejects invalid UTF-8, control characters and over-long values
 // (the one shared check, package text).
 func checkText(s string, max int) string { return text.Check(s, max) }
+
+// Equal reports whether c and o hold the same values in every field (the
+// address's street lines make Customer not comparable with ==).
+func (c Customer) Equal(o Customer) bool {
+	return c.Address.Equal(o.Address) && reflect.DeepEqual(c.withoutLines(), o.withoutLines())
+}
+
+func (c Customer) withoutLines() Customer {
+	c.Address.Lines = nil
+	return c
+}

@@ -22,6 +22,17 @@ const (
 	letterTitleSize = 14.0 // pt, creditor name
 	addressTop      = 45.0
 	asideX          = 125.0 // left edge of the date/reference column
+
+	// The window of a C5/6 or DL envelope shows, on an A4 sheet folded in
+	// three, the area 20–110 mm from the left edge and 45–90 mm from the top
+	// (DIN 5008 form B, DIN 680 window 90 × 45 mm): the return address in
+	// its top 17.7 mm, the recipient's address in the 27.3 mm below.
+	windowLeft   = 20.0
+	windowWidth  = 85.0 // 5 mm short of the 90 mm window: a folded sheet moves in the envelope
+	returnLineY  = 57.5 // top of the return address line, above the address zone
+	addressZoneY = 62.7 // top of the recipient's address zone
+	windowBottom = 90.0
+	addressLineH = 4.2 // six 10.5 pt lines fit the 27.3 mm zone
 )
 
 // LetterPDF renders step as a printed letter (compact A4 PDF): creditor header, date
@@ -159,6 +170,24 @@ func (l *letter) header() {
 	r.pdf.SetXY(letterMargin, 15)
 	r.fitCell(l.width(), 7, d.Creditor, "L", false)
 	r.pdf.Ln(8)
+	// The sender's address and contact details under the name, when the
+	// organisation settings give them.
+	sender := d.Sender
+	addr := append([]string(nil), sender.AddressLines...)
+	if sender.Country != "" && len(addr) > 0 {
+		addr = append(addr, sender.Country)
+	}
+	r.font("", smallSize+0.5)
+	r.color(colMuted)
+	for _, line := range []string{strings.Join(addr, " · "), sender.Contact()} {
+		if line == "" {
+			continue
+		}
+		r.pdf.SetX(letterMargin)
+		r.fitCell(l.width(), 4, line, "L", false)
+		r.pdf.Ln(4)
+	}
+	r.pdf.Ln(1)
 	r.pdf.SetDrawColor(colHeading[0], colHeading[1], colHeading[2])
 	r.pdf.SetLineWidth(0.4)
 	y := r.pdf.GetY()
@@ -177,15 +206,31 @@ func (l *letter) address(lines []string) {
 		}
 		block = append(block, a)
 	}
-	r.pdf.SetY(addressTop)
-	addrW := asideX - letterMargin - 5
+	// The return address: one small underlined line in the window's top zone.
+	if ret := f.d.Sender.ReturnLine(); ret != "" {
+		r.font("", smallSize-0.5)
+		r.color(colMuted)
+		r.pdf.SetXY(windowLeft, returnLineY)
+		r.fitCell(windowWidth, 3.5, ret, "L", false)
+		r.pdf.SetDrawColor(colRule[0], colRule[1], colRule[2])
+		r.pdf.SetLineWidth(0.15)
+		r.pdf.Line(windowLeft+cellPad, returnLineY+3.6, windowLeft+windowWidth-cellPad, returnLineY+3.6)
+		r.color(colText)
+	}
+	// The recipient in the address zone. A line too long for the window is
+	// wrapped; an address of over-long lines may run below the window
+	// (nothing is left out: the body then starts below it).
+	r.pdf.SetY(addressZoneY + 0.8)
 	for i, a := range block {
 		if i == 0 {
 			r.font("B", letterSize+0.5)
 		} else {
 			r.font("", letterSize+0.5)
 		}
-		l.paraAt(letterMargin, addrW, a)
+		for _, line := range l.wrapped(a, windowWidth) {
+			r.pdf.SetX(windowLeft)
+			r.pdf.CellFormat(windowWidth, addressLineH, line, "", 1, "L", false, 0, "")
+		}
 	}
 	yAddr := r.pdf.GetY()
 
@@ -207,7 +252,8 @@ func (l *letter) address(lines []string) {
 		r.fitCell(asideW, letterLineH, row[1], "L", false)
 		r.pdf.Ln(letterLineH + 1.5)
 	}
-	r.pdf.SetXY(letterMargin, max(yAddr, r.pdf.GetY(), addressTop+27)+8)
+	// The body starts just below the window, so that none of it shows through.
+	r.pdf.SetXY(letterMargin, max(yAddr, r.pdf.GetY(), windowBottom)+1)
 }
 
 func (l *letter) body() {
@@ -220,7 +266,7 @@ func (l *letter) body() {
 	r.font("", letterSize)
 	l.para(doc.greeting)
 	for _, b := range doc.blocks {
-		l.gap(2.5)
+		l.gap(2.1) // 2.5 before the window layout moved the body down
 		switch b.kind {
 		case blockPara:
 			r.font("", letterSize)
@@ -245,11 +291,13 @@ func (l *letter) body() {
 			r.font("", letterSize)
 		}
 	}
-	l.gap(5)
+	// 3 mm (5 before the window layout): the address zone of a window
+	// envelope letter moved the body down, and 8 invoices still fit a page.
+	l.gap(3)
 	r.font("", letterSize)
 	for i, c := range doc.closing {
 		if i == len(doc.closing)-1 {
-			l.gap(6) // room for a signature
+			l.gap(5) // room for a signature (6 before the window layout)
 			r.font("B", letterSize)
 		}
 		l.para(c)
@@ -415,10 +463,24 @@ func (l *letter) tableRow(t *table, cells []string) {
 func (l *letter) footer() {
 	r := l.r
 	_, ph := r.pdf.GetPageSize()
-	r.pdf.SetY(ph - margin + 2)
+	r.pdf.SetY(ph - margin - 2)
 	r.font("", smallSize)
 	r.color(colMuted)
 	w := l.width()
+	// The sender's registration and bank account, as business letters
+	// must state them (e.g. the UK Companies Act, HGB §37a).
+	sender := l.doc.f.d.Sender
+	var legal []string
+	for _, p := range []string{sender.Registration(), sender.Bank.Line()} {
+		if p != "" {
+			legal = append(legal, p)
+		}
+	}
+	if len(legal) > 0 {
+		r.pdf.SetX(letterMargin)
+		r.fitCell(w, 4, strings.Join(legal, " · "), "L", false)
+		r.pdf.Ln(4)
+	}
 	r.pdf.SetX(letterMargin)
 	r.fitCell(w*0.75, 4, l.doc.f.d.Creditor+" · "+l.doc.subject, "L", false)
 	r.pdf.CellFormat(w*0.25, 4, fmt.Sprintf("%s %d / {nb}", l.lb.page, r.pdf.PageNo()), "", 0, "R", false, 0, "")

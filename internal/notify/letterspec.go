@@ -45,6 +45,7 @@ type installmentSpec struct {
 
 type dataSpec struct {
 	Creditor       string           `json:"creditor"`
+	Sender         *Creditor        `json:"sender,omitempty"`
 	CustomerName   string           `json:"customer_name"`
 	Locale         string           `json:"locale"`
 	Tone           string           `json:"tone"`
@@ -98,6 +99,10 @@ func MarshalLetter(step string, d MessageData, addressLines []string) ([]byte, e
 		Benefits: d.Benefits, PaymentMethods: d.PaymentMethods, PayReference: d.PayReference,
 		PortalURL: d.PortalURL, Bank: d.Bank, Contact: d.Contact,
 	}}
+	if !d.Sender.IsZero() {
+		sender := d.Sender
+		s.Data.Sender = &sender
+	}
 	for _, in := range d.Invoices {
 		s.Data.Invoices = append(s.Data.Invoices, invoiceSpec{Number: in.Number, IssueDate: in.IssueDate, DueDate: in.DueDate,
 			Amount: amountOf(in.Amount), Balance: amountOf(in.Balance), DaysOverdue: in.DaysOverdue})
@@ -128,6 +133,9 @@ func (s letterSpec) data() MessageData {
 		Channel: ChannelLetter, AsOf: s.Data.AsOf, Total: s.Data.Total.amount(), Fee: s.Data.Fee.amount(), PayBy: s.Data.PayBy,
 		NextStep: s.Data.NextStep, Benefits: s.Data.Benefits, PaymentMethods: s.Data.PaymentMethods, PayReference: s.Data.PayReference,
 		PortalURL: s.Data.PortalURL, Bank: s.Data.Bank, Contact: s.Data.Contact}
+	if s.Data.Sender != nil {
+		d.Sender = *s.Data.Sender
+	}
 	for _, in := range s.Data.Invoices {
 		d.Invoices = append(d.Invoices, InvoiceLine{Number: in.Number, IssueDate: in.IssueDate, DueDate: in.DueDate,
 			Amount: in.Amount.amount(), Balance: in.Balance.amount(), DaysOverdue: in.DaysOverdue})

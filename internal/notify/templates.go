@@ -90,6 +90,7 @@ type MeetingLine struct {
 // Render (see docs/messages.md).
 type MessageData struct {
 	Creditor       string           // our name
+	Sender         Creditor         // our details (organisation settings) for letters; zero: the name alone
 	CustomerName   string           // any Unicode; HTML output escapes it
 	Locale         string           // BCP 47: en, en-GB, en-US, de, de-DE, fr, fr-FR, …; other languages → en
 	Tone           string           // direct | indirect

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -547,11 +548,18 @@ func (im *importer) customers(ctx context.Context) error {
 			}
 			c.PaymentTermsDays = n
 		}
+		rename := im.customerAddress(c)
+		if im.rd.Has("owner") {
+			c.Owner = im.rd.Get("owner")
+		}
 		c.Normalize()
 		var fs apperr.Fields
 		c.ValidateFields(&fs)
+		if err := resolveOwner(ctx, im.tx, c, &fs); err != nil {
+			return err
+		}
 		if len(fs) > 0 {
-			im.failFields(line, fs, nil)
+			im.failFields(line, fs, rename)
 			continue
 		}
 		switch {
@@ -560,7 +568,7 @@ func (im *importer) customers(ctx context.Context) error {
 				return err
 			}
 			im.res.Inserted++
-		case *c == before:
+		case c.Equal(before):
 			im.res.Unchanged++
 		default:
 			if err := im.tx.UpdateCustomer(ctx, c); err != nil {
@@ -569,6 +577,45 @@ func (im *importer) customers(ctx context.Context) error {
 			im.res.Updated++
 		}
 	}
+}
+
+// addressColumns names the CSV column of each address field (the street
+// lines are added per row: empty lines close up, so lines[1] may come
+// from address_line3).
+var addressColumns = map[string]string{
+	"address.lines":       "address_line1",
+	"address.postal_code": "postal_code",
+	"address.city":        "city",
+	"address.region":      "region",
+	"address.country":     "country",
+}
+
+// customerAddress sets c's address from the row's address columns and
+// returns the field → column names for its errors. When the file has any
+// of the columns, they give the whole address (a column left out or empty
+// clears that part): an address is one thing, and half of an old one
+// mixed with half of a new one would post letters nowhere. A file with
+// none of them leaves the address alone.
+func (im *importer) customerAddress(c *ledger.Customer) map[string]string {
+	lineCols := []string{"address_line1", "address_line2", "address_line3"}
+	has := false
+	for _, col := range append(lineCols, "postal_code", "city", "region", "country") {
+		has = has || im.rd.Has(col)
+	}
+	if !has {
+		return addressColumns
+	}
+	rename := maps.Clone(addressColumns)
+	var lines []string
+	for _, col := range lineCols {
+		if v := strings.TrimSpace(im.rd.Get(col)); v != "" {
+			rename[fmt.Sprintf("address.lines[%d]", len(lines))] = col
+			lines = append(lines, v)
+		}
+	}
+	c.Address = ledger.Address{Lines: lines, PostalCode: im.rd.Get("postal_code"), City: im.rd.Get("city"),
+		Region: im.rd.Get("region"), Country: im.rd.Get("country")}
+	return rename
 }
 
 func (im *importer) payments(ctx context.Context) error {

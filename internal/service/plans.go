@@ -590,8 +590,14 @@ func (s *Service) AgreementPDF(ctx context.Context, id string) ([]byte, error) {
 		if err != nil {
 			return err
 		}
-		d = agreementData(s.Creditor, c, v, today)
-		d.BankAccount = s.BankAccount
+		// The creditor's name and bank account: the organisation settings
+		// (the configuration's until saved).
+		org, err := s.organisationTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		d = agreementData(org.Name, c, v, today)
+		d.BankAccount = org.Bank.Line()
 		return nil
 	})
 	if err != nil {

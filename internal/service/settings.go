@@ -245,6 +245,11 @@ func (s *Service) LetterPreview(ctx context.Context, in PreviewInput, asOf civil
 	if err != nil {
 		return nil, err
 	}
+	// The sender block as the organisation settings give it.
+	if d.Sender, err = s.Organisation(ctx); err != nil {
+		return nil, err
+	}
+	d.Creditor = d.Sender.Name
 	_, _, _, address := sampleCustomer(in.Locale)
 	pdf, err := notify.LetterPDF(in.Step, d, address)
 	if err != nil {

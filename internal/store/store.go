@@ -492,7 +492,15 @@ type Tx interface {
 	Now() time.Time
 
 	InsertCustomer(ctx context.Context, c *ledger.Customer) error
+	// UpdateCustomer writes c's fields but its CreditHold.
 	UpdateCustomer(ctx context.Context, c *ledger.Customer) error
+	// SetCustomerCreditHold writes a customer's credit hold and limit.
+	SetCustomerCreditHold(ctx context.Context, customerID string, h ledger.CreditHold) error
+	// Organisation returns the stored organisation settings; NotFound
+	// while none were saved.
+	Organisation(ctx context.Context) (*Organisation, error)
+	// PutOrganisation stores the organisation settings (insert or replace).
+	PutOrganisation(ctx context.Context, o *Organisation) error
 	// Customer finds a customer by id (cus_…) or external_ref.
 	Customer(ctx context.Context, idOrRef string) (*ledger.Customer, error)
 	// LockCustomer holds the customer's row until the transaction ends
@@ -848,4 +856,23 @@ type TaskCount struct {
 	Queue  string
 	Status string
 	Count  int64
+}
+
+// Organisation is the creditor's own details as admins saved them
+// (service.Organisation fills what is unset from the configuration).
+type Organisation struct {
+	LegalName     string
+	Address       ledger.Address
+	CompanyNumber string // registration in the companies register
+	VATID         string
+	Phone         string
+	Email         string
+	Website       string
+	// Bank account for transfers: free text, as the bank writes it.
+	BankAccountHolder string
+	BankAccountNumber string // IBAN or account number
+	BankCode          string // BIC, sort code or routing number
+	BankName          string
+	UpdatedAt         time.Time
+	UpdatedBy         string
 }

@@ -50,7 +50,8 @@ type customerView struct {
 	Budget      *service.BudgetView
 	BudgetForm  budgetForm
 	Note        noteForm
-	Payment     paymentForm // "Record a payment" as posted (bank.go)
+	Payment     paymentForm  // "Record a payment" as posted (bank.go)
+	Account     accountPanel // address, owner, credit hold (customer_account.go)
 	Guide       []guideStep
 	Neg         negotiationPanel
 	Reasons     []option
@@ -134,6 +135,12 @@ func customerNotice(done string) string {
 		return "Negotiation opened: the engine’s offer and its alternatives are in the negotiation panel."
 	case "counter":
 		return "The counter-offer was answered: see the response in the negotiation panel."
+	case "details":
+		return "Address and account owner saved."
+	case "hold-set":
+		return "The customer is on credit hold; the reason is in the account panel and the audit log."
+	case "hold-released":
+		return "The credit hold is released; the reason is in the audit log."
 	}
 	return ""
 }
@@ -183,6 +190,9 @@ func (s *Server) customerView(r *http.Request, u *service.SignedIn, id string) (
 	v.History = hist
 
 	v.BudgetForm = budgetFormOf(c, pos.Budget)
+	if v.Account, err = s.accountPanelOf(r, c); err != nil {
+		return nil, err
+	}
 	v.Note = noteForm{Kind: "call", Direction: "outbound", Claim: "unverified"}
 	neg, err := s.svc.CurrentNegotiation(ctx, c.ID)
 	switch {

@@ -27,6 +27,8 @@ func (s *Server) customerRoutes() {
 	m.HandleFunc("POST /customers/{id}/negotiations/{nid}/counter", s.user(s.actor(s.counterOffer)))
 	m.HandleFunc("POST /customers/{id}/negotiations/{nid}/accept", s.user(s.actor(s.acceptNegotiation)))
 	m.HandleFunc("POST /customers/{id}/portal-link", s.user(s.actor(s.portalLink)))
+	m.HandleFunc("POST /customers/{id}/details", s.user(s.actor(s.customerDetails)))
+	m.HandleFunc("POST /customers/{id}/credit-hold", s.user(s.actor(s.customerCreditHold)))
 }
 
 func init() {
@@ -110,6 +112,7 @@ type customerListRow struct {
 	RiskBand, RiskLabel          string
 	RiskScore                    int
 	OpenPlans, OpenPromises      int
+	CreditHold                   bool
 }
 
 type customerBalance struct {
@@ -133,7 +136,8 @@ func (s *Server) customers(w http.ResponseWriter, r *http.Request, u *service.Si
 	for _, row := range rows {
 		c := row.Customer
 		lr := customerListRow{ID: c.ID, Name: c.Name, Ref: c.ExternalRef, Kind: c.Kind, Segment: c.Segment,
-			RiskBand: row.Risk.Band, RiskLabel: row.Risk.Label, RiskScore: row.Risk.Score, OpenPlans: row.OpenPlans, OpenPromises: row.OpenPromises}
+			RiskBand: row.Risk.Band, RiskLabel: row.Risk.Label, RiskScore: row.Risk.Score, OpenPlans: row.OpenPlans, OpenPromises: row.OpenPromises,
+			CreditHold: c.CreditHold.Held}
 		for _, b := range row.Balances {
 			if b.Total().IsZero() {
 				continue

@@ -66,6 +66,8 @@ type portalView struct {
 	Scoped bool
 	// Pay: online payment is offered (portal_pay.go).
 	Pay bool
+	// Org: the organisation's details, in the footer.
+	Org notify.Creditor
 }
 
 // T is the wording of key in the page's language, with args.
@@ -139,6 +141,20 @@ func (s *Server) portalRoutes() {
 	m.HandleFunc("GET /p/{code}", s.portalShort)
 }
 
+// portalOrg is the organisation as the portal shows it; if it cannot be
+// read, the configured name alone (the page still works, its footer is
+// shorter).
+func (s *Server) portalOrg(r *http.Request) notify.Creditor {
+	org, err := s.svc.Organisation(r.Context())
+	if err != nil || org.Name == "" {
+		if err != nil {
+			s.log.Warn("portal: organisation settings", "err", err)
+		}
+		return notify.Creditor{Name: s.svc.Creditor}
+	}
+	return org
+}
+
 type portalHandler func(w http.ResponseWriter, r *http.Request, p *service.PortalSession, v *portalView)
 
 // portal verifies the link and the form token, sets the portal's headers
@@ -151,7 +167,8 @@ func (s *Server) portal(h portalHandler) http.HandlerFunc {
 		hd.Set("X-Robots-Tag", "noindex, nofollow")
 		p, err := s.svc.VerifyPortalToken(r.Context(), r.PathValue("token"))
 		if err != nil {
-			v := &portalView{Lang: acceptLanguage(r), Creditor: s.svc.Creditor}
+			org := s.portalOrg(r)
+			v := &portalView{Lang: acceptLanguage(r), Creditor: org.Name, Org: org}
 			var le *service.PortalLinkError
 			switch {
 			case errors.As(err, &le) && le.Expired:
@@ -173,7 +190,8 @@ func (s *Server) portal(h portalHandler) http.HandlerFunc {
 			return
 		}
 		c := p.Customer()
-		v := &portalView{Lang: notify.Lang(c.Locale), Locale: c.Locale, Creditor: s.svc.Creditor, Token: p.Token(), CSRF: p.CSRF(),
+		org := s.portalOrg(r)
+		v := &portalView{Lang: notify.Lang(c.Locale), Locale: c.Locale, Creditor: org.Name, Org: org, Token: p.Token(), CSRF: p.CSRF(),
 			Expires: civil.Of(p.ExpiresAt()), Scoped: p.Scope() != "", Pay: s.svc.OnlinePayments()}
 		if sc := p.Scope(); sc != "" && !strings.HasSuffix(r.Pattern, " /portal/{token}/"+sc) {
 			// A scoped link (an opt-out or pay link from a message) opens
@@ -183,7 +201,7 @@ func (s *Server) portal(h portalHandler) http.HandlerFunc {
 				http.Redirect(w, r, "/portal/"+p.Token()+"/"+sc, http.StatusSeeOther)
 				return
 			}
-			s.portalMessage(w, r, &portalView{Lang: v.Lang, Creditor: v.Creditor}, http.StatusForbidden, "link.invalid.title", "link.invalid")
+			s.portalMessage(w, r, &portalView{Lang: v.Lang, Creditor: v.Creditor, Org: v.Org}, http.StatusForbidden, "link.invalid.title", "link.invalid")
 			return
 		}
 		if r.Method == http.MethodPost {

@@ -33,6 +33,9 @@ func (s *Server) settingsRoutes() {
 	m.HandleFunc("GET /settings/templates/email", s.user(s.templateEmailHTML))
 	m.HandleFunc("GET /settings/templates/letter.pdf", s.user(s.templateLetterPDF))
 
+	m.HandleFunc("GET /settings/organisation", s.user(s.adminOnly(s.organisationPage)))
+	m.HandleFunc("POST /settings/organisation", s.user(s.adminOnly(s.saveOrganisation)))
+
 	m.HandleFunc("GET /settings/users", s.user(s.adminOnly(s.usersPage)))
 	m.HandleFunc("POST /settings/users", s.user(s.adminOnly(s.createUser)))
 	m.HandleFunc("POST /settings/users/{id}", s.user(s.adminOnly(s.updateUser)))
@@ -69,6 +72,7 @@ var settingsSections = []struct {
 }{
 	{"policies", "Policies", "/settings/policies", "Negotiation limits and the collections ladder of each customer segment.", false},
 	{"templates", "Templates", "/settings/templates", "Every message of the ladder, in each tone, language and channel, for a sample customer.", false},
+	{"organisation", "Organisation", "/settings/organisation", "Your legal name, address, registration, contact and bank account, as letters, agreements and the portal show them.", true},
 	{"users", "Users", "/settings/users", "Staff who sign in here: their roles, and who may sign in.", true},
 	{"tokens", "API tokens", "/settings/tokens", "Bearer tokens for programs that use the API.", true},
 	{"webhooks", "Webhooks", "/settings/webhooks", "Addresses that are told about events, and their recent deliveries.", true},

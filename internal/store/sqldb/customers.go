@@ -10,19 +10,42 @@ import (
 	"settle/internal/civil"
 	"settle/internal/ids"
 	"settle/internal/ledger"
+	"settle/internal/money"
 	"settle/internal/store"
 )
 
-const customerCols = `id, external_ref, name, email, phone, time_zone, locale, kind, jurisdiction, segment, style, payment_terms_days, import_id, created_at, updated_at`
+const customerCols = `id, external_ref, name, email, phone, time_zone, locale, kind, jurisdiction, segment, style, payment_terms_days, import_id, created_at, updated_at,
+	address_lines, address_postal_code, address_city, address_region, address_country, owner_id,
+	credit_hold, credit_hold_reason, credit_hold_since, credit_hold_by, credit_limit_minor, credit_limit_currency`
 
 func scanCustomer(sc scanner) (ledger.Customer, error) {
 	var c ledger.Customer
-	var ref, importID sql.NullString
+	var ref, importID, owner sql.NullString
+	var lines, limitCur string
+	var limit sql.NullInt64
+	h := &c.CreditHold
 	err := sc.Scan(&c.ID, &ref, &c.Name, &c.Email, &c.Phone, &c.TimeZone, &c.Locale, &c.Kind,
-		&c.Jurisdiction, &c.Segment, &c.Style, &c.PaymentTermsDays, &importID, &c.CreatedAt, &c.UpdatedAt)
-	c.ExternalRef, c.ImportID = ref.String, importID.String
+		&c.Jurisdiction, &c.Segment, &c.Style, &c.PaymentTermsDays, &importID, &c.CreatedAt, &c.UpdatedAt,
+		&lines, &c.Address.PostalCode, &c.Address.City, &c.Address.Region, &c.Address.Country, &owner,
+		&h.Held, &h.Reason, &h.Since, &h.By, &limit, &limitCur)
+	c.ExternalRef, c.ImportID, c.Owner = ref.String, importID.String, owner.String
+	c.Address.Lines = splitLines(lines)
+	if limit.Valid && limitCur != "" {
+		h.Limit = money.New(limit.Int64, money.Currency(limitCur))
+	}
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	return c, err
+}
+
+// Street lines are stored joined by a newline (migration 00021): a line
+// is single-line text, so the newline cannot occur inside one.
+func joinLines(lines []string) string { return strings.Join(lines, "\n") }
+
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
 }
 
 // InsertCustomer implements store.Tx.
@@ -34,9 +57,12 @@ func (t *Tx) InsertCustomer(ctx context.Context, c *ledger.Customer) error {
 		c.CreatedAt = t.now
 	}
 	c.UpdatedAt = c.CreatedAt
-	_, err := t.Exec(ctx, `INSERT INTO customers (`+customerCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	h := c.CreditHold
+	_, err := t.Exec(ctx, `INSERT INTO customers (`+customerCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		c.ID, nullString(c.ExternalRef), c.Name, c.Email, c.Phone, c.TimeZone, c.Locale, c.Kind,
-		c.Jurisdiction, c.Segment, c.Style, c.PaymentTermsDays, nullString(c.ImportID), c.CreatedAt.UTC(), c.UpdatedAt.UTC())
+		c.Jurisdiction, c.Segment, c.Style, c.PaymentTermsDays, nullString(c.ImportID), c.CreatedAt.UTC(), c.UpdatedAt.UTC(),
+		joinLines(c.Address.Lines), c.Address.PostalCode, c.Address.City, c.Address.Region, c.Address.Country, nullString(c.Owner),
+		h.Held, h.Reason, h.Since, h.By, limitMinor(h), string(h.Limit.Currency()))
 	if t.s.dialect.IsUniqueViolation(err) {
 		return &apperr.Error{Code: apperr.Conflict, Message: "customer already exists",
 			Fields: []apperr.FieldError{{Field: "external_ref", Message: "a customer with external_ref " + quote(c.ExternalRef) + " already exists"}}}
@@ -47,10 +73,15 @@ func (t *Tx) InsertCustomer(ctx context.Context, c *ledger.Customer) error {
 // UpdateCustomer implements store.Tx.
 func (t *Tx) UpdateCustomer(ctx context.Context, c *ledger.Customer) error {
 	c.UpdatedAt = t.now
+	// The credit hold is not written here: SetCustomerCreditHold alone
+	// changes it, so that an edit of the customer's details cannot undo a
+	// hold set meanwhile.
 	res, err := t.Exec(ctx, `UPDATE customers SET external_ref=?, name=?, email=?, phone=?, time_zone=?, locale=?, kind=?,
-		jurisdiction=?, segment=?, style=?, payment_terms_days=?, updated_at=? WHERE id=?`,
+		jurisdiction=?, segment=?, style=?, payment_terms_days=?, updated_at=?,
+		address_lines=?, address_postal_code=?, address_city=?, address_region=?, address_country=?, owner_id=? WHERE id=?`,
 		nullString(c.ExternalRef), c.Name, c.Email, c.Phone, c.TimeZone, c.Locale, c.Kind,
-		c.Jurisdiction, c.Segment, c.Style, c.PaymentTermsDays, c.UpdatedAt, c.ID)
+		c.Jurisdiction, c.Segment, c.Style, c.PaymentTermsDays, c.UpdatedAt,
+		joinLines(c.Address.Lines), c.Address.PostalCode, c.Address.City, c.Address.Region, c.Address.Country, nullString(c.Owner), c.ID)
 	if t.s.dialect.IsUniqueViolation(err) {
 		return &apperr.Error{Code: apperr.Conflict, Message: "customer already exists",
 			Fields: []apperr.FieldError{{Field: "external_ref", Message: "a customer with external_ref " + quote(c.ExternalRef) + " already exists"}}}
@@ -60,6 +91,27 @@ func (t *Tx) UpdateCustomer(ctx context.Context, c *ledger.Customer) error {
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return notFound("customer", c.ID)
+	}
+	return nil
+}
+
+func limitMinor(h ledger.CreditHold) any {
+	if !h.HasLimit() {
+		return nil
+	}
+	return h.Limit.Minor()
+}
+
+// SetCustomerCreditHold implements store.Tx.
+func (t *Tx) SetCustomerCreditHold(ctx context.Context, customerID string, h ledger.CreditHold) error {
+	res, err := t.Exec(ctx, `UPDATE customers SET credit_hold=?, credit_hold_reason=?, credit_hold_since=?, credit_hold_by=?,
+		credit_limit_minor=?, credit_limit_currency=?, updated_at=? WHERE id=?`,
+		h.Held, h.Reason, h.Since, h.By, limitMinor(h), string(h.Limit.Currency()), t.now, customerID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("customer", customerID)
 	}
 	return nil
 }

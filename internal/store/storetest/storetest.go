@@ -139,6 +139,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Bank/PlanRefs", testPlanBankRefs},
 		{"Bank/Lines", testBankLines},
 		{"Queues/Depths", testQueueDepths},
+		{"Customer/AddressOwnerHold", testCustomerAddressOwnerHold},
+		{"Organisation", testOrganisation},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
