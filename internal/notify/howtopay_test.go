@@ -185,6 +185,11 @@ func TestLetterPDF_HowToPay(t *testing.T) {
 			t.Run(step+"/"+loc, func(t *testing.T) {
 				d := withHowToPay(stepData(t, step, ToneDirect, loc))
 				d.OptOutURL = ""
+				// The run states no benefit of paying (settle lifts no
+				// credit hold yet): without it, the longest letter — the
+				// German demand naming two earlier reminders, in the window
+				// envelope layout — still fits one page.
+				d.Benefits = nil
 				txt, _ := letterText(t, step, d, letterAddress[loc])
 				txt = collapse(txt)
 				for _, w := range howToPayWords[loc] {

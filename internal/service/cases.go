@@ -122,15 +122,19 @@ func messageContext(act collect.Action, invs map[string]ledger.Invoice, asOf civ
 
 // letterFallback adds a letter to each escalation step none of whose
 // messages can reach the customer (no email address, opted out of email,
-// a text message alone): a case never moves on in silence, and its first
-// message the customer receives is its first step.
-func letterFallback(actions []collect.Action, usable func(channel string) bool) []collect.Action {
+// a text message alone): a case never moves on in silence, and the first
+// message the customer receives is its first step. When a letter cannot
+// go either (no postal address), the step is not taken (silent lists its
+// currencies): the letter's action stays, and asks an agent for the
+// address.
+func letterFallback(actions []collect.Action, usable func(channel string) bool) (_ []collect.Action, silent map[money.Currency]bool) {
 	type group struct {
 		cur  money.Currency
 		step string
 	}
 	reached := map[group]bool{}
 	first := map[group]collect.Action{}
+	hasLetter := map[group]bool{}
 	var order []group
 	for _, a := range actions {
 		if a.Case == nil || a.Kind != collect.ActMessage {
@@ -144,9 +148,17 @@ func letterFallback(actions []collect.Action, usable func(channel string) bool) 
 		if usable(a.Channel) {
 			reached[g] = true
 		}
+		hasLetter[g] = hasLetter[g] || a.Channel == notify.ChannelLetter
 	}
+	silent = map[money.Currency]bool{}
 	for _, g := range order {
-		if reached[g] || !usable(notify.ChannelLetter) {
+		if reached[g] {
+			continue
+		}
+		if !usable(notify.ChannelLetter) {
+			silent[g.cur] = true
+		}
+		if hasLetter[g] {
 			continue
 		}
 		a := first[g]
@@ -155,17 +167,29 @@ func letterFallback(actions []collect.Action, usable func(channel string) bool) 
 		a.Reason += "; by letter: no other channel of the step reaches the customer"
 		actions = append(actions, a)
 	}
-	return actions
+	return actions, silent
 }
 
 // canReach reports whether a message on channel can reach the customer:
-// no text message without a phone number.
-func (s *Service) canReach(cust *ledger.Customer, channel string) bool {
+// no text message without a phone number, no letter without a postal
+// address.
+func (s *Service) canReach(cust *ledger.Customer, channel string, org notify.Creditor) bool {
 	switch channel {
 	case notify.ChannelSMS:
 		return strings.TrimSpace(cust.Phone) != ""
+	case notify.ChannelLetter:
+		return LetterAddress(cust, org) != nil
 	}
 	return true
+}
+
+// addressTask asks an agent for a customer's postal address: a letter of
+// a collections step could not be written without it.
+func addressTask(cust *ledger.Customer, act collect.Action, runID string, due time.Time, asOf civil.Date) *store.Task {
+	return &store.Task{CustomerID: cust.ID, Queue: "tier1", Kind: "review", DueAt: due.UTC(), Priority: 1, Status: store.TaskOpen,
+		Reason:     fmt.Sprintf("no postal address: the %s letter of %s could not be written; add the address to the customer", act.Step, asOf),
+		InvoiceIDs: slices.Clone(act.InvoiceIDs), RunID: runID,
+		DedupeKey: fmt.Sprintf("address:%s:%s:%s", cust.ID, act.Step, asOf)}
 }
 
 // isCourtesy reports whether a step is a courtesy notice (on or before

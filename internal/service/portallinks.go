@@ -184,6 +184,38 @@ func (s *Service) reminderExtras(ctx context.Context, tx store.Tx, cust *ledger.
 	}
 	d.PortalURL = link
 	d.Bank, d.Contact = s.bankDetails(), s.CreditorContact
+	// The organisation settings, when saved, say who we are and how to
+	// pay us (organisation.go); configuration fills what they leave out.
+	org, err := s.organisationTx(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if org.Name != "" {
+		d.Creditor = org.Name
+	}
+	if b := org.Bank; !b.IsZero() {
+		bd := &notify.BankDetails{AccountHolder: b.Holder}
+		if isIBAN(b.Account) {
+			bd.IBAN = b.Account
+		} else {
+			bd.AccountNumber = b.Account
+		}
+		if isBIC(b.Code) {
+			bd.BIC = b.Code
+		} else {
+			bd.SortCode = b.Code
+		}
+		if b.Name != "" {
+			bd.Lines = []string{b.Name}
+		}
+		if bd.AccountHolder == "" {
+			bd.AccountHolder = d.Creditor
+		}
+		d.Bank = bd
+	}
+	if org.Phone != "" || org.Email != "" {
+		d.Contact = &notify.CreditorContact{Phone: org.Phone, Email: org.Email}
+	}
 	if d.PayReference == "" {
 		d.PayReference = cust.ExternalRef
 		if d.PayReference == "" {
@@ -237,4 +269,39 @@ func (s *Service) ShortPortalLink(ctx context.Context, customer string) (string,
 		return "", err
 	}
 	return link, nil
+}
+
+// isIBAN tells an IBAN (two letters, two digits, then letters and digits)
+// from a domestic account number.
+func isIBAN(s string) bool {
+	s = strings.ReplaceAll(s, " ", "")
+	if len(s) < 15 || len(s) > 34 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case i < 2 && (r < 'A' || r > 'Z'):
+			return false
+		case i >= 2 && i < 4 && (r < '0' || r > '9'):
+			return false
+		case i >= 4 && !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'):
+			return false
+		}
+	}
+	return true
+}
+
+// isBIC tells a BIC (8 or 11 letters and digits, the first six letters)
+// from a sort code or routing number.
+func isBIC(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) != 8 && len(s) != 11 {
+		return false
+	}
+	for i, r := range s {
+		if i < 6 && (r < 'A' || r > 'Z') || !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -356,6 +356,7 @@ type batch struct {
 	cases     map[string][]store.Case
 	live      map[string][]store.Message // queued messages, re-checked by the run
 	tasks     map[string][]store.Task    // open and claimed tasks
+	org       *notify.Creditor           // the organisation (letters' sender), read once by plan
 }
 
 func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
@@ -436,6 +437,13 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 		return p, nil // deleted meanwhile: nothing to do
 	}
 	cust := &cu
+	if b.org == nil {
+		org, err := s.organisationTx(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		b.org = &org
+	}
 	st, invs, err := customerState(ctx, tx, cust, asOf, b)
 	if err != nil {
 		return nil, err
@@ -487,12 +495,12 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 		loc = time.UTC
 	}
 	want := time.Date(asOf.Year, asOf.Month, asOf.Day, 9, 0, 0, 0, loc)
-	actions = letterFallback(actions, func(ch string) bool {
+	actions, silent := letterFallback(actions, func(ch string) bool {
 		switch ch {
 		case notify.ChannelEmail:
 			return strings.TrimSpace(cust.Email) != "" && !b.optOuts[cust.ID][ch]
 		case notify.ChannelLetter:
-			return !b.optOuts[cust.ID][ch]
+			return !b.optOuts[cust.ID][ch] && LetterAddress(cust, *b.org) != nil
 		}
 		return false // a text message only adds to a step: settle has no SMS gateway to send it yet
 	})
@@ -506,13 +514,28 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 	}
 	seenCase := map[money.Currency]bool{}
 	for ai, act := range actions {
+		if act.Case != nil && silent[act.Currency] {
+			// Nothing of the step can reach the customer: the case does
+			// not move on; the letter's action asks for the address.
+			if act.Kind == collect.ActMessage && act.Channel == notify.ChannelLetter {
+				p.actions = append(p.actions, plannedAction{Action: act, task: addressTask(cust, act, runID, want, asOf)})
+			} else {
+				p.actions = append(p.actions, plannedAction{Action: act})
+			}
+			continue
+		}
 		if act.Case != nil && !seenCase[act.Currency] {
 			seenCase[act.Currency] = true
 			p.cases = append(p.cases, nextCase(cust.ID, act.Currency, b.cases[cust.ID], *act.Case, asOf, act.Case.Step == firstEscalation(ladder)))
 		}
-		if act.Kind == collect.ActMessage && !s.canReach(cust, act.Channel) {
-			// No phone for a text: the other channels of the step still go.
+		if act.Kind == collect.ActMessage && !s.canReach(cust, act.Channel, *b.org) {
+			// No phone for a text, no postal address for a letter: the
+			// other channels of the step still go (a letter that cannot
+			// go asks an agent for the address: addressTask).
 			p.actions = append(p.actions, plannedAction{Action: act})
+			if act.Channel == notify.ChannelLetter {
+				p.actions = append(p.actions, plannedAction{Action: act, task: addressTask(cust, act, runID, want, asOf)})
+			}
 			continue
 		}
 		for i, subj := range act.Subjects {
@@ -555,7 +578,7 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 						return nil, err
 					}
 				}
-				if pa.message, err = s.message(cust, act, invs, asOf, dec.At, messageLinks{optOut: optOut, payRef: payRef, payURL: payURL}, earlier[string(act.Currency)]); err != nil {
+				if pa.message, err = s.message(cust, act, invs, asOf, dec.At, messageLinks{optOut: optOut, payRef: payRef, payURL: payURL}, earlier[string(act.Currency)], *b.org); err != nil {
 					return nil, err
 				}
 				pa.message.DedupeKey = key
@@ -794,7 +817,7 @@ type messageLinks struct {
 	optOut, payRef, payURL string
 }
 
-func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, l messageLinks, history []notify.SentStep) (*store.Message, error) {
+func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, l messageLinks, history []notify.SentStep, org notify.Creditor) (*store.Message, error) {
 	d, err := s.messageData(cust, act, invs, asOf, l, history)
 	if err != nil {
 		return nil, err
@@ -809,7 +832,8 @@ func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[st
 		// The letter itself, ready to print and post: what it says is
 		// stored, and the PDF laid out when it is fetched (9 ms a letter
 		// would dominate a day's run).
-		spec, err := notify.MarshalLetter(act.Step, d, []string{cust.Name})
+		d.Sender = org
+		spec, err := notify.MarshalLetter(act.Step, d, LetterAddress(cust, org))
 		if err != nil {
 			return nil, err
 		}
@@ -880,9 +904,11 @@ func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs ma
 			d.Fee = im.TotalClaimable
 		}
 	}
-	// No "we can resume deliveries and restore your credit limit": settle
-	// states a benefit of paying only when it holds (a credit hold set on
-	// the customer), and there is none yet.
+	// "We can resume deliveries and restore your credit limit" only while
+	// a credit hold is set on the customer: it is what paying lifts.
+	if cust.Kind == ledger.KindBusiness && cust.CreditHold.Held {
+		d.Benefits = []string{notify.BenefitDelivery, notify.BenefitCreditLimit}
+	}
 	return d, nil
 }
 

@@ -61,11 +61,11 @@ func TestRun_120Days(t *testing.T) {
 		}
 	}
 	for _, c := range []service.CustomerInput{
-		{ExternalRef: "USC", Email: "una@example.com", Name: "Una Consumer", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/Chicago"},
-		{ExternalRef: "UKC", Email: "uma@example.com", Name: "Uma Consumer", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London", Locale: "en-GB"},
-		{ExternalRef: "DEB", Email: "ap@betrieb.example", Name: "Dieter Betrieb GmbH", Kind: "business", Jurisdiction: "DE", TimeZone: "Europe/Berlin", Locale: "de"},
-		{ExternalRef: "KEY", Email: "ap@keystone.example", Name: "Keystone Corp", Kind: "business", Jurisdiction: "US", TimeZone: "America/New_York", Segment: "key_account"},
-		{ExternalRef: "PLN", Email: "pat@example.com", Name: "Pat Planner", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/New_York"},
+		{ExternalRef: "USC", Address: &service.AddressInput{Lines: []string{"12 Elm St"}, City: "Springfield", Region: "IL", PostalCode: "62701", Country: "US"}, Email: "una@example.com", Name: "Una Consumer", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/Chicago"},
+		{ExternalRef: "UKC", Address: &service.AddressInput{Lines: []string{"3 High Street"}, City: "Bristol", PostalCode: "BS1 4DJ", Country: "GB"}, Email: "uma@example.com", Name: "Uma Consumer", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London", Locale: "en-GB"},
+		{ExternalRef: "DEB", Address: &service.AddressInput{Lines: []string{"Königstraße 12"}, City: "Stuttgart", PostalCode: "70173", Country: "DE"}, Email: "ap@betrieb.example", Name: "Dieter Betrieb GmbH", Kind: "business", Jurisdiction: "DE", TimeZone: "Europe/Berlin", Locale: "de"},
+		{ExternalRef: "KEY", Address: &service.AddressInput{Lines: []string{"1 Key Plaza"}, City: "New York", Region: "NY", PostalCode: "10001", Country: "US"}, Email: "ap@keystone.example", Name: "Keystone Corp", Kind: "business", Jurisdiction: "US", TimeZone: "America/New_York", Segment: "key_account"},
+		{ExternalRef: "PLN", Address: &service.AddressInput{Lines: []string{"9 Oak Ave"}, City: "Albany", Region: "NY", PostalCode: "12207", Country: "US"}, Email: "pat@example.com", Name: "Pat Planner", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/New_York"},
 	} {
 		must(svc.CreateCustomer(ctx, c))
 	}
@@ -358,7 +358,7 @@ func TestRun_LetterCarriesPDF(t *testing.T) {
 	clock := func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }
 	svc := service.New(testutil.SQLiteAt(t, clock), clock)
 	ctx := testutil.Admin(context.Background())
-	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "L", Email: "buchhaltung@mueller.example", Name: "Müller & Söhne GmbH", Kind: "business", Jurisdiction: "DE", TimeZone: "Europe/Berlin", Locale: "de"}); err != nil {
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "L", Address: &service.AddressInput{Lines: []string{"Hauptstraße 1"}, City: "München", PostalCode: "80331", Country: "DE"}, Email: "buchhaltung@mueller.example", Name: "Müller & Söhne GmbH", Kind: "business", Jurisdiction: "DE", TimeZone: "Europe/Berlin", Locale: "de"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "L-1", CustomerID: "L", IssueDate: "2026-01-01", DueDate: "2026-01-31", Currency: "EUR", Amount: "1234.50"}); err != nil {
@@ -396,7 +396,7 @@ func TestRun_OptOuts(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	svc := service.New(testutil.SQLiteAt(t, clock), clock)
 	ctx := testutil.Admin(context.Background())
-	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "O", Name: "Olga Out", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/New_York"}); err != nil {
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "O", Email: "olga@example.com", Name: "Olga Out", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/New_York"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "O-1", CustomerID: "O", IssueDate: "2025-12-16", DueDate: "2026-01-15", Currency: "USD", Amount: "90.00"}); err != nil {
@@ -441,7 +441,7 @@ func TestRun_DemandStatesStatutoryClaim(t *testing.T) {
 	clock := func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }
 	svc := service.New(testutil.SQLiteAt(t, clock), clock)
 	ctx := testutil.Admin(context.Background())
-	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "UKB", Name: "Thames Widgets Ltd", Kind: "business", Jurisdiction: "GB", TimeZone: "Europe/London", Locale: "en-GB"}); err != nil {
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "UKB", Email: "ap@thames.example", Address: &service.AddressInput{Lines: []string{"1 River Road"}, City: "London", PostalCode: "SE1 9GF", Country: "GB"}, Name: "Thames Widgets Ltd", Kind: "business", Jurisdiction: "GB", TimeZone: "Europe/London", Locale: "en-GB"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "UK-9", CustomerID: "UKB", IssueDate: "2026-01-01", DueDate: "2026-01-31", Currency: "GBP", Amount: "5000.00"}); err != nil {
@@ -461,5 +461,83 @@ func TestRun_DemandStatesStatutoryClaim(t *testing.T) {
 	}
 	if seen != 2 {
 		t.Errorf("%d demand messages, want email and letter", seen)
+	}
+}
+
+// Who can be reached, and what a message may promise:
+//   - no postal address: no letter; an agent is asked for the address,
+//     and the step still goes by email;
+//   - neither an email address nor a postal address: the case does not
+//     move on in silence — no step is taken, an agent is asked for the
+//     address;
+//   - "resume deliveries and restore your credit limit" only while a
+//     credit hold is set.
+func TestRun_ReachAndCreditHold(t *testing.T) {
+	svc := service.New(testutil.SQLite(t), testutil.Clock)
+	ctx := testutil.Admin(context.Background())
+	for _, c := range []service.CustomerInput{
+		{ExternalRef: "MAIL", Email: "ap@mail.example", Name: "Mail Only Ltd", Kind: "business", Jurisdiction: "GB", TimeZone: "Europe/London"},
+		{ExternalRef: "NONE", Name: "Nowhere Ltd", Kind: "business", Jurisdiction: "GB", TimeZone: "Europe/London"},
+		{ExternalRef: "HOLD", Email: "ap@hold.example", Name: "Held Ltd", Kind: "business", Jurisdiction: "GB", TimeZone: "Europe/London",
+			Address: &service.AddressInput{Lines: []string{"2 Mill Lane"}, City: "Leeds", PostalCode: "LS1 4AP", Country: "GB"}},
+	} {
+		if _, err := svc.CreateCustomer(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "I-" + c.ExternalRef, CustomerID: c.ExternalRef, IssueDate: "2026-04-01",
+			DueDate: "2026-05-01", Currency: "GBP", Amount: "500.00"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runDays(t, ctx, svc, "2026-05-02", "2026-05-20") // overdue, firm, call
+	if _, err := svc.SetCreditHold(ctx, "HOLD", service.CreditHoldInput{Held: true, Reason: "three weeks late"}); err != nil {
+		t.Fatal(err)
+	}
+	runDays(t, ctx, svc, "2026-05-21", "2026-05-31") // +30: the demand (letter and email)
+	byCustomer := map[string][]store.Message{}
+	for _, m := range allMessages(t, ctx, svc) {
+		c, err := svc.Customer(ctx, m.CustomerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byCustomer[c.ExternalRef] = append(byCustomer[c.ExternalRef], m)
+	}
+	channels := func(ref string) []string {
+		var out []string
+		for _, m := range byCustomer[ref] {
+			out = append(out, m.Step+" "+m.Channel)
+		}
+		return out
+	}
+	if got, want := channels("MAIL"), []string{"overdue email", "firm email", "demand email"}; !cmp.Equal(got, want) {
+		t.Errorf("MAIL received %v, want %v (no letter without an address)", got, want)
+	}
+	if got := channels("NONE"); len(got) != 0 {
+		t.Errorf("NONE, with no address of any kind, was sent %v", got)
+	}
+	tasks := allTasks(t, ctx, svc)
+	asked := map[string]int{}
+	for _, k := range tasks {
+		c, _ := svc.Customer(ctx, k.CustomerID)
+		if strings.Contains(k.Reason, "no postal address") {
+			asked[c.ExternalRef]++
+		}
+	}
+	if asked["MAIL"] == 0 || asked["NONE"] == 0 || asked["HOLD"] != 0 {
+		t.Errorf("address tasks %v, want MAIL and NONE asked for, HOLD not", asked)
+	}
+	for _, m := range byCustomer["HOLD"] {
+		restore := strings.Contains(m.Body, "credit limit")
+		if m.Step == "demand" && !restore {
+			t.Errorf("HOLD's demand (%s) does not say paying restores the credit limit, though a hold is set:\n%s", m.Channel, m.Body)
+		}
+		if m.Step != "demand" && restore {
+			t.Errorf("HOLD's %s before the hold mentions a credit limit:\n%s", m.Step, m.Body)
+		}
+	}
+	for _, m := range byCustomer["MAIL"] {
+		if strings.Contains(m.Body, "credit limit") {
+			t.Errorf("MAIL's %s mentions a credit limit; no hold is set:\n%s", m.Step, m.Body)
+		}
 	}
 }

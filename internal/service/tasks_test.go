@@ -21,7 +21,7 @@ func TestUpdateTask_Concurrent(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			svc := service.New(open(t), testutil.Clock)
 			ctx := testutil.Admin(context.Background())
-			if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "T", Name: "Tess", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
+			if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "T", Email: "tess@example.com", Name: "Tess", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "T-1", CustomerID: "T", IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "80.00"}); err != nil {
@@ -110,7 +110,7 @@ func TestConversation_HoldsTheNextCall(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			svc := service.New(testutil.SQLite(t), testutil.Clock)
 			ctx := testutil.Admin(context.Background())
-			if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "U", Name: "Una", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/Chicago"}); err != nil {
+			if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "U", Email: "una@example.com", Name: "Una", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/Chicago"}); err != nil {
 				t.Fatal(err)
 			}
 			for _, in := range []service.InvoiceInput{
