@@ -63,7 +63,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 
 	customers := lines(t, a.CustomerFile)
-	if len(customers) != a.Customers+1 || customers[0] != "external_ref,name" || customers[1] != "C000001,Customer 000001" {
+	if len(customers) != a.Customers+1 || customers[0] != "external_ref,name,email" || customers[1] != "C000001,Customer 000001,ap000001@example.com" {
 		t.Errorf("customers.csv: %d lines, starting %q", len(customers), customers[:min(2, len(customers))])
 	}
 	refs := map[string]bool{}

@@ -69,11 +69,11 @@ func writeFile(path string, fill func(io.Writer) error) error {
 // WriteCustomers writes the customers file: external_ref C000001… and a
 // name.
 func WriteCustomers(w io.Writer, customers int) error {
-	if _, err := io.WriteString(w, "external_ref,name\n"); err != nil {
+	if _, err := io.WriteString(w, "external_ref,name,email\n"); err != nil {
 		return err
 	}
 	for i := 1; i <= customers; i++ {
-		if _, err := fmt.Fprintf(w, "C%06d,Customer %06d\n", i, i); err != nil {
+		if _, err := fmt.Fprintf(w, "C%06d,Customer %06d,ap%06d@example.com\n", i, i, i); err != nil {
 			return err
 		}
 	}

@@ -10,7 +10,7 @@ import (
 // worklist completed with an outcome, a repeat run, and roles.
 func TestAPI_RunTasksMessages(t *testing.T) {
 	admin, agent, viewer, anon := setup(t) // clock: 2026-06-01
-	want(t, agent.do("POST", "/v1/customers", `{"name":"Late Ltd","external_ref":"LL","kind":"business","jurisdiction":"GB","time_zone":"Europe/London","email":"ap@late.example"}`), 201)
+	want(t, agent.do("POST", "/v1/customers", `{"name":"Late Ltd","external_ref":"LL","kind":"business","jurisdiction":"GB","time_zone":"Europe/London","email":"ap@late.example","address":{"lines":["1 Late Lane"],"city":"Leeds","postal_code":"LS1 1AA","country":"GB"}}`), 201)
 	want(t, agent.do("POST", "/v1/invoices", `{"number":"LL-1","customer_id":"LL","issue_date":"2026-04-01","due_date":"2026-05-02","currency":"GBP","amount":"640.00"}`), 201)
 	want(t, anon.do("POST", "/v1/runs", `{"as_of":"2026-06-01"}`), 401)
 	want(t, viewer.do("POST", "/v1/runs", `{"as_of":"2026-06-01"}`), 403)

@@ -186,6 +186,25 @@ func (s *Service) reminderExtras(ctx context.Context, tx store.Tx, cust *ledger.
 	d.Bank, d.Contact = s.bankDetails(), s.CreditorContact
 	// The organisation settings, when saved, say who we are and how to
 	// pay us (organisation.go); configuration fills what they leave out.
+	if err := s.organisationExtras(ctx, tx, d); err != nil {
+		return err
+	}
+	if d.PayReference == "" {
+		d.PayReference = cust.ExternalRef
+		if d.PayReference == "" {
+			d.PayReference = cust.ID
+		}
+	}
+	return nil
+}
+
+// organisationExtras takes the creditor's name, bank account and contact
+// from the organisation settings once they are saved; until then the
+// configuration stands.
+func (s *Service) organisationExtras(ctx context.Context, tx store.Tx, d *notify.MessageData) error {
+	if _, saved, err := s.organisationRow(ctx, tx); err != nil || !saved {
+		return err
+	}
 	org, err := s.organisationTx(ctx, tx)
 	if err != nil {
 		return err
@@ -215,12 +234,6 @@ func (s *Service) reminderExtras(ctx context.Context, tx store.Tx, cust *ledger.
 	}
 	if org.Phone != "" || org.Email != "" {
 		d.Contact = &notify.CreditorContact{Phone: org.Phone, Email: org.Email}
-	}
-	if d.PayReference == "" {
-		d.PayReference = cust.ExternalRef
-		if d.PayReference == "" {
-			d.PayReference = cust.ID
-		}
 	}
 	return nil
 }

@@ -41,7 +41,7 @@ func TestWeb_Worklist(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ ref, name string }{{"W-1", "Wanda Walker"}, {"W-2", "Walt Wren"}} {
-		if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: c.ref, Name: c.name, Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
+		if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: c.ref, Name: c.name, Email: strings.ToLower(c.ref) + "@example.com", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: c.ref + "-1", CustomerID: c.ref, IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "120.00"}); err != nil {
