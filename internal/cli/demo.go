@@ -33,7 +33,11 @@ func (a *App) demoCmd() *cobra.Command {
 the Netherlands and Japan, a year of invoices and payments with every kind
 of payer — in settle-demo.db (unless --db or SETTLE_DB names another
 database), then serve the web UI and the API, and print the demo admin's
-sign-in, a token and commands to try.
+sign-in, a token and commands to try. The demo organisation has used
+settle for its last 120 days: the demo lives them day by day (settle's own
+daily runs, the day's invoices, payments, disputes and calls, the email
+sender to a mailer that sends nothing), so what it shows is what settle
+produced.
 
 Running it again reuses the data it made and prints a new token and a new
 password for the demo admin.`,
@@ -45,6 +49,10 @@ password for the demo admin.`,
 			if !cmd.Flag("db").Changed && os.Getenv("SETTLE_DB") == "" {
 				a.DB = DemoDB
 			}
+			// The demo lives its year on its own clock (demo.Clock), then
+			// hands over to the real one.
+			clk := demo.NewClock(a.Now)
+			a.Now = clk.Now
 			svc, ctx, done, err := a.open(cmd.Context())
 			if err != nil {
 				return err
@@ -57,7 +65,7 @@ password for the demo admin.`,
 			if err != nil {
 				return usageError{err}
 			}
-			sum, reused, err := a.loadDemo(ctx, svc, date, seed, cmd.Flag("as-of").Changed || cmd.Flag("seed").Changed)
+			sum, reused, err := a.loadDemo(ctx, svc, clk, date, seed, cmd.Flag("as-of").Changed || cmd.Flag("seed").Changed)
 			if err != nil {
 				return err
 			}
@@ -101,7 +109,7 @@ password for the demo admin.`,
 // Demo data is made relative to its as-of date, so data made yesterday
 // differs from today's and cannot be loaded over it; it is kept as it is,
 // unless the user explicitly asked for a date or seed.
-func (a *App) loadDemo(ctx context.Context, svc *service.Service, asOf civil.Date, seed int64, explicit bool) (sum demo.Summary, reused bool, err error) {
+func (a *App) loadDemo(ctx context.Context, svc *service.Service, clk *demo.Clock, asOf civil.Date, seed int64, explicit bool) (sum demo.Summary, reused bool, err error) {
 	var n map[string]int64
 	err = svc.Store().Tx(ctx, func(tx store.Tx) error {
 		var err error
@@ -124,10 +132,9 @@ func (a *App) loadDemo(ctx context.Context, svc *service.Service, asOf civil.Dat
 			Payments: int(n["payments"]), AlreadyLoaded: true}, true, nil
 	}
 	fmt.Fprintf(a.Stderr, "Loading the demo organisation as of %s (seed %d)…\n", asOf, seed)
-	sum, err = demo.Generate(ctx, svc, asOf, seed)
+	sum, err = demo.Generate(ctx, svc, clk, asOf, seed)
 	if apperr.CodeOf(err) == apperr.Invalid && n["customers"] > 0 {
-		// Every demo invoice clashes with the stored one of the same
-		// number: one line says it better than a thousand.
+		// Generate found another demo's history (demo.checkLoaded).
 		return sum, false, fmt.Errorf("%s holds a demo made for another date or seed; "+
 			"remove it or choose another --db", a.dbName())
 	}

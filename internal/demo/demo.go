@@ -1,11 +1,14 @@
 // Package demo builds the receivables of a credible small business — forty
 // customers in four currencies, a year of invoices and the payments that
-// followed them — and loads them through the ordinary CSV import, so a demo
-// exercises exactly the path a real customer's data takes.
+// followed them — and lives that year through settle: the customers come in
+// through the ordinary CSV import, then every day the day's invoices,
+// payments and disputes are recorded, the daily collections run runs and
+// the email sender delivers (history.go). What the demo shows on its last
+// day is what settle itself produced.
 //
 // Everything is derived from a seed and an "as of" date: the same pair
-// gives byte-identical CSV files, so loading them again is a no-op (the
-// import recognises files it has seen).
+// gives byte-identical CSV files (Build) and the same history; loading them
+// again is a no-op.
 package demo
 
 import (
@@ -39,44 +42,6 @@ type Summary struct {
 type Files struct {
 	Customers, Invoices, Payments []byte
 	Summary                       Summary
-}
-
-// Generate builds the demo files for asOf and seed and imports them with
-// svc (ctx must carry an actor that may import); on the first load it adds
-// negotiation policies, budgets, and a few plans and promises to pay
-// (seedPlans). Running it again with the same asOf and seed changes
-// nothing.
-func Generate(ctx context.Context, svc *service.Service, asOf civil.Date, seed int64) (Summary, error) {
-	f, err := Build(asOf, seed)
-	if err != nil {
-		return Summary{}, err
-	}
-	sum := f.Summary
-	sum.AlreadyLoaded = true
-	// Customers first: invoices and payments refer to them, and payments
-	// to invoices.
-	for _, file := range []struct {
-		kind string
-		data []byte
-	}{{"customers", f.Customers}, {"invoices", f.Invoices}, {"payments", f.Payments}} {
-		res, err := svc.Import(ctx, file.kind, bytes.NewReader(file.data),
-			service.ImportOptions{Filename: "demo-" + file.kind + ".csv"})
-		if err != nil {
-			return Summary{}, fmt.Errorf("demo: import %s: %w", file.kind, err)
-		}
-		if !res.AlreadyImported {
-			sum.AlreadyLoaded = false
-		}
-	}
-	if !sum.AlreadyLoaded {
-		if err := seedNegotiation(ctx, svc); err != nil {
-			return Summary{}, err
-		}
-		if err := seedPlans(ctx, svc, asOf); err != nil {
-			return Summary{}, err
-		}
-	}
-	return sum, nil
 }
 
 // seedNegotiation gives the demo what negotiations need beyond the
@@ -224,6 +189,8 @@ type invoice struct {
 	amount   money.Amount
 	disputed bool
 	paid     bool
+	// disputedOn is the day the customer raised the dispute (story).
+	disputedOn civil.Date
 }
 
 type payment struct {
@@ -247,9 +214,18 @@ type gen struct {
 }
 
 // Build returns the demo files for asOf and seed; it touches no database.
+// The files hold the book as it stands on asOf (an invoice disputed at any
+// time in the year is marked disputed).
 func Build(asOf civil.Date, seed int64) (Files, error) {
+	f, _, err := build(asOf, seed)
+	return f, err
+}
+
+// build is Build, also returning the generator's rows, from which Generate
+// takes the dates on which things happen.
+func build(asOf civil.Date, seed int64) (Files, *gen, error) {
 	if !asOf.IsValid() {
-		return Files{}, fmt.Errorf("demo: invalid as-of date %v", asOf)
+		return Files{}, nil, fmt.Errorf("demo: invalid as-of date %v", asOf)
 	}
 	// The second PCG word is fixed so that the seed alone picks the stream.
 	g := &gen{rng: rand.New(rand.NewPCG(uint64(seed), 0x5e771e)), asOf: asOf,
@@ -271,16 +247,17 @@ func Build(asOf civil.Date, seed int64) (Files, error) {
 	var f Files
 	var err error
 	if f.Customers, err = customersCSV(); err != nil {
-		return Files{}, err
+		return Files{}, nil, err
 	}
-	if f.Invoices, err = g.invoicesCSV(); err != nil {
-		return Files{}, err
+	all := func(inv *invoice) (bool, bool) { return true, inv.disputed }
+	if f.Invoices, err = g.invoicesCSV(all); err != nil {
+		return Files{}, nil, err
 	}
-	if f.Payments, err = g.paymentsCSV(); err != nil {
-		return Files{}, err
+	if f.Payments, err = g.paymentsCSV(func(*payment) bool { return true }); err != nil {
+		return Files{}, nil, err
 	}
 	f.Summary = Summary{Customers: len(profiles), Invoices: len(g.invoices), Payments: len(g.payments)}
-	return f, nil
+	return f, g, nil
 }
 
 // weekday moves a Saturday or Sunday to the next Monday: businesses invoice
@@ -561,11 +538,17 @@ func customersCSV() ([]byte, error) {
 	return writeCSV(rows)
 }
 
-func (g *gen) invoicesCSV() ([]byte, error) {
+// invoicesCSV writes the invoices that keep says to keep, marked disputed
+// as it says.
+func (g *gen) invoicesCSV(keep func(*invoice) (keep, disputed bool)) ([]byte, error) {
 	rows := [][]string{{"number", "customer_ref", "issue_date", "due_date", "currency", "amount", "disputed"}}
 	for _, inv := range g.invoices {
+		ok, isDisputed := keep(inv)
+		if !ok {
+			continue
+		}
 		disputed := ""
-		if inv.disputed {
+		if isDisputed {
 			disputed = "true"
 		}
 		rows = append(rows, []string{inv.number, profiles[inv.cust].ref, inv.issue.String(), inv.due.String(),
@@ -574,9 +557,14 @@ func (g *gen) invoicesCSV() ([]byte, error) {
 	return writeCSV(rows)
 }
 
-func (g *gen) paymentsCSV() ([]byte, error) {
+// paymentsCSV writes the payments that keep says to keep.
+func (g *gen) paymentsCSV(keep func(*payment) bool) ([]byte, error) {
 	rows := [][]string{{"customer_ref", "received_on", "currency", "amount", "method", "reference", "invoice_number"}}
-	for _, p := range g.payments {
+	for i := range g.payments {
+		p := &g.payments[i]
+		if !keep(p) {
+			continue
+		}
 		rows = append(rows, []string{profiles[p.cust].ref, p.on.String(), string(p.amount.Currency()),
 			p.amount.String(), p.method, p.reference, p.invoice})
 	}

@@ -1,0 +1,210 @@
+package demo
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"settle/internal/civil"
+	"settle/internal/ledger"
+	"settle/internal/store"
+)
+
+// The steps of the collections ladder (docs/collections.md): the courtesy
+// notices, then the escalation in order.
+var (
+	firstSteps  = map[string]bool{"reminder": true, "due_today": true, "overdue": true}
+	ladderSteps = map[string]bool{"reminder": true, "due_today": true, "overdue": true, "firm": true, "call": true,
+		"demand": true, "final_notice": true, "review": true}
+)
+
+// The demo's history is what settle's own daily runs and sender made of
+// the demo's events, so it reads like a careful credit controller's
+// correspondence (issue 16: the key account's first message was a final
+// notice). For every customer, as the customer received it:
+//   - the first collections message is a courtesy notice or the first
+//     overdue step, never a firm reminder, demand or final notice;
+//   - nothing was delivered about an invoice that was paid (by the
+//     payments recorded before the message left) or disputed by then;
+//   - "Despite our reminders of <dates>" names only days on which the
+//     customer was sent a collections email.
+//
+// What was paid and disputed when is worked out from the demo's own rows
+// (the generator's dispute dates, the ledger's allocations with the
+// moment each payment was recorded), not from the re-check that decided
+// what to send.
+func TestGenerate_TrueStory(t *testing.T) {
+	f := loaded(t, testAsOf, 1)
+	ctx, svc := f.ctx, f.svc
+	_, g, err := build(testAsOf, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := testAsOf.AddDays(-HistoryDays)
+	g.story(1, live)
+	disputedAt := map[string]time.Time{} // invoice number → when the dispute was recorded
+	for _, inv := range g.invoices {
+		if inv.disputed {
+			disputedAt[inv.number] = recorded(inv.disputedOn, live)
+		}
+	}
+
+	err = svc.Store().ReadTx(ctx, func(tx store.Tx) error {
+		custs, _, err := tx.Customers(ctx, store.CustomerFilter{Page: store.Page{Limit: 500}})
+		if err != nil {
+			return err
+		}
+		if len(custs) != len(profiles) {
+			t.Fatalf("%d customers, want %d", len(custs), len(profiles))
+		}
+		sentTotal := 0
+		for _, c := range custs {
+			msgs := customerMessages(t, tx, c.ID)
+			invs, pays, err := tx.CustomerLedger(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			number := map[string]string{}
+			amount := map[string]int64{}
+			for _, inv := range invs {
+				number[inv.ID], amount[inv.Number] = inv.Number, inv.Amount.Minor()
+			}
+			payAt := map[string]time.Time{}
+			for _, p := range pays {
+				payAt[p.ID] = recorded(p.ReceivedOn, live)
+			}
+			allocs := ledger.Allocate(invs, pays).Allocations
+			// paidBy is how much of an invoice the payments recorded
+			// before t cover.
+			paidBy := func(num string, at time.Time) int64 {
+				var sum int64
+				for _, a := range allocs {
+					if number[a.InvoiceID] == num && payAt[a.PaymentID].Before(at) {
+						sum += a.Amount.Minor()
+					}
+				}
+				return sum
+			}
+			loc, err := time.LoadLocation(c.TimeZone)
+			if err != nil {
+				t.Fatalf("%s: zone %q: %v", c.ExternalRef, c.TimeZone, err)
+			}
+
+			first := ""
+			var emailedOn []civil.Date // local days of collections emails sent so far
+			for _, m := range msgs {
+				if !ladderSteps[m.Step] || m.Status == store.MessageWithdrawn {
+					continue
+				}
+				if first == "" {
+					first = m.Step
+					if !firstSteps[m.Step] {
+						t.Errorf("%s (%s): the first collections message is %s %s %q (%s); want a courtesy notice or the first overdue step",
+							c.ExternalRef, c.Name, m.Channel, m.Step, m.Subject, m.ScheduledFor.Format(time.DateOnly))
+					}
+				}
+				if m.Status != store.MessageSent || m.SentAt == nil {
+					continue
+				}
+				sentTotal++
+				at := *m.SentAt
+				// The invoices the customer read about (the message's
+				// invoice_numbers are those it was queued with).
+				for _, num := range slices.Compact(slices.Sorted(slices.Values(invoiceNumber.FindAllString(m.Subject+"\n"+m.Body, -1)))) {
+					if amt, ok := amount[num]; ok && paidBy(num, at) >= amt {
+						t.Errorf("%s: %s %q sent %s names %s, paid in full before it left", c.ExternalRef, m.Step, m.Subject, at.Format(time.RFC3339), num)
+					}
+					if d, ok := disputedAt[num]; ok && d.Before(at) {
+						t.Errorf("%s: %s %q sent %s names %s, disputed since %s", c.ExternalRef, m.Step, m.Subject, at.Format(time.RFC3339), num, d.Format(time.RFC3339))
+					}
+				}
+				for _, d := range despiteDates(t, m.Body) {
+					if !slices.Contains(emailedOn, d) {
+						t.Errorf("%s: %s sent %s says we reminded them on %s; collections emails went on %v", c.ExternalRef, m.Step,
+							at.Format(time.RFC3339), d, emailedOn)
+					}
+				}
+				if m.Channel == "email" {
+					emailedOn = append(emailedOn, civil.In(at, loc))
+				}
+			}
+		}
+		if sentTotal < 100 {
+			t.Errorf("only %d collections messages sent in %d days; the sender did not run", sentTotal, HistoryDays)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// recorded is when the demo records a thing dated d: at the day's events
+// hour, or on the go-live day (before its first run) for the opening book.
+func recorded(d, live civil.Date) time.Time {
+	if d.Before(live) {
+		return at(live, runHour)
+	}
+	return at(d, eventsHour)
+}
+
+// customerMessages returns all of a customer's messages, in the order they
+// were scheduled.
+func customerMessages(t *testing.T, tx store.Tx, customerID string) []store.Message {
+	t.Helper()
+	var all []store.Message
+	f := store.MessageFilter{CustomerID: customerID, Page: store.Page{Limit: 500}}
+	for {
+		list, next, err := tx.Messages(t.Context(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, list...)
+		if next == "" {
+			break
+		}
+		f.Cursor = next
+	}
+	slices.SortStableFunc(all, func(a, b store.Message) int { return a.ScheduledFor.Compare(b.ScheduledFor) })
+	return all
+}
+
+var (
+	invoiceNumber = regexp.MustCompile(`INV-\d{4}-\d{5}`)
+	despiteClause = regexp.MustCompile(`Despite (our .*?), (the|invoice)`)
+	usDate        = regexp.MustCompile(`[A-Z][a-z]+ \d{1,2}, \d{4}`)
+	gbDate        = regexp.MustCompile(`\d{1,2} [A-Z][a-z]+ \d{4}`)
+)
+
+// despiteDates are the dates an English message says earlier reminders
+// (or a demand) were sent on: "Despite our reminders of December 1, 2025
+// and December 5, 2025, the invoices below…" (en-US and en-GB).
+func despiteDates(t *testing.T, body string) []civil.Date {
+	t.Helper()
+	m := despiteClause.FindStringSubmatch(strings.Join(strings.Fields(body), " "))
+	if m == nil {
+		return nil
+	}
+	var out []civil.Date
+	for _, s := range usDate.FindAllString(m[1], -1) {
+		out = append(out, parseDay(t, "January 2, 2006", s))
+	}
+	for _, s := range gbDate.FindAllString(m[1], -1) {
+		out = append(out, parseDay(t, "2 January 2006", s))
+	}
+	if len(out) == 0 {
+		t.Errorf("no date in %q", m[0])
+	}
+	return out
+}
+
+func parseDay(t *testing.T, layout, s string) civil.Date {
+	t.Helper()
+	tm, err := time.Parse(layout, s)
+	if err != nil {
+		t.Fatalf("date %q: %v", s, err)
+	}
+	return civil.In(tm, time.UTC)
+}
