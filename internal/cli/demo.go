@@ -34,7 +34,7 @@ the Netherlands and Japan, a year of invoices and payments with every kind
 of payer — in settle-demo.db (unless --db or SETTLE_DB names another
 database), then serve the web UI and the API, and print the demo admin's
 sign-in, a token and commands to try. The demo organisation has used
-settle for its last 120 days: the demo lives them day by day (settle's own
+settle for its last 90 days: the demo lives them day by day (settle's own
 daily runs, the day's invoices, payments, disputes and calls, the email
 sender to a mailer that sends nothing), so what it shows is what settle
 produced.

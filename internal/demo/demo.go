@@ -189,8 +189,9 @@ type invoice struct {
 	amount   money.Amount
 	disputed bool
 	paid     bool
-	// disputedOn is the day the customer raised the dispute (story).
-	disputedOn civil.Date
+	// disputedOn is the day the customer raised the dispute, resolvedOn
+	// the day it was resolved (zero: still open) (story).
+	disputedOn, resolvedOn civil.Date
 }
 
 type payment struct {

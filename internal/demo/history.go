@@ -77,14 +77,15 @@ const (
 // year's invoices and payments up to then) through the CSV import, and
 // settle has run every day since. A longer history tells the same story
 // more slowly: each simulated day costs a run and three sender passes.
-const HistoryDays = 120
+const HistoryDays = 90
 
 // Generate lives the demo's year through svc, whose store and service must
 // read clk (see Clock); ctx must carry an actor that may import. On the
 // go-live day (HistoryDays before asOf) the customers and the book so far
 // are imported through the CSV import, with negotiation policies and
 // budgets; then each day until asOf the collections run for the day runs,
-// the day's invoices, payments and disputes are recorded, and the email
+// the day's invoices, payments and disputes (raised and resolved) are
+// recorded, the agents make the calls due, and the email
 // sender delivers what is due to a mailer that keeps nothing (no network).
 // On asOf, after the run, a few plans and promises are agreed
 // (seedPlans). clk is handed back to its base clock when Generate returns.
@@ -104,6 +105,7 @@ func Generate(ctx context.Context, svc *service.Service, clk *Clock, asOf civil.
 	sum := f.Summary
 	live := asOf.AddDays(-HistoryDays)
 	days := g.story(seed, live)
+	sum.Payments = len(g.payments) // with the payments of resolved disputes
 	opening, err := g.opening(live)
 	if err != nil {
 		return Summary{}, err
@@ -214,9 +216,10 @@ func checkLoaded(ctx context.Context, svc *service.Service, g *gen, asOf civil.D
 
 // event is something that happens to the book on a day.
 type event struct {
-	kind    eventKind
-	invoice *invoice
-	payment *payment
+	kind         eventKind
+	invoice      *invoice
+	payment      *payment
+	ref, channel string // optedOut: the customer and the channel
 }
 
 type eventKind int
@@ -226,7 +229,9 @@ type eventKind int
 const (
 	issued eventKind = iota
 	disputed
+	undisputed
 	paid
+	optedOut
 )
 
 // story dates the disputes and lays the generator's rows from the go-live
@@ -244,22 +249,39 @@ func (g *gen) story(seed int64, live civil.Date) map[civil.Date][]event {
 	}
 	for _, inv := range g.invoices {
 		add(inv.issue, event{kind: issued, invoice: inv})
-		if inv.disputed {
-			on := inv.due.AddDays(-3 + rng.IntN(11))
-			if on.After(g.asOf) {
-				on = g.asOf
-			}
-			if !on.After(inv.issue) {
-				on = inv.issue
-			}
-			inv.disputedOn = on
-			add(on, event{kind: disputed, invoice: inv})
+		if !inv.disputed {
+			continue
 		}
+		on := inv.due.AddDays(-3 + rng.IntN(11))
+		if on.After(g.asOf) {
+			on = g.asOf
+		}
+		if !on.After(inv.issue) {
+			on = inv.issue
+		}
+		inv.disputedOn = on
+		add(on, event{kind: disputed, invoice: inv})
+		// About half the disputes raised since go-live are settled in
+		// the customer's favour of paying: two to four weeks later the
+		// question is answered, the flag cleared, and the invoice paid
+		// in full within the week (never by a customer who has stopped
+		// paying).
+		resolved := on.AddDays(14 + rng.IntN(15))
+		payOn := weekday(resolved.AddDays(2 + rng.IntN(5)))
+		if rng.IntN(2) == 0 || on.Before(live) || payOn.After(g.asOf) || profiles[inv.cust].pays == stopped {
+			continue
+		}
+		inv.resolvedOn = resolved
+		add(resolved, event{kind: undisputed, invoice: inv})
+		g.addPayment(inv.cust, payOn, inv.amount, profiles[inv.cust].method, inv.number)
 	}
 	for i := range g.payments {
 		p := &g.payments[i]
 		add(p.on, event{kind: paid, payment: p})
 	}
+	// A consumer tired of the phone writes in, a month after go-live:
+	// "please do not call me, write instead" (Regulation F lets him).
+	add(live.AddDays(30), event{kind: optedOut, ref: "C-1015", channel: "call"})
 	for _, list := range days {
 		sort.SliceStable(list, func(i, j int) bool { return list[i].kind < list[j].kind })
 	}
@@ -297,6 +319,15 @@ func (e event) apply(ctx context.Context, svc *service.Service) error {
 		yes := true
 		if _, err := svc.UpdateInvoice(ctx, e.invoice.number, service.InvoicePatch{Disputed: &yes}); err != nil {
 			return fmt.Errorf("dispute of %s: %w", e.invoice.number, err)
+		}
+	case undisputed:
+		no := false
+		if _, err := svc.UpdateInvoice(ctx, e.invoice.number, service.InvoicePatch{Disputed: &no}); err != nil {
+			return fmt.Errorf("dispute of %s resolved: %w", e.invoice.number, err)
+		}
+	case optedOut:
+		if _, err := svc.SetOptOut(ctx, e.ref, service.OptOutInput{Channel: e.channel, OptedOut: true, Source: "email"}); err != nil {
+			return fmt.Errorf("opt-out of %s: %w", e.ref, err)
 		}
 	case paid:
 		p := e.payment

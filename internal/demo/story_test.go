@@ -44,11 +44,23 @@ func TestGenerate_TrueStory(t *testing.T) {
 	}
 	live := testAsOf.AddDays(-HistoryDays)
 	g.story(1, live)
-	disputedAt := map[string]time.Time{} // invoice number → when the dispute was recorded
+	// invoice number → when the dispute was recorded and when it was
+	// resolved (zero: never)
+	type span struct{ from, to time.Time }
+	disputedAt := map[string]span{}
+	resolved := 0
 	for _, inv := range g.invoices {
 		if inv.disputed {
-			disputedAt[inv.number] = recorded(inv.disputedOn, live)
+			sp := span{from: recorded(inv.disputedOn, live)}
+			if !inv.resolvedOn.IsZero() {
+				sp.to = recorded(inv.resolvedOn, live)
+				resolved++
+			}
+			disputedAt[inv.number] = sp
 		}
+	}
+	if resolved == 0 {
+		t.Error("no dispute resolved in the demo's history")
 	}
 
 	err = svc.Store().ReadTx(ctx, func(tx store.Tx) error {
@@ -116,8 +128,8 @@ func TestGenerate_TrueStory(t *testing.T) {
 					if amt, ok := amount[num]; ok && paidBy(num, at) >= amt {
 						t.Errorf("%s: %s %q sent %s names %s, paid in full before it left", c.ExternalRef, m.Step, m.Subject, at.Format(time.RFC3339), num)
 					}
-					if d, ok := disputedAt[num]; ok && d.Before(at) {
-						t.Errorf("%s: %s %q sent %s names %s, disputed since %s", c.ExternalRef, m.Step, m.Subject, at.Format(time.RFC3339), num, d.Format(time.RFC3339))
+					if d, ok := disputedAt[num]; ok && d.from.Before(at) && (d.to.IsZero() || d.to.After(at)) {
+						t.Errorf("%s: %s %q sent %s names %s, disputed since %s", c.ExternalRef, m.Step, m.Subject, at.Format(time.RFC3339), num, d.from.Format(time.RFC3339))
 					}
 				}
 				for _, d := range despiteDates(t, m.Body) {
