@@ -22,6 +22,7 @@ import (
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
+	"settle/internal/collect"
 	"settle/internal/money"
 	"settle/internal/service"
 )
@@ -46,14 +47,17 @@ type Files struct {
 
 // seedNegotiation gives the demo what negotiations need beyond the
 // ledger: a policy for the key accounts (longer terms, concedes sooner,
-// legal review as the alternative) and for small accounts (short plans,
-// few rounds), and stated budgets for two consumers in arrears.
+// legal review as the alternative, and a ladder that phones: see
+// keyAccountLadder) and for small accounts (short plans, few rounds), and
+// stated budgets for two consumers in arrears.
 func seedNegotiation(ctx context.Context, svc *service.Service) error {
 	str := func(v string) *string { return &v }
 	num := func(v int) *int { return &v }
+	keyLadder := keyAccountLadder()
 	policies := []service.PolicyInput{
 		{Segment: "key_account", MaxTermMonths: num(36), MinRecovery: str("0.60"), MaxRounds: num(8), ConcessionExponent: str("1.0"),
-			MaxSettlementDiscount: str("0.10"), NoDeal: &service.NoDealInput{Action: str("legal"), Recovery: str("0.55"), Cost: str("0.15"), DelayDays: num(270)}},
+			MaxSettlementDiscount: str("0.10"), NoDeal: &service.NoDealInput{Action: str("legal"), Recovery: str("0.55"), Cost: str("0.15"), DelayDays: num(270)},
+			Ladder: &keyLadder},
 		{Segment: "small", MaxTermMonths: num(12), MinInstallment: str("10.00"), MaxRounds: num(4), DownPaymentShare: str("0.10")},
 	}
 	for _, p := range policies {
@@ -80,6 +84,23 @@ func seedNegotiation(ctx context.Context, svc *service.Service) error {
 		}
 	}
 	return nil
+}
+
+// keyAccountLadder is the demo organisation's ladder for its key
+// accounts: the default, except that the final step before the legal
+// review is a senior agent's call, like the firm reminder and the demand
+// already are for key accounts. A careful credit controller does not send
+// an account that is half of the receivables, and keeps the promises it
+// makes on the phone, a written final notice threatening a collection
+// agency after a single written reminder.
+func keyAccountLadder() collect.Ladder {
+	l := collect.DefaultLadder()
+	for i := range l.Steps {
+		if l.Steps[i].Name == collect.StepFinal {
+			l.Steps[i].KeyAccountCall = true
+		}
+	}
+	return l
 }
 
 // behaviour is how a customer pays.

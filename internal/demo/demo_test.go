@@ -59,6 +59,21 @@ func loaded(t *testing.T, asOf civil.Date, seed int64) *fixture {
 		t.Fatal(err)
 	}
 	fixtureDirs = append(fixtureDirs, dir)
+	f := load(t, dir, asOf, seed)
+	fixtures[key] = f
+	return f
+}
+
+// fresh loads the demo of asOf and seed into a new database of its own.
+func fresh(t *testing.T, asOf civil.Date, seed int64) *fixture {
+	t.Helper()
+	f := load(t, t.TempDir(), asOf, seed)
+	t.Cleanup(func() { f.svc.Store().Close() })
+	return f
+}
+
+func load(t *testing.T, dir string, asOf civil.Date, seed int64) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	clk := NewClock(func() time.Time { return time.Date(asOf.Year, asOf.Month, asOf.Day, 12, 0, 0, 0, time.UTC) })
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "demo.db"), clk.Now)
@@ -71,7 +86,6 @@ func loaded(t *testing.T, asOf civil.Date, seed int64) *fixture {
 		st.Close()
 		t.Fatal(err)
 	}
-	fixtures[key] = f
 	return f
 }
 
