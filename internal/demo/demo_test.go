@@ -64,6 +64,12 @@ func loaded(t *testing.T, asOf civil.Date, seed int64) *fixture {
 	return f
 }
 
+// noonOf is a clock stopped at noon UTC of d: the base of the tests' demo
+// clocks, so that nothing depends on the day the tests run.
+func noonOf(d civil.Date) func() time.Time {
+	return func() time.Time { return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC) }
+}
+
 // fresh loads the demo of asOf and seed into a new database of its own.
 func fresh(t *testing.T, asOf civil.Date, seed int64) *fixture {
 	t.Helper()
@@ -75,7 +81,7 @@ func fresh(t *testing.T, asOf civil.Date, seed int64) *fixture {
 func load(t *testing.T, dir string, asOf civil.Date, seed int64) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	clk := NewClock(func() time.Time { return time.Date(asOf.Year, asOf.Month, asOf.Day, 12, 0, 0, 0, time.UTC) })
+	clk := NewClock(noonOf(asOf))
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "demo.db"), clk.Now)
 	if err != nil {
 		t.Fatal(err)

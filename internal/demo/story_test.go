@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"regexp"
 	"slices"
 	"strings"
@@ -9,7 +10,9 @@ import (
 
 	"settle/internal/civil"
 	"settle/internal/ledger"
+	"settle/internal/service"
 	"settle/internal/store"
+	"settle/internal/testutil"
 )
 
 // The steps of the collections ladder (docs/collections.md): the courtesy
@@ -35,8 +38,24 @@ var (
 // (the generator's dispute dates, the ledger's allocations with the
 // moment each payment was recorded), not from the re-check that decided
 // what to send.
+//
+// On both engines: SQLite (the demo's own) and PostgreSQL (settle demo
+// --db postgres://…).
 func TestGenerate_TrueStory(t *testing.T) {
-	f := loaded(t, testAsOf, 1)
+	t.Run("sqlite", func(t *testing.T) { checkStory(t, loaded(t, testAsOf, 1)) })
+	t.Run("postgres", func(t *testing.T) {
+		clk := NewClock(noonOf(testAsOf))
+		st := testutil.PostgresAt(t, clk.Now)
+		f := &fixture{svc: service.New(st, clk.Now), clk: clk, ctx: testutil.Admin(context.Background())}
+		var err error
+		if f.sum, err = Generate(f.ctx, f.svc, clk, testAsOf, 1); err != nil {
+			t.Fatal(err)
+		}
+		checkStory(t, f)
+	})
+}
+
+func checkStory(t *testing.T, f *fixture) {
 	ctx, svc := f.ctx, f.svc
 	_, g, err := build(testAsOf, 1)
 	if err != nil {
