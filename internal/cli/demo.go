@@ -15,6 +15,7 @@ import (
 	"settle/internal/apperr"
 	"settle/internal/civil"
 	"settle/internal/demo"
+	"settle/internal/ledger"
 	"settle/internal/service"
 	"settle/internal/store"
 )
@@ -214,7 +215,8 @@ func demoAdmin(ctx context.Context, svc *service.Service) (string, error) {
 // has a call to make: on some dates the day's run asks for none (the
 // demo's calls fall due on other days), and an empty worklist shows the
 // demo badly. It books a follow-up call with a customer who owes overdue
-// money and has no plan, promise or task yet — someone to negotiate with.
+// money and has no plan, promise or task yet — someone to negotiate with,
+// a consumer if there is one.
 func demoCallTask(ctx context.Context, svc *service.Service, asOf civil.Date) error {
 	open, _, err := svc.Tasks(ctx, store.TaskFilter{Queue: "tier1", Status: store.TaskOpen, Page: store.Page{Limit: 1}})
 	if err != nil || len(open) > 0 {
@@ -232,16 +234,24 @@ func demoCallTask(ctx context.Context, svc *service.Service, asOf civil.Date) er
 	if err != nil {
 		return err
 	}
+	// A consumer first: a household's arrears are what a first call
+	// negotiates (a plan of small monthly installments); a business
+	// owing tens of thousands is not the example to start with.
+	var pick *ledger.Customer
 	for _, r := range rows {
 		if busy[r.Customer.ID] || r.OpenPlans > 0 || r.OpenPromises > 0 || len(r.Balances) != 1 {
 			continue
 		}
-		b := r.Balances[0]
-		if b.Overdue().Sign() <= 0 {
+		if r.Balances[0].Overdue().Sign() <= 0 {
 			continue
 		}
-		_, err = svc.BookFollowUp(ctx, r.Customer.ID, service.FollowUpInput{Note: "demo: a call to make"})
-		return err
+		if pick == nil || (r.Customer.Kind == "consumer" && pick.Kind != "consumer") {
+			pick = &r.Customer
+		}
 	}
-	return nil
+	if pick == nil {
+		return nil
+	}
+	_, err = svc.BookFollowUp(ctx, pick.ID, service.FollowUpInput{Note: "demo: a call to make"})
+	return err
 }

@@ -65,7 +65,8 @@ func at(d civil.Date, hour int) time.Time {
 // the invoices issued, the payments the bank reports, the disputes
 // raised — are recorded at 12:00, after Europe's morning emails left and
 // before the Americas' do: so some messages queued in the morning meet a
-// payment at delivery and are withdrawn, as in life.
+// payment at delivery and are withdrawn, as in life. The calls due are
+// made at 18:00. The as-of day stops at 06:00 (Generate).
 const (
 	runHour    = 6
 	eventsHour = 12
@@ -87,8 +88,9 @@ const HistoryDays = 90
 // the day's invoices, payments and disputes (raised and resolved) are
 // recorded, the agents make the calls due, and the email
 // sender delivers what is due to a mailer that keeps nothing (no network).
-// On asOf, after the run, a few plans and promises are agreed
-// (seedPlans). clk is handed back to its base clock when Generate returns.
+// On asOf, early, the day's events are recorded and a few plans and
+// promises agreed (seedPlans), then today's run runs. clk is handed back
+// to its base clock when Generate returns.
 //
 // Running it again with the same asOf and seed changes nothing; a database
 // that holds a demo made for another date or seed is refused
@@ -136,7 +138,7 @@ func Generate(ctx context.Context, svc *service.Service, clk *Clock, asOf civil.
 		return Summary{}, err
 	}
 	mailer := &discardMailer{}
-	for d := live; !d.After(asOf); d = d.AddDays(1) {
+	for d := live; d.Before(asOf); d = d.AddDays(1) {
 		clk.set(at(d, runHour))
 		if _, err := svc.StartRun(ctx, service.RunInput{AsOf: d.String()}); err != nil {
 			return Summary{}, fmt.Errorf("demo: run of %s: %w", d, err)
@@ -148,18 +150,8 @@ func Generate(ctx context.Context, svc *service.Service, clk *Clock, asOf civil.
 		if err := deliver(ctx, svc, mailer); err != nil {
 			return Summary{}, fmt.Errorf("demo: deliveries of %s: %w", d, err)
 		}
-		for _, e := range days[d] {
-			if err := e.apply(ctx, svc); err != nil {
-				return Summary{}, fmt.Errorf("demo: %s: %w", d, err)
-			}
-		}
-		if d == asOf {
-			// Today: the agreements made on today's calls. The rest of
-			// today belongs to settle serve and its clock.
-			if err := seedPlans(ctx, svc, asOf); err != nil {
-				return Summary{}, err
-			}
-			break
+		if err := apply(ctx, svc, days[d]); err != nil {
+			return Summary{}, fmt.Errorf("demo: %s: %w", d, err)
 		}
 		clk.set(at(d, lateHour))
 		if err := g.workCalls(ctx, svc, refs, at(d, lateHour)); err != nil {
@@ -169,7 +161,39 @@ func Generate(ctx context.Context, svc *service.Service, clk *Clock, asOf civil.
 			return Summary{}, fmt.Errorf("demo: deliveries of %s: %w", d, err)
 		}
 	}
+	// Today, asOf, until the run: what yesterday's run queued for this
+	// early hour leaves; the day's invoices and payments (the bank's
+	// morning statement) are recorded, and the plans and promises agreed
+	// on today's first calls (seedPlans); then today's run sees them all —
+	// its calls and reviews wait on the worklist for the demo's user. The
+	// rest of today belongs to settle serve and its clock.
+	clk.set(at(asOf, runHour))
+	if err := deliver(ctx, svc, mailer); err != nil {
+		return Summary{}, fmt.Errorf("demo: deliveries of %s: %w", asOf, err)
+	}
+	if err := apply(ctx, svc, days[asOf]); err != nil {
+		return Summary{}, fmt.Errorf("demo: %s: %w", asOf, err)
+	}
+	if err := seedPlans(ctx, svc, asOf); err != nil {
+		return Summary{}, err
+	}
+	if _, err := svc.StartRun(ctx, service.RunInput{AsOf: asOf.String()}); err != nil {
+		return Summary{}, fmt.Errorf("demo: run of %s: %w", asOf, err)
+	}
+	if err := deliver(ctx, svc, mailer); err != nil {
+		return Summary{}, fmt.Errorf("demo: deliveries of %s: %w", asOf, err)
+	}
 	return sum, nil
+}
+
+// apply records a day's events.
+func apply(ctx context.Context, svc *service.Service, events []event) error {
+	for _, e := range events {
+		if err := e.apply(ctx, svc); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deliver runs the email sender until nothing due is left.

@@ -173,10 +173,14 @@ func checkStory(t *testing.T, f *fixture) {
 }
 
 // recorded is when the demo records a thing dated d: at the day's events
-// hour, or on the go-live day (before its first run) for the opening book.
+// hour, on the go-live day (before its first run) for the opening book, or
+// early on the as-of day (before its run) for that day's.
 func recorded(d, live civil.Date) time.Time {
-	if d.Before(live) {
+	switch {
+	case d.Before(live):
 		return at(live, runHour)
+	case d == testAsOf:
+		return at(d, runHour)
 	}
 	return at(d, eventsHour)
 }
