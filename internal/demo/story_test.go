@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -42,7 +43,16 @@ var (
 // On both engines: SQLite (the demo's own) and PostgreSQL (settle demo
 // --db postgres://…).
 func TestGenerate_TrueStory(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { checkStory(t, loaded(t, testAsOf, 1)) })
+	// The demos the other tests load too: no extra load when the whole
+	// package runs.
+	for _, tc := range []struct {
+		asOf civil.Date
+		seed int64
+	}{{testAsOf, 1}, {civil.New(2026, 11, 15), 42}, {civil.New(2026, 12, 31), 1}} {
+		t.Run(fmt.Sprintf("sqlite/%s/%d", tc.asOf, tc.seed), func(t *testing.T) {
+			checkStory(t, loaded(t, tc.asOf, tc.seed), tc.asOf, tc.seed)
+		})
+	}
 	t.Run("postgres", func(t *testing.T) {
 		clk := NewClock(noonOf(testAsOf))
 		st := testutil.PostgresAt(t, clk.Now)
@@ -51,18 +61,19 @@ func TestGenerate_TrueStory(t *testing.T) {
 		if f.sum, err = Generate(f.ctx, f.svc, clk, testAsOf, 1); err != nil {
 			t.Fatal(err)
 		}
-		checkStory(t, f)
+		checkStory(t, f, testAsOf, 1)
 	})
 }
 
-func checkStory(t *testing.T, f *fixture) {
+func checkStory(t *testing.T, f *fixture, asOf civil.Date, seed int64) {
+	t.Helper()
 	ctx, svc := f.ctx, f.svc
-	_, g, err := build(testAsOf, 1)
+	_, g, err := build(asOf, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	live := testAsOf.AddDays(-HistoryDays)
-	g.story(1, live)
+	live := asOf.AddDays(-HistoryDays)
+	g.story(seed, live)
 	// invoice number → when the dispute was recorded and when it was
 	// resolved (zero: never)
 	type span struct{ from, to time.Time }
@@ -70,9 +81,9 @@ func checkStory(t *testing.T, f *fixture) {
 	resolved := 0
 	for _, inv := range g.invoices {
 		if inv.disputed {
-			sp := span{from: recorded(inv.disputedOn, live)}
+			sp := span{from: recorded(inv.disputedOn, live, asOf)}
 			if !inv.resolvedOn.IsZero() {
-				sp.to = recorded(inv.resolvedOn, live)
+				sp.to = recorded(inv.resolvedOn, live, asOf)
 				resolved++
 			}
 			disputedAt[inv.number] = sp
@@ -104,7 +115,7 @@ func checkStory(t *testing.T, f *fixture) {
 			}
 			payAt := map[string]time.Time{}
 			for _, p := range pays {
-				payAt[p.ID] = recorded(p.ReceivedOn, live)
+				payAt[p.ID] = recorded(p.ReceivedOn, live, asOf)
 			}
 			allocs := ledger.Allocate(invs, pays).Allocations
 			// paidBy is how much of an invoice the payments recorded
@@ -175,11 +186,11 @@ func checkStory(t *testing.T, f *fixture) {
 // recorded is when the demo records a thing dated d: at the day's events
 // hour, on the go-live day (before its first run) for the opening book, or
 // early on the as-of day (before its run) for that day's.
-func recorded(d, live civil.Date) time.Time {
+func recorded(d, live, asOf civil.Date) time.Time {
 	switch {
 	case d.Before(live):
 		return at(live, runHour)
-	case d == testAsOf:
+	case d == asOf:
 		return at(d, runHour)
 	}
 	return at(d, eventsHour)
