@@ -285,11 +285,11 @@ func (g *gen) story(seed int64, live civil.Date) map[civil.Date][]event {
 		}
 		inv.disputedOn = on
 		add(on, event{kind: disputed, invoice: inv})
-		// About half the disputes raised since go-live are settled in
-		// the customer's favour of paying: two to four weeks later the
-		// question is answered, the flag cleared, and the invoice paid
-		// in full within the week (never by a customer who has stopped
-		// paying).
+		// About half the disputes raised since go-live are resolved: two
+		// to four weeks later the customer's question is answered (a
+		// delivery note, a purchase order number), the flag cleared,
+		// and the invoice paid in full within the week — never by a
+		// customer who has stopped paying.
 		resolved := on.AddDays(14 + rng.IntN(15))
 		payOn := weekday(resolved.AddDays(2 + rng.IntN(5)))
 		if rng.IntN(2) == 0 || on.Before(live) || payOn.After(g.asOf) || profiles[inv.cust].pays == stopped {
