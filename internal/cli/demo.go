@@ -15,6 +15,7 @@ import (
 	"settle/internal/apperr"
 	"settle/internal/civil"
 	"settle/internal/demo"
+	"settle/internal/ledger"
 	"settle/internal/service"
 	"settle/internal/store"
 )
@@ -33,7 +34,11 @@ func (a *App) demoCmd() *cobra.Command {
 the Netherlands and Japan, a year of invoices and payments with every kind
 of payer — in settle-demo.db (unless --db or SETTLE_DB names another
 database), then serve the web UI and the API, and print the demo admin's
-sign-in, a token and commands to try.
+sign-in, a token and commands to try. The demo organisation has used
+settle for its last 90 days: the demo lives them day by day (settle's own
+daily runs, the day's invoices, payments, disputes and calls, the email
+sender to a mailer that sends nothing), so what it shows is what settle
+produced.
 
 Running it again reuses the data it made and prints a new token and a new
 password for the demo admin.`,
@@ -45,6 +50,10 @@ password for the demo admin.`,
 			if !cmd.Flag("db").Changed && os.Getenv("SETTLE_DB") == "" {
 				a.DB = DemoDB
 			}
+			// The demo lives its year on its own clock (demo.Clock), then
+			// hands over to the real one.
+			clk := demo.NewClock(a.Now)
+			a.Now = clk.Now
 			svc, ctx, done, err := a.open(cmd.Context())
 			if err != nil {
 				return err
@@ -57,7 +66,7 @@ password for the demo admin.`,
 			if err != nil {
 				return usageError{err}
 			}
-			sum, reused, err := a.loadDemo(ctx, svc, date, seed, cmd.Flag("as-of").Changed || cmd.Flag("seed").Changed)
+			sum, reused, err := a.loadDemo(ctx, svc, clk, date, seed, cmd.Flag("as-of").Changed || cmd.Flag("seed").Changed)
 			if err != nil {
 				return err
 			}
@@ -101,7 +110,7 @@ password for the demo admin.`,
 // Demo data is made relative to its as-of date, so data made yesterday
 // differs from today's and cannot be loaded over it; it is kept as it is,
 // unless the user explicitly asked for a date or seed.
-func (a *App) loadDemo(ctx context.Context, svc *service.Service, asOf civil.Date, seed int64, explicit bool) (sum demo.Summary, reused bool, err error) {
+func (a *App) loadDemo(ctx context.Context, svc *service.Service, clk *demo.Clock, asOf civil.Date, seed int64, explicit bool) (sum demo.Summary, reused bool, err error) {
 	var n map[string]int64
 	err = svc.Store().Tx(ctx, func(tx store.Tx) error {
 		var err error
@@ -124,10 +133,9 @@ func (a *App) loadDemo(ctx context.Context, svc *service.Service, asOf civil.Dat
 			Payments: int(n["payments"]), AlreadyLoaded: true}, true, nil
 	}
 	fmt.Fprintf(a.Stderr, "Loading the demo organisation as of %s (seed %d)…\n", asOf, seed)
-	sum, err = demo.Generate(ctx, svc, asOf, seed)
+	sum, err = demo.Generate(ctx, svc, clk, asOf, seed)
 	if apperr.CodeOf(err) == apperr.Invalid && n["customers"] > 0 {
-		// Every demo invoice clashes with the stored one of the same
-		// number: one line says it better than a thousand.
+		// Generate found another demo's history (demo.checkLoaded).
 		return sum, false, fmt.Errorf("%s holds a demo made for another date or seed; "+
 			"remove it or choose another --db", a.dbName())
 	}
@@ -207,7 +215,8 @@ func demoAdmin(ctx context.Context, svc *service.Service) (string, error) {
 // has a call to make: on some dates the day's run asks for none (the
 // demo's calls fall due on other days), and an empty worklist shows the
 // demo badly. It books a follow-up call with a customer who owes overdue
-// money and has no plan, promise or task yet — someone to negotiate with.
+// money and has no plan, promise or task yet — someone to negotiate with,
+// a consumer if there is one.
 func demoCallTask(ctx context.Context, svc *service.Service, asOf civil.Date) error {
 	open, _, err := svc.Tasks(ctx, store.TaskFilter{Queue: "tier1", Status: store.TaskOpen, Page: store.Page{Limit: 1}})
 	if err != nil || len(open) > 0 {
@@ -225,16 +234,24 @@ func demoCallTask(ctx context.Context, svc *service.Service, asOf civil.Date) er
 	if err != nil {
 		return err
 	}
+	// A consumer first: a household's arrears are what a first call
+	// negotiates (a plan of small monthly installments); a business
+	// owing tens of thousands is not the example to start with.
+	var pick *ledger.Customer
 	for _, r := range rows {
 		if busy[r.Customer.ID] || r.OpenPlans > 0 || r.OpenPromises > 0 || len(r.Balances) != 1 {
 			continue
 		}
-		b := r.Balances[0]
-		if b.Overdue().Sign() <= 0 {
+		if r.Balances[0].Overdue().Sign() <= 0 {
 			continue
 		}
-		_, err = svc.BookFollowUp(ctx, r.Customer.ID, service.FollowUpInput{Note: "demo: a call to make"})
-		return err
+		if pick == nil || (r.Customer.Kind == "consumer" && pick.Kind != "consumer") {
+			pick = &r.Customer
+		}
 	}
-	return nil
+	if pick == nil {
+		return nil
+	}
+	_, err = svc.BookFollowUp(ctx, pick.ID, service.FollowUpInput{Note: "demo: a call to make"})
+	return err
 }

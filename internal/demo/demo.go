@@ -1,11 +1,14 @@
 // Package demo builds the receivables of a credible small business — forty
 // customers in four currencies, a year of invoices and the payments that
-// followed them — and loads them through the ordinary CSV import, so a demo
-// exercises exactly the path a real customer's data takes.
+// followed them — and lives that year through settle: the customers come in
+// through the ordinary CSV import, then every day the day's invoices,
+// payments and disputes are recorded, the daily collections run runs and
+// the email sender delivers (history.go). What the demo shows on its last
+// day is what settle itself produced.
 //
 // Everything is derived from a seed and an "as of" date: the same pair
-// gives byte-identical CSV files, so loading them again is a no-op (the
-// import recognises files it has seen).
+// gives byte-identical CSV files (Build) and the same history; loading them
+// again is a no-op.
 package demo
 
 import (
@@ -19,6 +22,7 @@ import (
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
+	"settle/internal/collect"
 	"settle/internal/money"
 	"settle/internal/service"
 )
@@ -41,54 +45,19 @@ type Files struct {
 	Summary                       Summary
 }
 
-// Generate builds the demo files for asOf and seed and imports them with
-// svc (ctx must carry an actor that may import); on the first load it adds
-// negotiation policies, budgets, and a few plans and promises to pay
-// (seedPlans). Running it again with the same asOf and seed changes
-// nothing.
-func Generate(ctx context.Context, svc *service.Service, asOf civil.Date, seed int64) (Summary, error) {
-	f, err := Build(asOf, seed)
-	if err != nil {
-		return Summary{}, err
-	}
-	sum := f.Summary
-	sum.AlreadyLoaded = true
-	// Customers first: invoices and payments refer to them, and payments
-	// to invoices.
-	for _, file := range []struct {
-		kind string
-		data []byte
-	}{{"customers", f.Customers}, {"invoices", f.Invoices}, {"payments", f.Payments}} {
-		res, err := svc.Import(ctx, file.kind, bytes.NewReader(file.data),
-			service.ImportOptions{Filename: "demo-" + file.kind + ".csv"})
-		if err != nil {
-			return Summary{}, fmt.Errorf("demo: import %s: %w", file.kind, err)
-		}
-		if !res.AlreadyImported {
-			sum.AlreadyLoaded = false
-		}
-	}
-	if !sum.AlreadyLoaded {
-		if err := seedNegotiation(ctx, svc); err != nil {
-			return Summary{}, err
-		}
-		if err := seedPlans(ctx, svc, asOf); err != nil {
-			return Summary{}, err
-		}
-	}
-	return sum, nil
-}
-
 // seedNegotiation gives the demo what negotiations need beyond the
 // ledger: a policy for the key accounts (longer terms, concedes sooner,
-// legal review as the alternative) and for small accounts (short plans,
-// few rounds), and stated budgets for two consumers in arrears.
+// legal review as the alternative, and a ladder that phones: see
+// keyAccountLadder) and for small accounts (short plans, few rounds), and
+// stated budgets for two consumers in arrears.
 func seedNegotiation(ctx context.Context, svc *service.Service) error {
 	str := func(v string) *string { return &v }
 	num := func(v int) *int { return &v }
+	keyLadder := keyAccountLadder()
 	policies := []service.PolicyInput{
 		{Segment: "key_account", MaxTermMonths: num(36), MinRecovery: str("0.60"), MaxRounds: num(8), ConcessionExponent: str("1.0"),
-			MaxSettlementDiscount: str("0.10"), NoDeal: &service.NoDealInput{Action: str("legal"), Recovery: str("0.55"), Cost: str("0.15"), DelayDays: num(270)}},
+			MaxSettlementDiscount: str("0.10"), NoDeal: &service.NoDealInput{Action: str("legal"), Recovery: str("0.55"), Cost: str("0.15"), DelayDays: num(270)},
+			Ladder: &keyLadder},
 		{Segment: "small", MaxTermMonths: num(12), MinInstallment: str("10.00"), MaxRounds: num(4), DownPaymentShare: str("0.10")},
 	}
 	for _, p := range policies {
@@ -115,6 +84,23 @@ func seedNegotiation(ctx context.Context, svc *service.Service) error {
 		}
 	}
 	return nil
+}
+
+// keyAccountLadder is the demo organisation's ladder for its key
+// accounts: the default, except that the final step before the legal
+// review is a senior agent's call, like the firm reminder and the demand
+// already are for key accounts. A careful credit controller does not send
+// an account that is half of the receivables, and keeps the promises it
+// makes on the phone, a written final notice threatening a collection
+// agency after a single written reminder.
+func keyAccountLadder() collect.Ladder {
+	l := collect.DefaultLadder()
+	for i := range l.Steps {
+		if l.Steps[i].Name == collect.StepFinal {
+			l.Steps[i].KeyAccountCall = true
+		}
+	}
+	return l
 }
 
 // behaviour is how a customer pays.
@@ -224,6 +210,9 @@ type invoice struct {
 	amount   money.Amount
 	disputed bool
 	paid     bool
+	// disputedOn is the day the customer raised the dispute, resolvedOn
+	// the day it was resolved (zero: still open) (story).
+	disputedOn, resolvedOn civil.Date
 }
 
 type payment struct {
@@ -247,9 +236,18 @@ type gen struct {
 }
 
 // Build returns the demo files for asOf and seed; it touches no database.
+// The files hold the book as it stands on asOf (an invoice disputed at any
+// time in the year is marked disputed).
 func Build(asOf civil.Date, seed int64) (Files, error) {
+	f, _, err := build(asOf, seed)
+	return f, err
+}
+
+// build is Build, also returning the generator's rows, from which Generate
+// takes the dates on which things happen.
+func build(asOf civil.Date, seed int64) (Files, *gen, error) {
 	if !asOf.IsValid() {
-		return Files{}, fmt.Errorf("demo: invalid as-of date %v", asOf)
+		return Files{}, nil, fmt.Errorf("demo: invalid as-of date %v", asOf)
 	}
 	// The second PCG word is fixed so that the seed alone picks the stream.
 	g := &gen{rng: rand.New(rand.NewPCG(uint64(seed), 0x5e771e)), asOf: asOf,
@@ -271,16 +269,17 @@ func Build(asOf civil.Date, seed int64) (Files, error) {
 	var f Files
 	var err error
 	if f.Customers, err = customersCSV(); err != nil {
-		return Files{}, err
+		return Files{}, nil, err
 	}
-	if f.Invoices, err = g.invoicesCSV(); err != nil {
-		return Files{}, err
+	all := func(inv *invoice) (bool, bool) { return true, inv.disputed }
+	if f.Invoices, err = g.invoicesCSV(all); err != nil {
+		return Files{}, nil, err
 	}
-	if f.Payments, err = g.paymentsCSV(); err != nil {
-		return Files{}, err
+	if f.Payments, err = g.paymentsCSV(func(*payment) bool { return true }); err != nil {
+		return Files{}, nil, err
 	}
 	f.Summary = Summary{Customers: len(profiles), Invoices: len(g.invoices), Payments: len(g.payments)}
-	return f, nil
+	return f, g, nil
 }
 
 // weekday moves a Saturday or Sunday to the next Monday: businesses invoice
@@ -561,11 +560,17 @@ func customersCSV() ([]byte, error) {
 	return writeCSV(rows)
 }
 
-func (g *gen) invoicesCSV() ([]byte, error) {
+// invoicesCSV writes the invoices that keep says to keep, marked disputed
+// as it says.
+func (g *gen) invoicesCSV(keep func(*invoice) (keep, disputed bool)) ([]byte, error) {
 	rows := [][]string{{"number", "customer_ref", "issue_date", "due_date", "currency", "amount", "disputed"}}
 	for _, inv := range g.invoices {
+		ok, isDisputed := keep(inv)
+		if !ok {
+			continue
+		}
 		disputed := ""
-		if inv.disputed {
+		if isDisputed {
 			disputed = "true"
 		}
 		rows = append(rows, []string{inv.number, profiles[inv.cust].ref, inv.issue.String(), inv.due.String(),
@@ -574,9 +579,14 @@ func (g *gen) invoicesCSV() ([]byte, error) {
 	return writeCSV(rows)
 }
 
-func (g *gen) paymentsCSV() ([]byte, error) {
+// paymentsCSV writes the payments that keep says to keep.
+func (g *gen) paymentsCSV(keep func(*payment) bool) ([]byte, error) {
 	rows := [][]string{{"customer_ref", "received_on", "currency", "amount", "method", "reference", "invoice_number"}}
-	for _, p := range g.payments {
+	for i := range g.payments {
+		p := &g.payments[i]
+		if !keep(p) {
+			continue
+		}
 		rows = append(rows, []string{profiles[p.cust].ref, p.on.String(), string(p.amount.Currency()),
 			p.amount.String(), p.method, p.reference, p.invoice})
 	}

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"settle/internal/civil"
 	"settle/internal/ledger"
@@ -18,15 +22,77 @@ import (
 
 var testAsOf = civil.New(2026, 3, 31)
 
-func newService(t *testing.T) (*service.Service, context.Context) {
+// fixture is a demo loaded once per date and seed and shared by the tests
+// that only read it (loading lives months of daily runs).
+type fixture struct {
+	svc *service.Service
+	clk *Clock
+	ctx context.Context
+	sum Summary
+}
+
+var (
+	fixturesMu  sync.Mutex
+	fixtures    = map[string]*fixture{}
+	fixtureDirs []string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, d := range fixtureDirs {
+		os.RemoveAll(d)
+	}
+	os.Exit(code)
+}
+
+// loaded returns the demo of asOf and seed, loading it on first use.
+func loaded(t *testing.T, asOf civil.Date, seed int64) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"), nil)
+	fixturesMu.Lock()
+	defer fixturesMu.Unlock()
+	key := fmt.Sprint(asOf, seed)
+	if f := fixtures[key]; f != nil {
+		return f
+	}
+	dir, err := os.MkdirTemp("", "settle-demo-test-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	return service.New(st, nil), service.WithActor(ctx, service.Actor{ID: "test", Role: service.RoleAdmin})
+	fixtureDirs = append(fixtureDirs, dir)
+	f := load(t, dir, asOf, seed)
+	fixtures[key] = f
+	return f
+}
+
+// noonOf is a clock stopped at noon UTC of d: the base of the tests' demo
+// clocks, so that nothing depends on the day the tests run.
+func noonOf(d civil.Date) func() time.Time {
+	return func() time.Time { return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC) }
+}
+
+// fresh loads the demo of asOf and seed into a new database of its own.
+func fresh(t *testing.T, asOf civil.Date, seed int64) *fixture {
+	t.Helper()
+	f := load(t, t.TempDir(), asOf, seed)
+	t.Cleanup(func() { f.svc.Store().Close() })
+	return f
+}
+
+func load(t *testing.T, dir string, asOf civil.Date, seed int64) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	clk := NewClock(noonOf(asOf))
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "demo.db"), clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{svc: service.New(st, clk.Now), clk: clk,
+		ctx: service.WithActor(ctx, service.Actor{ID: "test", Role: service.RoleAdmin})}
+	if f.sum, err = Generate(f.ctx, f.svc, clk, asOf, seed); err != nil {
+		st.Close()
+		t.Fatal(err)
+	}
+	return f
 }
 
 func counts(t *testing.T, ctx context.Context, svc *service.Service) map[string]int64 {
@@ -135,11 +201,8 @@ func TestGenerate(t *testing.T) {
 		seed int64
 	}{{testAsOf, 1}, {civil.New(2026, 11, 15), 42}} {
 		t.Run(tc.asOf.String(), func(t *testing.T) {
-			svc, ctx := newService(t)
-			sum, err := Generate(ctx, svc, tc.asOf, tc.seed)
-			if err != nil {
-				t.Fatal(err)
-			}
+			f := loaded(t, tc.asOf, tc.seed)
+			svc, clk, ctx, sum := f.svc, f.clk, f.ctx, f.sum
 			if sum.AlreadyLoaded {
 				t.Error("first load reported as already loaded")
 			}
@@ -181,7 +244,7 @@ func TestGenerate(t *testing.T) {
 				t.Errorf("C-2006 position %+v: want a credit", pos.Currencies)
 			}
 
-			again, err := Generate(ctx, svc, tc.asOf, tc.seed)
+			again, err := Generate(ctx, svc, clk, tc.asOf, tc.seed)
 			if err != nil {
 				t.Fatal(err)
 			}

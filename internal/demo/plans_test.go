@@ -1,14 +1,9 @@
 package demo
 
 import (
-	"context"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"settle/internal/civil"
-	"settle/internal/service"
-	"settle/internal/store/sqlite"
 )
 
 // The demo's plans and promises show on the dashboard: one plan in each of
@@ -24,20 +19,8 @@ func TestGenerate_PlansAndPromises(t *testing.T) {
 		civil.New(2028, 2, 29), civil.New(2026, 12, 24), civil.New(2026, 12, 31),
 	} {
 		t.Run(asOf.String(), func(t *testing.T) {
-			now := func() time.Time {
-				return time.Date(asOf.Year, asOf.Month, asOf.Day, 12, 0, 0, 0, time.UTC)
-			}
-			ctx := context.Background()
-			st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"), now)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			svc := service.New(st, now)
-			ctx = service.WithActor(ctx, service.Actor{ID: "test", Role: service.RoleAdmin})
-			if _, err := Generate(ctx, svc, asOf, 1); err != nil {
-				t.Fatal(err)
-			}
+			f := loaded(t, asOf, 1)
+			svc, ctx := f.svc, f.ctx
 			d, err := svc.Dashboard(ctx, asOf)
 			if err != nil {
 				t.Fatal(err)

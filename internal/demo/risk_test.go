@@ -15,10 +15,8 @@ import (
 // score ranks the customers whose next invoices were paid late (or not at
 // all) above the others.
 func TestRiskScore_OutOfSampleOnDemoBook(t *testing.T) {
-	svc, ctx := newService(t)
-	if _, err := Generate(ctx, svc, testAsOf, 1); err != nil {
-		t.Fatal(err)
-	}
+	f := loaded(t, testAsOf, 1)
+	svc, ctx := f.svc, f.ctx
 	cutoff := testAsOf.AddDays(-(assess.LabelHorizonDays + assess.LabelLateDays))
 	var scores []float64
 	var late []bool

@@ -64,14 +64,15 @@ func fixture(t testing.TB) *service.Service {
 		if fixtureErr != nil {
 			return
 		}
-		st, err := sqlite.Open(context.Background(), filepath.Join(fixtureDir, "web.db"), testutil.Clock)
+		clk := demo.NewClock(testutil.Clock)
+		st, err := sqlite.Open(context.Background(), filepath.Join(fixtureDir, "web.db"), clk.Now)
 		if err != nil {
 			fixtureErr = err
 			return
 		}
-		svc := service.New(st, testutil.Clock)
+		svc := service.New(st, clk.Now)
 		ctx := testutil.Admin(context.Background())
-		if _, err := demo.Generate(ctx, svc, asOf, 1); err != nil {
+		if _, err := demo.Generate(ctx, svc, clk, asOf, 1); err != nil {
 			fixtureErr = err
 			return
 		}
