@@ -87,12 +87,10 @@ func seedNegotiation(ctx context.Context, svc *service.Service) error {
 }
 
 // keyAccountLadder is the demo organisation's ladder for its key
-// accounts: the default, except that the final step before the legal
-// review is a senior agent's call, like the firm reminder and the demand
-// already are for key accounts. A careful credit controller does not send
-// an account that is half of the receivables, and keeps the promises it
-// makes on the phone, a written final notice threatening a collection
-// agency after a single written reminder.
+// accounts: the default, except that the final notice too starts with a
+// senior agent's call, like the firm reminder and the demand already do
+// for key accounts; the letter follows only if the call settled nothing
+// (collect.KeyAccountMailDelayDays later).
 func keyAccountLadder() collect.Ladder {
 	l := collect.DefaultLadder()
 	for i := range l.Steps {

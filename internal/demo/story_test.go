@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"settle/internal/civil"
+	"settle/internal/collect"
 	"settle/internal/ledger"
 	"settle/internal/service"
 	"settle/internal/store"
@@ -257,10 +258,12 @@ func parseDay(t *testing.T, layout, s string) civil.Date {
 
 // The demo's key accounts (C-1001 is 54% of the USD receivables, and pays
 // every promise it makes on the phone) are handled as a careful credit
-// controller handles them: in person. Their written collections stop at
-// the first overdue notice; the firm reminder, the demand and the final
-// step are calls (a final notice threatening a collection agency, after a
-// single written reminder, was the first thing issue 16 found).
+// controller handles them: in person first. At the firm reminder, the
+// demand and the final notice a senior agent calls, and the written step
+// follows only collect.KeyAccountMailDelayDays later (withdrawn if the
+// call settled it: a promise, a plan). A final notice threatening a
+// collection agency as the first message was the first thing issue 16
+// found; the case rules start every account at the first overdue step.
 func TestGenerate_KeyAccountsArePhoned(t *testing.T) {
 	f := loaded(t, testAsOf, 1)
 	err := f.svc.Store().ReadTx(f.ctx, func(tx store.Tx) error {
@@ -278,9 +281,12 @@ func TestGenerate_KeyAccountsArePhoned(t *testing.T) {
 				if m.Status == store.MessageWithdrawn {
 					continue
 				}
-				if m.Step == "firm" || m.Step == "demand" || m.Step == "final_notice" {
-					t.Errorf("%s (%s): %s %s %q (%s, %s); want a call", c.ExternalRef, c.Name, m.Channel, m.Step, m.Subject,
-						m.Status, m.ScheduledFor.Format(time.DateOnly))
+				switch m.Step {
+				case "firm", "demand", "final_notice":
+					if first := m.Context.StepOn.AddDays(collect.KeyAccountMailDelayDays); civil.Of(m.ScheduledFor).Before(first) {
+						t.Errorf("%s (%s): %s %s %q on %s, before the personal call had %d days (step taken %s)", c.ExternalRef, c.Name, m.Channel, m.Step,
+							m.Subject, m.ScheduledFor.Format(time.DateOnly), collect.KeyAccountMailDelayDays, m.Context.StepOn)
+					}
 				}
 			}
 		}
