@@ -514,7 +514,9 @@ func Due(l Ladder, s CustomerState, asOf civil.Date) []Action {
 		if v.paused != "" && s.Paused {
 			continue
 		}
-		out = append(out, l.courtesy(s, v, asOf)...)
+		if l.courtesyAllowed(v.current(s.Cases[v.cur])) {
+			out = append(out, l.courtesy(s, v, asOf)...)
+		}
 		if v.paused != "" || len(v.overdue) == 0 {
 			continue
 		}
@@ -556,6 +558,25 @@ func Due(l Ladder, s CustomerState, asOf civil.Date) []Action {
 		return out[i].Channel < out[j].Channel
 	})
 	return out
+}
+
+// courtesyAllowed: friendly notices before the due date go out only while
+// the currency's case is at most at its first step — not beside a firm
+// reminder, a demand or a final notice ("you will not receive another
+// reminder"). An invoice coming due then joins the case when it falls
+// overdue, and the case's next message names it.
+func (l Ladder) courtesyAllowed(c Case) bool {
+	return c.Step == "" || c.Step == l.firstEscalation()
+}
+
+// firstEscalation is the name of the first escalation step ("" none).
+func (l Ladder) firstEscalation() string {
+	for _, st := range l.Steps {
+		if st.escalation() {
+			return st.Name
+		}
+	}
+	return ""
 }
 
 // courtesy returns the courtesy notice of a currency: the latest courtesy

@@ -94,6 +94,10 @@ func TestDue_Ladder(t *testing.T) {
 			{InvoiceID: "a", DueDate: due, Balance: usd(1), Disputed: true}, inv("b", due.AddDays(40))},
 			Done: done("b", StepInvoiceOverdue), Cases: at(StepDemand, 33, 47)}, due.AddDays(85), // b's +45
 			[]string{"message final_notice email (b)", "message final_notice letter (b)"}},
+		{"a new invoice coming due while the case is at its demand: no friendly reminder beside it", CustomerState{Items: []Item{inv("a", due), inv("n", due.AddDays(40))},
+			Done: ev, Cases: at(StepDemand, 30, 44)}, due.AddDays(37), nil},
+		{"a new invoice coming due while the case is at its first step: the reminder goes", CustomerState{Items: []Item{inv("a", due), inv("n", due.AddDays(7))},
+			Done: ev, Cases: at(StepOverdue, 3, 0)}, due.AddDays(4), []string{"message reminder email [n]"}},
 		{"+61 after the review: nothing more", CustomerState{Items: []Item{inv("a", due)}, Done: ev, Cases: at(StepReview, 60, 0)}, due.AddDays(61), nil},
 		{"two invoices: one message for the case, listing both", CustomerState{Items: []Item{inv("a", due), inv("b", due.AddDays(4))},
 			Done: done("a", StepInvoiceOverdue, "b", StepInvoiceOverdue), Cases: at(StepOverdue, 3, 0)}, due.AddDays(7),

@@ -94,6 +94,9 @@ func NextWake(l Ladder, s CustomerState, asOf civil.Date) (civil.Date, bool) {
 		// Courtesy notices: the next courtesy step of each invoice not yet
 		// overdue, or at once when one is reached and not had.
 		for _, it := range v.active {
+			if !l.courtesyAllowed(v.current(s.Cases[v.cur])) {
+				break
+			}
 			d := asOf.DaysSince(it.DueDate)
 			if d > 0 {
 				continue
