@@ -98,6 +98,28 @@ type Ladder struct {
 	// DefaultPromiseSharePercent); a smaller one is acknowledged, the rest
 	// is chased and an agent reviews the promise.
 	PromiseSharePercent int `json:"promise_share_percent,omitempty"`
+	// FeeMinimum: the statutory claim of a step marked fee "statutory" is
+	// made only when the case's overdue balance is at least this many
+	// major units of its currency (0: DefaultFeeMinimum): never a fixed
+	// compensation on a negligible remainder.
+	FeeMinimum int64 `json:"fee_minimum,omitempty"`
+}
+
+// DefaultFeeMinimum is FeeMinimum's default, in major units.
+const DefaultFeeMinimum = 100
+
+// FeeApplies reports whether a step's statutory claim is made on an
+// overdue balance (minor units) of a currency.
+func (l Ladder) FeeApplies(cur money.Currency, overdueMinor int64) bool {
+	m := l.FeeMinimum
+	if m <= 0 {
+		m = DefaultFeeMinimum
+	}
+	unit := int64(1)
+	for range cur.Digits() {
+		unit *= 10
+	}
+	return overdueMinor >= m*unit
 }
 
 // Defaults of the case rules.
@@ -225,6 +247,9 @@ func (l Ladder) Validate() error {
 	}
 	if l.MinGapDays < 0 || l.MinGapDays > 60 {
 		fs.Add("ladder.min_gap_days", "%d must be between 0 and 60", l.MinGapDays)
+	}
+	if l.FeeMinimum < 0 || l.FeeMinimum > 1_000_000 {
+		fs.Add("ladder.fee_minimum", "%d must be between 0 and 1000000", l.FeeMinimum)
 	}
 	if l.PromiseSharePercent < 0 || l.PromiseSharePercent > 100 {
 		fs.Add("ladder.promise_share_percent", "%d must be between 0 and 100", l.PromiseSharePercent)
@@ -645,7 +670,7 @@ func (l Ladder) escalate(s CustomerState, v *caseView, asOf civil.Date) []Action
 	}
 	reason := fmt.Sprintf("ladder step %s (%s; %s) for %s", st.Name, offsetText(st.Offset), prev, strings.Join(numbers, ", "))
 	oldest := asOf.DaysSince(v.oldestDue)
-	base := Action{Step: st.Name, InvoiceIDs: invoices, Fee: st.Fee == "statutory", Currency: v.cur, Case: &next, PayBy: next.Deadline}
+	base := Action{Step: st.Name, InvoiceIDs: invoices, Fee: st.Fee == "statutory" && l.FeeApplies(v.cur, v.overdueSum), Currency: v.cur, Case: &next, PayBy: next.Deadline}
 	if len(v.promises) > 0 {
 		base.Promises = slices.Clone(v.promises)
 	}

@@ -288,3 +288,24 @@ func TestDue_KeyAccountMailAfterTheCall(t *testing.T) {
 		}
 	}
 }
+
+// No statutory claim on a negligible remainder: the fee_minimum (100 major
+// units by default) of the currency, hand-counted in minor units.
+func TestLadder_FeeApplies(t *testing.T) {
+	l := DefaultLadder()
+	for _, c := range []struct {
+		cur   money.Currency
+		minor int64
+		want  bool
+	}{
+		{"GBP", 9999, false}, {"GBP", 10000, true}, {"JPY", 99, false}, {"JPY", 100, true}, {"BHD", 99999, false}, {"BHD", 100000, true},
+	} {
+		if got := l.FeeApplies(c.cur, c.minor); got != c.want {
+			t.Errorf("%d %s: %v, want %v", c.minor, c.cur, got, c.want)
+		}
+	}
+	l.FeeMinimum = 500
+	if l.FeeApplies("EUR", 49999) || !l.FeeApplies("EUR", 50000) {
+		t.Error("fee_minimum 500 not honoured")
+	}
+}

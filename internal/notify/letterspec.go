@@ -53,6 +53,7 @@ type dataSpec struct {
 	Invoices       []invoiceSpec    `json:"invoices,omitempty"`
 	Total          amountSpec       `json:"total"`
 	Fee            amountSpec       `json:"fee"`
+	FeeBasis       string           `json:"fee_basis,omitempty"`
 	PayBy          civil.Date       `json:"pay_by"`
 	NextStep       string           `json:"next_step,omitempty"`
 	Installment    *installmentSpec `json:"installment,omitempty"`
@@ -95,7 +96,7 @@ func MarshalLetter(step string, d MessageData, addressLines []string) ([]byte, e
 	}
 	s := letterSpec{Step: step, Address: addressLines, Data: dataSpec{
 		Creditor: d.Creditor, CustomerName: d.CustomerName, Locale: d.Locale, Tone: d.Tone, AsOf: d.AsOf,
-		Total: amountOf(d.Total), Fee: amountOf(d.Fee), PayBy: d.PayBy, NextStep: d.NextStep,
+		Total: amountOf(d.Total), Fee: amountOf(d.Fee), FeeBasis: d.FeeBasis, PayBy: d.PayBy, NextStep: d.NextStep,
 		Benefits: d.Benefits, PaymentMethods: d.PaymentMethods, PayReference: d.PayReference,
 		PortalURL: d.PortalURL, Bank: d.Bank, Contact: d.Contact,
 	}}
@@ -130,7 +131,7 @@ func LetterFromSpec(spec []byte) ([]byte, error) {
 
 func (s letterSpec) data() MessageData {
 	d := MessageData{Creditor: s.Data.Creditor, CustomerName: s.Data.CustomerName, Locale: s.Data.Locale, Tone: s.Data.Tone,
-		Channel: ChannelLetter, AsOf: s.Data.AsOf, Total: s.Data.Total.amount(), Fee: s.Data.Fee.amount(), PayBy: s.Data.PayBy,
+		Channel: ChannelLetter, AsOf: s.Data.AsOf, Total: s.Data.Total.amount(), Fee: s.Data.Fee.amount(), FeeBasis: s.Data.FeeBasis, PayBy: s.Data.PayBy,
 		NextStep: s.Data.NextStep, Benefits: s.Data.Benefits, PaymentMethods: s.Data.PaymentMethods, PayReference: s.Data.PayReference,
 		PortalURL: s.Data.PortalURL, Bank: s.Data.Bank, Contact: s.Data.Contact}
 	if s.Data.Sender != nil {

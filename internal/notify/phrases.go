@@ -16,6 +16,7 @@ type phrasebook interface {
 	consequence(f *facts) string   // what happens after the deadline ("" when nothing is said)
 	help(f *facts) string          // already paid / difficulties / the invitation
 	benefits(keys []string) string // what paying restores
+	feeBasis(basis string) string  // the law the claimed fee and interest rest on
 	payHeading() string            // heading of the payment methods
 	method(key string, l locale) string
 	reference(ref string) string  // how to quote the payment reference

@@ -579,3 +579,7 @@ func (german) contact(phone, email string) string {
 		return "Fragen? Schreiben Sie uns an " + email + "."
 	}
 }
+
+func (german) feeBasis(basis string) string {
+	return "Gebühren und Zinsen: gesetzliche Verzugszinsen und Pauschale nach " + basis + "."
+}

@@ -559,3 +559,7 @@ func (e english) contact(phone, email string) string {
 		return "Questions? Email us at " + email + "."
 	}
 }
+
+func (english) feeBasis(basis string) string {
+	return "Fees and interest: statutory interest and compensation under " + basis + "."
+}

@@ -603,3 +603,7 @@ func (french) contact(phone, email string) string {
 		return "Des questions ? Écrivez-nous à " + email + "."
 	}
 }
+
+func (french) feeBasis(basis string) string {
+	return "Frais et intérêts : intérêts de retard et indemnité forfaitaire selon " + basis + "."
+}

@@ -99,6 +99,7 @@ type MessageData struct {
 	Invoices       []InvoiceLine    // what the message is about (one consolidated message per customer)
 	Total          money.Amount     // sum of the invoice balances (checked)
 	Fee            money.Amount     // fee or statutory interest added at this step; zero: none
+	FeeBasis       string           // the law the fee rests on, e.g. "Late Payment of Commercial Debts (Interest) Act 1998"; stated with the fee
 	PayBy          civil.Date       // the deadline; required for demand and final_notice
 	NextStep       string           // "agency", "legal" or "": what happens after the deadline
 	Installment    *InstallmentLine // installment steps
@@ -539,6 +540,9 @@ func compose(f *facts) *doc {
 		d.blocks = append(d.blocks, block{kind: blockStrong, text: s})
 	}
 	para(p.consequence(f))
+	if f.fee != "" && f.d.FeeBasis != "" {
+		para(p.feeBasis(f.d.FeeBasis))
+	}
 	if len(f.d.Benefits) > 0 {
 		para(p.benefits(f.d.Benefits))
 	}

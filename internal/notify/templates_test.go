@@ -98,6 +98,7 @@ func stepData(t testing.TB, step, tone, locale string) MessageData {
 		with("2026-04-02", inv1, inv2)
 		d.Earlier = []SentStep{{Step: StepOverdue, On: day("2026-03-06")}, {Step: StepFirm, On: day("2026-03-10")}}
 		d.Fee = amt("40.00", cur)
+		d.FeeBasis = feeBasisFor(locale)
 		d.PayBy = day("2026-04-16")
 		d.NextStep = NextAgency
 		d.Benefits = []string{BenefitDelivery, BenefitCreditLimit}
@@ -105,6 +106,7 @@ func stepData(t testing.TB, step, tone, locale string) MessageData {
 		with("2026-04-17", inv1, inv2)
 		d.Earlier = []SentStep{{Step: StepOverdue, On: day("2026-03-06")}, {Step: StepFirm, On: day("2026-03-10")}, {Step: StepDemand, On: day("2026-04-02")}}
 		d.Fee = amt("52.37", cur)
+		d.FeeBasis = feeBasisFor(locale)
 		d.PayBy = day("2026-05-01")
 		d.NextStep = NextLegal
 	case StepInstallmentReminder:
@@ -496,4 +498,15 @@ func TestWrap(t *testing.T) {
 			t.Errorf("line longer than 72: %q", l)
 		}
 	}
+}
+
+// feeBasisFor is the law a sample customer's fee rests on, by locale.
+func feeBasisFor(locale string) string {
+	switch {
+	case strings.HasPrefix(locale, "de"):
+		return "§ 288 BGB"
+	case strings.HasPrefix(locale, "fr"):
+		return "l'article L441-10 du Code de commerce"
+	}
+	return "the Late Payment of Commercial Debts (Interest) Act 1998"
 }

@@ -299,6 +299,7 @@ func recheck(l collect.Ladder, st runState, invs map[string]ledger.Invoice, case
 			return act, fmt.Sprintf("under a promise to pay %s %s by %s", money.New(promised, cur), cur, ps[0].DueDate), true
 		}
 		act.Promises = ps
+		act.Fee = m.Context.Fee && l.FeeApplies(cur, sum)
 		c, ok := cases[cur]
 		switch {
 		case !ok:
@@ -686,4 +687,35 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 	msg.Subject, msg.Body, v.html = r.Subject, r.Text, r.HTML
 	msg.InvoiceNumbers = invoiceNumbers(act, invs)
 	return v, nil
+}
+
+// feeBasis is the law a business customer's statutory claim rests on, by
+// the debt's jurisdiction, named in the customer's language; "" when
+// settle knows none (then no fee is claimed).
+func feeBasis(jurisdiction, locale string) string {
+	lang := strings.ToLower(locale)
+	de, fr := strings.HasPrefix(lang, "de"), strings.HasPrefix(lang, "fr")
+	switch strings.ToUpper(jurisdiction) {
+	case "GB":
+		return "the Late Payment of Commercial Debts (Interest) Act 1998"
+	case "DE":
+		return "§ 288 BGB"
+	case "FR":
+		switch {
+		case fr:
+			return "l'article L441-10 du Code de commerce"
+		case de:
+			return "Art. L441-10 Code de commerce"
+		}
+		return "article L441-10 of the French Commercial Code"
+	case "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE":
+		switch {
+		case de:
+			return "der EU-Zahlungsverzugsrichtlinie 2011/7/EU"
+		case fr:
+			return "la directive européenne 2011/7/UE"
+		}
+		return "the EU Late Payment Directive 2011/7/EU"
+	}
+	return ""
 }

@@ -900,8 +900,9 @@ func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs ma
 			items = append(items, assess.OverdueItem{InvoiceID: id, Number: inv.Number, DueDate: inv.DueDate, Amount: inv.Amount, Balance: inv.Balance})
 		}
 		im, err := assess.AssessImpact(assess.ImpactInput{AsOf: asOf, Kind: cust.Kind, Jurisdiction: cust.Jurisdiction, Items: items, CostOfCapital: big.NewRat(1, 10)})
-		if err == nil && im.TotalClaimable.IsPositive() {
-			d.Fee = im.TotalClaimable
+		// Claimed only with the law it rests on, named in the message.
+		if basis := feeBasis(cust.Jurisdiction, cust.Locale); err == nil && im.TotalClaimable.IsPositive() && basis != "" {
+			d.Fee, d.FeeBasis = im.TotalClaimable, basis
 		}
 	}
 	// "We can resume deliveries and restore your credit limit" only while

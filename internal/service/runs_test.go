@@ -458,6 +458,10 @@ func TestRun_DemandStatesStatutoryClaim(t *testing.T) {
 		if !strings.Contains(body, "119.32") || !strings.Contains(body, "5,119.32") {
 			t.Errorf("%s demand does not state the claim (119.32, due 5,119.32):\n%s", m.Channel, body)
 		}
+		// A claim only with its legal basis, named.
+		if !strings.Contains(strings.Join(strings.Fields(body), " "), "under the Late Payment of Commercial Debts (Interest) Act 1998") {
+			t.Errorf("%s demand states a fee without its legal basis:\n%s", m.Channel, body)
+		}
 	}
 	if seen != 2 {
 		t.Errorf("%d demand messages, want email and letter", seen)
