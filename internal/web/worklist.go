@@ -50,7 +50,8 @@ type queueTab struct {
 
 type taskRow struct {
 	store.Task
-	Why      string // the reason, as a sentence: the next best action
+	Card     *service.TaskCard // overdue, days late, phone, local time, whether a call is allowed now
+	Why      string            // the reason, as a sentence: the next best action
 	Customer string // name (external ref)
 	Mine     bool
 	Form     taskForm // what was entered, with errors, after a failed action
@@ -125,7 +126,15 @@ func (s *Server) worklistView(r *http.Request, u *service.SignedIn, queue string
 				}
 				names[t.CustomerID] = name
 			}
-			v.Tasks = append(v.Tasks, taskRow{Task: t, Why: sentence(t.Reason), Customer: name, Mine: t.ClaimedBy == u.Actor.ID})
+			card, err := s.svc.TaskCard(ctx, t, s.svc.Now())
+			if err != nil {
+				return nil, err
+			}
+			why := t.Reason
+			if len(card.Reasons) > 0 {
+				why = card.Reasons[len(card.Reasons)-1] // the latest; the earlier ones are listed below it
+			}
+			v.Tasks = append(v.Tasks, taskRow{Task: t, Card: card, Why: sentence(why), Customer: name, Mine: t.ClaimedBy == u.Actor.ID})
 		}
 	}
 	return v, nil

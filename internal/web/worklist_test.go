@@ -41,7 +41,7 @@ func TestWeb_Worklist(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ ref, name string }{{"W-1", "Wanda Walker"}, {"W-2", "Walt Wren"}} {
-		if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: c.ref, Name: c.name, Email: strings.ToLower(c.ref) + "@example.com", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
+		if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: c.ref, Name: c.name, Email: strings.ToLower(c.ref) + "@example.com", Phone: "+44 20 7946 00" + c.ref[2:] + "0", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: c.ref + "-1", CustomerID: c.ref, IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "120.00"}); err != nil {
@@ -68,7 +68,14 @@ func TestWeb_Worklist(t *testing.T) {
 	wantStatus(t, b.signIn(agentEmail, agentPassword), http.StatusSeeOther)
 	page := b.get("/worklist")
 	wantStatus(t, page, 200)
-	for _, want := range []string{"Wanda Walker (W-1)", "Walt Wren (W-2)", "Ladder step call", `aria-current="page">Tier 1`} {
+	// The task cards: the amount overdue and days late (120.00 GBP due
+	// 1 May, the test clock's 1 June: 31 days), the phone as a tel: link,
+	// the customer's time now (12:00 UTC is 13:00 in London in June) and
+	// whether a call is allowed then: not at 13:00, outside the default
+	// call window 09:30–11:30 on weekdays; next 09:30 Tuesday.
+	for _, want := range []string{"Wanda Walker (W-1)", "Walt Wren (W-2)", "Ladder step call", `aria-current="page">Tier 1`,
+		"<dd>120.00 GBP · 31 days late</dd>", `href="tel:&#43;44%2020%207946%200010"`, "13:00 Mon 1 Jun, Europe/London", "do not call now",
+		"outside the call window 09:30–11:30 on weekdays; next 09:30 Tue 2 Jun 2026"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the worklist lacks %q", want)
 		}
