@@ -52,7 +52,7 @@ type taskRow struct {
 	store.Task
 	Card     *service.TaskCard // overdue, days late, phone, local time, whether a call is allowed now
 	Why      string            // the reason, as a sentence: the next best action
-	Customer string // name (external ref)
+	Customer string            // name (external ref)
 	Mine     bool
 	Form     taskForm // what was entered, with errors, after a failed action
 }
