@@ -261,11 +261,12 @@ type Policy struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 	negotiate.Policy
-	Ladder collect.Ladder `json:"ladder"`
+	Ladder               collect.Ladder `json:"ladder"`
+	ApproveBeforeSending bool           `json:"approve_before_sending" doc:"New collections messages of the segment wait in the outbox for staff approval"`
 }
 
 func policyOut(v *service.PolicyView) Policy {
-	o := Policy{ID: v.ID, Version: v.Version, Default: v.Default, Policy: v.Policy, Ladder: v.Ladder}
+	o := Policy{ID: v.ID, Version: v.Version, Default: v.Default, Policy: v.Policy, Ladder: v.Ladder, ApproveBeforeSending: v.ApproveBeforeSending}
 	if v.Stored != nil {
 		c, u := v.Stored.CreatedAt, v.Stored.UpdatedAt
 		o.CreatedAt, o.UpdatedAt = &c, &u

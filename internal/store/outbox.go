@@ -20,7 +20,7 @@ type CustomerPause struct {
 // OutboxTx is staff control of the outbox. Embedded in Tx.
 type OutboxTx interface {
 	// UpdateQueuedMessage stores a queued, unclaimed message's Status,
-	// StatusReason, Subject, Body, ScheduledFor, SentAt, HeldAt, HeldBy,
+	// StatusReason, Subject, Body, ScheduledFor, SentAt, NextAttemptAt, HeldAt, HeldBy,
 	// AwaitingApproval and Edited; false (nothing written) when it is no
 	// longer queued or a sender has claimed it.
 	UpdateQueuedMessage(ctx context.Context, m *Message) (bool, error)

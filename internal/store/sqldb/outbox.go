@@ -12,10 +12,10 @@ import (
 // a message a sender has claimed (or that left, or was withdrawn) is not
 // changed under it.
 func (t *Tx) UpdateQueuedMessage(ctx context.Context, m *store.Message) (bool, error) {
-	n, err := t.execCount(ctx, `UPDATE messages SET status = ?, status_reason = ?, subject = ?, body = ?, scheduled_for = ?, sent_at = ?,
+	n, err := t.execCount(ctx, `UPDATE messages SET status = ?, status_reason = ?, subject = ?, body = ?, scheduled_for = ?, sent_at = ?, next_attempt_at = ?,
 		held_at = ?, held_by = ?, awaiting_approval = ?, edited = ?
 		WHERE id = ? AND status = 'queued' AND claimed_by = ''`,
-		m.Status, m.StatusReason, m.Subject, m.Body, m.ScheduledFor.UTC(), nullTime(m.SentAt),
+		m.Status, m.StatusReason, m.Subject, m.Body, m.ScheduledFor.UTC(), nullTime(m.SentAt), nullTime(m.NextAttemptAt),
 		nullTime(m.HeldAt), m.HeldBy, m.AwaitingApproval, m.Edited, m.ID)
 	return n > 0, err
 }
