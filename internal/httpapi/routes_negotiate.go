@@ -194,7 +194,7 @@ func (s *Server) negotiateRoutes() {
 		func(ctx context.Context, in *struct {
 			PageParams
 			CustomerID string `query:"customer_id"`
-			Status     string `query:"status" enum:"queued,sent,failed,bounced,"`
+			Status     string `query:"status" enum:"queued,sent,failed,bounced,withdrawn,"`
 			Since      string `query:"since" doc:"RFC 3339: scheduled at or after"`
 			Until      string `query:"until" doc:"RFC 3339: scheduled before"`
 		}) (*listOut[Message], error) {
