@@ -99,7 +99,8 @@ func (s *Service) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, str
 		if err != nil {
 			return err
 		}
-		list, next, err = tx.Messages(ctx, store.MessageFilter{Page: f.Page, CustomerID: id, Channel: f.Channel, Status: store.MessageQueued})
+		control := map[string]string{OutboxQueued: "free", OutboxHeld: "held", OutboxAwaitingApproval: "awaiting_approval"}[f.State]
+		list, next, err = tx.Messages(ctx, store.MessageFilter{Page: f.Page, CustomerID: id, Channel: f.Channel, Status: store.MessageQueued, Control: control})
 		return err
 	})
 	if err != nil {
@@ -107,9 +108,6 @@ func (s *Service) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, str
 	}
 	out := make([]OutboxItem, 0, len(list))
 	for _, m := range list {
-		if f.State != "" && OutboxState(m) != f.State {
-			continue
-		}
 		it, err := s.previewMessage(ctx, m)
 		if err != nil {
 			return nil, "", fmt.Errorf("outbox: message %s: %w", m.ID, err)
@@ -728,15 +726,11 @@ func (s *Service) releasedLetters(ctx context.Context, d civil.Date) ([]store.Me
 		cursor := ""
 		for {
 			list, next, err := tx.Messages(ctx, store.MessageFilter{Page: store.Page{Limit: 500, Cursor: cursor}, Channel: notify.ChannelLetter,
-				Status: store.MessageQueued, Until: end})
+				Status: store.MessageQueued, Control: "free", Until: end})
 			if err != nil {
 				return err
 			}
-			for _, m := range list {
-				if OutboxState(m) == OutboxQueued {
-					out = append(out, m)
-				}
-			}
+			out = append(out, list...)
 			if next == "" {
 				return nil
 			}

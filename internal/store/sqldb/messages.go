@@ -307,6 +307,17 @@ func (t *Tx) Messages(ctx context.Context, f store.MessageFilter) ([]store.Messa
 	c.eq("customer_id", f.CustomerID)
 	c.eq("status", f.Status)
 	c.eq("channel", f.Channel)
+	switch f.Control {
+	case "":
+	case "held":
+		c.where = append(c.where, "held_at IS NOT NULL")
+	case "awaiting_approval":
+		c.where = append(c.where, "held_at IS NULL AND awaiting_approval")
+	case "free":
+		c.where = append(c.where, "held_at IS NULL AND NOT awaiting_approval")
+	default:
+		return nil, "", apperr.Field("state", "%q must be held, awaiting_approval or free", f.Control)
+	}
 	if !f.Since.IsZero() {
 		c.where, c.args = append(c.where, "scheduled_for >= ?"), append(c.args, f.Since.UTC())
 	}
