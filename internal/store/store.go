@@ -341,12 +341,12 @@ type MessageFilter struct {
 	Page
 	CustomerID string
 	Status     string
-	Channel    string    // email, letter, sms ("" every channel)
+	Channel    string // email, letter, sms ("" every channel)
 	// Control selects queued messages by staff control: "held",
 	// "awaiting_approval" (and not held), "free" (neither); "" any.
 	Control string
-	Since      time.Time // scheduled_for >= Since (zero: no bound)
-	Until      time.Time // scheduled_for < Until (zero: no bound)
+	Since   time.Time // scheduled_for >= Since (zero: no bound)
+	Until   time.Time // scheduled_for < Until (zero: no bound)
 }
 
 // Run statuses.
