@@ -26,6 +26,7 @@ func (s *Server) outboxRoutes() {
 	m.HandleFunc("POST /outbox/posted", s.user(s.actor(s.outboxPosted)))
 	m.HandleFunc("GET /outbox/print", s.user(s.outboxPrint))
 	m.HandleFunc("GET /outbox/{id}/letter.pdf", s.user(s.outboxLetter))
+	m.HandleFunc("GET /outbox/{id}/email.html", s.user(s.outboxEmailHTML))
 	m.HandleFunc("POST /outbox/{id}", s.user(s.actor(s.outboxAction)))
 	m.HandleFunc("GET /customers/{id}/pause", s.user(s.pausePanel))
 	m.HandleFunc("POST /customers/{id}/pause", s.user(s.actor(s.pauseAction)))
@@ -354,6 +355,32 @@ func (s *Server) outboxLetter(w http.ResponseWriter, r *http.Request, u *service
 		return
 	}
 	s.errorPage(w, r, http.StatusNotFound, "Message "+id+" has no letter.")
+}
+
+// outboxEmailHTML serves the HTML part of a queued email as it would
+// leave now, for the sandboxed frame of its card, under EmailFrameCSP
+// (as the template preview does: nothing may load or run).
+func (s *Server) outboxEmailHTML(w http.ResponseWriter, r *http.Request, u *service.SignedIn) {
+	id := r.PathValue("id")
+	it, err := s.svc.OutboxMessage(r.Context(), id)
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound {
+			s.errorPage(w, r, http.StatusNotFound, "There is no message "+id+".")
+			return
+		}
+		s.serverError(w, r, err)
+		return
+	}
+	if it.Preview.HTML == "" {
+		s.errorPage(w, r, http.StatusNotFound, "Message "+id+" has no HTML part (an edited message leaves as plain text).")
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", EmailFrameCSP)
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte(it.Preview.HTML))
 }
 
 // ---- the customer's pause -------------------------------------------------------------

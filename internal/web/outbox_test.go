@@ -67,6 +67,15 @@ func TestWeb_Outbox(t *testing.T) {
 			t.Errorf("the outbox lacks %q", want)
 		}
 	}
+	// The HTML part, in its sandboxed frame, under the email frame's CSP.
+	if !strings.Contains(page.Body, `src="/outbox/`+id+`/email.html"`) {
+		t.Error("no frame for the email's HTML part")
+	}
+	html := b.get("/outbox/" + id + "/email.html")
+	wantStatus(t, html, 200)
+	if html.Header.Get("Content-Security-Policy") != web.EmailFrameCSP || !strings.Contains(html.Body, "120.00") {
+		t.Errorf("the HTML part: CSP %q\n%.300s", html.Header.Get("Content-Security-Policy"), html.Body)
+	}
 	post := func(b *browser, path string, form url.Values) response {
 		form.Set("csrf_token", match(t, csrfInput, b.get("/outbox").Body))
 		return b.do(http.MethodPost, path, form)
