@@ -72,7 +72,8 @@ type OutboxFilter struct {
 var errPreview = errors.New("preview: rolled back")
 
 // Outbox lists queued messages (viewers), each rendered and re-checked as
-// delivery would do it now. The re-check runs delivery's own code
+// delivery would do it at its scheduled time (now, when that has passed),
+// from the ledger of now. The re-check runs delivery's own code
 // (recheckForDelivery) in a transaction that is rolled back, so the
 // preview is what would leave, and nothing is written.
 func (s *Service) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, string, error) {
@@ -151,8 +152,15 @@ func (s *Service) previewMessage(ctx context.Context, m store.Message) (OutboxIt
 		if m.Status != store.MessageQueued {
 			return errPreview
 		}
+		// As delivery would at the message's time (now when that has
+		// passed): a "due today" queued for tomorrow is previewed as
+		// tomorrow's, from today's ledger.
+		at := now
+		if m.ScheduledFor.After(now) {
+			at = m.ScheduledFor
+		}
 		msg := m
-		v, err := s.recheckForDelivery(ctx, tx, c, &msg, "", now)
+		v, err := s.recheckForDelivery(ctx, tx, c, &msg, "", at)
 		if err != nil {
 			return err
 		}
@@ -650,8 +658,9 @@ type PrintBatch struct {
 
 // PrintLetters builds the print batch for a date (agents): every queued
 // letter released for it (scheduled by the end of the date, UTC; not
-// held, not awaiting approval), each re-checked now as delivery would —
-// what became moot is withdrawn and left out — and the rest laid out in
+// held, not awaiting approval), each re-checked as delivery would at its
+// scheduled time (now when that has passed) — what became moot is
+// withdrawn and left out — and the rest laid out in
 // one PDF, a page-set per letter with the address where a window envelope
 // shows it. The letters stay queued until marked posted.
 func (s *Service) PrintLetters(ctx context.Context, date string) (*PrintBatch, error) {
@@ -681,8 +690,15 @@ func (s *Service) PrintLetters(ctx context.Context, date string) (*PrintBatch, e
 			if err != nil {
 				return err
 			}
+			// As of the letter's own time (now when that has passed): a
+			// batch printed the day before holds tomorrow's letters, true
+			// tomorrow.
+			at := tx.Now()
+			if m.ScheduledFor.After(at) {
+				at = m.ScheduledFor
+			}
 			msg := m
-			v, err := s.recheckForDelivery(ctx, tx, c, &msg, "", tx.Now())
+			v, err := s.recheckForDelivery(ctx, tx, c, &msg, "", at)
 			if err != nil {
 				return err
 			}

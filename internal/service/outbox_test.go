@@ -542,3 +542,33 @@ func TestOutbox_PrintBatchAndPosted(t *testing.T) {
 		})
 	}
 }
+
+// Letters printed the day before they are released are re-checked as of
+// their own date: a letter for tomorrow's step (the invoice one day late
+// then, not yet today) is printed, not withdrawn as "not overdue".
+func TestOutbox_PrintBatchAhead(t *testing.T) {
+	for engine := range testutil.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			b := newOutboxBook(t, engine, "letters")
+			l := collect.Ladder{Steps: []collect.LadderStep{{Name: collect.StepReminder, Offset: 1, Via: []string{collect.Letter}}}}
+			if _, err := b.svc.CreatePolicy(b.ctx, service.PolicyInput{Segment: "letters", Ladder: &l}); err != nil {
+				t.Fatal(err)
+			}
+			// The 16th's run, done on the evening of the 15th (as a
+			// scheduler catching up ahead would not, but a person may).
+			b.set(time.Date(2026, 1, 15, 18, 0, 0, 0, time.UTC))
+			b.run(t, "2026-01-16")
+			letter := onlyOne(t, b.messages(t, store.MessageQueued))
+			if letter.Channel != notify.ChannelLetter {
+				t.Fatalf("queued a %s", letter.Channel)
+			}
+			pb, err := b.svc.PrintLetters(b.ctx, "2026-01-16")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pb.Letters) != 1 || len(pb.Withdrawn) != 0 {
+				t.Fatalf("printed the day before: %d letters, withdrawn %d (%v)", len(pb.Letters), len(pb.Withdrawn), pb.Withdrawn)
+			}
+		})
+	}
+}
