@@ -43,8 +43,8 @@ func pauseOut(customerID string, p *store.CustomerPause) Pause {
 type OutboxItem struct {
 	Message
 	CustomerName  string        `json:"customer_name"`
-	Preview       OutboxPreview `json:"preview" doc:"Rendered now, as delivery would render it"`
-	WouldWithdraw string        `json:"would_withdraw,omitempty" doc:"Why the re-check would withdraw it now (delivery or the next run will); absent when it holds"`
+	Preview       OutboxPreview `json:"preview" doc:"Rendered as delivery would render it at its scheduled time, from the ledger of now"`
+	WouldWithdraw string        `json:"would_withdraw,omitempty" doc:"Why the re-check would withdraw it at its scheduled time (now when passed), from the ledger of now: delivery or the next run will; absent when it holds"`
 	Pause         *Pause        `json:"pause,omitempty" doc:"The customer's pause in force"`
 }
 
@@ -83,8 +83,8 @@ func (s *Server) outboxRoutes() {
 	api := s.api
 	tags := []string{"Outbox"}
 	huma.Register(api, huma.Operation{OperationID: "list-outbox", Method: http.MethodGet, Path: "/v1/outbox",
-		Summary: "Queued messages with their content as it would leave now", Tags: tags,
-		Description: "Every queued email, letter and SMS, rendered now as delivery would render it, with what the re-check would withdraw and why. Nothing is written. A letter's PDF: GET /v1/messages/{id}/attachments/{name}."},
+		Summary: "Queued messages with their content as they would leave", Tags: tags,
+		Description: "Every queued email, letter and SMS, rendered as delivery would render it at its scheduled time (now when that has passed) from the ledger of now, with what the re-check would withdraw and why. Nothing is written. A letter's PDF: GET /v1/messages/{id}/attachments/{name}."},
 		func(ctx context.Context, in *struct {
 			PageParams
 			CustomerID string `query:"customer_id"`
