@@ -321,8 +321,7 @@ type Message struct {
 	Tone             string              `json:"tone"`
 	Locale           string              `json:"locale"`
 	ScheduledFor     time.Time           `json:"scheduled_for"`
-	Status           string              `json:"status" doc:"queued, sent, failed, bounced or withdrawn (a letter is sent when marked posted)"`
-	State            string              `json:"state" doc:"The outbox's view: queued, held or awaiting_approval for a queued message, else the status"`
+	Status           string              `json:"status" doc:"queued, held, awaiting_approval, sent, failed, bounced or withdrawn. Held and awaiting_approval are queued messages under staff control; a letter is sent when marked posted"`
 	WithdrawnReason  string              `json:"withdrawn_reason,omitempty" doc:"Why a withdrawn message was withdrawn (the re-check, or skipped by staff)"`
 	HeldAt           *time.Time          `json:"held_at,omitempty"`
 	HeldBy           string              `json:"held_by,omitempty"`
@@ -356,7 +355,7 @@ func messageOut(m store.Message) Message {
 
 func messageOut0(m store.Message) Message {
 	return Message{ID: m.ID, CustomerID: m.CustomerID, Channel: m.Channel, Step: m.Step, Tone: m.Tone, Locale: m.Locale,
-		ScheduledFor: m.ScheduledFor.UTC(), Status: m.Status, Subject: m.Subject, Body: m.Body, InvoiceNumbers: nonNil(m.InvoiceNumbers),
+		ScheduledFor: m.ScheduledFor.UTC(), Status: service.OutboxState(m), Subject: m.Subject, Body: m.Body, InvoiceNumbers: nonNil(m.InvoiceNumbers),
 		Attempts: m.Attempts, LastError: m.LastError, SentAt: m.SentAt, CreatedAt: m.CreatedAt,
-		State: service.OutboxState(m), WithdrawnReason: m.StatusReason, HeldAt: m.HeldAt, HeldBy: m.HeldBy, AwaitingApproval: m.AwaitingApproval, Edited: m.Edited}
+		WithdrawnReason: m.StatusReason, HeldAt: m.HeldAt, HeldBy: m.HeldBy, AwaitingApproval: m.AwaitingApproval, Edited: m.Edited}
 }

@@ -43,7 +43,6 @@ type outboxMsg struct {
 	ID               string `json:"id"`
 	Channel          string `json:"channel"`
 	Status           string `json:"status"`
-	State            string `json:"state"`
 	WithdrawnReason  string `json:"withdrawn_reason"`
 	HeldBy           string `json:"held_by"`
 	AwaitingApproval bool   `json:"awaiting_approval"`
@@ -78,19 +77,31 @@ func TestAPI_Outbox(t *testing.T) {
 			r := viewer.do("GET", "/v1/outbox", "")
 			want(t, r, 200)
 			r.decode(t, &list)
-			if len(list.Data) != 1 || list.Data[0].State != "queued" || !strings.Contains(list.Data[0].Preview.Body, "120.00") || list.Data[0].Preview.HTML == "" {
+			if len(list.Data) != 1 || list.Data[0].Status != "queued" || !strings.Contains(list.Data[0].Preview.Body, "120.00") || list.Data[0].Preview.HTML == "" {
 				t.Fatalf("outbox: %s", r.Body)
 			}
 			id := list.Data[0].ID
-			wantField(t, viewer.do("GET", "/v1/outbox?state=gone", ""), "state")
+			wantField(t, viewer.do("GET", "/v1/outbox?status=gone", ""), "status")
 			want(t, viewer.do("POST", "/v1/messages/"+id+"/hold", ""), 403)
 
 			var m outboxMsg
 			r = agent.do("POST", "/v1/messages/"+id+"/hold", "")
 			want(t, r, 200)
 			r.decode(t, &m)
-			if m.State != "held" || m.HeldBy == "" {
+			if m.Status != "held" || m.HeldBy == "" {
 				t.Fatalf("held: %s", r.Body)
+			}
+			var held struct{ Data []outboxMsg }
+			r = viewer.do("GET", "/v1/messages?status=held", "")
+			want(t, r, 200)
+			r.decode(t, &held)
+			if len(held.Data) != 1 || held.Data[0].ID != id {
+				t.Fatalf("?status=held: %s", r.Body)
+			}
+			r = viewer.do("GET", "/v1/messages?status=queued", "")
+			r.decode(t, &held)
+			if len(held.Data) != 0 {
+				t.Fatalf("?status=queued lists a held message: %s", r.Body)
 			}
 			want(t, agent.do("POST", "/v1/messages/"+id+"/hold", ""), 409)
 			want(t, agent.do("POST", "/v1/messages/msg_nope/hold", ""), 404)

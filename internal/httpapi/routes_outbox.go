@@ -89,9 +89,9 @@ func (s *Server) outboxRoutes() {
 			PageParams
 			CustomerID string `query:"customer_id"`
 			Channel    string `query:"channel" enum:"email,letter,sms,"`
-			State      string `query:"state" enum:"queued,held,awaiting_approval,"`
+			Status     string `query:"status" enum:"queued,held,awaiting_approval," doc:"queued: neither held nor awaiting approval"`
 		}) (*listOut[OutboxItem], error) {
-			list, next, err := s.svc.Outbox(ctx, service.OutboxFilter{Page: in.page(), CustomerID: in.CustomerID, Channel: in.Channel, State: in.State})
+			list, next, err := s.svc.Outbox(ctx, service.OutboxFilter{Page: in.page(), CustomerID: in.CustomerID, Channel: in.Channel, State: in.Status})
 			if err != nil {
 				return nil, s.fail(err)
 			}

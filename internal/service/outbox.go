@@ -88,7 +88,7 @@ func (s *Service) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, str
 	switch f.State {
 	case "", OutboxQueued, OutboxHeld, OutboxAwaitingApproval:
 	default:
-		return nil, "", apperr.Field("state", "%q must be queued, held or awaiting_approval", f.State)
+		return nil, "", apperr.Field("status", "%q must be queued, held or awaiting_approval", f.State)
 	}
 	if err := s.loadPortalKey(ctx); err != nil {
 		return nil, "", err
