@@ -261,11 +261,12 @@ type Policy struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 	negotiate.Policy
-	Ladder collect.Ladder `json:"ladder"`
+	Ladder               collect.Ladder `json:"ladder"`
+	ApproveBeforeSending bool           `json:"approve_before_sending" doc:"New collections messages of the segment wait in the outbox for staff approval"`
 }
 
 func policyOut(v *service.PolicyView) Policy {
-	o := Policy{ID: v.ID, Version: v.Version, Default: v.Default, Policy: v.Policy, Ladder: v.Ladder}
+	o := Policy{ID: v.ID, Version: v.Version, Default: v.Default, Policy: v.Policy, Ladder: v.Ladder, ApproveBeforeSending: v.ApproveBeforeSending}
 	if v.Stored != nil {
 		c, u := v.Stored.CreatedAt, v.Stored.UpdatedAt
 		o.CreatedAt, o.UpdatedAt = &c, &u
@@ -313,22 +314,27 @@ func interactionOut(it store.Interaction, resend *store.Message) Interaction {
 
 // Message is one message in the outbox.
 type Message struct {
-	ID             string              `json:"id"`
-	CustomerID     string              `json:"customer_id"`
-	Channel        string              `json:"channel" doc:"email, letter or sms"`
-	Step           string              `json:"step"`
-	Tone           string              `json:"tone"`
-	Locale         string              `json:"locale"`
-	ScheduledFor   time.Time           `json:"scheduled_for"`
-	Status         string              `json:"status" doc:"queued, sent, failed or bounced"`
-	Subject        string              `json:"subject"`
-	Body           string              `json:"body"`
-	InvoiceNumbers []string            `json:"invoice_numbers"`
-	Attempts       int                 `json:"attempts"`
-	LastError      string              `json:"last_error,omitempty"`
-	SentAt         *time.Time          `json:"sent_at,omitempty"`
-	CreatedAt      time.Time           `json:"created_at"`
-	Attachments    []MessageAttachment `json:"attachments" doc:"Files sent with it (a letter's PDF, a calendar invite): GET /v1/messages/{id}/attachments/{name}"`
+	ID               string              `json:"id"`
+	CustomerID       string              `json:"customer_id"`
+	Channel          string              `json:"channel" doc:"email, letter or sms"`
+	Step             string              `json:"step"`
+	Tone             string              `json:"tone"`
+	Locale           string              `json:"locale"`
+	ScheduledFor     time.Time           `json:"scheduled_for"`
+	Status           string              `json:"status" doc:"queued, held, awaiting_approval, sent, failed, bounced or withdrawn. Held and awaiting_approval are queued messages under staff control; a letter is sent when marked posted"`
+	WithdrawnReason  string              `json:"withdrawn_reason,omitempty" doc:"Why a withdrawn message was withdrawn (the re-check, or skipped by staff)"`
+	HeldAt           *time.Time          `json:"held_at,omitempty"`
+	HeldBy           string              `json:"held_by,omitempty"`
+	AwaitingApproval bool                `json:"awaiting_approval" doc:"Waits for staff approval (the segment's policy says approve_before_sending)"`
+	Edited           bool                `json:"edited" doc:"Staff edited the subject and body: sent as edited, not rendered again"`
+	Subject          string              `json:"subject"`
+	Body             string              `json:"body"`
+	InvoiceNumbers   []string            `json:"invoice_numbers"`
+	Attempts         int                 `json:"attempts"`
+	LastError        string              `json:"last_error,omitempty"`
+	SentAt           *time.Time          `json:"sent_at,omitempty"`
+	CreatedAt        time.Time           `json:"created_at"`
+	Attachments      []MessageAttachment `json:"attachments" doc:"Files sent with it (a letter's PDF, a calendar invite): GET /v1/messages/{id}/attachments/{name}"`
 }
 
 // MessageAttachment describes a file sent with a message.
@@ -349,6 +355,7 @@ func messageOut(m store.Message) Message {
 
 func messageOut0(m store.Message) Message {
 	return Message{ID: m.ID, CustomerID: m.CustomerID, Channel: m.Channel, Step: m.Step, Tone: m.Tone, Locale: m.Locale,
-		ScheduledFor: m.ScheduledFor.UTC(), Status: m.Status, Subject: m.Subject, Body: m.Body, InvoiceNumbers: nonNil(m.InvoiceNumbers),
-		Attempts: m.Attempts, LastError: m.LastError, SentAt: m.SentAt, CreatedAt: m.CreatedAt}
+		ScheduledFor: m.ScheduledFor.UTC(), Status: service.OutboxState(m), Subject: m.Subject, Body: m.Body, InvoiceNumbers: nonNil(m.InvoiceNumbers),
+		Attempts: m.Attempts, LastError: m.LastError, SentAt: m.SentAt, CreatedAt: m.CreatedAt,
+		WithdrawnReason: m.StatusReason, HeldAt: m.HeldAt, HeldBy: m.HeldBy, AwaitingApproval: m.AwaitingApproval, Edited: m.Edited}
 }

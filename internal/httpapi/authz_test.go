@@ -64,6 +64,7 @@ type authzFixture struct {
 	// Ids the requests use.
 	customer, customer2, invoice, payment, plan, proposedPlan, negotiation, policy string
 	run, message, attachment, task, bankLine, bankLine2, webhook                   string
+	email                                                                          string // a queued email (the outbox rows)
 }
 
 // authzServer is the UI with the API behind it, as settle serve runs them
@@ -233,8 +234,8 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	f.run = mustOK(t, do("POST", "/v1/runs", `{"as_of":"2026-06-01"}`), 200, "run")["id"].(string)
 	var msgs struct {
 		Data []struct {
-			ID          string
-			Attachments []struct{ Name string }
+			ID, Channel, Status string
+			Attachments         []struct{ Name string }
 		}
 	}
 	do("GET", "/v1/messages?customer_id=C-1", "").decode(t, &msgs)
@@ -242,7 +243,14 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		if len(m.Attachments) > 0 {
 			f.message, f.attachment = m.ID, m.Attachments[0].Name
 		}
+		if m.Channel == "email" && m.Status == "queued" {
+			f.email = m.ID
+		}
 	}
+	if f.email == "" {
+		t.Fatalf("fixture: the run queued no email for C-1")
+	}
+	mustOK(t, do("PUT", "/v1/customers/C-3/pause", `{"until":"2026-07-01","reason":"on holiday"}`), 200, "pause")
 	var tasks struct{ Data []struct{ ID string } }
 	do("GET", "/v1/tasks", "").decode(t, &tasks)
 	if f.message == "" || len(tasks.Data) == 0 {
@@ -379,6 +387,26 @@ var authzTable = []authzRow{
 	{method: "PATCH", path: "/v1/tasks/{id}", min: "agent", ok: 200, req: with(func(f *authzFixture) string { return "/v1/tasks/" + f.task }, `{"action":"claim"}`)},
 	{method: "GET", path: "/v1/messages", min: "viewer", ok: 200, req: get(fixed("/v1/messages"))},
 	{method: "GET", path: "/v1/messages/{id}/attachments/{name}", min: "viewer", ok: 200, req: get(func(f *authzFixture) string { return "/v1/messages/" + f.message + "/attachments/" + f.attachment })},
+	// The outbox: viewers read, agents act. Release and approve of a
+	// message that is neither held nor awaiting approval reach the
+	// service and are refused there (409, 422): the role check let them by.
+	{method: "GET", path: "/v1/outbox", min: "viewer", ok: 200, req: get(fixed("/v1/outbox"))},
+	{method: "GET", path: "/v1/messages/{id}", min: "viewer", ok: 200, req: get(func(f *authzFixture) string { return "/v1/messages/" + f.email })},
+	{method: "PATCH", path: "/v1/messages/{id}", min: "agent", ok: 200, req: with(func(f *authzFixture) string { return "/v1/messages/" + f.email }, `{"body":"Please call us about your account."}`)},
+	{method: "POST", path: "/v1/messages/{id}/hold", min: "agent", ok: 200, req: with(func(f *authzFixture) string { return "/v1/messages/" + f.email + "/hold" }, ``)},
+	{method: "POST", path: "/v1/messages/{id}/release", min: "agent", ok: 409, req: with(func(f *authzFixture) string { return "/v1/messages/" + f.email + "/release" }, ``)},
+	{method: "POST", path: "/v1/messages/{id}/approve", min: "agent", ok: 422, req: with(func(f *authzFixture) string { return "/v1/messages/" + f.email + "/approve" }, ``)},
+	{method: "POST", path: "/v1/messages/{id}/send", min: "agent", ok: 200, req: with(func(f *authzFixture) string { return "/v1/messages/" + f.email + "/send" }, ``)},
+	{method: "POST", path: "/v1/messages/{id}/skip", min: "agent", ok: 200, req: with(func(f *authzFixture) string { return "/v1/messages/" + f.email + "/skip" }, `{"reason":"called instead"}`)},
+	{method: "POST", path: "/v1/messages/{id}/posted", min: "agent", ok: 200, req: with(func(f *authzFixture) string { return "/v1/messages/" + f.message + "/posted" }, ``)},
+	{method: "POST", path: "/v1/messages/approve", min: "agent", ok: 422, req: with(fixed("/v1/messages/approve"), `{"ids":["msg_none"]}`)},
+	{method: "POST", path: "/v1/letters/posted", min: "agent", ok: 200, req: func(f *authzFixture) (string, string) {
+		return "/v1/letters/posted", `{"ids":["` + f.message + `"]}`
+	}},
+	{method: "GET", path: "/v1/letters/print-batch", min: "agent", ok: 200, req: get(fixed("/v1/letters/print-batch?date=2026-12-31"))},
+	{method: "GET", path: "/v1/customers/{id}/pause", min: "viewer", ok: 200, req: get(fixed("/v1/customers/C-3/pause"))},
+	{method: "PUT", path: "/v1/customers/{id}/pause", min: "agent", ok: 200, req: with(fixed("/v1/customers/C-2/pause"), `{"until":"2026-06-20","reason":"in hospital"}`)},
+	{method: "DELETE", path: "/v1/customers/{id}/pause", min: "agent", ok: 204, req: with(fixed("/v1/customers/C-3/pause"), ``)},
 
 	{method: "GET", path: "/v1/reports/aging", min: "viewer", ok: 200, req: get(fixed("/v1/reports/aging?as_of=2026-06-01"))},
 	{method: "GET", path: "/v1/reports/kpis", min: "viewer", ok: 200, req: get(fixed("/v1/reports/kpis?from=2026-01-01&to=2026-06-01&currency=GBP"))},

@@ -50,6 +50,7 @@ func (s *Server) routes() {
 	s.webhookRoutes()
 	s.followUpRoutes()
 	s.messageRoutes()
+	s.outboxRoutes()
 	s.optOutRoutes()
 	s.portalRoutes()
 	s.bankRoutes()

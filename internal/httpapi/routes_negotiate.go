@@ -194,11 +194,19 @@ func (s *Server) negotiateRoutes() {
 		func(ctx context.Context, in *struct {
 			PageParams
 			CustomerID string `query:"customer_id"`
-			Status     string `query:"status" enum:"queued,sent,failed,bounced,"`
+			Status     string `query:"status" enum:"queued,held,awaiting_approval,sent,failed,bounced,withdrawn,"`
 			Since      string `query:"since" doc:"RFC 3339: scheduled at or after"`
 			Until      string `query:"until" doc:"RFC 3339: scheduled before"`
 		}) (*listOut[Message], error) {
 			f := store.MessageFilter{Page: in.page(), CustomerID: in.CustomerID, Status: in.Status}
+			// Held and awaiting approval are queued messages under staff
+			// control (service.OutboxState); queued is the rest.
+			switch in.Status {
+			case service.OutboxQueued:
+				f.Control = "free"
+			case service.OutboxHeld, service.OutboxAwaitingApproval:
+				f.Status, f.Control = store.MessageQueued, in.Status
+			}
 			var fs apperr.Fields
 			for _, b := range []struct {
 				field, v string

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -48,18 +49,25 @@ const (
 // table continues on a second page with its header repeated (invoices are never left
 // out of a demand).
 func LetterPDF(step string, d MessageData, addressLines []string) ([]byte, error) {
-	d.Channel = ChannelLetter
-	f, err := prepare(step, d)
-	if err != nil {
-		return nil, err
-	}
-	doc := compose(f)
-	fs, err := fonts()
-	if err != nil {
-		return nil, err
-	}
 	created := time.Date(d.AsOf.Year, d.AsOf.Month, d.AsOf.Day, 0, 0, 0, 0, time.UTC)
+	pdf := newLetterPDF(created)
+	pdf.AliasNbPages("{nb}")
+	l, err := addLetter(pdf, step, d, addressLines, "{nb}")
+	if err != nil {
+		return nil, err
+	}
+	pdf.SetTitle(l.r.clean(l.doc.subject), true)
+	pdf.SetSubject(l.r.clean(d.Creditor+" · "+d.CustomerName), true)
 
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("notify: render %s letter: %w", step, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// newLetterPDF is an empty A4 document set up for letters.
+func newLetterPDF(created time.Time) *fpdf.Fpdf {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetCreationDate(created)
 	pdf.SetModificationDate(created)
@@ -70,32 +78,77 @@ func LetterPDF(step string, d MessageData, addressLines []string) ([]byte, error
 	pdf.SetMargins(letterMargin, 15, letterMargin)
 	pdf.SetAutoPageBreak(false, margin)
 	pdf.SetCellMargin(cellPad)
-	pdf.AliasNbPages("{nb}")
-
-	r := &renderer{pdf: pdf, fonts: fs}
-	l := &letter{r: r, doc: doc, lb: f.lang.labels()}
-	pdf.SetTitle(r.clean(doc.subject), true)
-	pdf.SetSubject(r.clean(d.Creditor+" · "+d.CustomerName), true)
 	pdf.SetCreator("settle", true)
-	pdf.SetFooterFunc(l.footer)
+	return pdf
+}
 
+// addLetter lays one letter out on new pages of pdf (its footer numbers
+// its own pages: the caller sets the {nb} alias to the letter's count).
+func addLetter(pdf *fpdf.Fpdf, step string, d MessageData, addressLines []string, nb string) (*letter, error) {
+	d.Channel = ChannelLetter
+	f, err := prepare(step, d)
+	if err != nil {
+		return nil, err
+	}
+	doc := compose(f)
+	fs, err := fonts()
+	if err != nil {
+		return nil, err
+	}
+	r := &renderer{pdf: pdf, fonts: fs}
+	l := &letter{r: r, doc: doc, lb: f.lang.labels(), first: pdf.PageNo() + 1, nb: nb}
+	// AddPage closes the page before it with the footer then set (the
+	// previous letter's), so this letter's footer is set after it.
 	pdf.AddPage()
+	pdf.SetFooterFunc(l.footer)
 	l.header()
 	l.address(addressLines)
 	l.body()
+	return l, nil
+}
 
+// LettersPDF lays several stored letters (MarshalLetter specs) out in one
+// PDF, each starting on a new page and numbering its own pages ("page 1 /
+// 2"): the day's print batch, one letter per page-set, each address where
+// a window envelope shows it. created dates the document.
+func LettersPDF(specs [][]byte, created time.Time) ([]byte, error) {
+	if len(specs) == 0 {
+		return nil, fmt.Errorf("notify: a print batch needs at least one letter")
+	}
+	pdf := newLetterPDF(created)
+	var prev *letter
+	for i, spec := range specs {
+		var s letterSpec
+		if err := json.Unmarshal(spec, &s); err != nil {
+			return nil, fmt.Errorf("notify: letter %d: spec: %w", i+1, err)
+		}
+		// Each letter counts its own pages: a per-letter alias for the
+		// total, filled in once its last page is known.
+		l, err := addLetter(pdf, s.Step, s.data(), s.Address, fmt.Sprintf("{nb%d}", i+1))
+		if err != nil {
+			return nil, fmt.Errorf("notify: letter %d: %w", i+1, err)
+		}
+		if prev != nil {
+			pdf.RegisterAlias(prev.nb, fmt.Sprint(l.first-prev.first))
+		}
+		prev = l
+	}
+	pdf.SetTitle("Print batch", true)
+	pdf.RegisterAlias(prev.nb, fmt.Sprint(pdf.PageNo()-prev.first+1))
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
-		return nil, fmt.Errorf("notify: render %s letter: %w", step, err)
+		return nil, fmt.Errorf("notify: render print batch: %w", err)
 	}
 	return buf.Bytes(), nil
 }
 
 // letter lays a composed message out on the page with the agreement's renderer.
 type letter struct {
-	r   *renderer
-	doc *doc
-	lb  labels
+	r     *renderer
+	doc   *doc
+	lb    labels
+	first int    // the document's page number of the letter's first page
+	nb    string // the alias its footer prints for its page count
 }
 
 func (l *letter) width() float64 {
@@ -483,6 +536,6 @@ func (l *letter) footer() {
 	}
 	r.pdf.SetX(letterMargin)
 	r.fitCell(w*0.75, 4, l.doc.f.d.Creditor+" · "+l.doc.subject, "L", false)
-	r.pdf.CellFormat(w*0.25, 4, fmt.Sprintf("%s %d / {nb}", l.lb.page, r.pdf.PageNo()), "", 0, "R", false, 0, "")
+	r.pdf.CellFormat(w*0.25, 4, fmt.Sprintf("%s %d / %s", l.lb.page, r.pdf.PageNo()-l.first+1, l.nb), "", 0, "R", false, 0, "")
 	r.color(colText)
 }

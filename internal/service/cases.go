@@ -655,6 +655,9 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 	if act.Kind == "" {
 		return v, nil // not a collections message: sent as queued
 	}
+	if msg.Edited {
+		return v, nil // staff edited it: re-checked above, sent as edited (outbox.go)
+	}
 	earlier := map[string][]notify.SentStep{}
 	if isEscalation(l, msg.Step) {
 		if earlier, err = caseHistory(ctx, tx, cust, b.cases[cust.ID], l); err != nil {

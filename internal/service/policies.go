@@ -37,6 +37,10 @@ type PolicyInput struct {
 	// §4's: −3 reminder, 0 due today, +3, +7 firm, +14 call, +30 demand,
 	// +45 final notice, +60 review).
 	Ladder *collect.Ladder `json:"ladder,omitempty"`
+	// ApproveBeforeSending: the run's collections messages for the segment
+	// wait in the outbox until staff approve them (docs/collections.md
+	// "The outbox").
+	ApproveBeforeSending *bool `json:"approve_before_sending,omitempty" doc:"New collections messages of the segment wait in the outbox for staff approval (default false)"`
 }
 
 // NoDealInput is the alternative to an agreement.
@@ -52,15 +56,25 @@ type PolicyView struct {
 	ID      string // "" for a built-in default
 	Version int
 	negotiate.Policy
-	Ladder  collect.Ladder
-	Default bool // not stored: the built-in defaults
-	Stored  *store.Policy
+	Ladder collect.Ladder
+	// ApproveBeforeSending: the run's messages wait for staff approval.
+	ApproveBeforeSending bool
+	Default              bool // not stored: the built-in defaults
+	Stored               *store.Policy
 }
 
 // policyBody is a policy as stored: the negotiation limits and the ladder.
 type policyBody struct {
 	negotiate.Policy
-	Ladder collect.Ladder `json:"ladder"`
+	Ladder               collect.Ladder `json:"ladder"`
+	ApproveBeforeSending bool           `json:"approve_before_sending,omitempty"`
+}
+
+// policyAudit is what a policy change records: the limits and the
+// outbox setting.
+type policyAudit struct {
+	negotiate.Policy
+	ApproveBeforeSending bool `json:"approve_before_sending"`
 }
 
 // policy merges in over the defaults and validates the result.
@@ -119,7 +133,7 @@ func policyView(sp *store.Policy) (*PolicyView, error) {
 	if len(b.Ladder.Steps) == 0 {
 		b.Ladder = collect.DefaultLadder()
 	}
-	return &PolicyView{ID: sp.ID, Version: sp.Version, Policy: b.Policy, Ladder: b.Ladder, Stored: sp}, nil
+	return &PolicyView{ID: sp.ID, Version: sp.Version, Policy: b.Policy, Ladder: b.Ladder, ApproveBeforeSending: b.ApproveBeforeSending, Stored: sp}, nil
 }
 
 // body validates the ladder and gives the stored form.
@@ -131,7 +145,7 @@ func (in PolicyInput) body(p negotiate.Policy) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return json.Marshal(policyBody{Policy: p, Ladder: l})
+	return json.Marshal(policyBody{Policy: p, Ladder: l, ApproveBeforeSending: in.ApproveBeforeSending != nil && *in.ApproveBeforeSending})
 }
 
 // CreatePolicy stores the policy of a segment (admins).
@@ -161,7 +175,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in PolicyInput) (*PolicyView
 		if view, err = policyView(sp); err != nil {
 			return err
 		}
-		return audit(ctx, tx, "policy.create", "policy", sp.ID, p)
+		return audit(ctx, tx, "policy.create", "policy", sp.ID, policyAudit{p, view.ApproveBeforeSending})
 	})
 	return view, err
 }
@@ -197,7 +211,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, id string, in PolicyInput) (
 		if view, err = policyView(sp); err != nil {
 			return err
 		}
-		return audit(ctx, tx, "policy.update", "policy", sp.ID, p)
+		return audit(ctx, tx, "policy.update", "policy", sp.ID, policyAudit{p, view.ApproveBeforeSending})
 	})
 	return view, err
 }

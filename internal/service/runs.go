@@ -314,6 +314,11 @@ func (s *Service) visitBatch(ctx context.Context, tx store.Tx, runID string, asO
 			wakes = append(wakes, store.CustomerWake{CustomerID: id, On: p.wake, Version: v})
 		}
 	}
+	// Segments whose policy says approve_before_sending: their new
+	// messages wait in the outbox for staff (outbox.go).
+	if err := s.markForApproval(ctx, tx, plans, from); err != nil {
+		return fmt.Errorf("run %s: %w", runID, err)
+	}
 	if err := s.apply(ctx, tx, asOf, plans, &c); err != nil {
 		return fmt.Errorf("run %s: %w", runID, err)
 	}
@@ -357,6 +362,7 @@ type batch struct {
 	live      map[string][]store.Message // queued messages, re-checked by the run
 	tasks     map[string][]store.Task    // open and claimed tasks
 	org       *notify.Creditor           // the organisation (letters' sender), read once by plan
+	pauses    map[string]store.CustomerPause // staff pauses (outbox.go)
 }
 
 func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
@@ -399,6 +405,9 @@ func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
 		return nil, err
 	}
 	if b.live, err = tx.LiveMessagesFor(ctx, ids); err != nil {
+		return nil, err
+	}
+	if b.pauses, err = tx.CustomerPausesFor(ctx, ids); err != nil {
 		return nil, err
 	}
 	b.tasks, err = tx.OpenTasksFor(ctx, ids)
@@ -722,6 +731,9 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 	}
 	st.Promises = openPromises(b.promises[cust.ID], asOf, pays)
 	st.Cases = casesOf(b.cases[cust.ID])
+	// A staff pause holds until its date (outbox.go).
+	p, paused := b.pauses[cust.ID]
+	st.Paused = pausedOn(p, paused, asOf)
 	planIDs := b.plans[cust.ID]
 	subjects := append([]string{}, open...)
 	for _, pid := range planIDs {

@@ -9,7 +9,7 @@ import (
 // instant (the /metrics gauges, obs.QueueCollector).
 type QueueDepths struct {
 	// Emails of the outbox (channel email, status queued):
-	EmailsDue      int64 // unclaimed, scheduled by now, no retry pending (or its time has come)
+	EmailsDue      int64 // unclaimed, scheduled by now, no retry pending (or its time has come), not held or awaiting approval
 	EmailsRetrying int64 // unclaimed, waiting for the next attempt after a temporary failure
 	EmailsClaimed  int64 // claimed by a sender (being sent, or a dead sender's claim going stale)
 	// WebhooksPending are webhook deliveries not yet delivered or failed.

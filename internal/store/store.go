@@ -316,6 +316,14 @@ type Message struct {
 	CreatedAt      time.Time
 	Context        MessageContext
 	StatusReason   string // withdrawn: why
+	// Staff control (docs/collections.md "The outbox"): a held message and
+	// one awaiting approval stay queued and are not claimed for delivery.
+	HeldAt           *time.Time
+	HeldBy           string
+	AwaitingApproval bool
+	// Edited: staff edited the subject and body; delivery re-checks it but
+	// does not render it again.
+	Edited bool
 }
 
 // MessageAttachment is a file sent with a message (an invite, a letter).
@@ -333,8 +341,12 @@ type MessageFilter struct {
 	Page
 	CustomerID string
 	Status     string
-	Since      time.Time // scheduled_for >= Since (zero: no bound)
-	Until      time.Time // scheduled_for < Until (zero: no bound)
+	Channel    string // email, letter, sms ("" every channel)
+	// Control selects queued messages by staff control: "held",
+	// "awaiting_approval" (and not held), "free" (neither); "" any.
+	Control string
+	Since   time.Time // scheduled_for >= Since (zero: no bound)
+	Until   time.Time // scheduled_for < Until (zero: no bound)
 }
 
 // Run statuses.
@@ -774,6 +786,7 @@ type Tx interface {
 	BankTx   // plan bank references and bank-statement lines (bank.go)
 	OnlineTx // online payments (online.go)
 	QueueTx  // queue depths for monitoring (queues.go)
+	OutboxTx // staff control of the outbox and pauses (outbox.go)
 
 	InsertToken(ctx context.Context, t *Token) error
 	TokenByHash(ctx context.Context, hash string) (*Token, error)

@@ -31,4 +31,5 @@ func (s *Server) routes() {
 	s.bankRoutes()
 	s.portalPayRoutes()
 	s.onlineStaffRoutes()
+	s.outboxRoutes()
 }

@@ -143,6 +143,7 @@ type page struct {
 var navItems = []struct{ Key, Label, Path string }{
 	{"dashboard", "Dashboard", "/"},
 	{"worklist", "Worklist", "/worklist"},
+	{"outbox", "Outbox", "/outbox"},
 	{"customers", "Customers", "/customers"},
 	{"plans", "Plans", "/plans"},
 	{"import", "Import", "/import"},

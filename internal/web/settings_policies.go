@@ -172,6 +172,7 @@ var ladderFields = []policyField{
 	{"ladder.installment_reminder_days", "Installment reminder (days before)", "0 to 30.", "int"},
 	{"ladder.senior_balance", "Senior queue from a balance of", "Whole major units, e.g. 10,000; calls on larger accounts go to senior agents.", "money"},
 	{"ladder.senior_risk", "… or a risk score of", "0 to 100; empty or 0: off.", "int"},
+	{"approve_before_sending", "Approve before sending", "The run’s messages for this segment wait in the outbox until staff approve them.", "check"},
 }
 
 // ladderStepNames are the steps a ladder may have (the message templates
@@ -271,6 +272,7 @@ func policyFormOf(v *service.PolicyView) *policyForm {
 	}
 	f.Values["ladder.senior_balance"] = formatMajor(senior)
 	f.Checked["may_waive_fees"], f.Checked["may_freeze_interest"] = p.MayWaiveFees, p.MayFreezeInterest
+	f.Checked["approve_before_sending"] = v.ApproveBeforeSending
 	for i, st := range v.Ladder.Steps {
 		sf := stepForm{Row: i, Name: st.Name, Offset: strconv.Itoa(st.Offset), Tier: strconv.Itoa(st.Tier), Fee: st.Fee,
 			Channels: map[string]bool{}, KeyAccountCall: st.KeyAccountCall}
@@ -390,6 +392,8 @@ func policyInput(r *http.Request, f *policyForm) service.PolicyInput {
 	waive, freeze := pf.Get("may_waive_fees") != "", pf.Get("may_freeze_interest") != ""
 	f.Checked["may_waive_fees"], f.Checked["may_freeze_interest"] = waive, freeze
 	in.MayWaiveFees, in.MayFreezeInterest = &waive, &freeze
+	approve := pf.Get("approve_before_sending") != ""
+	f.Checked["approve_before_sending"], in.ApproveBeforeSending = approve, &approve
 
 	// The ladder.
 	var l collect.Ladder

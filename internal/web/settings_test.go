@@ -256,6 +256,7 @@ func TestSettings_Policy(t *testing.T) {
 		f.Set("ladder.senior_balance", "25,000")
 		f.Set("step2.offset_days", "5")
 		f.Del("may_freeze_interest")
+		f.Set("approve_before_sending", "1")
 		r := admin.postSettings("/settings/policies", f)
 		wantStatus(t, r, http.StatusSeeOther)
 		list := stored()
@@ -270,6 +271,9 @@ func TestSettings_Policy(t *testing.T) {
 		if p.Segment != "retail" || p.MinInstallment != "1250.00" || p.MaxTermMonths != 18 || p.MayFreezeInterest || !p.MayWaiveFees {
 			t.Errorf("stored %+v", p.Policy)
 		}
+		if !p.ApproveBeforeSending {
+			t.Errorf("approve before sending was not stored")
+		}
 		want := collect.DefaultLadder()
 		want.Steps[2].Offset = 5
 		for i := range want.Steps { // the form lists channels in one order
@@ -283,7 +287,8 @@ func TestSettings_Policy(t *testing.T) {
 			t.Errorf("ladder\n got %v\nwant %v", p.Ladder, want)
 		}
 		page := admin.get(r.Header.Get("Location"))
-		if !strings.Contains(page.Body, "Policy saved") || !strings.Contains(page.Body, `name="min_installment" value="1,250.00"`) {
+		if !strings.Contains(page.Body, "Policy saved") || !strings.Contains(page.Body, `name="min_installment" value="1,250.00"`) ||
+			!strings.Contains(page.Body, `name="approve_before_sending" value="1" checked`) {
 			t.Errorf("the saved policy is not shown as saved")
 		}
 	})

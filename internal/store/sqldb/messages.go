@@ -90,17 +90,17 @@ func (t *Tx) Interactions(ctx context.Context, f store.InteractionFilter) ([]sto
 
 // ---- messages (the outbox) ----------------------------------------------------------
 
-const messageCols = `id, customer_id, channel, step, tone, locale, scheduled_for, status, subject, body, invoice_numbers, dedupe_key, attempts, last_error, sent_at, next_attempt_at, claimed_by, claimed_at, created_at, attachments, context, status_reason`
+const messageCols = `id, customer_id, channel, step, tone, locale, scheduled_for, status, subject, body, invoice_numbers, dedupe_key, attempts, last_error, sent_at, next_attempt_at, claimed_by, claimed_at, created_at, attachments, context, status_reason, held_at, held_by, awaiting_approval, edited`
 
 func scanMessage(sc scanner) (store.Message, error) {
 	var m store.Message
 	var numbers string
 	var dedupe sql.NullString
-	var sentAt, nextAttemptAt, claimedAt sql.NullTime
+	var sentAt, nextAttemptAt, claimedAt, heldAt sql.NullTime
 	var attachments, mctx string
 	err := sc.Scan(&m.ID, &m.CustomerID, &m.Channel, &m.Step, &m.Tone, &m.Locale, &m.ScheduledFor, &m.Status,
 		&m.Subject, &m.Body, &numbers, &dedupe, &m.Attempts, &m.LastError, &sentAt, &nextAttemptAt, &m.ClaimedBy, &claimedAt, &m.CreatedAt, &attachments,
-		&mctx, &m.StatusReason)
+		&mctx, &m.StatusReason, &heldAt, &m.HeldBy, &m.AwaitingApproval, &m.Edited)
 	if err != nil {
 		return m, err
 	}
@@ -115,7 +115,7 @@ func scanMessage(sc scanner) (store.Message, error) {
 		}
 	}
 	m.ScheduledFor, m.CreatedAt, m.DedupeKey = m.ScheduledFor.UTC(), m.CreatedAt.UTC(), dedupe.String
-	m.SentAt, m.NextAttemptAt, m.ClaimedAt = timePtr(sentAt), timePtr(nextAttemptAt), timePtr(claimedAt)
+	m.SentAt, m.NextAttemptAt, m.ClaimedAt, m.HeldAt = timePtr(sentAt), timePtr(nextAttemptAt), timePtr(claimedAt), timePtr(heldAt)
 	if m.InvoiceNumbers, err = parseStringList(numbers); err != nil {
 		return m, fmt.Errorf("message %s: invoice_numbers: %w", m.ID, err)
 	}
@@ -148,7 +148,7 @@ func (t *Tx) InsertMessage(ctx context.Context, m *store.Message) (string, bool,
 }
 
 // messageColumns is how many columns messageCols names.
-const messageColumns = 22
+const messageColumns = 26
 
 // messageRow fills a new message's defaults (id, created now) and returns
 // its values in messageCols order.
@@ -175,7 +175,8 @@ func (t *Tx) messageRow(m *store.Message) ([]any, error) {
 	}
 	return []any{m.ID, m.CustomerID, m.Channel, m.Step, m.Tone, m.Locale, m.ScheduledFor.UTC(), m.Status, m.Subject, m.Body,
 		numbers, nullString(m.DedupeKey), m.Attempts, m.LastError, nullTime(m.SentAt), nullTime(m.NextAttemptAt),
-		m.ClaimedBy, nullTime(m.ClaimedAt), m.CreatedAt.UTC(), string(atts), string(mctx), m.StatusReason}, nil
+		m.ClaimedBy, nullTime(m.ClaimedAt), m.CreatedAt.UTC(), string(atts), string(mctx), m.StatusReason,
+		nullTime(m.HeldAt), m.HeldBy, m.AwaitingApproval, m.Edited}, nil
 }
 
 // InsertMessages implements store.Tx: multi-row INSERTs.
@@ -222,7 +223,8 @@ func (t *Tx) Message(ctx context.Context, id string) (*store.Message, error) {
 // over them instead of waiting, and one that reads them after this
 // transaction commits sees them claimed. The pick is a MATERIALIZED CTE so
 // that it runs exactly once. SQLite runs one writer at a time and needs no
-// lock. The messages are returned as stored, with the claim, in
+// lock. Held messages and those awaiting approval are passed over (staff
+// control, docs/collections.md "The outbox"). The messages are returned as stored, with the claim, in
 // (scheduled_for, id) order.
 func (t *Tx) ClaimMessages(ctx context.Context, channel, worker string, now, staleBefore time.Time, limit int) ([]store.Message, error) {
 	if worker == "" {
@@ -237,6 +239,7 @@ func (t *Tx) ClaimMessages(ctx context.Context, channel, worker string, now, sta
 			WHERE channel = ? AND status = 'queued' AND scheduled_for <= ?
 				AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
 				AND (claimed_by = '' OR claimed_at IS NULL OR claimed_at < ?)
+				AND held_at IS NULL AND NOT awaiting_approval
 			ORDER BY scheduled_for, id LIMIT ?`+lock+`)
 		UPDATE messages SET claimed_by = ?, claimed_at = ?
 		WHERE id IN (SELECT id FROM picked)
@@ -303,6 +306,18 @@ func (t *Tx) Messages(ctx context.Context, f store.MessageFilter) ([]store.Messa
 	var c conds
 	c.eq("customer_id", f.CustomerID)
 	c.eq("status", f.Status)
+	c.eq("channel", f.Channel)
+	switch f.Control {
+	case "":
+	case "held":
+		c.where = append(c.where, "held_at IS NOT NULL")
+	case "awaiting_approval":
+		c.where = append(c.where, "held_at IS NULL AND awaiting_approval")
+	case "free":
+		c.where = append(c.where, "held_at IS NULL AND NOT awaiting_approval")
+	default:
+		return nil, "", apperr.Field("state", "%q must be held, awaiting_approval or free", f.Control)
+	}
 	if !f.Since.IsZero() {
 		c.where, c.args = append(c.where, "scheduled_for >= ?"), append(c.args, f.Since.UTC())
 	}

@@ -9,12 +9,16 @@ import (
 
 // QueueDepths implements store.Tx: one round trip, a scalar subquery per
 // queue (the emails' use the messages_claim index's channel and status).
+// Held emails and those awaiting approval wait for staff, not for the
+// sender: they are not counted due (a due count that never drains would
+// look like a stuck sender).
 func (t *Tx) QueueDepths(ctx context.Context, now time.Time) (store.QueueDepths, error) {
 	var q store.QueueDepths
 	now = now.UTC()
 	err := t.queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM messages WHERE channel = 'email' AND status = 'queued' AND claimed_by = ''
-			AND scheduled_for <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)),
+			AND scheduled_for <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+			AND held_at IS NULL AND NOT awaiting_approval),
 		(SELECT COUNT(*) FROM messages WHERE channel = 'email' AND status = 'queued' AND claimed_by = ''
 			AND next_attempt_at > ?),
 		(SELECT COUNT(*) FROM messages WHERE channel = 'email' AND status = 'queued' AND claimed_by <> ''),

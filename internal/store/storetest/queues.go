@@ -37,7 +37,11 @@ func testQueueDepths(t *testing.T, s store.Store) {
 		msg("email", store.MessageQueued, Now.Add(time.Hour)),   // scheduled later: no queue
 		msg("email", store.MessageSent, Now.Add(-time.Hour)),    // sent: no queue
 		msg("letter", store.MessageQueued, Now.Add(-time.Hour)), // not an email
+		msg("email", store.MessageQueued, Now.Add(-time.Hour)),  // held by staff: waits for them, not due
+		msg("email", store.MessageQueued, Now.Add(-time.Hour)),  // awaiting approval: not due
 	}
+	ms[8].HeldAt, ms[8].HeldBy = &past, "user:usr_q"
+	ms[9].AwaitingApproval = true
 	ms[2].NextAttemptAt, ms[2].Attempts = &past, 1
 	ms[3].NextAttemptAt, ms[3].Attempts = &soon, 2
 	ms[4].ClaimedBy, ms[4].ClaimedAt = "w1", &claimedAt
