@@ -206,7 +206,7 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		}
 		return a.do(t, pAdmin, f.creds, method, path, body, ctype)
 	}
-	mustOK(t, do("POST", "/v1/imports/customers", "external_ref,name,email,kind,jurisdiction,time_zone\nC-1,Late Ltd,ap@late.example,business,GB,Europe/London\nC-2,Second Ltd,ap@second.example,business,GB,Europe/London\nC-3,Third Ltd,,business,GB,Europe/London\nC-4,Fourth Ltd,,business,GB,Europe/London\n"), 200, "customers")
+	mustOK(t, do("POST", "/v1/imports/customers", "external_ref,name,email,kind,jurisdiction,time_zone,address_line1,postal_code,city,country\nC-1,Late Ltd,ap@late.example,business,GB,Europe/London,1 Late Lane,LS1 1AA,Leeds,GB\nC-2,Second Ltd,ap@second.example,business,GB,Europe/London,,,,\nC-3,Third Ltd,,business,GB,Europe/London,,,,\nC-4,Fourth Ltd,,business,GB,Europe/London,,,,\n"), 200, "customers")
 	mustOK(t, do("POST", "/v1/imports/invoices", "number,customer_ref,issue_date,due_date,currency,amount\nI-1,C-1,2026-04-01,2026-05-02,GBP,640.00\nI-2,C-2,2026-04-01,2026-05-01,GBP,60.00\nI-3,C-3,2026-03-01,2026-04-01,GBP,900.00\nI-4,C-4,2026-03-01,2026-04-01,GBP,300.00\nI-5,C-1,2026-04-10,2026-05-10,GBP,200.00\n"), 200, "invoices")
 	f.customer, f.customer2 = mustOK(t, do("GET", "/v1/customers/C-1", ""), 200, "customer")["id"].(string), "C-2"
 	f.invoice = mustOK(t, do("GET", "/v1/invoices/I-1", ""), 200, "invoice")["id"].(string)

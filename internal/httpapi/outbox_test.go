@@ -18,13 +18,6 @@ func openAt(t *testing.T, engine string, clock func() time.Time) store.Store {
 	return testutil.SQLiteAt(t, clock)
 }
 
-type problem struct {
-	Status int `json:"status"`
-	Errors []struct {
-		Field   string `json:"field"`
-		Message string `json:"message"`
-	} `json:"errors"`
-}
 
 func wantField(t *testing.T, r resp, field string) {
 	t.Helper()

@@ -43,7 +43,7 @@ func newOutboxBook(t *testing.T, engine string, segment string) *outboxBook {
 	b.svc = service.New(b.st, b.clock)
 	b.svc.Creditor, b.svc.MailFrom = "Settle Demo Ltd", "collections@demo.example"
 	b.ctx = testutil.Admin(context.Background())
-	if _, err := b.svc.CreateCustomer(b.ctx, service.CustomerInput{ExternalRef: "A", Name: "Ann Able", Email: "ann@example.com", Kind: "consumer",
+	if _, err := b.svc.CreateCustomer(b.ctx, service.CustomerInput{Address: &service.AddressInput{Lines: []string{"1 Test Street"}, City: "London", PostalCode: "EC1A 1BB", Country: "GB"}, ExternalRef: "A", Name: "Ann Able", Email: "ann@example.com", Kind: "consumer",
 		Jurisdiction: "GB", TimeZone: "Europe/London", Segment: segment}); err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +371,7 @@ func TestOutbox_ApproveBeforeSending(t *testing.T) {
 			if _, err := b.svc.CreatePolicy(b.ctx, service.PolicyInput{Segment: "careful", ApproveBeforeSending: &yes}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := b.svc.CreateCustomer(b.ctx, service.CustomerInput{ExternalRef: "B", Name: "Ben", Email: "ben@example.com", Kind: "consumer",
+			if _, err := b.svc.CreateCustomer(b.ctx, service.CustomerInput{Address: &service.AddressInput{Lines: []string{"1 Test Street"}, City: "London", PostalCode: "EC1A 1BB", Country: "GB"}, ExternalRef: "B", Name: "Ben", Email: "ben@example.com", Kind: "consumer",
 				Jurisdiction: "GB", TimeZone: "Europe/London", Segment: "careful"}); err != nil {
 				t.Fatal(err)
 			}
@@ -468,7 +468,7 @@ func TestOutbox_PrintBatchAndPosted(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, ref := range []string{"B", "C"} {
-				if _, err := b.svc.CreateCustomer(b.ctx, service.CustomerInput{ExternalRef: ref, Name: "Customer " + ref, Kind: "business",
+				if _, err := b.svc.CreateCustomer(b.ctx, service.CustomerInput{Address: &service.AddressInput{Lines: []string{"1 Test Street"}, City: "London", PostalCode: "EC1A 1BB", Country: "GB"}, ExternalRef: ref, Name: "Customer " + ref, Kind: "business",
 					Jurisdiction: "GB", TimeZone: "Europe/London", Segment: "letters"}); err != nil {
 					t.Fatal(err)
 				}

@@ -359,9 +359,9 @@ type batch struct {
 	optOuts   map[string]map[string]bool
 	bankRefs  map[string]string // active plan → the reference to quote on a transfer
 	cases     map[string][]store.Case
-	live      map[string][]store.Message // queued messages, re-checked by the run
-	tasks     map[string][]store.Task    // open and claimed tasks
-	org       *notify.Creditor           // the organisation (letters' sender), read once by plan
+	live      map[string][]store.Message     // queued messages, re-checked by the run
+	tasks     map[string][]store.Task        // open and claimed tasks
+	org       *notify.Creditor               // the organisation (letters' sender), read once by plan
 	pauses    map[string]store.CustomerPause // staff pauses (outbox.go)
 }
 
