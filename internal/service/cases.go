@@ -400,8 +400,8 @@ func (s *Service) recheckQueued(l collect.Ladder, cust *ledger.Customer, st runS
 
 // caseHistory is, per currency, the escalation steps of the customer's
 // open cases that reached the customer (sent emails, released letters),
-// oldest first, one entry per step.
-func caseHistory(ctx context.Context, tx store.Tx, cust *ledger.Customer, cases []store.Case, l collect.Ladder) (map[string][]notify.SentStep, error) {
+// oldest first, one entry per step: sent are the customer's sent messages.
+func caseHistory(cust *ledger.Customer, cases []store.Case, sent []store.Message, l collect.Ladder) (map[string][]notify.SentStep, error) {
 	out := map[string][]notify.SentStep{}
 	if len(cases) == 0 {
 		return out, nil
@@ -414,30 +414,19 @@ func caseHistory(ctx context.Context, tx store.Tx, cust *ledger.Customer, cases 
 	if err != nil {
 		loc = time.UTC
 	}
-	cursor := ""
 	seen := map[string]bool{}
-	for {
-		list, next, err := tx.Messages(ctx, store.MessageFilter{Page: store.Page{Limit: 500, Cursor: cursor}, CustomerID: cust.ID, Status: store.MessageSent})
-		if err != nil {
-			return nil, err
+	for _, m := range sent {
+		cur := m.Context.Currency
+		from, ok := opened[cur]
+		if !ok || m.SentAt == nil || !isEscalation(l, m.Step) {
+			continue
 		}
-		for _, m := range list {
-			cur := m.Context.Currency
-			from, ok := opened[cur]
-			if !ok || m.SentAt == nil || !isEscalation(l, m.Step) {
-				continue
-			}
-			on := civil.Of(m.SentAt.In(loc))
-			if on.Before(from) || seen[cur+"/"+m.Step] {
-				continue
-			}
-			seen[cur+"/"+m.Step] = true
-			out[cur] = append(out[cur], notify.SentStep{Step: m.Step, On: on})
+		on := civil.Of(m.SentAt.In(loc))
+		if on.Before(from) || seen[cur+"/"+m.Step] {
+			continue
 		}
-		if next == "" {
-			break
-		}
-		cursor = next
+		seen[cur+"/"+m.Step] = true
+		out[cur] = append(out[cur], notify.SentStep{Step: m.Step, On: on})
 	}
 	for cur := range out {
 		slices.SortStableFunc(out[cur], func(a, b notify.SentStep) int { return a.On.Compare(b.On) })
@@ -660,7 +649,7 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 	}
 	earlier := map[string][]notify.SentStep{}
 	if isEscalation(l, msg.Step) {
-		if earlier, err = caseHistory(ctx, tx, cust, b.cases[cust.ID], l); err != nil {
+		if earlier, err = caseHistory(cust, b.cases[cust.ID], b.sent[cust.ID], l); err != nil {
 			return v, err
 		}
 	}

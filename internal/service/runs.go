@@ -360,6 +360,7 @@ type batch struct {
 	bankRefs  map[string]string // active plan → the reference to quote on a transfer
 	cases     map[string][]store.Case
 	live      map[string][]store.Message     // queued messages, re-checked by the run
+	sent      map[string][]store.Message     // sent messages of the customers with a case (the earlier steps)
 	tasks     map[string][]store.Task        // open and claimed tasks
 	org       *notify.Creditor               // the organisation (letters' sender), read once by plan
 	pauses    map[string]store.CustomerPause // staff pauses (outbox.go)
@@ -405,6 +406,15 @@ func loadBatch(ctx context.Context, tx store.Tx, ids []string) (*batch, error) {
 		return nil, err
 	}
 	if b.live, err = tx.LiveMessagesFor(ctx, ids); err != nil {
+		return nil, err
+	}
+	var withCase []string
+	for id, cs := range b.cases {
+		if len(cs) > 0 {
+			withCase = append(withCase, id)
+		}
+	}
+	if b.sent, err = tx.SentMessagesFor(ctx, withCase); err != nil {
 		return nil, err
 	}
 	if b.pauses, err = tx.CustomerPausesFor(ctx, ids); err != nil {
@@ -516,7 +526,7 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 	var earlier map[string][]notify.SentStep
 	for _, act := range actions {
 		if act.Case != nil && act.Kind == collect.ActMessage && earlier == nil {
-			if earlier, err = caseHistory(ctx, tx, cust, b.cases[cust.ID], ladder); err != nil {
+			if earlier, err = caseHistory(cust, b.cases[cust.ID], b.sent[cust.ID], ladder); err != nil {
 				return nil, err
 			}
 		}

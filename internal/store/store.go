@@ -682,6 +682,9 @@ type Tx interface {
 	// (the run withdraws those a later step superseded), per customer in
 	// id order.
 	LiveMessagesFor(ctx context.Context, customerIDs []string) (map[string][]Message, error)
+	// SentMessagesFor returns the sent messages of several customers (the
+	// earlier steps a collections message names), per customer in id order.
+	SentMessagesFor(ctx context.Context, customerIDs []string) (map[string][]Message, error)
 	// WithdrawMessage marks a queued, unclaimed (or claimed by worker)
 	// message withdrawn with a reason; false when it was no longer queued.
 	WithdrawMessage(ctx context.Context, id, worker, reason string) (bool, error)

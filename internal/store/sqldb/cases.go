@@ -75,6 +75,12 @@ func (t *Tx) LiveMessagesFor(ctx context.Context, customerIDs []string) (map[str
 		func(m store.Message) string { return m.CustomerID })
 }
 
+// SentMessagesFor implements store.Tx.
+func (t *Tx) SentMessagesFor(ctx context.Context, customerIDs []string) (map[string][]store.Message, error) {
+	return byCustomers(ctx, t, `SELECT `+messageCols+` FROM messages WHERE status = 'sent' AND customer_id IN (`, "id", customerIDs, scanMessage,
+		func(m store.Message) string { return m.CustomerID })
+}
+
 // WithdrawMessage implements store.Tx.
 func (t *Tx) WithdrawMessage(ctx context.Context, id, worker, reason string) (bool, error) {
 	n, err := t.execCount(ctx, `UPDATE messages SET status = 'withdrawn', status_reason = ?, claimed_by = '', claimed_at = NULL
