@@ -18,7 +18,6 @@ func openAt(t *testing.T, engine string, clock func() time.Time) store.Store {
 	return testutil.SQLiteAt(t, clock)
 }
 
-
 func wantField(t *testing.T, r resp, field string) {
 	t.Helper()
 	want(t, r, 422)
