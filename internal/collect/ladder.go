@@ -546,6 +546,7 @@ func Due(l Ladder, s CustomerState, asOf civil.Date) []Action {
 			continue
 		}
 		out = append(out, l.escalate(s, v, asOf)...)
+		out = append(out, l.promiseReviews(s, v, asOf)...)
 	}
 	for _, in := range s.Installments {
 		in := in
@@ -647,6 +648,26 @@ func (l Ladder) courtesy(s CustomerState, v *caseView, asOf civil.Date) []Action
 	return out
 }
 
+// promiseReviews: a promise too small to pause the case is reviewed by an
+// agent, once, whatever step the case is at.
+func (l Ladder) promiseReviews(s CustomerState, v *caseView, asOf civil.Date) []Action {
+	var out []Action
+	var invoices []string
+	for _, it := range v.overdue {
+		invoices = append(invoices, it.InvoiceID)
+	}
+	for _, p := range v.promises {
+		if s.done(p.ID, StepPromiseReview) {
+			continue
+		}
+		out = append(out, Action{Kind: ActTask, Step: StepPromiseReview, Channel: "review", Queue: tierQueues[1], Subjects: []string{p.ID},
+			InvoiceIDs: slices.Clone(invoices), Currency: v.cur, Priority: priority(v.overdueSum, s.RiskScore, asOf.DaysSince(v.oldestDue)),
+			Reason: fmt.Sprintf("a promise of %s %s by %s covers less than %d%% of the %s %s overdue: review it with the customer",
+				p.Amount, p.Amount.Currency(), p.DueDate, l.promiseShare(), money.New(v.overdueSum, v.cur), v.cur)})
+	}
+	return out
+}
+
 // escalate returns the case's next escalation step when it is due.
 func (l Ladder) escalate(s CustomerState, v *caseView, asOf civil.Date) []Action {
 	c := v.current(s.Cases[v.cur])
@@ -701,16 +722,6 @@ func (l Ladder) escalate(s CustomerState, v *caseView, asOf civil.Date) []Action
 			a.Kind, a.Channel, a.Reason, a.DelayDays = ActMessage, ch, reason, delay
 		}
 		out = append(out, a)
-	}
-	// A promise too small to pause the case: an agent reviews it, once.
-	for _, p := range v.promises {
-		if s.done(p.ID, StepPromiseReview) {
-			continue
-		}
-		out = append(out, Action{Kind: ActTask, Step: StepPromiseReview, Channel: "review", Queue: tierQueues[1], Subjects: []string{p.ID},
-			InvoiceIDs: slices.Clone(invoices), Currency: v.cur, Priority: priority(v.overdueSum, s.RiskScore, oldest),
-			Reason: fmt.Sprintf("a promise of %s %s by %s covers less than %d%% of the %s %s overdue: review it with the customer",
-				p.Amount, p.Amount.Currency(), p.DueDate, l.promiseShare(), money.New(v.overdueSum, v.cur), v.cur)})
 	}
 	return out
 }

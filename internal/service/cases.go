@@ -170,6 +170,30 @@ func letterFallback(actions []collect.Action, usable func(channel string) bool) 
 	return actions, silent
 }
 
+// courtesyInTime reports whether a courtesy notice, first allowed to
+// leave at (the customer's local time), is still true then: a "due today"
+// on the due date, a reminder before it. Other messages always are.
+func courtesyInTime(l collect.Ladder, act collect.Action, invs map[string]ledger.Invoice, at time.Time) bool {
+	if !isCourtesy(l, act.Step) {
+		return true
+	}
+	day := civil.Of(at)
+	for _, id := range act.InvoiceIDs {
+		due := invs[id].DueDate
+		switch act.Step {
+		case collect.StepDueToday:
+			if !day.Equal(due) {
+				return false
+			}
+		case collect.StepReminder:
+			if day.After(due) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // canReach reports whether a message on channel can reach the customer:
 // no text message without a phone number, no letter without a postal
 // address.

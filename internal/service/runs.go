@@ -582,6 +582,12 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 				at = time.Date(d.Year, d.Month, d.Day, 9, 0, 0, 0, loc)
 			}
 			dec := collect.Decide(party, act.Channel, strings.Join(act.InvoiceIDs, ","), at, history, rules)
+			if !dec.Blocked && !courtesyInTime(ladder, act, invs, dec.At.In(loc)) {
+				// A "due today" that can first leave after the due date (a
+				// business's Saturday due date: emails on weekdays) would
+				// only be withdrawn: it is not queued.
+				dec.Blocked = true
+			}
 			if !dec.Blocked { // opted out of this channel: the other channels of the step still go
 				optOut, err := s.optOutURL(ctx, tx, cust.ID, tx.Now())
 				if err != nil {
