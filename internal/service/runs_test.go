@@ -546,3 +546,69 @@ func TestRun_ReachAndCreditHold(t *testing.T) {
 		}
 	}
 }
+
+// A first run on an imported, long-overdue book (invoices 4 to 400 days
+// late, business and consumer, key accounts among them, on both engines):
+// no customer's first message is beyond the first overdue step — never a
+// firm reminder, a demand, a final notice or a legal review first — and
+// then each case catches up one step at a time (at least 4 days apart).
+func TestRun_FirstRunOnOldBook(t *testing.T) {
+	for name, open := range testutil.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			svc := service.New(open(t), testutil.Clock)
+			ctx := testutil.Admin(context.Background())
+			var cs, is strings.Builder
+			cs.WriteString("external_ref,name,email,kind,jurisdiction,time_zone,segment,address_line1,postal_code,city,country\n")
+			is.WriteString("number,customer_ref,issue_date,due_date,currency,amount\n")
+			asOf := mustDate(t, "2026-06-01")
+			for i := range 40 {
+				kind, seg := []string{"business", "consumer"}[i%2], ""
+				if i%7 == 0 {
+					seg = "key_account"
+				}
+				fmt.Fprintf(&cs, "OLD%02d,Old Customer %02d,old%02d@example.com,%s,GB,Europe/London,%s,%d Long Road,LS1 1AA,Leeds,GB\n", i, i, i, kind, seg, i+1)
+				for k := range 1 + i%3 {
+					due := asOf.AddDays(-(4 + (i*37+k*53)%397))
+					fmt.Fprintf(&is, "OLD%02d-%d,OLD%02d,%s,%s,GBP,%d.00\n", i, k, i, due.AddDays(-30), due, 100+i*50+k)
+				}
+			}
+			for _, f := range []struct{ kind, body string }{{"customers", cs.String()}, {"invoices", is.String()}} {
+				if _, err := svc.Import(ctx, f.kind, strings.NewReader(f.body), service.ImportOptions{Filename: f.kind + ".csv"}); err != nil {
+					t.Fatalf("import %s: %v", f.kind, err)
+				}
+			}
+			runDays(t, ctx, svc, "2026-06-01", "2026-06-30")
+			first := map[string]store.Message{}
+			steps := map[string][]store.Message{}
+			for _, m := range allMessages(t, ctx, svc) {
+				if !strings.HasPrefix(m.DedupeKey, "ladder:") {
+					continue
+				}
+				if _, ok := first[m.CustomerID]; !ok {
+					first[m.CustomerID] = m
+				}
+				if m.Channel == "email" {
+					steps[m.CustomerID] = append(steps[m.CustomerID], m)
+				}
+			}
+			if len(first) != 40 {
+				t.Fatalf("%d of 40 customers had a message in the first 30 days", len(first))
+			}
+			order := map[string]int{"overdue": 1, "firm": 2, "demand": 3, "final_notice": 4}
+			for id, m := range first {
+				if m.Step != "overdue" || !m.Context.StepOn.Equal(asOf) {
+					t.Errorf("%s: first message %s of %s, want the overdue notice of %s", id, m.Step, m.Context.StepOn, asOf)
+				}
+				prev := store.Message{}
+				for _, s := range steps[id] {
+					if prev.ID != "" {
+						if order[s.Step] < order[prev.Step] || s.Context.StepOn.DaysSince(prev.Context.StepOn) < 4 {
+							t.Errorf("%s: %s of %s after %s of %s", id, s.Step, s.Context.StepOn, prev.Step, prev.Context.StepOn)
+						}
+					}
+					prev = s
+				}
+			}
+		})
+	}
+}
