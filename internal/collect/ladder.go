@@ -103,6 +103,18 @@ type Ladder struct {
 	// major units of its currency (0: DefaultFeeMinimum): never a fixed
 	// compensation on a negligible remainder.
 	FeeMinimum int64 `json:"fee_minimum,omitempty"`
+	// Fallback is what the policy does after a final notice that is not
+	// paid, and what demands and final notices say follows: "agency"
+	// (the default), "legal" or "mediation".
+	Fallback string `json:"fallback,omitempty" doc:"agency (default), legal or mediation: what a demand or final notice says follows"`
+}
+
+// FallbackOrDefault is the ladder's fallback, "agency" when unset.
+func (l Ladder) FallbackOrDefault() string {
+	if l.Fallback == "" {
+		return "agency"
+	}
+	return l.Fallback
 }
 
 // DefaultFeeMinimum is FeeMinimum's default, in major units.
@@ -248,6 +260,11 @@ func (l Ladder) Validate() error {
 	if l.MinGapDays < 0 || l.MinGapDays > 60 {
 		fs.Add("ladder.min_gap_days", "%d must be between 0 and 60", l.MinGapDays)
 	}
+	switch l.Fallback {
+	case "", "agency", "legal", "mediation":
+	default:
+		fs.Add("ladder.fallback", "%q must be agency, legal or mediation", l.Fallback)
+	}
 	if l.FeeMinimum < 0 || l.FeeMinimum > 1_000_000 {
 		fs.Add("ladder.fee_minimum", "%d must be between 0 and 1000000", l.FeeMinimum)
 	}
@@ -360,6 +377,9 @@ type Action struct {
 	// DelayDays: the message is scheduled this many days after the run's
 	// date (a key account's mail after its personal call).
 	DelayDays int
+	// Next is what the message says follows an unpaid deadline (the
+	// ladder's Fallback): "agency", "legal" or "mediation".
+	Next string
 }
 
 // KeyAccountMailDelayDays is how long a key account's automated mail at a
@@ -691,7 +711,8 @@ func (l Ladder) escalate(s CustomerState, v *caseView, asOf civil.Date) []Action
 	}
 	reason := fmt.Sprintf("ladder step %s (%s; %s) for %s", st.Name, offsetText(st.Offset), prev, strings.Join(numbers, ", "))
 	oldest := asOf.DaysSince(v.oldestDue)
-	base := Action{Step: st.Name, InvoiceIDs: invoices, Fee: st.Fee == "statutory" && l.FeeApplies(v.cur, v.overdueSum), Currency: v.cur, Case: &next, PayBy: next.Deadline}
+	base := Action{Step: st.Name, InvoiceIDs: invoices, Fee: st.Fee == "statutory" && l.FeeApplies(v.cur, v.overdueSum), Currency: v.cur, Case: &next, PayBy: next.Deadline,
+		Next: l.FallbackOrDefault()}
 	if len(v.promises) > 0 {
 		base.Promises = slices.Clone(v.promises)
 	}

@@ -34,6 +34,8 @@ func (german) next(f *facts) (inf, zu string) {
 		return "die Forderung an ein Inkassounternehmen übergeben", "die Forderung an ein Inkassounternehmen zu übergeben"
 	case NextLegal:
 		return "gerichtliche Schritte einleiten", "gerichtliche Schritte einzuleiten"
+	case NextMediation:
+		return "die Angelegenheit einer unabhängigen Schlichtungsstelle vorlegen", "die Angelegenheit einer unabhängigen Schlichtungsstelle vorzulegen"
 	default:
 		return "weitere Schritte zur Durchsetzung unserer Forderung einleiten", "weitere Schritte zur Durchsetzung unserer Forderung einzuleiten"
 	}

@@ -32,6 +32,8 @@ func (english) next(f *facts) string {
 		return "refer the matter to a collection agency"
 	case NextLegal:
 		return "take legal action to recover the amount"
+	case NextMediation:
+		return "refer the matter to an independent mediator"
 	default:
 		return "take further steps to recover the amount"
 	}

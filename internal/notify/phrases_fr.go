@@ -46,6 +46,8 @@ func (french) next(f *facts) string {
 		return "confier le recouvrement de cette créance à une société de recouvrement"
 	case NextLegal:
 		return "engager une procédure judiciaire"
+	case NextMediation:
+		return "soumettre le différend à un médiateur indépendant"
 	default:
 		return "engager d'autres démarches pour recouvrer notre créance"
 	}

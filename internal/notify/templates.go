@@ -51,6 +51,8 @@ const (
 const (
 	NextAgency = "agency" // referral to a collection agency
 	NextLegal  = "legal"  // legal action; never for time-barred debt (Regulation F §1006.26(b))
+	// NextMediation: referral to an independent mediator.
+	NextMediation = "mediation"
 )
 
 // Benefit keys: what paying restores (domain §2: remind of benefits, not threats).
@@ -334,7 +336,7 @@ func prepare(step string, d MessageData) (*facts, error) {
 		bad("PayBy", "%s is before AsOf %s", d.PayBy, d.AsOf)
 	}
 	switch d.NextStep {
-	case "", NextAgency, NextLegal:
+	case "", NextAgency, NextLegal, NextMediation:
 	default:
 		bad("NextStep", "unknown key %q (want agency, legal or empty)", d.NextStep)
 	}

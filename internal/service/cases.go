@@ -251,7 +251,8 @@ func recheck(l collect.Ladder, st runState, invs map[string]ledger.Invoice, case
 		return act, "the customer opted out of " + channelWord(m.Channel), true
 	}
 	cur := money.Currency(m.Context.Currency)
-	act = collect.Action{Kind: collect.ActMessage, Step: m.Step, Channel: m.Channel, Currency: cur, PayBy: m.Context.PayBy, Fee: m.Context.Fee}
+	act = collect.Action{Kind: collect.ActMessage, Step: m.Step, Channel: m.Channel, Currency: cur, PayBy: m.Context.PayBy, Fee: m.Context.Fee,
+		Next: l.FallbackOrDefault()}
 	items := map[string]collect.Item{}
 	for _, it := range st.Items {
 		items[it.InvoiceID] = it

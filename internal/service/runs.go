@@ -914,7 +914,11 @@ func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs ma
 		if d.PayBy.IsZero() {
 			d.PayBy = asOf.AddDays(collect.DefaultPayByDays)
 		}
-		d.NextStep = "agency"
+		// What the policy itself does next (collect.Ladder.Fallback).
+		d.NextStep = act.Next
+		if d.NextStep == "" {
+			d.NextStep = notify.NextAgency
+		}
 	}
 	for _, p := range act.Promises {
 		d.Promises = append(d.Promises, notify.PromiseLine{Amount: p.Amount, DueDate: p.DueDate})

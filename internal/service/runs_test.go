@@ -612,3 +612,42 @@ func TestRun_FirstRunOnOldBook(t *testing.T) {
 		})
 	}
 }
+
+// A demand names what the policy itself does next (its ladder's
+// fallback), never a generic threat: mediation here, not an agency.
+func TestRun_DemandNamesThePolicysFallback(t *testing.T) {
+	svc := service.New(testutil.SQLite(t), testutil.Clock)
+	ctx := testutil.Admin(context.Background())
+	l := collect.DefaultLadder()
+	l.Fallback = "mediation"
+	if _, err := svc.CreatePolicy(ctx, service.PolicyInput{Segment: "mediate", Ladder: &l}); err != nil {
+		t.Fatal(err)
+	}
+	bad := collect.DefaultLadder()
+	bad.Fallback = "bailiffs"
+	if _, err := svc.CreatePolicy(ctx, service.PolicyInput{Segment: "other", Ladder: &bad}); err == nil || !strings.Contains(err.Error(), "fallback") {
+		t.Errorf("a fallback of bailiffs: %v, want an error naming ladder.fallback", err)
+	}
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "M", Email: "ap@m.example", Name: "Mediated Ltd", Kind: "business",
+		Jurisdiction: "GB", TimeZone: "Europe/London", Segment: "mediate"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "M-1", CustomerID: "M", IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "900.00"}); err != nil {
+		t.Fatal(err)
+	}
+	runDays(t, ctx, svc, "2026-05-02", "2026-05-31")
+	demands := 0
+	for _, m := range allMessages(t, ctx, svc) {
+		if m.Step != "demand" {
+			continue
+		}
+		demands++
+		body := strings.Join(strings.Fields(m.Body), " ")
+		if !strings.Contains(body, "refer the matter to an independent mediator") || strings.Contains(body, "collection agency") {
+			t.Errorf("the demand does not name the policy's fallback (mediation):\n%s", m.Body)
+		}
+	}
+	if demands == 0 {
+		t.Fatal("no demand by +30")
+	}
+}
