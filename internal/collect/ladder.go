@@ -163,6 +163,16 @@ func (l Ladder) promiseShare() int64 {
 	return DefaultPromiseSharePercent
 }
 
+// SeniorBalanceMinor is the senior threshold for a currency in minor
+// units: a large account.
+func (l Ladder) SeniorBalanceMinor(cur money.Currency) int64 {
+	unit := int64(1)
+	for range cur.Digits() {
+		unit *= 10
+	}
+	return l.seniorBalance(cur) * unit
+}
+
 // seniorBalance is the senior threshold for a currency, in major units.
 func (l Ladder) seniorBalance(cur money.Currency) int64 {
 	if v, ok := l.SeniorBalances[string(cur)]; ok && v > 0 {

@@ -3,11 +3,13 @@ package service
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"settle/internal/assess"
 	"settle/internal/civil"
 	"settle/internal/collect"
 	"settle/internal/ledger"
@@ -735,4 +737,29 @@ func feeBasis(jurisdiction, locale string) string {
 		return "the EU Late Payment Directive 2011/7/EU"
 	}
 	return ""
+}
+
+// keyByShare reports whether a customer's open balance is at least
+// assess.KeyShare of the book's open receivables in some currency, and a
+// large account there too (the ladder's senior threshold): a key account
+// by measured importance, whatever its segment says. (A share alone would
+// make every customer of a small book a key account.)
+func keyByShare(open map[string]ledger.Invoice, totals map[money.Currency]money.Wide, l collect.Ladder) bool {
+	sums := map[money.Currency]int64{}
+	for _, inv := range open {
+		sums[inv.Balance.Currency()] += inv.Balance.Minor()
+	}
+	for cur, v := range sums {
+		total, ok := totals[cur]
+		if !ok || total.Sign() <= 0 || v <= 0 || v < l.SeniorBalanceMinor(cur) {
+			continue
+		}
+		// v / total ≥ KeyShare, exactly: v·1000 ≥ total·KeyShare·1000.
+		lhs := new(big.Int).Mul(big.NewInt(v), big.NewInt(1000))
+		rhs := new(big.Int).Mul(total.Big(), big.NewInt(int64(assess.KeyShare*1000)))
+		if lhs.Cmp(rhs) >= 0 {
+			return true
+		}
+	}
+	return false
 }

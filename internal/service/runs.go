@@ -170,6 +170,16 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 	if err := s.loadPortalKey(ctx); err != nil { // before the batches' transactions sign opt-out links
 		return err
 	}
+	// The book's open receivables per currency, once: a customer holding
+	// assess.KeyShare of them is a key account, whatever its segment.
+	var totals map[money.Currency]money.Wide
+	if err := s.store.ReadTx(ctx, func(tx store.Tx) error {
+		var err error
+		totals, err = tx.OpenBalances(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
 	visited := 0
 	done := func(n int) {
 		visited += n
@@ -213,7 +223,7 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 				return err // another worker has them
 			}
 			n = len(ids)
-			return s.visitBatch(ctx, tx, runID, asOf, ids, &sn)
+			return s.visitBatch(ctx, tx, runID, asOf, ids, &sn, totals)
 		})
 		if err != nil {
 			return err
@@ -228,7 +238,7 @@ func (s *Service) workRun(ctx context.Context, runID string, asOf civil.Date, wo
 				return err
 			}
 			n = len(ids)
-			if err := s.visitBatch(ctx, tx, runID, asOf, ids, nil); err != nil {
+			if err := s.visitBatch(ctx, tx, runID, asOf, ids, nil, totals); err != nil {
 				return err
 			}
 			return tx.FinishRunCustomers(ctx, runID, ids)
@@ -273,7 +283,7 @@ const RunAnalyze = 50000
 // their wake dates and counts them done in the run. sn, when set, is the
 // batch as read in a snapshot: a customer whose wake version is still the
 // snapshot's is decided on it, any other is read again here.
-func (s *Service) visitBatch(ctx context.Context, tx store.Tx, runID string, asOf civil.Date, ids []string, sn *snapshot) error {
+func (s *Service) visitBatch(ctx context.Context, tx store.Tx, runID string, asOf civil.Date, ids []string, sn *snapshot, totals map[money.Currency]money.Wide) error {
 	c := runCounts{ladders: map[string]collect.Ladder{}, hooks: map[string][]store.Webhook{}}
 	// The versions first: a change committed after this read (on
 	// PostgreSQL, which does not serialise writers) keeps its customer due
@@ -301,6 +311,9 @@ func (s *Service) visitBatch(ctx context.Context, tx store.Tx, runID string, asO
 		for _, id := range reread {
 			from[id] = b
 		}
+	}
+	for _, b := range from {
+		b.totals = totals
 	}
 	wakes := make([]store.CustomerWake, 0, len(ids))
 	plans := make([]*customerPlan, 0, len(ids))
@@ -361,6 +374,7 @@ type batch struct {
 	cases     map[string][]store.Case
 	live      map[string][]store.Message     // queued messages, re-checked by the run
 	sent      map[string][]store.Message     // sent messages of the customers with a case (the earlier steps)
+	totals    map[money.Currency]money.Wide  // the book's open receivables (key accounts by share)
 	tasks     map[string][]store.Task        // open and claimed tasks
 	org       *notify.Creditor               // the organisation (letters' sender), read once by plan
 	pauses    map[string]store.CustomerPause // staff pauses (outbox.go)
@@ -484,6 +498,9 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 			p.wake = st.nextIssue
 		}
 		return p, nil
+	}
+	if !st.KeyAccount && len(b.totals) > 0 {
+		st.KeyAccount = keyByShare(invs, b.totals, ladder)
 	}
 	actions := collect.Due(ladder, st.CustomerState, asOf)
 	for _, act := range actions {

@@ -651,3 +651,57 @@ func TestRun_DemandNamesThePolicysFallback(t *testing.T) {
 		t.Fatal("no demand by +30")
 	}
 }
+
+// Importance is measured, not only labelled: a customer holding 10% or
+// more of the receivables in a currency (assess.KeyShare), and a large
+// account there (the senior threshold: 8,000 GBP), is a key account
+// whatever its segment — phoned by a senior agent before its firm
+// reminder, whose mail follows 3 days later; a small customer's firm
+// reminder goes at once (each holds 1%, and 100 GBP).
+func TestRun_KeyAccountByShare(t *testing.T) {
+	svc := service.New(testutil.SQLite(t), testutil.Clock)
+	ctx := testutil.Admin(context.Background())
+	for _, c := range []struct{ ref, amount string }{{"BIG", "9000.00"}, {"SMALL", "100.00"}} {
+		for i := range 10 {
+			ref := c.ref
+			if c.ref == "SMALL" {
+				ref = fmt.Sprintf("SMALL%d", i)
+			} else if i > 0 {
+				break
+			}
+			if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: ref, Email: strings.ToLower(ref) + "@example.com", Name: ref + " Ltd",
+				Kind: "business", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "I-" + ref, CustomerID: ref, IssueDate: "2026-04-01", DueDate: "2026-05-01",
+				Currency: "GBP", Amount: c.amount}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// BIG holds 9,000 of 10,000 GBP (90%); each SMALL customer 1%.
+	runDays(t, ctx, svc, "2026-05-02", "2026-05-08") // overdue +3, firm +7 (Friday 8 May)
+	firm := map[string]string{}
+	for _, m := range allMessages(t, ctx, svc) {
+		if m.Step == "firm" && m.Channel == "email" {
+			c, _ := svc.Customer(ctx, m.CustomerID)
+			firm[c.ExternalRef] = m.ScheduledFor.Format(time.DateOnly)
+		}
+	}
+	if firm["BIG"] != "2026-05-11" || firm["SMALL0"] != "2026-05-08" {
+		t.Errorf("firm reminders scheduled %v; want BIG's on 2026-05-11 (after its call), SMALL0's on 2026-05-08", firm)
+	}
+	calls := 0
+	for _, k := range allTasks(t, ctx, svc) {
+		c, _ := svc.Customer(ctx, k.CustomerID)
+		if k.Queue == "tier2" && k.Kind == "call" {
+			if c.ExternalRef != "BIG" {
+				t.Errorf("a senior call for %s", c.ExternalRef)
+			}
+			calls++
+		}
+	}
+	if calls != 1 {
+		t.Errorf("%d senior calls, want 1 (BIG)", calls)
+	}
+}

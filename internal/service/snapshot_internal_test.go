@@ -70,7 +70,7 @@ func TestVisitBatch_RereadsWhatChangedSinceTheSnapshot(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				return s.visitBatch(ctx, tx, runID, asOf, ids, &sn)
+				return s.visitBatch(ctx, tx, runID, asOf, ids, &sn, nil)
 			}); err != nil {
 				t.Fatal(err)
 			}
