@@ -550,12 +550,34 @@ func writeCSV(rows [][]string) ([]byte, error) {
 
 func customersCSV() ([]byte, error) {
 	rows := [][]string{{"external_ref", "name", "email", "phone", "time_zone", "locale", "kind",
-		"jurisdiction", "segment", "style", "payment_terms_days"}}
-	for _, p := range profiles {
+		"jurisdiction", "segment", "style", "payment_terms_days", "address_line1", "postal_code", "city", "region", "country"}}
+	for i, p := range profiles {
+		a := demoAddress(p.country, i)
 		rows = append(rows, []string{p.ref, p.name, p.email, p.phone, p.tz, p.locale, p.kind,
-			p.country, p.segment, p.style, fmt.Sprint(p.terms)})
+			p.country, p.segment, p.style, fmt.Sprint(p.terms), a[0], a[1], a[2], a[3], p.country})
 	}
 	return writeCSV(rows)
+}
+
+// demoAddress is an invented postal address in a country (street line,
+// postal code, city, region): letters go to a postal address only.
+func demoAddress(country string, i int) [4]string {
+	n := 10 + 7*i
+	switch country {
+	case "US":
+		return [4]string{fmt.Sprintf("%d Commerce Street", n), "62701", "Springfield", "IL"}
+	case "GB":
+		return [4]string{fmt.Sprintf("%d High Street", n), "BS1 4DJ", "Bristol", ""}
+	case "DE":
+		return [4]string{fmt.Sprintf("Hauptstraße %d", n), "70173", "Stuttgart", ""}
+	case "FR":
+		return [4]string{fmt.Sprintf("%d rue de la République", n), "69002", "Lyon", ""}
+	case "NL":
+		return [4]string{fmt.Sprintf("Keizersgracht %d", n), "1015 CJ", "Amsterdam", ""}
+	case "JP":
+		return [4]string{fmt.Sprintf("1-%d Marunouchi", n), "100-0005", "Chiyoda-ku, Tokyo", ""}
+	}
+	return [4]string{fmt.Sprintf("%d Market Street", n), "10000", "Capital", ""}
 }
 
 // invoicesCSV writes the invoices that keep says to keep, marked disputed

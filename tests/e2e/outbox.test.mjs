@@ -46,7 +46,8 @@ async function seed() {
   });
   const make = async (name, segment, due) => {
     const ref = name.replace(/ /g, '-');
-    await api('POST', '/v1/customers', { external_ref: ref, name, email: `${ref.toLowerCase()}@example.com`, kind: 'business', jurisdiction: 'GB', time_zone: 'Europe/London', segment });
+    await api('POST', '/v1/customers', { external_ref: ref, name, email: `${ref.toLowerCase()}@example.com`, kind: 'business', jurisdiction: 'GB', time_zone: 'Europe/London', segment,
+      address: { lines: ['1 Test Street'], postal_code: 'EC1A 1BB', city: 'London', country: 'GB' } });
     await api('POST', '/v1/invoices', { number: `INV-${ref}`, customer_id: ref, issue_date: day(-30), due_date: due, currency: 'GBP', amount: '250.00' });
   };
   for (const n of approveNames) await make(n, approveSeg, runDate); // due on the run's day: a due_today email each
