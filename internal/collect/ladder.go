@@ -390,6 +390,9 @@ type Action struct {
 	// Next is what the message says follows an unpaid deadline (the
 	// ladder's Fallback): "agency", "legal" or "mediation".
 	Next string
+	// Personal: a key account's personal call, for its account owner when
+	// it has one.
+	Personal bool
 }
 
 // KeyAccountMailDelayDays is how long a key account's automated mail at a
@@ -734,7 +737,7 @@ func (l Ladder) escalate(s CustomerState, v *caseView, asOf civil.Date) []Action
 		// delivery re-check withdraws it if the call settled the matter
 		// (a payment, a plan, a promise, a dispute).
 		a := base
-		a.Kind, a.Channel, a.Queue = ActTask, Call, tierQueues[2]
+		a.Kind, a.Channel, a.Queue, a.Personal = ActTask, Call, tierQueues[2], true
 		a.Priority = priority(v.overdueSum, s.RiskScore, oldest)
 		a.Reason = reason + fmt.Sprintf("; a key account: a personal call before the automated %s, which follows in %d days", st.Name, KeyAccountMailDelayDays)
 		out = append(out, a)

@@ -639,6 +639,13 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 			}
 			pa.task = &store.Task{CustomerID: cust.ID, Queue: act.Queue, Kind: kind, DueAt: dueAt.UTC(), Priority: act.Priority,
 				Status: store.TaskOpen, Reason: reason, InvoiceIDs: act.InvoiceIDs, RunID: runID, DedupeKey: key}
+			if act.Personal && cust.Owner != "" {
+				// The account owner makes a key account's personal call:
+				// the task is theirs from the start (they may release it).
+				now := tx.Now()
+				pa.task.Status, pa.task.ClaimedBy, pa.task.ClaimedAt = store.TaskClaimed, cust.Owner, &now
+				pa.task.Reason += "; for the account owner"
+			}
 		}
 		p.actions = append(p.actions, pa)
 	}

@@ -705,3 +705,39 @@ func TestRun_KeyAccountByShare(t *testing.T) {
 		t.Errorf("%d senior calls, want 1 (BIG)", calls)
 	}
 }
+
+// A key account's personal call is its account owner's: the senior call
+// task of its firm step is claimed for the owner from the start; a key
+// account without an owner leaves it open in the senior queue.
+func TestRun_KeyAccountCallForTheOwner(t *testing.T) {
+	svc := service.New(testutil.SQLite(t), testutil.Clock)
+	ctx := testutil.Admin(context.Background())
+	owner, err := svc.CreateUser(ctx, service.UserInput{Email: "olivia@settle.example", Name: "Olivia Owner", Role: service.RoleAgent, Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []service.CustomerInput{
+		{ExternalRef: "OWNED", Owner: owner.ID},
+		{ExternalRef: "NOBODY"},
+	} {
+		c.Name, c.Email, c.Kind, c.Jurisdiction, c.TimeZone, c.Segment = c.ExternalRef+" Ltd", strings.ToLower(c.ExternalRef)+"@example.com", "business", "GB", "Europe/London", "key_account"
+		if _, err := svc.CreateCustomer(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "I-" + c.ExternalRef, CustomerID: c.ExternalRef, IssueDate: "2026-04-01", DueDate: "2026-05-01",
+			Currency: "GBP", Amount: "900.00"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runDays(t, ctx, svc, "2026-05-02", "2026-05-08") // firm at +7
+	got := map[string]string{}
+	for _, k := range allTasks(t, ctx, svc) {
+		c, _ := svc.Customer(ctx, k.CustomerID)
+		if k.Queue == "tier2" && k.Kind == "call" {
+			got[c.ExternalRef] = k.Status + " " + k.ClaimedBy
+		}
+	}
+	if got["OWNED"] != "claimed "+owner.ID || got["NOBODY"] != "open " {
+		t.Errorf("senior calls %v; want OWNED's claimed by %s, NOBODY's open", got, owner.ID)
+	}
+}
