@@ -127,11 +127,7 @@ func (l Ladder) FeeApplies(cur money.Currency, overdueMinor int64) bool {
 	if m <= 0 {
 		m = DefaultFeeMinimum
 	}
-	unit := int64(1)
-	for range cur.Digits() {
-		unit *= 10
-	}
-	return overdueMinor >= m*unit
+	return overdueMinor >= m*cur.Unit()
 }
 
 // Defaults of the case rules.
@@ -156,7 +152,9 @@ func (l Ladder) minGap() int {
 	return DefaultMinGapDays
 }
 
-func (l Ladder) promiseShare() int64 {
+// PromiseShare is the share of the overdue balance (percent) a promise must
+// cover to pause a case.
+func (l Ladder) PromiseShare() int64 {
 	if l.PromiseSharePercent > 0 {
 		return int64(l.PromiseSharePercent)
 	}
@@ -166,11 +164,7 @@ func (l Ladder) promiseShare() int64 {
 // SeniorBalanceMinor is the senior threshold for a currency in minor
 // units: a large account.
 func (l Ladder) SeniorBalanceMinor(cur money.Currency) int64 {
-	unit := int64(1)
-	for range cur.Digits() {
-		unit *= 10
-	}
-	return l.seniorBalance(cur) * unit
+	return l.seniorBalance(cur) * cur.Unit()
 }
 
 // seniorBalance is the senior threshold for a currency, in major units.
@@ -198,12 +192,8 @@ func (l Ladder) queueFor(tier int, total money.Amount, risk int) (string, string
 		return tierQueues[tier], ""
 	}
 	bal, r := l.seniorBalance(total.Currency()), l.SeniorRisk
-	unit := int64(1)
-	for range total.Currency().Digits() {
-		unit *= 10
-	}
 	switch {
-	case total.Minor() >= bal*unit:
+	case total.Minor() >= l.SeniorBalanceMinor(total.Currency()):
 		return tierQueues[2], fmt.Sprintf("; a large account (%s %s ≥ %d): senior agent", total, total.Currency(), bal)
 	case r > 0 && risk >= r:
 		return tierQueues[2], fmt.Sprintf("; risk score %d ≥ %d: senior agent", risk, r)
@@ -523,7 +513,7 @@ func (l Ladder) views(s CustomerState, asOf civil.Date) []*caseView {
 		switch {
 		case s.Paused:
 			v.paused = "chasing paused by staff"
-		case v.promised > 0 && v.overdueSum > 0 && v.promised*100 >= l.promiseShare()*v.overdueSum:
+		case v.promised > 0 && v.overdueSum > 0 && v.promised*100 >= l.PromiseShare()*v.overdueSum:
 			v.paused = "under a promise to pay"
 		}
 	}
@@ -625,11 +615,25 @@ func Due(l Ladder, s CustomerState, asOf civil.Date) []Action {
 // reminder"). An invoice coming due then joins the case when it falls
 // overdue, and the case's next message names it.
 func (l Ladder) courtesyAllowed(c Case) bool {
-	return c.Step == "" || c.Step == l.firstEscalation()
+	return c.Step == "" || c.Step == l.FirstEscalation()
 }
 
-// firstEscalation is the name of the first escalation step ("" none).
-func (l Ladder) firstEscalation() string {
+// IsCourtesy reports whether the ladder has a step of that name on or
+// before the due date (a courtesy notice).
+func (l Ladder) IsCourtesy(step string) bool {
+	i := l.stepIndex(step)
+	return i >= 0 && !l.Steps[i].escalation()
+}
+
+// IsEscalation reports whether the ladder has a step of that name after
+// the due date (a step of a collection case).
+func (l Ladder) IsEscalation(step string) bool {
+	i := l.stepIndex(step)
+	return i >= 0 && l.Steps[i].escalation()
+}
+
+// FirstEscalation is the name of the first escalation step ("" none).
+func (l Ladder) FirstEscalation() string {
 	for _, st := range l.Steps {
 		if st.escalation() {
 			return st.Name
@@ -696,7 +700,7 @@ func (l Ladder) promiseReviews(s CustomerState, v *caseView, asOf civil.Date) []
 		out = append(out, Action{Kind: ActTask, Step: StepPromiseReview, Channel: "review", Queue: tierQueues[1], Subjects: []string{p.ID},
 			InvoiceIDs: slices.Clone(invoices), Currency: v.cur, Priority: priority(v.overdueSum, s.RiskScore, asOf.DaysSince(v.oldestDue)),
 			Reason: fmt.Sprintf("a promise of %s %s by %s covers less than %d%% of the %s %s overdue: review it with the customer",
-				p.Amount, p.Amount.Currency(), p.DueDate, l.promiseShare(), money.New(v.overdueSum, v.cur), v.cur)})
+				p.Amount, p.Amount.Currency(), p.DueDate, l.PromiseShare(), money.New(v.overdueSum, v.cur), v.cur)})
 	}
 	return out
 }

@@ -55,6 +55,16 @@ func (c Currency) Digits() int {
 	return d
 }
 
+// Unit is how many minor units make one major unit of c: 10^Digits
+// (USD 100, JPY 1, BHD 1000).
+func (c Currency) Unit() int64 {
+	u := int64(1)
+	for range c.Digits() {
+		u *= 10
+	}
+	return u
+}
+
 // currencyError explains why s is not a Currency. It is only called on the
 // failure path, so it may allocate freely.
 func currencyError(s string) error {

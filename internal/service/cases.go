@@ -47,16 +47,6 @@ type withdrawal struct {
 	stepOn   civil.Date
 }
 
-// firstEscalation is the name of the ladder's first escalation step.
-func firstEscalation(l collect.Ladder) string {
-	for _, st := range l.Steps {
-		if st.Offset > 0 {
-			return st.Name
-		}
-	}
-	return ""
-}
-
 // casesOf turns stored cases into the rules' view.
 func casesOf(list []store.Case) map[money.Currency]collect.Case {
 	if len(list) == 0 {
@@ -176,7 +166,7 @@ func letterFallback(actions []collect.Action, usable func(channel string) bool) 
 // leave at (the customer's local time), is still true then: a "due today"
 // on the due date, a reminder before it. Other messages always are.
 func courtesyInTime(l collect.Ladder, act collect.Action, invs map[string]ledger.Invoice, at time.Time) bool {
-	if !isCourtesy(l, act.Step) {
+	if !l.IsCourtesy(act.Step) {
 		return true
 	}
 	day := civil.Of(at)
@@ -218,27 +208,6 @@ func addressTask(cust *ledger.Customer, act collect.Action, runID string, due ti
 		DedupeKey: fmt.Sprintf("address:%s:%s:%s", cust.ID, act.Step, asOf)}
 }
 
-// isCourtesy reports whether a step is a courtesy notice (on or before
-// the due date) of the ladder.
-func isCourtesy(l collect.Ladder, step string) bool {
-	for _, st := range l.Steps {
-		if st.Name == step {
-			return st.Offset <= 0
-		}
-	}
-	return false
-}
-
-// isEscalation reports whether a step is an escalation step of the ladder.
-func isEscalation(l collect.Ladder, step string) bool {
-	for _, st := range l.Steps {
-		if st.Name == step {
-			return st.Offset > 0
-		}
-	}
-	return false
-}
-
 // recheck decides whether a queued collections message still holds as of
 // asOf. When it does, act is the action to render it from now (the
 // invoices still open, the installment as it stands); when it does not,
@@ -272,7 +241,7 @@ func recheck(l collect.Ladder, st runState, invs map[string]ledger.Invoice, case
 			}
 		}
 		return act, fmt.Sprintf("installment %d of plan %s is paid, or the plan has ended", m.Context.Seq, m.Context.PlanID), false
-	case isCourtesy(l, m.Step):
+	case l.IsCourtesy(m.Step):
 		if st.Paused {
 			return act, "chasing is paused by staff", false
 		}
@@ -295,7 +264,7 @@ func recheck(l collect.Ladder, st runState, invs map[string]ledger.Invoice, case
 			return act, invoicesReason(m.Context.InvoiceIDs, items, allInvoices(st)), false
 		}
 		return act, "", false
-	case isEscalation(l, m.Step):
+	case l.IsEscalation(m.Step):
 		if st.Paused {
 			return act, "chasing is paused by staff", true
 		}
@@ -318,11 +287,7 @@ func recheck(l collect.Ladder, st runState, invs map[string]ledger.Invoice, case
 				ps = append(ps, p)
 			}
 		}
-		share := int64(l.PromiseSharePercent)
-		if share <= 0 {
-			share = collect.DefaultPromiseSharePercent
-		}
-		if promised > 0 && promised*100 >= share*sum {
+		if promised > 0 && promised*100 >= l.PromiseShare()*sum {
 			return act, fmt.Sprintf("under a promise to pay %s %s by %s", money.New(promised, cur), cur, ps[0].DueDate), true
 		}
 		act.Promises = ps
@@ -445,7 +410,7 @@ func caseHistory(cust *ledger.Customer, cases []store.Case, sent []store.Message
 	for _, m := range sent {
 		cur := m.Context.Currency
 		from, ok := opened[cur]
-		if !ok || m.SentAt == nil || !isEscalation(l, m.Step) {
+		if !ok || m.SentAt == nil || !l.IsEscalation(m.Step) {
 			continue
 		}
 		on := civil.Of(m.SentAt.In(loc))
@@ -675,7 +640,7 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 		return v, nil // staff edited it: re-checked above, sent as edited (outbox.go)
 	}
 	earlier := map[string][]notify.SentStep{}
-	if isEscalation(l, msg.Step) {
+	if l.IsEscalation(msg.Step) {
 		if earlier, err = caseHistory(cust, b.cases[cust.ID], b.sent[cust.ID], l); err != nil {
 			return v, err
 		}

@@ -562,7 +562,7 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 		}
 		if act.Case != nil && !seenCase[act.Currency] {
 			seenCase[act.Currency] = true
-			p.cases = append(p.cases, nextCase(cust.ID, act.Currency, b.cases[cust.ID], *act.Case, asOf, act.Case.Step == firstEscalation(ladder)))
+			p.cases = append(p.cases, nextCase(cust.ID, act.Currency, b.cases[cust.ID], *act.Case, asOf, act.Case.Step == ladder.FirstEscalation()))
 		}
 		if act.Kind == collect.ActMessage && !s.canReach(cust, act.Channel, *b.org) {
 			// No phone for a text, no postal address for a letter: the
