@@ -125,6 +125,12 @@ func BuildProfile(h History, asOf civil.Date) Profile {
 		if inv.IssueDate.After(asOf) || (!inv.VoidedOn.IsZero() && !inv.VoidedOn.After(asOf)) {
 			continue
 		}
+		if inv.IsCharge() {
+			// A charge settle added (a fee) is not the customer paying
+			// an invoice of ours: it says nothing of its own about how
+			// they pay, and counting it would count each delay twice.
+			continue
+		}
 		invs = append(invs, inv)
 	}
 

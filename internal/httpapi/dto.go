@@ -77,6 +77,8 @@ type Invoice struct {
 	Disputed   bool       `json:"disputed"`
 	VoidedOn   *string    `json:"voided_on,omitempty"`
 	VoidReason string     `json:"void_reason,omitempty"`
+	Charge     string     `json:"charge,omitempty" enum:"statutory,late_fee" doc:"Set on a charge settle added itself (docs/ledger.md, Charges): statutory compensation and interest claimed by a demand or final notice, or a plan's late fee"`
+	ChargeFor  string     `json:"charge_for,omitempty" doc:"What the charge arose from: the invoice id (statutory) or plan id#installment (late fee)"`
 	CreatedAt  time.Time  `json:"created_at"`
 }
 
@@ -84,7 +86,7 @@ func invoiceOut(inv *ledger.Invoice) Invoice {
 	out := Invoice{ID: inv.ID, Number: inv.Number, CustomerID: inv.CustomerID, IssueDate: inv.IssueDate,
 		DueDate: inv.DueDate, Currency: string(inv.Amount.Currency()), Amount: inv.Amount.String(),
 		Balance: inv.Balance.String(), Status: inv.Status(), Disputed: inv.Disputed, VoidReason: inv.VoidReason,
-		CreatedAt: inv.CreatedAt}
+		Charge: inv.Charge, ChargeFor: inv.ChargeFor, CreatedAt: inv.CreatedAt}
 	if !inv.VoidedOn.IsZero() {
 		s := inv.VoidedOn.String()
 		out.VoidedOn = &s

@@ -17,6 +17,15 @@ const (
 	StatusVoid = "void"
 )
 
+// Charges settle adds to the ledger (Invoice.Charge).
+const (
+	// ChargeStatutory is the statutory compensation and interest a demand
+	// or final notice claimed, posted when it was delivered.
+	ChargeStatutory = "statutory"
+	// ChargeLateFee is a plan's fee for one missed installment.
+	ChargeLateFee = "late_fee"
+)
+
 // Invoice is an amount a customer owes from IssueDate, due on DueDate.
 type Invoice struct {
 	ID         string
@@ -30,6 +39,13 @@ type Invoice struct {
 	VoidReason string
 	ImportID   string
 	CreatedAt  time.Time
+
+	// Charge is set on a receivable settle added itself (docs/ledger.md,
+	// "Charges"): ChargeStatutory or ChargeLateFee; "" for the creditor's
+	// own invoices. ChargeFor names what it arose from: the invoice id
+	// (statutory) or "<plan id>#<installment>" (late fee).
+	Charge    string
+	ChargeFor string
 
 	// Balance is the open amount after allocations (derived, stored for queries).
 	Balance money.Amount
@@ -46,6 +62,12 @@ func (inv *Invoice) Status() string {
 		return StatusOpen
 	}
 }
+
+// IsCharge reports whether the invoice is a charge settle added (a fee),
+// not one of the creditor's own invoices: charges are owed and paid like
+// invoices, but never open a collection case, count as sales or as
+// payment history of their own.
+func (inv *Invoice) IsCharge() bool { return inv.Charge != "" }
 
 // Normalize trims the number.
 func (inv *Invoice) Normalize() { inv.Number = strings.TrimSpace(inv.Number) }

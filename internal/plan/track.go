@@ -73,7 +73,7 @@ type Tracking struct {
 	Outstanding  money.Amount // scheduled but not yet paid
 	Overpaid     money.Amount // received beyond the whole schedule
 	Missed       int
-	Fees         money.Amount // LateFee × installments missed by AsOf
+	Fees         money.Amount // LateFee × installments missed by AsOf, up to and on the default date
 	Status       string       // PlanActive, PlanCompleted or PlanDefaulted
 	CompletedOn  civil.Date
 	DefaultedOn  civil.Date
@@ -91,7 +91,8 @@ type Tracking struct {
 //     until its due date, late for GraceDays after it, and missed from the
 //     day after that: MissedOn = due date + GraceDays + 1. An installment
 //     paid in full after its MissedOn was still missed: the miss stands.
-//   - Every missed installment costs LateFee once.
+//   - Every missed installment costs LateFee once, up to the default:
+//     an installment missed after the plan defaulted costs nothing.
 //   - The plan defaults on the earliest of: the MissedOn of the
 //     DefaultAfterMissed-th missed installment, and due date +
 //     DefaultDaysLate + 1 of the first installment still unpaid then.
@@ -184,15 +185,6 @@ func Track(installments []Installment, receipts []Receipt, rules Rules, asOf civ
 	t.Paid = money.New(received-overpaid, cur)
 	t.Outstanding = money.New(scheduled-(received-overpaid), cur)
 	t.Overpaid = money.New(overpaid, cur)
-	fee, err := rules.LateFee.MulRat(int64(t.Missed), 1)
-	if rules.LateFee.IsZero() {
-		fee, err = money.Zero(cur), nil
-	}
-	if err != nil {
-		return Tracking{}, err
-	}
-	t.Fees = fee
-
 	// Dates are per installment; the N-th miss is the N-th earliest.
 	sort.Slice(missedOn, func(i, j int) bool { return missedOn[i].Before(missedOn[j]) })
 	defaultOn := firstDefault
@@ -201,6 +193,22 @@ func Track(installments []Installment, receipts []Receipt, rules Rules, asOf civ
 			defaultOn = d
 		}
 	}
+	// Late fees stop at the default: from then the whole balance is due,
+	// and an installment that falls due after it is not "missed" again.
+	charged := 0
+	for _, d := range missedOn {
+		if defaultOn.IsZero() || !d.After(defaultOn) {
+			charged++
+		}
+	}
+	fee, err := rules.LateFee.MulRat(int64(charged), 1)
+	if rules.LateFee.IsZero() {
+		fee, err = money.Zero(cur), nil
+	}
+	if err != nil {
+		return Tracking{}, err
+	}
+	t.Fees = fee
 	last := t.Installments[len(t.Installments)-1]
 	completedOn := civil.Date{}
 	if last.Status == StatusPaid {

@@ -113,6 +113,21 @@ func TestTrack_HandWorked(t *testing.T) {
 	}
 }
 
+// Late fees stop at the default. Nothing is paid on fourMonthly: #1 is
+// missed on 16 Jan, #2 on 16 Feb — the 2nd miss, so the plan defaults on
+// 16 Feb (the 45-day rule would say 25 Feb). #3 and #4 are still missed
+// on 16 Mar and 16 Apr, but the whole balance was due from the default:
+// two fees (2 × 15.00 = 30.00), not four.
+func TestTrack_LateFeesStopAtDefault(t *testing.T) {
+	tr, err := plan.Track(fourMonthly(), nil, trackRules, trackDay("2026-05-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Status != plan.PlanDefaulted || tr.DefaultedOn != trackDay("2026-02-16") || tr.Missed != 4 || tr.Fees.Minor() != 3000 {
+		t.Errorf("%s on %s, missed %d, fees %s; want defaulted on 2026-02-16, 4 missed, fees 30.00", tr.Status, tr.DefaultedOn, tr.Missed, tr.Fees)
+	}
+}
+
 func TestTrack_Rules(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -223,8 +238,14 @@ func TestTrack_Invariants(t *testing.T) {
 		if applied != tr.Paid.Minor() || tr.Paid.Minor()+tr.Overpaid.Minor() != received || tr.Paid.Minor()+tr.Outstanding.Minor() != scheduled {
 			t.Fatalf("case %d: applied %d paid %s overpaid %s received %d outstanding %s scheduled %d", n, applied, tr.Paid, tr.Overpaid, received, tr.Outstanding, scheduled)
 		}
-		if tr.Fees.Minor() != int64(tr.Missed)*rules.LateFee.Minor() {
-			t.Fatalf("case %d: fees %s for %d misses", n, tr.Fees, tr.Missed)
+		charged := 0 // misses up to and on the default date
+		for _, st := range tr.Installments {
+			if !st.MissedOn.IsZero() && (tr.DefaultedOn.IsZero() || !st.MissedOn.After(tr.DefaultedOn)) {
+				charged++
+			}
+		}
+		if tr.Fees.Minor() != int64(charged)*rules.LateFee.Minor() {
+			t.Fatalf("case %d: fees %s for %d misses up to the default (%d in all)", n, tr.Fees, charged, tr.Missed)
 		}
 		if (tr.Status == plan.PlanCompleted) != !tr.CompletedOn.IsZero() || (tr.Status == plan.PlanDefaulted) != !tr.DefaultedOn.IsZero() {
 			t.Fatalf("case %d: status %s completed %s defaulted %s", n, tr.Status, tr.CompletedOn, tr.DefaultedOn)

@@ -97,8 +97,9 @@ func nextCase(customerID string, cur money.Currency, list []store.Case, c collec
 
 // messageContext is what a queued collections message is about, kept for
 // the re-check at delivery.
-func messageContext(act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date) store.MessageContext {
-	c := store.MessageContext{Currency: string(act.Currency), InvoiceIDs: slices.Clone(act.InvoiceIDs), PayBy: act.PayBy, Fee: act.Fee}
+func messageContext(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date) store.MessageContext {
+	c := store.MessageContext{Currency: string(act.Currency), InvoiceIDs: slices.Clone(act.InvoiceIDs), PayBy: act.PayBy, Fee: act.Fee,
+		Claims: claimFor(cust, act, invs, asOf).lines}
 	if act.Case != nil {
 		c.StepOn = act.Case.StepOn
 	}
@@ -598,8 +599,9 @@ func mergeInto(into, t *store.Task) bool {
 
 // recheckVerdict is what delivery does with a claimed message.
 type recheckVerdict struct {
-	withdrawn bool   // withdrawn (and stored so): not sent
-	html      string // the message rendered again: its HTML part ("" none)
+	withdrawn bool       // withdrawn (and stored so): not sent
+	html      string     // the message rendered again: its HTML part ("" none)
+	asOf      civil.Date // the customer's date now: the day a claim it states is posted
 }
 
 // recheckForDelivery re-checks a claimed collections message at the
@@ -615,6 +617,7 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 		loc = time.UTC
 	}
 	asOf := civil.Of(now.In(loc))
+	v.asOf = asOf
 	b, err := loadBatch(ctx, tx, []string{cust.ID})
 	if err != nil {
 		return v, err
@@ -637,7 +640,10 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 		return v, nil // not a collections message: sent as queued
 	}
 	if msg.Edited {
-		return v, nil // staff edited it: re-checked above, sent as edited (outbox.go)
+		// Staff edited it: re-checked above, sent as edited (outbox.go);
+		// the words are theirs, so no claim is posted with it.
+		msg.Context.Claims = nil
+		return v, nil
 	}
 	earlier := map[string][]notify.SentStep{}
 	if l.IsEscalation(msg.Step) {
@@ -670,6 +676,8 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 	}
 	msg.Subject, msg.Body, v.html = r.Subject, r.Text, r.HTML
 	msg.InvoiceNumbers = invoiceNumbers(act, invs)
+	// The claim as it leaves: posted when it is sent (charges.go).
+	msg.Context.Claims = claimFor(cust, act, invs, asOf).lines
 	return v, nil
 }
 

@@ -140,6 +140,11 @@ func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, li
 				return err
 			}
 			if msg.Status == store.MessageSent {
+				// The statutory claim the email stated is now made:
+				// posted to the ledger (charges.go).
+				if err := postClaims(ctx, tx, msg, verdict.asOf); err != nil {
+					return err
+				}
 				if err := emit(ctx, tx, "message.sent", map[string]any{"message_id": msg.ID, "customer_id": msg.CustomerID, "channel": msg.Channel,
 					"step": msg.Step, "sent_at": msg.SentAt.UTC().Format(time.RFC3339)}); err != nil {
 					return err

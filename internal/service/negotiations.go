@@ -279,6 +279,9 @@ func negotiationCase(ctx context.Context, tx store.Tx, c *ledger.Customer, as *A
 	// Fees: statutory compensation and interest on these invoices.
 	var items []assess.OverdueItem
 	for _, inv := range invs {
+		if inv.IsCharge() {
+			continue // a fee already posted is in the balance; no fee on a fee
+		}
 		if ledger.DaysPastDue(asOf, inv.DueDate) > 0 {
 			items = append(items, assess.OverdueItem{InvoiceID: inv.ID, Number: inv.Number, DueDate: inv.DueDate, Amount: inv.Amount, Balance: inv.Balance})
 		}
@@ -293,7 +296,21 @@ func negotiationCase(ctx context.Context, tx store.Tx, c *ledger.Customer, as *A
 		if err != nil {
 			return cs, err
 		}
-		cs.Fees = im.TotalClaimable.Minor()
+		// Less what demands and final notices already claimed and posted
+		// (charges.go): that is owed on the ledger, not claimable again.
+		all, _, err := tx.CustomerLedger(ctx, c.ID)
+		if err != nil {
+			return cs, err
+		}
+		posted := map[string]int64{}
+		for _, inv := range all {
+			if inv.Charge == ledger.ChargeStatutory && inv.VoidedOn.IsZero() {
+				posted[inv.ChargeFor] += inv.Amount.Minor()
+			}
+		}
+		for _, l := range im.Lines {
+			cs.Fees += max(0, l.Compensation.Minor()+l.Interest.Minor()-posted[l.InvoiceID])
+		}
 	}
 	switch {
 	case as.Budget != nil && as.Budget.Budget.Currency == cur:

@@ -824,6 +824,15 @@ func (s *Service) MarkPosted(ctx context.Context, ids []string) ([]store.Message
 				"step": got.Step, "sent_at": got.SentAt.UTC().Format(time.RFC3339)}); err != nil {
 				return err
 			}
+			// The statutory claim the letter states is made when it is
+			// posted (charges.go), dated the customer's day.
+			c, err := tx.Customer(ctx, got.CustomerID)
+			if err != nil {
+				return err
+			}
+			if err := postClaims(ctx, tx, got, localToday(c, tx.Now())); err != nil {
+				return err
+			}
 			out = append(out, *got)
 		}
 		return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"os"
 	"strings"
 	"time"
@@ -624,7 +623,7 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 					return nil, err
 				}
 				pa.message.DedupeKey = key
-				pa.message.Context = messageContext(act, invs, asOf)
+				pa.message.Context = messageContext(cust, act, invs, asOf)
 			}
 		case collect.ActTask:
 			dueAt, kind, reason := want, act.Channel, act.Reason
@@ -700,6 +699,11 @@ func (s *Service) apply(ctx context.Context, tx store.Tx, asOf civil.Date, plans
 					if err := tx.AppendPlanEvent(ctx, &store.PlanEvent{PlanID: planID, Kind: act.Step, On: asOf, Detail: string(detail)}); err != nil {
 						return err
 					}
+					// A missed installment costs the plan's late fee, posted
+					// to the ledger (charges.go), up to the plan's default.
+					if err := postLateFees(ctx, tx, p.customerID, []string{planID}, asOf); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -756,6 +760,15 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 			continue
 		}
 		bal := inv.Amount.Minor() - applied[inv.ID]
+		if inv.IsCharge() {
+			// A charge (charges.go) is owed but never opens a case: the
+			// statutory ones are kept, paid or not, for the next claim.
+			if inv.Charge == ledger.ChargeStatutory {
+				inv.Balance = money.New(max(bal, 0), inv.Amount.Currency())
+				byID[inv.ID] = inv
+			}
+			continue
+		}
 		if bal <= 0 {
 			continue
 		}
@@ -947,19 +960,12 @@ func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs ma
 	for _, p := range act.Promises {
 		d.Promises = append(d.Promises, notify.PromiseLine{Amount: p.Amount, DueDate: p.DueDate})
 	}
-	if act.Fee && cust.Kind == ledger.KindBusiness && len(d.Invoices) > 0 {
-		// The statutory claim (UK Late Payment Act, EU 2011/7/EU) is
-		// stated from this step on: fixed compensation and interest to date.
-		var items []assess.OverdueItem
-		for _, id := range act.InvoiceIDs {
-			inv := invs[id]
-			items = append(items, assess.OverdueItem{InvoiceID: id, Number: inv.Number, DueDate: inv.DueDate, Amount: inv.Amount, Balance: inv.Balance})
-		}
-		im, err := assess.AssessImpact(assess.ImpactInput{AsOf: asOf, Kind: cust.Kind, Jurisdiction: cust.Jurisdiction, Items: items, CostOfCapital: big.NewRat(1, 10)})
-		// Claimed only with the law it rests on, named in the message.
-		if basis := feeBasis(cust.Jurisdiction, cust.Locale); err == nil && im.TotalClaimable.IsPositive() && basis != "" {
-			d.Fee, d.FeeBasis = im.TotalClaimable, basis
-		}
+	// The statutory claim (UK Late Payment Act, EU 2011/7/EU, BGB, Code
+	// de commerce) is stated from the first step marked fee "statutory":
+	// fixed compensation and interest to date, with the law it rests on
+	// named; with the earlier claims still owed (charges.go).
+	if c := claimFor(cust, act, invs, asOf); c.basis != "" && c.fee().IsPositive() && len(d.Invoices) > 0 {
+		d.Fee, d.FeeBasis = c.fee(), c.basis
 	}
 	// "We can resume deliveries and restore your credit limit" only while
 	// a credit hold is set on the customer: it is what paying lifts.

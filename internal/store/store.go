@@ -290,6 +290,17 @@ type MessageContext struct {
 	StepOn     civil.Date `json:"step_on,omitzero"` // the date the case took the step
 	PayBy      civil.Date `json:"pay_by,omitzero"`  // the deadline the step states
 	Fee        bool       `json:"fee,omitempty"`    // the step states the statutory claim
+	// Claims is the statutory claim the message states, per invoice: what
+	// is posted to the ledger as charges when the first message of its
+	// step is delivered (service/charges.go).
+	Claims []ChargeLine `json:"claims,omitempty"`
+}
+
+// ChargeLine is one invoice's part of a statutory claim, in minor units of
+// the message's currency.
+type ChargeLine struct {
+	InvoiceID string `json:"invoice_id"`
+	Minor     int64  `json:"minor"`
 }
 
 // Message is one email, letter or SMS in the outbox.

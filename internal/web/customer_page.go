@@ -73,6 +73,7 @@ type openInvoice struct {
 	Amount, Balance    string
 	DaysOverdue        int
 	Disputed           bool
+	Charge             string // a charge settle added (docs/ledger.md): statutory or late_fee
 }
 
 type historyItem struct {
@@ -175,7 +176,7 @@ func (s *Server) customerView(r *http.Request, u *service.SignedIn, id string) (
 		inv := oi.Invoice
 		v.Open = append(v.Open, openInvoice{ID: inv.ID, Number: inv.Number, IssueDate: inv.IssueDate, DueDate: inv.DueDate,
 			Amount: formatMoney(inv.Amount.Minor(), inv.Amount.Currency()), Balance: formatMoney(oi.Balance.Minor(), oi.Balance.Currency()),
-			DaysOverdue: ledger.DaysPastDue(asOf, inv.DueDate), Disputed: inv.Disputed})
+			DaysOverdue: ledger.DaysPastDue(asOf, inv.DueDate), Disputed: inv.Disputed, Charge: inv.Charge})
 	}
 	slices.SortStableFunc(v.Open, func(a, b openInvoice) int { return a.DueDate.Compare(b.DueDate) })
 

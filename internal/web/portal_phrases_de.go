@@ -9,6 +9,7 @@ var portalDE = portalPhrases{
 	"home.lead": "Hier sehen Sie, was auf Ihrem Konto bei %s offen ist und was Sie tun können.",
 	"home.owed": "Was offen ist", "home.open": "Offen", "home.overdue": "Überfällig", "home.disputed": "Beanstandet (ruht, während wir prüfen)",
 	"home.nothing": "Auf Ihrem Konto ist nichts offen. Vielen Dank!", "home.why": "Warum: Ihre offenen Rechnungen",
+	"inv.statutory": "Verzugspauschale und Verzugszinsen %s", "inv.latefee": "Säumnisgebühr %s",
 	"inv.title": "Rechnung %s", "inv.issued": "Datum", "inv.due": "Fällig", "inv.amount": "Betrag", "inv.open": "Offen",
 	"inv.late.one": "%d Tag überfällig", "inv.late.other": "%d Tage überfällig", "inv.notdue": "Noch nicht fällig",
 	"inv.disputed": "Beanstandet", "inv.inplan": "In Ihrem Ratenplan", "inv.pdf": "Rechnung %s (PDF)",

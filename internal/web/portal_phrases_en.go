@@ -9,6 +9,7 @@ var portalEN = portalPhrases{
 	"home.lead": "This is what is open on your account with %s, and what you can do about it.",
 	"home.owed": "What you owe", "home.open": "Open", "home.overdue": "Overdue", "home.disputed": "Disputed (not chased while we look into it)",
 	"home.nothing": "Nothing is open on your account. Thank you!", "home.why": "Why: your open invoices",
+	"inv.statutory": "Late-payment compensation and interest %s", "inv.latefee": "Late fee %s",
 	"inv.title": "Invoice %s", "inv.issued": "Issued", "inv.due": "Due", "inv.amount": "Invoiced", "inv.open": "Open",
 	"inv.late.one": "%d day late", "inv.late.other": "%d days late", "inv.notdue": "Not due yet",
 	"inv.disputed": "Disputed", "inv.inplan": "In your payment plan", "inv.pdf": "Invoice %s (PDF)",

@@ -10,6 +10,7 @@ var portalFR = portalPhrases{
 	"home.lead": "Voici ce qui reste dû sur votre compte chez %s, et ce que vous pouvez faire.",
 	"home.owed": "Ce que vous devez", "home.open": "Reste dû", "home.overdue": "En retard", "home.disputed": "Contesté (pas de relance pendant notre examen)",
 	"home.nothing": "Rien n’est dû sur votre compte. Merci !", "home.why": "Pourquoi : vos factures ouvertes",
+	"inv.statutory": "Indemnité et intérêts de retard %s", "inv.latefee": "Frais de retard %s",
 	"inv.title": "Facture %s", "inv.issued": "Date", "inv.due": "Échéance", "inv.amount": "Montant", "inv.open": "Reste dû",
 	"inv.late.one": "%d jour de retard", "inv.late.other": "%d jours de retard", "inv.notdue": "Pas encore échue",
 	"inv.disputed": "Contestée", "inv.inplan": "Dans votre plan de paiement", "inv.pdf": "Facture %s (PDF)",

@@ -16,7 +16,7 @@ import (
 // InvoiceColumns are the invoices table's columns in the order of
 // invoiceRow (dialects' bulk loaders use them).
 var InvoiceColumns = []string{"id", "number", "customer_id", "issue_date", "due_date", "currency",
-	"amount_minor", "balance_minor", "disputed", "voided_on", "void_reason", "import_id", "created_at"}
+	"amount_minor", "balance_minor", "disputed", "voided_on", "void_reason", "import_id", "created_at", "charge", "charge_for"}
 
 var invoiceCols = strings.Join(InvoiceColumns, ", ")
 
@@ -35,7 +35,7 @@ func (t *Tx) invoiceRow(inv *ledger.Invoice) []any {
 	}
 	return []any{inv.ID, inv.Number, inv.CustomerID, inv.IssueDate, inv.DueDate,
 		string(inv.Amount.Currency()), inv.Amount.Minor(), inv.Balance.Minor(), inv.Disputed,
-		inv.VoidedOn, inv.VoidReason, nullString(inv.ImportID), inv.CreatedAt.UTC()}
+		inv.VoidedOn, inv.VoidReason, nullString(inv.ImportID), inv.CreatedAt.UTC(), inv.Charge, inv.ChargeFor}
 }
 
 func scanInvoice(sc scanner) (ledger.Invoice, error) {
@@ -44,7 +44,7 @@ func scanInvoice(sc scanner) (ledger.Invoice, error) {
 	var amount, balance int64
 	var importID sql.NullString
 	err := sc.Scan(&inv.ID, &inv.Number, &inv.CustomerID, &inv.IssueDate, &inv.DueDate, &cur, &amount, &balance,
-		&inv.Disputed, &inv.VoidedOn, &inv.VoidReason, &importID, &inv.CreatedAt)
+		&inv.Disputed, &inv.VoidedOn, &inv.VoidReason, &importID, &inv.CreatedAt, &inv.Charge, &inv.ChargeFor)
 	inv.Amount = money.New(amount, money.Currency(cur))
 	inv.Balance = money.New(balance, money.Currency(cur))
 	inv.ImportID = importID.String
@@ -59,7 +59,7 @@ func duplicateNumber(number string) error {
 
 // InsertInvoice implements store.Tx.
 func (t *Tx) InsertInvoice(ctx context.Context, inv *ledger.Invoice) error {
-	_, err := t.Exec(ctx, `INSERT INTO invoices (`+invoiceCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`, t.invoiceRow(inv)...)
+	_, err := t.Exec(ctx, `INSERT INTO invoices (`+invoiceCols+`) VALUES (`+placeholders(len(InvoiceColumns))+`)`, t.invoiceRow(inv)...)
 	if t.s.dialect.IsUniqueViolation(err) {
 		return duplicateNumber(inv.Number)
 	}

@@ -70,7 +70,7 @@ func (w *wideParts) wide() money.Wide { return money.WideFromSplit(w.q.Int64, w.
 func (t *Tx) Sales(ctx context.Context, currency money.Currency, from, to civil.Date) (money.Wide, error) {
 	var w wideParts
 	err := t.queryRow(ctx, `SELECT `+wideSum("amount_minor")+` FROM invoices WHERE currency = ? AND issue_date >= ? AND issue_date <= ?
-		AND (voided_on IS NULL OR voided_on > ?)`, string(currency), from, to, to).Scan(w.dest()...)
+		AND (voided_on IS NULL OR voided_on > ?) AND charge = ''`, string(currency), from, to, to).Scan(w.dest()...)
 	return w.wide(), err
 }
 
