@@ -602,14 +602,19 @@ type recheckVerdict struct {
 	withdrawn bool       // withdrawn (and stored so): not sent
 	html      string     // the message rendered again: its HTML part ("" none)
 	asOf      civil.Date // the customer's date now: the day a claim it states is posted
+	// waitUntil: outside the customer's contact hours now; it waits, still
+	// queued, until this slot (waitReason says why). Zero: it may leave.
+	waitUntil  time.Time
+	waitReason string
 }
 
 // recheckForDelivery re-checks a claimed collections message at the
 // moment it leaves, in tx: it is withdrawn when it became moot, and
 // otherwise rendered again from the ledger of today (msg's subject and
-// body are replaced; the HTML part is returned). The contact rules are
-// applied when the run schedules the message (its slot); they are not
-// checked again here yet.
+// body are replaced; the HTML part is returned). The contact rules
+// (collect.Decide) are applied again: a message that waited past its slot
+// (a backlog, retries, a hold released in the evening) does not reach the
+// customer outside their hours, it waits for the next allowed slot.
 func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *ledger.Customer, msg *store.Message, worker string, now time.Time) (recheckVerdict, error) {
 	var v recheckVerdict
 	loc, err := time.LoadLocation(cust.TimeZone)
@@ -638,6 +643,11 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 	}
 	if act.Kind == "" {
 		return v, nil // not a collections message: sent as queued
+	}
+	party := collect.Party{Kind: cust.Kind, Jurisdiction: cust.Jurisdiction, TimeZone: cust.TimeZone, OptOuts: b.optOuts[cust.ID]}
+	if dec := collect.Decide(party, msg.Channel, strings.Join(msg.Context.InvoiceIDs, ","), now, nil, collect.DefaultRules()); !dec.Blocked && !dec.Allowed && dec.At.After(now) {
+		v.waitUntil, v.waitReason = dec.At, dec.Reason
+		return v, nil
 	}
 	if msg.Edited {
 		// Staff edited it: re-checked above, sent as edited (outbox.go);

@@ -30,6 +30,9 @@ type DeliveryReport struct {
 	// Withdrawn counts messages re-checked and found moot (paid, covered,
 	// disputed, …): not sent.
 	Withdrawn int
+	// Deferred counts messages outside the customer's contact hours at
+	// the moment they would leave: queued again for the next allowed slot.
+	Deferred int
 }
 
 // DeliverEmails sends the queued emails that are due: each is claimed in
@@ -87,6 +90,27 @@ func (s *Service) DeliverEmails(ctx context.Context, m Mailer, worker string, li
 		}
 		if verdict.withdrawn {
 			rep.Withdrawn++
+			continue
+		}
+		if !verdict.waitUntil.IsZero() {
+			// Outside the customer's contact hours now: back in the queue,
+			// untouched, for the next allowed slot (no attempt counted).
+			wait := verdict.waitUntil.UTC()
+			msg.Status, msg.ScheduledFor = store.MessageQueued, wait
+			err := s.store.Tx(ctx, func(tx store.Tx) error {
+				if err := tx.UpdateMessageDelivery(ctx, msg); err != nil {
+					return err
+				}
+				return audit(ctx, tx, "message.deferred", "message", msg.ID, map[string]any{"until": wait.Format(time.RFC3339), "reason": verdict.waitReason})
+			})
+			if apperr.CodeOf(err) == apperr.Conflict {
+				rep.Superseded++
+				continue
+			}
+			if err != nil {
+				return rep, err
+			}
+			rep.Deferred++
 			continue
 		}
 		var sendErr error

@@ -315,3 +315,48 @@ func TestDeliverEmails_WithdrawnAfterPayment(t *testing.T) {
 		})
 	}
 }
+
+// The contact rules hold when a message leaves, not only when it was
+// queued: an overdue notice queued for 09:00 in New York that the sender
+// only reaches at 22:30 local time (it was down all day) is not sent at
+// night (Regulation F: not after 21:00 at the consumer's location); it
+// waits, queued, for the next morning, and leaves then.
+func TestDeliverEmails_WaitsForContactHours(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 5, 4, 13, 0, 0, 0, time.UTC) // 09:00 EDT, Monday
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	set := func(t2 time.Time) { mu.Lock(); defer mu.Unlock(); now = t2 }
+	svc := service.New(testutil.SQLiteAt(t, clock), clock)
+	ctx := testutil.Admin(context.Background())
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "NY", Name: "Nora York", Email: "nora@example.com", Kind: "consumer", Jurisdiction: "US", TimeZone: "America/New_York"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "NY-1", CustomerID: "NY", IssueDate: "2026-04-01", DueDate: "2026-04-30", Currency: "USD", Amount: "250.00"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-05-04"}); err != nil {
+		t.Fatal(err)
+	}
+	mailer := &captureMailer{}
+	set(time.Date(2026, 5, 5, 2, 30, 0, 0, time.UTC)) // 22:30 EDT on 4 May
+	rep, err := svc.DeliverEmails(ctx, mailer, "test", 10)
+	if err != nil || rep.Claimed != 1 || rep.Sent != 0 || rep.Deferred != 1 || len(mailer.sent) != 0 {
+		t.Fatalf("at 22:30 in New York: %+v, %v, %d sent; want it claimed and deferred, not sent", rep, err, len(mailer.sent))
+	}
+	msgs := allMessages(t, ctx, svc)
+	if len(msgs) != 1 || msgs[0].Status != store.MessageQueued {
+		t.Fatalf("messages %+v: want the one still queued", msgs)
+	}
+	ny := mustLoc(t, "America/New_York")
+	next := msgs[0].ScheduledFor.In(ny)
+	if next.Day() != 5 || next.Hour() < 8 || next.Hour() >= 21 {
+		t.Errorf("waits until %s: want 5 May between 08:00 and 21:00 New York time", next)
+	}
+	if rep, _ := svc.DeliverEmails(ctx, mailer, "test", 10); rep.Claimed != 0 {
+		t.Errorf("claimed again at night: %+v", rep)
+	}
+	set(msgs[0].ScheduledFor)
+	if rep, err := svc.DeliverEmails(ctx, mailer, "test", 10); err != nil || rep.Sent != 1 {
+		t.Errorf("at %s: %+v, %v; want it sent", next, rep, err)
+	}
+}
