@@ -40,12 +40,17 @@ type usageError struct{ error }
 
 // Main runs the command line and returns the exit status.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	app := &App{Stdout: stdout, Stderr: stderr, Now: time.Now}
+	now, err := clockFromEnv(time.Now)
+	if err != nil {
+		fmt.Fprintf(stderr, "settle: %v\n", err)
+		return 2
+	}
+	app := &App{Stdout: stdout, Stderr: stderr, Now: now}
 	root := app.root()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err = root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}

@@ -168,7 +168,9 @@ func TestDeliver_SIGKILLThenRestart(t *testing.T) {
 				}
 
 				sink := &mailSink{accepted: map[string]int{}, stopped: make(chan string, 1), release: make(chan struct{})}
-				env := []string{"SETTLE_SMTP_URL=" + sink.start(t), "SETTLE_RUN_AT=off"}
+				// The run's day at 10:00 in London, a Monday: within the
+				// customers' contact hours, which delivery checks again.
+				env := []string{"SETTLE_SMTP_URL=" + sink.start(t), "SETTLE_RUN_AT=off", "SETTLE_TEST_CLOCK=2026-06-01T09:00:00Z"}
 				first := env
 				if afterReply {
 					first = append(first, fmt.Sprintf("SETTLE_TEST_FAULT=deliver-after-smtp-accept:%d", stopAt))
