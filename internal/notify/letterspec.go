@@ -34,6 +34,7 @@ type invoiceSpec struct {
 	Amount      amountSpec `json:"amount"`
 	Balance     amountSpec `json:"balance"`
 	DaysOverdue int        `json:"days_overdue"`
+	NewToCase   bool       `json:"new_to_case,omitempty"`
 }
 
 type installmentSpec struct {
@@ -106,7 +107,7 @@ func MarshalLetter(step string, d MessageData, addressLines []string) ([]byte, e
 	}
 	for _, in := range d.Invoices {
 		s.Data.Invoices = append(s.Data.Invoices, invoiceSpec{Number: in.Number, IssueDate: in.IssueDate, DueDate: in.DueDate,
-			Amount: amountOf(in.Amount), Balance: amountOf(in.Balance), DaysOverdue: in.DaysOverdue})
+			Amount: amountOf(in.Amount), Balance: amountOf(in.Balance), DaysOverdue: in.DaysOverdue, NewToCase: in.NewToCase})
 	}
 	if in := d.Installment; in != nil {
 		s.Data.Installment = &installmentSpec{Seq: in.Seq, DueDate: in.DueDate, Amount: amountOf(in.Amount), PlanID: in.PlanID}
@@ -139,7 +140,7 @@ func (s letterSpec) data() MessageData {
 	}
 	for _, in := range s.Data.Invoices {
 		d.Invoices = append(d.Invoices, InvoiceLine{Number: in.Number, IssueDate: in.IssueDate, DueDate: in.DueDate,
-			Amount: in.Amount.amount(), Balance: in.Balance.amount(), DaysOverdue: in.DaysOverdue})
+			Amount: in.Amount.amount(), Balance: in.Balance.amount(), DaysOverdue: in.DaysOverdue, NewToCase: in.NewToCase})
 	}
 	if in := s.Data.Installment; in != nil {
 		d.Installment = &InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Amount.amount(), PlanID: in.PlanID}

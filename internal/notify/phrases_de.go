@@ -558,7 +558,27 @@ func deDespite(f *facts, inv, is, rest string) string {
 	if len(parts) == 0 {
 		return upperFirst(inv) + " " + is + " " + rest
 	}
+	if len(f.fresh) > 0 {
+		// Some invoices joined the case after those steps: the earlier
+		// steps are named for the others only.
+		verb, also := "ist ", " ist nun ebenfalls überfällig."
+		if len(f.old) > 1 {
+			verb = "sind "
+		}
+		if len(f.fresh) > 1 {
+			also = " sind nun ebenfalls überfällig."
+		}
+		return "Trotz " + strings.Join(parts, " und ") + " " + verb + deNumbers(f.old) + " weiterhin unbezahlt. " + upperFirst(deNumbers(f.fresh)) + also
+	}
 	return "Trotz " + strings.Join(parts, " und ") + " " + is + " " + inv + " " + rest
+}
+
+// deNumbers is "die Rechnung A-1" or "die Rechnungen A-1 und A-2".
+func deNumbers(numbers []string) string {
+	if len(numbers) == 1 {
+		return "die Rechnung " + numbers[0]
+	}
+	return "die Rechnungen " + joinWords(numbers, ", ", " und ")
 }
 
 // What every reminder carries (howtopay.go).

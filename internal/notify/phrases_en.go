@@ -530,7 +530,27 @@ func enDespite(f *facts, inv, rest string) string {
 	if len(parts) == 0 {
 		return upperFirst(inv) + " " + rest
 	}
+	if len(f.fresh) > 0 {
+		// Some invoices joined the case after those steps: the earlier
+		// steps are named for the others only.
+		verb, also := " remains unpaid.", " is now overdue as well."
+		if len(f.old) > 1 {
+			verb = " remain unpaid."
+		}
+		if len(f.fresh) > 1 {
+			also = " are now overdue as well."
+		}
+		return "Despite " + strings.Join(parts, " and ") + ", " + enNumbers(f.old) + verb + " " + upperFirst(enNumbers(f.fresh)) + also
+	}
 	return "Despite " + strings.Join(parts, " and ") + ", " + inv + " " + rest
+}
+
+// enNumbers is "invoice A-1" or "invoices A-1 and A-2".
+func enNumbers(numbers []string) string {
+	if len(numbers) == 1 {
+		return "invoice " + numbers[0]
+	}
+	return "invoices " + joinWords(numbers, ", ", " and ")
 }
 
 // What every reminder carries (howtopay.go).

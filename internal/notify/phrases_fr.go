@@ -581,7 +581,27 @@ func frDespite(f *facts, inv, rest string) string {
 	if len(parts) == 0 {
 		return upperFirst(inv) + " " + rest
 	}
+	if len(f.fresh) > 0 {
+		// Some invoices joined the case after those steps: the earlier
+		// steps are named for the others only.
+		verb, also := " reste impayée.", " est désormais également échue."
+		if len(f.old) > 1 {
+			verb = " restent impayées."
+		}
+		if len(f.fresh) > 1 {
+			also = " sont désormais également échues."
+		}
+		return "Malgré " + strings.Join(parts, " et ") + ", " + frNumbers(f.old) + verb + " " + upperFirst(frNumbers(f.fresh)) + also
+	}
 	return "Malgré " + strings.Join(parts, " et ") + ", " + inv + " " + rest
+}
+
+// frNumbers is "la facture A-1" or "les factures A-1 et A-2".
+func frNumbers(numbers []string) string {
+	if len(numbers) == 1 {
+		return "la facture " + numbers[0]
+	}
+	return "les factures " + joinWords(numbers, ", ", " et ")
 }
 
 // What every reminder carries (howtopay.go). frenchTypography adds the no-break

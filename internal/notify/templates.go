@@ -70,6 +70,11 @@ type InvoiceLine struct {
 	IssueDate, DueDate civil.Date
 	Amount, Balance    money.Amount
 	DaysOverdue        int // as of MessageData.AsOf; 0 or less: not overdue
+	// NewToCase: none of the case's earlier steps (MessageData.Earlier)
+	// was about this invoice; it fell overdue since and joined the case.
+	// "Despite our reminders" is said only of the others, and this one is
+	// named as overdue as well.
+	NewToCase bool
 }
 
 // InstallmentLine is the plan installment an installment step is about.
@@ -203,11 +208,16 @@ type facts struct {
 	inst *instFacts
 	// What the case sent before (MessageData.Earlier), dates in words:
 	// the reminders, and the formal demand ("" none).
-	reminded  []string
-	demanded  string
-	meetWhen  string // formatMeeting: day, time span and zone
-	meetShort string // formatMeetingShort: day and start time
-	meetMin   int    // length in minutes
+	reminded []string
+	demanded string
+	// old and fresh split the invoices when some joined the case after
+	// its earlier steps (InvoiceLine.NewToCase): the earlier steps are
+	// named for old only, and fresh are overdue as well. Both nil
+	// otherwise.
+	old, fresh []string
+	meetWhen   string // formatMeeting: day, time span and zone
+	meetShort  string // formatMeetingShort: day and start time
+	meetMin    int    // length in minutes
 }
 
 type instFacts struct {
@@ -418,7 +428,24 @@ func prepare(step string, d MessageData) (*facts, error) {
 	for _, inv := range d.Invoices {
 		f.days = max(f.days, inv.DaysOverdue)
 	}
-	for _, e := range d.Earlier {
+	earlier := d.Earlier
+	if len(earlier) > 0 {
+		var old, fresh []string
+		for _, inv := range d.Invoices {
+			if inv.NewToCase {
+				fresh = append(fresh, inv.Number)
+			} else {
+				old = append(old, inv.Number)
+			}
+		}
+		switch {
+		case len(old) == 0 && len(fresh) > 0:
+			earlier = nil // nothing the case sent was about these invoices
+		case len(fresh) > 0:
+			f.old, f.fresh = old, fresh
+		}
+	}
+	for _, e := range earlier {
 		switch e.Step {
 		case StepDemand:
 			f.demanded = formatDate(e.On, loc)

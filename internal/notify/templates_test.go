@@ -510,3 +510,41 @@ func feeBasisFor(locale string) string {
 	}
 	return "the Late Payment of Commercial Debts (Interest) Act 1998"
 }
+
+// An invoice that fell overdue after the case's earlier steps joins the
+// case, but "despite our reminders" is said only of the invoices those
+// steps were about; the new one is named as overdue as well. When none of
+// the invoices was named before, no earlier step is claimed at all.
+func TestRender_NewToCase(t *testing.T) {
+	for _, tc := range []struct {
+		locale, step string
+		fresh        []bool // per invoice (INV-2026-0117, INV-2026-0142)
+		want, not    string
+	}{
+		{"en", StepDemand, []bool{false, true},
+			"Despite our reminders of 6 March 2026 and 10 March 2026, invoice INV-2026-0117 remains unpaid. Invoice INV-2026-0142 is now overdue as well.", "the invoices below remain"},
+		{"de", StepDemand, []bool{false, true},
+			"trotz unserer Zahlungserinnerungen vom 6. März 2026 und 10. März 2026 ist die Rechnung INV-2026-0117 weiterhin unbezahlt. Die Rechnung INV-2026-0142 ist nun ebenfalls überfällig.", "folgenden Rechnungen"},
+		{"fr", StepDemand, []bool{false, true},
+			"Malgré nos rappels des 6 mars 2026 et 10 mars 2026, la facture INV-2026-0117 reste impayée. La facture INV-2026-0142 est désormais également échue.", "les factures ci-dessous"},
+		{"en", StepFinal, []bool{true, false},
+			"invoice INV-2026-0142 remains unpaid. Invoice INV-2026-0117 is now overdue as well.", "the invoices below remain"},
+		{"en", StepDemand, []bool{true, true}, "The invoices below remain unpaid.", "Despite"},
+		{"en", StepDemand, []bool{false, false}, "Despite our reminders of 6 March 2026 and 10 March 2026, the invoices below remain unpaid.", "as well"},
+	} {
+		t.Run(tc.locale+"/"+tc.step+fmt.Sprint(tc.fresh), func(t *testing.T) {
+			d := stepData(t, tc.step, ToneDirect, tc.locale)
+			for i := range d.Invoices {
+				d.Invoices[i].NewToCase = tc.fresh[i]
+			}
+			r, err := Render(tc.step, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Join(strings.Fields(r.Text), " ")
+			if !strings.Contains(text, tc.want) || strings.Contains(text, tc.not) {
+				t.Errorf("want %q and not %q in:\n%s", tc.want, tc.not, text)
+			}
+		})
+	}
+}

@@ -391,11 +391,18 @@ func (s *Service) recheckQueued(l collect.Ladder, cust *ledger.Customer, st runS
 	return out
 }
 
+// caseSent is what an open case sent that reached the customer.
+type caseSent struct {
+	steps []notify.SentStep // oldest first, one entry per step
+	named map[string]bool   // the invoices those messages were about
+}
+
 // caseHistory is, per currency, the escalation steps of the customer's
 // open cases that reached the customer (sent emails, released letters),
-// oldest first, one entry per step: sent are the customer's sent messages.
-func caseHistory(cust *ledger.Customer, cases []store.Case, sent []store.Message, l collect.Ladder) (map[string][]notify.SentStep, error) {
-	out := map[string][]notify.SentStep{}
+// oldest first, one entry per step, and the invoices they named: sent are
+// the customer's sent messages.
+func caseHistory(cust *ledger.Customer, cases []store.Case, sent []store.Message, l collect.Ladder) (map[string]caseSent, error) {
+	out := map[string]caseSent{}
 	if len(cases) == 0 {
 		return out, nil
 	}
@@ -415,14 +422,24 @@ func caseHistory(cust *ledger.Customer, cases []store.Case, sent []store.Message
 			continue
 		}
 		on := civil.Of(m.SentAt.In(loc))
-		if on.Before(from) || seen[cur+"/"+m.Step] {
+		if on.Before(from) {
 			continue
 		}
-		seen[cur+"/"+m.Step] = true
-		out[cur] = append(out[cur], notify.SentStep{Step: m.Step, On: on})
+		cs := out[cur]
+		if cs.named == nil {
+			cs.named = map[string]bool{}
+		}
+		for _, id := range m.Context.InvoiceIDs {
+			cs.named[id] = true
+		}
+		if !seen[cur+"/"+m.Step] {
+			seen[cur+"/"+m.Step] = true
+			cs.steps = append(cs.steps, notify.SentStep{Step: m.Step, On: on})
+		}
+		out[cur] = cs
 	}
 	for cur := range out {
-		slices.SortStableFunc(out[cur], func(a, b notify.SentStep) int { return a.On.Compare(b.On) })
+		slices.SortStableFunc(out[cur].steps, func(a, b notify.SentStep) int { return a.On.Compare(b.On) })
 	}
 	return out, nil
 }
@@ -655,7 +672,7 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 		msg.Context.Claims = nil
 		return v, nil
 	}
-	earlier := map[string][]notify.SentStep{}
+	earlier := map[string]caseSent{}
 	if l.IsEscalation(msg.Step) {
 		if earlier, err = caseHistory(cust, b.cases[cust.ID], b.sent[cust.ID], l); err != nil {
 			return v, err

@@ -240,3 +240,86 @@ func TestCharges_LateFeesUpToDefault(t *testing.T) {
 }
 
 func slicesSort(s []string) { slices.Sort(s) }
+
+// An invoice that falls overdue while its customer's case is at a later
+// step joins the case, but the earlier steps were not about it: the next
+// message says "despite our reminders of <dates>" of the invoice those
+// reminders named, and names the new one as overdue as well — never the
+// reminders as if they had been about it.
+func TestRun_NewInvoiceJoinsCaseTruthfully(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 5, 2, 9, 30, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	svc := service.New(testutil.SQLiteAt(t, clock), clock)
+	ctx := testutil.Admin(context.Background())
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "NJ", Email: "ap@nj.example", Name: "New Join Ltd", Kind: "business",
+		Jurisdiction: "US", TimeZone: "America/New_York"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, inv := range []struct{ number, due string }{{"NJ-1", "2026-05-01"}, {"NJ-2", "2026-05-20"}} {
+		if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: inv.number, CustomerID: "NJ", IssueDate: "2026-04-01", DueDate: inv.due, Currency: "USD", Amount: "700.00"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mailer := &captureMailer{}
+	for d := (civil.Date{Year: 2026, Month: 5, Day: 2}); !d.After(civil.Date{Year: 2026, Month: 6, Day: 20}); d = d.AddDays(1) {
+		mu.Lock()
+		now = time.Date(d.Year, time.Month(d.Month), d.Day, 15, 0, 0, 0, time.UTC) // 11:00 in New York
+		mu.Unlock()
+		if _, err := svc.StartRun(ctx, service.RunInput{AsOf: d.String()}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.DeliverEmails(ctx, mailer, "t", 50); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The escalation emails in the order sent, with the invoices each was about.
+	ny := mustLoc(t, "America/New_York")
+	type sent struct {
+		step, on string
+		numbers  []string
+		text     string
+	}
+	var list []sent
+	for _, e := range mailer.sent {
+		for _, m := range allMessages(t, ctx, svc) {
+			if e.MessageID == "<"+m.ID+"@settle>" && m.Status == store.MessageSent {
+				list = append(list, sent{m.Step, m.SentAt.In(ny).Format("2 January 2006"), m.InvoiceNumbers, strings.Join(strings.Fields(e.Text), " ")})
+			}
+		}
+	}
+	checked := 0
+	for i, s := range list {
+		if !slices.Contains(s.numbers, "NJ-2") || !slices.Contains(s.numbers, "NJ-1") {
+			continue
+		}
+		// The earlier escalation steps that named NJ-2, and those that did not.
+		namedTwo := false
+		var before []string
+		for _, e := range list[:i] {
+			if e.step == "reminder" || e.step == "due_today" {
+				continue
+			}
+			before = append(before, e.on)
+			namedTwo = namedTwo || slices.Contains(e.numbers, "NJ-2")
+		}
+		if namedTwo || len(before) == 0 {
+			continue
+		}
+		checked++
+		if strings.Contains(s.text, "the invoices below remain") || !strings.Contains(s.text, "invoice NJ-1 remains unpaid. Invoice NJ-2 is now overdue as well.") {
+			t.Errorf("%s of %s, the first to name NJ-2 after steps of %v about NJ-1 only:\n%s", s.step, s.on, before, s.text)
+		}
+		if !strings.Contains(s.text, before[0]) {
+			t.Errorf("%s of %s does not name the first reminder (%s):\n%s", s.step, s.on, before[0], s.text)
+		}
+		break
+	}
+	if checked == 0 {
+		var steps []string
+		for _, s := range list {
+			steps = append(steps, fmt.Sprintf("%s %s %v", s.on, s.step, s.numbers))
+		}
+		t.Fatalf("no message named NJ-2 after steps about NJ-1 alone:\n%s", strings.Join(steps, "\n"))
+	}
+}

@@ -88,10 +88,11 @@ type propCustomer struct {
 }
 
 type propSent struct {
-	step   string
-	on     civil.Date // the customer's date it was received
-	stepOn civil.Date // the date the case took the step
-	payBy  civil.Date
+	step    string
+	on      civil.Date // the customer's date it was received
+	stepOn  civil.Date // the date the case took the step
+	payBy   civil.Date
+	numbers []string // the invoices it was about
 }
 
 var escalation = map[string]int{collect.StepOverdue: 1, collect.StepFirm: 2, collect.StepDemand: 4, collect.StepFinal: 5}
@@ -314,8 +315,12 @@ func (w *propWorld) checkTasks(d civil.Date) {
 type propMailer struct{ w *propWorld }
 
 var (
-	despiteRe = regexp.MustCompile(`Despite ([^,]*(?:, [^,]*)*?), the invoice`)
-	dateRe    = regexp.MustCompile(`\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}`)
+	despiteRe = regexp.MustCompile(`Despite ([^,]*(?:, [^,]*)*?), (?:the )?invoice`)
+	// "…, invoice A remains unpaid. Invoice B is now overdue as well." /
+	// "…, invoices A and B remain unpaid. Invoices C and D are now overdue as well."
+	splitRe = regexp.MustCompile(`, invoices? (\S+(?:(?:, | and )\S+)*) remains? unpaid\. Invoices? (\S+(?:(?:, | and )\S+)*) (?:is|are) now overdue as well\.`)
+	listRe  = regexp.MustCompile(`, | and `)
+	dateRe  = regexp.MustCompile(`\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}`)
 )
 
 // Send checks each email as it reaches the customer.
@@ -378,6 +383,33 @@ func (m *propMailer) Send(_ context.Context, e notify.Email) error {
 		for _, date := range dateRe.FindAllString(m[1], -1) {
 			if !received[date] {
 				w.violate("%s: %s to %s claims a step of %s; received: %v", today, msg.Step, key, date, w.episodes[key])
+			}
+		}
+		// ... and were about the invoices it says remain unpaid despite
+		// them; an invoice they did not name is "now overdue as well".
+		before := map[string]bool{}
+		for _, s := range w.episodes[key] {
+			for _, n := range s.numbers {
+				before[n] = true
+			}
+		}
+		flat := strings.Join(strings.Fields(e.Text), " ")
+		if sm := splitRe.FindStringSubmatch(flat); sm != nil {
+			for _, n := range listRe.Split(sm[1], -1) {
+				if !before[n] {
+					w.violate("%s: %s to %s says %s remains unpaid despite steps that did not name it", today, msg.Step, key, n)
+				}
+			}
+			for _, n := range listRe.Split(sm[2], -1) {
+				if before[strings.TrimSuffix(n, ".")] {
+					w.violate("%s: %s to %s calls %s newly overdue, but an earlier step named it", today, msg.Step, key, n)
+				}
+			}
+		} else {
+			for _, n := range msg.InvoiceNumbers {
+				if !before[n] && strings.Contains(flat, " "+n+" ") {
+					w.violate("%s: %s to %s says %s remains unpaid despite steps that did not name it (received: %v)", today, msg.Step, key, n, w.episodes[key])
+				}
 			}
 		}
 	}
@@ -443,7 +475,7 @@ func (w *propWorld) record(key string, ep []propSent, msg *store.Message, today 
 			w.violate("%s: final notice to %s inside the demand's deadline %s", today, key, demand.payBy)
 		}
 	}
-	w.episodes[key] = append(ep, propSent{step: msg.Step, on: today, stepOn: msg.Context.StepOn, payBy: msg.Context.PayBy})
+	w.episodes[key] = append(ep, propSent{step: msg.Step, on: today, stepOn: msg.Context.StepOn, payBy: msg.Context.PayBy, numbers: msg.InvoiceNumbers})
 }
 
 // letters takes the letters released by the end of day d as received on

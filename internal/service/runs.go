@@ -539,7 +539,7 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 		}
 		return false // a text message only adds to a step: settle has no SMS gateway to send it yet
 	})
-	var earlier map[string][]notify.SentStep
+	var earlier map[string]caseSent
 	for _, act := range actions {
 		if act.Case != nil && act.Kind == collect.ActMessage && earlier == nil {
 			if earlier, err = caseHistory(cust, b.cases[cust.ID], b.sent[cust.ID], ladder); err != nil {
@@ -882,7 +882,7 @@ type messageLinks struct {
 	optOut, payRef, payURL string
 }
 
-func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, l messageLinks, history []notify.SentStep, org notify.Creditor) (*store.Message, error) {
+func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, l messageLinks, history caseSent, org notify.Creditor) (*store.Message, error) {
 	d, err := s.messageData(cust, act, invs, asOf, l, history)
 	if err != nil {
 		return nil, err
@@ -920,14 +920,18 @@ func invoiceNumbers(act collect.Action, invs map[string]ledger.Invoice) []string
 // asOf: the run renders it when it queues the message, and delivery again
 // when it leaves (cases.go), so that amounts, dates and the earlier steps
 // it names are true when the customer reads them.
-func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, l messageLinks, history []notify.SentStep) (notify.MessageData, error) {
+func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, l messageLinks, history caseSent) (notify.MessageData, error) {
 	d := notify.MessageData{Creditor: s.Creditor, CustomerName: cust.Name, Locale: cust.Locale, Tone: toneOf(cust.Style),
-		Channel: act.Channel, AsOf: asOf, OptOutURL: l.optOut, PayURL: l.payURL, Earlier: history}
+		Channel: act.Channel, AsOf: asOf, OptOutURL: l.optOut, PayURL: l.payURL, Earlier: history.steps}
 	var total money.Amount
 	for i, id := range act.InvoiceIDs {
 		inv := invs[id]
+		// An invoice that fell overdue after the case's earlier steps
+		// joins it, but those steps were not about it: "despite our
+		// reminders" is not said of it (notify: InvoiceLine.NewToCase).
 		d.Invoices = append(d.Invoices, notify.InvoiceLine{Number: inv.Number, IssueDate: inv.IssueDate, DueDate: inv.DueDate,
-			Amount: inv.Amount, Balance: inv.Balance, DaysOverdue: max(0, asOf.DaysSince(inv.DueDate))})
+			Amount: inv.Amount, Balance: inv.Balance, DaysOverdue: max(0, asOf.DaysSince(inv.DueDate)),
+			NewToCase: len(history.steps) > 0 && !history.named[id]})
 		if i == 0 {
 			total = inv.Balance
 		} else if t, err := total.Add(inv.Balance); err == nil {
