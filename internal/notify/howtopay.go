@@ -40,6 +40,10 @@ type howToPayPhrases interface {
 	portalLink() string // the sentence before the portal URL, ending in a colon
 	bankLabels() bankLabels
 	contact(phone, email string) string // one sentence; phone or email may be ""
+	// autopay replaces the request to pay in an installment reminder
+	// whose installment is collected automatically (InstallmentLine.Autopay):
+	// amount and date formatted; nothing to do but have the funds there.
+	autopay(amount, due string) string
 }
 
 // bankLabels are the row labels of the bank details.

@@ -42,6 +42,7 @@ type installmentSpec struct {
 	DueDate civil.Date `json:"due_date"`
 	Amount  amountSpec `json:"amount"`
 	PlanID  string     `json:"plan_id"`
+	Autopay bool       `json:"autopay,omitempty"`
 }
 
 type dataSpec struct {
@@ -110,7 +111,7 @@ func MarshalLetter(step string, d MessageData, addressLines []string) ([]byte, e
 			Amount: amountOf(in.Amount), Balance: amountOf(in.Balance), DaysOverdue: in.DaysOverdue, NewToCase: in.NewToCase})
 	}
 	if in := d.Installment; in != nil {
-		s.Data.Installment = &installmentSpec{Seq: in.Seq, DueDate: in.DueDate, Amount: amountOf(in.Amount), PlanID: in.PlanID}
+		s.Data.Installment = &installmentSpec{Seq: in.Seq, DueDate: in.DueDate, Amount: amountOf(in.Amount), PlanID: in.PlanID, Autopay: in.Autopay}
 	}
 	for _, e := range d.Earlier {
 		s.Data.Earlier = append(s.Data.Earlier, sentSpec(e))
@@ -143,7 +144,7 @@ func (s letterSpec) data() MessageData {
 			Amount: in.Amount.amount(), Balance: in.Balance.amount(), DaysOverdue: in.DaysOverdue, NewToCase: in.NewToCase})
 	}
 	if in := s.Data.Installment; in != nil {
-		d.Installment = &InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Amount.amount(), PlanID: in.PlanID}
+		d.Installment = &InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Amount.amount(), PlanID: in.PlanID, Autopay: in.Autopay}
 	}
 	for _, e := range s.Data.Earlier {
 		d.Earlier = append(d.Earlier, SentStep(e))

@@ -605,3 +605,8 @@ func (german) contact(phone, email string) string {
 func (german) feeBasis(basis string) string {
 	return "Gebühren und Zinsen: gesetzliche Verzugszinsen und Pauschale nach " + basis + "."
 }
+
+func (german) autopay(amount, due string) string {
+	return "Wir ziehen " + amount + " am " + due + " automatisch über Ihre hinterlegte Zahlungsmethode ein. " +
+		"Sie müssen nichts weiter tun; bitte sorgen Sie für ausreichende Deckung."
+}

@@ -585,3 +585,8 @@ func (e english) contact(phone, email string) string {
 func (english) feeBasis(basis string) string {
 	return "Fees and interest: statutory interest and compensation under " + basis + "."
 }
+
+func (english) autopay(amount, due string) string {
+	return "We will collect " + amount + " automatically from your saved payment method on " + due +
+		". There is nothing you need to do; please make sure the funds are available."
+}

@@ -629,3 +629,8 @@ func (french) contact(phone, email string) string {
 func (french) feeBasis(basis string) string {
 	return "Frais et intérêts : intérêts de retard et indemnité forfaitaire selon " + basis + "."
 }
+
+func (french) autopay(amount, due string) string {
+	return "Nous prélèverons automatiquement " + amount + " le " + due + " sur le moyen de paiement que vous avez enregistré. " +
+		"Vous n'avez rien à faire ; veillez simplement à ce que les fonds soient disponibles."
+}

@@ -83,6 +83,10 @@ type InstallmentLine struct {
 	DueDate civil.Date
 	Amount  money.Amount
 	PlanID  string
+	// Autopay: the installment is charged automatically on its due date
+	// (a saved payment method and online payments on): its reminder says
+	// so and asks for no payment.
+	Autopay bool
 }
 
 // MeetingLine is the call or meeting a follow-up invites to.
@@ -565,7 +569,11 @@ func compose(f *facts) *doc {
 			d.blocks = append(d.blocks, block{kind: blockRows, bold: true, money: true, rows: [][2]string{{lb.totalDue, f.total}}})
 		}
 	}
-	if s := p.action(f); s != "" {
+	hp := f.lang.(howToPayPhrases)
+	autopay := f.step == StepInstallmentReminder && f.inst != nil && f.d.Installment.Autopay
+	if autopay {
+		d.blocks = append(d.blocks, block{kind: blockStrong, text: hp.autopay(f.inst.amount, f.inst.due)})
+	} else if s := p.action(f); s != "" {
 		d.blocks = append(d.blocks, block{kind: blockStrong, text: s})
 	}
 	para(p.consequence(f))
@@ -575,8 +583,7 @@ func compose(f *facts) *doc {
 	if len(f.d.Benefits) > 0 {
 		para(p.benefits(f.d.Benefits))
 	}
-	hp := f.lang.(howToPayPhrases)
-	if f.step != StepFollowUp && (len(f.d.PaymentMethods) > 0 || f.d.PayReference != "" || f.d.Bank != nil) {
+	if !autopay && f.step != StepFollowUp && (len(f.d.PaymentMethods) > 0 || f.d.PayReference != "" || f.d.Bank != nil) {
 		var items []string
 		for _, m := range f.d.PaymentMethods {
 			items = append(items, p.method(m, f.loc))
@@ -592,7 +599,7 @@ func compose(f *facts) *doc {
 			para(p.reference(f.d.PayReference))
 		}
 	}
-	if f.step != StepFollowUp && f.channel == ChannelEmail && f.d.PayURL != "" {
+	if !autopay && f.step != StepFollowUp && f.channel == ChannelEmail && f.d.PayURL != "" {
 		// A link in HTML; in text the same sentence as before ("…: URL").
 		d.blocks = append(d.blocks, block{kind: blockLink, text: strings.TrimSpace(p.payOnline("")), url: f.d.PayURL})
 	}

@@ -548,3 +548,35 @@ func TestRender_NewToCase(t *testing.T) {
 		})
 	}
 }
+
+// An installment charged automatically: its reminder says when the money
+// will be collected and asks for nothing — no "please pay", no payment
+// methods, bank details or pay link.
+func TestRender_AutopayInstallment(t *testing.T) {
+	for _, tc := range []struct{ locale, want, ask string }{
+		{"en", "We will collect 250.00 USD automatically from your saved payment method on 15 May 2026. There is nothing you need to do", "Please pay"},
+		{"de", "Wir ziehen 250,00 EUR am 15. Mai 2026 automatisch über Ihre hinterlegte Zahlungsmethode ein.", "Bitte zahlen Sie"},
+		{"fr", "Nous prélèverons automatiquement 250,00", "Merci de régler"},
+	} {
+		t.Run(tc.locale, func(t *testing.T) {
+			d := stepData(t, StepInstallmentReminder, ToneDirect, tc.locale)
+			d.PayURL = "https://pay.example.com/p/abc"
+			plain, err := Render(StepInstallmentReminder, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(plain.Text, tc.ask) {
+				t.Fatalf("without autopay the reminder should ask %q:\n%s", tc.ask, plain.Text)
+			}
+			d.Installment.Autopay = true
+			r, err := Render(StepInstallmentReminder, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Join(strings.Fields(r.Text), " ")
+			if !strings.Contains(text, tc.want) || strings.Contains(text, tc.ask) || strings.Contains(text, "C-1001-2603") || strings.Contains(text, "pay.example.com/p/abc") {
+				t.Errorf("want %q, no %q, no reference or pay link in:\n%s", tc.want, tc.ask, text)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"settle/internal/apperr"
 	"strconv"
 	"strings"
 
@@ -304,4 +305,22 @@ func (s *Service) tellAutopayFailed(ctx context.Context, tx store.Tx, c *ledger.
 		return err
 	}
 	return nil
+}
+
+// chargedAutomatically reports whether a plan's installments are charged
+// by the daily run (online payments on, and a saved payment method for
+// the plan with that provider): its installment reminders then say that
+// the money will be collected, and ask for no payment.
+func (s *Service) chargedAutomatically(ctx context.Context, tx store.Tx, planID string) (bool, error) {
+	if s.online == nil {
+		return false, nil
+	}
+	m, err := tx.OnlineMandate(ctx, planID)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return m.Provider == s.online.p.Name(), nil
 }

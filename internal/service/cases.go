@@ -687,6 +687,9 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 	}
 	if act.Installment != nil {
 		links.payRef = b.bankRefs[act.Installment.PlanID]
+		if links.autopay, err = s.chargedAutomatically(ctx, tx, act.Installment.PlanID); err != nil {
+			return v, err
+		}
 	}
 	d, err := s.messageData(cust, act, invs, asOf, links, earlier[msg.Context.Currency])
 	if err != nil {

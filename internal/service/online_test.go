@@ -452,6 +452,24 @@ func TestOnline_Autopay(t *testing.T) {
 		return res
 	}
 
+	// The reminder three days before the first installment says the money
+	// will be collected, and asks for no payment.
+	run("2026-05-29")
+	reminders := 0
+	for _, m := range allMessages(t, f.ctx, f.svc) {
+		if m.Step != "installment_reminder" || m.Channel != "email" {
+			continue
+		}
+		reminders++
+		body := strings.Join(strings.Fields(m.Body), " ")
+		if !strings.Contains(body, "automatically from your saved payment method on 1 June 2026. There is nothing you need to do") ||
+			strings.Contains(body, "Please pay") || strings.Contains(body, "How to pay") || strings.Contains(body, "Pay online") {
+			t.Errorf("the autopay installment's reminder asks for a payment or does not say it is collected:\n%s", m.Body)
+		}
+	}
+	if reminders != 1 {
+		t.Errorf("%d installment reminders on 29 May, want 1", reminders)
+	}
 	run("2026-05-31") // nothing due yet
 	if n := len(attempts()); n != 0 {
 		t.Fatalf("%d attempts before the first due date", n)
@@ -545,13 +563,14 @@ func TestOnline_Autopay(t *testing.T) {
 		t.Errorf("plan activity: %+v %v", act, err)
 	}
 	// The observer (metrics): four charges, each pending at stripe-mock
-	// (1 Jun, 1 Jul, 4 Jul, 1 Aug); eight runs did work (31 May, 1 Jun,
-	// 1-4 Jul, 1-2 Aug; the second 1 Jun found its run done), none failed.
+	// (1 Jun, 1 Jul, 4 Jul, 1 Aug); nine runs did work (29 May, 31 May,
+	// 1 Jun, 1-4 Jul, 1-2 Aug; the second 1 Jun found its run done), none
+	// failed.
 	if a := obs.autopay; a.Charged != 4 || a.Pending != 4 || a.Succeeded != 0 || a.Failed != 0 || obs.autopayErr != 0 {
 		t.Errorf("observed autopay %+v, %d errors; want 4 charged, 4 pending", obs.autopay, obs.autopayErr)
 	}
-	if len(obs.runs) != 8 {
-		t.Errorf("observed %d runs, want 8", len(obs.runs))
+	if len(obs.runs) != 9 {
+		t.Errorf("observed %d runs, want 9", len(obs.runs))
 	}
 	for _, err := range obs.runs {
 		if err != nil {

@@ -609,9 +609,12 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 				if err != nil {
 					return nil, err
 				}
-				payRef := ""
+				payRef, autopay := "", false
 				if act.Installment != nil {
 					payRef = b.bankRefs[act.Installment.PlanID]
+					if autopay, err = s.chargedAutomatically(ctx, tx, act.Installment.PlanID); err != nil {
+						return nil, err
+					}
 				}
 				payURL := ""
 				if act.Channel == notify.ChannelEmail {
@@ -619,7 +622,7 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 						return nil, err
 					}
 				}
-				if pa.message, err = s.message(cust, act, invs, asOf, dec.At, messageLinks{optOut: optOut, payRef: payRef, payURL: payURL}, earlier[string(act.Currency)], *b.org); err != nil {
+				if pa.message, err = s.message(cust, act, invs, asOf, dec.At, messageLinks{optOut: optOut, payRef: payRef, payURL: payURL, autopay: autopay}, earlier[string(act.Currency)], *b.org); err != nil {
 					return nil, err
 				}
 				pa.message.DedupeKey = key
@@ -880,6 +883,7 @@ func contactHistory(calls []store.Interaction) []collect.Attempt {
 // the pay-online link (payURL; "" none).
 type messageLinks struct {
 	optOut, payRef, payURL string
+	autopay                bool // an installment charged automatically (chargedAutomatically)
 }
 
 func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, l messageLinks, history caseSent, org notify.Creditor) (*store.Message, error) {
@@ -941,7 +945,7 @@ func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs ma
 	d.Total = total
 	if act.Installment != nil {
 		in := act.Installment
-		d.Installment = &notify.InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Outstanding, PlanID: in.PlanID}
+		d.Installment = &notify.InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Outstanding, PlanID: in.PlanID, Autopay: l.autopay}
 		d.Total = in.Outstanding
 		d.PayReference = l.payRef
 	}
