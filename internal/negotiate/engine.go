@@ -1065,10 +1065,7 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 		}
 	}
 	if o.Kind == KindPlan && o.Installments > 1 {
-		unit := int64(1)
-		for range cur.Digits() {
-			unit *= 10
-		}
+		unit := cur.Unit()
 		found, shortest := 0, o.Installments
 		for _, major := range []int64{10, 15, 25, 50, 100, 250, 500, 1000} {
 			if found == 2 {

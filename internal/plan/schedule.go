@@ -286,10 +286,7 @@ func Faster(t Terms, base Schedule, extras []int64) ([]Alternative, error) {
 // DefaultExtras are +10, +15 and +25 in major units of c (×10^digits):
 // 1000, 1500, 2500 for USD; 10, 15, 25 for JPY.
 func DefaultExtras(c money.Currency) []int64 {
-	unit := int64(1)
-	for range c.Digits() {
-		unit *= 10
-	}
+	unit := c.Unit()
 	return []int64{10 * unit, 15 * unit, 25 * unit}
 }
 

@@ -69,10 +69,7 @@ func agingBar(b ledger.Buckets) template.HTML {
 // niceCeil returns the smallest "nice" number of major units (1, 2, 2.5 or
 // 5 times a power of ten) at or above max, and that number in minor units.
 func niceCeil(maxMinor int64, cur money.Currency) (major, minor int64) {
-	unit := int64(1)
-	for range cur.Digits() {
-		unit *= 10
-	}
+	unit := cur.Unit()
 	need := (maxMinor + unit - 1) / unit // whole major units, rounded up
 	if need < 1 {
 		need = 1
