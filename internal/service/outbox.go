@@ -429,45 +429,21 @@ func (s *Service) ApproveMessages(ctx context.Context, ids []string) ([]store.Me
 	if _, err := require(ctx, RoleAgent); err != nil {
 		return nil, err
 	}
-	var fs apperr.Fields
-	switch {
-	case len(ids) == 0:
-		fs.Add("ids", "choose at least one message")
-	case len(ids) > MaxApprove:
-		fs.Add("ids", "at most %d messages at once (%d given)", MaxApprove, len(ids))
-	}
-	if err := fs.Err("approval"); err != nil {
+	if err := checkIDList(ids, "approval", "message"); err != nil {
 		return nil, err
 	}
 	var out []store.Message
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
-		var fs apperr.Fields
-		seen := map[string]bool{}
-		var ms []*store.Message
-		for i, id := range ids {
-			field := fmt.Sprintf("ids[%d]", i)
-			if seen[id] {
-				fs.Add(field, "%q is listed twice", id)
-				continue
-			}
-			seen[id] = true
-			m, err := tx.Message(ctx, id)
+		ms, err := listedMessages(ctx, tx, ids, "approval", func(m *store.Message) string {
 			switch {
-			case apperr.CodeOf(err) == apperr.NotFound:
-				fs.Add(field, "no message %q", id)
-				continue
-			case err != nil:
-				return err
 			case m.Status != store.MessageQueued || !m.AwaitingApproval:
-				fs.Add(field, "message %s is not awaiting approval (it is %s)", id, OutboxState(*m))
-				continue
+				return fmt.Sprintf("message %s is not awaiting approval (it is %s)", m.ID, OutboxState(*m))
 			case m.ClaimedBy != "":
-				fs.Add(field, "message %s is being sent", id)
-				continue
+				return fmt.Sprintf("message %s is being sent", m.ID)
 			}
-			ms = append(ms, m)
-		}
-		if err := fs.Err("approval"); err != nil {
+			return ""
+		})
+		if err != nil {
 			return err
 		}
 		for _, m := range ms {
@@ -773,42 +749,22 @@ func (s *Service) MarkPosted(ctx context.Context, ids []string) ([]store.Message
 	if _, err := require(ctx, RoleAgent); err != nil {
 		return nil, err
 	}
-	var fs apperr.Fields
-	switch {
-	case len(ids) == 0:
-		fs.Add("ids", "choose at least one letter")
-	case len(ids) > MaxApprove:
-		fs.Add("ids", "at most %d letters at once (%d given)", MaxApprove, len(ids))
-	}
-	if err := fs.Err("posting"); err != nil {
+	if err := checkIDList(ids, "posting", "letter"); err != nil {
 		return nil, err
 	}
 	var out []store.Message
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
-		var fs apperr.Fields
-		seen := map[string]bool{}
-		for i, id := range ids {
-			field := fmt.Sprintf("ids[%d]", i)
-			if seen[id] {
-				fs.Add(field, "%q is listed twice", id)
-				continue
-			}
-			seen[id] = true
-			m, err := tx.Message(ctx, id)
+		if _, err := listedMessages(ctx, tx, ids, "posting", func(m *store.Message) string {
 			switch {
-			case apperr.CodeOf(err) == apperr.NotFound:
-				fs.Add(field, "no message %q", id)
-			case err != nil:
-				return err
 			case m.Channel != notify.ChannelLetter:
-				fs.Add(field, "message %s is an %s, not a letter", id, m.Channel)
+				return fmt.Sprintf("message %s is an %s, not a letter", m.ID, m.Channel)
 			case m.Status != store.MessageQueued:
-				fs.Add(field, "letter %s is %s: only a queued letter can be marked posted", id, m.Status)
+				return fmt.Sprintf("letter %s is %s: only a queued letter can be marked posted", m.ID, m.Status)
 			case m.HeldAt != nil || m.AwaitingApproval:
-				fs.Add(field, "letter %s is %s: release or approve it first", id, OutboxState(*m))
+				return fmt.Sprintf("letter %s is %s: release or approve it first", m.ID, OutboxState(*m))
 			}
-		}
-		if err := fs.Err("posting"); err != nil {
+			return ""
+		}); err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -838,4 +794,51 @@ func (s *Service) MarkPosted(ctx context.Context, ids []string) ([]store.Message
 		return nil
 	})
 	return out, err
+}
+
+// checkIDList checks a staff list of ids before anything is read: at
+// least one, at most MaxApprove (noun names them in the error).
+func checkIDList(ids []string, object, noun string) error {
+	var fs apperr.Fields
+	switch {
+	case len(ids) == 0:
+		fs.Add("ids", "choose at least one %s", noun)
+	case len(ids) > MaxApprove:
+		fs.Add("ids", "at most %d %ss at once (%d given)", MaxApprove, noun, len(ids))
+	}
+	return fs.Err(object)
+}
+
+// listedMessages reads each listed message in tx: one listed twice, one
+// that does not exist, or one refuse gives a reason for is refused beside
+// its field (ids[i]), and then none is returned — all or none.
+func listedMessages(ctx context.Context, tx store.Tx, ids []string, object string, refuse func(*store.Message) string) ([]*store.Message, error) {
+	var fs apperr.Fields
+	seen := map[string]bool{}
+	var out []*store.Message
+	for i, id := range ids {
+		field := fmt.Sprintf("ids[%d]", i)
+		if seen[id] {
+			fs.Add(field, "%q is listed twice", id)
+			continue
+		}
+		seen[id] = true
+		m, err := tx.Message(ctx, id)
+		switch {
+		case apperr.CodeOf(err) == apperr.NotFound:
+			fs.Add(field, "no message %q", id)
+			continue
+		case err != nil:
+			return nil, err
+		}
+		if why := refuse(m); why != "" {
+			fs.Add(field, "%s", why)
+			continue
+		}
+		out = append(out, m)
+	}
+	if err := fs.Err(object); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
