@@ -572,3 +572,34 @@ func TestOutbox_PrintBatchAhead(t *testing.T) {
 		})
 	}
 }
+
+// A staff list of message ids is checked whole before anything changes:
+// empty or too long, an id listed twice, an unknown id, or a message in
+// the wrong state is refused beside its field (ids[i]), and then nothing
+// is approved or posted.
+func TestOutbox_IDListsAllOrNone(t *testing.T) {
+	b := newOutboxBook(t, "sqlite", "")
+	b.set(time.Date(2026, 1, 18, 10, 0, 0, 0, time.UTC))
+	b.run(t, "2026-01-18") // the overdue notice: an email, not awaiting approval
+	email := onlyOne(t, b.messages(t, store.MessageQueued))
+	if _, err := b.svc.ApproveMessages(b.ctx, nil); err == nil {
+		t.Error("approve nothing: accepted")
+	} else {
+		fieldOf(t, err, "ids")
+	}
+	tooMany := make([]string, service.MaxApprove+1)
+	if _, err := b.svc.MarkPosted(b.ctx, tooMany); err == nil {
+		t.Error("post 501: accepted")
+	} else {
+		fieldOf(t, err, "ids")
+	}
+	_, err := b.svc.ApproveMessages(b.ctx, []string{email.ID, email.ID, "msg_nope"})
+	fieldOf(t, err, "ids[0]") // not awaiting approval
+	fieldOf(t, err, "ids[1]") // listed twice
+	fieldOf(t, err, "ids[2]") // no such message
+	_, err = b.svc.MarkPosted(b.ctx, []string{email.ID})
+	fieldOf(t, err, "ids[0]") // an email, not a letter
+	if after := onlyOne(t, b.messages(t, store.MessageQueued)); after.Status != store.MessageQueued || after.SentAt != nil {
+		t.Errorf("after refused lists: %+v", after)
+	}
+}
