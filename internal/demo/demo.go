@@ -330,10 +330,7 @@ func (g *gen) makeInvoices() {
 // amount draws an invoice of 60%–160% of the customer's typical one.
 func (g *gen) amount(p *profile) money.Amount {
 	cur := currencyOf(p.country)
-	scale := int64(1)
-	for range cur.Digits() {
-		scale *= 10
-	}
+	scale := cur.Unit()
 	major := p.typical * int64(60+g.rng.IntN(101)) / 100
 	minor := major * scale
 	if scale > 1 {
@@ -457,10 +454,7 @@ func (g *gen) pay(ci int) {
 		amount := inv.amount
 		if inv == short {
 			// Paid 40%, in whole units, "the rest when we can".
-			scale := int64(1)
-			for range amount.Currency().Digits() {
-				scale *= 10
-			}
+			scale := amount.Currency().Unit()
 			amount = money.New(amount.Minor()*40/100/scale*scale, amount.Currency())
 		}
 		g.addPayment(ci, on, amount, method, inv.number)
