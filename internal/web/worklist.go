@@ -203,6 +203,28 @@ func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, u *service.S
 	s.render(w, r, status, "worklist", "", pageFor(u, "Worklist", "worklist", v))
 }
 
+func init() {
+	sectionFuncs["dialable"] = dialable
+}
+
+// dialable is a phone number as a tel: link dials it: the digits, after a
+// leading + for an international number. People type spaces, brackets,
+// dashes and dots ("+44 20 7946 0958"); RFC 3966 allows no spaces in a
+// tel: URI, and a dialer given "tel:+44%2020…" may not take it as a
+// number. The card still shows the number as stored.
+func dialable(phone string) string {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(phone) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // sentence starts s with a capital letter.
 func sentence(s string) string {
 	for i, r := range s {

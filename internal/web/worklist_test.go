@@ -74,7 +74,7 @@ func TestWeb_Worklist(t *testing.T) {
 	// whether a call is allowed then: not at 13:00, outside the default
 	// call window 09:30–11:30 on weekdays; next 09:30 Tuesday.
 	for _, want := range []string{"Wanda Walker (W-1)", "Walt Wren (W-2)", "Ladder step call", `aria-current="page">Tier 1`,
-		"<dd>120.00 GBP · 31 days late</dd>", `href="tel:&#43;44%2020%207946%200010"`, "13:00 Mon 1 Jun, Europe/London", "do not call now",
+		"<dd>GBP\u00a0120.00 · 31 days late</dd>", `href="tel:&#43;442079460010"`, "13:00 Mon 1 Jun, Europe/London", "do not call now",
 		"outside the call window 09:30–11:30 on weekdays; next 09:30 Tue 2 Jun 2026"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the worklist lacks %q", want)
@@ -133,6 +133,56 @@ func TestWeb_Worklist(t *testing.T) {
 	page = b.get("/worklist")
 	if strings.Contains(page.Body, "task-"+id) {
 		t.Error("a done task is still on the worklist")
+	}
+}
+
+// TestWeb_WorklistCard: a task card says money as every other page does
+// (the code, then the amount in groups of thousands: "GBP 1,234.50"), and
+// its tel: link dials the number as typed without its spaces, brackets and
+// dashes (RFC 3966 allows none of the spaces people type), while the link
+// shows the number as stored.
+func TestWeb_WorklistCard(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"), testutil.Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := service.New(st, testutil.Clock)
+	ctx := testutil.Admin(context.Background())
+	if _, err := svc.CreateUser(ctx, service.UserInput{Email: agentEmail, Name: "Alex Agent", Role: service.RoleAgent, Password: agentPassword}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "C-1", Name: "Cora Card", Email: "c-1@example.com", Phone: "+1 (555) 010-2030",
+		Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "C-1-1", CustomerID: "C-1", IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "1234.50"}); err != nil {
+		t.Fatal(err)
+	}
+	// Overdue (+3), firm (+7), then the call on +14, as in TestWeb_Worklist.
+	for d := 2; d <= 15; d++ {
+		if _, err := svc.StartRun(ctx, service.RunInput{AsOf: fmt.Sprintf("2026-05-%02d", d)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tasks, _, err := svc.Tasks(ctx, store.TaskFilter{Status: store.TaskOpen})
+	if err != nil || len(tasks) != 1 || tasks[0].Kind != "call" {
+		t.Fatalf("tasks %+v, %v", tasks, err)
+	}
+	srv := httptest.NewServer(web.New(svc, quiet).Handler())
+	defer srv.Close()
+	b := newBrowser(t, srv)
+	wantStatus(t, b.signIn(agentEmail, agentPassword), http.StatusSeeOther)
+	page := b.get("/worklist?queue=" + tasks[0].Queue)
+	wantStatus(t, page, 200)
+	// 1,234.50 GBP due 1 May, the test clock's 1 June: 31 days late.
+	for _, want := range []string{"<dd>GBP\u00a01,234.50 · 31 days late</dd>", `<a href="tel:&#43;15550102030">&#43;1 (555) 010-2030</a>`} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the card lacks %q", want)
+		}
+	}
+	if m := regexp.MustCompile(`<div><dt>(?:Overdue|Phone)</dt><dd>.*?</dd></div>`).FindAllString(page.Body, -1); t.Failed() {
+		t.Logf("the card's facts: %q", m)
 	}
 }
 
