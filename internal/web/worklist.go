@@ -4,11 +4,13 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"settle/internal/apperr"
+	"settle/internal/civil"
 	"settle/internal/service"
 	"settle/internal/store"
 )
@@ -130,7 +132,10 @@ func (s *Server) worklistView(r *http.Request, u *service.SignedIn, queue string
 			if err != nil {
 				return nil, err
 			}
-			why := t.Reason
+			for i := range card.Reasons {
+				card.Reasons[i] = plainReason(card.Reasons[i])
+			}
+			why := plainReason(t.Reason)
 			if len(card.Reasons) > 0 {
 				why = card.Reasons[len(card.Reasons)-1] // the latest; the earlier ones are listed below it
 			}
@@ -223,6 +228,61 @@ func dialable(phone string) string {
 		}
 	}
 	return b.String()
+}
+
+// stepWords are the default ladder's steps as an agent says them.
+var stepWords = map[string]string{
+	"reminder": "reminder", "due_today": "due-today notice", "overdue": "overdue notice", "firm": "firm reminder",
+	"call": "call", "demand": "demand", "final_notice": "final notice", "review": "agency or legal review",
+}
+
+// stepWord is a ladder step in words: the default ladder's as above, a
+// policy's own step by its name with spaces for underscores.
+func stepWord(step string) string {
+	if w, ok := stepWords[step]; ok {
+		return w
+	}
+	return strings.ReplaceAll(step, "_", " ")
+}
+
+// The places where the run's task reasons (internal/collect, service) name
+// a step by its code or a date as YYYY-MM-DD.
+var (
+	reasonStep   = regexp.MustCompile(`\b(ladder step|after|the automated|the) ([a-z][a-z0-9_]*)( on| letter of|\b)`)
+	reasonDateOn = regexp.MustCompile(`\b(on|by|due|since|of) (\d{4}-\d{2}-\d{2})\b`)
+)
+
+// plainReason puts a task's reason, as the run wrote it for the record,
+// in the words of the rest of the page: "ladder step call (14 days after
+// the due date; after firm on 2026-05-08) for INV-1" reads "the call step
+// (14 days after the due date; after the firm reminder on 8 May 2026) for
+// INV-1". Only the step codes in the run's phrases and the dates after
+// on/by/due/since/of change (an invoice number such as INV-2026-05-01 is
+// kept as it is); a reason in another shape is shown unchanged.
+func plainReason(s string) string {
+	s = reasonStep.ReplaceAllStringFunc(s, func(m string) string {
+		p := reasonStep.FindStringSubmatch(m)
+		lead, step, tail := p[1], p[2], p[3]
+		switch {
+		case lead == "ladder step":
+			return "the " + stepWord(step) + " step" + tail
+		case lead == "after" && tail == " on":
+			return "after the " + stepWord(step) + tail
+		case lead == "the automated":
+			return lead + " " + stepWord(step) + tail
+		case lead == "the" && tail == " letter of":
+			return "the " + stepWord(step) + tail
+		}
+		return m
+	})
+	return reasonDateOn.ReplaceAllStringFunc(s, func(m string) string {
+		p := reasonDateOn.FindStringSubmatch(m)
+		d, err := civil.Parse(p[2])
+		if err != nil {
+			return m
+		}
+		return p[1] + " " + formatDate(d)
+	})
 }
 
 // sentence starts s with a capital letter.

@@ -73,7 +73,7 @@ func TestWeb_Worklist(t *testing.T) {
 	// the customer's time now (12:00 UTC is 13:00 in London in June) and
 	// whether a call is allowed then: not at 13:00, outside the default
 	// call window 09:30–11:30 on weekdays; next 09:30 Tuesday.
-	for _, want := range []string{"Wanda Walker (W-1)", "Walt Wren (W-2)", "Ladder step call", `aria-current="page">Tier 1`,
+	for _, want := range []string{"Wanda Walker (W-1)", "Walt Wren (W-2)", "The call step (14 days after the due date; after the firm reminder on 8 May 2026) for W-1-1", `aria-current="page">Tier 1`,
 		"<dd>GBP\u00a0120.00 · 31 days late</dd>", `href="tel:&#43;442079460010"`, "13:00 Mon 1 Jun, Europe/London", "do not call now",
 		"outside the call window 09:30–11:30 on weekdays; next 09:30 Tue 2 Jun 2026"} {
 		if !strings.Contains(page.Body, want) {
@@ -175,13 +175,17 @@ func TestWeb_WorklistCard(t *testing.T) {
 	wantStatus(t, b.signIn(agentEmail, agentPassword), http.StatusSeeOther)
 	page := b.get("/worklist?queue=" + tasks[0].Queue)
 	wantStatus(t, page, 200)
-	// 1,234.50 GBP due 1 May, the test clock's 1 June: 31 days late.
-	for _, want := range []string{"<dd>GBP\u00a01,234.50 · 31 days late</dd>", `<a href="tel:&#43;15550102030">&#43;1 (555) 010-2030</a>`} {
+	// 1,234.50 GBP due 1 May, the test clock's 1 June: 31 days late. The
+	// reason in words: the run wrote "ladder step call (14 days after the
+	// due date; after firm on 2026-05-08) for C-1-1" (the firm step on
+	// 8 May: due + 7, four days after the overdue step on 4 May).
+	for _, want := range []string{"<dd>GBP\u00a01,234.50 · 31 days late</dd>", `<a href="tel:&#43;15550102030">&#43;1 (555) 010-2030</a>`,
+		`</span>The call step (14 days after the due date; after the firm reminder on 8 May 2026) for C-1-1</p>`} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the card lacks %q", want)
 		}
 	}
-	if m := regexp.MustCompile(`<div><dt>(?:Overdue|Phone)</dt><dd>.*?</dd></div>`).FindAllString(page.Body, -1); t.Failed() {
+	if m := regexp.MustCompile(`<div><dt>(?:Overdue|Phone)</dt><dd>.*?</dd></div>|<p class="task-why">.*?</p>`).FindAllString(page.Body, -1); t.Failed() {
 		t.Logf("the card's facts: %q", m)
 	}
 }
