@@ -11,6 +11,7 @@ import (
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
+	"settle/internal/money"
 	"settle/internal/service"
 	"settle/internal/store"
 )
@@ -250,6 +251,10 @@ func stepWord(step string) string {
 var (
 	reasonStep   = regexp.MustCompile(`\b(ladder step|after|the automated|the) ([a-z][a-z0-9_]*)( on| letter of|\b)`)
 	reasonDateOn = regexp.MustCompile(`\b(on|by|due|since|of) (\d{4}-\d{2}-\d{2})\b`)
+	// "9000.00 GBP", and a large account's threshold after it: "≥ 8000"
+	// (major units of the same currency); not the end of an invoice
+	// number ("INV-100 USD").
+	reasonMoney = regexp.MustCompile(`(^|[^\w.\-])(\d+(?:\.\d+)?) ([A-Z]{3})\b(?: ≥ (\d+)\b)?`)
 )
 
 // plainReason puts a task's reason, as the run wrote it for the record,
@@ -258,8 +263,30 @@ var (
 // (14 days after the due date; after the firm reminder on 8 May 2026) for
 // INV-1". Only the step codes in the run's phrases and the dates after
 // on/by/due/since/of change (an invoice number such as INV-2026-05-01 is
-// kept as it is); a reason in another shape is shown unchanged.
+// kept as it is), and amounts ("23221.30 EUR") are written as every page
+// writes money ("EUR 23,221.30"); a reason in another shape is shown
+// unchanged.
 func plainReason(s string) string {
+	s = reasonMoney.ReplaceAllStringFunc(s, func(m string) string {
+		p := reasonMoney.FindStringSubmatch(m)
+		cur, err := money.ParseCurrency(p[3])
+		if err != nil {
+			return m
+		}
+		a, err := money.Parse(p[2], cur)
+		if err != nil {
+			return m
+		}
+		out := p[1] + formatMoney(a.Minor(), cur)
+		if p[4] != "" {
+			bar, err := money.Parse(p[4], cur)
+			if err != nil {
+				return m
+			}
+			out += " ≥ " + formatMoney(bar.Minor(), cur)
+		}
+		return out
+	})
 	s = reasonStep.ReplaceAllStringFunc(s, func(m string) string {
 		p := reasonStep.FindStringSubmatch(m)
 		lead, step, tail := p[1], p[2], p[3]
