@@ -57,6 +57,7 @@ type taskRow struct {
 	Why      string            // the reason, as a sentence: the next best action
 	Customer string            // name (external ref)
 	Mine     bool
+	Holder   string   // who holds a claimed task that is not Mine, by name
 	Form     taskForm // what was entered, with errors, after a failed action
 }
 
@@ -110,6 +111,7 @@ func (s *Server) worklistView(r *http.Request, u *service.SignedIn, queue string
 	}
 	ctx := r.Context()
 	names := map[string]string{}
+	holders := map[string]string{} // ClaimedBy → the holder's name
 	for _, status := range []string{store.TaskClaimed, store.TaskOpen} {
 		tasks, _, err := s.svc.Tasks(ctx, store.TaskFilter{Queue: queue, Status: status, Page: store.Page{Limit: 100}})
 		if err != nil {
@@ -140,10 +142,45 @@ func (s *Server) worklistView(r *http.Request, u *service.SignedIn, queue string
 			if len(card.Reasons) > 0 {
 				why = card.Reasons[len(card.Reasons)-1] // the latest; the earlier ones are listed below it
 			}
-			v.Tasks = append(v.Tasks, taskRow{Task: t, Card: card, Why: sentence(why), Customer: name, Mine: t.ClaimedBy == u.Actor.ID})
+			// A claim from the worklist or the API records the actor
+			// ("user:usr_…"); the run claims a key account's call for its
+			// owner by user id ("usr_…"). Either is the signed-in user's.
+			mine := t.ClaimedBy == u.Actor.ID || (u.User.ID != "" && t.ClaimedBy == u.User.ID)
+			row := taskRow{Task: t, Card: card, Why: sentence(why), Customer: name, Mine: mine}
+			if t.Status == store.TaskClaimed && !row.Mine {
+				h, ok := holders[t.ClaimedBy]
+				if !ok {
+					h = s.holderName(r, t.ClaimedBy)
+					holders[t.ClaimedBy] = h
+				}
+				row.Holder = h
+			}
+			v.Tasks = append(v.Tasks, row)
 		}
 	}
 	return v, nil
+}
+
+// holderName names who holds a claimed task: a member of staff by name
+// (a claim from the worklist or the API records "user:usr_…"; the run
+// claims a key account's call for its owner as "usr_…"), an API token as
+// such; anything else as recorded.
+func (s *Server) holderName(r *http.Request, claimedBy string) string {
+	id := strings.TrimPrefix(claimedBy, "user:")
+	switch {
+	case strings.HasPrefix(id, "usr_"):
+		u, err := s.svc.StaffUser(r.Context(), id)
+		if err != nil {
+			return claimedBy // a user since removed: the record is all there is
+		}
+		if u.Name != "" {
+			return u.Name
+		}
+		return u.Email
+	case strings.HasPrefix(claimedBy, "token:"):
+		return "an API token"
+	}
+	return claimedBy
 }
 
 // taskAction claims, releases or completes a task from the worklist.

@@ -106,6 +106,10 @@ func TestWeb_Worklist(t *testing.T) {
 	if !strings.Contains(r.Body, `role="alert"`) || !strings.Contains(r.Body, "claimed by") {
 		t.Errorf("the conflict is not said on the page")
 	}
+	// The other agent's card names who holds the task, not their user id.
+	if page := o.get("/worklist"); !strings.Contains(page.Body, `<span class="badge">Claimed by Alex Agent</span>`) {
+		t.Errorf("the other agent's card does not name the holder: %q", regexp.MustCompile(`<span class="badge">[^<]*</span>`).FindAllString(page.Body, -1))
+	}
 
 	// A promise without amount and date: errors next to the fields, the
 	// task still open and claimed.
@@ -187,6 +191,69 @@ func TestWeb_WorklistCard(t *testing.T) {
 	}
 	if m := regexp.MustCompile(`<div><dt>(?:Overdue|Phone)</dt><dd>.*?</dd></div>|<p class="task-why">.*?</p>`).FindAllString(page.Body, -1); t.Failed() {
 		t.Logf("the card's facts: %q", m)
+	}
+}
+
+// TestWeb_WorklistOwnersCall: the run claims a key account's personal call
+// for the account owner; on the owner's worklist it is theirs ("Yours",
+// with Release and Complete), and another agent's card names the owner.
+func TestWeb_WorklistOwnersCall(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"), testutil.Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := service.New(st, testutil.Clock)
+	ctx := testutil.Admin(context.Background())
+	for _, u := range []service.UserInput{
+		{Email: agentEmail, Name: "Alex Agent", Role: service.RoleAgent, Password: agentPassword},
+		{Email: "other@example.com", Name: "Olga Other", Role: service.RoleAgent, Password: agentPassword},
+	} {
+		if _, err := svc.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "K-1", Name: "Kappa Key Ltd", Email: "k-1@example.com", Phone: "+44 20 7946 0020",
+		Kind: "business", Jurisdiction: "GB", TimeZone: "Europe/London", Segment: "key_account", Owner: agentEmail}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "K-1-1", CustomerID: "K-1", IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "900.00"}); err != nil {
+		t.Fatal(err)
+	}
+	// The firm step (+7, 8 May) of a key account is a personal call first.
+	for d := 2; d <= 8; d++ {
+		if _, err := svc.StartRun(ctx, service.RunInput{AsOf: fmt.Sprintf("2026-05-%02d", d)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tasks, _, err := svc.Tasks(ctx, store.TaskFilter{Status: store.TaskClaimed})
+	if err != nil || len(tasks) != 1 || tasks[0].Kind != "call" {
+		t.Fatalf("claimed tasks %+v, %v", tasks, err)
+	}
+	id, queue := tasks[0].ID, tasks[0].Queue
+	srv := httptest.NewServer(web.New(svc, quiet).Handler())
+	defer srv.Close()
+
+	owner := newBrowser(t, srv)
+	wantStatus(t, owner.signIn(agentEmail, agentPassword), http.StatusSeeOther)
+	page := owner.get("/worklist?queue=" + queue)
+	card := regexp.MustCompile(`(?s)<li class="task panel" id="task-` + id + `">.*?</li>\s*(?:<li class="task panel"|</ol>)`).FindString(page.Body)
+	for _, want := range []string{`<span class="badge">Yours</span>`, `value="release"`, `value="complete"`} {
+		if !strings.Contains(card, want) {
+			t.Errorf("the owner's card lacks %q:\n%s", want, card)
+		}
+	}
+	other := newBrowser(t, srv)
+	wantStatus(t, other.signIn("other@example.com", agentPassword), http.StatusSeeOther)
+	if page := other.get("/worklist?queue=" + queue); !strings.Contains(page.Body, `<span class="badge">Claimed by Alex Agent</span>`) {
+		t.Errorf("another agent's card does not name the owner: %q", regexp.MustCompile(`<span class="badge">[^<]*</span>`).FindAllString(page.Body, -1))
+	}
+	// The owner completes it from the card.
+	r := owner.do(http.MethodPost, "/worklist/"+id, url.Values{"csrf_token": {match(t, csrfInput, page.Body)}, "queue": {queue},
+		"action": {"complete"}, "outcome": {"reached"}, "note": {"spoke to the finance director"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if done, _, err := svc.Tasks(ctx, store.TaskFilter{Status: store.TaskDone}); err != nil || len(done) != 1 || done[0].ID != id || done[0].Outcome != "reached" {
+		t.Errorf("done tasks %+v, %v", done, err)
 	}
 }
 
