@@ -4,11 +4,14 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"settle/internal/apperr"
+	"settle/internal/civil"
+	"settle/internal/money"
 	"settle/internal/service"
 	"settle/internal/store"
 )
@@ -54,6 +57,7 @@ type taskRow struct {
 	Why      string            // the reason, as a sentence: the next best action
 	Customer string            // name (external ref)
 	Mine     bool
+	Holder   string   // who holds a claimed task that is not Mine, by name
 	Form     taskForm // what was entered, with errors, after a failed action
 }
 
@@ -107,6 +111,7 @@ func (s *Server) worklistView(r *http.Request, u *service.SignedIn, queue string
 	}
 	ctx := r.Context()
 	names := map[string]string{}
+	holders := map[string]string{} // ClaimedBy → the holder's name
 	for _, status := range []string{store.TaskClaimed, store.TaskOpen} {
 		tasks, _, err := s.svc.Tasks(ctx, store.TaskFilter{Queue: queue, Status: status, Page: store.Page{Limit: 100}})
 		if err != nil {
@@ -130,14 +135,52 @@ func (s *Server) worklistView(r *http.Request, u *service.SignedIn, queue string
 			if err != nil {
 				return nil, err
 			}
-			why := t.Reason
+			for i := range card.Reasons {
+				card.Reasons[i] = plainReason(card.Reasons[i])
+			}
+			why := plainReason(t.Reason)
 			if len(card.Reasons) > 0 {
 				why = card.Reasons[len(card.Reasons)-1] // the latest; the earlier ones are listed below it
 			}
-			v.Tasks = append(v.Tasks, taskRow{Task: t, Card: card, Why: sentence(why), Customer: name, Mine: t.ClaimedBy == u.Actor.ID})
+			// A claim from the worklist or the API records the actor
+			// ("user:usr_…"); the run claims a key account's call for its
+			// owner by user id ("usr_…"). Either is the signed-in user's.
+			mine := t.ClaimedBy == u.Actor.ID || (u.User.ID != "" && t.ClaimedBy == u.User.ID)
+			row := taskRow{Task: t, Card: card, Why: sentence(why), Customer: name, Mine: mine}
+			if t.Status == store.TaskClaimed && !row.Mine {
+				h, ok := holders[t.ClaimedBy]
+				if !ok {
+					h = s.holderName(r, t.ClaimedBy)
+					holders[t.ClaimedBy] = h
+				}
+				row.Holder = h
+			}
+			v.Tasks = append(v.Tasks, row)
 		}
 	}
 	return v, nil
+}
+
+// holderName names who holds a claimed task: a member of staff by name
+// (a claim from the worklist or the API records "user:usr_…"; the run
+// claims a key account's call for its owner as "usr_…"), an API token as
+// such; anything else as recorded.
+func (s *Server) holderName(r *http.Request, claimedBy string) string {
+	id := strings.TrimPrefix(claimedBy, "user:")
+	switch {
+	case strings.HasPrefix(id, "usr_"):
+		u, err := s.svc.StaffUser(r.Context(), id)
+		if err != nil {
+			return claimedBy // a user since removed: the record is all there is
+		}
+		if u.Name != "" {
+			return u.Name
+		}
+		return u.Email
+	case strings.HasPrefix(claimedBy, "token:"):
+		return "an API token"
+	}
+	return claimedBy
 }
 
 // taskAction claims, releases or completes a task from the worklist.
@@ -201,6 +244,109 @@ func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, u *service.S
 		}
 	}
 	s.render(w, r, status, "worklist", "", pageFor(u, "Worklist", "worklist", v))
+}
+
+func init() {
+	sectionFuncs["dialable"] = dialable
+}
+
+// dialable is a phone number as a tel: link dials it: the digits, after a
+// leading + for an international number. People type spaces, brackets,
+// dashes and dots ("+44 20 7946 0958"); RFC 3966 allows no spaces in a
+// tel: URI, and a dialer given "tel:+44%2020…" may not take it as a
+// number. The card still shows the number as stored.
+func dialable(phone string) string {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(phone) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// stepWords are the default ladder's steps as an agent says them.
+var stepWords = map[string]string{
+	"reminder": "reminder", "due_today": "due-today notice", "overdue": "overdue notice", "firm": "firm reminder",
+	"call": "call", "demand": "demand", "final_notice": "final notice", "review": "agency or legal review",
+}
+
+// stepWord is a ladder step in words: the default ladder's as above, a
+// policy's own step by its name with spaces for underscores.
+func stepWord(step string) string {
+	if w, ok := stepWords[step]; ok {
+		return w
+	}
+	return strings.ReplaceAll(step, "_", " ")
+}
+
+// The places where the run's task reasons (internal/collect, service) name
+// a step by its code or a date as YYYY-MM-DD.
+var (
+	reasonStep   = regexp.MustCompile(`\b(ladder step|after|the automated|the) ([a-z][a-z0-9_]*)( on| letter of|\b)`)
+	reasonDateOn = regexp.MustCompile(`\b(on|by|due|since|of) (\d{4}-\d{2}-\d{2})\b`)
+	// "9000.00 GBP", and a large account's threshold after it: "≥ 8000"
+	// (major units of the same currency); not the end of an invoice
+	// number ("INV-100 USD").
+	reasonMoney = regexp.MustCompile(`(^|[^\w.\-])(\d+(?:\.\d+)?) ([A-Z]{3})\b(?: ≥ (\d+)\b)?`)
+)
+
+// plainReason puts a task's reason, as the run wrote it for the record,
+// in the words of the rest of the page: "ladder step call (14 days after
+// the due date; after firm on 2026-05-08) for INV-1" reads "the call step
+// (14 days after the due date; after the firm reminder on 8 May 2026) for
+// INV-1". Only the step codes in the run's phrases and the dates after
+// on/by/due/since/of change (an invoice number such as INV-2026-05-01 is
+// kept as it is), and amounts ("23221.30 EUR") are written as every page
+// writes money ("EUR 23,221.30"); a reason in another shape is shown
+// unchanged.
+func plainReason(s string) string {
+	s = reasonMoney.ReplaceAllStringFunc(s, func(m string) string {
+		p := reasonMoney.FindStringSubmatch(m)
+		cur, err := money.ParseCurrency(p[3])
+		if err != nil {
+			return m
+		}
+		a, err := money.Parse(p[2], cur)
+		if err != nil {
+			return m
+		}
+		out := p[1] + formatMoney(a.Minor(), cur)
+		if p[4] != "" {
+			bar, err := money.Parse(p[4], cur)
+			if err != nil {
+				return m
+			}
+			out += " ≥ " + formatMoney(bar.Minor(), cur)
+		}
+		return out
+	})
+	s = reasonStep.ReplaceAllStringFunc(s, func(m string) string {
+		p := reasonStep.FindStringSubmatch(m)
+		lead, step, tail := p[1], p[2], p[3]
+		switch {
+		case lead == "ladder step":
+			return "the " + stepWord(step) + " step" + tail
+		case lead == "after" && tail == " on":
+			return "after the " + stepWord(step) + tail
+		case lead == "the automated":
+			return lead + " " + stepWord(step) + tail
+		case lead == "the" && tail == " letter of":
+			return "the " + stepWord(step) + tail
+		}
+		return m
+	})
+	return reasonDateOn.ReplaceAllStringFunc(s, func(m string) string {
+		p := reasonDateOn.FindStringSubmatch(m)
+		d, err := civil.Parse(p[2])
+		if err != nil {
+			return m
+		}
+		return p[1] + " " + formatDate(d)
+	})
 }
 
 // sentence starts s with a capital letter.

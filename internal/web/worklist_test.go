@@ -73,8 +73,8 @@ func TestWeb_Worklist(t *testing.T) {
 	// the customer's time now (12:00 UTC is 13:00 in London in June) and
 	// whether a call is allowed then: not at 13:00, outside the default
 	// call window 09:30–11:30 on weekdays; next 09:30 Tuesday.
-	for _, want := range []string{"Wanda Walker (W-1)", "Walt Wren (W-2)", "Ladder step call", `aria-current="page">Tier 1`,
-		"<dd>120.00 GBP · 31 days late</dd>", `href="tel:&#43;44%2020%207946%200010"`, "13:00 Mon 1 Jun, Europe/London", "do not call now",
+	for _, want := range []string{"Wanda Walker (W-1)", "Walt Wren (W-2)", "The call step (14 days after the due date; after the firm reminder on 8 May 2026) for W-1-1", `aria-current="page">Tier 1`,
+		"<dd>GBP\u00a0120.00 · 31 days late</dd>", `href="tel:&#43;442079460010"`, "13:00 Mon 1 Jun, Europe/London", "do not call now",
 		"outside the call window 09:30–11:30 on weekdays; next 09:30 Tue 2 Jun 2026"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the worklist lacks %q", want)
@@ -106,6 +106,10 @@ func TestWeb_Worklist(t *testing.T) {
 	if !strings.Contains(r.Body, `role="alert"`) || !strings.Contains(r.Body, "claimed by") {
 		t.Errorf("the conflict is not said on the page")
 	}
+	// The other agent's card names who holds the task, not their user id.
+	if page := o.get("/worklist"); !strings.Contains(page.Body, `<span class="badge">Claimed by Alex Agent</span>`) {
+		t.Errorf("the other agent's card does not name the holder: %q", regexp.MustCompile(`<span class="badge">[^<]*</span>`).FindAllString(page.Body, -1))
+	}
 
 	// A promise without amount and date: errors next to the fields, the
 	// task still open and claimed.
@@ -133,6 +137,123 @@ func TestWeb_Worklist(t *testing.T) {
 	page = b.get("/worklist")
 	if strings.Contains(page.Body, "task-"+id) {
 		t.Error("a done task is still on the worklist")
+	}
+}
+
+// TestWeb_WorklistCard: a task card says money as every other page does
+// (the code, then the amount in groups of thousands: "GBP 1,234.50"), and
+// its tel: link dials the number as typed without its spaces, brackets and
+// dashes (RFC 3966 allows none of the spaces people type), while the link
+// shows the number as stored.
+func TestWeb_WorklistCard(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"), testutil.Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := service.New(st, testutil.Clock)
+	ctx := testutil.Admin(context.Background())
+	if _, err := svc.CreateUser(ctx, service.UserInput{Email: agentEmail, Name: "Alex Agent", Role: service.RoleAgent, Password: agentPassword}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "C-1", Name: "Cora Card", Email: "c-1@example.com", Phone: "+1 (555) 010-2030",
+		Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "C-1-1", CustomerID: "C-1", IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "1234.50"}); err != nil {
+		t.Fatal(err)
+	}
+	// Overdue (+3), firm (+7), then the call on +14, as in TestWeb_Worklist.
+	for d := 2; d <= 15; d++ {
+		if _, err := svc.StartRun(ctx, service.RunInput{AsOf: fmt.Sprintf("2026-05-%02d", d)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tasks, _, err := svc.Tasks(ctx, store.TaskFilter{Status: store.TaskOpen})
+	if err != nil || len(tasks) != 1 || tasks[0].Kind != "call" {
+		t.Fatalf("tasks %+v, %v", tasks, err)
+	}
+	srv := httptest.NewServer(web.New(svc, quiet).Handler())
+	defer srv.Close()
+	b := newBrowser(t, srv)
+	wantStatus(t, b.signIn(agentEmail, agentPassword), http.StatusSeeOther)
+	page := b.get("/worklist?queue=" + tasks[0].Queue)
+	wantStatus(t, page, 200)
+	// 1,234.50 GBP due 1 May, the test clock's 1 June: 31 days late. The
+	// reason in words: the run wrote "ladder step call (14 days after the
+	// due date; after firm on 2026-05-08) for C-1-1" (the firm step on
+	// 8 May: due + 7, four days after the overdue step on 4 May).
+	for _, want := range []string{"<dd>GBP\u00a01,234.50 · 31 days late</dd>", `<a href="tel:&#43;15550102030">&#43;1 (555) 010-2030</a>`,
+		`</span>The call step (14 days after the due date; after the firm reminder on 8 May 2026) for C-1-1</p>`} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the card lacks %q", want)
+		}
+	}
+	if m := regexp.MustCompile(`<div><dt>(?:Overdue|Phone)</dt><dd>.*?</dd></div>|<p class="task-why">.*?</p>`).FindAllString(page.Body, -1); t.Failed() {
+		t.Logf("the card's facts: %q", m)
+	}
+}
+
+// TestWeb_WorklistOwnersCall: the run claims a key account's personal call
+// for the account owner; on the owner's worklist it is theirs ("Yours",
+// with Release and Complete), and another agent's card names the owner.
+func TestWeb_WorklistOwnersCall(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"), testutil.Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := service.New(st, testutil.Clock)
+	ctx := testutil.Admin(context.Background())
+	for _, u := range []service.UserInput{
+		{Email: agentEmail, Name: "Alex Agent", Role: service.RoleAgent, Password: agentPassword},
+		{Email: "other@example.com", Name: "Olga Other", Role: service.RoleAgent, Password: agentPassword},
+	} {
+		if _, err := svc.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "K-1", Name: "Kappa Key Ltd", Email: "k-1@example.com", Phone: "+44 20 7946 0020",
+		Kind: "business", Jurisdiction: "GB", TimeZone: "Europe/London", Segment: "key_account", Owner: agentEmail}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "K-1-1", CustomerID: "K-1", IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "900.00"}); err != nil {
+		t.Fatal(err)
+	}
+	// The firm step (+7, 8 May) of a key account is a personal call first.
+	for d := 2; d <= 8; d++ {
+		if _, err := svc.StartRun(ctx, service.RunInput{AsOf: fmt.Sprintf("2026-05-%02d", d)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tasks, _, err := svc.Tasks(ctx, store.TaskFilter{Status: store.TaskClaimed})
+	if err != nil || len(tasks) != 1 || tasks[0].Kind != "call" {
+		t.Fatalf("claimed tasks %+v, %v", tasks, err)
+	}
+	id, queue := tasks[0].ID, tasks[0].Queue
+	srv := httptest.NewServer(web.New(svc, quiet).Handler())
+	defer srv.Close()
+
+	owner := newBrowser(t, srv)
+	wantStatus(t, owner.signIn(agentEmail, agentPassword), http.StatusSeeOther)
+	page := owner.get("/worklist?queue=" + queue)
+	card := regexp.MustCompile(`(?s)<li class="task panel" id="task-` + id + `">.*?</li>\s*(?:<li class="task panel"|</ol>)`).FindString(page.Body)
+	for _, want := range []string{`<span class="badge">Yours</span>`, `value="release"`, `value="complete"`} {
+		if !strings.Contains(card, want) {
+			t.Errorf("the owner's card lacks %q:\n%s", want, card)
+		}
+	}
+	other := newBrowser(t, srv)
+	wantStatus(t, other.signIn("other@example.com", agentPassword), http.StatusSeeOther)
+	if page := other.get("/worklist?queue=" + queue); !strings.Contains(page.Body, `<span class="badge">Claimed by Alex Agent</span>`) {
+		t.Errorf("another agent's card does not name the owner: %q", regexp.MustCompile(`<span class="badge">[^<]*</span>`).FindAllString(page.Body, -1))
+	}
+	// The owner completes it from the card.
+	r := owner.do(http.MethodPost, "/worklist/"+id, url.Values{"csrf_token": {match(t, csrfInput, page.Body)}, "queue": {queue},
+		"action": {"complete"}, "outcome": {"reached"}, "note": {"spoke to the finance director"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if done, _, err := svc.Tasks(ctx, store.TaskFilter{Status: store.TaskDone}); err != nil || len(done) != 1 || done[0].ID != id || done[0].Outcome != "reached" {
+		t.Errorf("done tasks %+v, %v", done, err)
 	}
 }
 
