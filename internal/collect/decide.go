@@ -47,7 +47,7 @@ func Decide(p Party, channel, debtID string, want time.Time, history []Attempt, 
 		return Decision{Blocked: true, Reason: "blocked: unknown channel " + quoteLine(channel) + " (use email, sms, letter, call or meeting)"}
 	}
 	if optedOut(p.OptOuts, ch) {
-		return Decision{Blocked: true, Reason: "blocked: the customer opted out of " + ch + "; use another channel"}
+		return Decision{Blocked: true, Reason: "blocked: the customer opted out of " + channelNoun(ch) + "; use another channel"}
 	}
 	s := newSubject(p)
 	var cr channelRules
@@ -699,4 +699,16 @@ func quoteDebt(id string) string {
 		}
 	}
 	return id
+}
+
+// channelNoun names what a customer opts out of, in plain words: "emails",
+// "text messages", "letters", "calls", "meetings".
+func channelNoun(ch string) string {
+	switch ch {
+	case SMS:
+		return "text messages"
+	case Email, Letter, Call, Meeting:
+		return ch + "s"
+	}
+	return ch
 }

@@ -141,7 +141,7 @@ func TestDecide_OptOut(t *testing.T) {
 	withdrawn.OptOuts = map[string]bool{SMS: false}
 	runDecideCases(t, []decideCase{
 		{name: "opted_out_sms", p: optSMS, ch: SMS, want: "2026-03-10T14:00:00Z", blocked: true,
-			reason: "blocked: the customer opted out of sms; use another channel"},
+			reason: "blocked: the customer opted out of text messages; use another channel"},
 		// Even at a time that would be allowed, and even out of hours: no
 		// slot is offered on the refused channel.
 		{name: "opted_out_out_of_hours", p: optSMS, ch: SMS, want: "2026-03-10T03:00:00Z", blocked: true},

@@ -768,10 +768,14 @@ func (s CustomerState) done(subject, step string) bool { return s.Done[subject][
 
 func offsetText(d int) string {
 	switch {
+	case d == -1:
+		return "1 day before the due date"
 	case d < 0:
 		return fmt.Sprintf("%d days before the due date", -d)
 	case d == 0:
 		return "the due date"
+	case d == 1:
+		return "1 day after the due date"
 	default:
 		return fmt.Sprintf("%d days after the due date", d)
 	}

@@ -645,7 +645,7 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 				// The account owner makes a key account's personal call:
 				// the task is theirs from the start (they may release it).
 				now := tx.Now()
-				pa.task.Status, pa.task.ClaimedBy, pa.task.ClaimedAt = store.TaskClaimed, cust.Owner, &now
+				pa.task.Status, pa.task.ClaimedBy, pa.task.ClaimedAt = store.TaskClaimed, UserActorID(cust.Owner), &now
 				pa.task.Reason += "; for the account owner"
 			}
 		}

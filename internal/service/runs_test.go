@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"settle/internal/apperr"
 	"settle/internal/civil"
 	"settle/internal/collect"
 	"settle/internal/service"
@@ -737,7 +738,27 @@ func TestRun_KeyAccountCallForTheOwner(t *testing.T) {
 			got[c.ExternalRef] = k.Status + " " + k.ClaimedBy
 		}
 	}
-	if got["OWNED"] != "claimed "+owner.ID || got["NOBODY"] != "open " {
-		t.Errorf("senior calls %v; want OWNED's claimed by %s, NOBODY's open", got, owner.ID)
+	ownerID := service.UserActorID(owner.ID)
+	if got["OWNED"] != "claimed "+ownerID || got["NOBODY"] != "open " {
+		t.Errorf("senior calls %v; want OWNED's claimed by %s, NOBODY's open", got, ownerID)
+	}
+	// The call is the owner's: another agent may neither release nor
+	// complete it; the owner (signed in, as the web and API name them)
+	// completes it.
+	var call store.Task
+	for _, k := range allTasks(t, ctx, svc) {
+		if k.Queue == "tier2" && k.Kind == "call" && k.ClaimedBy == ownerID {
+			call = k
+		}
+	}
+	other := service.WithActor(context.Background(), service.Actor{ID: service.UserActorID("usr_someone_else"), Role: service.RoleAgent})
+	for _, action := range []string{"release", "complete"} {
+		if _, err := svc.UpdateTask(other, call.ID, service.TaskUpdate{Action: action, Outcome: "no_answer"}); apperr.CodeOf(err) != apperr.Conflict {
+			t.Errorf("another agent's %s of the owner's call: %v, want a conflict", action, err)
+		}
+	}
+	mine := service.WithActor(context.Background(), service.Actor{ID: ownerID, Role: service.RoleAgent})
+	if done, err := svc.UpdateTask(mine, call.ID, service.TaskUpdate{Action: "complete", Outcome: "no_answer"}); err != nil || done.Status != store.TaskDone {
+		t.Errorf("the owner completes their call: %+v, %v", done, err)
 	}
 }

@@ -85,7 +85,11 @@ func (s *Service) TaskCard(ctx context.Context, t store.Task, now time.Time) (*T
 		party := collect.Party{Kind: cust.Kind, Jurisdiction: cust.Jurisdiction, TimeZone: cust.TimeZone, OptOuts: optOuts[cust.ID]}
 		dec := collect.Decide(party, collect.Call, strings.Join(t.InvoiceIDs, ","), now, contactHistory(calls[cust.ID]), collect.DefaultRules())
 		card.CallAllowed, card.CallNote = dec.Allowed, dec.Reason
-		if card.Phone == "" {
+		switch {
+		case dec.Blocked:
+			// Opted out of calls: no number to dial on the card.
+			card.Phone, card.CallNote = "", "the customer opted out of calls: do not call; write instead"
+		case card.Phone == "":
 			card.CallAllowed, card.CallNote = false, "no phone number on file: write instead, or ask for one"
 		}
 		return nil

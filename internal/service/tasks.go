@@ -102,10 +102,18 @@ func (s *Service) UpdateTask(ctx context.Context, id string, in TaskUpdate) (*st
 			if t.Status != store.TaskClaimed {
 				return apperr.Errorf(apperr.Conflict, "task %s is %s, not claimed", t.ID, t.Status)
 			}
+			if err := holds(a, t); err != nil {
+				return err
+			}
 			t.Status, t.ClaimedBy, t.ClaimedAt = store.TaskOpen, "", nil
 		case "complete":
 			if t.Status == store.TaskDone {
 				return apperr.Errorf(apperr.Conflict, "task %s is done already", t.ID)
+			}
+			if t.Status == store.TaskClaimed {
+				if err := holds(a, t); err != nil {
+					return err
+				}
 			}
 			if _, ok := taskOutcomes[in.Outcome]; !ok {
 				return apperr.Field("outcome", "%q must be reached, promise_made, dispute_raised, no_answer, wrong_number, escalated or resolved", in.Outcome)
@@ -126,6 +134,16 @@ func (s *Service) UpdateTask(ctx context.Context, id string, in TaskUpdate) (*st
 		return audit(ctx, tx, "task."+strings.ToLower(in.Action), "task", t.ID, in)
 	})
 	return t, err
+}
+
+// holds refuses an agent acting on a task another has claimed: only the
+// holder releases or completes it (an admin may, to free a task whose
+// holder is away).
+func holds(a Actor, t *store.Task) error {
+	if t.ClaimedBy == a.ID || a.Role == RoleAdmin {
+		return nil
+	}
+	return apperr.Errorf(apperr.Conflict, "task %s is claimed by %s: only they (or an admin) can release or complete it", t.ID, t.ClaimedBy)
 }
 
 // applyOutcome records the call as an interaction and feeds the outcome

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -153,5 +154,40 @@ func TestConversation_HoldsTheNextCall(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A customer who opted out of calls after a call task was made: the card
+// offers no number to dial and says why.
+func TestTaskCard_OptedOutOfCalls(t *testing.T) {
+	svc := service.New(testutil.SQLite(t), testutil.Clock)
+	ctx := testutil.Admin(context.Background())
+	if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "OC", Name: "Olive Caller", Email: "oc@example.com", Phone: "+44 20 7946 0011",
+		Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "OC-1", CustomerID: "OC", IssueDate: "2026-04-01", DueDate: "2026-05-01", Currency: "GBP", Amount: "120.00"}); err != nil {
+		t.Fatal(err)
+	}
+	runDays(t, ctx, svc, "2026-05-02", "2026-05-16")
+	var call *store.Task
+	for _, k := range allTasks(t, ctx, svc) {
+		if k.Kind == "call" && k.Status == store.TaskOpen {
+			call = &k
+		}
+	}
+	if call == nil {
+		t.Fatal("no open call task by +15")
+	}
+	card, err := svc.TaskCard(ctx, *call, testutil.Clock())
+	if err != nil || card.Phone == "" {
+		t.Fatalf("before the opt-out: %+v, %v; want the phone", card, err)
+	}
+	if _, err := svc.SetOptOut(ctx, "OC", service.OptOutInput{Channel: "call", OptedOut: true, Source: "call"}); err != nil {
+		t.Fatal(err)
+	}
+	card, err = svc.TaskCard(ctx, *call, testutil.Clock())
+	if err != nil || card.Phone != "" || card.CallAllowed || !strings.Contains(card.CallNote, "opted out of calls") {
+		t.Errorf("after the opt-out: %+v, %v; want no phone, no call, the reason", card, err)
 	}
 }

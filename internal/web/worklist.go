@@ -283,6 +283,22 @@ func stepWord(step string) string {
 	return strings.ReplaceAll(step, "_", " ")
 }
 
+// stepTitle is a message's or task's step as a heading says it: the
+// template editor's label for a message step ("Final notice"), else the
+// step in words with a capital.
+func stepTitle(step string) string {
+	if l, ok := stepLabels[step]; ok {
+		return l
+	}
+	w := stepWord(step)
+	if w == "" {
+		return w
+	}
+	return strings.ToUpper(w[:1]) + w[1:]
+}
+
+func init() { sectionFuncs["step"] = stepTitle }
+
 // The places where the run's task reasons (internal/collect, service) name
 // a step by its code or a date as YYYY-MM-DD.
 var (
