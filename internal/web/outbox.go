@@ -56,6 +56,7 @@ type outboxRow struct {
 	service.OutboxItem
 	Letter string // the letter's attachment name ("" not a letter)
 	Form   outboxForm
+	Holder string // who held it, by name (holderName)
 }
 
 // outboxForm is an action's form as posted, with field errors.
@@ -133,6 +134,9 @@ func (s *Server) outboxView(r *http.Request, u *service.SignedIn, state, channel
 	}
 	for _, it := range items {
 		row := outboxRow{OutboxItem: it}
+		if it.HeldBy != "" {
+			row.Holder = s.holderName(r, it.HeldBy)
+		}
 		for _, a := range it.Attachments {
 			if it.Channel == notify.ChannelLetter && a.ContentType == "application/pdf" {
 				row.Letter = a.Name

@@ -62,7 +62,7 @@ func TestWeb_Outbox(t *testing.T) {
 	wantStatus(t, b.signIn(agentEmail, agentPassword), http.StatusSeeOther)
 	page := b.get("/outbox")
 	wantStatus(t, page, 200)
-	for _, want := range []string{"Olive Oak", "O-1-1", "120.00", `id="msg-` + id + `"`, `aria-current="page">Outbox`} {
+	for _, want := range []string{"Olive Oak", "O-1-1", "120.00", `id="msg-` + id + `"`, `aria-current="page">Outbox`, "· Due today</h2>"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the outbox lacks %q", want)
 		}
@@ -91,7 +91,7 @@ func TestWeb_Outbox(t *testing.T) {
 	r = post(b, "/outbox/"+id, url.Values{"action": {"hold"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	page = b.get(r.Header.Get("Location"))
-	if !strings.Contains(page.Body, "Held by user:") || !strings.Contains(page.Body, "Release") {
+	if !strings.Contains(page.Body, "Held by Alex Agent") || strings.Contains(page.Body, "Held by user:") || !strings.Contains(page.Body, "Release") {
 		t.Errorf("the held message is not shown held:\n%s", page.Body)
 	}
 
