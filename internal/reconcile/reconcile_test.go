@@ -244,3 +244,13 @@ func TestScan_LineBreaksAndNoBreakSpaces(t *testing.T) {
 		}
 	}
 }
+
+// A mangled mention that runs into the next one ("STL00000" and two
+// spaces before "STL-K222222U": read greedily, STL-00000STL) must not
+// hide the real reference after it (found by FuzzReference).
+func TestScan_MentionDoesNotSwallowTheNext(t *testing.T) {
+	sc := Scan("STL00000  STL-K222222U")
+	if len(sc.Refs) != 1 || sc.Refs[0].Written != "STL-K222222U" || !sc.Refs[0].Valid {
+		t.Errorf("Scan = %+v, want just the valid STL-K222222U", sc.Refs)
+	}
+}

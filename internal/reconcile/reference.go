@@ -176,7 +176,13 @@ type Scanned struct {
 // Banks mangle references: "STL 7K3M 9QXP", "stl-7k3m9qxp", "STL7K3M9QXP",
 // and wrap long remittance text: a line break or a no-break space may sit
 // anywhere a space can ("\r\n" is two; \s is ASCII-only, hence \p{Z}).
-var refPattern = regexp.MustCompile(`(?i)\bSTL[\s\p{Z}\-_.:/]*((?:[0-9A-Z][\s\p{Z}\-]{0,2}){7}[0-9A-Z])\b`)
+var refPattern = regexp.MustCompile(`^(?i)STL[\s\p{Z}\-_.:/]*((?:[0-9A-Z][\s\p{Z}\-]{0,2}){7}[0-9A-Z])\b`)
+
+// refStart finds where a reference may start: every "STL" at a word's
+// start. Each is tried on its own (refPattern, anchored there), so that a
+// mangled mention that swallows the next one's prefix ("STL00000  STL-…"
+// read as STL-00000STL) does not hide it.
+var refStart = regexp.MustCompile(`(?i)\bSTL`)
 
 // dropSeparators removes what refPattern allows between a code's symbols.
 func dropSeparators(r rune) rune {
@@ -189,9 +195,17 @@ func dropSeparators(r rune) rune {
 // Scan finds the plan references and other tokens in a reference text.
 func Scan(text string) Scanned {
 	var sc Scanned
-	rest := text
-	for _, m := range refPattern.FindAllStringSubmatchIndex(text, -1) {
-		code := strings.ToUpper(strings.Map(dropSeparators, text[m[2]:m[3]]))
+	type found struct {
+		from, to int
+		rm       RefMention
+	}
+	var all []found
+	for _, at := range refStart.FindAllStringIndex(text, -1) {
+		m := refPattern.FindStringSubmatchIndex(text[at[0]:])
+		if m == nil {
+			continue
+		}
+		code := strings.ToUpper(strings.Map(dropSeparators, text[at[0]+m[2]:at[0]+m[3]]))
 		if len(code) != CodeLen {
 			continue
 		}
@@ -199,11 +213,38 @@ func Scan(text string) Scanned {
 		if !rm.Valid {
 			rm.Fixes = CorrectionsOf(code)
 		}
-		sc.Refs = append(sc.Refs, rm)
-		rest = strings.Replace(rest, text[m[0]:m[1]], " ", 1)
+		all = append(all, found{at[0], at[0] + m[1], rm})
 	}
+	// Overlapping mentions: a valid one wins over an invalid one it
+	// overlaps; of two of the same kind, the first.
+	var kept []found
+	for i, f := range all {
+		drop := false
+		for j, g := range all {
+			if i == j || f.to <= g.from || g.to <= f.from {
+				continue
+			}
+			if (g.rm.Valid && !f.rm.Valid) || (g.rm.Valid == f.rm.Valid && j < i) {
+				drop = true
+			}
+		}
+		if !drop {
+			kept = append(kept, f)
+		}
+	}
+	var rest strings.Builder
+	last := 0
+	for _, f := range kept {
+		sc.Refs = append(sc.Refs, f.rm)
+		if f.from >= last {
+			rest.WriteString(text[last:f.from])
+			rest.WriteString(" ")
+			last = f.to
+		}
+	}
+	rest.WriteString(text[last:])
 	seen := map[string]bool{}
-	for _, w := range strings.FieldsFunc(rest, func(r rune) bool {
+	for _, w := range strings.FieldsFunc(rest.String(), func(r rune) bool {
 		return !(r == '-' || r == '/' || r == '_' || r == '.' || r == '#' ||
 			('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') ||
 			(r > 127 && !unicode.IsSpace(r) && !unicode.Is(unicode.Z, r)))
