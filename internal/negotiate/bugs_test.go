@@ -80,9 +80,12 @@ func TestRespond_LearnedCapacityKeepsFloor(t *testing.T) {
 func TestRespond_LearnedCapacityAcceptsOwnOffer(t *testing.T) {
 	c := Case{CustomerID: "repro-own", Currency: "USD", AsOf: civil.New(2026, 6, 1), Balance: 300_000, RiskBand: "C"}
 	s, _ := mustOpen(t, c, DefaultPolicy(""))
-	s1, r1 := mustRespond(t, s, Counter{Installments: 3})
+	// (The reproduction first asked for 3 installments; paying in 3
+	// months what we asked over 17 is now accepted outright (dominance.go),
+	// so it asks for 100.00 a month instead: the same learn() path.)
+	s1, r1 := mustRespond(t, s, Counter{InstallmentAmount: ptr(int64(10_000))})
 	if r1.Decision == DecisionAccept {
-		t.Fatalf("3 installments accepted: the reproduction no longer applies (%q)", r1.Explanation)
+		t.Fatalf("100.00 a month accepted: the reproduction no longer applies (%q)", r1.Explanation)
 	}
 	k := counterFor(s1.Standing)
 	s2, r2 := mustRespond(t, s1, k)

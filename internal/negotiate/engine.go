@@ -97,10 +97,20 @@ type Session struct {
 	Opening  Terms      `json:"opening"`
 	Standing Terms      `json:"standing"` // our last offer, or the customer's accepted proposal
 	Value    float64    `json:"value"`    // of Standing
+	// Resume is what a settlement that is not paid by its date is worth
+	// on that day: the negotiation resumes, and we accept nothing below
+	// the floor, so it is the floor as set when the negotiation opened
+	// (fixed for the session, so that a settlement's value does not move
+	// with later rounds). 0 in sessions stored before it existed: the
+	// no-deal alternative.
+	Resume float64 `json:"resume,omitempty"`
 	// Capacity is the monthly capacity the valuation uses once the
 	// customer's own proposals have revealed it (no budget given); 0: the
 	// case's figures decide.
 	Capacity float64 `json:"capacity,omitempty"`
+	// AgreedBy is why the customer's counter-offer was accepted
+	// (Basis*), "" until then.
+	AgreedBy string `json:"agreed_by,omitempty"`
 	// Alternatives of the last response: the customer may accept one of
 	// them instead of the standing offer.
 	Alternatives []Terms `json:"alternatives,omitempty"`
@@ -151,7 +161,19 @@ type Evaluation struct {
 	Floor        float64
 	NoDeal       float64
 	Opening      float64
+	// Basis says why a counter-offer was accepted: BasisTarget (worth the
+	// round's target), BasisDominates (it pays at least as much, no later,
+	// than an offer we would accept) or BasisSettlement (a settlement
+	// within the discount limit worth at least the floor). "" otherwise.
+	Basis string
 }
+
+// Why a counter-offer is accepted (Evaluation.Basis, Session.AgreedBy).
+const (
+	BasisTarget     = "target"
+	BasisDominates  = "dominates"
+	BasisSettlement = "settlement"
+)
 
 // Response answers an opening or a counter-offer.
 type Response struct {
@@ -284,7 +306,16 @@ func (e *engine) presentValue(t Terms) float64 {
 func (e *engine) valueWith(m model, t Terms) (v, completion float64) {
 	if t.Kind == KindLump {
 		p := m.oneOff(float64(t.LumpSum))
-		return m.valueLump(t.LumpSum, e.s.Case.Balance, e.t0(t.Start)), p
+		days := e.t0(t.Start)
+		// Not paid by its date, a settlement does not end the matter: the
+		// negotiation resumes then (Session.Resume: the floor set when it
+		// opened, from that day). Before it is set (while the opening is
+		// chosen) the claim goes to the no-deal alternative.
+		unpaid := m.noDeal(float64(e.s.Case.Balance)+m.fees, days)
+		if e.s.Resume > 0 && !m.riskFree {
+			unpaid = math.Max(unpaid, e.s.Resume*m.df(days))
+		}
+		return m.valueLump(t.LumpSum, days, unpaid), p
 	}
 	if !e.interest(t.Level) {
 		sh := shape(e.s.Case.Balance, t.DownPayment, t.Installments, t.Installment, t.Frequency, e.t0(t.Start))
@@ -535,6 +566,7 @@ func Open(c Case, p Policy) (Session, Response, error) {
 		return s, resp, nil
 	}
 	s.Max, s.Opening, s.Standing, s.Value = bestV, best, best, bestV
+	s.Resume = s.Min
 	resp.Status = s.Status
 	o, err := e.offer(best)
 	if err != nil {
@@ -635,8 +667,22 @@ func Respond(in Session, c Counter) (Session, Response, error) {
 	resp := Response{Round: s.Round}
 	resp.Evaluation = Evaluation{CounterValue: &askV, Target: target, Floor: s.Min, NoDeal: s.NoDeal, Opening: s.Max}
 
-	if ok && askV >= target {
-		s.Status, s.Standing, s.Value = StatusAgreed, ask, askV
+	// Accepted: a counter worth the round's target; one that pays at
+	// least as much, no later, than an offer we would accept (dominance.go);
+	// a settlement within the discount limit worth at least the floor.
+	basis := ""
+	switch {
+	case !ok:
+	case askV >= target:
+		basis = BasisTarget
+	case e.dominatesOurs(ask):
+		basis = BasisDominates
+	case ask.Kind == KindLump && askV >= s.Min:
+		basis = BasisSettlement
+	}
+	if basis != "" {
+		s.Status, s.Standing, s.Value, s.AgreedBy = StatusAgreed, ask, askV, basis
+		resp.Evaluation.Basis = basis
 		o, err := e.offer(ask)
 		if err != nil {
 			return in, Response{}, err

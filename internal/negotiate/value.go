@@ -207,8 +207,12 @@ func (m *model) valueStream(ps []payment, hazard, period float64) float64 {
 }
 
 // valueLump is a lump-sum settlement of amount at day t: paid with the
-// probability of a one-off payment, else the whole claim goes to no-deal.
-func (m *model) valueLump(amount, claim int64, t float64) float64 {
+// probability of a one-off payment; otherwise worth unpaid (today's value
+// of what follows a settlement that is not paid by its date). An unpaid
+// settlement does not end the matter: the negotiation resumes where it
+// stood (the engine passes the standing offer's value, delayed to t), or,
+// with no offer standing, the claim goes to the no-deal alternative.
+func (m *model) valueLump(amount int64, t, unpaid float64) float64 {
 	p := m.oneOff(float64(amount))
-	return p*float64(amount)*m.df(t) + (1-p)*m.noDeal(float64(claim)+m.fees, t)
+	return p*float64(amount)*m.df(t) + (1-p)*unpaid
 }

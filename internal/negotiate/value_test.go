@@ -325,7 +325,7 @@ func TestModel_valueLump(t *testing.T) {
 		// with 0.9996 either way.
 		m := testModel(t, "B", 500_000, 0.10, 0.3, 180, 2_000)
 		p := 1 - 0.01*0.2*0.2
-		small, big := m.valueLump(80_000, 120_000, 10), m.valueLump(100_000, 120_000, 10)
+		small, big := m.valueLump(80_000, 10, m.noDeal(120_000+2_000, 10)), m.valueLump(100_000, 10, m.noDeal(120_000+2_000, 10))
 		wantSmall, wantBig := lump(p, 80_000, 120_000, 2_000, 10), lump(p, 100_000, 120_000, 2_000, 10)
 		if math.Abs(small-wantSmall) > 1e-6 || math.Abs(big-wantBig) > 1e-6 {
 			t.Errorf("valueLump = %v and %v, want %v and %v", small, big, wantSmall, wantBig)
@@ -345,7 +345,7 @@ func TestModel_valueLump(t *testing.T) {
 		//           worth 0.92 × 100.00 = 92.00.
 		//   500.00: load 5: 0.08 + 0.20 × 4 = 0.88, worth 0.12 × 500.00 = 60.00.
 		m := testModel(t, "C", 5_000, 0, 0, 180, 0)
-		modest, far := m.valueLump(10_000, 100_000, 0), m.valueLump(50_000, 100_000, 0)
+		modest, far := m.valueLump(10_000, 0, m.noDeal(100_000, 0)), m.valueLump(50_000, 0, m.noDeal(100_000, 0))
 		if math.Abs(modest-0.92*10_000) > 1e-6 || math.Abs(far-0.12*50_000) > 1e-6 {
 			t.Errorf("valueLump = %v and %v, want %v and %v", modest, far, 0.92*10_000, 0.12*50_000)
 		}
@@ -355,11 +355,26 @@ func TestModel_valueLump(t *testing.T) {
 		// With a no-deal alternative (0.3 after 180 days at 10%) the
 		// failed lump sends the whole claim there.
 		m = testModel(t, "C", 5_000, 0.10, 0.3, 180, 0)
-		got := m.valueLump(50_000, 100_000, 7)
+		got := m.valueLump(50_000, 7, m.noDeal(100_000, 7))
 		if want := lump(0.12, 50_000, 100_000, 0, 7); math.Abs(got-want) > 1e-6 {
 			t.Errorf("valueLump(500.00) = %v, want %v", got, want)
 		}
 	})
+}
+
+// A settlement not paid by its date returns the case to the negotiation:
+// worth the standing offer's value from then on, not the no-deal
+// alternative's. Band C, affordable 50.00: 500.00 is paid with 0.12 (load
+// 5, as above); at 10% a year, 7 days out, D(7) = 1.1^(−7/365). With a
+// standing plan worth 900.00 the unpaid 0.88 is worth 0.88 × 900.00 ×
+// D(7); the paid 0.12 is worth 0.12 × 500.00 × D(7).
+func TestModel_valueLumpResumes(t *testing.T) {
+	m := testModel(t, "C", 5_000, 0.10, 0.3, 180, 0)
+	d7 := math.Pow(1.1, -7.0/365)
+	got := m.valueLump(50_000, 7, 90_000*d7)
+	if want := 0.12*50_000*d7 + 0.88*90_000*d7; math.Abs(got-want) > 1e-6 {
+		t.Errorf("valueLump = %v, want %v", got, want)
+	}
 }
 
 func TestModel_noDealAndDiscount(t *testing.T) {

@@ -93,6 +93,7 @@ type NegotiationEvaluation struct {
 	Floor        string `json:"floor" doc:"The reservation value: never offered or accepted below"`
 	NoDeal       string `json:"no_deal" doc:"Value of the alternative (agency or legal)"`
 	Opening      string `json:"opening" doc:"Value of the opening offer"`
+	Basis        string `json:"basis,omitempty" enum:"target,dominates,settlement" doc:"Why the counter-offer was accepted: worth this round's target; it pays at least as much, no later, than an offer we would accept; or a settlement within the discount limit worth at least the floor"`
 }
 
 // NegotiationReply is one response of the engine (contract.md's shape).
@@ -648,7 +649,7 @@ func reply(n *store.Negotiation, st negState, r negotiate.Response) NegotiationR
 		out.Concessions = append(out.Concessions, NegotiationConcession{Kind: c.Kind, Amount: money.New(c.Amount, cur).String(), Note: c.Note})
 	}
 	ev := r.Evaluation
-	out.Evaluation = NegotiationEvaluation{Target: m(ev.Target), Floor: m(ev.Floor), NoDeal: m(ev.NoDeal), Opening: m(ev.Opening)}
+	out.Evaluation = NegotiationEvaluation{Target: m(ev.Target), Floor: m(ev.Floor), NoDeal: m(ev.NoDeal), Opening: m(ev.Opening), Basis: ev.Basis}
 	if ev.CounterValue != nil {
 		out.Evaluation.CounterValue = m(*ev.CounterValue)
 	}

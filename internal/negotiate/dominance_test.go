@@ -1,0 +1,131 @@
+package negotiate
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"settle/internal/civil"
+	"settle/internal/plan"
+)
+
+// paysNoLater reports whether schedule a pays at least as much as b, no
+// later: on each of b's due dates, what a has paid by then (its due dates
+// on or before it) is at least what b has. Worked from the two schedules
+// directly, apart from the engine's own check (dominates).
+func paysNoLater(a, b plan.Schedule) bool {
+	if len(b.Installments) == 0 {
+		return false
+	}
+	for _, due := range b.Installments {
+		var byA, byB int64
+		for _, in := range a.Installments {
+			if !in.DueDate.After(due.DueDate) {
+				byA += in.Amount.Minor()
+			}
+		}
+		for _, in := range b.Installments {
+			if !in.DueDate.After(due.DueDate) {
+				byB += in.Amount.Minor()
+			}
+		}
+		if byA < byB {
+			return false
+		}
+	}
+	return true
+}
+
+// Dominance is law (issue 17): a counter-offer that pays at least as much
+// as our offer, no later, is accepted — whatever the model makes of the
+// customer's means. Over random cases and policies (plans without interest,
+// so that each counter below pays the same total), three dominant counters
+// against the opening: a larger installment at the same rhythm (it
+// finishes sooner), the same plan started earlier, and the whole balance
+// at once by the first due date. Every one must be accepted, and the
+// accepted schedule must pay no later than ours (checked by paysNoLater).
+func TestRespond_DominantCountersAccepted(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 2026))
+	checked, refused := 0, 0
+	var first []string
+	for i := 0; checked < 1200 && i < 5000; i++ {
+		c, p := randomCase(rng), randomPolicy(rng)
+		p.PlanRate = "0"
+		s, open, err := Open(c, p)
+		if err != nil || s.Status != StatusOpen || open.Offer == nil || open.Offer.Kind != KindPlan {
+			continue
+		}
+		o := *open.Offer
+		var counters []Counter
+		if o.Installments > 1 {
+			f := 1.05 + rng.Float64()*2
+			a := int64(float64(o.Installment)*f) + 1
+			counters = append(counters, Counter{InstallmentAmount: &a})
+		}
+		if d := o.Start.DaysSince(c.AsOf); d > 1 {
+			counters = append(counters, Counter{Start: c.AsOf.AddDays(1 + rng.IntN(d-1))})
+		}
+		whole := c.Balance
+		counters = append(counters, Counter{LumpSum: &whole, Start: o.Start})
+		for _, k := range counters {
+			_, r, err := Respond(s, k)
+			if err != nil {
+				t.Fatalf("case %d %s: %v", i, describeCounter(&k), err)
+			}
+			checked++
+			ok := r.Decision == DecisionAccept && r.Offer != nil && paysNoLater(r.Offer.Schedule, o.Schedule)
+			if !ok {
+				refused++
+				if len(first) < 5 {
+					first = append(first, fmt.Sprintf("%s\n  opening %+v\n  counter %s → %s: %q", describeCase(c, p), o.Terms, describeCounter(&k), r.Decision, r.Explanation))
+				}
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d dominant counters checked", checked)
+	}
+	t.Logf("%d dominant counters checked", checked)
+	if refused > 0 {
+		t.Errorf("%d of %d dominant counter-offers refused; first ones:\n%s", refused, checked, joinLines(first))
+	}
+}
+
+func joinLines(ls []string) string {
+	out := ""
+	for _, l := range ls {
+		out += l + "\n"
+	}
+	return out
+}
+
+// The issue's findings, on three customers: one with a year of payment
+// history (6,072.00 a month), one with a budget, one unknown. Paying
+// twice the engine's installment (finishing in half the time) and a
+// settlement of 92% of the balance (within the default 20% discount
+// limit) were refused; both are accepted now, the first because it pays
+// more, sooner, than our offer, the second because cash now (or, if it is
+// not paid, the negotiation resuming) is worth more than our floor.
+func TestRespond_FasterAndSettlementAccepted(t *testing.T) {
+	asOf := civil.New(2026, 6, 1)
+	for _, c := range []Case{
+		{CustomerID: "history", Currency: "USD", AsOf: asOf, Balance: 1_737_600, Affordable: 607_200, AffordableSource: "history", RiskBand: "C", Kind: "business"},
+		{CustomerID: "budget", Currency: "USD", AsOf: asOf, Balance: 331_982, Affordable: 39_375, Available: 52_500, AffordableSource: "budget", RiskBand: "C", Kind: "consumer"},
+		{CustomerID: "unknown", Currency: "USD", AsOf: asOf, Balance: 1_585_000, RiskBand: "B", Kind: "business"},
+	} {
+		t.Run(c.CustomerID, func(t *testing.T) {
+			s, open := mustOpen(t, c, DefaultPolicy(""))
+			o := open.Offer
+			twice := 2 * o.Installment
+			_, r := mustRespond(t, s, Counter{InstallmentAmount: &twice})
+			if r.Decision != DecisionAccept || r.Evaluation.Basis == "" {
+				t.Errorf("twice our installment (%d × %d → %d): %s %q", o.Installments, o.Installment, twice, r.Decision, r.Explanation)
+			}
+			cash := c.Balance * 92 / 100
+			_, r = mustRespond(t, s, Counter{LumpSum: &cash})
+			if r.Decision != DecisionAccept {
+				t.Errorf("92%% cash (%d of %d): %s %q", cash, c.Balance, r.Decision, r.Explanation)
+			}
+		})
+	}
+}
