@@ -129,3 +129,62 @@ func TestRespond_FasterAndSettlementAccepted(t *testing.T) {
 		})
 	}
 }
+
+// Every opening plan the customer could pay faster carries "pay a little
+// more, finish sooner" (issue 17: it belongs in every offer): over random
+// cases, an opening of more than one installment, where paying the
+// smallest extra step (10 major units) still fits the budget's surplus,
+// has at least one such alternative (when one of the steps it tries,
+// 10 to 1,000 major units more, ends the plan sooner). Plans without interest: with it, a
+// larger installment pays less interest in all, so it does not pay "at
+// least as much" and is offered only when the model values it. Settlement alternatives are counted
+// for the note, not required (a settlement worth the floor may not exist).
+func TestOpen_FinishSoonerAlways(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 2026))
+	eligible, withSooner, discount, withSettle := 0, 0, 0, 0
+	for i := 0; i < 3000; i++ {
+		c, p := randomCase(rng), randomPolicy(rng)
+		p.PlanRate = "0"
+		s, open, err := Open(c, p)
+		if err != nil || s.Status != StatusOpen || open.Offer == nil || open.Offer.Kind != KindPlan {
+			continue
+		}
+		o := open.Offer
+		hasSooner, hasSettle := false, false
+		for _, a := range open.Alternatives {
+			hasSooner = hasSooner || (a.Offer.Kind == KindPlan && a.Offer.Frequency == o.Frequency && paysNoLater(a.Offer.Schedule, o.Schedule) && a.Offer.Installments < o.Installments)
+			hasSettle = hasSettle || a.Offer.Kind == KindLump
+		}
+		if p.MaxSettlementDiscount != "0" {
+			discount++
+			if hasSettle {
+				withSettle++
+			}
+		}
+		// Eligible: some step of the list (10 … 1,000 major units) ends the
+		// plan at least one installment sooner and still fits the surplus.
+		fits := false
+		for _, major := range []int64{10, 15, 25, 50, 100, 250, 500, 1000} {
+			a := o.Installment + major*c.Currency.Unit()
+			left := c.Balance - o.DownPayment
+			if n := (left + a - 1) / a; n < int64(o.Installments) && n > 1 &&
+				(c.Available == 0 || float64(a)*perMonth(o.Frequency) <= float64(c.Available)) {
+				fits = true
+				break
+			}
+		}
+		if o.Installments < 2 || !fits {
+			continue
+		}
+		eligible++
+		if hasSooner {
+			withSooner++
+		} else if eligible-withSooner <= 3 {
+			t.Errorf("no finish-sooner alternative: %s\n  opening %+v, alternatives %d", describeCase(c, p), o.Terms, len(open.Alternatives))
+		}
+	}
+	t.Logf("openings with a finish-sooner alternative: %d of %d eligible; with a settlement alternative: %d of %d whose policy allows a discount", withSooner, eligible, withSettle, discount)
+	if eligible < 300 {
+		t.Errorf("only %d eligible openings", eligible)
+	}
+}

@@ -1091,7 +1091,10 @@ func (e *engine) alternatives(o Offer, target float64) []Alternative {
 
 func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Alternative {
 	cur := e.s.Case.Currency
-	add := func(label string, t Terms) {
+	// add offers t when we would accept it: worth the target, or (sooner)
+	// paying at least as much as o, no later (dominance.go) — "pay a little
+	// more, finish sooner" belongs in every offer the customer can afford.
+	add := func(label string, t Terms, need float64, sooner bool) {
 		if len(out) >= 3 {
 			return
 		}
@@ -1100,7 +1103,7 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 				return
 			}
 		}
-		if v, _ := e.value(t); v < target-1e-6 {
+		if v, _ := e.value(t); v < need-1e-6 && !(sooner && e.dominates(t, o.Terms)) {
 			return
 		}
 		if !e.offerable(t) {
@@ -1125,41 +1128,51 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 			}
 			before := len(out)
 			add(fmt.Sprintf("Pay %s more each time (%s): finish %d installment%s sooner", fmtAmount(extra, cur), fmtAmount(t.Installment, cur),
-				o.Installments-n, plural(o.Installments-n)), t)
+				o.Installments-n, plural(o.Installments-n)), t, target, true)
 			if len(out) > before {
 				found, shortest = found+1, n
 			}
 		}
 	}
 	if e.l.maxDiscount > 0 && o.Kind == KindPlan {
-		// The smallest settlement worth the target, within the discount limit.
+		// The smallest settlement worth the target, within the discount
+		// limit; when none is, the smallest worth the floor — a settlement
+		// we would accept if the customer proposed it (Respond: basis
+		// settlement) — but at most half the discount limit until the
+		// tactic has conceded half its room: firm, then step by step.
 		bal := e.s.Case.Balance
 		minLump := int64(math.Ceil(float64(bal) * (1 - e.l.maxDiscount)))
-		for k := 0; k <= 20; k++ {
-			l := minLump + (bal-minLump)*int64(k)/20
-			t := Terms{Kind: KindLump, Start: e.defaultStart(), LumpSum: l, Level: o.Level}
-			if v, _ := e.value(t); v < target {
-				continue
-			}
-			if ok, _ := e.feasible(t); ok {
-				label := fmt.Sprintf("Settle in one payment of %s by %s (save %s)", fmtAmount(l, cur), t.Start, fmtAmount(bal-l, cur))
-				if l == bal {
-					label = fmt.Sprintf("Pay the whole %s by %s", fmtAmount(l, cur), t.Start)
+		if e.concededShare() < 0.5 {
+			minLump = int64(math.Ceil(float64(bal) * (1 - e.l.maxDiscount/2)))
+		}
+		found := false
+		for _, th := range []float64{target, e.s.Min} {
+			for k := 0; k <= 20 && !found; k++ {
+				l := minLump + (bal-minLump)*int64(k)/20
+				t := Terms{Kind: KindLump, Start: e.defaultStart(), LumpSum: l, Level: o.Level}
+				if v, _ := e.value(t); v < th {
+					continue
 				}
-				add(label, t)
-				break
+				if ok, _ := e.feasible(t); ok {
+					label := fmt.Sprintf("Settle in one payment of %s by %s (save %s)", fmtAmount(l, cur), t.Start, fmtAmount(bal-l, cur))
+					if l == bal {
+						label = fmt.Sprintf("Pay the whole %s by %s", fmtAmount(l, cur), t.Start)
+					}
+					add(label, t, th, false)
+					found = true
+				}
 			}
 		}
 	}
 	if o.Kind == KindPlan && o.Frequency == plan.Monthly && o.Installments > 1 {
 		n := int(math.Ceil(float64(o.Installments) * perMonth(plan.Biweekly)))
 		t := e.planTerms(plan.Biweekly, o.Start, o.DownPayment, n, o.Level)
-		add(fmt.Sprintf("Every two weeks: %d payments of %s", n, fmtAmount(t.Installment, cur)), t)
+		add(fmt.Sprintf("Every two weeks: %d payments of %s", n, fmtAmount(t.Installment, cur)), t, target, false)
 	}
 	if o.Kind == KindPlan && o.Installments > 2 {
 		// A slightly longer plan: one more installment.
 		t := e.planTerms(o.Frequency, o.Start, o.DownPayment, o.Installments+1, o.Level)
-		add(fmt.Sprintf("A little longer: %d %s payments of %s", t.Installments, o.Frequency, fmtAmount(t.Installment, cur)), t)
+		add(fmt.Sprintf("A little longer: %d %s payments of %s", t.Installments, o.Frequency, fmtAmount(t.Installment, cur)), t, target, false)
 	}
 	return out
 }
@@ -1307,4 +1320,14 @@ func fmtAmount(minor int64, cur money.Currency) string {
 // pct formats a share as a percentage ("0.2" → "20").
 func pct(f float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f*100), "0"), ".")
+}
+
+// concededShare is how much of the tactic's room has been conceded so far
+// (0 at the opening, 1 at the floor).
+func (e *engine) concededShare() float64 {
+	room := e.s.Max - e.s.Min
+	if room <= 0 || e.s.Value == 0 {
+		return 0
+	}
+	return math.Min(1, math.Max(0, (e.s.Max-e.s.Value)/room))
 }
