@@ -133,6 +133,9 @@ type portalOptionsData struct {
 	Form        portalCounterForm
 	Errors      map[string]string
 	Frequencies []string
+	// Moved: our offer changed with the last answer (a reject that still
+	// conceded): the page must not say the old offer "still stands".
+	Moved bool
 }
 
 func (d portalOptionsData) Error(field string) string { return d.Errors[field] }
@@ -200,6 +203,8 @@ func (s *Server) portalOptionsData(r *http.Request, p *service.PortalSession, v 
 	}
 	if len(nv.Rounds) > 1 {
 		d.Explanation = rep.Explanation
+		prev, last := nv.Rounds[len(nv.Rounds)-2].Reply.Offer, nv.Rounds[len(nv.Rounds)-1].Reply.Offer
+		d.Moved = prev != nil && last != nil && offerKey(prev) != offerKey(last)
 	}
 	return d, rep.Status, nil
 }
@@ -217,6 +222,9 @@ func (s *Server) portalOptions(w http.ResponseWriter, r *http.Request, p *servic
 	}
 	if dec := r.URL.Query().Get("d"); d.Decision == "" && (dec == "counter" || dec == "reject") {
 		d.Decision = "dec." + dec
+		if dec == "reject" && d.Moved {
+			d.Decision = "dec.reject_moved"
+		}
 	}
 	v.Title = v.T("title.plan")
 	v.Content = d
@@ -574,4 +582,9 @@ func (s *Server) portalContact(w http.ResponseWriter, r *http.Request, p *servic
 	v.Alert = alert
 	v.Content = d
 	s.renderPortal(w, r, status, "contact", v)
+}
+
+// offerKey is what makes two offers the same offer for the customer.
+func offerKey(o *service.NegotiationOffer) string {
+	return strings.Join([]string{o.Kind, o.Frequency, o.StartDate, o.DownPayment, strconv.Itoa(o.InstallmentCount), o.InstallmentAmount, o.LumpSum, o.Total}, "|")
 }

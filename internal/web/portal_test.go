@@ -558,3 +558,37 @@ func TestPortal_Throttles(t *testing.T) {
 	pageA := b.get(w.linkA + "/contact")
 	wantStatus(t, portalPost(t, b, pageA, w.linkA+"/contact", url.Values{"channel": {"sms"}, "opted_out": {"1"}}), http.StatusSeeOther)
 }
+
+// A proposal we cannot accept, answered with a new (moved) offer: the page
+// does not say that our offer "still stands" when it changed.
+func TestPortal_RejectThatMovedSaysSo(t *testing.T) {
+	w := newPortalWorld(t)
+	b := newBrowser(t, w.srv)
+	home := b.get(w.linkA)
+	r := portalPost(t, b, home, w.linkA+"/plan", url.Values{"currency": {"EUR"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	opts := b.get(r.Header.Get("Location"))
+	wantStatus(t, opts, 200)
+	offerRe := regexp.MustCompile(`(\d+) Monatsraten zu je ([0-9.,]+)`)
+	before := offerRe.FindString(opts.Body)
+	counter := match(t, regexp.MustCompile(`action="(/portal/[^"]+/counter)"`), opts.Body)
+	// 5,00 a month: far below what we can agree to.
+	r = portalPost(t, b, opts, counter, url.Values{"installment_amount": {"5,00"}, "frequency": {"monthly"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if !strings.Contains(r.Header.Get("Location"), "d=reject") {
+		t.Fatalf("5,00 a month answered %s, want a rejection", r.Header.Get("Location"))
+	}
+	after := b.get(r.Header.Get("Location"))
+	wantStatus(t, after, 200)
+	now := offerRe.FindString(after.Body)
+	if before == "" || now == "" {
+		t.Fatalf("offers not found: %q, %q", before, now)
+	}
+	stands, moved := strings.Contains(after.Body, "gilt weiter"), strings.Contains(after.Body, "entgegengekommen")
+	if now != before && (stands || !moved) {
+		t.Errorf("the offer changed (%q → %q) but the page says it still stands (%v) or not that we moved (%v)", before, now, stands, moved)
+	}
+	if now == before && (!stands || moved) {
+		t.Errorf("the offer did not change (%q) but the page does not say it stands (%v) or says we moved (%v)", now, stands, moved)
+	}
+}
