@@ -129,7 +129,7 @@ func (s *Server) negotiateRoutes() {
 		})
 	huma.Register(api, huma.Operation{OperationID: "counter-offer", Method: http.MethodPost, Path: "/v1/negotiations/{id}/counteroffers",
 		Summary: "The customer's counter-offer: accept, counter or reject", Tags: []string{"Negotiations"},
-		Description: "Fields left out are taken from the standing offer. Accepted when it is worth at least this round's target; otherwise the plan nearest to it that meets the target is offered; at the last round the offer is final."},
+		Description: "Fields left out are taken from the standing offer. Accepted (evaluation.basis) when it is worth at least this round's target, when it pays at least as much, no later, than our standing offer or one of its alternatives, or when it is a settlement within the discount limit worth at least the floor; otherwise the plan nearest to it that meets the target is offered; at the last round the offer is final."},
 		func(ctx context.Context, in *struct {
 			ID   string `path:"id"`
 			Body service.CounterOfferInput
