@@ -21,6 +21,7 @@ func (a *App) simulateCmd() *cobra.Command {
 		currency   string
 		policyFile string
 		format     string
+		family     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "simulate",
@@ -34,7 +35,8 @@ agreement rate, expected and realised recovery (present value as a share of
 the balance), default rate and rounds side by side. Seeded: the same flags
 give the same table. docs/negotiation.md describes the population.`,
 		Example: `  settle simulate
-  settle simulate --debtors 50000 --seed 7 --policy policy.json`,
+  settle simulate --debtors 50000 --seed 7 --policy policy.json
+  settle simulate --family`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if debtors < 1 || debtors > 10_000_000 {
@@ -62,6 +64,24 @@ give the same table. docs/negotiation.md describes the population.`,
 			}
 			cfg := negotiate.SimConfig{Seed: seed, Debtors: debtors, AsOf: d, Currency: cur, Policy: p}
 			start := time.Now()
+			if family {
+				fam, err := negotiate.SimulateFamily(cfg)
+				if err != nil {
+					return err
+				}
+				switch format {
+				case "json":
+					enc := json.NewEncoder(a.Stdout)
+					enc.SetIndent("", "  ")
+					return enc.Encode(map[string]any{"debtors": debtors, "seed": seed, "as_of": d, "currency": cur, "policy": p, "populations": fam})
+				case "table":
+					negotiate.WriteFamily(a.Stdout, cfg, fam)
+					fmt.Fprintf(a.Stdout, "\n(%s)\n", time.Since(start).Round(time.Millisecond))
+					return nil
+				default:
+					return usageError{fmt.Errorf("simulate: --format %q must be table or json", format)}
+				}
+			}
 			ss, err := negotiate.Simulate(cfg)
 			if err != nil {
 				return err
@@ -86,5 +106,6 @@ give the same table. docs/negotiation.md describes the population.`,
 	cmd.Flags().StringVar(&currency, "currency", "USD", "currency of the balances")
 	cmd.Flags().StringVar(&policyFile, "policy", "", "JSON file with a policy (the /v1/policies shape; default: the built-in defaults)")
 	cmd.Flags().StringVar(&format, "format", "table", "table or json")
+	cmd.Flags().BoolVar(&family, "family", false, "run the family of populations the engine's model does not share (budgets overstated and understated, overcommitters, life events, impatient and patient debtors, businesses with history) with two more strategies: offer the stated surplus, and an oracle that knows the true capacity")
 	return cmd
 }

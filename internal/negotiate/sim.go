@@ -37,6 +37,10 @@ type SimConfig struct {
 	AsOf     civil.Date
 	Currency money.Currency
 	Policy   Policy
+	// Population is one of the family (population.go); "" the base one.
+	Population string
+	// Strategies to compare, in report order; nil: Strategies.
+	Strategies []string
 }
 
 // Debtor is one synthetic debtor (hidden truth and behaviour).
@@ -53,6 +57,14 @@ type Debtor struct {
 	Anchor   float64 // first ask, as a share of capacity
 	Limit    float64 // the most they agree to, as a share of capacity (> 1: overcommits)
 	LumpAsk  float64 // lump-sum style: first ask as a share of the balance
+	// LifeEvent is a monthly probability of stopping payment whatever the
+	// installment (illness, job loss, a business failing): 0 in the base
+	// population, whose shocks only cut capacity (population.go).
+	LifeEvent float64
+	// Business: a business with a year of payments measured (Measured per
+	// month, what the engine sees as its means) and no budget.
+	Business bool
+	Measured int64
 }
 
 // Strategies compared by the simulator.
@@ -193,6 +205,14 @@ func Simulate(cfg SimConfig) ([]Summary, error) {
 		return nil, err
 	}
 	debtors := GenerateDebtors(cfg.Seed, cfg.Debtors, cfg.Currency)
+	if err := applyPopulation(cfg.Population, cfg.Seed, debtors); err != nil {
+		return nil, err
+	}
+	strategies := cfg.Strategies
+	if strategies == nil {
+		strategies = Strategies
+	}
+	cfg.Strategies = strategies
 	outcomes := make([][]Outcome, len(debtors))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -223,12 +243,12 @@ func Simulate(cfg SimConfig) ([]Summary, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	out := make([]Summary, len(Strategies))
+	out := make([]Summary, len(strategies))
 	var total float64
 	for _, d := range debtors {
 		total += float64(d.Balance)
 	}
-	for k, name := range Strategies {
+	for k, name := range strategies {
 		s := Summary{Strategy: name, Debtors: len(debtors)}
 		var agreed, defaulted int
 		for i := range debtors {
@@ -267,8 +287,13 @@ func simulateDebtor(cfg SimConfig, i int, d Debtor) ([]Outcome, error) {
 	if c.Affordable == 0 {
 		c.AffordableSource = "assumed"
 	}
-	out := make([]Outcome, len(Strategies))
-	for k, name := range Strategies {
+	if d.Business {
+		// As the service sees a business without a budget: what it paid
+		// us per month over the past year (negotiationCase).
+		c.Kind, c.Available, c.Affordable, c.AffordableSource = "business", d.Measured, d.Measured, "history"
+	}
+	out := make([]Outcome, len(cfg.Strategies))
+	for k, name := range cfg.Strategies {
 		var t Terms
 		var agreed bool
 		var rounds int
@@ -276,6 +301,13 @@ func simulateDebtor(cfg SimConfig, i int, d Debtor) ([]Outcome, error) {
 		switch name {
 		case StrategyEngine:
 			t, agreed, rounds, err = playEngine(c, cfg.Policy, d)
+		case StrategyStated:
+			t, agreed, rounds = playStated(c, cfg.Policy, d)
+		case StrategyOracle:
+			var oval *engine
+			if oval, err = newValuer(c, cfg.Policy); err == nil {
+				t, agreed, rounds = playOracle(c, cfg.Policy, d, oval, cfg.Seed, i)
+			}
 		default:
 			t, agreed, rounds = playBaseline(name, c, cfg.Policy, d)
 		}
@@ -431,7 +463,8 @@ func (e *engine) realise(t Terms, d Debtor, rng *rand.Rand) (float64, bool) {
 	pv := 0.0
 	if t.Kind == KindLump {
 		day := e.t0(t.Start)
-		if t.LumpSum <= d.Savings+d.Capacity && rng.Float64() >= d.Shock {
+		lifeEvent := d.LifeEvent > 0 && rng.Float64() < d.LifeEvent
+		if t.LumpSum <= d.Savings+d.Capacity && rng.Float64() >= d.Shock && !lifeEvent {
 			return float64(t.LumpSum) * m.df(day), false
 		}
 		return e.noDealRealised(float64(d.Balance), day, rng), true
@@ -456,6 +489,10 @@ func (e *engine) realise(t Terms, d Debtor, rng *rand.Rand) (float64, bool) {
 			}
 			if rng.Float64() < d.Shock {
 				shockLeft, severity = 3, 0.2+0.6*rng.Float64()
+			}
+			if d.LifeEvent > 0 && rng.Float64() < d.LifeEvent {
+				// A life event: payments stop, whatever the installment.
+				return pv + e.noDealRealised(remaining, day, rng), true
 			}
 			monthClock += daysPerMonth
 		}

@@ -89,3 +89,59 @@ func TestSimulate_BadPolicy(t *testing.T) {
 		t.Fatal("a policy with min_recovery 2 was accepted")
 	}
 }
+
+// The family of populations (population.go) behaves as designed, checked
+// against what each change must do, not against the engine: a budget
+// stated above the truth makes "offer the stated surplus" default more
+// than on the base population, one stated below it less; life events
+// raise every plan strategy's default rate; overcommitters default more
+// under split-the-difference; impatient debtors make at most one
+// counter-offer; and the oracle, which knows the true capacity, recovers
+// at least as much as every fixed strategy on every population. 1,000
+// debtors each (the report uses 10,000: settle simulate --family).
+func TestSimulateFamily_PopulationsAsDesigned(t *testing.T) {
+	cfg := SimConfig{Seed: 3, Debtors: 1000, AsOf: civil.New(2026, 11, 22), Currency: "USD", Policy: DefaultPolicy("")}
+	fam, err := SimulateFamily(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	WriteFamily(&buf, cfg, fam)
+	t.Log("\n" + buf.String())
+	get := func(pop, strategy string) Summary {
+		for _, s := range fam[pop] {
+			if s.Strategy == strategy {
+				return s
+			}
+		}
+		t.Fatalf("%s: no %s", pop, strategy)
+		return Summary{}
+	}
+	base := func(strategy string) Summary { return get(PopBase, strategy) }
+	if a, b := get(PopOverstated, StrategyStated).DefaultRate, base(StrategyStated).DefaultRate; a <= b {
+		t.Errorf("overstated budgets: stated-surplus plans default %.3f, not more than on the base population (%.3f)", a, b)
+	}
+	if a, b := get(PopUnderstated, StrategyStated).DefaultRate, base(StrategyStated).DefaultRate; a >= b {
+		t.Errorf("understated budgets: stated-surplus plans default %.3f, not less than on the base population (%.3f)", a, b)
+	}
+	for _, s := range []string{StrategyEngine, StrategyFirstCount, StrategySplit, StrategyStated} {
+		if a, b := get(PopLifeEvents, s).DefaultRate, base(s).DefaultRate; a <= b {
+			t.Errorf("life events: %s defaults %.3f, not more than on the base population (%.3f)", s, a, b)
+		}
+	}
+	if a, b := get(PopOvercommit, StrategySplit).DefaultRate, base(StrategySplit).DefaultRate; a <= b {
+		t.Errorf("overcommitters: split-the-difference defaults %.3f, not more than on the base population (%.3f)", a, b)
+	}
+	if r := get(PopImpatient, StrategyEngine).Rounds; r > 1 {
+		t.Errorf("impatient debtors made %.2f counter-offers on average", r)
+	}
+	for _, pop := range Populations {
+		_, oracle, best := familyStanding(fam[pop])
+		if oracle.Realised < best.Realised {
+			t.Errorf("%s: the oracle recovers %.4f, less than %s's %.4f", pop, oracle.Realised, best.Strategy, best.Realised)
+		}
+	}
+	if _, err := Simulate(SimConfig{Seed: 1, Debtors: 10, AsOf: cfg.AsOf, Currency: "USD", Policy: cfg.Policy, Population: "martians"}); err == nil {
+		t.Error("an unknown population was accepted")
+	}
+}
