@@ -6,6 +6,7 @@ import (
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
+	"settle/internal/money"
 	"settle/internal/negotiate"
 	"settle/internal/plan"
 	"settle/internal/store"
@@ -85,4 +86,38 @@ func auditOverride(ctx context.Context, tx store.Tx, p *plan.Plan) error {
 		return nil
 	}
 	return audit(ctx, tx, "plan.policy_override", "plan", p.ID, p.PolicyOverride)
+}
+
+// PlanLimits are the limits of a customer's segment policy in words, for
+// a plan form: "at most 24 months", "at least 20.00 USD", "within 30 days
+// (by 2027-01-05)", "at least 10% (42.78 USD)" ("" when none is asked).
+type PlanLimits struct {
+	Segment                        string
+	Term, Installment, Start, Down string
+}
+
+// PlanLimits describes the policy a plan for customer over balance must
+// keep to, as of today.
+func (s *Service) PlanLimits(ctx context.Context, customer string, balance money.Amount) (*PlanLimits, error) {
+	if _, err := require(ctx, RoleViewer); err != nil {
+		return nil, err
+	}
+	var out PlanLimits
+	err := s.store.ReadTx(ctx, func(tx store.Tx) error {
+		c, err := tx.Customer(ctx, customer)
+		if err != nil {
+			return err
+		}
+		pol, err := policyFor(ctx, tx, c.Segment)
+		if err != nil {
+			return err
+		}
+		out.Segment = pol.Segment
+		out.Term, out.Installment, out.Start, out.Down, err = negotiate.Limits(pol, balance.Currency(), s.Today(), balance)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
