@@ -50,6 +50,8 @@ type planView struct {
 	// form's fields; Admin: the form offers an override reason.
 	Limits *service.PlanLimits
 	Admin  bool
+	// OverrideBy names who overrode the policy, if anyone did.
+	OverrideBy string
 }
 
 // Open: a proposed or active plan, which may be cancelled or renegotiated.
@@ -197,6 +199,9 @@ func (s *Server) planView(r *http.Request, u *service.SignedIn, id string) (*pla
 		if inv.Status() == ledger.StatusOpen {
 			owed += inv.Balance.Minor()
 		}
+	}
+	if o := p.PolicyOverride; o != nil {
+		v.OverrideBy = s.holderName(r, o.By)
 	}
 	if v.CanAct && v.Open() {
 		if v.Limits, err = s.svc.PlanLimits(ctx, p.CustomerID, money.New(owed, cur)); err != nil {

@@ -58,6 +58,11 @@ func TestWeb_RenegotiateKeepsToPolicy(t *testing.T) {
 			t.Errorf("no %s on the plan page", limit)
 		}
 	}
+	for _, id := range []string{"rn-count", "rn-amount", "rn-start", "rn-down"} {
+		if !regexp.MustCompile(`<input id="` + id + `"[^>]* aria-describedby="` + id + `-limit">`).MatchString(p.Body) {
+			t.Errorf("#%s is not described by its limit", id)
+		}
+	}
 	if strings.Contains(p.Body, `name="override_reason"`) {
 		t.Error("an agent is offered an override")
 	}
@@ -107,7 +112,7 @@ func TestWeb_RenegotiateKeepsToPolicy(t *testing.T) {
 	newID := match(t, regexp.MustCompile(`^/plans/(pln_[A-Za-z0-9]+)\?done=renegotiate$`), r.Header.Get("Location"))
 	np := a.get("/plans/" + newID)
 	wantStatus(t, np, 200)
-	shown := regexp.MustCompile(`(?s)<div data-policy-override><dt>Policy overridden</dt><dd>by user:usr_[A-Za-z0-9]+: “Hardship agreed with the director”\. Outside the policy for segment pbweb:.*?</dd></div>`).FindString(np.Body)
+	shown := regexp.MustCompile(`(?s)<div data-policy-override><dt>Policy overridden</dt><dd>by Ada Admin: “Hardship agreed with the director”\. Outside the policy for segment pbweb:.*?</dd></div>`).FindString(np.Body)
 	if shown == "" || !strings.Contains(shown, "<li>"+html.EscapeString("the policy asks for a down payment of at least 20% (100.00 USD)")+"</li>") {
 		t.Errorf("the override is not shown on the new plan's page:\n%s", shown)
 	}
