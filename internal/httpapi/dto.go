@@ -371,6 +371,20 @@ type PlanAcceptance struct {
 	IP      string    `json:"ip,omitempty"`
 }
 
+// PlanOverride records an admin's override of the segment's policy.
+type PlanOverride struct {
+	Reason   string       `json:"reason"`
+	By       string       `json:"by" doc:"Who overrode it (user:usr_…, token:tok_…)"`
+	Segment  string       `json:"segment" doc:"The segment whose policy was applied"`
+	Breaches []PlanBreach `json:"breaches" doc:"Every limit the plan breaks"`
+}
+
+// PlanBreach is one limit of the policy a plan breaks.
+type PlanBreach struct {
+	Field   string `json:"field" doc:"The input field: installments, installment_amount, dates, start_date or down_payment"`
+	Message string `json:"message" example:"36 monthly installments run 36 months; the policy for segment retail allows at most 24"`
+}
+
 // Plan is a payment plan as of a date.
 type Plan struct {
 	ID           string            `json:"id"`
@@ -388,6 +402,7 @@ type Plan struct {
 	Terms        PlanTerms         `json:"terms"`
 	Concessions  []PlanConcession  `json:"concessions"`
 	Acceptance   *PlanAcceptance   `json:"acceptance,omitempty"`
+	Override     *PlanOverride     `json:"policy_override,omitempty" doc:"Present when an admin made the plan outside its segment's policy"`
 	Paid         string            `json:"paid"`
 	Outstanding  string            `json:"outstanding"`
 	Missed       int               `json:"missed_installments"`
@@ -435,6 +450,12 @@ func planOut(v *service.PlanView) Plan {
 	}
 	if a := p.Acceptance; a != nil {
 		out.Acceptance = &PlanAcceptance{By: a.By, At: a.At, Channel: a.Channel, IP: a.IP}
+	}
+	if o := p.PolicyOverride; o != nil {
+		out.Override = &PlanOverride{Reason: o.Reason, By: o.By, Segment: o.Segment, Breaches: []PlanBreach{}}
+		for _, b := range o.Breaches {
+			out.Override.Breaches = append(out.Override.Breaches, PlanBreach{Field: b.Field, Message: b.Message})
+		}
 	}
 	for i, in := range p.Installments {
 		pi := PlanInstallment{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Amount.String(), Principal: in.Principal.String(),

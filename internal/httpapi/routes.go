@@ -275,7 +275,10 @@ func (s *Server) routes() {
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "create-plan", Method: http.MethodPost, Path: "/v1/plans",
-		Summary: "Propose a payment plan over a customer's invoices", Tags: []string{"Plans"}, DefaultStatus: http.StatusCreated},
+		Summary: "Propose a payment plan over a customer's invoices", Tags: []string{"Plans"}, DefaultStatus: http.StatusCreated,
+		Description: "The plan must keep to the customer's segment policy: term (max_term_months), smallest installment (min_installment; the last may be smaller), start (max_start_days) and down payment (down_payment_share, rounded up). " +
+			"Each limit broken is a 422 naming its field (installments, installment_amount, dates, start_date, down_payment) with the limit in words, and nothing is written. " +
+			"An admin may make it anyway with override_reason: the plan then shows policy_override and the audit log a plan.policy_override entry. An agent's override_reason is a 422 on override_reason."},
 		func(ctx context.Context, in *struct{ Body service.PlanInput }) (*bodyOut[Plan], error) {
 			v, err := s.svc.CreatePlan(ctx, in.Body)
 			if err != nil {
@@ -312,7 +315,8 @@ func (s *Server) routes() {
 		})
 	huma.Register(api, huma.Operation{OperationID: "renegotiate-plan", Method: http.MethodPost, Path: "/v1/plans/{id}/renegotiate",
 		Summary: "Replace a plan with a new version over what is still owed", Tags: []string{"Plans"}, DefaultStatus: http.StatusCreated,
-		Description: "The old plan becomes superseded (and stays readable); the new version is proposed over its still-open invoices and needs the customer's acceptance. Its proposed agreement (PDF) is emailed to the customer like an accepted one."},
+		Description: "The old plan becomes superseded (and stays readable); the new version is proposed over its still-open invoices and needs the customer's acceptance. Its proposed agreement (PDF) is emailed to the customer like an accepted one. " +
+			"The new terms keep to the customer's segment policy as in create-plan (422 naming each field; an admin may override with override_reason); a refused renegotiation leaves the old plan as it was."},
 		func(ctx context.Context, in *struct {
 			ID   string `path:"id"`
 			Body service.PlanTermsInput

@@ -36,6 +36,21 @@ type Concession struct {
 	Note   string       `json:"note,omitempty"`
 }
 
+// PolicyOverride records an admin's decision to make a plan that breaks its
+// segment's policy: who, why, and every limit broken.
+type PolicyOverride struct {
+	Reason   string         `json:"reason"`
+	By       string         `json:"by"` // the actor: "user:usr_…", "token:tok_…"
+	Segment  string         `json:"segment"`
+	Breaches []PolicyBreach `json:"breaches"`
+}
+
+// PolicyBreach is one limit a plan breaks, named by the input field.
+type PolicyBreach struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
 // Acceptance records who accepted a plan, when and how.
 type Acceptance struct {
 	By      string
@@ -62,9 +77,12 @@ type Plan struct {
 	// the customer pays it all early, as a decimal string ("0.02"); "" none.
 	EarlyPayoffDiscount string
 	Concessions         []Concession
-	Acceptance          *Acceptance
-	EndedAt             *time.Time // when superseded or cancelled
-	CreatedAt           time.Time
+	// PolicyOverride is set when an admin made the plan outside its
+	// segment's policy (docs/negotiation.md "Policies bind every path").
+	PolicyOverride *PolicyOverride
+	Acceptance     *Acceptance
+	EndedAt        *time.Time // when superseded or cancelled
+	CreatedAt      time.Time
 }
 
 // Accept makes a proposed plan active. The acceptance is the customer's:

@@ -66,8 +66,11 @@ func newListBook(t *testing.T) *listBook {
 	one := 1
 	b.pa = plan("A", "INV-1", 3, "2026-04-15", service.PlanTermsInput{})
 	b.pb = plan("B", "INV-3", 2, "2026-04-20", service.PlanTermsInput{DefaultAfterMissed: &one})
-	b.pc = plan("C-9", "INV-4", 2, "2026-06-15", service.PlanTermsInput{})
-	b.pd = plan("C-9", "INV-5", 2, "2026-06-15", service.PlanTermsInput{})
+	// Carla's plans start on 15 June, 75 days after 1 April: beyond the
+	// default policy's 30 days, so they are made with an admin's override.
+	late := service.PlanTermsInput{OverrideReason: "first payment after her notice period ends"}
+	b.pc = plan("C-9", "INV-4", 2, "2026-06-15", late)
+	b.pd = plan("C-9", "INV-5", 2, "2026-06-15", late)
 	for _, id := range []string{b.pa, b.pb} {
 		must(svc.AcceptPlan(ctx, id, service.AcceptInput{AcceptedBy: "Pat", Channel: "phone"}))
 	}

@@ -66,6 +66,9 @@ type PlanTermsInput struct {
 	Concessions         []ConcessionInput `json:"concessions,omitempty"`
 	EarlyPayoffDiscount string            `json:"early_payoff_discount,omitempty" doc:"Share of the remaining balance waived when it is all paid early, e.g. 0.02"`
 	AsOf                string            `json:"as_of,omitempty" doc:"Start may not be before this date (default today)"`
+	// OverrideReason lets an admin make a plan outside the segment's
+	// policy (docs/negotiation.md "Policies bind every path").
+	OverrideReason string `json:"override_reason,omitempty" doc:"Admins only: why the plan may break the limits of the customer's segment policy (term, smallest installment, start, down payment). Required to make such a plan; recorded on the plan and in the audit log" maxLength:"500"`
 }
 
 // PlanView is a plan with its tracking as of a date (nil tracking for a
@@ -184,7 +187,13 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*PlanView, erro
 		if err != nil {
 			return err
 		}
+		if err := s.bindPolicy(ctx, tx, p, in.PlanTermsInput, asOf); err != nil {
+			return err
+		}
 		if err := tx.InsertPlan(ctx, p); err != nil {
+			return err
+		}
+		if err := auditOverride(ctx, tx, p); err != nil {
 			return err
 		}
 		view = PlanView{Plan: *p, AsOf: asOf, Status: p.Status, Invoices: invs}
@@ -673,8 +682,14 @@ func (s *Service) RenegotiatePlan(ctx context.Context, id string, terms PlanTerm
 		if err != nil {
 			return err
 		}
+		if err := s.bindPolicy(ctx, tx, p, terms, asOf); err != nil {
+			return err
+		}
 		p.Version, p.SupersedesID = old.Version+1, old.ID
 		if err := tx.InsertPlan(ctx, p); err != nil {
+			return err
+		}
+		if err := auditOverride(ctx, tx, p); err != nil {
 			return err
 		}
 		view = PlanView{Plan: *p, AsOf: asOf, Status: p.Status, Invoices: invs}

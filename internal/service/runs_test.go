@@ -82,7 +82,10 @@ func TestRun_120Days(t *testing.T) {
 	}
 	grace, after := 5, 2
 	pv, err := svc.CreatePlan(ctx, service.PlanInput{CustomerID: "PLN", InvoiceIDs: []string{"P-1"}, PlanTermsInput: service.PlanTermsInput{
-		Installments: 3, Frequency: "monthly", StartDate: "2026-02-01", AsOf: "2026-01-01", GraceDays: &grace, DefaultAfterMissed: &after}})
+		Installments: 3, Frequency: "monthly", StartDate: "2026-02-01", AsOf: "2026-01-01", GraceDays: &grace, DefaultAfterMissed: &after,
+		// 1 February is 31 days after 1 January, one past the default
+		// policy's start limit; the run's expectations follow these dates.
+		OverrideReason: "first payment on the 1st of the month, as agreed"}})
 	if err != nil {
 		t.Fatal(err)
 	}

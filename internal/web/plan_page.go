@@ -10,6 +10,7 @@ import (
 	"settle/internal/apperr"
 	"settle/internal/civil"
 	"settle/internal/ledger"
+	"settle/internal/money"
 	"settle/internal/plan"
 	"settle/internal/service"
 )
@@ -45,6 +46,12 @@ type planView struct {
 	Reneg       renegForm
 	Channels    []option
 	Tracked     bool
+	// Limits are the segment policy's limits shown beside the renegotiation
+	// form's fields; Admin: the form offers an override reason.
+	Limits *service.PlanLimits
+	Admin  bool
+	// OverrideBy names who overrode the policy, if anyone did.
+	OverrideBy string
 }
 
 // Open: a proposed or active plan, which may be cancelled or renegotiated.
@@ -97,6 +104,7 @@ func (f cancelForm) Error(field string) string { return f.Errors[field] }
 
 type renegForm struct {
 	Installments, InstallmentAmount, Frequency, StartDate, DownPayment, AnnualRate string
+	OverrideReason                                                                 string
 	Errors                                                                         map[string]string
 }
 
@@ -150,7 +158,7 @@ func (s *Server) planView(r *http.Request, u *service.SignedIn, id string) (*pla
 	cur := p.Balance.Currency()
 	m := func(minor int64) string { return formatMoney(minor, cur) }
 	v := &planView{Plan: p, BankRef: pv.BankRef, Status: pv.Status, Customer: *c, AsOf: asOf, CanAct: canAct(u), Balance: m(p.Balance.Minor()),
-		Channels: acceptChannels, Accept: acceptForm{Channel: "phone"}, Reneg: renegForm{Frequency: "monthly"}}
+		Channels: acceptChannels, Accept: acceptForm{Channel: "phone"}, Reneg: renegForm{Frequency: "monthly"}, Admin: u.Actor.Role == service.RoleAdmin}
 	var total int64
 	for _, in := range p.Installments {
 		total += in.Amount.Minor()
@@ -184,9 +192,21 @@ func (s *Server) planView(r *http.Request, u *service.SignedIn, id string) (*pla
 			v.Payments = append(v.Payments, planPayment{On: pay.ReceivedOn, Amount: m(pay.Amount.Minor()), Method: strings.ReplaceAll(pay.Method, "_", " "), Reference: pay.Reference})
 		}
 	}
+	var owed int64 // what a renegotiation covers: the invoices still open
 	for _, inv := range pv.Invoices {
 		v.Invoices = append(v.Invoices, planInvoice{Number: inv.Number, IssueDate: inv.IssueDate, DueDate: inv.DueDate,
 			Amount: m(inv.Amount.Minor()), Balance: m(inv.Balance.Minor())})
+		if inv.Status() == ledger.StatusOpen {
+			owed += inv.Balance.Minor()
+		}
+	}
+	if o := p.PolicyOverride; o != nil {
+		v.OverrideBy = s.holderName(r, o.By)
+	}
+	if v.CanAct && v.Open() {
+		if v.Limits, err = s.svc.PlanLimits(ctx, p.CustomerID, money.New(owed, cur)); err != nil {
+			return nil, err
+		}
 	}
 	for _, e := range pv.Events {
 		v.Events = append(v.Events, planEventRow{On: e.On, What: or(eventNames[e.Kind], e.Kind)})
@@ -286,9 +306,10 @@ func (s *Server) planRenegotiate(w http.ResponseWriter, r *http.Request, u *serv
 	pf := r.PostForm
 	f := renegForm{Installments: strings.TrimSpace(pf.Get("installments")), InstallmentAmount: strings.TrimSpace(pf.Get("installment_amount")),
 		Frequency: strings.TrimSpace(pf.Get("frequency")), StartDate: strings.TrimSpace(pf.Get("start_date")),
-		DownPayment: strings.TrimSpace(pf.Get("down_payment")), AnnualRate: strings.TrimSpace(pf.Get("annual_rate"))}
+		DownPayment: strings.TrimSpace(pf.Get("down_payment")), AnnualRate: strings.TrimSpace(pf.Get("annual_rate")),
+		OverrideReason: strings.TrimSpace(pf.Get("override_reason"))}
 	in := service.PlanTermsInput{InstallmentAmount: f.InstallmentAmount, Frequency: f.Frequency, StartDate: f.StartDate,
-		DownPayment: f.DownPayment, AnnualRate: f.AnnualRate}
+		DownPayment: f.DownPayment, AnnualRate: f.AnnualRate, OverrideReason: f.OverrideReason}
 	var err error
 	if f.Installments != "" {
 		n, aerr := strconv.Atoi(f.Installments)

@@ -21,6 +21,8 @@ type planTerms struct {
 	DefaultAfterMissed int      `json:"default_after_missed"`
 	DefaultDaysLate    int      `json:"default_days_late"`
 	EarlyPayoff        string   `json:"early_payoff_discount,omitempty"`
+	// PolicyOverride: an admin made the plan outside its segment's policy.
+	PolicyOverride *plan.PolicyOverride `json:"policy_override,omitempty"`
 }
 
 type planConcession struct {
@@ -39,7 +41,7 @@ func (t *Tx) InsertPlan(ctx context.Context, p *plan.Plan) error {
 	}
 	terms, err := json.Marshal(planTerms{Methods: p.Methods, Autopay: p.Autopay, GraceDays: p.Rules.GraceDays,
 		LateFeeMinor: p.Rules.LateFee.Minor(), DefaultAfterMissed: p.Rules.DefaultAfterMissed, DefaultDaysLate: p.Rules.DefaultDaysLate,
-		EarlyPayoff: p.EarlyPayoffDiscount})
+		EarlyPayoff: p.EarlyPayoffDiscount, PolicyOverride: p.PolicyOverride})
 	if err != nil {
 		return err
 	}
@@ -113,7 +115,7 @@ func (t *Tx) plan(ctx context.Context, id, lock string) (*plan.Plan, error) {
 	if err := json.Unmarshal([]byte(terms), &pt); err != nil {
 		return nil, fmt.Errorf("plan %s: terms: %w", id, err)
 	}
-	p.Methods, p.Autopay, p.EarlyPayoffDiscount = pt.Methods, pt.Autopay, pt.EarlyPayoff
+	p.Methods, p.Autopay, p.EarlyPayoffDiscount, p.PolicyOverride = pt.Methods, pt.Autopay, pt.EarlyPayoff, pt.PolicyOverride
 	p.Rules = plan.Rules{GraceDays: pt.GraceDays, LateFee: money.New(pt.LateFeeMinor, c), DefaultAfterMissed: pt.DefaultAfterMissed, DefaultDaysLate: pt.DefaultDaysLate}
 	var pcs []planConcession
 	if err := json.Unmarshal([]byte(cons), &pcs); err != nil {

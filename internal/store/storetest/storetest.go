@@ -904,6 +904,8 @@ func testPlans(t *testing.T, s store.Store) {
 		InvoiceIDs: []string{i1.ID, i2.ID}, Methods: []string{"bank_transfer", "card"}, Autopay: true, AnnualRate: "0.05", EarlyPayoffDiscount: "0.02",
 		Rules:       plan.Rules{GraceDays: 5, LateFee: amt("15.00", EUR), DefaultAfterMissed: 2, DefaultDaysLate: 60},
 		Concessions: []plan.Concession{{Kind: "fee_waived", Amount: amt("45.00", EUR), Note: "goodwill"}},
+		PolicyOverride: &plan.PolicyOverride{Reason: "hardship agreed with the director", By: "user:usr_ada", Segment: "retail",
+			Breaches: []plan.PolicyBreach{{Field: "installments", Message: "36 monthly installments run 36 months; the policy for segment retail allows at most 24"}}},
 		Installments: []plan.Installment{
 			{Seq: 1, DueDate: day("2026-02-28"), Amount: amt("100.50", EUR), Principal: amt("100.50", EUR), Interest: amt("0.00", EUR), Down: true},
 			{Seq: 2, DueDate: day("2026-03-31"), Amount: amt("201.00", EUR), Principal: amt("199.34", EUR), Interest: amt("1.66", EUR)},
