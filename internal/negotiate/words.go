@@ -315,16 +315,13 @@ func (w writer) plain(p *Plain) string {
 			"eine Zahlung von "+m(p.Last)+" am "+d(p.LastDate),
 			"un paiement de "+m(p.Last)+" le "+d(p.LastDate)))
 	} else {
-		n := strconv.Itoa(p.Count)
 		span := w.pick(" from "+d(p.FirstDate)+" to "+d(p.LastDate),
 			" vom "+d(p.FirstDate)+" bis zum "+d(p.LastDate),
 			", du "+d(p.FirstDate)+" au "+d(p.LastDate))
-		b.WriteString(w.pick(n+" "+freqEN(p.Frequency)+" payments of "+m(p.First)+span,
-			n+" "+freqDE(p.Frequency)+" Raten von je "+m(p.First)+span,
-			n+" "+installmentsFR(p.Frequency, m(p.First))+span))
+		b.WriteString(w.payments(p.Count, p.Frequency, m(p.First)) + span)
 		if p.Last != p.First {
 			b.WriteString(w.pick(" (the last "+m(p.Last)+")",
-				" (die letzte "+m(p.Last)+")",
+				" (die letzte über "+m(p.Last)+")",
 				" (la dernière de "+m(p.Last)+")"))
 		}
 	}
@@ -332,58 +329,86 @@ func (w writer) plain(p *Plain) string {
 	return b.String()
 }
 
-func freqEN(f string) string {
+// payments is n regular payments of amount: en "12 monthly payments of
+// 142.50 USD", "5 payments of 200.00 USD every two weeks"; de "12 monatliche
+// Raten von je 142,50 EUR"; fr "12 mensualités de 142,50 EUR".
+func (w writer) payments(n int, f, amount string) string {
+	c := strconv.Itoa(n)
+	switch w.Lang {
+	case "de":
+		switch f {
+		case "weekly":
+			return c + " wöchentliche Raten von je " + amount
+		case "biweekly":
+			return c + " Raten von je " + amount + " alle zwei Wochen"
+		}
+		return c + " monatliche Raten von je " + amount
+	case "fr":
+		switch f {
+		case "weekly":
+			return c + " versements hebdomadaires de " + amount
+		case "biweekly":
+			return c + " versements de " + amount + " toutes les deux semaines"
+		}
+		return c + " mensualités de " + amount
+	}
 	switch f {
 	case "weekly":
-		return "weekly"
+		return c + " weekly payments of " + amount
 	case "biweekly":
-		return "two-weekly"
+		return c + " payments of " + amount + " every two weeks"
 	}
-	return "monthly"
+	return c + " monthly payments of " + amount
 }
 
-func freqDE(f string) string {
+// units names n installments of a frequency: en "24 monthly installments",
+// "3 installments every two weeks"; de "24 monatliche Raten", "1 Rate alle
+// zwei Wochen"; fr "24 mensualités", "1 versement hebdomadaire".
+func (w writer) units(n int, f string) string {
+	c, one := strconv.Itoa(n), n == 1
+	switch w.Lang {
+	case "de":
+		r := " Raten"
+		if one {
+			r = " Rate"
+		}
+		switch f {
+		case "weekly":
+			return c + " wöchentliche" + r
+		case "biweekly":
+			return c + r + " alle zwei Wochen"
+		}
+		return c + " monatliche" + r
+	case "fr":
+		switch {
+		case f == "weekly" && one:
+			return c + " versement hebdomadaire"
+		case f == "weekly":
+			return c + " versements hebdomadaires"
+		case f == "biweekly" && one:
+			return c + " versement toutes les deux semaines"
+		case f == "biweekly":
+			return c + " versements toutes les deux semaines"
+		case one:
+			return c + " mensualité"
+		}
+		return c + " mensualités"
+	}
+	r := " installments"
+	if one {
+		r = " installment"
+	}
 	switch f {
 	case "weekly":
-		return "wöchentliche"
+		return c + " weekly" + r
 	case "biweekly":
-		return "zweiwöchentliche"
+		return c + r + " every two weeks"
 	}
-	return "monatliche"
+	return c + " monthly" + r
 }
 
-// installmentsFR follows a count: "mensualités de 142,50 EUR",
-// "versements hebdomadaires de …", "versements de … toutes les deux semaines".
-func installmentsFR(f, amount string) string {
-	switch f {
-	case "weekly":
-		return "versements hebdomadaires de " + amount
-	case "biweekly":
-		return "versements de " + amount + " toutes les deux semaines"
-	}
-	return "mensualités de " + amount
-}
-
-// unitsFR names n installments of a frequency: "mensualités",
-// "versements hebdomadaires", "versements toutes les deux semaines".
-func unitsFR(f string, n int) string {
-	one := n == 1
-	switch {
-	case f == "weekly" && one:
-		return "versement hebdomadaire"
-	case f == "weekly":
-		return "versements hebdomadaires"
-	case f == "biweekly" && one:
-		return "versement toutes les deux semaines"
-	case f == "biweekly":
-		return "versements toutes les deux semaines"
-	case one:
-		return "mensualité"
-	}
-	return "mensualités"
-}
-
-// limit says which limit a proposal breaks.
+// limit says which limit a proposal breaks. German reasons start with a
+// capital: after a colon, German capitalises a complete sentence.
 func (w writer) limit(l *Limit) string {
 	if l == nil {
 		return ""
@@ -392,39 +417,38 @@ func (w writer) limit(l *Limit) string {
 	switch l.Kind {
 	case LimitStartPast:
 		return w.pick("the first payment cannot be in the past",
-			"die erste Zahlung kann nicht in der Vergangenheit liegen",
+			"Die erste Zahlung kann nicht in der Vergangenheit liegen",
 			"le premier paiement ne peut pas être dans le passé")
 	case LimitStartLate:
 		n := strconv.Itoa(l.Days)
 		return w.pick("the first payment must be due within "+n+" days (by "+d(l.Date)+")",
-			"die erste Zahlung muss innerhalb von "+n+" Tagen fällig sein (spätestens am "+d(l.Date)+")",
+			"Die erste Zahlung muss innerhalb von "+n+" Tagen fällig sein (spätestens am "+d(l.Date)+")",
 			"le premier paiement doit intervenir dans les "+n+" jours (au plus tard le "+d(l.Date)+")")
 	case LimitSettlementMin:
 		return w.pick("a settlement must be at least "+m(l.Amount)+" (a discount of at most "+w.percent(l.Percent)+")",
-			"eine Einmalzahlung muss mindestens "+m(l.Amount)+" betragen (ein Nachlass von höchstens "+w.percent(l.Percent)+")",
+			"Eine Einmalzahlung muss mindestens "+m(l.Amount)+" betragen (ein Nachlass von höchstens "+w.percent(l.Percent)+")",
 			"un règlement en une fois doit être d’au moins "+m(l.Amount)+" (une remise de "+w.percent(l.Percent)+" au plus)")
 	case LimitTermMax:
-		months, n := strconv.Itoa(l.Months), strconv.Itoa(l.Count)
-		en := months + " months"
-		de := months + " Monate"
+		months := strconv.Itoa(l.Months)
+		en, de := months+" months", months+" Monate"
 		if l.Months == 1 {
 			en, de = "1 month", "1 Monat"
 		}
-		fr := n + " " + unitsFR(l.Frequency, l.Count)
-		return w.pick("the longest plan we can offer is "+en+" ("+n+" "+freqEN(l.Frequency)+" installments)",
-			"die längste Laufzeit, die wir anbieten können, beträgt "+de+" ("+n+" "+freqDE(l.Frequency)+" Raten)",
-			"la durée la plus longue que nous pouvons proposer est de "+months+" mois ("+fr+")")
+		u := w.units(l.Count, l.Frequency)
+		return w.pick("the longest plan we can offer is "+en+" ("+u+")",
+			"Die längste Laufzeit, die wir anbieten können, beträgt "+de+" ("+u+")",
+			"la durée la plus longue que nous pouvons proposer est de "+months+" mois ("+u+")")
 	case LimitNoInstallment:
 		return w.pick("the plan needs at least one installment after the down payment",
-			"nach der Anzahlung muss mindestens eine Rate bleiben",
+			"Nach der Anzahlung muss mindestens eine Rate bleiben",
 			"il doit rester au moins une échéance après l’acompte")
 	case LimitInstallmentMin:
 		return w.pick("each installment must be at least "+m(l.Amount),
-			"jede Rate muss mindestens "+m(l.Amount)+" betragen",
+			"Jede Rate muss mindestens "+m(l.Amount)+" betragen",
 			"chaque échéance doit être d’au moins "+m(l.Amount))
 	case LimitValueMin:
 		return w.pick("spread out like this, the payments would be worth less to us than "+w.percent(l.Percent)+" of the balance paid today",
-			"so verteilt wären die Zahlungen für uns weniger wert als "+w.percent(l.Percent)+" des Betrags bei sofortiger Zahlung",
+			"So verteilt wären die Zahlungen für uns weniger wert als "+w.percent(l.Percent)+" des Betrags bei sofortiger Zahlung",
 			"ainsi étalés, les paiements vaudraient pour nous moins de "+w.percent(l.Percent)+" du solde payé aujourd’hui")
 	}
 	return ""
@@ -434,28 +458,24 @@ func (w writer) gain(g Gain) string {
 	m := w.Money
 	switch g.Kind {
 	case GainMoreInstallments:
-		n := strconv.Itoa(g.Count)
-		en := n + " more " + freqEN(g.Frequency) + " installment"
-		if g.Count != 1 {
-			en += "s"
+		u := w.units(g.Count, g.Frequency)
+		if w.Lang == "en" {
+			// "3 more monthly installments"
+			n := strconv.Itoa(g.Count)
+			u = n + " more" + strings.TrimPrefix(u, n)
 		}
-		de := n + " " + freqDE(g.Frequency) + " Raten"
-		if g.Count == 1 {
-			de = n + " " + freqDE(g.Frequency) + " Rate"
-		}
-		fr := n + " " + unitsFR(g.Frequency, g.Count)
-		return w.pick(en+" than our first offer", de+" mehr als in unserem ersten Angebot", fr+" de plus que dans notre première offre")
+		return w.pick(u+" than our first offer", u+" mehr als in unserem ersten Angebot", u+" de plus que dans notre première offre")
 	case GainLowerDown:
 		return w.pick("a down payment "+m(g.Amount)+" lower", "eine um "+m(g.Amount)+" niedrigere Anzahlung", "un acompte inférieur de "+m(g.Amount))
 	case "early_payment_discount":
 		return w.pick("an early-payoff discount of "+w.percent(g.Percent), "ein Nachlass von "+w.percent(g.Percent)+" bei vorzeitiger Zahlung",
 			"une remise de "+w.percent(g.Percent)+" en cas de paiement anticipé")
 	case "fee_waived":
-		return w.pick("late fees waived: "+m(g.Amount), "Verzugskosten erlassen: "+m(g.Amount), "frais de retard annulés"+w.colon()+" "+m(g.Amount))
+		return w.pick("late fees of "+m(g.Amount)+" waived", "erlassene Verzugskosten von "+m(g.Amount), "des frais de retard de "+m(g.Amount)+" annulés")
 	case "interest_frozen":
-		return w.pick("interest frozen: "+m(g.Amount), "Zinsen ausgesetzt: "+m(g.Amount), "intérêts gelés"+w.colon()+" "+m(g.Amount))
+		return w.pick("interest of "+m(g.Amount)+" frozen", "ausgesetzte Zinsen von "+m(g.Amount), "des intérêts de "+m(g.Amount)+" gelés")
 	case "settlement_discount":
-		return w.pick("settlement discount: "+m(g.Amount), "Nachlass bei Einmalzahlung: "+m(g.Amount), "remise pour règlement en une fois"+w.colon()+" "+m(g.Amount))
+		return w.pick("a settlement discount of "+m(g.Amount), "ein Nachlass von "+m(g.Amount)+" bei Einmalzahlung", "une remise de "+m(g.Amount)+" pour règlement en une fois")
 	}
 	return ""
 }
