@@ -107,7 +107,7 @@ type NegotiationReply struct {
 	Offer        *NegotiationOffer        `json:"offer"`
 	Alternatives []NegotiationAlternative `json:"alternatives"`
 	Concessions  []NegotiationConcession  `json:"concessions"`
-	Explanation  string                   `json:"explanation"`
+	Explanation  string                   `json:"explanation" doc:"Why, in the customer's language (locale: de, fr, else en) and formats; no internal figures (see evaluation)"`
 	Evaluation   NegotiationEvaluation    `json:"evaluation"`
 	ExpiresOn    string                   `json:"expires_on"`
 	Balance      string                   `json:"balance"`
