@@ -99,7 +99,9 @@ func TestAPI_NegotiationFlow(t *testing.T) {
 	// UK Late Payment Act: £70 fixed sum (invoice under £10,000) and 8% +
 	// 4.00% base = 12% a year for 62 days on £5,000: 5000 × 0.12 × 62/365
 	// = 101.917… → £101.92; together £171.92, reserved, not added.
-	if !strings.Contains(n.Explanation, "171.92 GBP") {
+	// The explanation is in the customer's formats: a no-break space
+	// before the currency code, as in their letters.
+	if !strings.Contains(n.Explanation, "171.92\u00a0GBP") {
 		t.Errorf("opening explanation does not name the statutory claim of 171.92 GBP: %s", n.Explanation)
 	}
 	if len(n.Alternatives) < 1 {

@@ -183,8 +183,11 @@ type Response struct {
 	Offer        *Offer // nil when nothing can be offered
 	Alternatives []Alternative
 	Concessions  []Concession
-	Explanation  string
-	Evaluation   Evaluation
+	// Explanation is Words in the engine's English (Render with English);
+	// the service renders Words in the customer's language.
+	Explanation string
+	Words       []Sentence
+	Evaluation  Evaluation
 }
 
 // engine is a session's working set: its compiled limits.
@@ -389,31 +392,31 @@ func (e *engine) quote(t Terms) (plan.Schedule, error) {
 }
 
 // feasible reports whether terms are within the policy's hard limits, and
-// if not, which limit they break (a sentence for the customer).
-func (e *engine) feasible(t Terms) (bool, string) {
+// if not, which limit they break (for the customer's explanation).
+func (e *engine) feasible(t Terms) (bool, *Limit) {
 	c := e.s.Case
 	cur := c.Currency
 	if t.Start.Before(c.AsOf) {
-		return false, "the first payment cannot be in the past"
+		return false, &Limit{Kind: LimitStartPast}
 	}
 	if d := t.Start.DaysSince(c.AsOf); d > e.l.maxStartDays {
-		return false, fmt.Sprintf("the first payment must be due within %d days (by %s)", e.l.maxStartDays, c.AsOf.AddDays(e.l.maxStartDays))
+		return false, &Limit{Kind: LimitStartLate, Days: e.l.maxStartDays, Date: c.AsOf.AddDays(e.l.maxStartDays)}
 	}
 	if t.Kind == KindLump {
 		minLump := int64(math.Ceil(float64(c.Balance) * (1 - e.l.maxDiscount)))
 		if t.LumpSum < minLump {
-			return false, fmt.Sprintf("a settlement must be at least %s (a discount of at most %s%%)", fmtAmount(minLump, cur), pct(e.l.maxDiscount))
+			return false, &Limit{Kind: LimitSettlementMin, Amount: money.New(minLump, cur), Percent: basisPoints(e.l.maxDiscount)}
 		}
 		return e.pvFloor(t)
 	}
 	if t.Installments > e.maxN(t.Frequency) {
-		return false, fmt.Sprintf("the longest plan we can offer is %d months (%d %s installments)", e.l.maxTermMonths, e.maxN(t.Frequency), t.Frequency)
+		return false, &Limit{Kind: LimitTermMax, Months: e.l.maxTermMonths, Count: e.maxN(t.Frequency), Frequency: t.Frequency}
 	}
 	if t.Installments < 1 || t.DownPayment < 0 || t.DownPayment >= c.Balance {
-		return false, "the plan needs at least one installment after the down payment"
+		return false, &Limit{Kind: LimitNoInstallment}
 	}
 	if t.Installments > 1 && t.Installment < e.l.minInstallment {
-		return false, fmt.Sprintf("each installment must be at least %s", fmtAmount(e.l.minInstallment, cur))
+		return false, &Limit{Kind: LimitInstallmentMin, Amount: money.New(e.l.minInstallment, cur)}
 	}
 	return e.pvFloor(t)
 }
@@ -434,12 +437,11 @@ func (e *engine) offerable(t Terms) bool {
 
 // pvFloor checks the policy's lowest acceptable value: the payments'
 // present value (as if all are made) as a share of the balance.
-func (e *engine) pvFloor(t Terms) (bool, string) {
+func (e *engine) pvFloor(t Terms) (bool, *Limit) {
 	if e.presentValue(t) < e.l.minRecovery*float64(e.s.Case.Balance)-1e-6 {
-		return false, fmt.Sprintf("it is worth less than %s%% of the balance in today's money (our cost of capital is %s%% a year)",
-			pct(e.l.minRecovery), pct(e.l.coc))
+		return false, &Limit{Kind: LimitValueMin, Percent: basisPoints(e.l.minRecovery)}
 	}
-	return true, ""
+	return true, nil
 }
 
 // target is the tactic's value for round r of maxRounds (Faratin, Sierra
@@ -561,8 +563,8 @@ func Open(c Case, p Policy) (Session, Response, error) {
 		s.Status = StatusClosed
 		resp.Status, resp.Decision = s.Status, DecisionReject
 		resp.Evaluation = Evaluation{Target: s.Min, Floor: s.Min, NoDeal: s.NoDeal, Opening: math.Max(bestV, 0)}
-		resp.Explanation = fmt.Sprintf("No payment plan within our limits fits this account: none is worth more to us than the alternative (%s). %s",
-			fmtAmount(int64(math.Round(s.Min)), c.Currency), e.nextSteps())
+		resp.Words = []Sentence{{Kind: SayNoPlan}, e.nextSteps()}
+		resp.Explanation = Render(resp.Words, English)
 		return s, resp, nil
 	}
 	s.Max, s.Opening, s.Standing, s.Value = bestV, best, best, bestV
@@ -577,7 +579,8 @@ func Open(c Case, p Policy) (Session, Response, error) {
 	s.Alternatives = altTerms(resp.Alternatives)
 	resp.Concessions = e.concessions(o)
 	resp.Evaluation = Evaluation{Target: s.Max, Floor: s.Min, NoDeal: s.NoDeal, Opening: s.Max}
-	resp.Explanation = e.explainOpen(o)
+	resp.Words = e.explainOpen(o)
+	resp.Explanation = Render(resp.Words, English)
 	return s, resp, nil
 }
 
@@ -691,7 +694,8 @@ func Respond(in Session, c Counter) (Session, Response, error) {
 		resp.Alternatives = e.alternatives(o, target)
 		s.Alternatives = altTerms(resp.Alternatives)
 		resp.Concessions = e.concessions(o)
-		resp.Explanation = e.explainAccept(o)
+		resp.Words = e.explainAccept(o)
+		resp.Explanation = Render(resp.Words, English)
 		return s, resp, nil
 	}
 
@@ -729,7 +733,8 @@ func Respond(in Session, c Counter) (Session, Response, error) {
 		resp.Decision = DecisionCounter
 	}
 	resp.Status = s.Status
-	resp.Explanation = e.explainCounter(ask, ok, why, askV < s.Min, o, last)
+	resp.Words = e.explainCounter(ask, ok, why, askV < s.Min, o, last)
+	resp.Explanation = Render(resp.Words, English)
 	return s, resp, nil
 }
 
@@ -1177,134 +1182,124 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 	return out
 }
 
-func (e *engine) nextSteps() string {
-	nd := e.s.Policy.NoDeal
-	who := "a collection agency"
-	if nd.Action == "legal" {
-		who = "legal review"
+func (e *engine) nextSteps() Sentence {
+	route := "agency"
+	if e.s.Policy.NoDeal.Action == "legal" {
+		route = "legal"
 	}
-	return fmt.Sprintf("Without an agreement the account goes to %s, which adds cost and can affect the customer's credit.", who)
+	return Sentence{Kind: SayNextSteps, Route: route}
 }
 
-func (e *engine) describe(o Offer) string {
+// plainOf is an offer as the customer reads it.
+func (e *engine) plainOf(o Offer) *Plain {
 	cur := e.s.Case.Currency
 	if o.Kind == KindLump {
-		return fmt.Sprintf("one payment of %s by %s", fmtAmount(o.LumpSum, cur), o.Start)
+		return &Plain{Lump: true, First: money.New(o.LumpSum, cur), FirstDate: o.Start, Total: o.Schedule.Total}
 	}
-	var b strings.Builder
+	p := &Plain{Count: o.Installments, Frequency: o.Frequency, Total: o.Schedule.Total, Down: money.Zero(cur)}
 	if o.DownPayment > 0 {
-		fmt.Fprintf(&b, "%s down on %s, then ", fmtAmount(o.DownPayment, cur), o.Start)
+		p.Down, p.DownDate = money.New(o.DownPayment, cur), o.Start
 	}
 	ins := o.Schedule.Installments
-	last := ins[len(ins)-1]
-	reg := o.Installments
-	if reg == 1 {
-		fmt.Fprintf(&b, "one payment of %s on %s", last.Amount, last.DueDate)
-	} else {
-		first := ins[0]
-		if o.DownPayment > 0 {
-			first = ins[1]
-		}
-		fmt.Fprintf(&b, "%d %s payments of %s from %s to %s", reg, o.Frequency, first.Amount, first.DueDate, last.DueDate)
-		if last.Amount != first.Amount {
-			fmt.Fprintf(&b, " (the last %s)", last.Amount)
-		}
+	first, last := ins[0], ins[len(ins)-1]
+	if o.DownPayment > 0 && len(ins) > 1 {
+		first = ins[1]
 	}
-	fmt.Fprintf(&b, ", %s in total", o.Schedule.Total)
-	return b.String()
+	p.First, p.FirstDate, p.Last, p.LastDate = first.Amount, first.DueDate, last.Amount, last.DueDate
+	return p
 }
 
-func (e *engine) affordNote(o Offer) string {
+// affordNote relates a plan to what the customer can pay, when we know it.
+func (e *engine) affordNote(o Offer) []Sentence {
 	c := e.s.Case
 	if c.Affordable <= 0 || o.Kind != KindPlan {
-		return ""
+		return nil
 	}
 	monthly := float64(o.Installment) * perMonth(o.Frequency)
 	fits := monthly <= float64(c.Affordable)*1.0001
+	a := money.New(c.Affordable, c.Currency)
 	switch c.AffordableSource {
 	case "budget":
 		if fits {
-			return fmt.Sprintf(" It fits what the budget leaves for this debt (%s a month).", fmtAmount(c.Affordable, c.Currency))
+			return []Sentence{{Kind: SayFitsBudget, Amount: a}}
 		}
-		return fmt.Sprintf(" It is more than the %s a month the budget leaves for this debt; a longer plan is possible.", fmtAmount(c.Affordable, c.Currency))
+		return []Sentence{{Kind: SayAboveBudget, Amount: a}}
 	case "history":
 		if fits {
-			return fmt.Sprintf(" It is within what you paid us per month over the past year (%s).", fmtAmount(c.Affordable, c.Currency))
+			return []Sentence{{Kind: SayHistory, Amount: a}}
 		}
 	}
-	return ""
+	return nil
 }
 
-func (e *engine) explainOpen(o Offer) string {
+func (e *engine) explainOpen(o Offer) []Sentence {
 	c := e.s.Case
-	s := fmt.Sprintf("We propose %s to clear the balance of %s.", e.describe(o), fmtAmount(c.Balance, c.Currency)) + e.affordNote(o)
+	out := []Sentence{{Kind: SayPropose, Offer: e.plainOf(o), Amount: money.New(c.Balance, c.Currency)}}
+	out = append(out, e.affordNote(o)...)
 	if c.Fees > 0 {
-		s += fmt.Sprintf(" Late-payment compensation and interest of %s are not added as long as the plan is kept.", fmtAmount(c.Fees, c.Currency))
+		out = append(out, Sentence{Kind: SayFeesReserved, Amount: money.New(c.Fees, c.Currency)})
 	}
 	if c.Kind == "consumer" {
-		return s + " Paying on time keeps your account in good standing and stops further reminders."
+		return append(out, Sentence{Kind: SayConsumer})
 	}
-	return s + " Paying on time keeps deliveries and your credit limit in place."
+	return append(out, Sentence{Kind: SayBusiness})
 }
 
-func (e *engine) explainAccept(o Offer) string {
-	s := fmt.Sprintf("We accept your proposal: %s.", e.describe(o)) + e.affordNote(o)
-	if g := e.gained(o); g != "" {
-		s += " " + g
+func (e *engine) explainAccept(o Offer) []Sentence {
+	out := []Sentence{{Kind: SayAccept, Offer: e.plainOf(o)}}
+	out = append(out, e.affordNote(o)...)
+	if g := e.gained(o); len(g) > 0 {
+		out = append(out, Sentence{Kind: SayGained, Gains: g})
 	}
-	return s + " Confirm it and we send the written agreement."
+	return append(out, Sentence{Kind: SayConfirm})
 }
 
-func (e *engine) explainCounter(ask Terms, ok bool, why string, belowFloor bool, o Offer, last bool) string {
-	var b strings.Builder
+func (e *engine) explainCounter(ask Terms, ok bool, why *Limit, belowFloor bool, o Offer, last bool) []Sentence {
+	var out []Sentence
 	switch {
 	case !ok:
-		fmt.Fprintf(&b, "We cannot accept that: %s.", why)
+		out = append(out, Sentence{Kind: SayOutsideLimit, Limit: why})
 	case belowFloor:
-		b.WriteString("We cannot accept that proposal: it is below the lowest we can agree to for this balance.")
+		out = append(out, Sentence{Kind: SayBelowFloor})
 	default:
-		b.WriteString("We cannot quite accept that proposal, but we can move towards it.")
+		out = append(out, Sentence{Kind: SayMoved})
+	}
+	out = append(out, Sentence{Kind: SayOffer, Offer: e.plainOf(o), Final: last})
+	out = append(out, e.affordNote(o)...)
+	if g := e.gained(o); len(g) > 0 {
+		out = append(out, Sentence{Kind: SayGained, Gains: g})
 	}
 	if last {
-		fmt.Fprintf(&b, " Our final offer is %s.", e.describe(o))
-	} else {
-		fmt.Fprintf(&b, " We can offer %s.", e.describe(o))
+		out = append(out, Sentence{Kind: SayFinalUntil, Date: e.s.Expires}, e.nextSteps())
 	}
-	b.WriteString(e.affordNote(o))
-	if g := e.gained(o); g != "" {
-		b.WriteString(" " + g)
-	}
-	if last {
-		fmt.Fprintf(&b, " It stands until %s. %s", e.s.Expires, e.nextSteps())
-	}
-	return b.String()
+	return out
 }
 
-// gained says what the customer gained compared with our opening offer.
-func (e *engine) gained(o Offer) string {
+// gained lists what the customer gained compared with our opening offer.
+func (e *engine) gained(o Offer) []Gain {
 	cur := e.s.Case.Currency
-	var parts []string
+	var out []Gain
 	op := e.s.Opening
 	if o.Kind == KindPlan && op.Kind == KindPlan {
 		if d := o.Installments - op.Installments; d > 0 && o.Frequency == op.Frequency {
-			parts = append(parts, fmt.Sprintf("%d more %s installment%s than our first offer", d, o.Frequency, plural(d)))
+			out = append(out, Gain{Kind: GainMoreInstallments, Count: d, Frequency: o.Frequency})
 		}
 		if o.DownPayment < op.DownPayment {
-			parts = append(parts, fmt.Sprintf("a down payment %s lower", fmtAmount(op.DownPayment-o.DownPayment, cur)))
+			out = append(out, Gain{Kind: GainLowerDown, Amount: money.New(op.DownPayment-o.DownPayment, cur)})
 		}
 	}
 	for _, c := range e.concessions(o) {
 		if c.Kind == "early_payment_discount" {
-			parts = append(parts, fmt.Sprintf("an early-payoff discount of %s%%", pct(e.l.earlyDiscount)))
+			out = append(out, Gain{Kind: c.Kind, Percent: basisPoints(e.l.earlyDiscount)})
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s: %s", strings.ToLower(plan.ConcessionKinds[c.Kind]), fmtAmount(c.Amount, cur)))
+		out = append(out, Gain{Kind: c.Kind, Amount: money.New(c.Amount, cur)})
 	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "You gain " + strings.Join(parts, "; ") + "."
+	return out
 }
+
+// basisPoints is a share in hundredths of a percent (0.125 → 1250).
+func basisPoints(f float64) int { return int(math.Round(f * 10000)) }
 
 func plural(n int) string {
 	if n == 1 {

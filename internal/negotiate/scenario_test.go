@@ -102,13 +102,11 @@ func TestScenario_ModerateCase(t *testing.T) {
 		if !o.Start.Equal(scenarioDate.AddDays(7)) {
 			t.Errorf("start %s, want a week out (%s)", o.Start, scenarioDate.AddDays(7))
 		}
-		// "We propose 8 monthly payments of 375.00 from … to …, 3000.00 in
-		// total to clear the balance of 3000.00 USD. It fits what the budget
-		// leaves for this debt (400.00 USD a month). Paying on time …"
+		// Hand-written: 20 × 142.85 + 143.00 = 3,000.00, monthly from
+		// 8 June 2026 (a week out) to 8 February 2028 (20 months later).
 		for _, want := range []string{
-			fmt.Sprintf("We propose %d monthly payments of %s from %s", o.Installments, money.New(o.Installment, "USD"), o.Start),
-			"3000.00 in total to clear the balance of 3000.00 USD.",
-			"It fits what the budget leaves for this debt (400.00 USD a month).",
+			"To clear the balance of 3,000.00 USD, we propose 21 monthly payments of 142.85 USD from 8 June 2026 to 8 February 2028 (the last 143.00 USD), 3,000.00 USD in total.",
+			"It fits what you told us you can pay each month (400.00 USD).",
 			"Paying on time keeps deliveries and your credit limit in place.",
 		} {
 			if !strings.Contains(open.Explanation, want) {
@@ -208,7 +206,7 @@ func TestScenario_FinalAfterMaxRounds(t *testing.T) {
 	if r.Evaluation.Target != s.Min {
 		t.Errorf("final round target %v, want the floor %v", r.Evaluation.Target, s.Min)
 	}
-	for _, want := range []string{"Our final offer is ", "It stands until " + s.Expires.String() + ".", "Without an agreement the account goes to a collection agency"} {
+	for _, want := range []string{"Our final offer is ", "It stands until 15 June 2026.", "Without an agreement the account goes to a collection agency"} {
 		if !strings.Contains(r.Explanation, want) {
 			t.Errorf("explanation %q does not say %q", r.Explanation, want)
 		}
@@ -336,7 +334,7 @@ func TestScenario_ClosedWhenNothingBeatsNoDeal(t *testing.T) {
 			if s.Status != StatusClosed || r.Status != StatusClosed || r.Decision != DecisionReject || r.Offer != nil || len(r.Alternatives) != 0 {
 				t.Fatalf("Open = status %s decision %s offer %v, want closed/reject without offer", r.Status, r.Decision, r.Offer)
 			}
-			if !strings.HasPrefix(r.Explanation, "No payment plan within our limits fits this account") ||
+			if !strings.HasPrefix(r.Explanation, "We cannot offer a payment plan for this balance within our limits.") ||
 				!strings.Contains(r.Explanation, "Without an agreement the account goes to "+tt.who) {
 				t.Errorf("explanation %q does not name the next step (%s)", r.Explanation, tt.who)
 			}

@@ -16,6 +16,7 @@ import (
 	"settle/internal/ledger"
 	"settle/internal/money"
 	"settle/internal/negotiate"
+	"settle/internal/notify"
 	"settle/internal/plan"
 	"settle/internal/store"
 )
@@ -106,7 +107,7 @@ type NegotiationReply struct {
 	Offer        *NegotiationOffer        `json:"offer"`
 	Alternatives []NegotiationAlternative `json:"alternatives"`
 	Concessions  []NegotiationConcession  `json:"concessions"`
-	Explanation  string                   `json:"explanation"`
+	Explanation  string                   `json:"explanation" doc:"Why, in the customer's language (locale: de, fr, else en) and formats; no internal figures (see evaluation)"`
 	Evaluation   NegotiationEvaluation    `json:"evaluation"`
 	ExpiresOn    string                   `json:"expires_on"`
 	Balance      string                   `json:"balance"`
@@ -180,7 +181,7 @@ func (s *Service) OpenNegotiation(ctx context.Context, in NegotiationInput) (*Ne
 		}
 		n := &store.Negotiation{CustomerID: c.ID, Currency: balance.Currency(), Status: sess.Status, AsOf: asOf, ExpiresOn: sess.Expires}
 		n.ID = ids.New(ids.Negotiation)
-		last := reply(n, st, resp)
+		last := reply(n, st, resp, c.Locale)
 		if n.State, err = json.Marshal(st); err != nil {
 			return err
 		}
@@ -363,10 +364,19 @@ func (s *Service) CounterOffer(ctx context.Context, id string, in CounterOfferIn
 	for attempt := 0; ; attempt++ {
 		var n *store.Negotiation
 		var st *negState
+		var locale string
 		err := s.store.ReadTx(ctx, func(tx store.Tx) error {
 			var err error
-			n, st, err = loadNegotiation(ctx, tx, id, false)
-			return err
+			if n, st, err = loadNegotiation(ctx, tx, id, false); err != nil {
+				return err
+			}
+			// The explanation is written in the customer's language.
+			c, err := tx.Customer(ctx, n.CustomerID)
+			if err != nil {
+				return err
+			}
+			locale = c.Locale
+			return nil
 		})
 		if err != nil {
 			return nil, err
@@ -382,7 +392,7 @@ func (s *Service) CounterOffer(ctx context.Context, id string, in CounterOfferIn
 		prevRound, prevStatus := n.Round, n.Status
 		st.Session = sess
 		n.Status, n.Round = sess.Status, sess.Round
-		last := reply(n, *st, resp)
+		last := reply(n, *st, resp, locale)
 		if n.State, err = json.Marshal(st); err != nil {
 			return nil, err
 		}
@@ -630,12 +640,14 @@ func lastReply(ctx context.Context, tx store.Tx, n *store.Negotiation) (Negotiat
 	return r, nil
 }
 
-// reply renders an engine response in the API's shape.
-func reply(n *store.Negotiation, st negState, r negotiate.Response) NegotiationReply {
+// reply renders an engine response in the API's shape, its explanation in
+// the language and formats of the customer's locale (English when we do not
+// write theirs), as their letters are.
+func reply(n *store.Negotiation, st negState, r negotiate.Response, locale string) NegotiationReply {
 	cur := n.Currency
 	m := func(f float64) string { return money.New(int64(math.Round(f)), cur).String() }
 	out := NegotiationReply{ID: n.ID, CustomerID: n.CustomerID, Status: r.Status, Round: r.Round, Decision: r.Decision,
-		Explanation: r.Explanation, ExpiresOn: st.Session.Expires.String(), Currency: string(cur),
+		Explanation: explanation(r, locale), ExpiresOn: st.Session.Expires.String(), Currency: string(cur),
 		Balance: money.New(st.Session.Case.Balance, cur).String(), InvoiceIDs: st.InvoiceIDs, PlanID: n.PlanID,
 		Alternatives: []NegotiationAlternative{}, Concessions: []NegotiationConcession{}}
 	if r.Offer != nil {
@@ -654,6 +666,17 @@ func reply(n *store.Negotiation, st negState, r negotiate.Response) NegotiationR
 		out.Evaluation.CounterValue = m(*ev.CounterValue)
 	}
 	return out
+}
+
+// explanation writes the engine's sentences with notify's money and date
+// formats for locale.
+func explanation(r negotiate.Response, locale string) string {
+	if len(r.Words) == 0 {
+		return r.Explanation
+	}
+	return negotiate.Render(r.Words, negotiate.Format{Lang: notify.Lang(locale),
+		Money: func(a money.Amount) string { return notify.LocalMoney(a, locale) },
+		Date:  func(d civil.Date) string { return notify.LocalDate(d, locale) }})
 }
 
 func offerDTO(o negotiate.Offer, cur money.Currency) NegotiationOffer {

@@ -24,6 +24,47 @@ type negotiationPanel struct {
 	Currency   string             // as posted
 	OpenErrors map[string]string
 	Counter    counterForm
+	Lang       string // the customer's language: the explanation is written in it
+}
+
+// Figures is the engine's reasoning for staff: the values behind the
+// decision (the customer reads only the explanation). Empty without a reply.
+func (p negotiationPanel) Figures() []negotiationFigure {
+	if p.Reply == nil {
+		return nil
+	}
+	r, cur := p.Reply, p.Reply.Currency+" "
+	ev := r.Evaluation
+	var out []negotiationFigure
+	if o := r.Offer; o != nil {
+		out = append(out, negotiationFigure{"Value of our offer", cur + o.Value},
+			negotiationFigure{"Likely to be paid to the end", strconv.FormatFloat(o.Completion*100, 'f', 1, 64) + " %"})
+	}
+	if ev.CounterValue != "" {
+		out = append(out, negotiationFigure{"Value of the customer’s counter-offer", cur + ev.CounterValue})
+	}
+	out = append(out, negotiationFigure{"This round’s target", cur + ev.Target},
+		negotiationFigure{"Floor (never offered or accepted below)", cur + ev.Floor},
+		negotiationFigure{"Opening offer’s value", cur + ev.Opening},
+		negotiationFigure{"No-deal alternative", cur + ev.NoDeal})
+	if b := basisLabel(ev.Basis); b != "" {
+		out = append(out, negotiationFigure{"Accepted because", b})
+	}
+	return out
+}
+
+type negotiationFigure struct{ Label, Value string }
+
+func basisLabel(b string) string {
+	switch b {
+	case "target":
+		return "it is worth this round’s target"
+	case "dominates":
+		return "it pays at least as much, no later, than an offer we would accept"
+	case "settlement":
+		return "a settlement within the discount limit worth at least the floor"
+	}
+	return ""
 }
 
 // CanAccept: an offer stands and may be accepted.

@@ -13,6 +13,7 @@ import (
 	"settle/internal/civil"
 	"settle/internal/ledger"
 	"settle/internal/money"
+	"settle/internal/notify"
 	"settle/internal/service"
 	"settle/internal/store"
 )
@@ -199,6 +200,7 @@ func (s *Server) customerView(r *http.Request, u *service.SignedIn, id string) (
 	switch {
 	case err == nil:
 		v.Neg = negotiationPanelOf(neg)
+		v.Neg.Lang = notify.Lang(c.Locale)
 	case apperr.CodeOf(err) == apperr.NotFound:
 	default:
 		return nil, err

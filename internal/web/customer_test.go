@@ -582,3 +582,49 @@ func narrowT(t *testing.T, w money.Wide) int64 {
 	}
 	return v
 }
+
+// TestWeb_NegotiationPanelShowsReasoningAndCustomersWords: the staff panel
+// shows the engine's figures (values, completion, target, floor) and the
+// explanation as the customer reads it, in their language (French here).
+func TestWeb_NegotiationPanelShowsReasoningAndCustomersWords(t *testing.T) {
+	svc, srv := ownBook(t)
+	ctx := testutil.Admin(context.Background())
+	c, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "F-1", Name: "Sophie Martin", Kind: "consumer", Jurisdiction: "FR",
+		TimeZone: "Europe/Paris", Locale: "fr-FR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := svc.Today().AddDays(-40)
+	if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: "F-1-1", CustomerID: "F-1", IssueDate: due.AddDays(-30).String(),
+		DueDate: due.String(), Currency: "EUR", Amount: "2400.00"}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, srv)
+	wantStatus(t, b.signIn(agentEmail, agentPassword), http.StatusSeeOther)
+	page := "/customers/" + c.ID
+	r := b.post(page, page+"/negotiations", url.Values{})
+	wantStatus(t, r, http.StatusSeeOther)
+	p := b.get(r.Header.Get("Location"))
+	wantStatus(t, p, 200)
+	neg, err := svc.CurrentNegotiation(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := match(t, regexp.MustCompile(`<span lang="fr" data-explanation>([^<]+)</span>`), p.Body)
+	if !strings.HasPrefix(strings.ReplaceAll(words, "\u00a0", " "), "Nous vous proposons de régler le solde de 2 400,00 EUR ainsi : ") {
+		t.Errorf("the panel shows %q, not the customer's French explanation", words)
+	}
+	figures := match(t, regexp.MustCompile(`(?s)<dl class="plain" data-figures>(.*?)</dl>`), p.Body)
+	ev := neg.Reply.Evaluation
+	for _, want := range []string{
+		"<dt>Value of our offer</dt><dd>EUR " + neg.Reply.Offer.Value + "</dd>",
+		"<dt>This round’s target</dt><dd>EUR " + ev.Target + "</dd>",
+		"<dt>Floor (never offered or accepted below)</dt><dd>EUR " + ev.Floor + "</dd>",
+		"<dt>No-deal alternative</dt><dd>EUR " + ev.NoDeal + "</dd>",
+		"<dt>Likely to be paid to the end</dt><dd>",
+	} {
+		if !strings.Contains(figures, want) {
+			t.Errorf("the figures do not show %q:\n%s", want, figures)
+		}
+	}
+}

@@ -125,7 +125,7 @@ type portalOptionsData struct {
 	ID          string
 	Currency    string
 	Decision    string // the message key of the last answer, "" for none
-	Explanation string // the engine's own words (English), shown on English pages
+	Explanation string // why, in the customer's language and formats (the service writes it)
 	Offer       *offerCard
 	Alts        []offerCard
 	Open        bool // takes a counter-offer

@@ -592,3 +592,32 @@ func TestPortal_RejectThatMovedSaysSo(t *testing.T) {
 		t.Errorf("the offer did not change (%q) but the page does not say it stands (%v) or says we moved (%v)", now, stands, moved)
 	}
 }
+
+// TestPortal_GermanPageExplainsInGerman: a German customer's answer page
+// says why, in German and in German formats (it showed no explanation on
+// German and French pages at all).
+func TestPortal_GermanPageExplainsInGerman(t *testing.T) {
+	w := newPortalWorld(t)
+	b := newBrowser(t, w.srv)
+	home := b.get(w.linkA)
+	r := portalPost(t, b, home, w.linkA+"/plan", url.Values{"currency": {"EUR"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	opts := b.get(r.Header.Get("Location"))
+	wantStatus(t, opts, 200)
+	counter := match(t, regexp.MustCompile(`action="(/portal/[^"]+/counter)"`), opts.Body)
+	// 5,00 a month would take longer than the longest plan.
+	r = portalPost(t, b, opts, counter, url.Values{"installment_amount": {"5,00"}, "frequency": {"monthly"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	after := b.get(r.Header.Get("Location"))
+	wantStatus(t, after, 200)
+	hint := match(t, regexp.MustCompile(`<p class="hint">(Das können wir nicht annehmen: [^<]+)</p>`), after.Body)
+	hint = strings.ReplaceAll(hint, "\u00a0", " ")
+	for _, want := range []string{"Die längste Laufzeit, die wir anbieten können, beträgt ", "Wir können Ihnen anbieten: ", " monatliche Raten von je ", " EUR vom "} {
+		if !strings.Contains(hint, want) {
+			t.Errorf("explanation %q does not say %q", hint, want)
+		}
+	}
+	if m := regexp.MustCompile(`\d{4}-\d{2}-\d{2}|\d\.\d{2}\b|\bWe |\bpayments\b`).FindString(hint); m != "" {
+		t.Errorf("explanation %q has %q: English or raw forms", hint, m)
+	}
+}
