@@ -64,40 +64,32 @@ give the same table. docs/negotiation.md describes the population.`,
 			}
 			cfg := negotiate.SimConfig{Seed: seed, Debtors: debtors, AsOf: d, Currency: cur, Policy: p}
 			start := time.Now()
+			if format != "json" && format != "table" {
+				return usageError{fmt.Errorf("simulate: --format %q must be table or json", format)}
+			}
+			doc := map[string]any{"debtors": debtors, "seed": seed, "as_of": d, "currency": cur, "policy": p}
+			var table func()
 			if family {
 				fam, err := negotiate.SimulateFamily(cfg)
 				if err != nil {
 					return err
 				}
-				switch format {
-				case "json":
-					enc := json.NewEncoder(a.Stdout)
-					enc.SetIndent("", "  ")
-					return enc.Encode(map[string]any{"debtors": debtors, "seed": seed, "as_of": d, "currency": cur, "policy": p, "populations": fam})
-				case "table":
-					negotiate.WriteFamily(a.Stdout, cfg, fam)
-					fmt.Fprintf(a.Stdout, "\n(%s)\n", time.Since(start).Round(time.Millisecond))
-					return nil
-				default:
-					return usageError{fmt.Errorf("simulate: --format %q must be table or json", format)}
+				doc["populations"], table = fam, func() { negotiate.WriteFamily(a.Stdout, cfg, fam) }
+			} else {
+				ss, err := negotiate.Simulate(cfg)
+				if err != nil {
+					return err
 				}
+				doc["strategies"], table = ss, func() { negotiate.WriteSummaries(a.Stdout, cfg, ss) }
 			}
-			ss, err := negotiate.Simulate(cfg)
-			if err != nil {
-				return err
-			}
-			switch format {
-			case "json":
+			if format == "json" {
 				enc := json.NewEncoder(a.Stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"debtors": debtors, "seed": seed, "as_of": d, "currency": cur, "policy": p, "strategies": ss})
-			case "table":
-				negotiate.WriteSummaries(a.Stdout, cfg, ss)
-				fmt.Fprintf(a.Stdout, "\n(%s)\n", time.Since(start).Round(time.Millisecond))
-				return nil
-			default:
-				return usageError{fmt.Errorf("simulate: --format %q must be table or json", format)}
+				return enc.Encode(doc)
 			}
+			table()
+			fmt.Fprintf(a.Stdout, "\n(%s)\n", time.Since(start).Round(time.Millisecond))
+			return nil
 		},
 	}
 	cmd.Flags().IntVar(&debtors, "debtors", 10000, "population size")

@@ -58,3 +58,17 @@ export async function noHorizontalScroll(p, width) {
   const sw = await p.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(sw <= width, `page is ${sw}px wide at a ${width}px viewport`);
 }
+
+// api calls settle's REST API with the demo's admin token and returns the
+// parsed JSON (null for an empty body); anything but a 2xx fails the test
+// with the status and body.
+export async function api(method, p, body) {
+  const res = await fetch(base + p, {
+    method,
+    headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${p}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}

@@ -12,23 +12,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
-import { base, token, shots, page, noHorizontalScroll } from './helpers.mjs';
+import { base, token, shots, page, noHorizontalScroll, api } from './helpers.mjs';
 
 const cleanup = [];
 after(async () => {
   for (const fn of cleanup) await fn();
 });
-
-async function api(method, p, body) {
-  const res = await fetch(base + p, {
-    method,
-    headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${p}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 // cents reads a decimal string ("1234.50") as minor units, exactly.
 function cents(s) {

@@ -15,18 +15,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { base, token, shots, page, signIn, noHorizontalScroll } from './helpers.mjs';
-
-async function api(method, p, body) {
-  const res = await fetch(base + p, {
-    method,
-    headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${p}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+import { base, token, shots, page, signIn, noHorizontalScroll, api } from './helpers.mjs';
 
 const stamp = Date.now().toString(36);
 const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);

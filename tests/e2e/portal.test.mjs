@@ -12,7 +12,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
-import { base, token, shots, sizes, page, noHorizontalScroll } from './helpers.mjs';
+import { base, token, shots, sizes, page, noHorizontalScroll, api } from './helpers.mjs';
 
 if (!token) {
   throw new Error('SETTLE_TOKEN must be set (run tests/e2e/run.sh)');
@@ -24,17 +24,6 @@ const cleanup = [];
 after(async () => {
   for (const fn of cleanup) await fn();
 });
-
-async function api(method, p, body) {
-  const res = await fetch(base + p, {
-    method,
-    headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${p}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 // portalPath asks the API for a link and keeps its path: the link's host
 // is SETTLE_PUBLIC_URL or SETTLE_ADDR, which the demo on a random port

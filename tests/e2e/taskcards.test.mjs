@@ -18,18 +18,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
-import { base, token, shots, sizes, page, signIn, noHorizontalScroll } from './helpers.mjs';
-
-async function api(method, p, body) {
-  const res = await fetch(base + p, {
-    method,
-    headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${p}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+import { base, token, shots, sizes, page, signIn, noHorizontalScroll, api } from './helpers.mjs';
 
 const DAY = 86400000;
 const stamp = Date.now().toString(36);
