@@ -143,7 +143,8 @@ type Offer struct {
 
 // Alternative is another acceptable offer, with a short label.
 type Alternative struct {
-	Label string
+	Label string   // in English (RenderLabel with English)
+	Say   AltLabel // what it offers, for RenderLabel in the customer's language
 	Offer Offer
 }
 
@@ -1099,7 +1100,7 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 	// add offers t when we would accept it: worth the target, or (sooner)
 	// paying at least as much as o, no later (dominance.go) — "pay a little
 	// more, finish sooner" belongs in every offer the customer can afford.
-	add := func(label string, t Terms, need float64, sooner bool) {
+	add := func(say AltLabel, t Terms, need float64, sooner bool) {
 		if len(out) >= 3 {
 			return
 		}
@@ -1115,7 +1116,7 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 			return
 		}
 		if alt, err := e.offer(t); err == nil {
-			out = append(out, Alternative{Label: label, Offer: alt})
+			out = append(out, Alternative{Label: RenderLabel(say, English), Say: say, Offer: alt})
 		}
 	}
 	if o.Kind == KindPlan && o.Installments > 1 {
@@ -1132,8 +1133,7 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 				continue
 			}
 			before := len(out)
-			add(fmt.Sprintf("Pay %s more each time (%s): finish %d installment%s sooner", fmtAmount(extra, cur), fmtAmount(t.Installment, cur),
-				o.Installments-n, plural(o.Installments-n)), t, target, true)
+			add(AltLabel{Kind: LabelPayMore, Extra: money.New(extra, cur), Amount: money.New(t.Installment, cur), Count: o.Installments - n}, t, target, true)
 			if len(out) > before {
 				found, shortest = found+1, n
 			}
@@ -1159,11 +1159,11 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 					continue
 				}
 				if ok, _ := e.feasible(t); ok {
-					label := fmt.Sprintf("Settle in one payment of %s by %s (save %s)", fmtAmount(l, cur), t.Start, fmtAmount(bal-l, cur))
+					say := AltLabel{Kind: LabelSettle, Amount: money.New(l, cur), Date: t.Start, Extra: money.New(bal-l, cur)}
 					if l == bal {
-						label = fmt.Sprintf("Pay the whole %s by %s", fmtAmount(l, cur), t.Start)
+						say = AltLabel{Kind: LabelPayWhole, Amount: money.New(l, cur), Date: t.Start}
 					}
-					add(label, t, th, false)
+					add(say, t, th, false)
 					found = true
 				}
 			}
@@ -1172,12 +1172,12 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 	if o.Kind == KindPlan && o.Frequency == plan.Monthly && o.Installments > 1 {
 		n := int(math.Ceil(float64(o.Installments) * perMonth(plan.Biweekly)))
 		t := e.planTerms(plan.Biweekly, o.Start, o.DownPayment, n, o.Level)
-		add(fmt.Sprintf("Every two weeks: %d payments of %s", n, fmtAmount(t.Installment, cur)), t, target, false)
+		add(AltLabel{Kind: LabelBiweekly, Count: n, Amount: money.New(t.Installment, cur)}, t, target, false)
 	}
 	if o.Kind == KindPlan && o.Installments > 2 {
 		// A slightly longer plan: one more installment.
 		t := e.planTerms(o.Frequency, o.Start, o.DownPayment, o.Installments+1, o.Level)
-		add(fmt.Sprintf("A little longer: %d %s payments of %s", t.Installments, o.Frequency, fmtAmount(t.Installment, cur)), t, target, false)
+		add(AltLabel{Kind: LabelLonger, Count: t.Installments, Frequency: o.Frequency, Amount: money.New(t.Installment, cur)}, t, target, false)
 	}
 	return out
 }
@@ -1300,13 +1300,6 @@ func (e *engine) gained(o Offer) []Gain {
 
 // basisPoints is a share in hundredths of a percent (0.125 → 1250).
 func basisPoints(f float64) int { return int(math.Round(f * 10000)) }
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
 
 func fmtAmount(minor int64, cur money.Currency) string {
 	return money.New(minor, cur).String() + " " + string(cur)

@@ -1,6 +1,7 @@
 package negotiate
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"strings"
@@ -275,9 +276,20 @@ func TestExplanation_PlainWords(t *testing.T) {
 			for lang, tag := range tags {
 				all[lang] = Render(r.Words, customerFormat(tag))
 			}
+			// The alternatives' labels too, in every language.
+			for k, a := range r.Alternatives {
+				if a.Say.Kind == "" || a.Label != RenderLabel(a.Say, English) {
+					t.Fatalf("alternative %d: label %q, structured %+v", k, a.Label, a.Say)
+				}
+				kinds["label/"+a.Say.Kind] = true
+				all[fmt.Sprintf("engine label %d", k)] = a.Label
+				for lang, tag := range tags {
+					all[fmt.Sprintf("%s label %d", lang, k)] = RenderLabel(a.Say, customerFormat(tag))
+				}
+			}
 			for lang, text := range all {
 				texts++
-				l := lang
+				l, _, _ := strings.Cut(lang, " ")
 				if l == "engine" {
 					l = "en"
 				}

@@ -655,7 +655,11 @@ func reply(n *store.Negotiation, st negState, r negotiate.Response, locale strin
 		out.Offer = &o
 	}
 	for _, a := range r.Alternatives {
-		out.Alternatives = append(out.Alternatives, NegotiationAlternative{Label: a.Label, Offer: offerDTO(a.Offer, cur)})
+		label := a.Label
+		if a.Say.Kind != "" {
+			label = negotiate.RenderLabel(a.Say, localFormat(locale))
+		}
+		out.Alternatives = append(out.Alternatives, NegotiationAlternative{Label: label, Offer: offerDTO(a.Offer, cur)})
 	}
 	for _, c := range r.Concessions {
 		out.Concessions = append(out.Concessions, NegotiationConcession{Kind: c.Kind, Amount: money.New(c.Amount, cur).String(), Note: c.Note})
@@ -674,9 +678,15 @@ func explanation(r negotiate.Response, locale string) string {
 	if len(r.Words) == 0 {
 		return r.Explanation
 	}
-	return negotiate.Render(r.Words, negotiate.Format{Lang: notify.Lang(locale),
+	return negotiate.Render(r.Words, localFormat(locale))
+}
+
+// localFormat is the customer's language and notify's money and date
+// formats for their locale (those of their letters).
+func localFormat(locale string) negotiate.Format {
+	return negotiate.Format{Lang: notify.Lang(locale),
 		Money: func(a money.Amount) string { return notify.LocalMoney(a, locale) },
-		Date:  func(d civil.Date) string { return notify.LocalDate(d, locale) }})
+		Date:  func(d civil.Date) string { return notify.LocalDate(d, locale) }}
 }
 
 func offerDTO(o negotiate.Offer, cur money.Currency) NegotiationOffer {
