@@ -35,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Limits on a single amount (see the package doc).
@@ -367,4 +368,30 @@ func parseFailure(s string, digits int, code string, f parseResult) error {
 			kind: ErrSyntax,
 		}
 	}
+}
+
+// GroupDigits writes a decimal string ("-1234567.50", as Amount.String
+// and Wide.Text give it) with group between every three digits of its
+// integer part and decimal for its point: GroupDigits("1234.50", ",", ".")
+// is "1,234.50", with ".", "," it is "1.234,50". The digits are kept as
+// they are: no rounding, no float.
+func GroupDigits(s, group, decimal string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteString(decimal)
+		b.WriteString(frac)
+	}
+	return b.String()
 }

@@ -518,3 +518,16 @@ func TestAmount_CheckLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupDigits(t *testing.T) {
+	for _, tc := range []struct{ in, group, decimal, want string }{
+		{"0", ",", ".", "0"}, {"1234", ",", ".", "1,234"}, {"1234567.50", ",", ".", "1,234,567.50"},
+		{"-1234.5", ",", ".", "-1,234.5"}, {"-123", ",", ".", "-123"}, {"0.05", ",", ".", "0.05"},
+		{"1234567.50", ".", ",", "1.234.567,50"}, {"1234.567", "\u00a0", ",", "1\u00a0234,567"},
+		{"9223372036854775807", ",", ".", "9,223,372,036,854,775,807"},
+	} {
+		if got := GroupDigits(tc.in, tc.group, tc.decimal); got != tc.want {
+			t.Errorf("GroupDigits(%q, %q, %q) = %q, want %q", tc.in, tc.group, tc.decimal, got, tc.want)
+		}
+	}
+}

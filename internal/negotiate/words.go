@@ -115,24 +115,7 @@ type Format struct {
 var English = Format{Lang: "en", Money: plainMoney, Date: plainDate}
 
 func plainMoney(a money.Amount) string {
-	s := a.String()
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	ip, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	b.WriteString(sign)
-	for i, c := range ip {
-		if i > 0 && (len(ip)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if hasFrac {
-		b.WriteString("." + frac)
-	}
-	return b.String() + " " + string(a.Currency())
+	return money.GroupDigits(a.String(), ",", ".") + " " + string(a.Currency())
 }
 
 var monthNames = [...]string{"January", "February", "March", "April", "May", "June", "July",

@@ -68,26 +68,8 @@ func (l locale) separators() (group, decimal string) {
 // currency's minor digits (from money.Amount.String): en 1,234.50; de 1.234,50;
 // fr 1 234,50 (no-break space); JPY 1,234 (no decimals); BHD 1,234.567.
 func formatNumber(a money.Amount, l locale) string {
-	s := a.String()
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	intPart, frac, hasFrac := strings.Cut(s, ".")
 	group, decimal := l.separators()
-	var b strings.Builder
-	b.WriteString(sign)
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteString(group)
-		}
-		b.WriteRune(c)
-	}
-	if hasFrac {
-		b.WriteString(decimal)
-		b.WriteString(frac)
-	}
-	return b.String()
+	return money.GroupDigits(a.String(), group, decimal)
 }
 
 // formatMoney is formatNumber followed by the ISO 4217 code: "1,234.50 USD",

@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/big"
 	"strconv"
-	"strings"
 	"time"
 
 	"settle/internal/civil"
@@ -18,26 +17,7 @@ import (
 
 // groupThousands puts a comma between every three digits of the integer
 // part of a decimal string: "-1234567.50" → "-1,234,567.50".
-func groupThousands(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	b.WriteString(sign)
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if hasFrac {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
-}
+func groupThousands(s string) string { return money.GroupDigits(s, ",", ".") }
 
 // formatAmount formats minor units of a currency: "1,234.50" (USD),
 // "1,200" (JPY).
