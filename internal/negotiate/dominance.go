@@ -1,11 +1,5 @@
 package negotiate
 
-import (
-	"sort"
-
-	"settle/internal/civil"
-)
-
 // Dominance (issue 17, "dominance is law"): a counter-offer that pays at
 // least as much as an offer we would accept, and no later, is accepted,
 // whatever the valuation model says of it. A model may misjudge a
@@ -25,21 +19,13 @@ func (e *engine) dominates(a, b Terms) bool {
 	if err != nil {
 		return false
 	}
-	type pay struct {
-		on     civil.Date
-		amount int64
-	}
-	var pa []pay
-	for _, in := range sa.Installments {
-		pa = append(pa, pay{in.DueDate, in.Amount.Minor()})
-	}
-	sort.SliceStable(pa, func(i, j int) bool { return pa[i].on.Before(pa[j].on) })
-	var paidB int64
-	k, paidA := 0, int64(0)
+	// Both schedules are in due-date order (plan.Quote).
+	var paidA, paidB int64
+	k := 0
 	for _, in := range sb.Installments {
 		paidB += in.Amount.Minor()
-		for k < len(pa) && !pa[k].on.After(in.DueDate) {
-			paidA += pa[k].amount
+		for k < len(sa.Installments) && !sa.Installments[k].DueDate.After(in.DueDate) {
+			paidA += sa.Installments[k].Amount.Minor()
 			k++
 		}
 		if paidA < paidB {

@@ -411,11 +411,7 @@ func bestFor(d Debtor, r Response) (Terms, bool) {
 func playBaseline(name string, c Case, p Policy, d Debtor) (Terms, bool, int) {
 	l, _ := p.compile(c.Currency)
 	start := c.AsOf.AddDays(7)
-	mk := func(inst int64) Terms {
-		inst = max(inst, l.minInstallment, (c.Balance+int64(l.maxTermMonths)-1)/int64(l.maxTermMonths))
-		n := int((c.Balance + inst - 1) / inst)
-		return Terms{Kind: KindPlan, Frequency: plan.Monthly, Start: start, Installments: n, Installment: inst, Fixed: n > 1}
-	}
+	mk := func(inst int64) Terms { return baselinePlan(c, l, inst) }
 	open := mk((c.Balance + 2) / 3)
 	if d.agrees(open) {
 		return open, true, 0
