@@ -97,9 +97,9 @@ func nextCase(customerID string, cur money.Currency, list []store.Case, c collec
 
 // messageContext is what a queued collections message is about, kept for
 // the re-check at delivery.
-func messageContext(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date) store.MessageContext {
+func messageContext(act collect.Action, invs map[string]ledger.Invoice, claim statutoryClaim) store.MessageContext {
 	c := store.MessageContext{Currency: string(act.Currency), InvoiceIDs: slices.Clone(act.InvoiceIDs), PayBy: act.PayBy, Fee: act.Fee,
-		Claims: claimFor(cust, act, invs, asOf).lines}
+		Claims: claim.lines}
 	if act.Case != nil {
 		c.StepOn = act.Case.StepOn
 	}
@@ -691,7 +691,8 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 			return v, err
 		}
 	}
-	d, err := s.messageData(cust, act, invs, asOf, links, earlier[msg.Context.Currency])
+	claim := claimFor(cust, act, invs, asOf)
+	d, err := s.messageData(cust, act, invs, asOf, links, earlier[msg.Context.Currency], claim)
 	if err != nil {
 		return v, err
 	}
@@ -707,7 +708,7 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 	msg.Subject, msg.Body, v.html = r.Subject, r.Text, r.HTML
 	msg.InvoiceNumbers = invoiceNumbers(act, invs)
 	// The claim as it leaves: posted when it is sent (charges.go).
-	msg.Context.Claims = claimFor(cust, act, invs, asOf).lines
+	msg.Context.Claims = claim.lines
 	return v, nil
 }
 

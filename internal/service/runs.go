@@ -622,11 +622,12 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 						return nil, err
 					}
 				}
-				if pa.message, err = s.message(cust, act, invs, asOf, dec.At, messageLinks{optOut: optOut, payRef: payRef, payURL: payURL, autopay: autopay}, earlier[string(act.Currency)], *b.org); err != nil {
+				claim := claimFor(cust, act, invs, asOf)
+				if pa.message, err = s.message(cust, act, invs, asOf, dec.At, messageLinks{optOut: optOut, payRef: payRef, payURL: payURL, autopay: autopay}, earlier[string(act.Currency)], claim, *b.org); err != nil {
 					return nil, err
 				}
 				pa.message.DedupeKey = key
-				pa.message.Context = messageContext(cust, act, invs, asOf)
+				pa.message.Context = messageContext(act, invs, claim)
 			}
 		case collect.ActTask:
 			dueAt, kind, reason := want, act.Channel, act.Reason
@@ -886,8 +887,8 @@ type messageLinks struct {
 	autopay                bool // an installment charged automatically (chargedAutomatically)
 }
 
-func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, l messageLinks, history caseSent, org notify.Creditor) (*store.Message, error) {
-	d, err := s.messageData(cust, act, invs, asOf, l, history)
+func (s *Service) message(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, at time.Time, l messageLinks, history caseSent, claim statutoryClaim, org notify.Creditor) (*store.Message, error) {
+	d, err := s.messageData(cust, act, invs, asOf, l, history, claim)
 	if err != nil {
 		return nil, err
 	}
@@ -924,7 +925,7 @@ func invoiceNumbers(act collect.Action, invs map[string]ledger.Invoice) []string
 // asOf: the run renders it when it queues the message, and delivery again
 // when it leaves (cases.go), so that amounts, dates and the earlier steps
 // it names are true when the customer reads them.
-func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, l messageLinks, history caseSent) (notify.MessageData, error) {
+func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs map[string]ledger.Invoice, asOf civil.Date, l messageLinks, history caseSent, claim statutoryClaim) (notify.MessageData, error) {
 	d := notify.MessageData{Creditor: s.Creditor, CustomerName: cust.Name, Locale: cust.Locale, Tone: toneOf(cust.Style),
 		Channel: act.Channel, AsOf: asOf, OptOutURL: l.optOut, PayURL: l.payURL, Earlier: history.steps}
 	var total money.Amount
@@ -972,8 +973,8 @@ func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs ma
 	// de commerce) is stated from the first step marked fee "statutory":
 	// fixed compensation and interest to date, with the law it rests on
 	// named; with the earlier claims still owed (charges.go).
-	if c := claimFor(cust, act, invs, asOf); c.basis != "" && c.fee().IsPositive() && len(d.Invoices) > 0 {
-		d.Fee, d.FeeBasis = c.fee(), c.basis
+	if claim.basis != "" && claim.fee().IsPositive() && len(d.Invoices) > 0 {
+		d.Fee, d.FeeBasis = claim.fee(), claim.basis
 	}
 	// "We can resume deliveries and restore your credit limit" only while
 	// a credit hold is set on the customer: it is what paying lifts.
