@@ -491,10 +491,11 @@ func (e *engine) planTerms(freq string, start civil.Date, down int64, n, level i
 		Installment: p / int64(n), Level: level}
 }
 
-// Open starts a negotiation: the opening offer is the plan worth most to
-// us — which, because the model penalises installments above what the
-// customer can afford, is a realistic one — with every concession held
-// back, and never the most lenient plan (never the longest term).
+// Open starts a negotiation: the opening offer is the shortest plan within
+// the installment the customer can afford (the budget's or the payment
+// history's), or with neither, the plan worth most to us — with every
+// concession held back, and never the most lenient plan (never the
+// longest term).
 func Open(c Case, p Policy) (Session, Response, error) {
 	var fs apperr.Fields
 	if c.Balance <= 0 {
@@ -527,8 +528,17 @@ func Open(c Case, p Policy) (Session, Response, error) {
 	start, down := e.defaultStart(), e.wantedDown()
 	maxN := e.maxN(plan.Monthly)
 	best, bestV := Terms{}, math.Inf(-1)
-	// Realistic: within the affordable installment when the budget gives
-	// one (else the lowest burden we would open with).
+	// Firm and realistic: when the budget or the payment history gives an
+	// affordable installment, the shortest plan within it — what the
+	// customer's means support, never a longer plan because its smaller
+	// installments look safer (else the lowest burden we would open with).
+	affordable := float64(c.Affordable)
+	if c.Affordable <= 0 {
+		// Nothing known of the means: ask for the balance as soon as the
+		// policy allows, and let the customer's answer (or a budget) tell
+		// us what they can pay.
+		affordable = math.Inf(1)
+	}
 	var lowest Terms
 	for n := 1; n <= max(1, maxN-1); n++ {
 		t := e.planTerms(plan.Monthly, start, down, n, levelNone)
@@ -536,12 +546,12 @@ func Open(c Case, p Policy) (Session, Response, error) {
 			continue
 		}
 		lowest = t
-		if c.Affordable > 0 && t.Installment > c.Affordable {
+		if float64(t.Installment) > affordable {
 			continue
 		}
-		if v, _ := e.value(t); v > bestV {
-			best, bestV = t, v
-		}
+		best = t
+		bestV, _ = e.value(t)
+		break
 	}
 	if math.IsInf(bestV, -1) && lowest.Installments > 0 {
 		best = lowest
@@ -598,7 +608,10 @@ const RevealFactor = 1.25
 // lowers values, so the standing offer's value still never rises.
 func (e *engine) learn(ask Terms) {
 	s := e.s
-	if s.Case.Available > 0 || s.Case.Affordable > 0 || ask.Kind != KindPlan {
+	if ask.Kind != KindPlan {
+		return
+	}
+	if s.Case.Available > 0 || s.Case.Affordable > 0 {
 		return
 	}
 	// Only an ask below our standing offer says something about what the
@@ -1143,12 +1156,12 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 		// The smallest settlement worth the target, within the discount
 		// limit; when none is, the smallest worth the floor — a settlement
 		// we would accept if the customer proposed it (Respond: basis
-		// settlement) — but at most half the discount limit until the
-		// tactic has conceded half its room: firm, then step by step.
+		// settlement) — but at most a quarter of the discount limit until
+		// the tactic has conceded half its room: firm, then step by step.
 		bal := e.s.Case.Balance
 		minLump := int64(math.Ceil(float64(bal) * (1 - e.l.maxDiscount)))
 		if e.concededShare() < 0.5 {
-			minLump = int64(math.Ceil(float64(bal) * (1 - e.l.maxDiscount/2)))
+			minLump = int64(math.Ceil(float64(bal) * (1 - e.l.maxDiscount/4)))
 		}
 		found := false
 		for _, th := range []float64{target, e.s.Min} {
@@ -1170,7 +1183,9 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 		}
 	}
 	if o.Kind == KindPlan && o.Frequency == plan.Monthly && o.Installments > 1 {
-		n := int(math.Ceil(float64(o.Installments) * perMonth(plan.Biweekly)))
+		// As many fortnightly installments as finish no later than the
+		// monthly plan: a different rhythm, not a longer plan.
+		n := max(2, int(math.Floor(float64(o.Installments)*perMonth(plan.Biweekly))))
 		t := e.planTerms(plan.Biweekly, o.Start, o.DownPayment, n, o.Level)
 		add(AltLabel{Kind: LabelBiweekly, Count: n, Amount: money.New(t.Installment, cur)}, t, target, false)
 	}
@@ -1318,4 +1333,23 @@ func (e *engine) concededShare() float64 {
 		return 0
 	}
 	return math.Min(1, math.Max(0, (e.s.Max-e.s.Value)/room))
+}
+
+// HistoryShare is the share of what a customer without a budget paid us
+// per month over the past year that the engine opens with: the measured
+// payments are their means (Available), but a year's average hides lean
+// months, so the affordable installment keeps a margin, as the budget
+// rule does (75% of a consumer's surplus).
+const HistoryShare = 0.75
+
+// MeansFromHistory is the means a year of payments shows: available is
+// the monthly average (rounded up), affordable HistoryShare of it (at
+// least 1 minor unit when anything was paid).
+func MeansFromHistory(paidInYear int64) (affordable, available int64) {
+	if paidInYear <= 0 {
+		return 0, 0
+	}
+	available = (paidInYear + 11) / 12
+	affordable = max(1, int64(math.Floor(float64(available)*HistoryShare)))
+	return affordable, available
 }

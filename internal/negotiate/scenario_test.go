@@ -102,10 +102,11 @@ func TestScenario_ModerateCase(t *testing.T) {
 		if !o.Start.Equal(scenarioDate.AddDays(7)) {
 			t.Errorf("start %s, want a week out (%s)", o.Start, scenarioDate.AddDays(7))
 		}
-		// Hand-written: 20 × 142.85 + 143.00 = 3,000.00, monthly from
-		// 8 June 2026 (a week out) to 8 February 2028 (20 months later).
+		// Hand-written: the shortest plan within 400.00 a month is 8 ×
+		// 375.00 = 3,000.00 (7 × 428.57 is above it), monthly from 8 June
+		// 2026 (a week out) to 8 January 2027 (7 months later).
 		for _, want := range []string{
-			"To clear the balance of 3,000.00 USD, we propose 21 monthly payments of 142.85 USD from 8 June 2026 to 8 February 2028 (the last 143.00 USD), 3,000.00 USD in total.",
+			"To clear the balance of 3,000.00 USD, we propose 8 monthly payments of 375.00 USD from 8 June 2026 to 8 January 2027, 3,000.00 USD in total.",
 			"It fits what you told us you can pay each month (400.00 USD).",
 			"Paying on time keeps deliveries and your credit limit in place.",
 		} {

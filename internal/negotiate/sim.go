@@ -290,7 +290,8 @@ func simulateDebtor(cfg SimConfig, i int, d Debtor) ([]Outcome, error) {
 	if d.Business {
 		// As the service sees a business without a budget: what it paid
 		// us per month over the past year (negotiationCase).
-		c.Kind, c.Available, c.Affordable, c.AffordableSource = "business", d.Measured, d.Measured, "history"
+		c.Kind, c.AffordableSource = "business", "history"
+		c.Affordable, c.Available = MeansFromHistory(12 * d.Measured)
 	}
 	out := make([]Outcome, len(cfg.Strategies))
 	for k, name := range cfg.Strategies {

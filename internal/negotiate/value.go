@@ -11,12 +11,18 @@ import "math"
 // alternative (agency or legal), which recovers its share, less its cost,
 // after its delay. Probabilities come from a per-month hazard of stopping:
 //
-//	hazard = base(risk band)·max(ShockBuffer, 2·min(load, 1)) + LoadPenalty × max(0, load − 1), capped at MaxHazard
+//	hazard = base(risk band)·(LifeFloor + LoadRise·min(load, 1)³) + LoadPenalty × max(0, load − 1), capped at MaxHazard
 //	load   = the installment per month ÷ the customer's monthly means (the budget's surplus)
 //
-// so longer plans lose value through more months of hazard and more
-// discounting, and installments above what the customer can afford lose
-// value through a higher hazard. A one-off payment (down payment, lump
+// Length is the dominant risk, load a secondary one (as in repayment
+// data: docs/negotiation.md, "What an offer is worth"): most plans stop
+// for life events — illness, a lost job, a business failing — whose rate
+// does not shrink with the installment, so the hazard has a floor
+// (LifeFloor of the band's) however small the installment; above it the
+// load effect is flat at low loads and steepens as the installment
+// approaches the means, and above the means LoadPenalty adds to it. A
+// long plan of tiny installments is therefore not "safe": it carries the
+// floor for every month it runs. A one-off payment (down payment, lump
 // sum) is paid with probability 1 − hazard, its load measured against
 // LiquidityMonths of the affordable installment.
 //
@@ -28,31 +34,33 @@ import "math"
 // Model parameters. Documented in docs/negotiation.md; the simulator's
 // debtors do not share them (they have their own hidden capacity).
 const (
+	LifeFloor       = 0.75 // share of the band's hazard that stays at any load (life events)
+	LoadRise        = 2.0  // the load effect: LoadRise·load³ of the band's hazard within the means
 	LoadPenalty     = 0.20 // extra monthly hazard per 100% of installment above the customer's means
-	ShockBuffer     = 0.2  // see hazardFor
 	MaxHazard       = 0.90
 	LiquidityMonths = 2.0 // a one-off payment up to this many months of surplus is "affordable"
 	daysPerMonth    = 365.0 / 12
 )
 
 // BandHazard is the monthly probability of a plan stopping by risk band
-// when the installment is affordable: about 6%, 11%, 21%, 35% and 52% of
-// 12-month plans fail from band A to E.
+// when the installment is half the customer's means (the load factor
+// LifeFloor + LoadRise·0.5³ is 1 there): about 6%, 11%, 21%, 35% and 52%
+// of such 12-month plans fail from band A to E.
 var BandHazard = map[string]float64{"A": 0.005, "B": 0.01, "C": 0.02, "D": 0.035, "E": 0.06}
 
 // hazardFor is the monthly hazard for a risk band and a load. Within the
-// customer's means the band's hazard is scaled by 2·load (at least
-// ShockBuffer): a plan that takes a larger share of the surplus leaves
-// less room for an income shock — half the surplus: the band's hazard,
-// all of it: twice that. Above the means, LoadPenalty adds a hazard per
-// 100% of overload.
+// customer's means the band's hazard is scaled by LifeFloor + LoadRise·load³:
+// 0.75 of it at a tiny installment (life events stop plans whatever they
+// ask), the band's own at half the surplus, 2.75 times it at all of the
+// surplus (no room left for an income shock). Above the means,
+// LoadPenalty adds a hazard per 100% of overload.
 func hazardFor(band string, load float64) float64 {
 	h, ok := BandHazard[band]
 	if !ok {
 		h = BandHazard["C"]
 	}
-	f := math.Max(ShockBuffer, 2*math.Min(load, 1))
-	h *= f * f
+	l := math.Min(math.Max(load, 0), 1)
+	h *= LifeFloor + LoadRise*l*l*l
 	if load > 1 {
 		h += LoadPenalty * (load - 1)
 	}

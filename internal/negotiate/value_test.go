@@ -248,14 +248,11 @@ func TestModel_valuePlanHandWorked(t *testing.T) {
 }
 
 // hazardFor follows value.go's documented model: within the customer's
-// means (load ≤ 1) the band's hazard is scaled by (2·load)², at least by
-// ShockBuffer² (0.04), so at load 0.5 it is the band's own; above the
-// means LoadPenalty adds 0.20 per 100% of overload; MaxHazard caps it;
-// an unknown band is C.
-//
-// NOTE: the brief this test was written from said "load ≤ 1 unchanged";
-// value.go changed (ShockBuffer, 15:10 on the day) to scale the band's
-// hazard with the load. The table follows the code's documentation.
+// means (load ≤ 1) the band's hazard is scaled by 0.75 + 2·load³ (so at
+// load 0.5 it is the band's own, at no load 0.75 of it, at the full means
+// 2.75 times it); above the means LoadPenalty adds 0.20 per 100% of
+// overload; MaxHazard caps it; an unknown band is C. Each want is worked
+// by hand from those numbers.
 func TestModel_hazardFor(t *testing.T) {
 	tests := []struct {
 		name string
@@ -268,22 +265,22 @@ func TestModel_hazardFor(t *testing.T) {
 		{"C at half the means", "C", 0.5, 0.02},
 		{"D at half the means", "D", 0.5, 0.035},
 		{"E at half the means", "E", 0.5, 0.06},
-		{"A no load: shock buffer floor", "A", 0, 0.005 * 0.2 * 0.2},
-		{"C light: shock buffer floor", "C", 0.05, 0.02 * 0.2 * 0.2},
-		{"C at a quarter", "C", 0.25, 0.02 * 0.5 * 0.5},
-		{"C at the full means", "C", 1, 0.02 * 4},
-		{"E at the full means", "E", 1, 0.06 * 4},
-		{"A load 1.5 adds 0.10", "A", 1.5, 0.005*4 + 0.10},
-		{"C load 1.5 adds 0.10", "C", 1.5, 0.02*4 + 0.10},
-		{"E load 1.5 adds 0.10", "E", 1.5, 0.06*4 + 0.10},
-		{"D load 3 adds 0.40", "D", 3, 0.035*4 + 0.40},
+		{"A no load: the life-event floor stays", "A", 0, 0.00375}, // 0.005 × 0.75
+		{"C light: barely above the floor", "C", 0.05, 0.015005},   // 0.02 × (0.75 + 2 × 0.000125)
+		{"C at a quarter", "C", 0.25, 0.015625},                    // 0.02 × (0.75 + 2 × 0.015625)
+		{"C at the full means", "C", 1, 0.055},                     // 0.02 × 2.75
+		{"E at the full means", "E", 1, 0.165},                     // 0.06 × 2.75
+		{"A load 1.5 adds 0.10", "A", 1.5, 0.11375},                // 0.01375 + 0.10
+		{"C load 1.5 adds 0.10", "C", 1.5, 0.155},                  // 0.055 + 0.10
+		{"E load 1.5 adds 0.10", "E", 1.5, 0.265},                  // 0.165 + 0.10
+		{"D load 3 adds 0.40", "D", 3, 0.49625},                    // 0.09625 + 0.40
 		{"A capped", "A", 10, MaxHazard},
-		{"E capped", "E", 5, MaxHazard},
-		{"E just below cap", "E", 4.2, 0.06*4 + 0.2*3.2},
+		{"E capped", "E", 5, MaxHazard},       // 0.165 + 0.80 > 0.90
+		{"E just below cap", "E", 4.2, 0.805}, // 0.165 + 0.64
 		{"unknown band is C", "Z", 0.5, 0.02},
 		{"empty band is C", "", 0.5, 0.02},
 		{"lower case is unknown so C", "a", 0.5, 0.02},
-		{"unknown band loaded", "?", 1.5, 0.02*4 + 0.10},
+		{"unknown band loaded", "?", 1.5, 0.155},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -320,34 +317,34 @@ func TestModel_valueLump(t *testing.T) {
 
 	t.Run("more with the same probability is worth more", func(t *testing.T) {
 		// Affordable 5,000.00 a month: 2 months' liquidity is 10,000.00, so
-		// 800.00 and 1,000.00 are both one-offs at load ≤ 0.1, where the
-		// shock-buffer floor applies: band B's 0.01 × 0.2² = 0.0004, paid
-		// with 0.9996 either way.
+		// 800.00 and 1,000.00 are one-offs at loads 0.08 and 0.1, barely
+		// above the life-event floor: band B's 0.01 × (0.75 + 2 × 0.08³) =
+		// 0.00751024 and 0.01 × (0.75 + 2 × 0.1³) = 0.00752.
 		m := testModel(t, "B", 500_000, 0.10, 0.3, 180, 2_000)
-		p := 1 - 0.01*0.2*0.2
+		pSmall, pBig := 1-0.00751024, 1-0.00752
 		small, big := m.valueLump(80_000, 10, m.noDeal(120_000+2_000, 10)), m.valueLump(100_000, 10, m.noDeal(120_000+2_000, 10))
-		wantSmall, wantBig := lump(p, 80_000, 120_000, 2_000, 10), lump(p, 100_000, 120_000, 2_000, 10)
+		wantSmall, wantBig := lump(pSmall, 80_000, 120_000, 2_000, 10), lump(pBig, 100_000, 120_000, 2_000, 10)
 		if math.Abs(small-wantSmall) > 1e-6 || math.Abs(big-wantBig) > 1e-6 {
 			t.Errorf("valueLump = %v and %v, want %v and %v", small, big, wantSmall, wantBig)
 		}
 		if !(big > small) {
 			t.Errorf("1,000.00 is worth %v, not more than 800.00 at %v", big, small)
 		}
-		if a, b := m.oneOff(80_000), m.oneOff(100_000); a != b || math.Abs(a-p) > 1e-12 {
-			t.Errorf("oneOff = %v and %v, want both %v", a, b, p)
+		if a, b := m.oneOff(80_000), m.oneOff(100_000); math.Abs(a-pSmall) > 1e-12 || math.Abs(b-pBig) > 1e-12 {
+			t.Errorf("oneOff = %v and %v, want %v and %v", a, b, pSmall, pBig)
 		}
 	})
 
 	t.Run("far above liquidity is worth less than a modest one", func(t *testing.T) {
 		// Band C, affordable 50.00 a month: liquidity 100.00. No-deal
 		// recovers nothing here, so only the lump itself counts.
-		//   100.00: load 1 (the full means): hazard 0.02 × (2·1)² = 0.08,
-		//           worth 0.92 × 100.00 = 92.00.
-		//   500.00: load 5: 0.08 + 0.20 × 4 = 0.88, worth 0.12 × 500.00 = 60.00.
+		//   100.00: load 1 (the full means): hazard 0.02 × 2.75 = 0.055,
+		//           worth 0.945 × 100.00 = 94.50.
+		//   500.00: load 5: 0.055 + 0.20 × 4 = 0.855, worth 0.145 × 500.00 = 72.50.
 		m := testModel(t, "C", 5_000, 0, 0, 180, 0)
 		modest, far := m.valueLump(10_000, 0, m.noDeal(100_000, 0)), m.valueLump(50_000, 0, m.noDeal(100_000, 0))
-		if math.Abs(modest-0.92*10_000) > 1e-6 || math.Abs(far-0.12*50_000) > 1e-6 {
-			t.Errorf("valueLump = %v and %v, want %v and %v", modest, far, 0.92*10_000, 0.12*50_000)
+		if math.Abs(modest-9_450) > 1e-6 || math.Abs(far-7_250) > 1e-6 {
+			t.Errorf("valueLump = %v and %v, want 9450 and 7250", modest, far)
 		}
 		if !(far < modest) {
 			t.Errorf("500.00 at 5× liquidity is worth %v, not less than 100.00 at %v", far, modest)
@@ -356,7 +353,7 @@ func TestModel_valueLump(t *testing.T) {
 		// failed lump sends the whole claim there.
 		m = testModel(t, "C", 5_000, 0.10, 0.3, 180, 0)
 		got := m.valueLump(50_000, 7, m.noDeal(100_000, 7))
-		if want := lump(0.12, 50_000, 100_000, 0, 7); math.Abs(got-want) > 1e-6 {
+		if want := lump(0.145, 50_000, 100_000, 0, 7); math.Abs(got-want) > 1e-6 {
 			t.Errorf("valueLump(500.00) = %v, want %v", got, want)
 		}
 	})
@@ -364,15 +361,15 @@ func TestModel_valueLump(t *testing.T) {
 
 // A settlement not paid by its date returns the case to the negotiation:
 // worth the standing offer's value from then on, not the no-deal
-// alternative's. Band C, affordable 50.00: 500.00 is paid with 0.12 (load
+// alternative's. Band C, affordable 50.00: 500.00 is paid with 0.145 (load
 // 5, as above); at 10% a year, 7 days out, D(7) = 1.1^(−7/365). With a
-// standing plan worth 900.00 the unpaid 0.88 is worth 0.88 × 900.00 ×
-// D(7); the paid 0.12 is worth 0.12 × 500.00 × D(7).
+// standing plan worth 900.00 the unpaid 0.855 is worth 0.855 × 900.00 ×
+// D(7); the paid 0.145 is worth 0.145 × 500.00 × D(7).
 func TestModel_valueLumpResumes(t *testing.T) {
 	m := testModel(t, "C", 5_000, 0.10, 0.3, 180, 0)
 	d7 := math.Pow(1.1, -7.0/365)
 	got := m.valueLump(50_000, 7, 90_000*d7)
-	if want := 0.12*50_000*d7 + 0.88*90_000*d7; math.Abs(got-want) > 1e-6 {
+	if want := 0.145*50_000*d7 + 0.855*90_000*d7; math.Abs(got-want) > 1e-6 {
 		t.Errorf("valueLump = %v, want %v", got, want)
 	}
 }

@@ -339,8 +339,7 @@ func negotiationCase(ctx context.Context, tx store.Tx, c *ledger.Customer, as *A
 			}
 		}
 		if paid > 0 {
-			cs.Available = int64(math.Ceil(float64(paid) / 12))
-			cs.Affordable = cs.Available
+			cs.Affordable, cs.Available = negotiate.MeansFromHistory(paid)
 			cs.AffordableSource = "history"
 		}
 	}
