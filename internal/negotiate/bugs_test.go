@@ -145,16 +145,16 @@ func TestRespond_FixedInstallmentWithInterest(t *testing.T) {
 // early-payoff discount to a plan: when the standing offer switches between
 // the two kinds, those go, but the concession level (fees waived, interest
 // frozen) never falls and the offer's value never rises.
-// Case: USD 3,000.00, 500.00 a month, band A, default policy. Counter
-// {lump_sum 2,550.00} → a lump sum with a settlement discount; counter
+// Case: USD 3,000.00, 2,000.00 a month, band A, default policy. Counter
+// {lump_sum 2,650.00} → a lump sum with a settlement discount; counter
 // {installments 12} → a plan: no settlement discount any more.
 func TestRespond_ConcessionKindsAcrossKinds(t *testing.T) {
-	c := Case{CustomerID: "repro-kinds", Currency: "USD", AsOf: civil.New(2026, 6, 1), Balance: 300_000, Affordable: 50_000, RiskBand: "A"}
+	c := Case{CustomerID: "repro-kinds", Currency: "USD", AsOf: civil.New(2026, 6, 1), Balance: 300_000, Affordable: 200_000, RiskBand: "A"}
 	s, _ := mustOpen(t, c, DefaultPolicy(""))
-	s1, r1 := mustRespond(t, s, Counter{LumpSum: ptr(int64(255_000))})
+	s1, r1 := mustRespond(t, s, Counter{LumpSum: ptr(int64(265_000))})
 	_, r2 := mustRespond(t, s1, Counter{Installments: 12})
 	k1, k2 := concessionKinds(r1.Concessions), concessionKinds(r2.Concessions)
-	t.Logf("lump 2,550.00 → %s %+v %v; installments 12 → %s %+v %v", r1.Decision, r1.Offer.Terms, k1, r2.Decision, r2.Offer.Terms, k2)
+	t.Logf("lump 2,650.00 → %s %+v %v; installments 12 → %s %+v %v", r1.Decision, r1.Offer.Terms, k1, r2.Decision, r2.Offer.Terms, k2)
 	if r1.Offer.Kind != KindLump || !slices.Contains(k1, "settlement_discount") {
 		t.Fatalf("round 1 offered %+v %v, want a lump sum with a settlement discount", r1.Offer.Terms, k1)
 	}

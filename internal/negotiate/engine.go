@@ -247,8 +247,7 @@ func (e *engine) capacity() float64 {
 	if e.s.Case.Affordable > 0 {
 		return float64(e.s.Case.Affordable)
 	}
-	months := math.Max(1, float64(e.l.maxTermMonths)/4)
-	return math.Ceil(float64(e.s.Case.Balance) / months)
+	return math.Inf(1)
 }
 
 func (e *engine) model(level int) model {
@@ -292,6 +291,26 @@ func (e *engine) maxN(freq string) int {
 }
 
 func (e *engine) t0(start civil.Date) float64 { return float64(start.DaysSince(e.s.Case.AsOf)) }
+
+// counterValue values the customer's own offer. What a customer offers
+// to pay is evidence of what they can pay: it is valued at a monthly
+// means of at least what it asks of them each month (a one-off: what it
+// asks at once, spread over LiquidityMonths), so that it is never worth
+// less for offering more (monotone_test.go). Whether it is enough is
+// still judged against our target and floor; and our own offers are
+// valued on our estimate, not on the customer's word.
+func (e *engine) counterValue(t Terms) (v, completion float64) {
+	m := e.model(t.Level)
+	need := monthlyBurden(t)
+	switch {
+	case t.Kind == KindLump:
+		need = float64(t.LumpSum) / LiquidityMonths
+	case t.DownPayment > 0:
+		need = math.Max(need, float64(t.DownPayment)/LiquidityMonths)
+	}
+	m.affordable = math.Max(m.affordable, need)
+	return e.valueWith(m, t)
+}
 
 // value values terms under the model of their level.
 func (e *engine) value(t Terms) (v, completion float64) {
@@ -338,25 +357,19 @@ func (e *engine) valueSchedule(m model, t Terms, s plan.Schedule) (float64, floa
 	ps := make([]payment, 0, len(s.Installments))
 	remaining := float64(e.s.Case.Balance)
 	tt := e.t0(t.Start)
-	var regular float64
+	completion := 1.0
 	for _, in := range s.Installments {
-		if !in.Down && regular == 0 {
-			regular = float64(in.Amount.Minor())
+		p := payment{t: tt, amount: float64(in.Amount.Minor()), remaining: remaining, oneOff: in.Down}
+		if p.oneOff {
+			completion *= m.oneOff(p.amount)
+		} else {
+			completion *= m.survival(p.amount, period)
 		}
-		ps = append(ps, payment{t: tt, amount: float64(in.Amount.Minor()), remaining: remaining, oneOff: in.Down})
+		ps = append(ps, p)
 		remaining -= float64(in.Principal.Minor())
 		tt += period
 	}
-	h := m.hazard(regular * perMonth(t.Frequency) / m.affordable)
-	p := 1.0
-	if t.DownPayment > 0 {
-		p = m.oneOff(float64(t.DownPayment))
-	}
-	n := float64(len(s.Installments))
-	if t.DownPayment > 0 {
-		n--
-	}
-	return m.valueStream(ps, h, period), p * math.Pow(math.Pow(1-h, period/daysPerMonth), n)
+	return m.valueStream(ps, period), completion
 }
 
 // schedule is the exact schedule of terms (plan.Quote's rules), computed
@@ -540,7 +553,17 @@ func Open(c Case, p Policy) (Session, Response, error) {
 		affordable = math.Inf(1)
 	}
 	var lowest Terms
-	for n := 1; n <= max(1, maxN-1); n++ {
+	if !math.IsInf(affordable, 1) {
+		// The affordable installment itself, each month, the last one
+		// smaller: as much as the customer can pay, as early as they can.
+		if t := e.fixedTerms(plan.Monthly, start, down, int64(affordable), levelNone); t.Installments <= max(1, maxN-1) {
+			if ok, _ := e.feasible(t); ok {
+				best = t
+				bestV, _ = e.value(t)
+			}
+		}
+	}
+	for n := 1; n <= max(1, maxN-1) && math.IsInf(bestV, -1); n++ {
 		t := e.planTerms(plan.Monthly, start, down, n, levelNone)
 		if ok, _ := e.feasible(t); !ok {
 			continue
@@ -640,7 +663,10 @@ func (e *engine) learn(ask Terms) {
 		lv, _ := e.value(l)
 		minV = math.Max(s.NoDeal, math.Min(v, lv))
 	}
-	s.Max, s.Min, s.Value = v, minV, v
+	// The tactic's top and floor only ever fall: a standing offer that
+	// asks less than the opening may be worth more under the new estimate
+	// than the opening was under the old one.
+	s.Max, s.Min, s.Value = math.Min(s.Max, v), math.Min(s.Min, minV), v
 }
 
 // mostLenient is the most lenient plan within the policy's limits, or zero
@@ -680,7 +706,7 @@ func Respond(in Session, c Counter) (Session, Response, error) {
 	target := e.target(s.Round)
 	last := s.Round >= e.l.maxRounds
 	ok, why := e.feasible(ask)
-	askV, _ := e.value(ask)
+	askV, askC := e.counterValue(ask)
 	resp := Response{Round: s.Round}
 	resp.Evaluation = Evaluation{CounterValue: &askV, Target: target, Floor: s.Min, NoDeal: s.NoDeal, Opening: s.Max}
 
@@ -704,6 +730,7 @@ func Respond(in Session, c Counter) (Session, Response, error) {
 		if err != nil {
 			return in, Response{}, err
 		}
+		o.Value, o.Completion = askV, askC // what we agreed on: the customer's offer on their word
 		resp.Status, resp.Decision, resp.Offer = s.Status, DecisionAccept, &o
 		resp.Alternatives = e.alternatives(o, target)
 		s.Alternatives = altTerms(resp.Alternatives)
@@ -734,6 +761,9 @@ func Respond(in Session, c Counter) (Session, Response, error) {
 	}
 	resp.Offer = &o
 	resp.Alternatives = e.alternatives(o, target)
+	if a, ok := e.downAndRest(ask, target, o.Level); ok {
+		resp.Alternatives = append([]Alternative{a}, resp.Alternatives...)
+	}
 	s.Alternatives = altTerms(resp.Alternatives)
 	resp.Concessions = e.concessions(o)
 	below := askV < s.Min || !ok
@@ -804,6 +834,11 @@ func Accept(in Session, asOf civil.Date, alternative int) (Session, Offer, error
 	o, err := e.offer(t)
 	if err != nil {
 		return in, Offer{}, err
+	}
+	if alternative == 0 && s.AgreedBy != "" {
+		// The customer's own offer, agreed: valued on their word, as it
+		// was when we agreed to it.
+		o.Value, o.Completion = e.counterValue(t)
 	}
 	s.Status, s.Standing, s.Value = StatusAccepted, t, o.Value
 	return s, o, nil
@@ -916,8 +951,14 @@ func (e *engine) askTerms(c Counter) (Terms, error) {
 		n = 1
 	}
 	t := e.planTerms(freq, start, down, n, level)
-	if c.InstallmentAmount != nil && n > 1 {
+	switch {
+	case c.InstallmentAmount != nil && n > 1:
 		t = e.fixedTerms(freq, start, down, *c.InstallmentAmount, level)
+	case c.InstallmentAmount == nil && std.Kind == KindPlan && std.Fixed && (c.Installments == 0 || c.Installments == std.Installments) &&
+		freq == std.Frequency && down == std.DownPayment:
+		// Our fixed installment, with only its date (or nothing) changed:
+		// the same installment.
+		t = e.fixedTerms(freq, start, down, std.Installment, level)
 	}
 	return t, nil
 }
@@ -966,7 +1007,7 @@ func (e *engine) nearest(c Counter, ask Terms, target, cap float64) (Terms, floa
 			return
 		}
 		v, _ := e.value(t)
-		if v < target-eps || v > cap+eps {
+		if v < target-eps || (v > cap+eps && !asksLess(t, s.Standing)) {
 			return
 		}
 		if !(dist < bestD-1e-12 || (math.Abs(dist-bestD) <= 1e-12 && v > bestV)) {
@@ -1040,6 +1081,21 @@ func (e *engine) nearest(c Counter, ask Terms, target, cap float64) (Terms, floa
 		}
 	}
 	return best, bestV, !math.IsInf(bestV, -1)
+}
+
+// asksLess reports whether terms t ask less of the customer each month
+// than u: a concession, even when the model, having learned that the
+// customer cannot pay u, values t more. (A lump sum asks its whole amount
+// in its month.)
+func asksLess(t, u Terms) bool {
+	return askedMonthly(t) < askedMonthly(u)
+}
+
+func askedMonthly(t Terms) float64 {
+	if t.Kind == KindLump {
+		return float64(t.LumpSum)
+	}
+	return math.Max(monthlyBurden(t), float64(t.DownPayment))
 }
 
 func containsInt64(xs []int64, x int64) bool {
@@ -1153,18 +1209,25 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 		}
 	}
 	if e.l.maxDiscount > 0 && o.Kind == KindPlan {
-		// The smallest settlement worth the target, within the discount
-		// limit; when none is, the smallest worth the floor — a settlement
-		// we would accept if the customer proposed it (Respond: basis
-		// settlement) — but at most a quarter of the discount limit until
-		// the tactic has conceded half its room: firm, then step by step.
+		// The smallest settlement worth the target, within a quarter of the
+		// discount limit while the tactic has conceded less than half its
+		// room, within all of it after that, when also the smallest worth
+		// the floor is offered if none is worth the target (a settlement
+		// we would accept if the customer proposed it: Respond, basis
+		// settlement): firm, then step by step. With no settlement worth
+		// the target, the whole balance by the first due date (it pays
+		// more, sooner, than the plan).
 		bal := e.s.Case.Balance
 		minLump := int64(math.Ceil(float64(bal) * (1 - e.l.maxDiscount)))
 		if e.concededShare() < 0.5 {
 			minLump = int64(math.Ceil(float64(bal) * (1 - e.l.maxDiscount/4)))
 		}
 		found := false
-		for _, th := range []float64{target, e.s.Min} {
+		ths := []float64{target, e.s.Min}
+		if e.concededShare() < 0.5 {
+			ths = ths[:1]
+		}
+		for _, th := range ths {
 			for k := 0; k <= 20 && !found; k++ {
 				l := minLump + (bal-minLump)*int64(k)/20
 				t := Terms{Kind: KindLump, Start: e.defaultStart(), LumpSum: l, Level: o.Level}
@@ -1181,12 +1244,21 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 				}
 			}
 		}
+		if !found {
+			t := Terms{Kind: KindLump, Start: o.Start, LumpSum: bal, Level: o.Level}
+			add(AltLabel{Kind: LabelPayWhole, Amount: money.New(bal, cur), Date: t.Start}, t, target, true)
+		}
 	}
 	if o.Kind == KindPlan && o.Frequency == plan.Monthly && o.Installments > 1 {
 		// As many fortnightly installments as finish no later than the
 		// monthly plan: a different rhythm, not a longer plan.
 		n := max(2, int(math.Floor(float64(o.Installments)*perMonth(plan.Biweekly))))
 		t := e.planTerms(plan.Biweekly, o.Start, o.DownPayment, n, o.Level)
+		if o.Fixed {
+			// The same amount a month, in fortnightly parts.
+			t = e.fixedTerms(plan.Biweekly, o.Start, o.DownPayment, int64(math.Ceil(float64(o.Installment)/perMonth(plan.Biweekly))), o.Level)
+			n = t.Installments
+		}
 		add(AltLabel{Kind: LabelBiweekly, Count: n, Amount: money.New(t.Installment, cur)}, t, target, false)
 	}
 	if o.Kind == KindPlan && o.Installments > 2 {
@@ -1195,6 +1267,43 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 		add(AltLabel{Kind: LabelLonger, Count: t.Installments, Frequency: o.Frequency, Amount: money.New(t.Installment, cur)}, t, target, false)
 	}
 	return out
+}
+
+// downAndRest answers a lump sum we cannot accept as a settlement with
+// what a credit controller proposes: the amount offered now, as a down
+// payment, and the rest in the shortest monthly plan worth the target
+// whose installment fits our estimate of the customer's means — their
+// cash is welcome, only the discount is not.
+func (e *engine) downAndRest(ask Terms, target float64, level int) (Alternative, bool) {
+	bal := e.s.Case.Balance
+	if ask.Kind != KindLump || ask.LumpSum <= 0 || ask.LumpSum >= bal {
+		return Alternative{}, false
+	}
+	start := ask.Start
+	if ok, _ := e.feasible(Terms{Kind: KindPlan, Frequency: plan.Monthly, Start: start, Installments: 1, Installment: bal}); !ok {
+		start = e.defaultStart()
+	}
+	capacity := e.capacity()
+	for n := 1; n <= e.maxN(plan.Monthly); n++ {
+		t := e.planTerms(plan.Monthly, start, ask.LumpSum, n, level)
+		if float64(t.Installment) > capacity {
+			continue
+		}
+		if ok, _ := e.feasible(t); !ok || !e.offerable(t) {
+			continue
+		}
+		if v, _ := e.value(t); v < target-1e-6 {
+			continue
+		}
+		o, err := e.offer(t)
+		if err != nil {
+			return Alternative{}, false
+		}
+		cur := e.s.Case.Currency
+		say := AltLabel{Kind: LabelDownAndRest, Extra: money.New(ask.LumpSum, cur), Date: start, Count: n, Frequency: plan.Monthly, Amount: money.New(t.Installment, cur)}
+		return Alternative{Label: RenderLabel(say, English), Say: say, Offer: o}, true
+	}
+	return Alternative{}, false
 }
 
 func (e *engine) nextSteps() Sentence {

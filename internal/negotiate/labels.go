@@ -2,6 +2,7 @@ package negotiate
 
 import (
 	"strconv"
+	"strings"
 
 	"settle/internal/civil"
 	"settle/internal/money"
@@ -19,6 +20,9 @@ const (
 	LabelPayWhole = "pay_whole" // Amount, Date
 	LabelBiweekly = "biweekly"  // Count, Amount
 	LabelLonger   = "longer"    // Count, Frequency, Amount
+	// LabelDownAndRest: what the customer offered at once, as a down
+	// payment on Date, and the rest in Count payments of Amount.
+	LabelDownAndRest = "down_and_rest" // Extra (paid now), Date, Count, Frequency, Amount
 )
 
 // AltLabel is what an alternative offers, in a few words.
@@ -48,6 +52,8 @@ func RenderLabel(l AltLabel, f Format) string {
 			return "Alle zwei Wochen: " + n + " Zahlungen von je " + w.Money(l.Amount)
 		case LabelLonger:
 			return "Etwas länger: " + n + " " + deFrequency(l.Frequency) + " Raten von je " + w.Money(l.Amount)
+		case LabelDownAndRest:
+			return w.Money(l.Extra) + " bis zum " + w.Date(l.Date) + ", den Rest in " + n + " " + deFrequency(l.Frequency) + oneOrMany(l.Count, " Rate", " Raten") + " von je " + w.Money(l.Amount)
 		}
 	case "fr":
 		switch l.Kind {
@@ -61,6 +67,8 @@ func RenderLabel(l AltLabel, f Format) string {
 			return "Toutes les deux semaines" + w.nbsp + ": " + n + " paiements de " + w.Money(l.Amount)
 		case LabelLonger:
 			return "Un peu plus long" + w.nbsp + ": " + n + " échéances " + frFrequency(l.Frequency) + " de " + w.Money(l.Amount)
+		case LabelDownAndRest:
+			return w.Money(l.Extra) + " au plus tard le " + w.Date(l.Date) + ", puis le reste en " + n + " " + frCount(l.Count, l.Frequency) + " de " + w.Money(l.Amount)
 		}
 	}
 	switch l.Kind {
@@ -74,6 +82,8 @@ func RenderLabel(l AltLabel, f Format) string {
 		return "Every two weeks: " + n + " payments of " + w.Money(l.Amount)
 	case LabelLonger:
 		return "A little longer: " + n + " " + l.Frequency + " payments of " + w.Money(l.Amount)
+	case LabelDownAndRest:
+		return "Pay " + w.Money(l.Extra) + " by " + w.Date(l.Date) + ", then the rest in " + n + " " + l.Frequency + oneOrMany(l.Count, " payment", " payments") + " of " + w.Money(l.Amount)
 	}
 	return ""
 }
@@ -103,4 +113,13 @@ func frFrequency(f string) string {
 		return "bimensuelles"
 	}
 	return "mensuelles"
+}
+
+// frCount names n installments of a frequency: "mensualité(s)" for
+// monthly ones, else "échéance(s) hebdomadaire(s)/bimensuelle(s)".
+func frCount(n int, f string) string {
+	if f == plan.Monthly || f == "" {
+		return oneOrMany(n, "mensualité", "mensualités")
+	}
+	return oneOrMany(n, "échéance ", "échéances ") + strings.TrimSuffix(frFrequency(f), "s") + oneOrMany(n, "", "s")
 }

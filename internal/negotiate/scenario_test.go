@@ -96,17 +96,17 @@ func TestScenario_ModerateCase(t *testing.T) {
 		if o.Installments >= p.MaxTermMonths {
 			t.Errorf("opening has %d installments: the longest term (%d) is the most lenient plan", o.Installments, p.MaxTermMonths)
 		}
-		if want := 300_000 / int64(o.Installments); o.Installment != want {
-			t.Errorf("installment %d, want the even split %d", o.Installment, want)
+		if o.Installment != c.Affordable || !o.Fixed {
+			t.Errorf("installment %d (fixed %v), want the affordable %d itself, fixed", o.Installment, o.Fixed, c.Affordable)
 		}
 		if !o.Start.Equal(scenarioDate.AddDays(7)) {
 			t.Errorf("start %s, want a week out (%s)", o.Start, scenarioDate.AddDays(7))
 		}
-		// Hand-written: the shortest plan within 400.00 a month is 8 ×
-		// 375.00 = 3,000.00 (7 × 428.57 is above it), monthly from 8 June
-		// 2026 (a week out) to 8 January 2027 (7 months later).
+		// Hand-written: 400.00 a month, what the customer can pay: 7 ×
+		// 400.00 + 200.00 = 3,000.00, monthly from 8 June 2026 (a week
+		// out) to 8 January 2027 (7 months later).
 		for _, want := range []string{
-			"To clear the balance of 3,000.00 USD, we propose 8 monthly payments of 375.00 USD from 8 June 2026 to 8 January 2027, 3,000.00 USD in total.",
+			"To clear the balance of 3,000.00 USD, we propose 8 monthly payments of 400.00 USD from 8 June 2026 to 8 January 2027 (the last 200.00 USD), 3,000.00 USD in total.",
 			"It fits what you told us you can pay each month (400.00 USD).",
 			"Paying on time keeps deliveries and your credit limit in place.",
 		} {

@@ -148,14 +148,15 @@ func TestSimulateFamily_PopulationsAsDesigned(t *testing.T) {
 
 // The engine against every fixed strategy and the oracle, on every
 // population of the family (issue 17, item 5), 10,000 debtors each. The
-// issue's bar is: beat every fixed strategy, and reach 95% of the oracle,
-// on every population. The engine does not meet all of it yet (see
-// docs/negotiation.md, "The family of populations": it reaches 94.6% of
-// the oracle on impatient debtors and 99.2% of "offer the stated surplus"
-// on understated budgets), so this test holds the line where it stands:
-// every population at least 94.5% of the oracle and 99% of the best fixed
-// strategy, and every population but those two at the full bar. A change
-// that loses ground anywhere fails here.
+// issue's bar: beat every fixed strategy, and reach 95% of the oracle, on
+// every population. The engine meets it on seven populations of eight; on
+// understated budgets "offer the stated surplus" does 0.5% better, and no
+// opening rule that reads only the stated budget can do better there
+// without failing the bar on overstated budgets (docs/negotiation.md, "The
+// family of populations", the opening sweep). So: the full bar on every
+// population, except that on understated budgets the engine must come
+// within 0.6% of the best fixed strategy — where it stands, so that a
+// change that loses ground fails here.
 func TestSimulateFamily_EngineHoldsItsGround(t *testing.T) {
 	cfg := SimConfig{Seed: 1, Debtors: 10_000, AsOf: civil.New(2026, 12, 6), Currency: "USD", Policy: DefaultPolicy("standard")}
 	fam, err := SimulateFamily(cfg)
@@ -168,17 +169,15 @@ func TestSimulateFamily_EngineHoldsItsGround(t *testing.T) {
 	for _, pop := range Populations {
 		eng, oracle, best := familyStanding(fam[pop])
 		ofOracle, ofBest := eng.Realised/oracle.Realised, eng.Realised/best.Realised
-		if ofOracle < 0.945 {
-			t.Errorf("%s: the engine recovers %.1f%% of the oracle's, below 94.5%%", pop, 100*ofOracle)
-		}
-		if ofBest < 0.99 {
-			t.Errorf("%s: the engine recovers %.1f%% of %q's, below 99%%", pop, 100*ofBest, best.Strategy)
-		}
-		if pop != PopImpatient && ofOracle < 0.95 {
+		if ofOracle < 0.95 {
 			t.Errorf("%s: the engine recovers %.1f%% of the oracle's, below the bar (95%%)", pop, 100*ofOracle)
 		}
-		if pop != PopUnderstated && ofBest < 1 {
-			t.Errorf("%s: the engine recovers %.1f%% of %q's: it must beat every fixed strategy", pop, 100*ofBest, best.Strategy)
+		bar := 1.0
+		if pop == PopUnderstated {
+			bar = 0.994
+		}
+		if ofBest < bar {
+			t.Errorf("%s: the engine recovers %.1f%% of %q's, below %.1f%%", pop, 100*ofBest, best.Strategy, 100*bar)
 		}
 	}
 }

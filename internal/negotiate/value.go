@@ -11,7 +11,7 @@ import "math"
 // alternative (agency or legal), which recovers its share, less its cost,
 // after its delay. Probabilities come from a per-month hazard of stopping:
 //
-//	hazard = base(risk band)·(LifeFloor + LoadRise·min(load, 1)³) + LoadPenalty × max(0, load − 1), capped at MaxHazard
+//	hazard = base(risk band)·(LifeFloor + LoadRise·min(load, 1)) + LoadPenalty × max(0, load − 1), capped at MaxHazard
 //	load   = the installment per month ÷ the customer's monthly means (the budget's surplus)
 //
 // Length is the dominant risk, load a secondary one (as in repayment
@@ -22,9 +22,15 @@ import "math"
 // load effect is flat at low loads and steepens as the installment
 // approaches the means, and above the means LoadPenalty adds to it. A
 // long plan of tiny installments is therefore not "safe": it carries the
-// floor for every month it runs. A one-off payment (down payment, lump
-// sum) is paid with probability 1 − hazard, its load measured against
-// LiquidityMonths of the affordable installment.
+// floor for every month it runs. The load effect is never so steep that
+// paying faster raises the risk of the whole plan: the hazard per unit of
+// load, hazard ÷ load, never rises with the load (LoadRise ≤ LifeFloor,
+// and LoadPenalty is linear) — so a counter-offer that pays more each
+// month is never worth less than one that pays less (monotone_test.go).
+// A one-off payment (down payment, lump sum) is paid with probability
+// 1 − hazard, its load measured against LiquidityMonths of the affordable
+// installment; above that, the probability falls as 1/load, so what a
+// one-off is expected to bring never falls as it grows.
 //
 // Times are nominal: a month is 365/12 days, a week 7 days; the schedule's
 // real calendar dates differ by a day or two, which does not matter to a
@@ -34,8 +40,8 @@ import "math"
 // Model parameters. Documented in docs/negotiation.md; the simulator's
 // debtors do not share them (they have their own hidden capacity).
 const (
-	LifeFloor       = 0.75 // share of the band's hazard that stays at any load (life events)
-	LoadRise        = 2.0  // the load effect: LoadRise·load³ of the band's hazard within the means
+	LifeFloor       = 0.6  // share of the band's hazard that stays at any load (life events)
+	LoadRise        = 0.8  // the load effect: LoadRise·load of the band's hazard within the means
 	LoadPenalty     = 0.20 // extra monthly hazard per 100% of installment above the customer's means
 	MaxHazard       = 0.90
 	LiquidityMonths = 2.0 // a one-off payment up to this many months of surplus is "affordable"
@@ -44,14 +50,14 @@ const (
 
 // BandHazard is the monthly probability of a plan stopping by risk band
 // when the installment is half the customer's means (the load factor
-// LifeFloor + LoadRise·0.5³ is 1 there): about 6%, 11%, 21%, 35% and 52%
+// LifeFloor + LoadRise·0.5 is 1 there): about 6%, 11%, 21%, 35% and 52%
 // of such 12-month plans fail from band A to E.
 var BandHazard = map[string]float64{"A": 0.005, "B": 0.01, "C": 0.02, "D": 0.035, "E": 0.06}
 
 // hazardFor is the monthly hazard for a risk band and a load. Within the
-// customer's means the band's hazard is scaled by LifeFloor + LoadRise·load³:
-// 0.75 of it at a tiny installment (life events stop plans whatever they
-// ask), the band's own at half the surplus, 2.75 times it at all of the
+// customer's means the band's hazard is scaled by LifeFloor + LoadRise·load²:
+// 0.8 of it at a tiny installment (life events stop plans whatever they
+// ask), the band's own at half the surplus, 1.6 times it at all of the
 // surplus (no room left for an income shock). Above the means,
 // LoadPenalty adds a hazard per 100% of overload.
 func hazardFor(band string, load float64) float64 {
@@ -60,7 +66,7 @@ func hazardFor(band string, load float64) float64 {
 		h = BandHazard["C"]
 	}
 	l := math.Min(math.Max(load, 0), 1)
-	h *= LifeFloor + LoadRise*l*l*l
+	h *= LifeFloor + LoadRise*l
 	if load > 1 {
 		h += LoadPenalty * (load - 1)
 	}
@@ -103,9 +109,20 @@ func (m *model) hazard(load float64) float64 {
 
 func (m *model) df(days float64) float64 { return math.Exp(-m.lnDisc * days) }
 
-// oneOff is the probability that a single payment of amount is made.
+// oneOff is the probability that a single payment of amount is made:
+// 1 − hazard up to LiquidityMonths of the means; above, that at the full
+// means divided by the overload (a payment twice what the customer can
+// raise at once is kept half as often), so that amount × probability —
+// what the payment is expected to bring — never falls as it grows.
 func (m *model) oneOff(amount float64) float64 {
-	return 1 - m.hazard(amount/(LiquidityMonths*m.affordable))
+	if m.riskFree {
+		return 1
+	}
+	load := amount / (LiquidityMonths * m.affordable)
+	if load <= 1 {
+		return 1 - m.hazard(load)
+	}
+	return (1 - m.hazard(1)) / load
 }
 
 // noDeal is the value of sending remaining (minor units) to the no-deal
@@ -135,27 +152,38 @@ func shape(claim, down int64, n int, reg int64, freq string, t0 float64) planSha
 		t0: t0, period: periodDays(freq), freq: freq}
 }
 
+// survival is the probability of keeping one payment of amount due
+// every period days: the monthly hazard at the load that payment puts on
+// the customer's means (what it asks per month), over one period. Each
+// payment carries its own load, so a plan's smaller last installment is
+// lighter, and of two plans of the same length and total the one that
+// pays sooner is worth more.
+func (m *model) survival(amount, period float64) float64 {
+	h := m.hazard(amount * (daysPerMonth / period) / m.affordable)
+	return math.Pow(1-h, period/daysPerMonth)
+}
+
 // completion is the probability that the plan is paid to the end.
 func (m *model) completion(s planShape) float64 {
 	p0 := 1.0
 	if s.down > 0 {
 		p0 = m.oneOff(float64(s.down))
 	}
-	h := m.hazard(float64(s.regular) * perMonth(s.freq) / m.affordable)
-	sp := math.Pow(1-h, s.period/daysPerMonth)
-	return p0 * math.Pow(sp, float64(s.n))
+	sv, sl := m.survival(float64(s.regular), s.period), m.survival(float64(s.last), s.period)
+	return p0 * math.Pow(sv, float64(s.n-1)) * sl
 }
 
 // valuePlan is the expected present value of a plan in closed form.
 //
 // With a down payment d at t0 kept with probability p0, regular payment k
-// (1..n) at t_k = t1 + (k−1)·P, kept with probability p0·s^k, discount
-// D(t) = e^(−λt), q = D(P), x = s·q, and R_k = claim − d − (k−1)·A the
-// remainder before payment k:
+// (1..n−1) of A at t_k = t1 + (k−1)·P kept with probability s (given the
+// ones before), the last, L, with probability s_L, discount D(t) =
+// e^(−λt), q = D(P), x = s·q, and R_k + fees = r1 − (k−1)·A what is left
+// before payment k (r1 = claim − d + fees):
 //
 //	V = p0·d·D(t0) + (1−p0)·nd(claim+fees, t0)
-//	  + p0·D(t1)·[A·s·Σ_{j<n−1} x^j + L·s^n·q^(n−1)]
-//	  + p0·(1−s)·nd·D(t1+delay)·Σ_{j<n} x^j·(R_{j+1} + fees)
+//	  + p0·D(t1)·[A·s·Σ_{j<n−1} x^j + L·s_L·s^(n−1)·q^(n−1)]
+//	  + p0·nd·D(t1+delay)·[(1−s)·Σ_{j<n−1} x^j·(r1 − j·A) + (1−s_L)·x^(n−1)·(r1 − (n−1)·A)]
 //
 // valueStream computes the same sum term by term (the tests check both).
 func (m *model) valuePlan(s planShape) float64 {
@@ -166,26 +194,24 @@ func (m *model) valuePlan(s planShape) float64 {
 		v += p0*float64(s.down)*m.df(s.t0) + (1-p0)*m.noDeal(float64(s.claim)+m.fees, s.t0)
 		t1 = s.t0 + s.period
 	}
-	h := m.hazard(float64(s.regular) * perMonth(s.freq) / m.affordable)
-	sv := math.Pow(1-h, s.period/daysPerMonth) // survival per period
+	sv, sl := m.survival(float64(s.regular), s.period), m.survival(float64(s.last), s.period)
 	q := m.df(s.period)
 	x := sv * q
 	n := float64(s.n)
 	A, L := float64(s.regular), float64(s.last)
 	xn1 := math.Pow(x, n-1)
-	xn := xn1 * x
-	var g0m1, g0, g1 float64 // Σ_{j<n−1} x^j, Σ_{j<n} x^j, Σ_{j<n} j·x^j
+	var g0, g1 float64 // Σ_{j<n−1} x^j, Σ_{j<n−1} j·x^j
 	if math.Abs(1-x) < 1e-12 {
-		g0m1, g0, g1 = n-1, n, n*(n-1)/2
+		g0, g1 = n-1, (n-1)*(n-2)/2
 	} else {
-		g0m1 = (1 - xn1) / (1 - x)
-		g0 = (1 - xn) / (1 - x)
-		g1 = x * (1 - n*xn1 + (n-1)*xn) / ((1 - x) * (1 - x))
+		xn2 := math.Pow(x, n-2)
+		g0 = (1 - xn1) / (1 - x)
+		g1 = x * (1 - (n-1)*xn2 + (n-2)*xn1) / ((1 - x) * (1 - x))
 	}
 	d1 := m.df(t1)
-	v += p0 * d1 * (A*sv*g0m1 + L*math.Pow(sv, n)*math.Pow(q, n-1))
+	v += p0 * d1 * (A*sv*g0 + L*sl*math.Pow(sv, n-1)*math.Pow(q, n-1))
 	r1 := float64(s.claim-s.down) + m.fees
-	v += p0 * (1 - sv) * m.nd * d1 * m.df(m.ndDelay) * (r1*g0 - A*g1)
+	v += p0 * m.nd * d1 * m.df(m.ndDelay) * ((1-sv)*(r1*g0-A*g1) + (1-sl)*xn1*(r1-(n-1)*A))
 	return v
 }
 
@@ -197,15 +223,17 @@ type payment struct {
 }
 
 // valueStream values any list of payments term by term: the same model as
-// valuePlan, for plans with interest and as its cross-check. hazard is the
-// monthly hazard of the regular payments, period their spacing in days.
-func (m *model) valueStream(ps []payment, hazard, period float64) float64 {
+// valuePlan, for plans with interest and as its cross-check. period is
+// the regular payments' spacing in days; each payment is kept with its own
+// survival (a one-off with oneOff).
+func (m *model) valueStream(ps []payment, period float64) float64 {
 	alive, v := 1.0, 0.0
-	sv := math.Pow(1-hazard, period/daysPerMonth)
 	for _, p := range ps {
-		keep := sv
+		var keep float64
 		if p.oneOff {
 			keep = m.oneOff(p.amount)
+		} else {
+			keep = m.survival(p.amount, period)
 		}
 		v += alive * (1 - keep) * m.noDeal(p.remaining+m.fees, p.t)
 		alive *= keep

@@ -103,7 +103,7 @@ func TestModel_valuePlanMatchesStream(t *testing.T) {
 		m.riskFree = rng.IntN(10) == 0 // plain present value: hazard 0
 
 		got := m.valuePlan(s)
-		want := m.valueStream(streamOf(t, s), regularHazard(m, s), s.period)
+		want := m.valueStream(streamOf(t, s), s.period)
 		if d := relDiff(got, want); d >= 1e-9 || math.IsNaN(got) {
 			t.Fatalf("shape %d %+v model %+v: valuePlan %v, valueStream %v (relative difference %g)", i, s, m, got, want, d)
 		}
@@ -138,7 +138,7 @@ func TestModel_valuePlanMatchesStreamAtXEqualOne(t *testing.T) {
 			m.riskFree = true
 			s := shape(100_000, down, 7, (100_000-down)/7, "monthly", 3)
 			got := m.valuePlan(s)
-			want := m.valueStream(streamOf(t, s), regularHazard(m, s), s.period)
+			want := m.valueStream(streamOf(t, s), s.period)
 			// Nothing defaults and nothing is discounted: the plan is worth the claim.
 			if math.Abs(got-100_000) > 1e-6 || math.Abs(want-100_000) > 1e-6 {
 				t.Errorf("valuePlan %v, valueStream %v, want 100000", got, want)
@@ -188,7 +188,7 @@ func TestModel_valuePlanHandWorked(t *testing.T) {
 		if got := m.valuePlan(s); math.Abs(got-want) > 1e-6 {
 			t.Errorf("valuePlan = %.9f, want %.9f", got, want)
 		}
-		if got := m.valueStream(streamOf(t, s), 0.005, month); math.Abs(got-want) > 1e-6 {
+		if got := m.valueStream(streamOf(t, s), month); math.Abs(got-want) > 1e-6 {
 			t.Errorf("valueStream = %.9f, want %.9f", got, want)
 		}
 		// Completion: both regular payments kept, 0.995².
@@ -222,7 +222,7 @@ func TestModel_valuePlanHandWorked(t *testing.T) {
 		if got := m.valuePlan(s); math.Abs(got-want) > 1e-6 {
 			t.Errorf("valuePlan = %.9f, want %.9f", got, want)
 		}
-		if got := m.valueStream(streamOf(t, s), 0.9, month); math.Abs(got-want) > 1e-6 {
+		if got := m.valueStream(streamOf(t, s), month); math.Abs(got-want) > 1e-6 {
 			t.Errorf("valueStream = %.9f, want %.9f", got, want)
 		}
 		if got := m.completion(s); math.Abs(got-p0*sv) > 1e-12 {
@@ -248,9 +248,9 @@ func TestModel_valuePlanHandWorked(t *testing.T) {
 }
 
 // hazardFor follows value.go's documented model: within the customer's
-// means (load ≤ 1) the band's hazard is scaled by 0.75 + 2·load³ (so at
-// load 0.5 it is the band's own, at no load 0.75 of it, at the full means
-// 2.75 times it); above the means LoadPenalty adds 0.20 per 100% of
+// means (load ≤ 1) the band's hazard is scaled by 0.6 + 0.8·load (so at
+// load 0.5 it is the band's own, at no load 0.6 of it, at the full means
+// 1.4 times it); above the means LoadPenalty adds 0.20 per 100% of
 // overload; MaxHazard caps it; an unknown band is C. Each want is worked
 // by hand from those numbers.
 func TestModel_hazardFor(t *testing.T) {
@@ -265,22 +265,22 @@ func TestModel_hazardFor(t *testing.T) {
 		{"C at half the means", "C", 0.5, 0.02},
 		{"D at half the means", "D", 0.5, 0.035},
 		{"E at half the means", "E", 0.5, 0.06},
-		{"A no load: the life-event floor stays", "A", 0, 0.00375}, // 0.005 × 0.75
-		{"C light: barely above the floor", "C", 0.05, 0.015005},   // 0.02 × (0.75 + 2 × 0.000125)
-		{"C at a quarter", "C", 0.25, 0.015625},                    // 0.02 × (0.75 + 2 × 0.015625)
-		{"C at the full means", "C", 1, 0.055},                     // 0.02 × 2.75
-		{"E at the full means", "E", 1, 0.165},                     // 0.06 × 2.75
-		{"A load 1.5 adds 0.10", "A", 1.5, 0.11375},                // 0.01375 + 0.10
-		{"C load 1.5 adds 0.10", "C", 1.5, 0.155},                  // 0.055 + 0.10
-		{"E load 1.5 adds 0.10", "E", 1.5, 0.265},                  // 0.165 + 0.10
-		{"D load 3 adds 0.40", "D", 3, 0.49625},                    // 0.09625 + 0.40
+		{"A no load: the life-event floor stays", "A", 0, 0.003}, // 0.005 × 0.6
+		{"C light: barely above the floor", "C", 0.05, 0.0128},   // 0.02 × (0.6 + 0.8 × 0.05)
+		{"C at a quarter", "C", 0.25, 0.016},                     // 0.02 × (0.6 + 0.2)
+		{"C at the full means", "C", 1, 0.028},                   // 0.02 × 1.4
+		{"E at the full means", "E", 1, 0.084},                   // 0.06 × 1.4
+		{"A load 1.5 adds 0.10", "A", 1.5, 0.107},                // 0.007 + 0.10
+		{"C load 1.5 adds 0.10", "C", 1.5, 0.128},                // 0.028 + 0.10
+		{"E load 1.5 adds 0.10", "E", 1.5, 0.184},                // 0.084 + 0.10
+		{"D load 3 adds 0.40", "D", 3, 0.449},                    // 0.049 + 0.40
 		{"A capped", "A", 10, MaxHazard},
-		{"E capped", "E", 5, MaxHazard},       // 0.165 + 0.80 > 0.90
-		{"E just below cap", "E", 4.2, 0.805}, // 0.165 + 0.64
+		{"E capped", "E", 6, MaxHazard},       // 0.084 + 1.00 > 0.90
+		{"E just below cap", "E", 4.2, 0.724}, // 0.084 + 0.64
 		{"unknown band is C", "Z", 0.5, 0.02},
 		{"empty band is C", "", 0.5, 0.02},
 		{"lower case is unknown so C", "a", 0.5, 0.02},
-		{"unknown band loaded", "?", 1.5, 0.155},
+		{"unknown band loaded", "?", 1.5, 0.128},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -318,10 +318,10 @@ func TestModel_valueLump(t *testing.T) {
 	t.Run("more with the same probability is worth more", func(t *testing.T) {
 		// Affordable 5,000.00 a month: 2 months' liquidity is 10,000.00, so
 		// 800.00 and 1,000.00 are one-offs at loads 0.08 and 0.1, barely
-		// above the life-event floor: band B's 0.01 × (0.75 + 2 × 0.08³) =
-		// 0.00751024 and 0.01 × (0.75 + 2 × 0.1³) = 0.00752.
+		// above the life-event floor: band B's 0.01 × (0.6 + 0.8 × 0.08) =
+		// 0.00664 and 0.01 × (0.6 + 0.8 × 0.1) = 0.0068.
 		m := testModel(t, "B", 500_000, 0.10, 0.3, 180, 2_000)
-		pSmall, pBig := 1-0.00751024, 1-0.00752
+		pSmall, pBig := 1-0.00664, 1-0.0068
 		small, big := m.valueLump(80_000, 10, m.noDeal(120_000+2_000, 10)), m.valueLump(100_000, 10, m.noDeal(120_000+2_000, 10))
 		wantSmall, wantBig := lump(pSmall, 80_000, 120_000, 2_000, 10), lump(pBig, 100_000, 120_000, 2_000, 10)
 		if math.Abs(small-wantSmall) > 1e-6 || math.Abs(big-wantBig) > 1e-6 {
@@ -335,25 +335,24 @@ func TestModel_valueLump(t *testing.T) {
 		}
 	})
 
-	t.Run("far above liquidity is worth less than a modest one", func(t *testing.T) {
+	t.Run("far above liquidity is expected to bring no more than a modest one", func(t *testing.T) {
 		// Band C, affordable 50.00 a month: liquidity 100.00. No-deal
 		// recovers nothing here, so only the lump itself counts.
-		//   100.00: load 1 (the full means): hazard 0.02 × 2.75 = 0.055,
-		//           worth 0.945 × 100.00 = 94.50.
-		//   500.00: load 5: 0.055 + 0.20 × 4 = 0.855, worth 0.145 × 500.00 = 72.50.
+		//   100.00: load 1 (the full means): hazard 0.02 × 1.4 = 0.028,
+		//           kept with 0.972, worth 0.972 × 100.00 = 97.20.
+		//   500.00: load 5: kept with 0.972 ÷ 5 = 0.1944 (five times what
+		//           the customer can raise at once is kept a fifth as often),
+		//           worth 0.1944 × 500.00 = 97.20: no more than the 100.00.
 		m := testModel(t, "C", 5_000, 0, 0, 180, 0)
 		modest, far := m.valueLump(10_000, 0, m.noDeal(100_000, 0)), m.valueLump(50_000, 0, m.noDeal(100_000, 0))
-		if math.Abs(modest-9_450) > 1e-6 || math.Abs(far-7_250) > 1e-6 {
-			t.Errorf("valueLump = %v and %v, want 9450 and 7250", modest, far)
-		}
-		if !(far < modest) {
-			t.Errorf("500.00 at 5× liquidity is worth %v, not less than 100.00 at %v", far, modest)
+		if math.Abs(modest-9_720) > 1e-6 || math.Abs(far-9_720) > 1e-6 {
+			t.Errorf("valueLump = %v and %v, want 9720 and 9720", modest, far)
 		}
 		// With a no-deal alternative (0.3 after 180 days at 10%) the
 		// failed lump sends the whole claim there.
 		m = testModel(t, "C", 5_000, 0.10, 0.3, 180, 0)
 		got := m.valueLump(50_000, 7, m.noDeal(100_000, 7))
-		if want := lump(0.145, 50_000, 100_000, 0, 7); math.Abs(got-want) > 1e-6 {
+		if want := lump(0.1944, 50_000, 100_000, 0, 7); math.Abs(got-want) > 1e-6 {
 			t.Errorf("valueLump(500.00) = %v, want %v", got, want)
 		}
 	})
@@ -361,15 +360,15 @@ func TestModel_valueLump(t *testing.T) {
 
 // A settlement not paid by its date returns the case to the negotiation:
 // worth the standing offer's value from then on, not the no-deal
-// alternative's. Band C, affordable 50.00: 500.00 is paid with 0.145 (load
+// alternative's. Band C, affordable 50.00: 500.00 is paid with 0.1944 (load
 // 5, as above); at 10% a year, 7 days out, D(7) = 1.1^(−7/365). With a
-// standing plan worth 900.00 the unpaid 0.855 is worth 0.855 × 900.00 ×
-// D(7); the paid 0.145 is worth 0.145 × 500.00 × D(7).
+// standing plan worth 900.00 the unpaid 0.8056 is worth 0.8056 × 900.00 ×
+// D(7); the paid 0.1944 is worth 0.1944 × 500.00 × D(7).
 func TestModel_valueLumpResumes(t *testing.T) {
 	m := testModel(t, "C", 5_000, 0.10, 0.3, 180, 0)
 	d7 := math.Pow(1.1, -7.0/365)
 	got := m.valueLump(50_000, 7, 90_000*d7)
-	if want := 0.145*50_000*d7 + 0.855*90_000*d7; math.Abs(got-want) > 1e-6 {
+	if want := 0.1944*50_000*d7 + 0.8056*90_000*d7; math.Abs(got-want) > 1e-6 {
 		t.Errorf("valueLump = %v, want %v", got, want)
 	}
 }
