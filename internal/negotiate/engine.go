@@ -1146,7 +1146,7 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 				continue
 			}
 			before := len(out)
-			add(AltLabel{Kind: LabelPayMore, Extra: money.New(extra, cur), Amount: money.New(t.Installment, cur), Count: o.Installments - n}, t, target, true)
+			add(AltLabel{Kind: LabelPayMore, Extra: money.New(extra, cur), Amount: money.New(t.Installment, cur), Count: o.Installments - n, Frequency: o.Frequency}, t, target, true)
 			if len(out) > before {
 				found, shortest = found+1, n
 			}
@@ -1249,9 +1249,27 @@ func (e *engine) affordNote(o Offer) []Sentence {
 
 func (e *engine) explainOpen(o Offer) []Sentence {
 	c := e.s.Case
-	out := []Sentence{{Kind: SayPropose, Offer: e.plainOf(o), Amount: money.New(c.Balance, c.Currency)}}
+	bal := money.New(c.Balance, c.Currency)
+	p := e.plainOf(o)
+	// The whole balance in one payment (what the opening asks when nothing
+	// is known of the means): "please pay the balance by …", not "we
+	// propose one payment of … on …, … in total", and when we know nothing
+	// of what the customer can pay, we ask.
+	once := o.Kind == KindPlan && o.Installments == 1 && o.DownPayment == 0 && p.Last == bal
+	var out []Sentence
+	if once {
+		out = append(out, Sentence{Kind: SayPayBalance, Amount: bal, Date: p.LastDate})
+		if c.Affordable <= 0 {
+			out = append(out, Sentence{Kind: SayAskMeans})
+		}
+	} else {
+		out = append(out, Sentence{Kind: SayPropose, Offer: p, Amount: bal})
+	}
 	out = append(out, e.affordNote(o)...)
-	if c.Fees > 0 {
+	switch {
+	case c.Fees > 0 && once:
+		out = append(out, Sentence{Kind: SayFeesUntil, Amount: money.New(c.Fees, c.Currency), Date: p.LastDate})
+	case c.Fees > 0:
 		out = append(out, Sentence{Kind: SayFeesReserved, Amount: money.New(c.Fees, c.Currency)})
 	}
 	if c.Kind == "consumer" {

@@ -14,7 +14,7 @@ import (
 
 // Label kinds.
 const (
-	LabelPayMore  = "pay_more"  // Extra, Amount (the new installment), Count (installments sooner)
+	LabelPayMore  = "pay_more"  // Extra, Amount (the new installment), Count (installments sooner), Frequency
 	LabelSettle   = "settle"    // Amount, Date, Extra (what the customer saves)
 	LabelPayWhole = "pay_whole" // Amount, Date
 	LabelBiweekly = "biweekly"  // Count, Amount
@@ -50,17 +50,23 @@ func RenderLabel(l AltLabel, f Format) string {
 			return "Etwas länger: " + n + " " + deFrequency(l.Frequency) + " Raten von je " + w.Money(l.Amount)
 		}
 	case "fr":
+		// Monthly installments are "mensualités" here as in the
+		// explanation (words.go), those of another rhythm "versements".
 		switch l.Kind {
 		case LabelPayMore:
-			return w.Money(l.Extra) + " de plus par échéance (" + w.Money(l.Amount) + ")" + w.nbsp + ": terminé " + n + oneOrMany(l.Count, " échéance", " échéances") + " plus tôt"
+			one, many := " mensualité", " mensualités"
+			if l.Frequency == plan.Weekly || l.Frequency == plan.Biweekly {
+				one, many = " versement", " versements"
+			}
+			return w.Money(l.Extra) + " de plus par" + one + " (" + w.Money(l.Amount) + ")" + w.nbsp + ": " + n + oneOrMany(l.Count, one, many) + " de moins"
 		case LabelSettle:
 			return "Un seul paiement de " + w.Money(l.Amount) + " au plus tard le " + w.Date(l.Date) + " (vous économisez " + w.Money(l.Extra) + ")"
 		case LabelPayWhole:
 			return "Payer la totalité, " + w.Money(l.Amount) + ", au plus tard le " + w.Date(l.Date)
 		case LabelBiweekly:
-			return "Toutes les deux semaines" + w.nbsp + ": " + n + " paiements de " + w.Money(l.Amount)
+			return "Toutes les deux semaines" + w.nbsp + ": " + n + " versements de " + w.Money(l.Amount)
 		case LabelLonger:
-			return "Un peu plus long" + w.nbsp + ": " + n + " échéances " + frFrequency(l.Frequency) + " de " + w.Money(l.Amount)
+			return "Un peu plus long" + w.nbsp + ": " + w.payments(l.Count, l.Frequency, w.Money(l.Amount))
 		}
 	}
 	switch l.Kind {
@@ -73,7 +79,7 @@ func RenderLabel(l AltLabel, f Format) string {
 	case LabelBiweekly:
 		return "Every two weeks: " + n + " payments of " + w.Money(l.Amount)
 	case LabelLonger:
-		return "A little longer: " + n + " " + l.Frequency + " payments of " + w.Money(l.Amount)
+		return "A little longer: " + w.payments(l.Count, l.Frequency, w.Money(l.Amount))
 	}
 	return ""
 }
@@ -93,14 +99,4 @@ func deFrequency(f string) string {
 		return "zweiwöchentliche"
 	}
 	return "monatliche"
-}
-
-func frFrequency(f string) string {
-	switch f {
-	case plan.Weekly:
-		return "hebdomadaires"
-	case plan.Biweekly:
-		return "bimensuelles"
-	}
-	return "mensuelles"
 }

@@ -153,9 +153,14 @@ func (v *portalView) offerCard(o *service.NegotiationOffer, idx int) *offerCard 
 	cur := money.Currency(o.Currency)
 	amt := func(s string) money.Amount { return ownAmount(s, cur) }
 	c := &offerCard{Index: idx, Total: v.T("plan.total", v.Money(amt(o.Total)))}
-	if o.Kind == "lump_sum" {
+	switch {
+	case o.Kind == "lump_sum":
 		c.Summary = v.T("plan.lump", v.Money(amt(o.LumpSum)))
-	} else {
+	case o.InstallmentCount == 1 && !amt(o.DownPayment).IsPositive() && len(o.Installments) == 1:
+		// The whole balance at once (the opening when nothing is known of
+		// the means): one payment, not "1 monthly payments of …".
+		c.Summary = v.T("plan.lump", v.Money(amt(o.Installments[0].Amount)))
+	default:
 		c.Summary = v.T("plan."+o.Frequency, o.InstallmentCount, v.Money(amt(o.InstallmentAmount)))
 	}
 	if dp := amt(o.DownPayment); dp.IsPositive() {
