@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -152,7 +151,8 @@ type Alternative struct {
 type Concession struct {
 	Kind   string
 	Amount int64
-	Note   string
+	Note   string         // in English (RenderNote with English)
+	Say    ConcessionNote // what the note says, for RenderNote in the customer's language
 }
 
 // Evaluation shows the figures behind a decision (for agents).
@@ -1065,30 +1065,32 @@ func (e *engine) offer(t Terms) (Offer, error) {
 	return o, nil
 }
 
-// concessions lists, in money, what an offer concedes against the claim.
+// concessions lists, in money, what an offer concedes against the claim,
+// each with its note in figures (RenderNote) and in English.
 func (e *engine) concessions(o Offer) []Concession {
 	c := e.s.Case
 	cur := c.Currency
 	var out []Concession
+	add := func(kind string, amount int64, n ConcessionNote) {
+		n.Kind = kind
+		out = append(out, Concession{Kind: kind, Amount: amount, Note: RenderNote(n, English), Say: n})
+	}
 	if o.Level >= levelFees && c.Fees > 0 && e.s.Policy.MayWaiveFees {
-		out = append(out, Concession{Kind: "fee_waived", Amount: c.Fees, Note: "late-payment compensation and interest we could claim, waived while the plan is kept"})
+		add("fee_waived", c.Fees, ConcessionNote{})
 	}
 	if o.Kind == KindPlan && o.Level >= levelFrozen && e.l.planRate > 0 {
 		full, err := e.schedule(Terms{Kind: KindPlan, Frequency: o.Frequency, Start: o.Start, DownPayment: o.DownPayment,
 			Installments: o.Installments, Level: levelNone})
 		if err == nil && full.Interest.Minor() > 0 {
-			out = append(out, Concession{Kind: "interest_frozen", Amount: full.Interest.Minor(),
-				Note: fmt.Sprintf("no interest at %s%% a year", pct(e.l.planRate))})
+			add("interest_frozen", full.Interest.Minor(), ConcessionNote{Percent: basisPoints(e.l.planRate)})
 		}
 	}
 	if o.Kind == KindLump && o.LumpSum < c.Balance {
-		out = append(out, Concession{Kind: "settlement_discount", Amount: c.Balance - o.LumpSum,
-			Note: fmt.Sprintf("the rest of the %s balance written off when %s is paid by %s", fmtAmount(c.Balance, cur), fmtAmount(o.LumpSum, cur), o.Start)})
+		add("settlement_discount", c.Balance-o.LumpSum, ConcessionNote{Balance: money.New(c.Balance, cur), Paid: money.New(o.LumpSum, cur), Date: o.Start})
 	}
 	if o.EarlyPayoffDiscount != "" {
 		amt := int64(math.Floor(float64(c.Balance) * e.l.earlyDiscount))
-		out = append(out, Concession{Kind: "early_payment_discount", Amount: amt,
-			Note: fmt.Sprintf("%s%% of what is left is waived if you pay it all early (up to %s)", pct(e.l.earlyDiscount), fmtAmount(amt, cur))})
+		add("early_payment_discount", amt, ConcessionNote{Amount: money.New(amt, cur), Percent: basisPoints(e.l.earlyDiscount)})
 	}
 	return out
 }
@@ -1336,11 +1338,6 @@ func basisPoints(f float64) int { return int(math.Round(f * 10000)) }
 
 func fmtAmount(minor int64, cur money.Currency) string {
 	return money.New(minor, cur).String() + " " + string(cur)
-}
-
-// pct formats a share as a percentage ("0.2" → "20").
-func pct(f float64) string {
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f*100), "0"), ".")
 }
 
 // concededShare is how much of the tactic's room has been conceded so far
