@@ -819,13 +819,14 @@ func Concessions(s Session, o Offer) []Concession {
 }
 
 // askTerms turns a counter-offer into terms, taking what it leaves out
-// from the standing offer; it validates the counter's fields.
+// from the standing offer; it validates the counter's fields (problems.go:
+// typed, so that the customer reads them in their language).
 func (e *engine) askTerms(c Counter) (Terms, error) {
 	s := e.s
 	cur := s.Case.Currency
-	var fs apperr.Fields
+	var ps []Problem
 	if c.Currency != "" && c.Currency != cur {
-		fs.Add("currency", "%s is not the negotiation's currency %s", c.Currency, cur)
+		ps = append(ps, Problem{Field: "currency", Kind: ProblemCurrency, Text: string(c.Currency), Currency: cur})
 	}
 	std := s.Standing
 	freq := std.Frequency
@@ -837,7 +838,7 @@ func (e *engine) askTerms(c Counter) (Terms, error) {
 		case plan.Weekly, plan.Biweekly, plan.Monthly:
 			freq = c.Frequency
 		default:
-			fs.Add("frequency", "%q must be weekly, biweekly or monthly", c.Frequency)
+			ps = append(ps, Problem{Field: "frequency", Kind: ProblemFrequency, Text: c.Frequency})
 		}
 	}
 	start := std.Start
@@ -852,35 +853,36 @@ func (e *engine) askTerms(c Counter) (Terms, error) {
 	}
 	if !c.Start.IsZero() {
 		if c.Start.Before(now) {
-			fs.Add("start_date", "%s is in the past (the counter-offer is made on %s)", c.Start, now)
+			ps = append(ps, Problem{Field: "start_date", Kind: ProblemStartPast, Date: c.Start, Made: now})
 		}
 		start = c.Start
 	}
-	if c.Installments < 0 || c.Installments > 1200 {
-		fs.Add("installments", "%d must be between 1 and 1200", c.Installments)
+	if c.Installments < 0 || c.Installments > maxPlanInstallments {
+		ps = append(ps, Problem{Field: "installments", Kind: ProblemInstallments, Count: c.Installments, Max: maxPlanInstallments})
 	}
 	if c.InstallmentAmount != nil && *c.InstallmentAmount <= 0 {
-		fs.Add("installment_amount", "must be more than zero")
+		ps = append(ps, Problem{Field: "installment_amount", Kind: ProblemNotPositive})
 	}
+	bal := money.New(s.Case.Balance, cur)
 	down := std.DownPayment
 	if c.DownPayment != nil {
 		down = *c.DownPayment
 		if down < 0 || down >= s.Case.Balance {
-			fs.Add("down_payment", "%s must be at least zero and less than the balance %s", fmtAmount(down, cur), fmtAmount(s.Case.Balance, cur))
+			ps = append(ps, Problem{Field: "down_payment", Kind: ProblemDownPayment, Amount: money.New(down, cur), Balance: bal})
 		}
 	}
 	if c.LumpSum != nil {
 		if *c.LumpSum <= 0 || *c.LumpSum > s.Case.Balance {
-			fs.Add("lump_sum", "%s must be more than zero and at most the balance %s", fmtAmount(*c.LumpSum, cur), fmtAmount(s.Case.Balance, cur))
+			ps = append(ps, Problem{Field: "lump_sum", Kind: ProblemLumpSum, Amount: money.New(*c.LumpSum, cur), Balance: bal})
 		}
 		if c.Installments > 0 || c.InstallmentAmount != nil || c.DownPayment != nil || c.Frequency != "" {
-			fs.Add("lump_sum", "a lump sum cannot be combined with installments, installment_amount, down_payment or frequency")
+			ps = append(ps, Problem{Field: "lump_sum", Kind: ProblemLumpMixed})
 		}
 	}
 	if c.LumpSum == nil && c.Installments == 0 && c.InstallmentAmount == nil && c.DownPayment == nil && c.Frequency == "" && c.Start.IsZero() {
-		fs.Add("counter_offer", "give at least one of installment_amount, installments, frequency, start_date, down_payment or lump_sum")
+		ps = append(ps, Problem{Field: "counter_offer", Kind: ProblemEmpty})
 	}
-	if err := fs.Err("counter-offer"); err != nil {
+	if err := counterError(ps); err != nil {
 		return Terms{}, err
 	}
 	level := std.Level
@@ -902,8 +904,9 @@ func (e *engine) askTerms(c Counter) (Terms, error) {
 	case c.InstallmentAmount != nil:
 		a := *c.InstallmentAmount
 		n64 := (p + a - 1) / a // the count follows from the amount
-		if n64 > 1200 {
-			return Terms{}, apperr.Field("installment_amount", "%s would take %d installments to pay %s", fmtAmount(a, cur), n64, fmtAmount(p, cur))
+		if n64 > maxPlanInstallments {
+			return Terms{}, counterError([]Problem{{Field: "installment_amount", Kind: ProblemTooMany,
+				Amount: money.New(a, cur), Count: int(n64), Balance: money.New(p, cur)}})
 		}
 		n = int(n64)
 	case c.Installments > 0:
