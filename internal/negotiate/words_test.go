@@ -299,6 +299,17 @@ func TestExplanation_PlainWords(t *testing.T) {
 					all[fmt.Sprintf("%s label %d", lang, k)] = RenderLabel(a.Say, customerFormat(tag))
 				}
 			}
+			// And the concessions' notes (notes.go).
+			for k, con := range r.Concessions {
+				if con.Say.Kind != con.Kind || con.Note != RenderNote(con.Say, English) {
+					t.Fatalf("concession %d: note %q, structured %+v", k, con.Note, con.Say)
+				}
+				kinds["note/"+con.Kind] = true
+				all[fmt.Sprintf("engine note %d", k)] = con.Note
+				for lang, tag := range tags {
+					all[fmt.Sprintf("%s note %d", lang, k)] = RenderNote(con.Say, customerFormat(tag))
+				}
+			}
 			for lang, text := range all {
 				texts++
 				l, _, _ := strings.Cut(lang, " ")
@@ -318,7 +329,8 @@ func TestExplanation_PlainWords(t *testing.T) {
 		t.Errorf("%d of %d texts are not in plain words", failures, texts)
 	}
 	// The random negotiations reach the common kinds, so the check covers them.
-	for _, k := range []string{SayPropose, SayAccept, SayMoved, SayBelowFloor, SayOutsideLimit, SayOffer, SayGained, SayFinalUntil, SayNextSteps, SayConfirm} {
+	for _, k := range []string{SayPropose, SayAccept, SayMoved, SayBelowFloor, SayOutsideLimit, SayOffer, SayGained, SayFinalUntil, SayNextSteps, SayConfirm,
+		SayPayBalance, SayAskMeans, "note/fee_waived", "note/settlement_discount", "note/early_payment_discount", "note/interest_frozen"} {
 		if !kinds[k] {
 			t.Errorf("no random negotiation said %s", k)
 		}
