@@ -51,3 +51,31 @@ func TestPortal_CounterErrorsInPlainWords(t *testing.T) {
 		})
 	}
 }
+
+// TestPortal_ConcessionNotesInTheCustomersLanguage (issue 17, item 6.1):
+// once our offer concedes something, the portal says what it is in the
+// customer's language — the early-payment discount's condition — not only
+// its name and amount. A (German) proposes 5,00 a month four times; by the
+// fourth answer the tactic has conceded a third of its room (default
+// policy: (4/6)^2 ≥ 1/3) and offers the 2% early-payoff discount on
+// 1,000.00 EUR: at most 20,00 EUR.
+func TestPortal_ConcessionNotesInTheCustomersLanguage(t *testing.T) {
+	w := newPortalWorld(t)
+	b := newBrowser(t, w.srv)
+	home := b.get(w.linkA)
+	r := portalPost(t, b, home, w.linkA+"/plan", url.Values{"currency": {"EUR"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	opts := b.get(r.Header.Get("Location"))
+	counter := match(t, regexp.MustCompile(`action="(/portal/[^"]+/counter)"`), opts.Body)
+	for range 4 {
+		r = portalPost(t, b, opts, counter, url.Values{"installment_amount": {"5,00"}, "frequency": {"monthly"}})
+		wantStatus(t, r, http.StatusSeeOther)
+		opts = b.get(r.Header.Get("Location"))
+		wantStatus(t, opts, 200)
+	}
+	gain := match(t, regexp.MustCompile(`(?s)<ul class="p-list">(<li>Skonto bei früher Zahlung:.*?)</ul>`), opts.Body)
+	gain = strings.ReplaceAll(gain, "\u00a0", " ")
+	if want := "<li>Skonto bei früher Zahlung: 20,00 EUR<br><small>2 % des Restbetrags werden erlassen, wenn Sie alles vorzeitig zahlen (bis zu 20,00 EUR)</small></li>"; gain != want {
+		t.Errorf("the offer's gain reads\n%q\nwant\n%q", gain, want)
+	}
+}

@@ -26,10 +26,13 @@ type scheduleRow struct {
 	Down   bool
 }
 
-// gain is a concession in money.
+// gain is a concession in money; Note says what it is in the customer's
+// language (an offer's; a plan's notes are not shown: staff may have
+// written them).
 type gain struct {
 	Kind   string
 	Amount money.Amount
+	Note   string
 }
 
 // planSummary is a plan on the home page.
@@ -193,7 +196,7 @@ func (s *Server) portalOptionsData(r *http.Request, p *service.PortalSession, v 
 		d.Offer = v.offerCard(rep.Offer, 0)
 		for _, c := range rep.Concessions {
 			if a := ownAmount(c.Amount, money.Currency(rep.Currency)); a.IsPositive() {
-				d.Offer.Gains = append(d.Offer.Gains, gain{Kind: c.Kind, Amount: a})
+				d.Offer.Gains = append(d.Offer.Gains, gain{Kind: c.Kind, Amount: a, Note: c.CustomerNote})
 			}
 		}
 	}
