@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -152,7 +151,8 @@ type Alternative struct {
 type Concession struct {
 	Kind   string
 	Amount int64
-	Note   string
+	Note   string         // in English (RenderNote with English)
+	Say    ConcessionNote // what the note says, for RenderNote in the customer's language
 }
 
 // Evaluation shows the figures behind a decision (for agents).
@@ -854,13 +854,14 @@ func Concessions(s Session, o Offer) []Concession {
 }
 
 // askTerms turns a counter-offer into terms, taking what it leaves out
-// from the standing offer; it validates the counter's fields.
+// from the standing offer; it validates the counter's fields (problems.go:
+// typed, so that the customer reads them in their language).
 func (e *engine) askTerms(c Counter) (Terms, error) {
 	s := e.s
 	cur := s.Case.Currency
-	var fs apperr.Fields
+	var ps []Problem
 	if c.Currency != "" && c.Currency != cur {
-		fs.Add("currency", "%s is not the negotiation's currency %s", c.Currency, cur)
+		ps = append(ps, Problem{Field: "currency", Kind: ProblemCurrency, Text: string(c.Currency), Currency: cur})
 	}
 	std := s.Standing
 	freq := std.Frequency
@@ -872,7 +873,7 @@ func (e *engine) askTerms(c Counter) (Terms, error) {
 		case plan.Weekly, plan.Biweekly, plan.Monthly:
 			freq = c.Frequency
 		default:
-			fs.Add("frequency", "%q must be weekly, biweekly or monthly", c.Frequency)
+			ps = append(ps, Problem{Field: "frequency", Kind: ProblemFrequency, Text: c.Frequency})
 		}
 	}
 	start := std.Start
@@ -887,35 +888,36 @@ func (e *engine) askTerms(c Counter) (Terms, error) {
 	}
 	if !c.Start.IsZero() {
 		if c.Start.Before(now) {
-			fs.Add("start_date", "%s is in the past (the counter-offer is made on %s)", c.Start, now)
+			ps = append(ps, Problem{Field: "start_date", Kind: ProblemStartPast, Date: c.Start, Made: now})
 		}
 		start = c.Start
 	}
-	if c.Installments < 0 || c.Installments > 1200 {
-		fs.Add("installments", "%d must be between 1 and 1200", c.Installments)
+	if c.Installments < 0 || c.Installments > maxPlanInstallments {
+		ps = append(ps, Problem{Field: "installments", Kind: ProblemInstallments, Count: c.Installments, Max: maxPlanInstallments})
 	}
 	if c.InstallmentAmount != nil && *c.InstallmentAmount <= 0 {
-		fs.Add("installment_amount", "must be more than zero")
+		ps = append(ps, Problem{Field: "installment_amount", Kind: ProblemNotPositive})
 	}
+	bal := money.New(s.Case.Balance, cur)
 	down := std.DownPayment
 	if c.DownPayment != nil {
 		down = *c.DownPayment
 		if down < 0 || down >= s.Case.Balance {
-			fs.Add("down_payment", "%s must be at least zero and less than the balance %s", fmtAmount(down, cur), fmtAmount(s.Case.Balance, cur))
+			ps = append(ps, Problem{Field: "down_payment", Kind: ProblemDownPayment, Amount: money.New(down, cur), Balance: bal})
 		}
 	}
 	if c.LumpSum != nil {
 		if *c.LumpSum <= 0 || *c.LumpSum > s.Case.Balance {
-			fs.Add("lump_sum", "%s must be more than zero and at most the balance %s", fmtAmount(*c.LumpSum, cur), fmtAmount(s.Case.Balance, cur))
+			ps = append(ps, Problem{Field: "lump_sum", Kind: ProblemLumpSum, Amount: money.New(*c.LumpSum, cur), Balance: bal})
 		}
 		if c.Installments > 0 || c.InstallmentAmount != nil || c.DownPayment != nil || c.Frequency != "" {
-			fs.Add("lump_sum", "a lump sum cannot be combined with installments, installment_amount, down_payment or frequency")
+			ps = append(ps, Problem{Field: "lump_sum", Kind: ProblemLumpMixed})
 		}
 	}
 	if c.LumpSum == nil && c.Installments == 0 && c.InstallmentAmount == nil && c.DownPayment == nil && c.Frequency == "" && c.Start.IsZero() {
-		fs.Add("counter_offer", "give at least one of installment_amount, installments, frequency, start_date, down_payment or lump_sum")
+		ps = append(ps, Problem{Field: "counter_offer", Kind: ProblemEmpty})
 	}
-	if err := fs.Err("counter-offer"); err != nil {
+	if err := counterError(ps); err != nil {
 		return Terms{}, err
 	}
 	level := std.Level
@@ -937,8 +939,9 @@ func (e *engine) askTerms(c Counter) (Terms, error) {
 	case c.InstallmentAmount != nil:
 		a := *c.InstallmentAmount
 		n64 := (p + a - 1) / a // the count follows from the amount
-		if n64 > 1200 {
-			return Terms{}, apperr.Field("installment_amount", "%s would take %d installments to pay %s", fmtAmount(a, cur), n64, fmtAmount(p, cur))
+		if n64 > maxPlanInstallments {
+			return Terms{}, counterError([]Problem{{Field: "installment_amount", Kind: ProblemTooMany,
+				Amount: money.New(a, cur), Count: int(n64), Balance: money.New(p, cur)}})
 		}
 		n = int(n64)
 	case c.Installments > 0:
@@ -1121,30 +1124,32 @@ func (e *engine) offer(t Terms) (Offer, error) {
 	return o, nil
 }
 
-// concessions lists, in money, what an offer concedes against the claim.
+// concessions lists, in money, what an offer concedes against the claim,
+// each with its note in figures (RenderNote) and in English.
 func (e *engine) concessions(o Offer) []Concession {
 	c := e.s.Case
 	cur := c.Currency
 	var out []Concession
+	add := func(kind string, amount int64, n ConcessionNote) {
+		n.Kind = kind
+		out = append(out, Concession{Kind: kind, Amount: amount, Note: RenderNote(n, English), Say: n})
+	}
 	if o.Level >= levelFees && c.Fees > 0 && e.s.Policy.MayWaiveFees {
-		out = append(out, Concession{Kind: "fee_waived", Amount: c.Fees, Note: "late-payment compensation and interest we could claim, waived while the plan is kept"})
+		add("fee_waived", c.Fees, ConcessionNote{})
 	}
 	if o.Kind == KindPlan && o.Level >= levelFrozen && e.l.planRate > 0 {
 		full, err := e.schedule(Terms{Kind: KindPlan, Frequency: o.Frequency, Start: o.Start, DownPayment: o.DownPayment,
 			Installments: o.Installments, Level: levelNone})
 		if err == nil && full.Interest.Minor() > 0 {
-			out = append(out, Concession{Kind: "interest_frozen", Amount: full.Interest.Minor(),
-				Note: fmt.Sprintf("no interest at %s%% a year", pct(e.l.planRate))})
+			add("interest_frozen", full.Interest.Minor(), ConcessionNote{Percent: basisPoints(e.l.planRate)})
 		}
 	}
 	if o.Kind == KindLump && o.LumpSum < c.Balance {
-		out = append(out, Concession{Kind: "settlement_discount", Amount: c.Balance - o.LumpSum,
-			Note: fmt.Sprintf("the rest of the %s balance written off when %s is paid by %s", fmtAmount(c.Balance, cur), fmtAmount(o.LumpSum, cur), o.Start)})
+		add("settlement_discount", c.Balance-o.LumpSum, ConcessionNote{Balance: money.New(c.Balance, cur), Paid: money.New(o.LumpSum, cur), Date: o.Start})
 	}
 	if o.EarlyPayoffDiscount != "" {
 		amt := int64(math.Floor(float64(c.Balance) * e.l.earlyDiscount))
-		out = append(out, Concession{Kind: "early_payment_discount", Amount: amt,
-			Note: fmt.Sprintf("%s%% of what is left is waived if you pay it all early (up to %s)", pct(e.l.earlyDiscount), fmtAmount(amt, cur))})
+		add("early_payment_discount", amt, ConcessionNote{Amount: money.New(amt, cur), Percent: basisPoints(e.l.earlyDiscount)})
 	}
 	return out
 }
@@ -1202,7 +1207,7 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 				continue
 			}
 			before := len(out)
-			add(AltLabel{Kind: LabelPayMore, Extra: money.New(extra, cur), Amount: money.New(t.Installment, cur), Count: o.Installments - n}, t, target, true)
+			add(AltLabel{Kind: LabelPayMore, Extra: money.New(extra, cur), Amount: money.New(t.Installment, cur), Count: o.Installments - n, Frequency: o.Frequency}, t, target, true)
 			if len(out) > before {
 				found, shortest = found+1, n
 			}
@@ -1358,9 +1363,27 @@ func (e *engine) affordNote(o Offer) []Sentence {
 
 func (e *engine) explainOpen(o Offer) []Sentence {
 	c := e.s.Case
-	out := []Sentence{{Kind: SayPropose, Offer: e.plainOf(o), Amount: money.New(c.Balance, c.Currency)}}
+	bal := money.New(c.Balance, c.Currency)
+	p := e.plainOf(o)
+	// The whole balance in one payment (what the opening asks when nothing
+	// is known of the means): "please pay the balance by …", not "we
+	// propose one payment of … on …, … in total", and when we know nothing
+	// of what the customer can pay, we ask.
+	once := o.Kind == KindPlan && o.Installments == 1 && o.DownPayment == 0 && p.Last == bal
+	var out []Sentence
+	if once {
+		out = append(out, Sentence{Kind: SayPayBalance, Amount: bal, Date: p.LastDate})
+		if c.Affordable <= 0 {
+			out = append(out, Sentence{Kind: SayAskMeans})
+		}
+	} else {
+		out = append(out, Sentence{Kind: SayPropose, Offer: p, Amount: bal})
+	}
 	out = append(out, e.affordNote(o)...)
-	if c.Fees > 0 {
+	switch {
+	case c.Fees > 0 && once:
+		out = append(out, Sentence{Kind: SayFeesUntil, Amount: money.New(c.Fees, c.Currency), Date: p.LastDate})
+	case c.Fees > 0:
 		out = append(out, Sentence{Kind: SayFeesReserved, Amount: money.New(c.Fees, c.Currency)})
 	}
 	if c.Kind == "consumer" {
@@ -1427,11 +1450,6 @@ func basisPoints(f float64) int { return int(math.Round(f * 10000)) }
 
 func fmtAmount(minor int64, cur money.Currency) string {
 	return money.New(minor, cur).String() + " " + string(cur)
-}
-
-// pct formats a share as a percentage ("0.2" → "20").
-func pct(f float64) string {
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f*100), "0"), ".")
 }
 
 // concededShare is how much of the tactic's room has been conceded so far

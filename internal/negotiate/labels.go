@@ -2,7 +2,6 @@ package negotiate
 
 import (
 	"strconv"
-	"strings"
 
 	"settle/internal/civil"
 	"settle/internal/money"
@@ -15,7 +14,7 @@ import (
 
 // Label kinds.
 const (
-	LabelPayMore  = "pay_more"  // Extra, Amount (the new installment), Count (installments sooner)
+	LabelPayMore  = "pay_more"  // Extra, Amount (the new installment), Count (installments sooner), Frequency
 	LabelSettle   = "settle"    // Amount, Date, Extra (what the customer saves)
 	LabelPayWhole = "pay_whole" // Amount, Date
 	LabelBiweekly = "biweekly"  // Count, Amount
@@ -53,22 +52,34 @@ func RenderLabel(l AltLabel, f Format) string {
 		case LabelLonger:
 			return "Etwas länger: " + n + " " + deFrequency(l.Frequency) + " Raten von je " + w.Money(l.Amount)
 		case LabelDownAndRest:
-			return w.Money(l.Extra) + " bis zum " + w.Date(l.Date) + ", den Rest in " + n + " " + deFrequency(l.Frequency) + oneOrMany(l.Count, " Rate", " Raten") + " von je " + w.Money(l.Amount)
+			if l.Count == 1 {
+				return w.Money(l.Extra) + " bis zum " + w.Date(l.Date) + ", den Rest (" + w.Money(l.Amount) + ") einen Monat später"
+			}
+			return w.Money(l.Extra) + " bis zum " + w.Date(l.Date) + ", den Rest in " + w.payments(l.Count, l.Frequency, w.Money(l.Amount))
 		}
 	case "fr":
+		// Monthly installments are "mensualités" here as in the
+		// explanation (words.go), those of another rhythm "versements".
 		switch l.Kind {
 		case LabelPayMore:
-			return w.Money(l.Extra) + " de plus par échéance (" + w.Money(l.Amount) + ")" + w.nbsp + ": terminé " + n + oneOrMany(l.Count, " échéance", " échéances") + " plus tôt"
+			one, many := " mensualité", " mensualités"
+			if l.Frequency == plan.Weekly || l.Frequency == plan.Biweekly {
+				one, many = " versement", " versements"
+			}
+			return w.Money(l.Extra) + " de plus par" + one + " (" + w.Money(l.Amount) + ")" + w.nbsp + ": " + n + oneOrMany(l.Count, one, many) + " de moins"
 		case LabelSettle:
 			return "Un seul paiement de " + w.Money(l.Amount) + " au plus tard le " + w.Date(l.Date) + " (vous économisez " + w.Money(l.Extra) + ")"
 		case LabelPayWhole:
 			return "Payer la totalité, " + w.Money(l.Amount) + ", au plus tard le " + w.Date(l.Date)
 		case LabelBiweekly:
-			return "Toutes les deux semaines" + w.nbsp + ": " + n + " paiements de " + w.Money(l.Amount)
+			return "Toutes les deux semaines" + w.nbsp + ": " + n + " versements de " + w.Money(l.Amount)
 		case LabelLonger:
-			return "Un peu plus long" + w.nbsp + ": " + n + " échéances " + frFrequency(l.Frequency) + " de " + w.Money(l.Amount)
+			return "Un peu plus long" + w.nbsp + ": " + w.payments(l.Count, l.Frequency, w.Money(l.Amount))
 		case LabelDownAndRest:
-			return w.Money(l.Extra) + " au plus tard le " + w.Date(l.Date) + ", puis le reste en " + n + " " + frCount(l.Count, l.Frequency) + " de " + w.Money(l.Amount)
+			if l.Count == 1 {
+				return w.Money(l.Extra) + " au plus tard le " + w.Date(l.Date) + ", puis le reste (" + w.Money(l.Amount) + ") un mois plus tard"
+			}
+			return w.Money(l.Extra) + " au plus tard le " + w.Date(l.Date) + ", puis le reste en " + w.payments(l.Count, l.Frequency, w.Money(l.Amount))
 		}
 	}
 	switch l.Kind {
@@ -81,9 +92,12 @@ func RenderLabel(l AltLabel, f Format) string {
 	case LabelBiweekly:
 		return "Every two weeks: " + n + " payments of " + w.Money(l.Amount)
 	case LabelLonger:
-		return "A little longer: " + n + " " + l.Frequency + " payments of " + w.Money(l.Amount)
+		return "A little longer: " + w.payments(l.Count, l.Frequency, w.Money(l.Amount))
 	case LabelDownAndRest:
-		return "Pay " + w.Money(l.Extra) + " by " + w.Date(l.Date) + ", then the rest in " + n + " " + l.Frequency + oneOrMany(l.Count, " payment", " payments") + " of " + w.Money(l.Amount)
+		if l.Count == 1 {
+			return "Pay " + w.Money(l.Extra) + " by " + w.Date(l.Date) + ", then the rest (" + w.Money(l.Amount) + ") a month later"
+		}
+		return "Pay " + w.Money(l.Extra) + " by " + w.Date(l.Date) + ", then the rest in " + w.payments(l.Count, l.Frequency, w.Money(l.Amount))
 	}
 	return ""
 }
@@ -103,23 +117,4 @@ func deFrequency(f string) string {
 		return "zweiwöchentliche"
 	}
 	return "monatliche"
-}
-
-func frFrequency(f string) string {
-	switch f {
-	case plan.Weekly:
-		return "hebdomadaires"
-	case plan.Biweekly:
-		return "bimensuelles"
-	}
-	return "mensuelles"
-}
-
-// frCount names n installments of a frequency: "mensualité(s)" for
-// monthly ones, else "échéance(s) hebdomadaire(s)/bimensuelle(s)".
-func frCount(n int, f string) string {
-	if f == plan.Monthly || f == "" {
-		return oneOrMany(n, "mensualité", "mensualités")
-	}
-	return oneOrMany(n, "échéance ", "échéances ") + strings.TrimSuffix(frFrequency(f), "s") + oneOrMany(n, "", "s")
 }

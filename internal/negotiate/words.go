@@ -35,6 +35,11 @@ const (
 	SayConfirm      = "confirm"     // confirm and we send the agreement
 	SayFinalUntil   = "final_until" // Date: when the final offer lapses
 	SayNextSteps    = "next_steps"  // Route: agency or legal
+	// The opening that asks for the whole balance in one payment (nothing
+	// or enough is known of the customer's means) says so plainly.
+	SayPayBalance = "pay_balance"         // Amount: the balance, Date: when
+	SayAskMeans   = "ask_means"           // nothing is known of the means: tell us what you can pay
+	SayFeesUntil  = "fees_reserved_until" // Amount: fees not added if paid by Date or a plan is kept
 )
 
 // Limit kinds (Sentence.Limit.Kind): the policy limit a proposal breaks.
@@ -188,6 +193,18 @@ func (w writer) sentence(s Sentence) string {
 		return w.pick("To clear the balance of "+m(s.Amount)+", we propose "+w.plain(s.Offer)+".",
 			"Wir schlagen Ihnen vor, den offenen Betrag von "+m(s.Amount)+" so zu begleichen: "+w.plain(s.Offer)+".",
 			"Nous vous proposons de régler le solde de "+m(s.Amount)+" ainsi"+w.colon()+" "+w.plain(s.Offer)+".")
+	case SayPayBalance:
+		return w.pick("Please pay the balance of "+m(s.Amount)+" by "+d(s.Date)+".",
+			"Bitte zahlen Sie den offenen Betrag von "+m(s.Amount)+" bis zum "+d(s.Date)+".",
+			"Merci de régler le solde de "+m(s.Amount)+" au plus tard le "+d(s.Date)+".")
+	case SayAskMeans:
+		return w.pick("If you cannot pay it at once, tell us what you can pay each month, or your monthly income and expenses, and we will find a plan with you.",
+			"Wenn Sie ihn nicht auf einmal zahlen können, teilen Sie uns mit, wie viel Sie monatlich zahlen können oder wie hoch Ihre monatlichen Einnahmen und Ausgaben sind; wir finden dann gemeinsam mit Ihnen eine Ratenzahlung.",
+			"Si vous ne pouvez pas le payer en une fois, indiquez-nous ce que vous pouvez payer chaque mois, ou vos revenus et dépenses mensuels, et nous trouverons avec vous un échéancier.")
+	case SayFeesUntil:
+		return w.pick("Late-payment compensation and interest of "+m(s.Amount)+" are not added if you pay by "+d(s.Date)+" or keep to the plan we agree.",
+			"Verzugspauschale und Zinsen von "+m(s.Amount)+" werden nicht berechnet, wenn Sie bis zum "+d(s.Date)+" zahlen oder die mit uns vereinbarte Ratenzahlung einhalten.",
+			"Les indemnités de retard et les intérêts de "+m(s.Amount)+" ne sont pas ajoutés si vous payez au plus tard le "+d(s.Date)+" ou respectez l’échéancier convenu avec nous.")
 	case SayNoPlan:
 		return w.pick("We cannot offer a payment plan for this balance within our limits.",
 			"Für diesen Betrag können wir Ihnen leider keine Ratenzahlung innerhalb unserer Grenzen anbieten.",

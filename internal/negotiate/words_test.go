@@ -82,6 +82,9 @@ func TestRender_EachSentence(t *testing.T) {
 			{Kind: SayFinalUntil, Date: day("2026-07-01")},
 			{Kind: SayNextSteps, Route: "agency"},
 			{Kind: SayNextSteps, Route: "legal"},
+			{Kind: SayPayBalance, Amount: a(123450), Date: day("2026-06-01")},
+			{Kind: SayAskMeans},
+			{Kind: SayFeesUntil, Amount: a(4000), Date: day("2026-06-01")},
 		}
 	}
 	want := []texts{
@@ -168,6 +171,15 @@ func TestRender_EachSentence(t *testing.T) {
 		{"Without an agreement the account goes to legal review, which adds cost and can affect your credit.",
 			"Ohne Einigung prüfen wir rechtliche Schritte; das verursacht zusätzliche Kosten und kann Ihrer Kreditwürdigkeit schaden.",
 			"Sans accord, le dossier sera transmis à notre service juridique, ce qui entraîne des frais supplémentaires et peut nuire à votre solvabilité."},
+		{"Please pay the balance of 1,234.50 USD by 1 June 2026.",
+			"Bitte zahlen Sie den offenen Betrag von 1.234,50 EUR bis zum 1. Juni 2026.",
+			"Merci de régler le solde de 1 234,50 EUR au plus tard le 1er juin 2026."},
+		{"If you cannot pay it at once, tell us what you can pay each month, or your monthly income and expenses, and we will find a plan with you.",
+			"Wenn Sie ihn nicht auf einmal zahlen können, teilen Sie uns mit, wie viel Sie monatlich zahlen können oder wie hoch Ihre monatlichen Einnahmen und Ausgaben sind; wir finden dann gemeinsam mit Ihnen eine Ratenzahlung.",
+			"Si vous ne pouvez pas le payer en une fois, indiquez-nous ce que vous pouvez payer chaque mois, ou vos revenus et dépenses mensuels, et nous trouverons avec vous un échéancier."},
+		{"Late-payment compensation and interest of 40.00 USD are not added if you pay by 1 June 2026 or keep to the plan we agree.",
+			"Verzugspauschale und Zinsen von 40,00 EUR werden nicht berechnet, wenn Sie bis zum 1. Juni 2026 zahlen oder die mit uns vereinbarte Ratenzahlung einhalten.",
+			"Les indemnités de retard et les intérêts de 40,00 EUR ne sont pas ajoutés si vous payez au plus tard le 1er juin 2026 ou respectez l’échéancier convenu avec nous."},
 	}
 	usd, eur := build("USD"), build("EUR")
 	if len(usd) != len(want) {
@@ -287,6 +299,17 @@ func TestExplanation_PlainWords(t *testing.T) {
 					all[fmt.Sprintf("%s label %d", lang, k)] = RenderLabel(a.Say, customerFormat(tag))
 				}
 			}
+			// And the concessions' notes (notes.go).
+			for k, con := range r.Concessions {
+				if con.Say.Kind != con.Kind || con.Note != RenderNote(con.Say, English) {
+					t.Fatalf("concession %d: note %q, structured %+v", k, con.Note, con.Say)
+				}
+				kinds["note/"+con.Kind] = true
+				all[fmt.Sprintf("engine note %d", k)] = con.Note
+				for lang, tag := range tags {
+					all[fmt.Sprintf("%s note %d", lang, k)] = RenderNote(con.Say, customerFormat(tag))
+				}
+			}
 			for lang, text := range all {
 				texts++
 				l, _, _ := strings.Cut(lang, " ")
@@ -306,7 +329,8 @@ func TestExplanation_PlainWords(t *testing.T) {
 		t.Errorf("%d of %d texts are not in plain words", failures, texts)
 	}
 	// The random negotiations reach the common kinds, so the check covers them.
-	for _, k := range []string{SayPropose, SayAccept, SayMoved, SayBelowFloor, SayOutsideLimit, SayOffer, SayGained, SayFinalUntil, SayNextSteps, SayConfirm} {
+	for _, k := range []string{SayPropose, SayAccept, SayMoved, SayBelowFloor, SayOutsideLimit, SayOffer, SayGained, SayFinalUntil, SayNextSteps, SayConfirm,
+		SayPayBalance, SayAskMeans, "note/fee_waived", "note/settlement_discount", "note/early_payment_discount", "note/interest_frozen"} {
 		if !kinds[k] {
 			t.Errorf("no random negotiation said %s", k)
 		}

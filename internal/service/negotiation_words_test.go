@@ -26,9 +26,11 @@ func TestNegotiation_ExplanationInCustomersLanguage(t *testing.T) {
 			// The balance is 1,234.56 EUR in each case; the no-break spaces
 			// are made plain to compare.
 			for _, c := range []struct{ customer, opening string }{
-				{"DE", "Wir schlagen Ihnen vor, den offenen Betrag von 1.234,56 EUR so zu begleichen: "},
-				{"FR", "Nous vous proposons de régler le solde de 1 234,56 EUR ainsi : "},
-				{"JP", "To clear the balance of 1,234.56 EUR, we propose "},
+				// Nothing is known of their means: the balance at once, and
+				// what they can pay asked for (issue 17, item 6.3).
+				{"DE", "Bitte zahlen Sie den offenen Betrag von 1.234,56 EUR bis zum 27. November 2026. Wenn Sie ihn nicht auf einmal zahlen können, teilen Sie uns mit, "},
+				{"FR", "Merci de régler le solde de 1 234,56 EUR au plus tard le 27 novembre 2026. Si vous ne pouvez pas le payer en une fois, indiquez-nous "},
+				{"JP", "Please pay the balance of 1,234.56 EUR by 27 November 2026. If you cannot pay it at once, tell us "},
 			} {
 				n, err := svc.OpenNegotiation(ctx, service.NegotiationInput{CustomerID: c.customer, AsOf: "2026-11-20"})
 				if err != nil {

@@ -84,7 +84,10 @@ type NegotiationAlternative struct {
 type NegotiationConcession struct {
 	Kind   string `json:"kind"`
 	Amount string `json:"amount"`
-	Note   string `json:"note,omitempty"`
+	Note   string `json:"note,omitempty" doc:"What it is, in English (kept for tools that read it)"`
+	// CustomerNote is Note in the customer's language and formats, as the
+	// explanation is.
+	CustomerNote string `json:"customer_note,omitempty" doc:"The note in the customer's language (locale: de, fr, else en) and formats"`
 }
 
 // NegotiationEvaluation shows the figures behind a decision.
@@ -513,7 +516,13 @@ func (s *Service) AcceptNegotiation(ctx context.Context, id string, in AcceptNeg
 		if err != nil {
 			return err
 		}
-		p, invs, err := s.planFromOffer(ctx, tx, n, st, sess, offer)
+		// The plan's concession notes are the customer's to read (the
+		// agreement shows them): in their language.
+		c, err := tx.Customer(ctx, n.CustomerID)
+		if err != nil {
+			return err
+		}
+		p, invs, err := s.planFromOffer(ctx, tx, n, st, sess, offer, c.Locale)
 		if err != nil {
 			return err
 		}
@@ -544,7 +553,7 @@ func (s *Service) AcceptNegotiation(ctx context.Context, id string, in AcceptNeg
 }
 
 // planFromOffer builds the proposed plan of an accepted offer.
-func (s *Service) planFromOffer(ctx context.Context, tx store.Tx, n *store.Negotiation, st *negState, sess negotiate.Session, o negotiate.Offer) (*plan.Plan, []ledger.Invoice, error) {
+func (s *Service) planFromOffer(ctx context.Context, tx store.Tx, n *store.Negotiation, st *negState, sess negotiate.Session, o negotiate.Offer, locale string) (*plan.Plan, []ledger.Invoice, error) {
 	cur := n.Currency
 	in := PlanInput{CustomerID: n.CustomerID, InvoiceIDs: st.InvoiceIDs}
 	in.AsOf = n.AsOf.String()
@@ -552,7 +561,7 @@ func (s *Service) planFromOffer(ctx context.Context, tx store.Tx, n *store.Negot
 	in.Frequency = o.Frequency
 	in.EarlyPayoffDiscount = o.EarlyPayoffDiscount
 	for _, c := range negotiate.Concessions(sess, o) {
-		in.Concessions = append(in.Concessions, ConcessionInput{Kind: c.Kind, Amount: money.New(c.Amount, cur).String(), Note: c.Note})
+		in.Concessions = append(in.Concessions, ConcessionInput{Kind: c.Kind, Amount: money.New(c.Amount, cur).String(), Note: concessionNote(c, locale)})
 	}
 	switch o.Kind {
 	case negotiate.KindLump:
@@ -661,7 +670,8 @@ func reply(n *store.Negotiation, st negState, r negotiate.Response, locale strin
 		out.Alternatives = append(out.Alternatives, NegotiationAlternative{Label: label, Offer: offerDTO(a.Offer, cur)})
 	}
 	for _, c := range r.Concessions {
-		out.Concessions = append(out.Concessions, NegotiationConcession{Kind: c.Kind, Amount: money.New(c.Amount, cur).String(), Note: c.Note})
+		out.Concessions = append(out.Concessions, NegotiationConcession{Kind: c.Kind, Amount: money.New(c.Amount, cur).String(), Note: c.Note,
+			CustomerNote: concessionNote(c, locale)})
 	}
 	ev := r.Evaluation
 	out.Evaluation = NegotiationEvaluation{Target: m(ev.Target), Floor: m(ev.Floor), NoDeal: m(ev.NoDeal), Opening: m(ev.Opening), Basis: ev.Basis}
@@ -678,6 +688,15 @@ func explanation(r negotiate.Response, locale string) string {
 		return r.Explanation
 	}
 	return negotiate.Render(r.Words, localFormat(locale))
+}
+
+// concessionNote is a concession's note in the customer's language and
+// formats (the engine's English note for one it did not type).
+func concessionNote(c negotiate.Concession, locale string) string {
+	if c.Say.Kind == "" {
+		return c.Note
+	}
+	return negotiate.RenderNote(c.Say, localFormat(locale))
 }
 
 // localFormat is the customer's language and notify's money and date

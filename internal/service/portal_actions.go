@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -295,6 +296,12 @@ func (s *Service) PortalCounter(ctx context.Context, p *PortalSession, id string
 	actx := p.actor(ctx)
 	v, err := s.CounterOffer(actx, id, in)
 	if err != nil {
+		// A proposal the engine refuses as bad input: its reasons in the
+		// customer's language and formats, as the page is.
+		var ce *negotiate.CounterError
+		if errors.As(err, &ce) {
+			return nil, &LocalizedError{Err: ce.In(localFormat(p.Customer().Locale))}
+		}
 		return nil, err
 	}
 	res := &PortalCounterResult{Reply: v.Reply}
@@ -307,6 +314,17 @@ func (s *Service) PortalCounter(ctx context.Context, p *PortalSession, id string
 	}
 	return res, nil
 }
+
+// LocalizedError is a refused portal form whose field messages are already
+// written in the customer's language and formats: the portal shows them as
+// they are (other field errors are in English, and the portal words them
+// itself).
+type LocalizedError struct{ Err *apperr.Error }
+
+func (e *LocalizedError) Error() string { return e.Err.Error() }
+
+// Unwrap lets apperr.As and apperr.CodeOf see the Invalid error.
+func (e *LocalizedError) Unwrap() error { return e.Err }
 
 // PortalChoose takes the engine's standing offer (alternative 0) or one of
 // its alternatives: it becomes a proposed plan, whose id is returned.

@@ -611,7 +611,7 @@ func TestWeb_NegotiationPanelShowsReasoningAndCustomersWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	words := match(t, regexp.MustCompile(`<span lang="fr" data-explanation>([^<]+)</span>`), p.Body)
-	if !strings.HasPrefix(strings.ReplaceAll(words, "\u00a0", " "), "Nous vous proposons de régler le solde de 2 400,00 EUR ainsi : ") {
+	if !strings.HasPrefix(strings.ReplaceAll(words, "\u00a0", " "), "Merci de régler le solde de 2 400,00 EUR au plus tard le ") {
 		t.Errorf("the panel shows %q, not the customer's French explanation", words)
 	}
 	figures := match(t, regexp.MustCompile(`(?s)<dl class="plain" data-figures>(.*?)</dl>`), p.Body)

@@ -335,6 +335,10 @@ func portalFormErrors(v *portalView, err error, fields map[string]string) (map[s
 	if !ok || e.Code != apperr.Invalid || len(e.Fields) == 0 {
 		return nil, false
 	}
+	// Messages the service wrote in the customer's language are shown as
+	// they are; English ones are replaced by the page's own words.
+	var le *service.LocalizedError
+	localized := errors.As(err, &le)
 	out := map[string]string{}
 	for _, f := range e.Fields {
 		key := f.Field
@@ -342,13 +346,13 @@ func portalFormErrors(v *portalView, err error, fields map[string]string) (map[s
 			key = "_"
 		}
 		msg := f.Message
-		if v.Lang != "en" {
+		if v.Lang != "en" && !localized {
 			msg = v.T(fields[key])
 			if msg == "" || fields[key] == "" {
 				msg = v.T("err.field")
 			}
 		}
-		if prev, ok := out[key]; ok && v.Lang == "en" {
+		if prev, ok := out[key]; ok && (v.Lang == "en" || localized) {
 			msg = prev + "; " + msg
 		}
 		out[key] = msg

@@ -26,10 +26,13 @@ type scheduleRow struct {
 	Down   bool
 }
 
-// gain is a concession in money.
+// gain is a concession in money; Note says what it is in the customer's
+// language (an offer's; a plan's notes are not shown: staff may have
+// written them).
 type gain struct {
 	Kind   string
 	Amount money.Amount
+	Note   string
 }
 
 // planSummary is a plan on the home page.
@@ -153,9 +156,14 @@ func (v *portalView) offerCard(o *service.NegotiationOffer, idx int) *offerCard 
 	cur := money.Currency(o.Currency)
 	amt := func(s string) money.Amount { return ownAmount(s, cur) }
 	c := &offerCard{Index: idx, Total: v.T("plan.total", v.Money(amt(o.Total)))}
-	if o.Kind == "lump_sum" {
+	switch {
+	case o.Kind == "lump_sum":
 		c.Summary = v.T("plan.lump", v.Money(amt(o.LumpSum)))
-	} else {
+	case o.InstallmentCount == 1 && !amt(o.DownPayment).IsPositive() && len(o.Installments) == 1:
+		// The whole balance at once (the opening when nothing is known of
+		// the means): one payment, not "1 monthly payments of …".
+		c.Summary = v.T("plan.lump", v.Money(amt(o.Installments[0].Amount)))
+	default:
 		c.Summary = v.T("plan."+o.Frequency, o.InstallmentCount, v.Money(amt(o.InstallmentAmount)))
 	}
 	if dp := amt(o.DownPayment); dp.IsPositive() {
@@ -188,7 +196,7 @@ func (s *Server) portalOptionsData(r *http.Request, p *service.PortalSession, v 
 		d.Offer = v.offerCard(rep.Offer, 0)
 		for _, c := range rep.Concessions {
 			if a := ownAmount(c.Amount, money.Currency(rep.Currency)); a.IsPositive() {
-				d.Offer.Gains = append(d.Offer.Gains, gain{Kind: c.Kind, Amount: a})
+				d.Offer.Gains = append(d.Offer.Gains, gain{Kind: c.Kind, Amount: a, Note: c.CustomerNote})
 			}
 		}
 	}

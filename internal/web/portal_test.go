@@ -132,7 +132,12 @@ func TestPortal_ProposeAcceptSchedule(t *testing.T) {
 	wantStatus(t, r, http.StatusSeeOther)
 	opts := b.get(r.Header.Get("Location"))
 	wantStatus(t, opts, 200)
-	wantIn(t, opts.Body, "Unser Angebot", "Monatsraten zu je", "Eigenen Vorschlag machen", `for="installment_amount"`)
+	// The budget covers the balance: the offer is one payment, and says so
+	// (not "1 Monatsraten zu je …").
+	wantIn(t, opts.Body, "Unser Angebot", `<p class="p-summary">Eine Zahlung von 1.000,00`+"\u00a0EUR</p>", "Eigenen Vorschlag machen", `for="installment_amount"`)
+	if strings.Contains(opts.Body, ">1 Monatsraten") {
+		t.Error("the one-payment offer reads as 1 Monatsraten")
+	}
 	counter := match(t, regexp.MustCompile(`action="(/portal/[^"]+/counter)"`), opts.Body)
 
 	// A bad amount: 422, the error beside the field, in German.
@@ -569,7 +574,7 @@ func TestPortal_RejectThatMovedSaysSo(t *testing.T) {
 	wantStatus(t, r, http.StatusSeeOther)
 	opts := b.get(r.Header.Get("Location"))
 	wantStatus(t, opts, 200)
-	offerRe := regexp.MustCompile(`(\d+) Monatsraten zu je ([0-9.,]+)`)
+	offerRe := regexp.MustCompile(`<p class="p-summary">[^<]+</p>`) // the first is our offer
 	before := offerRe.FindString(opts.Body)
 	counter := match(t, regexp.MustCompile(`action="(/portal/[^"]+/counter)"`), opts.Body)
 	// 5,00 a month: far below what we can agree to.
@@ -612,7 +617,8 @@ func TestPortal_GermanPageExplainsInGerman(t *testing.T) {
 	wantStatus(t, after, 200)
 	hint := match(t, regexp.MustCompile(`<p class="hint">(Das können wir nicht annehmen: [^<]+)</p>`), after.Body)
 	hint = strings.ReplaceAll(hint, "\u00a0", " ")
-	for _, want := range []string{"Die längste Laufzeit, die wir anbieten können, beträgt ", "Wir können Ihnen anbieten: ", " monatliche Raten von je ", " EUR vom "} {
+	// The budget covers the whole balance: the offer is one payment.
+	for _, want := range []string{"Die längste Laufzeit, die wir anbieten können, beträgt ", "Wir können Ihnen anbieten: ", "eine Zahlung von 1.000,00 EUR am "} {
 		if !strings.Contains(hint, want) {
 			t.Errorf("explanation %q does not say %q", hint, want)
 		}
