@@ -276,8 +276,9 @@ func TestPortal_ProposeAcceptSchedule(t *testing.T) {
 	if res.Reply.Decision == "accept" || res.PlanID != "" {
 		t.Fatalf("8 installments: decision %s, plan %q", res.Reply.Decision, res.PlanID)
 	}
-	// 300 a month from 29 May: 300 + 300 + 300 + 100 = 1,000.
-	res, err = svc.PortalCounter(bg, p, neg, service.CounterOfferInput{InstallmentAmount: "300.00", StartDate: "2026-05-29"})
+	// 400 a month from 29 May: 400 + 400 + 200 = 1,000 (the budget leaves
+	// 1,125 a month: the opening asks for the whole balance at once).
+	res, err = svc.PortalCounter(bg, p, neg, service.CounterOfferInput{InstallmentAmount: "400.00", StartDate: "2026-05-29"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +293,7 @@ func TestPortal_ProposeAcceptSchedule(t *testing.T) {
 	for _, in := range v.Plan.Installments {
 		got = append(got, in.DueDate.String()+" "+in.Amount.String())
 	}
-	if want := "2026-05-29 300.00, 2026-06-29 300.00, 2026-07-29 300.00, 2026-08-29 100.00"; v.Status != plan.Proposed || strings.Join(got, ", ") != want {
+	if want := "2026-05-29 400.00, 2026-06-29 400.00, 2026-07-29 200.00"; v.Status != plan.Proposed || strings.Join(got, ", ") != want {
 		t.Fatalf("plan %s: %s, want %s", v.Status, strings.Join(got, ", "), want)
 	}
 	if _, err := svc.PortalAcceptPlan(bg, p, res.PlanID, "   ", ""); apperr.CodeOf(err) != apperr.Invalid {

@@ -145,9 +145,11 @@ func TestPortal_ProposeAcceptSchedule(t *testing.T) {
 	wantStatus(t, bad, http.StatusUnprocessableEntity)
 	wantIn(t, bad.Body, `id="installment_amount-error"`, "Geben Sie einen Betrag ein", `aria-invalid="true"`)
 
-	// 300,00 a month from a week on: accepted at once, straight to the agreement.
+	// 600,00 a month from a week on (the budget leaves 1.125,00 a month and
+	// the opening asks for the whole 1.000,00 at once): accepted at once,
+	// straight to the agreement.
 	start := asOf.AddDays(7)
-	r = portalPost(t, b, opts, counter, url.Values{"installment_amount": {"300,00"}, "frequency": {"monthly"}, "start_date": {start.String()}})
+	r = portalPost(t, b, opts, counter, url.Values{"installment_amount": {"600,00"}, "frequency": {"monthly"}, "start_date": {start.String()}})
 	wantStatus(t, r, http.StatusSeeOther)
 	loc := r.Header.Get("Location")
 	if !strings.Contains(loc, "/agreement/pln_") {
@@ -155,7 +157,7 @@ func TestPortal_ProposeAcceptSchedule(t *testing.T) {
 	}
 	agr := b.get(loc)
 	wantStatus(t, agr, 200)
-	wantIn(t, agr.Body, "Ihre Ratenzahlungsvereinbarung", "300,00\u00a0EUR", "100,00\u00a0EUR", "Gesamt: 1.000,00\u00a0EUR",
+	wantIn(t, agr.Body, "Ihre Ratenzahlungsvereinbarung", "600,00\u00a0EUR", "400,00\u00a0EUR", "Gesamt: 1.000,00\u00a0EUR",
 		"Wenn eine Rate ausbleibt", "Vereinbarung herunterladen (PDF)", "Ich stimme zu")
 
 	// The PDF of the agreement.
@@ -181,14 +183,14 @@ func TestPortal_ProposeAcceptSchedule(t *testing.T) {
 	wantStatus(t, r, http.StatusSeeOther)
 	home = b.get(r.Header.Get("Location"))
 	wantStatus(t, home, 200)
-	wantIn(t, home.Body, "Ihr Ratenplan ist vereinbart", "Ihr Ratenplan", "Nächste Zahlung: 300,00\u00a0EUR", "Zahlungsplan", "In Ihrem Ratenplan")
+	wantIn(t, home.Body, "Ihr Ratenplan ist vereinbart", "Ihr Ratenplan", "Nächste Zahlung: 600,00\u00a0EUR", "Zahlungsplan", "In Ihrem Ratenplan")
 
 	planID := strings.TrimPrefix(accept[strings.LastIndex(accept, "/")+1:], "")
 	v, err := w.svc.Plan(w.ctx, planID, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Status != plan.Active || v.Plan.Acceptance.Channel != "portal" || v.Plan.Acceptance.By != "Anna Arden" || len(v.Plan.Installments) != 4 {
+	if v.Status != plan.Active || v.Plan.Acceptance.Channel != "portal" || v.Plan.Acceptance.By != "Anna Arden" || len(v.Plan.Installments) != 2 {
 		t.Errorf("plan %s: %+v", v.Status, v.Plan.Acceptance)
 	}
 }
