@@ -3,6 +3,7 @@ package negotiate
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"settle/internal/civil"
@@ -186,5 +187,43 @@ func TestOpen_FinishSoonerAlways(t *testing.T) {
 	t.Logf("openings with a finish-sooner alternative: %d of %d eligible; with a settlement alternative: %d of %d whose policy allows a discount", withSooner, eligible, withSettle, discount)
 	if eligible < 300 {
 		t.Errorf("only %d eligible openings", eligible)
+	}
+}
+
+// A lump sum we cannot take as a settlement is answered with the cash as
+// a down payment and the rest in installments the customer can afford.
+// Hand-worked: 5,000.00 owed, 600.00 a month affordable, 3,000.00 offered
+// at once (a 40% discount, the policy allows 20%): the rest, 2,000.00, in
+// the shortest monthly plan within 600.00 — 4 × 500.00 (3 × 666.67 is
+// above it). Accepting that alternative makes it the agreed plan.
+func TestRespond_LumpWeCannotTakeBecomesDownPayment(t *testing.T) {
+	c := Case{CustomerID: "down-rest", Currency: "USD", AsOf: civil.New(2026, 12, 6), Balance: 500_000, Affordable: 60_000, Available: 80_000, AffordableSource: "budget", RiskBand: "C"}
+	s, _ := mustOpen(t, c, DefaultPolicy(""))
+	lump := int64(300_000)
+	ns, r := mustRespond(t, s, Counter{LumpSum: &lump})
+	if r.Decision == DecisionAccept {
+		t.Fatalf("a 40%% discount was accepted: %q", r.Explanation)
+	}
+	if len(r.Alternatives) == 0 || r.Alternatives[0].Say.Kind != LabelDownAndRest {
+		t.Fatalf("alternatives %+v, want the down payment and the rest first", r.Alternatives)
+	}
+	a := r.Alternatives[0]
+	want := Terms{Kind: KindPlan, Frequency: plan.Monthly, Start: civil.New(2026, 12, 13), DownPayment: 300_000, Installments: 4, Installment: 50_000}
+	if a.Offer.Terms != want {
+		t.Errorf("alternative %+v, want %+v", a.Offer.Terms, want)
+	}
+	if wantLabel := "Pay 3,000.00 USD by 13 December 2026, then the rest in 4 monthly payments of 500.00 USD"; a.Label != wantLabel {
+		t.Errorf("label %q, want %q", a.Label, wantLabel)
+	}
+	var got []string
+	for _, in := range a.Offer.Schedule.Installments {
+		got = append(got, in.DueDate.String()+" "+in.Amount.String())
+	}
+	if w := "2026-12-13 3000.00, 2027-01-13 500.00, 2027-02-13 500.00, 2027-03-13 500.00, 2027-04-13 500.00"; strings.Join(got, ", ") != w {
+		t.Errorf("schedule %s, want %s", strings.Join(got, ", "), w)
+	}
+	as, o, err := Accept(ns, c.AsOf.AddDays(1), 1)
+	if err != nil || as.Status != StatusAccepted || o.Terms != want {
+		t.Errorf("Accept(1) = %+v, %v, %v", o.Terms, as.Status, err)
 	}
 }

@@ -1277,8 +1277,8 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 // downAndRest answers a lump sum we cannot accept as a settlement with
 // what a credit controller proposes: the amount offered now, as a down
 // payment, and the rest in the shortest monthly plan worth the target
-// whose installment fits our estimate of the customer's means — their
-// cash is welcome, only the discount is not.
+// whose installment is within what the customer can afford — their cash
+// is welcome, only the discount is not.
 func (e *engine) downAndRest(ask Terms, target float64, level int) (Alternative, bool) {
 	bal := e.s.Case.Balance
 	if ask.Kind != KindLump || ask.LumpSum <= 0 || ask.LumpSum >= bal {
@@ -1289,6 +1289,9 @@ func (e *engine) downAndRest(ask Terms, target float64, level int) (Alternative,
 		start = e.defaultStart()
 	}
 	capacity := e.capacity()
+	if a := float64(e.s.Case.Affordable); a > 0 && a < capacity {
+		capacity = a
+	}
 	for n := 1; n <= e.maxN(plan.Monthly); n++ {
 		t := e.planTerms(plan.Monthly, start, ask.LumpSum, n, level)
 		if float64(t.Installment) > capacity {
@@ -1297,13 +1300,16 @@ func (e *engine) downAndRest(ask Terms, target float64, level int) (Alternative,
 		if ok, _ := e.feasible(t); !ok || !e.offerable(t) {
 			continue
 		}
-		if v, _ := e.value(t); v < target-1e-6 {
+		// The down payment is the cash they offered: valued on their word.
+		v, c := e.counterValue(t)
+		if v < target-1e-6 {
 			continue
 		}
 		o, err := e.offer(t)
 		if err != nil {
 			return Alternative{}, false
 		}
+		o.Value, o.Completion = v, c
 		cur := e.s.Case.Currency
 		say := AltLabel{Kind: LabelDownAndRest, Extra: money.New(ask.LumpSum, cur), Date: start, Count: n, Frequency: plan.Monthly, Amount: money.New(t.Installment, cur)}
 		return Alternative{Label: RenderLabel(say, English), Say: say, Offer: o}, true
