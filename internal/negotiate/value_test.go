@@ -388,3 +388,54 @@ func TestModel_noDealAndDiscount(t *testing.T) {
 		t.Errorf("periodDays(unknown) = %v, want a month", got)
 	}
 }
+
+// A short plan against a long one for the same customer (issue 17: "a
+// 35-month plan at 3% of the means looks safer than a 6-month plan and
+// wins" was the old model's error). 1,200.00 owed, means 300.00 a month,
+// band B, 10% a year, no deal recovers 0.3 of what is left 180 days
+// later. Worked month by month here, apart from valuePlan/valueStream,
+// from the documented formula:
+//
+//	4 × 300.00: load 1,    hazard 0.01 × (0.6 + 0.8 × 1)   = 0.014
+//	12 × 100.00: load 1/3, hazard 0.01 × (0.6 + 0.8 / 3)   = 0.00866…
+//
+// The short plan asks three times as much each month but runs a third as
+// long: it is likelier to be completed (0.986⁴ = 0.9452 against
+// 0.99133¹² = 0.9008) and worth more.
+func TestModel_shortPlanBeatsLongForTheSameMeans(t *testing.T) {
+	D := func(days float64) float64 { return math.Pow(1.1, -days/365) }
+	month := 365.0 / 12
+	byHand := func(n int, amount, h float64) (value, completion float64) {
+		alive := 1.0
+		owed := 120_000.0
+		for k := 0; k < n; k++ {
+			tk := float64(k) * month
+			value += alive * h * owed * 0.3 * D(tk+180) // stops before payment k+1
+			alive *= 1 - h
+			value += alive * amount * D(tk)
+			owed -= amount
+		}
+		return value, alive
+	}
+	m := testModel(t, "B", 30_000, 0.10, 0.3, 180, 0)
+	short, long := shape(120_000, 0, 4, 30_000, "monthly", 0), shape(120_000, 0, 12, 10_000, "monthly", 0)
+	hShort, hLong := 0.01*(0.6+0.8), 0.01*(0.6+0.8/3)
+	wantShort, cShort := byHand(4, 30_000, hShort)
+	wantLong, cLong := byHand(12, 10_000, hLong)
+	if got := m.valuePlan(short); math.Abs(got-wantShort) > 1e-6 {
+		t.Errorf("short plan: valuePlan %.6f, by hand %.6f", got, wantShort)
+	}
+	if got := m.valuePlan(long); math.Abs(got-wantLong) > 1e-6 {
+		t.Errorf("long plan: valuePlan %.6f, by hand %.6f", got, wantLong)
+	}
+	if math.Abs(cShort-math.Pow(0.986, 4)) > 1e-12 || math.Abs(m.completion(short)-cShort) > 1e-12 {
+		t.Errorf("short completion %v (model %v), want 0.986⁴", cShort, m.completion(short))
+	}
+	if math.Abs(m.completion(long)-cLong) > 1e-12 {
+		t.Errorf("long completion %v, want %v", m.completion(long), cLong)
+	}
+	if !(wantShort > wantLong && cShort > cLong) {
+		t.Errorf("short plan worth %.2f (completed %.4f), long %.2f (%.4f): the short one must be worth more", wantShort, cShort, wantLong, cLong)
+	}
+	t.Logf("4 × 300.00: %.2f, completed %.4f; 12 × 100.00: %.2f, completed %.4f", wantShort/100, cShort, wantLong/100, cLong)
+}
