@@ -29,7 +29,8 @@ import (
 //     absorbs rounding) is at least min_installment. A down payment is not
 //     a regular installment.
 //   - Start. The first due date (the down payment's, if any) is at most
-//     max_start_days after the plan's date.
+//     max_start_days after the plan's date — as asked, before it is rolled
+//     to a business day.
 //   - Down payment. With a down_payment_share s > 0, the first payment (the
 //     down payment, or without one the first installment) is at least
 //     ⌈s × balance⌉ in minor units: the share is exact (big.Rat) and the
@@ -50,6 +51,11 @@ type PlanShape struct {
 	Frequency    string       // weekly, biweekly, monthly (ignored with ByDates)
 	By           string       // ByCount, ByAmount or ByDates: the field a term or installment breach names
 	Installments []plan.Installment
+	// Start is the first due date as asked, before rolling to a business
+	// day; zero: the first due date. A start on the last allowed day that
+	// falls on a weekend is within the policy, though it is paid on the
+	// Monday.
+	Start civil.Date
 }
 
 // CheckPlan returns every limit of p that the plan breaks, each as a field
@@ -122,6 +128,9 @@ func CheckPlan(p Policy, s PlanShape) ([]apperr.FieldError, error) {
 	first := regular[0].DueDate
 	if down != nil {
 		first = down.DueDate
+	}
+	if !s.Start.IsZero() {
+		first = s.Start
 	}
 	if d := first.DaysSince(s.AsOf); d > l.maxStartDays {
 		fs.Add("start_date", "%s is %d days away; the policy allows at most %d (by %s)", first, d, l.maxStartDays, s.AsOf.AddDays(l.maxStartDays))

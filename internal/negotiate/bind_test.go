@@ -254,7 +254,7 @@ func TestRequiredDown(t *testing.T) {
 // engineShape is an engine offer as the plan it becomes (service
 // planFromOffer): a lump sum is one payment of the settled amount.
 func engineShape(c Case, o Offer) PlanShape {
-	s := PlanShape{AsOf: c.AsOf, Balance: money.New(c.Balance, c.Currency), Frequency: o.Frequency, Installments: o.Schedule.Installments}
+	s := PlanShape{AsOf: c.AsOf, Balance: money.New(c.Balance, c.Currency), Frequency: o.Frequency, Installments: o.Schedule.Installments, Start: o.Start}
 	switch {
 	case o.Kind == KindLump:
 		s.Balance, s.Frequency = money.New(o.LumpSum, c.Currency), plan.Monthly

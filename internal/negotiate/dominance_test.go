@@ -195,7 +195,9 @@ func TestOpen_FinishSoonerAlways(t *testing.T) {
 // Hand-worked: 5,000.00 owed, 600.00 a month affordable, 3,000.00 offered
 // at once (a 40% discount, the policy allows 20%): the rest, 2,000.00, in
 // the shortest monthly plan within 600.00 — 4 × 500.00 (3 × 666.67 is
-// above it). Accepting that alternative makes it the agreed plan.
+// above it), due dates on business days (13 December 2026 and 13 February
+// and March 2027 are weekend days: the 14th, the 15th, the 15th).
+// Accepting that alternative makes it the agreed plan.
 func TestRespond_LumpWeCannotTakeBecomesDownPayment(t *testing.T) {
 	c := Case{CustomerID: "down-rest", Currency: "USD", AsOf: civil.New(2026, 12, 6), Balance: 500_000, Affordable: 60_000, Available: 80_000, AffordableSource: "budget", RiskBand: "C"}
 	s, _ := mustOpen(t, c, DefaultPolicy(""))
@@ -212,18 +214,37 @@ func TestRespond_LumpWeCannotTakeBecomesDownPayment(t *testing.T) {
 	if a.Offer.Terms != want {
 		t.Errorf("alternative %+v, want %+v", a.Offer.Terms, want)
 	}
-	if wantLabel := "Pay 3,000.00 USD by 13 December 2026, then the rest in 4 monthly payments of 500.00 USD"; a.Label != wantLabel {
+	if wantLabel := "Pay 3,000.00 USD by 14 December 2026, then the rest in 4 monthly payments of 500.00 USD"; a.Label != wantLabel {
 		t.Errorf("label %q, want %q", a.Label, wantLabel)
 	}
 	var got []string
 	for _, in := range a.Offer.Schedule.Installments {
 		got = append(got, in.DueDate.String()+" "+in.Amount.String())
 	}
-	if w := "2026-12-13 3000.00, 2027-01-13 500.00, 2027-02-13 500.00, 2027-03-13 500.00, 2027-04-13 500.00"; strings.Join(got, ", ") != w {
+	if w := "2026-12-14 3000.00, 2027-01-13 500.00, 2027-02-15 500.00, 2027-03-15 500.00, 2027-04-13 500.00"; strings.Join(got, ", ") != w {
 		t.Errorf("schedule %s, want %s", strings.Join(got, ", "), w)
 	}
 	as, o, err := Accept(ns, c.AsOf.AddDays(1), 1)
 	if err != nil || as.Status != StatusAccepted || o.Terms != want {
 		t.Errorf("Accept(1) = %+v, %v, %v", o.Terms, as.Status, err)
+	}
+}
+
+// Offers roll due dates to business days, as quotes do (issue 17, item
+// 4): an opening a week from Friday 18 December 2026 is due on Christmas
+// Day; in GB, Christmas (Friday 25) and Boxing Day (Saturday 26, observed
+// on Monday 28) are holidays, so it is due on Tuesday 29 December. Without
+// a country's calendar only weekends move: Friday 25 December stays.
+func TestOpen_DueDatesOnBusinessDays(t *testing.T) {
+	for _, tc := range []struct{ country, want string }{{"GB", "2026-12-29"}, {"gb", "2026-12-29"}, {"", "2026-12-25"}, {"ZZ", "2026-12-25"}} {
+		c := Case{CustomerID: "roll", Currency: "GBP", AsOf: civil.New(2026, 12, 18), Balance: 120_000, Affordable: 40_000, Available: 50_000,
+			AffordableSource: "budget", RiskBand: "B", Country: tc.country}
+		_, r := mustOpen(t, c, DefaultPolicy(""))
+		if got := r.Offer.Schedule.Installments[0].DueDate.String(); got != tc.want {
+			t.Errorf("country %q: first due date %s, want %s", tc.country, got, tc.want)
+		}
+		if !strings.Contains(r.Explanation, map[string]string{"2026-12-29": "29 December 2026", "2026-12-25": "25 December 2026"}[tc.want]) {
+			t.Errorf("country %q: explanation %q does not give the due date", tc.country, r.Explanation)
+		}
 	}
 }

@@ -66,6 +66,11 @@ type Case struct {
 	AffordableSource string `json:"affordable_source"` // budget, history, assumed
 	RiskBand         string `json:"risk_band"`         // A..E
 	Kind             string `json:"kind,omitempty"`    // business or consumer: the benefits of paying on time differ
+	// Country is the customer's (ISO 3166 code): every due date we offer
+	// that falls on a weekend or one of its public holidays moves to the
+	// next business day, as in quotes (plan.RollCountry: weekends only for
+	// a country without a holiday calendar).
+	Country string `json:"country,omitempty"`
 }
 
 // Terms are an offer's terms, in minor units.
@@ -390,11 +395,12 @@ func (e *engine) schedule(t Terms) (plan.Schedule, error) {
 
 func (e *engine) quote(t Terms) (plan.Schedule, error) {
 	cur := e.s.Case.Currency
+	roll, country := plan.RollFollowing, plan.RollCountry(e.s.Case.Country)
 	if t.Kind == KindLump {
-		return plan.Quote(plan.Terms{Balance: money.New(t.LumpSum, cur), Start: t.Start, Frequency: plan.Monthly, Installments: 1})
+		return plan.Quote(plan.Terms{Balance: money.New(t.LumpSum, cur), Start: t.Start, Frequency: plan.Monthly, Installments: 1, Roll: roll, Country: country})
 	}
 	pt := plan.Terms{Balance: money.New(e.s.Case.Balance, cur), Start: t.Start, Frequency: t.Frequency,
-		Installments: t.Installments, DownPayment: money.New(t.DownPayment, cur)}
+		Installments: t.Installments, DownPayment: money.New(t.DownPayment, cur), Roll: roll, Country: country}
 	if t.Fixed {
 		pt.Installments, pt.InstallmentAmount = 0, money.New(t.Installment, cur)
 	}
@@ -1190,6 +1196,9 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 			return
 		}
 		if alt, err := e.offer(t); err == nil {
+			if !say.Date.IsZero() && len(alt.Schedule.Installments) > 0 {
+				say.Date = alt.Schedule.Installments[0].DueDate // as rolled to a business day
+			}
 			out = append(out, Alternative{Label: RenderLabel(say, English), Say: say, Offer: alt})
 		}
 	}
@@ -1311,7 +1320,7 @@ func (e *engine) downAndRest(ask Terms, target float64, level int) (Alternative,
 		}
 		o.Value, o.Completion = v, c
 		cur := e.s.Case.Currency
-		say := AltLabel{Kind: LabelDownAndRest, Extra: money.New(ask.LumpSum, cur), Date: start, Count: n, Frequency: plan.Monthly, Amount: money.New(t.Installment, cur)}
+		say := AltLabel{Kind: LabelDownAndRest, Extra: money.New(ask.LumpSum, cur), Date: o.Schedule.Installments[0].DueDate, Count: n, Frequency: plan.Monthly, Amount: money.New(t.Installment, cur)}
 		return Alternative{Label: RenderLabel(say, English), Say: say, Offer: o}, true
 	}
 	return Alternative{}, false

@@ -77,6 +77,17 @@ func calendarFor(country string) (*cal.BusinessCalendar, error) {
 	return c, nil
 }
 
+// RollCountry is the calendar Roll uses for a customer in country (ISO
+// code, any case): the country's own when Roll knows its holidays, else
+// "" (weekends only).
+func RollCountry(country string) string {
+	c := strings.ToUpper(strings.TrimSpace(country))
+	if _, ok := calendars[c]; ok {
+		return c
+	}
+	return ""
+}
+
 // isBusinessDay reports whether d is neither a weekend day nor a holiday
 // (as observed: a US holiday on a Saturday is taken on the Friday) in c.
 func isBusinessDay(c *cal.BusinessCalendar, d civil.Date) bool {

@@ -280,7 +280,8 @@ func renameField(err error, field string) error {
 // claim, what the customer can afford and the risk band.
 func negotiationCase(ctx context.Context, tx store.Tx, c *ledger.Customer, as *Assessment, invs []ledger.Invoice, balance money.Amount, asOf civil.Date) (negotiate.Case, error) {
 	cur := balance.Currency()
-	cs := negotiate.Case{CustomerID: c.ID, Currency: cur, AsOf: asOf, Balance: balance.Minor(), RiskBand: as.Risk.Band, AffordableSource: "assumed", Kind: c.Kind}
+	cs := negotiate.Case{CustomerID: c.ID, Currency: cur, AsOf: asOf, Balance: balance.Minor(), RiskBand: as.Risk.Band, AffordableSource: "assumed", Kind: c.Kind,
+		Country: c.Address.Country}
 	// Fees: statutory compensation and interest on these invoices.
 	var items []assess.OverdueItem
 	for _, inv := range invs {
@@ -559,6 +560,8 @@ func (s *Service) planFromOffer(ctx context.Context, tx store.Tx, n *store.Negot
 	in.AsOf = n.AsOf.String()
 	in.StartDate = o.Start.String()
 	in.Frequency = o.Frequency
+	// Due dates on business days, as the engine offered them.
+	in.Roll, in.Country = plan.RollFollowing, plan.RollCountry(sess.Case.Country)
 	in.EarlyPayoffDiscount = o.EarlyPayoffDiscount
 	for _, c := range negotiate.Concessions(sess, o) {
 		in.Concessions = append(in.Concessions, ConcessionInput{Kind: c.Kind, Amount: money.New(c.Amount, cur).String(), Note: concessionNote(c, locale)})

@@ -49,6 +49,9 @@ func (s *Service) bindPolicy(ctx context.Context, tx store.Tx, p *plan.Plan, in 
 	if shape.Frequency == "" {
 		shape.Frequency = plan.Monthly
 	}
+	if start, err := civil.Parse(strings.TrimSpace(in.StartDate)); err == nil && strings.TrimSpace(in.Roll) != "" && len(in.Dates) == 0 {
+		shape.Start = start // the start as asked, before rolling to a business day
+	}
 	breaches, err := negotiate.CheckPlan(pol, shape)
 	if err != nil {
 		return err
