@@ -248,3 +248,33 @@ func TestOpen_DueDatesOnBusinessDays(t *testing.T) {
 		}
 	}
 }
+
+// An offer carries one settlement alternative at most: two lump sums a few
+// units apart ("save 31.48", "save 35.41") read as haggling, not as a
+// choice. Over random cases, openings and answers to counter-offers.
+func TestAlternatives_OneSettlementAtMost(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 2026))
+	seen := 0
+	for i := 0; i < 600; i++ {
+		c, p := randomCase(rng), randomPolicy(rng)
+		crng := rand.New(rand.NewPCG(uint64(i), 41))
+		tr := play(t, c, p, nil, func(s Session) (Counter, string) { return randomCounter(crng, s) }, false)
+		for k, st := range tr.Steps {
+			lumps := 0
+			for _, a := range st.Resp.Alternatives {
+				if a.Offer.Kind == KindLump {
+					lumps++
+				}
+			}
+			if lumps > 0 {
+				seen++
+			}
+			if lumps > 1 {
+				t.Fatalf("case %d step %d: %d settlement alternatives: %+v", i, k, lumps, st.Resp.Alternatives)
+			}
+		}
+	}
+	if seen < 100 {
+		t.Fatalf("only %d responses with a settlement alternative", seen)
+	}
+}

@@ -1151,7 +1151,7 @@ func (e *engine) concessions(o Offer) []Concession {
 		}
 	}
 	if o.Kind == KindLump && o.LumpSum < c.Balance {
-		add("settlement_discount", c.Balance-o.LumpSum, ConcessionNote{Balance: money.New(c.Balance, cur), Paid: money.New(o.LumpSum, cur), Date: o.Start})
+		add("settlement_discount", c.Balance-o.LumpSum, ConcessionNote{Balance: money.New(c.Balance, cur), Paid: money.New(o.LumpSum, cur), Date: o.Schedule.Installments[0].DueDate})
 	}
 	if o.EarlyPayoffDiscount != "" {
 		amt := int64(math.Floor(float64(c.Balance) * e.l.earlyDiscount))
@@ -1222,7 +1222,11 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 			}
 		}
 	}
-	if e.l.maxDiscount > 0 && o.Kind == KindPlan {
+	hasLump := false
+	for _, a := range out {
+		hasLump = hasLump || a.Offer.Kind == KindLump
+	}
+	if e.l.maxDiscount > 0 && o.Kind == KindPlan && !hasLump { // one settlement alternative at most
 		// The smallest settlement worth the target, within a quarter of the
 		// discount limit while the tactic has conceded less than half its
 		// room, within all of it after that, when also the smallest worth
@@ -1338,13 +1342,13 @@ func (e *engine) nextSteps() Sentence {
 func (e *engine) plainOf(o Offer) *Plain {
 	cur := e.s.Case.Currency
 	if o.Kind == KindLump {
-		return &Plain{Lump: true, First: money.New(o.LumpSum, cur), FirstDate: o.Start, Total: o.Schedule.Total}
+		return &Plain{Lump: true, First: money.New(o.LumpSum, cur), FirstDate: o.Schedule.Installments[0].DueDate, Total: o.Schedule.Total}
 	}
+	ins := o.Schedule.Installments // due dates as rolled to business days
 	p := &Plain{Count: o.Installments, Frequency: o.Frequency, Total: o.Schedule.Total, Down: money.Zero(cur)}
 	if o.DownPayment > 0 {
-		p.Down, p.DownDate = money.New(o.DownPayment, cur), o.Start
+		p.Down, p.DownDate = money.New(o.DownPayment, cur), ins[0].DueDate
 	}
-	ins := o.Schedule.Installments
 	first, last := ins[0], ins[len(ins)-1]
 	if o.DownPayment > 0 && len(ins) > 1 {
 		first = ins[1]
@@ -1369,8 +1373,10 @@ func (e *engine) affordNote(o Offer) []Sentence {
 		}
 		return []Sentence{{Kind: SayAboveBudget, Amount: a}}
 	case "history":
-		if fits {
-			return []Sentence{{Kind: SayHistory, Amount: a}}
+		// What they paid us per month over the past year, not the prudent
+		// share of it we open with.
+		if paid := c.Available; paid > 0 && monthly <= float64(paid)*1.0001 {
+			return []Sentence{{Kind: SayHistory, Amount: money.New(paid, c.Currency)}}
 		}
 	}
 	return nil
