@@ -495,8 +495,15 @@ func (e *engine) defaultStart() civil.Date {
 	return e.s.Case.AsOf.AddDays(min(7, e.l.maxStartDays))
 }
 
+// wantedDown is the down payment we ask for: the policy's share of the
+// balance rounded up to the minor unit, exactly as CheckPlan requires it
+// (RequiredDown), so that an opening never asks one cent less than the
+// policy binds a plan to.
 func (e *engine) wantedDown() int64 {
-	d := int64(math.Round(float64(e.s.Case.Balance) * e.l.downShare))
+	if e.l.downShare <= 0 {
+		return 0
+	}
+	d := RequiredDown(e.s.Policy, money.New(e.s.Case.Balance, e.s.Case.Currency)).Minor()
 	if d >= e.s.Case.Balance {
 		return 0
 	}
