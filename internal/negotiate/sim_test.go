@@ -101,13 +101,7 @@ func TestSimulate_BadPolicy(t *testing.T) {
 // debtors each (the report uses 10,000: settle simulate --family).
 func TestSimulateFamily_PopulationsAsDesigned(t *testing.T) {
 	cfg := SimConfig{Seed: 3, Debtors: 1000, AsOf: civil.New(2026, 11, 22), Currency: "USD", Policy: DefaultPolicy("")}
-	fam, err := SimulateFamily(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	WriteFamily(&buf, cfg, fam)
-	t.Log("\n" + buf.String())
+	fam := familyTable(t, cfg)
 	get := func(pop, strategy string) Summary {
 		for _, s := range fam[pop] {
 			if s.Strategy == strategy {
@@ -158,14 +152,7 @@ func TestSimulateFamily_PopulationsAsDesigned(t *testing.T) {
 // within 0.6% of the best fixed strategy — where it stands, so that a
 // change that loses ground fails here.
 func TestSimulateFamily_EngineHoldsItsGround(t *testing.T) {
-	cfg := SimConfig{Seed: 1, Debtors: 10_000, AsOf: civil.New(2026, 12, 6), Currency: "USD", Policy: DefaultPolicy("standard")}
-	fam, err := SimulateFamily(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	WriteFamily(&buf, cfg, fam)
-	t.Log("\n" + buf.String())
+	fam := familyTable(t, SimConfig{Seed: 1, Debtors: 10_000, AsOf: civil.New(2026, 12, 6), Currency: "USD", Policy: DefaultPolicy("standard")})
 	for _, pop := range Populations {
 		eng, oracle, best := familyStanding(fam[pop])
 		ofOracle, ofBest := eng.Realised/oracle.Realised, eng.Realised/best.Realised
@@ -180,4 +167,17 @@ func TestSimulateFamily_EngineHoldsItsGround(t *testing.T) {
 			t.Errorf("%s: the engine recovers %.1f%% of %q's, below %.1f%%", pop, 100*ofBest, best.Strategy, 100*bar)
 		}
 	}
+}
+
+// familyTable runs the family and logs its table.
+func familyTable(t *testing.T, cfg SimConfig) map[string][]Summary {
+	t.Helper()
+	fam, err := SimulateFamily(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	WriteFamily(&buf, cfg, fam)
+	t.Log("\n" + buf.String())
+	return fam
 }
