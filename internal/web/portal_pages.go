@@ -209,8 +209,12 @@ func (s *Server) portalOptionsData(r *http.Request, p *service.PortalSession, v 
 	case "final":
 		d.Decision = "dec.final"
 	}
+	// Why we offer what we offer, from the opening on: when nothing is
+	// known of the customer's means the opening asks for the balance at
+	// once, and its explanation is where they read that they may tell us
+	// what they can pay instead.
+	d.Explanation = rep.Explanation
 	if len(nv.Rounds) > 1 {
-		d.Explanation = rep.Explanation
 		prev, last := nv.Rounds[len(nv.Rounds)-2].Reply.Offer, nv.Rounds[len(nv.Rounds)-1].Reply.Offer
 		d.Moved = prev != nil && last != nil && offerKey(prev) != offerKey(last)
 	}

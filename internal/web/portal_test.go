@@ -629,3 +629,19 @@ func TestPortal_GermanPageExplainsInGerman(t *testing.T) {
 		t.Errorf("explanation %q has %q: English or raw forms", hint, m)
 	}
 }
+
+// TestPortal_OpeningSaysWhatToDoIfNotAtOnce: B gave no budget and has no
+// payment history, so the opening asks for the balance at once. The page
+// must say, from the opening on, that B may tell us what they can pay
+// instead — not only show "one payment of 900.00 EUR" (issue 17).
+func TestPortal_OpeningSaysWhatToDoIfNotAtOnce(t *testing.T) {
+	w := newPortalWorld(t)
+	b := newBrowser(t, w.srv)
+	home := b.get(w.linkB)
+	wantStatus(t, home, 200)
+	r := portalPost(t, b, home, w.linkB+"/plan", url.Values{"currency": {"EUR"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	opts := b.get(r.Header.Get("Location"))
+	wantStatus(t, opts, 200)
+	wantIn(t, opts.Body, "Please pay the balance of 900.00", "If you cannot pay it at once, tell us what you can pay each month")
+}
