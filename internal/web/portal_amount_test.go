@@ -104,10 +104,7 @@ func TestPortal_AmountStrict(t *testing.T) {
 
 	// The counter-offer's installment amount: 1e9 was read as 19.
 	b := newBrowser(t, w.srv)
-	home := b.get(w.linkB)
-	r := portalPost(t, b, home, w.linkB+"/plan", url.Values{"currency": {"EUR"}})
-	wantStatus(t, r, http.StatusSeeOther)
-	opts := b.get(r.Header.Get("Location"))
+	opts := startPlan(t, b, w.linkB)
 	counter := match(t, regexp.MustCompile(`action="(/portal/[^"]+/counter)"`), opts.Body)
 	before = testutil.Counts(t, w.st)
 	for _, amt := range []string{"1e9", "1.2.3", "0x10", "19 and 0"} {
@@ -136,10 +133,7 @@ func TestPortal_DateRange(t *testing.T) {
 	if after := testutil.Counts(t, w.st); !maps.Equal(before, after) {
 		t.Errorf("refused promises wrote rows: %v → %v", before, after)
 	}
-	home := b.get(w.linkB)
-	r := portalPost(t, b, home, w.linkB+"/plan", url.Values{"currency": {"EUR"}})
-	wantStatus(t, r, http.StatusSeeOther)
-	opts := b.get(r.Header.Get("Location"))
+	opts := startPlan(t, b, w.linkB)
 	counter := match(t, regexp.MustCompile(`action="(/portal/[^"]+/counter)"`), opts.Body)
 	before = testutil.Counts(t, w.st)
 	for _, d := range []string{"0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31"} {
@@ -154,7 +148,7 @@ func TestPortal_DateRange(t *testing.T) {
 	}
 	// In range, but the plan would run past 2199-12-31: the engine's
 	// answer (no plan), never a 500.
-	r = portalPost(t, b, opts, counter, url.Values{"installment_amount": {"100.00"}, "frequency": {"monthly"}, "start_date": {"2199-12-01"}})
+	r := portalPost(t, b, opts, counter, url.Values{"installment_amount": {"100.00"}, "frequency": {"monthly"}, "start_date": {"2199-12-01"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	if strings.Contains(r.Header.Get("Location"), "/agreement/") {
 		t.Errorf("a plan running past 2199-12-31 was agreed: %s", r.Header.Get("Location"))

@@ -17,11 +17,7 @@ import (
 func TestPortal_ChooseOutOfRange(t *testing.T) {
 	w := newPortalWorld(t)
 	b := newBrowser(t, w.srv)
-	home := b.get(w.linkB)
-	r := portalPost(t, b, home, w.linkB+"/plan", url.Values{"currency": {"EUR"}})
-	wantStatus(t, r, http.StatusSeeOther)
-	opts := b.get(r.Header.Get("Location"))
-	wantStatus(t, opts, http.StatusOK)
+	opts := startPlan(t, b, w.linkB)
 	choose := match(t, regexp.MustCompile(`action="(/portal/[^"]+/choose)"`), opts.Body)
 	before := testutil.Counts(t, w.st)
 	auditBefore, _ := w.svc.Audit(w.ctx, store.AuditFilter{Limit: 1000})

@@ -36,11 +36,7 @@ func TestPortal_CounterErrorsInPlainWords(t *testing.T) {
 				link = w.linkB
 			}
 			b := newBrowser(t, w.srv)
-			home := b.get(link)
-			r := portalPost(t, b, home, link+"/plan", url.Values{"currency": {"EUR"}})
-			wantStatus(t, r, http.StatusSeeOther)
-			opts := b.get(r.Header.Get("Location"))
-			wantStatus(t, opts, 200)
+			opts := startPlan(t, b, link)
 			counter := match(t, regexp.MustCompile(`action="(/portal/[^"]+/counter)"`), opts.Body)
 			bad := portalPost(t, b, opts, counter, tc.form)
 			wantStatus(t, bad, http.StatusUnprocessableEntity)
@@ -62,13 +58,10 @@ func TestPortal_CounterErrorsInPlainWords(t *testing.T) {
 func TestPortal_ConcessionNotesInTheCustomersLanguage(t *testing.T) {
 	w := newPortalWorld(t)
 	b := newBrowser(t, w.srv)
-	home := b.get(w.linkA)
-	r := portalPost(t, b, home, w.linkA+"/plan", url.Values{"currency": {"EUR"}})
-	wantStatus(t, r, http.StatusSeeOther)
-	opts := b.get(r.Header.Get("Location"))
+	opts := startPlan(t, b, w.linkA)
 	counter := match(t, regexp.MustCompile(`action="(/portal/[^"]+/counter)"`), opts.Body)
 	for range 4 {
-		r = portalPost(t, b, opts, counter, url.Values{"installment_amount": {"5,00"}, "frequency": {"monthly"}})
+		r := portalPost(t, b, opts, counter, url.Values{"installment_amount": {"5,00"}, "frequency": {"monthly"}})
 		wantStatus(t, r, http.StatusSeeOther)
 		opts = b.get(r.Header.Get("Location"))
 		wantStatus(t, opts, 200)

@@ -571,16 +571,12 @@ func TestPortal_Throttles(t *testing.T) {
 func TestPortal_RejectThatMovedSaysSo(t *testing.T) {
 	w := newPortalWorld(t)
 	b := newBrowser(t, w.srv)
-	home := b.get(w.linkA)
-	r := portalPost(t, b, home, w.linkA+"/plan", url.Values{"currency": {"EUR"}})
-	wantStatus(t, r, http.StatusSeeOther)
-	opts := b.get(r.Header.Get("Location"))
-	wantStatus(t, opts, 200)
+	opts := startPlan(t, b, w.linkA)
 	offerRe := regexp.MustCompile(`<p class="p-summary">[^<]+</p>`) // the first is our offer
 	before := offerRe.FindString(opts.Body)
 	counter := match(t, regexp.MustCompile(`action="(/portal/[^"]+/counter)"`), opts.Body)
 	// 5,00 a month: far below what we can agree to.
-	r = portalPost(t, b, opts, counter, url.Values{"installment_amount": {"5,00"}, "frequency": {"monthly"}})
+	r := portalPost(t, b, opts, counter, url.Values{"installment_amount": {"5,00"}, "frequency": {"monthly"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	if !strings.Contains(r.Header.Get("Location"), "d=reject") {
 		t.Fatalf("5,00 a month answered %s, want a rejection", r.Header.Get("Location"))
@@ -606,14 +602,10 @@ func TestPortal_RejectThatMovedSaysSo(t *testing.T) {
 func TestPortal_GermanPageExplainsInGerman(t *testing.T) {
 	w := newPortalWorld(t)
 	b := newBrowser(t, w.srv)
-	home := b.get(w.linkA)
-	r := portalPost(t, b, home, w.linkA+"/plan", url.Values{"currency": {"EUR"}})
-	wantStatus(t, r, http.StatusSeeOther)
-	opts := b.get(r.Header.Get("Location"))
-	wantStatus(t, opts, 200)
+	opts := startPlan(t, b, w.linkA)
 	counter := match(t, regexp.MustCompile(`action="(/portal/[^"]+/counter)"`), opts.Body)
 	// 5,00 a month would take longer than the longest plan.
-	r = portalPost(t, b, opts, counter, url.Values{"installment_amount": {"5,00"}, "frequency": {"monthly"}})
+	r := portalPost(t, b, opts, counter, url.Values{"installment_amount": {"5,00"}, "frequency": {"monthly"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	after := b.get(r.Header.Get("Location"))
 	wantStatus(t, after, 200)
@@ -637,11 +629,18 @@ func TestPortal_GermanPageExplainsInGerman(t *testing.T) {
 func TestPortal_OpeningSaysWhatToDoIfNotAtOnce(t *testing.T) {
 	w := newPortalWorld(t)
 	b := newBrowser(t, w.srv)
-	home := b.get(w.linkB)
-	wantStatus(t, home, 200)
-	r := portalPost(t, b, home, w.linkB+"/plan", url.Values{"currency": {"EUR"}})
+	opts := startPlan(t, b, w.linkB)
+	wantIn(t, opts.Body, "Please pay the balance of 900.00", "If you cannot pay it at once, tell us what you can pay each month")
+}
+
+// startPlan starts a negotiation from the customer's portal home, as the
+// customer does ("Agree a payment plan"), and returns the options page.
+func startPlan(t *testing.T, b *browser, link string) response {
+	t.Helper()
+	home := b.get(link)
+	r := portalPost(t, b, home, link+"/plan", url.Values{"currency": {"EUR"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	opts := b.get(r.Header.Get("Location"))
-	wantStatus(t, opts, 200)
-	wantIn(t, opts.Body, "Please pay the balance of 900.00", "If you cannot pay it at once, tell us what you can pay each month")
+	wantStatus(t, opts, http.StatusOK)
+	return opts
 }
