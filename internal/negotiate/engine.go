@@ -362,19 +362,12 @@ func (e *engine) valueSchedule(m model, t Terms, s plan.Schedule) (float64, floa
 	ps := make([]payment, 0, len(s.Installments))
 	remaining := float64(e.s.Case.Balance)
 	tt := e.t0(t.Start)
-	completion := 1.0
 	for _, in := range s.Installments {
-		p := payment{t: tt, amount: float64(in.Amount.Minor()), remaining: remaining, oneOff: in.Down}
-		if p.oneOff {
-			completion *= m.oneOff(p.amount)
-		} else {
-			completion *= m.survival(p.amount, period)
-		}
-		ps = append(ps, p)
+		ps = append(ps, payment{t: tt, amount: float64(in.Amount.Minor()), remaining: remaining, oneOff: in.Down})
 		remaining -= float64(in.Principal.Minor())
 		tt += period
 	}
-	return m.valueStream(ps, period), completion
+	return m.valueStream(ps, period)
 }
 
 // schedule is the exact schedule of terms (plan.Quote's rules), computed
@@ -1305,8 +1298,8 @@ func (e *engine) downAndRest(ask Terms, target float64, level int) (Alternative,
 		return Alternative{}, false
 	}
 	start := ask.Start
-	if ok, _ := e.feasible(Terms{Kind: KindPlan, Frequency: plan.Monthly, Start: start, Installments: 1, Installment: bal}); !ok {
-		start = e.defaultStart()
+	if start.Before(e.s.Case.AsOf) || start.DaysSince(e.s.Case.AsOf) > e.l.maxStartDays {
+		start = e.defaultStart() // the lump's date is outside the policy's start window
 	}
 	capacity := e.capacity()
 	if a := float64(e.s.Case.Affordable); a > 0 && a < capacity {

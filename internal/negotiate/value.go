@@ -225,9 +225,10 @@ type payment struct {
 // valueStream values any list of payments term by term: the same model as
 // valuePlan, for plans with interest and as its cross-check. period is
 // the regular payments' spacing in days; each payment is kept with its own
-// survival (a one-off with oneOff).
-func (m *model) valueStream(ps []payment, period float64) float64 {
-	alive, v := 1.0, 0.0
+// survival (a one-off with oneOff). completion is the probability that
+// every payment is made.
+func (m *model) valueStream(ps []payment, period float64) (v, completion float64) {
+	alive := 1.0
 	for _, p := range ps {
 		var keep float64
 		if p.oneOff {
@@ -239,7 +240,7 @@ func (m *model) valueStream(ps []payment, period float64) float64 {
 		alive *= keep
 		v += alive * p.amount * m.df(p.t)
 	}
-	return v
+	return v, alive
 }
 
 // valueLump is a lump-sum settlement of amount at day t: paid with the

@@ -103,9 +103,12 @@ func TestModel_valuePlanMatchesStream(t *testing.T) {
 		m.riskFree = rng.IntN(10) == 0 // plain present value: hazard 0
 
 		got := m.valuePlan(s)
-		want := m.valueStream(streamOf(t, s), s.period)
+		want, wantC := m.valueStream(streamOf(t, s), s.period)
 		if d := relDiff(got, want); d >= 1e-9 || math.IsNaN(got) {
 			t.Fatalf("shape %d %+v model %+v: valuePlan %v, valueStream %v (relative difference %g)", i, s, m, got, want, d)
+		}
+		if c := m.completion(s); relDiff(c, wantC) >= 1e-9 {
+			t.Fatalf("shape %d %+v: completion %v, valueStream's %v", i, s, c, wantC)
 		}
 		if down > 0 {
 			withDown++
@@ -138,7 +141,7 @@ func TestModel_valuePlanMatchesStreamAtXEqualOne(t *testing.T) {
 			m.riskFree = true
 			s := shape(100_000, down, 7, (100_000-down)/7, "monthly", 3)
 			got := m.valuePlan(s)
-			want := m.valueStream(streamOf(t, s), s.period)
+			want, _ := m.valueStream(streamOf(t, s), s.period)
 			// Nothing defaults and nothing is discounted: the plan is worth the claim.
 			if math.Abs(got-100_000) > 1e-6 || math.Abs(want-100_000) > 1e-6 {
 				t.Errorf("valuePlan %v, valueStream %v, want 100000", got, want)
@@ -188,7 +191,7 @@ func TestModel_valuePlanHandWorked(t *testing.T) {
 		if got := m.valuePlan(s); math.Abs(got-want) > 1e-6 {
 			t.Errorf("valuePlan = %.9f, want %.9f", got, want)
 		}
-		if got := m.valueStream(streamOf(t, s), month); math.Abs(got-want) > 1e-6 {
+		if got, _ := m.valueStream(streamOf(t, s), month); math.Abs(got-want) > 1e-6 {
 			t.Errorf("valueStream = %.9f, want %.9f", got, want)
 		}
 		// Completion: both regular payments kept, 0.995².
@@ -222,7 +225,7 @@ func TestModel_valuePlanHandWorked(t *testing.T) {
 		if got := m.valuePlan(s); math.Abs(got-want) > 1e-6 {
 			t.Errorf("valuePlan = %.9f, want %.9f", got, want)
 		}
-		if got := m.valueStream(streamOf(t, s), month); math.Abs(got-want) > 1e-6 {
+		if got, _ := m.valueStream(streamOf(t, s), month); math.Abs(got-want) > 1e-6 {
 			t.Errorf("valueStream = %.9f, want %.9f", got, want)
 		}
 		if got := m.completion(s); math.Abs(got-p0*sv) > 1e-12 {
