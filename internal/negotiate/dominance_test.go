@@ -2,6 +2,7 @@ package negotiate
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -276,5 +277,33 @@ func TestAlternatives_OneSettlementAtMost(t *testing.T) {
 	}
 	if seen < 100 {
 		t.Fatalf("only %d responses with a settlement alternative", seen)
+	}
+}
+
+// The alternatives we give with an answer are offers the customer may
+// take at once, so offers we would accept: a counter that pays at least
+// as much, no later, than one of them is agreed, not answered with it.
+// Found by the engine properties on a random case: 415,581 JPY owed,
+// 202,133 a month affordable; the customer proposes 156,384 down on 28
+// July and the rest in 9 fortnightly payments. Our answer would have
+// carried an alternative that this counter pays no later than; it is
+// agreed (basis dominates_alternative), and worth at least the next
+// round's target.
+func TestRespond_CounterBeatingAnAlternativeIsAgreed(t *testing.T) {
+	c := Case{CustomerID: "cust-532466", Currency: "JPY", AsOf: civil.New(2026, 7, 11), Balance: 415581, Fees: 4323, Affordable: 202133, Available: 227914,
+		AffordableSource: "budget", RiskBand: "C"}
+	p := Policy{Segment: "random", CostOfCapital: "0.20", MinRecovery: "0.41", MaxTermMonths: 6, MinInstallment: "5", DownPaymentShare: "0",
+		MaxSettlementDiscount: "0.10", EarlyPaymentDiscount: "0", MayWaiveFees: true, PlanRate: "0.08", MaxRounds: 10,
+		ConcessionExponent: "2.36", ConcessionStart: "0", MaxStartDays: 43, OfferValidDays: 17,
+		NoDeal: NoDeal{Action: "agency", Recovery: "0.31", Cost: "0.38", DelayDays: 169}}
+	s, _ := mustOpen(t, c, p)
+	down := int64(156384)
+	k := Counter{Currency: "JPY", Installments: 9, Frequency: plan.Biweekly, Start: civil.New(2026, 7, 28), DownPayment: &down, AsOf: civil.New(2026, 7, 28)}
+	ns, r := mustRespond(t, s, k)
+	if r.Decision != DecisionAccept || r.Evaluation.Basis != BasisDominatesAlternative || ns.Status != StatusAgreed {
+		t.Fatalf("decision %s basis %q status %s, want accept on dominates_alternative: %q", r.Decision, r.Evaluation.Basis, ns.Status, r.Explanation)
+	}
+	if next := math.Max(s.Min, wantTarget(t, ns, 2)); *r.Evaluation.CounterValue < next {
+		t.Errorf("agreed counter worth %v, below the next round's target %v", *r.Evaluation.CounterValue, next)
 	}
 }

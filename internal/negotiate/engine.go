@@ -169,8 +169,10 @@ type Evaluation struct {
 	Opening      float64
 	// Basis says why a counter-offer was accepted: BasisTarget (worth the
 	// round's target), BasisDominates (it pays at least as much, no later,
-	// than an offer we would accept) or BasisSettlement (a settlement
-	// within the discount limit worth at least the floor). "" otherwise.
+	// than an offer we would accept), BasisDominatesAlternative (the same,
+	// against an alternative we were about to offer) or BasisSettlement (a
+	// settlement within the discount limit worth at least the floor). ""
+	// otherwise.
 	Basis string
 }
 
@@ -179,6 +181,10 @@ const (
 	BasisTarget     = "target"
 	BasisDominates  = "dominates"
 	BasisSettlement = "settlement"
+	// BasisDominatesAlternative: it pays at least as much, no later, than
+	// an alternative we were about to offer with our answer (one worth at
+	// least the next round's target, which the customer could take at once).
+	BasisDominatesAlternative = "dominates_alternative"
 )
 
 // Response answers an opening or a counter-offer.
@@ -729,7 +735,7 @@ func Respond(in Session, c Counter) (Session, Response, error) {
 	case ask.Kind == KindLump && askV >= s.Min:
 		basis = BasisSettlement
 	}
-	if basis != "" {
+	agree := func(basis string) (Session, Response, error) {
 		s.Status, s.Standing, s.Value, s.AgreedBy = StatusAgreed, ask, askV, basis
 		resp.Evaluation.Basis = basis
 		o, err := e.offer(ask)
@@ -744,6 +750,9 @@ func Respond(in Session, c Counter) (Session, Response, error) {
 		resp.Words = e.explainAccept(o)
 		resp.Explanation = Render(resp.Words, English)
 		return s, resp, nil
+	}
+	if basis != "" {
+		return agree(basis)
 	}
 
 	if last {
@@ -769,6 +778,16 @@ func Respond(in Session, c Counter) (Session, Response, error) {
 	resp.Alternatives = e.alternatives(o, target)
 	if a, ok := e.downAndRest(ask, target, o.Level); ok {
 		resp.Alternatives = append([]Alternative{a}, resp.Alternatives...)
+	}
+	if ok {
+		// The customer may take any of these alternatives at once: a
+		// counter that pays at least as much, no later, than one of them is
+		// agreed rather than answered with something worse for us.
+		for _, a := range resp.Alternatives {
+			if e.dominates(ask, a.Offer.Terms) {
+				return agree(BasisDominatesAlternative)
+			}
+		}
 	}
 	s.Alternatives = altTerms(resp.Alternatives)
 	resp.Concessions = e.concessions(o)

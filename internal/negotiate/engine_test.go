@@ -636,6 +636,13 @@ func checkTranscript(pr *props, tr transcript) {
 			case BasisTarget:
 				pr.check("accept/counter value ≥ target ≥ Min"+budgetTag, *cv >= r.Evaluation.Target && r.Evaluation.Target >= s.Min-1e-6,
 					"%s: counter %v target %v min %v", ctx, *cv, r.Evaluation.Target, s.Min)
+			case BasisDominatesAlternative:
+				// The alternative it beat was worth at least the next
+				// round's target (and the floor); a counter paying at least
+				// as much, no later, is worth at least that too.
+				next := math.Max(s.Min, wantTarget(t, s, min(s.Round+1, tr.Policy.MaxRounds)))
+				pr.check("accept/dominates an alternative: worth the next round's target", *cv >= next-1e-6,
+					"%s: counter %v, next target %v", ctx, *cv, next)
 			case BasisDominates:
 				ours := []plan.Schedule{}
 				if prev.Offer != nil {

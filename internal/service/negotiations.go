@@ -97,7 +97,7 @@ type NegotiationEvaluation struct {
 	Floor        string `json:"floor" doc:"The reservation value: never offered or accepted below"`
 	NoDeal       string `json:"no_deal" doc:"Value of the alternative (agency or legal)"`
 	Opening      string `json:"opening" doc:"Value of the opening offer"`
-	Basis        string `json:"basis,omitempty" enum:"target,dominates,settlement" doc:"Why the counter-offer was accepted: worth this round's target; it pays at least as much, no later, than an offer we would accept; or a settlement within the discount limit worth at least the floor"`
+	Basis        string `json:"basis,omitempty" enum:"target,dominates,dominates_alternative,settlement" doc:"Why the counter-offer was accepted: worth this round's target; it pays at least as much, no later, than an offer we would accept (dominates: our standing offer or one of its alternatives; dominates_alternative: an alternative we were about to give with our answer); or a settlement within the discount limit worth at least the floor"`
 }
 
 // NegotiationReply is one response of the engine (contract.md's shape).

@@ -61,6 +61,8 @@ func basisLabel(b string) string {
 		return "it is worth this round’s target"
 	case "dominates":
 		return "it pays at least as much, no later, than an offer we would accept"
+	case "dominates_alternative":
+		return "it pays at least as much, no later, than an alternative we were about to offer"
 	case "settlement":
 		return "a settlement within the discount limit worth at least the floor"
 	}
