@@ -98,6 +98,6 @@ give the same table. docs/negotiation.md describes the population.`,
 	cmd.Flags().StringVar(&currency, "currency", "USD", "currency of the balances")
 	cmd.Flags().StringVar(&policyFile, "policy", "", "JSON file with a policy (the /v1/policies shape; default: the built-in defaults)")
 	cmd.Flags().StringVar(&format, "format", "table", "table or json")
-	cmd.Flags().BoolVar(&family, "family", false, "run the family of populations the engine's model does not share (budgets overstated and understated, overcommitters, life events, impatient and patient debtors, businesses with history) with two more strategies: offer the stated surplus, and an oracle that knows the true capacity")
+	cmd.Flags().BoolVar(&family, "family", false, "run the family of populations the engine's model does not share (budgets overstated and understated, overcommitters, life events, impatient and patient debtors, businesses with history; and a stress case, budgets understated by a fifth or more) with two more strategies: offer the stated surplus, and an oracle that knows the true capacity")
 	return cmd
 }

@@ -19,16 +19,24 @@ import (
 const (
 	PopBase        = "base"
 	PopOverstated  = "budgets overstated"  // stated surplus 1.0–1.2× the true one, everyone states one
-	PopUnderstated = "budgets understated" // stated surplus 0.6–0.8× the true one
+	PopUnderstated = "budgets understated" // stated surplus 0.6–1.0× the true one, everyone states one
 	PopOvercommit  = "overcommitters"      // agree to up to 1.1–1.5× their true capacity, then fail
 	PopLifeEvents  = "life events"         // 1.5% a month stop paying whatever the installment
 	PopImpatient   = "impatient"           // one counter-offer at most
 	PopPatient     = "patient"             // eight counter-offers, conceding step by step
 	PopBusinesses  = "businesses with history"
+	// PopFarUnderstated is a stress case beyond the issue's family: the
+	// lower half of the understated range only (stated surplus 0.6–0.8×
+	// the true one). No rule that reads only the stated budget can beat
+	// "offer the stated surplus" there without failing on overstated
+	// budgets (docs/negotiation.md, "The family of populations").
+	PopFarUnderstated = "budgets understated by a fifth or more"
 )
 
-// Populations lists the family.
-var Populations = []string{PopBase, PopOverstated, PopUnderstated, PopOvercommit, PopLifeEvents, PopImpatient, PopPatient, PopBusinesses}
+// Populations lists the family: the issue's populations (issue 17, item
+// 5: overstated and understated budgets split the issue's range of stated
+// surplus, 0.6–1.2× the true one, at 1), then the stress case.
+var Populations = []string{PopBase, PopOverstated, PopUnderstated, PopOvercommit, PopLifeEvents, PopImpatient, PopPatient, PopBusinesses, PopFarUnderstated}
 
 // More strategies for the family: the creditor who offers exactly the
 // stated surplus, and an oracle that knows the debtor's true capacity.
@@ -51,6 +59,8 @@ func applyPopulation(pop string, seed uint64, ds []Debtor) error {
 		case PopOverstated:
 			d.Honesty = 1.0 + 0.2*r.Float64()
 		case PopUnderstated:
+			d.Honesty = 0.6 + 0.4*r.Float64()
+		case PopFarUnderstated:
 			d.Honesty = 0.6 + 0.2*r.Float64()
 		case PopOvercommit:
 			d.Limit = 1.1 + 0.4*r.Float64()
