@@ -24,24 +24,24 @@ func TestExplainOpen_NothingKnown(t *testing.T) {
 		c               Case
 	}{
 		{"consumer", "en-GB", "Please pay the balance of 1,234.50 USD by 14 December 2026. " +
-			"If you cannot pay it at once, tell us what you can pay each month, or your monthly income and expenses, and we will find a plan with you. " +
+			"If you cannot pay it at once, tell us what you can pay each month and we will find a plan with you. " +
 			"Paying on time keeps your account in good standing and stops further reminders.", nothingKnown("consumer", 0)},
 		{"consumer", "de-DE", "Bitte zahlen Sie den offenen Betrag von 1.234,50 USD bis zum 14. Dezember 2026. " +
-			"Wenn Sie ihn nicht auf einmal zahlen können, teilen Sie uns mit, wie viel Sie monatlich zahlen können oder wie hoch Ihre monatlichen Einnahmen und Ausgaben sind; wir finden dann gemeinsam mit Ihnen eine Ratenzahlung. " +
+			"Wenn Sie ihn nicht auf einmal zahlen können, teilen Sie uns mit, wie viel Sie monatlich zahlen können; wir finden dann gemeinsam mit Ihnen eine Ratenzahlung. " +
 			"Wenn Sie pünktlich zahlen, bleibt Ihr Konto in Ordnung und Sie erhalten keine weiteren Mahnungen.", nothingKnown("consumer", 0)},
 		{"consumer", "fr-FR", "Merci de régler le solde de 1 234,50 USD au plus tard le 14 décembre 2026. " +
-			"Si vous ne pouvez pas le payer en une fois, indiquez-nous ce que vous pouvez payer chaque mois, ou vos revenus et dépenses mensuels, et nous trouverons avec vous un échéancier. " +
+			"Si vous ne pouvez pas le payer en une fois, indiquez-nous ce que vous pouvez payer chaque mois et nous trouverons avec vous un échéancier. " +
 			"En payant à temps, votre compte reste en règle et vous ne recevrez plus de relances.", nothingKnown("consumer", 0)},
 		{"business with fees", "en-GB", "Please pay the balance of 1,234.50 USD by 14 December 2026. " +
-			"If you cannot pay it at once, tell us what you can pay each month, or your monthly income and expenses, and we will find a plan with you. " +
+			"If you cannot pay it at once, tell us what you can pay each month and we will find a plan with you. " +
 			"Late-payment compensation and interest of 40.00 USD are not added if you pay by 14 December 2026 or keep to the plan we agree. " +
 			"Paying on time keeps deliveries and your credit limit in place.", nothingKnown("business", 4000)},
 		{"business with fees", "de-DE", "Bitte zahlen Sie den offenen Betrag von 1.234,50 USD bis zum 14. Dezember 2026. " +
-			"Wenn Sie ihn nicht auf einmal zahlen können, teilen Sie uns mit, wie viel Sie monatlich zahlen können oder wie hoch Ihre monatlichen Einnahmen und Ausgaben sind; wir finden dann gemeinsam mit Ihnen eine Ratenzahlung. " +
+			"Wenn Sie ihn nicht auf einmal zahlen können, teilen Sie uns mit, wie viel Sie monatlich zahlen können; wir finden dann gemeinsam mit Ihnen eine Ratenzahlung. " +
 			"Verzugspauschale und Zinsen von 40,00 USD werden nicht berechnet, wenn Sie bis zum 14. Dezember 2026 zahlen oder die mit uns vereinbarte Ratenzahlung einhalten. " +
 			"Wenn Sie pünktlich zahlen, bleiben Ihre Lieferungen und Ihr Kreditrahmen erhalten.", nothingKnown("business", 4000)},
 		{"business with fees", "fr-FR", "Merci de régler le solde de 1 234,50 USD au plus tard le 14 décembre 2026. " +
-			"Si vous ne pouvez pas le payer en une fois, indiquez-nous ce que vous pouvez payer chaque mois, ou vos revenus et dépenses mensuels, et nous trouverons avec vous un échéancier. " +
+			"Si vous ne pouvez pas le payer en une fois, indiquez-nous ce que vous pouvez payer chaque mois et nous trouverons avec vous un échéancier. " +
 			"Les indemnités de retard et les intérêts de 40,00 USD ne sont pas ajoutés si vous payez au plus tard le 14 décembre 2026 ou respectez l’échéancier convenu avec nous. " +
 			"En payant à temps, vous conservez vos livraisons et votre plafond de crédit.", nothingKnown("business", 4000)},
 	} {

@@ -198,9 +198,9 @@ func (w writer) sentence(s Sentence) string {
 			"Bitte zahlen Sie den offenen Betrag von "+m(s.Amount)+" bis zum "+d(s.Date)+".",
 			"Merci de régler le solde de "+m(s.Amount)+" au plus tard le "+d(s.Date)+".")
 	case SayAskMeans:
-		return w.pick("If you cannot pay it at once, tell us what you can pay each month, or your monthly income and expenses, and we will find a plan with you.",
-			"Wenn Sie ihn nicht auf einmal zahlen können, teilen Sie uns mit, wie viel Sie monatlich zahlen können oder wie hoch Ihre monatlichen Einnahmen und Ausgaben sind; wir finden dann gemeinsam mit Ihnen eine Ratenzahlung.",
-			"Si vous ne pouvez pas le payer en une fois, indiquez-nous ce que vous pouvez payer chaque mois, ou vos revenus et dépenses mensuels, et nous trouverons avec vous un échéancier.")
+		return w.pick("If you cannot pay it at once, tell us what you can pay each month and we will find a plan with you.",
+			"Wenn Sie ihn nicht auf einmal zahlen können, teilen Sie uns mit, wie viel Sie monatlich zahlen können; wir finden dann gemeinsam mit Ihnen eine Ratenzahlung.",
+			"Si vous ne pouvez pas le payer en une fois, indiquez-nous ce que vous pouvez payer chaque mois et nous trouverons avec vous un échéancier.")
 	case SayFeesUntil:
 		return w.pick("Late-payment compensation and interest of "+m(s.Amount)+" are not added if you pay by "+d(s.Date)+" or keep to the plan we agree.",
 			"Verzugspauschale und Zinsen von "+m(s.Amount)+" werden nicht berechnet, wenn Sie bis zum "+d(s.Date)+" zahlen oder die mit uns vereinbarte Ratenzahlung einhalten.",
