@@ -28,6 +28,15 @@ func TestPortal_CounterErrorsInPlainWords(t *testing.T) {
 			"0.01 EUR would take 90,000 installments to pay 900.00 EUR"},
 		{"English date", "B", "start_date", url.Values{"installment_amount": {"100.00"}, "start_date": {"2026-05-31"}},
 			"31 May 2026 is in the past (the counter-offer is made on 1 June 2026)"},
+		// Refused before the engine runs (not an amount in EUR): the
+		// customer's own text is quoted, not the plain "100.001" the
+		// service was given, which a German reads as a hundred thousand.
+		{"German decimals", "A", "installment_amount", url.Values{"installment_amount": {"100,001"}, "frequency": {"monthly"}},
+			"„100,001“ hat mehr Nachkommastellen, als EUR erlaubt: Schreiben Sie den Betrag zum Beispiel so: 150,00 EUR."},
+		{"German too large", "A", "installment_amount", url.Values{"installment_amount": {"1.000.000.000.000.000.000,00"}, "frequency": {"monthly"}},
+			"„1.000.000.000.000.000.000,00“ ist zu groß für einen Betrag in EUR."},
+		{"English decimals", "B", "installment_amount", url.Values{"installment_amount": {"1,000.125"}, "frequency": {"monthly"}},
+			"1,000.125 has more decimal places than EUR allows: write it like 150.00 EUR."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newPortalWorld(t)

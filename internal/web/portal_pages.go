@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -243,6 +244,27 @@ func (s *Server) portalOptions(w http.ResponseWriter, r *http.Request, p *servic
 	s.renderPortal(w, r, http.StatusOK, "plan", v)
 }
 
+// amountProblem words what is wrong with an amount the customer typed
+// (typed as they wrote it, plain as localAmount made it) that is not an
+// amount in cur: more decimal places than the currency has, or beyond the
+// largest amount. "" when it is neither (the field's own message stands).
+// The customer's own text is quoted: "100,001" is what a German customer
+// wrote, while the plain "100.001" would read to them as a hundred thousand.
+func amountProblem(v *portalView, typed, plain string, cur money.Currency) string {
+	_, err := money.Parse(plain, cur)
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, money.ErrOverflow):
+		return v.T("err.amount_large", typed, cur)
+	}
+	if _, frac, ok := strings.Cut(plain, "."); ok && len(frac) > cur.Digits() {
+		example := money.New(150*cur.Unit(), cur)
+		return v.T("err.amount_digits", typed, cur, v.Money(example))
+	}
+	return ""
+}
+
 // counterFields maps the engine's fields to the form's and their messages.
 var counterFields = map[string]string{"installment_amount": "err.amount", "installments": "err.number", "frequency": "err.field",
 	"start_date": "err.date", "_": "err.field"}
@@ -294,6 +316,11 @@ func (s *Server) portalCounter(w http.ResponseWriter, r *http.Request, p *servic
 	if derr != nil {
 		s.portalFail(w, r, v, derr)
 		return
+	}
+	if _, refused := errs["installment_amount"]; refused && in.InstallmentAmount != "" {
+		if msg := amountProblem(v, f.InstallmentAmount, in.InstallmentAmount, money.Currency(d.Currency)); msg != "" {
+			errs["installment_amount"] = msg
+		}
 	}
 	d.Form, d.Errors = f, errs
 	v.Alert = v.T("err.fix")

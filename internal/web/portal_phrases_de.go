@@ -81,6 +81,7 @@ var portalDE = portalPhrases{
 	"err.fix": "Bitte korrigieren Sie die markierten Felder.", "err.conflict": "Das ist nicht mehr möglich: Diese Seite zeigt den aktuellen Stand.",
 	"err.notfound": "Hier gibt es nichts zu Ihrem Konto.", "err.field": "Bitte prüfen Sie diesen Wert.",
 	"err.amount": "Geben Sie einen Betrag ein, zum Beispiel 150,00.", "err.date": "Geben Sie ein Datum ein.", "err.number": "Geben Sie eine ganze Zahl ein.",
+	"err.amount_digits": "„%s“ hat mehr Nachkommastellen, als %s erlaubt: Schreiben Sie den Betrag zum Beispiel so: %s.", "err.amount_large": "„%s“ ist zu groß für einen Betrag in %s.",
 	"link.invalid.title": "Dieser Link funktioniert nicht",
 	"link.invalid":       "Der Link ist ungültig. Bitte nutzen Sie den neuesten Link, den wir Ihnen geschickt haben, oder fragen Sie uns nach einem neuen.",
 	"link.expired.title": "Dieser Link ist abgelaufen",

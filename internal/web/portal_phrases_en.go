@@ -81,6 +81,7 @@ var portalEN = portalPhrases{
 	"err.fix": "Please correct the marked fields.", "err.conflict": "That is no longer possible: this page shows where things stand now.",
 	"err.notfound": "There is nothing here for your account.", "err.field": "Please check this value.",
 	"err.amount": "Enter an amount, for example 150.00.", "err.date": "Enter a date.", "err.number": "Enter a whole number.",
+	"err.amount_digits": "%s has more decimal places than %s allows: write it like %s.", "err.amount_large": "%s is too large for an amount in %s.",
 	"link.invalid.title": "This link does not work",
 	"link.invalid":       "The link is not valid. Please use the latest link we sent you, or contact us for a new one.",
 	"link.expired.title": "This link has expired",

@@ -82,6 +82,7 @@ var portalFR = portalPhrases{
 	"err.fix": "Veuillez corriger les champs signalés.", "err.conflict": "Ce n’est plus possible : cette page montre la situation actuelle.",
 	"err.notfound": "Il n’y a rien ici pour votre compte.", "err.field": "Veuillez vérifier cette valeur.",
 	"err.amount": "Saisissez un montant, par exemple 150,00.", "err.date": "Saisissez une date.", "err.number": "Saisissez un nombre entier.",
+	"err.amount_digits": "« %s » compte plus de décimales que n’en permet la devise %s : écrivez par exemple %s.", "err.amount_large": "« %s » est trop grand pour un montant en %s.",
 	"link.invalid.title": "Ce lien ne fonctionne pas",
 	"link.invalid":       "Le lien n’est pas valable. Utilisez le dernier lien que nous vous avons envoyé, ou demandez-nous en un nouveau.",
 	"link.expired.title": "Ce lien a expiré",
