@@ -134,6 +134,9 @@ type portalOptionsData struct {
 	Alts        []offerCard
 	Open        bool // takes a counter-offer
 	ExpiresOn   civil.Date
+	// Expired: the negotiation was open but its offers have lapsed; the
+	// page says so and offers to start again instead of showing them.
+	Expired     bool
 	Form        portalCounterForm
 	Errors      map[string]string
 	Frequencies []string
@@ -193,6 +196,12 @@ func (s *Server) portalOptionsData(r *http.Request, p *service.PortalSession, v 
 	rep := nv.Reply
 	d := &portalOptionsData{ID: rep.ID, Currency: rep.Currency, Open: rep.Status == "open", Frequencies: []string{"monthly", "biweekly", "weekly"}}
 	d.ExpiresOn, _ = civil.Parse(rep.ExpiresOn)
+	if d.Open && !d.ExpiresOn.IsZero() && d.ExpiresOn.Before(s.svc.Today()) {
+		// The engine takes nothing more from a lapsed negotiation, and an
+		// offer in it can no longer be chosen: show neither.
+		d.Open, d.Expired = false, true
+		return d, rep.Status, nil
+	}
 	if rep.Offer != nil {
 		d.Offer = v.offerCard(rep.Offer, 0)
 		for _, c := range rep.Concessions {
@@ -307,7 +316,7 @@ func (s *Server) portalCounter(w http.ResponseWriter, r *http.Request, p *servic
 		}
 		fe, ok := portalFormErrors(v, err, counterFields)
 		if !ok {
-			s.portalFail(w, r, v, err)
+			s.portalConflict(w, r, p, v, id, err)
 			return
 		}
 		errs = fe
@@ -332,6 +341,26 @@ func (s *Server) portalCounter(w http.ResponseWriter, r *http.Request, p *servic
 	s.renderPortal(w, r, http.StatusUnprocessableEntity, "plan", v)
 }
 
+// portalConflict answers a proposal or a choice the negotiation no longer
+// takes (it lapsed, or moved on in another tab) with the negotiation's page
+// as it stands now, under the conflict's alert, so that "this page shows
+// where things stand now" is true; any other error as portalFail does.
+func (s *Server) portalConflict(w http.ResponseWriter, r *http.Request, p *service.PortalSession, v *portalView, id string, err error) {
+	if apperr.CodeOf(err) != apperr.Conflict {
+		s.portalFail(w, r, v, err)
+		return
+	}
+	d, _, derr := s.portalOptionsData(r, p, v, id)
+	if derr != nil {
+		s.portalFail(w, r, v, derr)
+		return
+	}
+	v.Alert = v.T("err.conflict")
+	v.Title = v.T("title.plan")
+	v.Content = d
+	s.renderPortal(w, r, http.StatusConflict, "plan", v)
+}
+
 func (s *Server) portalChoose(w http.ResponseWriter, r *http.Request, p *service.PortalSession, v *portalView) {
 	alt, err := strconv.Atoi(r.PostForm.Get("alternative"))
 	if err != nil || alt < 0 {
@@ -340,7 +369,7 @@ func (s *Server) portalChoose(w http.ResponseWriter, r *http.Request, p *service
 	}
 	planID, err := s.svc.PortalChoose(r.Context(), p, r.PathValue("neg"), alt)
 	if err != nil {
-		s.portalFail(w, r, v, err)
+		s.portalConflict(w, r, p, v, r.PathValue("neg"), err)
 		return
 	}
 	portalRedirect(w, r, v, "/agreement/"+planID)

@@ -42,6 +42,7 @@ var portalDE = portalPhrases{
 	"dec.final":        "Dies ist unser letztes Angebot: Sie können es wählen oder einen der anderen Ratenpläne.",
 	"dec.agreed":       "Wir haben Ihren Vorschlag angenommen. Wählen Sie ihn unten, um die Vereinbarung zu sehen.",
 	"plan.expires":     "Diese Angebote gelten bis %s.", "plan.nothing": "Es ist nichts mehr offen, das in einen Ratenplan gehört.",
+	"plan.expired.title": "Diese Angebote sind abgelaufen", "plan.expired": "Diese Angebote sind am %s abgelaufen. Beginnen Sie neu, um zu sehen, was wir Ihnen heute anbieten können.", "plan.restart": "Neu beginnen",
 	"col.no": "Nr.", "col.date": "Datum", "col.amount": "Betrag", "col.status": "Stand",
 	"st.due": "Offen", "st.partial": "Teilweise bezahlt", "st.paid": "Bezahlt", "st.late": "Verspätet", "st.missed": "Versäumt",
 

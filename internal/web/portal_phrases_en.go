@@ -42,6 +42,7 @@ var portalEN = portalPhrases{
 	"dec.final":        "This is our final offer: you can choose it, or one of the other plans.",
 	"dec.agreed":       "We accepted your proposal. Choose it below to see the agreement.",
 	"plan.expires":     "These offers are valid until %s.", "plan.nothing": "There is nothing left to put in a plan.",
+	"plan.expired.title": "These offers have expired", "plan.expired": "These offers expired on %s. Start again to see what we can offer you today.", "plan.restart": "Start again",
 	"col.no": "No.", "col.date": "Date", "col.amount": "Amount", "col.status": "Status",
 	"st.due": "To pay", "st.partial": "Part paid", "st.paid": "Paid", "st.late": "Late", "st.missed": "Missed",
 

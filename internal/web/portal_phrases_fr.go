@@ -43,6 +43,7 @@ var portalFR = portalPhrases{
 	"dec.final":        "Ceci est notre dernière offre : vous pouvez la choisir, ou l’un des autres plans.",
 	"dec.agreed":       "Nous avons accepté votre proposition. Choisissez-la ci-dessous pour voir l’accord.",
 	"plan.expires":     "Ces offres sont valables jusqu’au %s.", "plan.nothing": "Il ne reste rien à mettre dans un plan.",
+	"plan.expired.title": "Ces offres ont expiré", "plan.expired": "Ces offres ont expiré le %s. Recommencez pour voir ce que nous pouvons vous proposer aujourd’hui.", "plan.restart": "Recommencer",
 	"col.no": "N°", "col.date": "Date", "col.amount": "Montant", "col.status": "État",
 	"st.due": "À payer", "st.partial": "Payé en partie", "st.paid": "Payé", "st.late": "En retard", "st.missed": "Manqué",
 
