@@ -36,7 +36,7 @@ func TestPortal_ExpiredOffersSayWhatToDo(t *testing.T) {
 	// Opened on 1 June 2026 (the test clock); valid 14 days, to 15 June.
 	// Dates are written with no-break spaces.
 	wantIn(t, strings.ReplaceAll(page.Body, "\u00a0", " "), "These offers expired on 15 June 2026.", "Start again")
-	for _, stale := range []string{"/counter\"", "/choose\"", "These offers are valid until"} {
+	for _, stale := range []string{"/counter\"", "/choose\"", "These offers are valid until", "Choose a plan"} {
 		if strings.Contains(page.Body, stale) {
 			t.Errorf("the expired page still has %q", stale)
 		}
