@@ -67,7 +67,7 @@ func TestExplainOpen_NothingKnown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Please pay the balance of 1,234.50 USD by 14 December 2026. It fits what you told us you can pay each month (2,000.00 USD). " +
+	want := "Please pay the balance of 1,234.50 USD by 14 December 2026. It stays within the 2,600.00 USD left each month from the income and expenses you gave us, with room to spare for unexpected costs. " +
 		"Paying on time keeps your account in good standing and stops further reminders."
 	if r.Explanation != want {
 		t.Errorf("with a budget:\n got %q\nwant %q", r.Explanation, want)

@@ -1384,13 +1384,24 @@ func (e *engine) affordNote(o Offer) []Sentence {
 	}
 	monthly := float64(o.Installment) * perMonth(o.Frequency)
 	fits := monthly <= float64(c.Affordable)*1.0001
-	a := money.New(c.Affordable, c.Currency)
 	switch c.AffordableSource {
 	case "budget":
-		if fits {
-			return []Sentence{{Kind: SayFitsBudget, Amount: a}}
+		// The surplus the customer's income and expenses leave, which is
+		// what they told us; the affordable installment is our share of it.
+		// (A case made without its surplus, as some tests make them: the
+		// affordable installment stands in for it.)
+		surplus := max(c.Available, c.Affordable)
+		switch {
+		case surplus <= 1:
+			// No surplus (the service passes 1 so that the engine opens
+			// with the lowest installment its limits allow).
+			return []Sentence{{Kind: SayNoSurplus}}
+		case fits:
+			return []Sentence{{Kind: SayFitsBudget, Amount: money.New(surplus, c.Currency)}}
+		case monthly <= float64(surplus)*1.0001:
+			return []Sentence{{Kind: SayAboveBudget, Amount: money.New(surplus, c.Currency)}}
 		}
-		return []Sentence{{Kind: SayAboveBudget, Amount: a}}
+		return []Sentence{{Kind: SayAboveSurplus, Amount: money.New(surplus, c.Currency)}}
 	case "history":
 		// What they paid us per month over the past year, not the prudent
 		// share of it we open with.

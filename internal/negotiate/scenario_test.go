@@ -14,10 +14,11 @@ import (
 
 var scenarioDate = civil.New(2026, 6, 1)
 
-// moderateCase: USD 3,000.00, the budget leaves 400.00 a month, band C.
+// moderateCase: USD 3,000.00, the budget leaves 533.34 a month, of which
+// 400.00 is affordable (75%, rounded down: 400.005 → 400.00), band C.
 func moderateCase() Case {
 	return Case{CustomerID: "cust-moderate", Currency: "USD", AsOf: scenarioDate, Balance: 300_000,
-		Affordable: 40_000, AffordableSource: "budget", RiskBand: "C"}
+		Affordable: 40_000, Available: 53_334, AffordableSource: "budget", RiskBand: "C"}
 }
 
 func mustOpen(t *testing.T, c Case, p Policy) (Session, Response) {
@@ -107,7 +108,7 @@ func TestScenario_ModerateCase(t *testing.T) {
 		// out) to 8 January 2027 (7 months later).
 		for _, want := range []string{
 			"To clear the balance of 3,000.00 USD, we propose 8 monthly payments of 400.00 USD from 8 June 2026 to 8 January 2027 (the last 200.00 USD), 3,000.00 USD in total.",
-			"It fits what you told us you can pay each month (400.00 USD).",
+			"It stays within the 533.34 USD left each month from the income and expenses you gave us, with room to spare for unexpected costs.",
 			"Paying on time keeps deliveries and your credit limit in place.",
 		} {
 			if !strings.Contains(open.Explanation, want) {

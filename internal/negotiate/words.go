@@ -25,10 +25,15 @@ const (
 	SayBelowFloor   = "counter_below_floor"   // worth less than we can accept for this balance
 	SayOutsideLimit = "counter_outside_limit" // Limit: which policy limit it breaks
 	SayOffer        = "offer"                 // Offer; Final: our last offer
-	SayFitsBudget   = "fits_budget"           // Amount: what the customer can pay a month
-	SayAboveBudget  = "above_budget"          // Amount: likewise
-	SayHistory      = "within_history"        // Amount: what they paid us a month last year
-	SayFeesReserved = "fees_reserved"         // Amount: fees not added while the plan is kept
+	// The budget sentences name the surplus the customer's own income and
+	// expenses leave (Amount), never our share of it as if they had said
+	// it: "what you told us you can pay" was not what they told us.
+	SayFitsBudget   = "fits_budget"    // within our share of the surplus: room is left for unexpected costs
+	SayAboveBudget  = "above_budget"   // above our share but within the surplus: little room is left
+	SayAboveSurplus = "above_surplus"  // above the surplus itself
+	SayNoSurplus    = "no_surplus"     // the budget leaves nothing over (no Amount)
+	SayHistory      = "within_history" // Amount: what they paid us a month last year
+	SayFeesReserved = "fees_reserved"  // Amount: fees not added while the plan is kept
 	SayConsumer     = "benefit_consumer"
 	SayBusiness     = "benefit_business"
 	SayGained       = "gained"      // Gains
@@ -235,13 +240,21 @@ func (w writer) sentence(s Sentence) string {
 			"Wir können Ihnen anbieten: "+w.plain(s.Offer)+".",
 			"Nous pouvons vous proposer"+w.colon()+" "+w.plain(s.Offer)+".")
 	case SayFitsBudget:
-		return w.pick("It fits what you told us you can pay each month ("+m(s.Amount)+").",
-			"Das entspricht dem, was Sie nach Ihren Angaben monatlich zahlen können ("+m(s.Amount)+").",
-			"Cela correspond à ce que vous nous avez indiqué pouvoir payer chaque mois ("+m(s.Amount)+").")
+		return w.pick("It stays within the "+m(s.Amount)+" left each month from the income and expenses you gave us, with room to spare for unexpected costs.",
+			"Das bleibt im Rahmen der "+m(s.Amount)+", die Ihnen nach Ihren Angaben zu Einnahmen und Ausgaben monatlich bleiben, mit Spielraum für Unvorhergesehenes.",
+			"Cela reste dans la limite des "+m(s.Amount)+" qui vous restent chaque mois d’après les revenus et dépenses que vous nous avez indiqués, avec une marge pour les imprévus.")
 	case SayAboveBudget:
-		return w.pick("It is more than the "+m(s.Amount)+" a month you told us you can pay; a longer plan is possible.",
-			"Das ist mehr als die "+m(s.Amount)+", die Sie nach Ihren Angaben monatlich zahlen können; eine längere Laufzeit ist möglich.",
-			"C’est plus que les "+m(s.Amount)+" par mois que vous nous avez indiqué pouvoir payer"+w.nbsp+"; un échéancier plus long est possible.")
+		return w.pick("Out of the "+m(s.Amount)+" left each month from the income and expenses you gave us, it leaves little for unexpected costs; a longer plan is possible.",
+			"Von den "+m(s.Amount)+", die Ihnen nach Ihren Angaben zu Einnahmen und Ausgaben monatlich bleiben, bleibt damit wenig für Unvorhergesehenes; eine längere Laufzeit ist möglich.",
+			"Il vous resterait peu, sur les "+m(s.Amount)+" mensuels que laissent les revenus et dépenses que vous nous avez indiqués, pour les imprévus"+w.nbsp+"; un échéancier plus long est possible.")
+	case SayAboveSurplus:
+		return w.pick("It is more than the "+m(s.Amount)+" left each month from the income and expenses you gave us; a longer plan is possible.",
+			"Das ist mehr als die "+m(s.Amount)+", die Ihnen nach Ihren Angaben zu Einnahmen und Ausgaben monatlich bleiben; eine längere Laufzeit ist möglich.",
+			"C’est plus que les "+m(s.Amount)+" qui vous restent chaque mois d’après les revenus et dépenses que vous nous avez indiqués"+w.nbsp+"; un échéancier plus long est possible.")
+	case SayNoSurplus:
+		return w.pick("The income and expenses you gave us leave nothing over each month; if that changes, or you can pay more than this, tell us.",
+			"Nach Ihren Angaben zu Einnahmen und Ausgaben bleibt Ihnen monatlich nichts übrig; wenn sich das ändert oder Sie mehr zahlen können, teilen Sie es uns mit.",
+			"D’après les revenus et dépenses que vous nous avez indiqués, il ne vous reste rien chaque mois"+w.nbsp+"; si cela change, ou si vous pouvez payer davantage, dites-le-nous.")
 	case SayHistory:
 		return w.pick("It is within what you paid us per month over the past year ("+m(s.Amount)+").",
 			"Das liegt im Rahmen dessen, was Sie uns im vergangenen Jahr monatlich gezahlt haben ("+m(s.Amount)+").",
