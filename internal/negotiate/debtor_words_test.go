@@ -116,3 +116,20 @@ func TestFrench_MonthlyInstallmentsOneWord(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainOpen_NoSurplus: a budget whose income does not cover its
+// expenses (the service passes a surplus of 1 minor unit, so that the
+// engine opens with the smallest installment its limits allow) is not
+// described as "more than the 0.01 USD a month you told us you can pay".
+func TestExplainOpen_NoSurplus(t *testing.T) {
+	c := nothingKnown("consumer", 0)
+	c.Affordable, c.Available, c.AffordableSource = 1, 1, "budget"
+	_, r, err := Open(c, DefaultPolicy("standard"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "The income and expenses you gave us leave nothing over each month; if that changes, or you can pay more than this, tell us."
+	if !strings.Contains(r.Explanation, want) || strings.Contains(r.Explanation, "0.01") {
+		t.Errorf("explanation %q does not say %q", r.Explanation, want)
+	}
+}
