@@ -43,3 +43,45 @@ func TestPlan_PaidOffOutsideThePlan(t *testing.T) {
 		}
 	}
 }
+
+// A payment recorded ahead of its date (allow_future: a transfer the
+// customer has scheduled) pays the plan's whole invoice on 14 June. As of
+// 10 June nothing is paid yet: the plan is active with its first
+// installment (100.00, 15 June) due, and the run of 12 June reminds of it.
+// Only from 14 June is the plan complete. (Before, the invoice's balance
+// as it stands today made the plan complete on every date, so no
+// installment was ever reminded of in a replay.)
+func TestPlan_PaidOffAsOfTheDatePaid(t *testing.T) {
+	st := testutil.SQLite(t)
+	svc, p := planBook(t, st)
+	ctx := testutil.Admin(context.Background())
+	mustImport(t, svc, "customers", "external_ref,name,email\nR-1,Rowan Ltd,r@example.com\n")
+	if _, err := svc.AcceptPlan(ctx, p.Plan.ID, service.AcceptInput{AcceptedBy: "Rowan", Channel: "phone"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RecordPayment(ctx, service.PaymentInput{CustomerID: "R-1", ReceivedOn: "2026-06-14", Currency: "GBP", Amount: "300.00",
+		PlanID: p.Plan.ID, AllowFuture: true}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := svc.Plan(ctx, p.Plan.ID, mustDate(t, "2026-06-10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Tracking == nil || v.Tracking.Status != plan.PlanActive || v.Status != plan.Active {
+		t.Fatalf("as of 10 June: plan %s, tracking %+v; want active, nothing paid yet", v.Status, v.Tracking)
+	}
+	r, err := svc.StartRun(ctx, service.RunInput{AsOf: "2026-06-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Run.Messages != 1 {
+		t.Errorf("run of 12 June: %d messages, want the reminder of installment 1 (due 15 June)", r.Run.Messages)
+	}
+	v, err = svc.Plan(ctx, p.Plan.ID, mustDate(t, "2026-06-14"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Tracking == nil || v.Tracking.Status != plan.PlanCompleted {
+		t.Fatalf("as of 14 June: plan %s, tracking %+v; want completed", v.Status, v.Tracking)
+	}
+}

@@ -464,7 +464,7 @@ func loadPlan(ctx context.Context, tx store.Tx, id string, asOf civil.Date) (*Pl
 	if p.Status != plan.Active {
 		return view, nil
 	}
-	_, pays, err := tx.CustomerLedger(ctx, p.CustomerID)
+	ledgerInvs, pays, err := tx.CustomerLedger(ctx, p.CustomerID)
 	if err != nil {
 		return nil, err
 	}
@@ -476,7 +476,7 @@ func loadPlan(ctx context.Context, tx store.Tx, id string, asOf civil.Date) (*Pl
 	if err != nil {
 		return nil, err
 	}
-	if tr.Status == plan.PlanActive && allClosed(view.Invoices) {
+	if tr.Status == plan.PlanActive && allClosedAsOf(p.InvoiceIDs, ledger.Allocate(ledgerInvs, pays), ledgerInvs, asOf) {
 		// The plan's invoices were paid off outside it (e.g. a transfer
 		// received before the acceptance but booked after it): nothing is
 		// left to collect, so the plan is complete and no installment is
@@ -489,15 +489,33 @@ func loadPlan(ctx context.Context, tx store.Tx, id string, asOf civil.Date) (*Pl
 	return view, nil
 }
 
-// allClosed reports whether every invoice is paid or void (and there is
-// at least one).
-func allClosed(invs []ledger.Invoice) bool {
+// allClosedAsOf reports whether every one of the invoices (ids, at least
+// one) was paid or void on asOf: by the payments applied on or before that
+// date, not by the balance as it stands today. A payment recorded ahead of
+// its date (allow_future) or a replayed run of an earlier date must not
+// find a plan complete before it was paid.
+func allClosedAsOf(ids []string, alloc ledger.Allocated, invs []ledger.Invoice, asOf civil.Date) bool {
+	applied := map[string]int64{}
+	for _, al := range alloc.Allocations {
+		if !al.AppliedOn.After(asOf) {
+			applied[al.InvoiceID] += al.Amount.Minor()
+		}
+	}
+	byID := map[string]ledger.Invoice{}
 	for _, inv := range invs {
-		if inv.Status() == ledger.StatusOpen {
+		byID[inv.ID] = inv
+	}
+	for _, id := range ids {
+		inv, ok := byID[id]
+		if !ok {
+			return false
+		}
+		voided := !inv.VoidedOn.IsZero() && !inv.VoidedOn.After(asOf)
+		if !voided && applied[id] < inv.Amount.Minor() {
 			return false
 		}
 	}
-	return len(invs) > 0
+	return len(ids) > 0
 }
 
 // AcceptInput is the customer's acceptance.
