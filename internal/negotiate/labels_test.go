@@ -1,6 +1,7 @@
 package negotiate
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"settle/internal/money"
@@ -18,6 +19,11 @@ func TestRenderLabel(t *testing.T) {
 		"biweek":  {Kind: LabelBiweekly, Count: 26, Amount: eur(46000)},
 		"longer":  {Kind: LabelLonger, Count: 13, Frequency: "monthly", Amount: eur(92000)},
 		"longer2": {Kind: LabelLonger, Count: 27, Frequency: "biweekly", Amount: eur(46000)},
+		// The demo's fortnightly alternative for C-1016: 107.29 down, then
+		// 8 payments of 127.73 of which the last is 71.41 (7 × 127.73 +
+		// 71.41 + 107.29 = 1,072.81, the balance).
+		"biweekDL": {Kind: LabelBiweekly, Count: 8, Amount: eur(12773), Down: eur(10729), Last: eur(7141)},
+		"longerL":  {Kind: LabelLonger, Count: 9, Frequency: "monthly", Amount: eur(12000), Last: eur(4000)},
 	}
 	for _, tc := range []struct{ tag, label, want string }{
 		{"en-GB", "more", "Pay 25.00 EUR more each time (1,234.50 EUR): finish 2 installments sooner"},
@@ -39,6 +45,12 @@ func TestRenderLabel(t *testing.T) {
 		{"fr-FR", "whole", "Payer la totalité, 12 345,00 EUR, au plus tard le 8 juin 2026"},
 		{"fr-FR", "biweek", "Toutes les deux semaines : 26 versements de 460,00 EUR"},
 		{"fr-FR", "longer", "Un peu plus long : 13 mensualités de 920,00 EUR"},
+		{"en-GB", "biweekDL", "Every two weeks: 107.29 EUR down, then 8 payments of 127.73 EUR (the last 71.41 EUR)"},
+		{"de-DE", "biweekDL", "Alle zwei Wochen: 107,29 EUR Anzahlung, dann 8 Zahlungen von je 127,73 EUR (die letzte über 71,41 EUR)"},
+		{"fr-FR", "biweekDL", "Toutes les deux semaines : un acompte de 107,29 EUR, puis 8 versements de 127,73 EUR (le dernier de 71,41 EUR)"},
+		{"en-GB", "longerL", "A little longer: 9 monthly payments of 120.00 EUR (the last 40.00 EUR)"},
+		{"de-DE", "longerL", "Etwas länger: 9 monatliche Raten von je 120,00 EUR (die letzte über 40,00 EUR)"},
+		{"fr-FR", "longerL", "Un peu plus long : 9 mensualités de 120,00 EUR (la dernière de 40,00 EUR)"},
 	} {
 		got := spaces(RenderLabel(labels[tc.label], customerFormat(tc.tag)))
 		if got != tc.want {
@@ -49,4 +61,64 @@ func TestRenderLabel(t *testing.T) {
 	if len(plainWordsProblems("en", "Settle in one payment of 18111.65 EUR by 2026-12-13 (save 2012.40 EUR)")) == 0 {
 		t.Error("the checker passes the old label")
 	}
+}
+
+// TestAlternatives_LabelsSayWhatThePlanAsks: over random openings, the
+// label of every fortnightly and "a little longer" alternative names the
+// schedule's own figures — its down payment, the count and amount of its
+// regular payments, and its last when it differs — so they add up to what
+// the schedule asks. (Before, "8 payments of 127.73" was said of a plan of
+// 107.29 down, seven payments of 127.73 and a last of 71.41.)
+func TestAlternatives_LabelsSayWhatThePlanAsks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 1207))
+	checked := 0
+	for range 600 {
+		c, p := randomCase(rng), randomPolicy(rng)
+		_, r, err := Open(c, p)
+		if err != nil {
+			continue
+		}
+		for _, a := range r.Alternatives {
+			l := a.Say
+			if l.Kind == LabelPayMore {
+				// "Pay 50.00 more each time (327.50)": 327.50 is what the
+				// schedule asks each time.
+				for _, in := range a.Offer.Schedule.Installments {
+					if !in.Down {
+						if in.Amount != l.Amount {
+							t.Fatalf("%s: label %q, the schedule asks %s each time: %+v", describeCase(c, p), a.Label, in.Amount, a.Offer.Schedule.Installments)
+						}
+						break
+					}
+				}
+				checked++
+				continue
+			}
+			if l.Kind != LabelBiweekly && l.Kind != LabelLonger {
+				continue
+			}
+			checked++
+			ins := a.Offer.Schedule.Installments
+			var total, regular int64
+			for _, in := range ins {
+				total += in.Amount.Minor()
+				if !in.Down {
+					regular++
+				}
+			}
+			last := l.Amount.Minor()
+			if l.Last.IsPositive() {
+				last = l.Last.Minor()
+			}
+			said := l.Down.Minor() + int64(l.Count-1)*l.Amount.Minor() + last
+			if int64(l.Count) != regular || said != total {
+				t.Fatalf("%s: label %q says %d payments adding to %d; the schedule has %d regular payments, %d in all: %+v",
+					describeCase(c, p), a.Label, l.Count, said, regular, total, ins)
+			}
+		}
+	}
+	if checked < 300 {
+		t.Fatalf("only %d labels checked", checked)
+	}
+	t.Logf("%d labels checked", checked)
 }

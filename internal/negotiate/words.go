@@ -1,6 +1,7 @@
 package negotiate
 
 import (
+	"settle/internal/plan"
 	"strconv"
 	"strings"
 
@@ -333,13 +334,22 @@ func (w writer) plain(p *Plain) string {
 			", du "+d(p.FirstDate)+" au "+d(p.LastDate))
 		b.WriteString(w.payments(p.Count, p.Frequency, m(p.First)) + span)
 		if p.Last != p.First {
-			b.WriteString(w.pick(" (the last "+m(p.Last)+")",
-				" (die letzte über "+m(p.Last)+")",
-				" (la dernière de "+m(p.Last)+")"))
+			b.WriteString(w.lastPayment(p.Frequency, p.Last))
 		}
 	}
 	b.WriteString(w.pick(", "+m(p.Total)+" in total", ", insgesamt "+m(p.Total), ", soit "+m(p.Total)+" au total"))
 	return b.String()
+}
+
+// lastPayment is " (the last …)" after a count of payments whose last one
+// differs. French agrees it with the noun: "mensualités" are feminine,
+// "versements" (any other rhythm) masculine.
+func (w writer) lastPayment(frequency string, last money.Amount) string {
+	fr := " (le dernier de " + w.Money(last) + ")"
+	if frequency == plan.Monthly {
+		fr = " (la dernière de " + w.Money(last) + ")"
+	}
+	return w.pick(" (the last "+w.Money(last)+")", " (die letzte über "+w.Money(last)+")", fr)
 }
 
 // payments is n regular payments of amount: en "12 monthly payments of
