@@ -56,7 +56,10 @@ func (s *Service) queueAgreementEmail(ctx context.Context, tx store.Tx, v *PlanV
 	if err != nil || !ok {
 		return err
 	}
-	d := agreementData(s.Creditor, c, v, civil.In(tx.Now(), time.UTC))
+	d, err := agreementData(ctx, tx, s.Creditor, c, v)
+	if err != nil {
+		return err
+	}
 	d.BankAccount = s.BankAccount
 	pdf, err := notify.AgreementPDF(d)
 	if err != nil {

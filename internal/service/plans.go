@@ -623,7 +623,9 @@ func (s *Service) AgreementPDF(ctx context.Context, id string) ([]byte, error) {
 		if err != nil {
 			return err
 		}
-		d = agreementData(org.Name, c, v, today)
+		if d, err = agreementData(ctx, tx, org.Name, c, v); err != nil {
+			return err
+		}
 		d.BankAccount = org.Bank.Line()
 		return nil
 	})
@@ -633,20 +635,34 @@ func (s *Service) AgreementPDF(ctx context.Context, id string) ([]byte, error) {
 	return notify.AgreementPDF(d)
 }
 
-func agreementData(creditor string, c *ledger.Customer, v *PlanView, today civil.Date) notify.AgreementData {
+// agreementData is the written agreement of a plan version as it was made:
+// issued on the day the version was made (in the customer's time zone),
+// with each invoice's balance as it stood then. Downloaded again after a
+// payment, or attached to the acceptance email days later, it is the same
+// document the customer accepted.
+func agreementData(ctx context.Context, tx store.Tx, creditor string, c *ledger.Customer, v *PlanView) (notify.AgreementData, error) {
 	p := v.Plan
 	cur := p.Balance.Currency()
 	var total int64
+	made := civil.In(p.CreatedAt, c.Location())
+	balances, err := balancesWhenMade(ctx, tx, p.CustomerID, p.CreatedAt, made)
+	if err != nil {
+		return notify.AgreementData{}, err
+	}
 	d := notify.AgreementData{PlanID: p.ID, Version: strconv.Itoa(p.Version), Locale: c.Locale, Creditor: creditor, CustomerName: c.Name,
 		CustomerRef: c.ExternalRef, Balance: p.Balance, Autopay: p.Autopay, Methods: p.Methods,
 		GraceDays: p.Rules.GraceDays, DefaultAfterMissed: p.Rules.DefaultAfterMissed, DefaultDaysLate: p.Rules.DefaultDaysLate,
-		IssuedOn: today, BankReference: v.BankRef}
+		IssuedOn: made, BankReference: v.BankRef}
 	if p.Rules.LateFee.IsPositive() {
 		d.LateFee = p.Rules.LateFee
 	}
 	for _, inv := range v.Invoices {
+		bal, ok := balances[inv.ID]
+		if !ok {
+			bal = inv.Balance
+		}
 		d.Invoices = append(d.Invoices, notify.AgreementInvoice{Number: inv.Number, IssueDate: inv.IssueDate,
-			DueDate: inv.DueDate, Amount: inv.Amount, Balance: inv.Balance})
+			DueDate: inv.DueDate, Amount: inv.Amount, Balance: bal})
 	}
 	for _, in := range p.Installments {
 		total += in.Amount.Minor()
@@ -664,7 +680,41 @@ func agreementData(creditor string, c *ledger.Customer, v *PlanView, today civil
 	if a := p.Acceptance; a != nil {
 		d.Acceptance = &notify.AgreementAcceptance{By: a.By, At: a.At, Channel: a.Channel, IP: a.IP}
 	}
-	return d
+	return d, nil
+}
+
+// balancesWhenMade is each of the customer's invoices' open balance at the
+// instant at (on the civil day on): the invoices and payments recorded by
+// then, allocated as the ledger allocates them, counting only what was
+// applied by that day (a payment recorded ahead of its date was not).
+func balancesWhenMade(ctx context.Context, tx store.Tx, customerID string, at time.Time, on civil.Date) (map[string]money.Amount, error) {
+	invs, pays, err := tx.CustomerLedger(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	var thenInvs []ledger.Invoice
+	for _, inv := range invs {
+		if !inv.CreatedAt.After(at) {
+			thenInvs = append(thenInvs, inv)
+		}
+	}
+	var thenPays []ledger.Payment
+	for _, pay := range pays {
+		if !pay.CreatedAt.After(at) {
+			thenPays = append(thenPays, pay)
+		}
+	}
+	applied := map[string]int64{}
+	for _, al := range ledger.Allocate(thenInvs, thenPays).Allocations {
+		if !al.AppliedOn.After(on) {
+			applied[al.InvoiceID] += al.Amount.Minor()
+		}
+	}
+	out := make(map[string]money.Amount, len(thenInvs))
+	for _, inv := range thenInvs {
+		out[inv.ID] = money.New(max(inv.Amount.Minor()-applied[inv.ID], 0), inv.Amount.Currency())
+	}
+	return out, nil
 }
 
 // RenegotiatePlan replaces a proposed or active plan with a new version
