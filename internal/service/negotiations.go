@@ -162,7 +162,7 @@ func (s *Service) OpenNegotiation(ctx context.Context, in NegotiationInput) (*Ne
 		if err != nil {
 			return fieldNotFound("customer_id", err)
 		}
-		invs, balance, err := negotiationInvoices(ctx, tx, c.ID, in)
+		invs, balance, err := negotiationInvoices(ctx, tx, c.ID, in, asOf)
 		if err != nil {
 			return err
 		}
@@ -201,9 +201,9 @@ func (s *Service) OpenNegotiation(ctx context.Context, in NegotiationInput) (*Ne
 }
 
 // negotiationInvoices picks the invoices a negotiation covers.
-func negotiationInvoices(ctx context.Context, tx store.Tx, customerID string, in NegotiationInput) ([]ledger.Invoice, money.Amount, error) {
+func negotiationInvoices(ctx context.Context, tx store.Tx, customerID string, in NegotiationInput, asOf civil.Date) ([]ledger.Invoice, money.Amount, error) {
 	if len(in.InvoiceIDs) > 0 {
-		invs, bal, err := planInvoices(ctx, tx, customerID, in.InvoiceIDs)
+		invs, bal, _, err := planInvoices(ctx, tx, customerID, in.InvoiceIDs, asOf)
 		if err != nil {
 			return nil, money.Amount{}, renameField(err, "invoice_ids")
 		}
@@ -236,7 +236,7 @@ func negotiationInvoices(ctx context.Context, tx store.Tx, customerID string, in
 	for _, inv := range all {
 		ids = append(ids, inv.ID)
 	}
-	inPlans, err := tx.InvoicesInOpenPlans(ctx, ids)
+	inPlans, _, err := coveringPlans(ctx, tx, ids, asOf)
 	if err != nil {
 		return nil, money.Amount{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/big"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -222,9 +223,26 @@ func (s *Service) proposePlan(ctx context.Context, tx store.Tx, in PlanInput) (*
 	if err := tx.LockCustomer(ctx, c.ID); err != nil {
 		return nil, nil, civil.Date{}, err
 	}
-	invs, balance, err := planInvoices(ctx, tx, c.ID, in.InvoiceIDs)
+	asOf, err := s.AsOf("as_of", in.AsOf)
 	if err != nil {
 		return nil, nil, civil.Date{}, err
+	}
+	invs, balance, defaulted, err := planInvoices(ctx, tx, c.ID, in.InvoiceIDs, asOf)
+	if err != nil {
+		return nil, nil, civil.Date{}, err
+	}
+	// A plan that has defaulted covers its invoices no longer; the new plan
+	// over them supersedes it (its next version), so that each invoice is
+	// in one open plan and the history stays linked.
+	var replaced *plan.Plan
+	for _, id := range defaulted {
+		old, err := endPlan(ctx, tx, id, plan.Superseded, "plan_superseded")
+		if err != nil {
+			return nil, nil, civil.Date{}, err
+		}
+		if replaced == nil {
+			replaced = old
+		}
 	}
 	if in.settlement != nil {
 		if in.settlement.Currency() != balance.Currency() || !in.settlement.IsPositive() || in.settlement.Minor() > balance.Minor() {
@@ -245,6 +263,9 @@ func (s *Service) proposePlan(ctx context.Context, tx store.Tx, in PlanInput) (*
 	}
 	p := &plan.Plan{CustomerID: c.ID, Version: 1, Status: plan.Proposed, Balance: balance, Installments: sched.Installments,
 		Methods: in.Methods, Autopay: in.Autopay, AnnualRate: strings.TrimSpace(in.AnnualRate)}
+	if replaced != nil {
+		p.Version, p.SupersedesID = replaced.Version+1, replaced.ID
+	}
 	for _, inv := range invs {
 		p.InvoiceIDs = append(p.InvoiceIDs, inv.ID)
 	}
@@ -268,7 +289,9 @@ func (s *Service) proposePlan(ctx context.Context, tx store.Tx, in PlanInput) (*
 }
 
 // planInvoices resolves the invoices a plan covers and sums their balances.
-func planInvoices(ctx context.Context, tx store.Tx, customerID string, refs []string) ([]ledger.Invoice, money.Amount, error) {
+// An invoice in an open plan is refused unless that plan has defaulted as
+// of asOf: those plans are returned, for the caller to supersede.
+func planInvoices(ctx context.Context, tx store.Tx, customerID string, refs []string, asOf civil.Date) ([]ledger.Invoice, money.Amount, []string, error) {
 	var invs []ledger.Invoice
 	var fs apperr.Fields
 	var ids []string
@@ -280,7 +303,7 @@ func planInvoices(ctx context.Context, tx store.Tx, customerID string, refs []st
 			fs.Add("invoice_ids", "unknown invoice %q", ref)
 			continue
 		case err != nil:
-			return nil, money.Amount{}, err
+			return nil, money.Amount{}, nil, err
 		case seen[inv.ID]:
 			fs.Add("invoice_ids", "invoice %s is listed twice", inv.Number)
 			continue
@@ -296,22 +319,55 @@ func planInvoices(ctx context.Context, tx store.Tx, customerID string, refs []st
 		ids = append(ids, inv.ID)
 	}
 	if err := fs.Err("plan"); err != nil {
-		return nil, money.Amount{}, err
+		return nil, money.Amount{}, nil, err
 	}
-	inPlans, err := tx.InvoicesInOpenPlans(ctx, ids)
+	inPlans, defaulted, err := coveringPlans(ctx, tx, ids, asOf)
 	if err != nil {
-		return nil, money.Amount{}, err
+		return nil, money.Amount{}, nil, err
 	}
 	for _, inv := range invs {
 		if pl, ok := inPlans[inv.ID]; ok {
-			return nil, money.Amount{}, apperr.Errorf(apperr.Conflict, "invoice %s is already in plan %s", inv.Number, pl)
+			return nil, money.Amount{}, nil, apperr.Errorf(apperr.Conflict, "invoice %s is already in plan %s", inv.Number, pl)
 		}
 	}
 	total, err := sumBalances("invoice_ids", invs)
 	if err != nil {
-		return nil, money.Amount{}, err
+		return nil, money.Amount{}, nil, err
 	}
-	return invs, total, nil
+	return invs, total, defaulted, nil
+}
+
+// coveringPlans maps each of the invoices in an open plan that still stands
+// as of asOf to that plan. Plans that have defaulted by then (two installments
+// missed, or one too late: the remaining balance fell due) are left out and
+// returned apart: their invoices may go into a new plan.
+func coveringPlans(ctx context.Context, tx store.Tx, ids []string, asOf civil.Date) (map[string]string, []string, error) {
+	inPlans, err := tx.InvoicesInOpenPlans(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	fell := map[string]bool{}
+	var defaulted []string
+	for _, pid := range inPlans {
+		if _, seen := fell[pid]; seen {
+			continue
+		}
+		v, err := loadPlan(ctx, tx, pid, asOf)
+		if err != nil {
+			return nil, nil, err
+		}
+		fell[pid] = v.Tracking != nil && v.Tracking.Status == plan.PlanDefaulted
+		if fell[pid] {
+			defaulted = append(defaulted, pid)
+		}
+	}
+	sort.Strings(defaulted)
+	for inv, pid := range inPlans {
+		if fell[pid] {
+			delete(inPlans, inv)
+		}
+	}
+	return inPlans, defaulted, nil
 }
 
 // sumBalances adds the invoices' balances for a plan or a negotiation. The

@@ -86,7 +86,10 @@ func (s *Service) PortalHome(ctx context.Context, p *PortalSession) (*PortalOver
 		for _, inv := range invs {
 			invIDs = append(invIDs, inv.ID)
 		}
-		inPlans, err := tx.InvoicesInOpenPlans(ctx, invIDs)
+		// Invoices of a plan that has defaulted are due again, and may go
+		// into a new plan (the default notice invites the customer to
+		// propose one).
+		inPlans, _, err := coveringPlans(ctx, tx, invIDs, today)
 		if err != nil {
 			return err
 		}

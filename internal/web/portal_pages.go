@@ -43,6 +43,9 @@ type planSummary struct {
 	Rows     []scheduleRow
 	Next     *scheduleRow // the next payment still to make (its open part)
 	Done     bool
+	// Ended: the plan defaulted (payments missed); its balance is due and
+	// the customer may propose a new plan.
+	Ended bool
 }
 
 type portalHomeData struct {
@@ -82,7 +85,11 @@ func (s *Server) portalHome(w http.ResponseWriter, r *http.Request, p *service.P
 	d := portalHomeData{PortalOverview: o}
 	for _, pv := range o.Plans {
 		rows, next, done := planRows(pv)
-		d.Plans = append(d.Plans, planSummary{ID: pv.Plan.ID, Proposed: pv.Plan.Status == plan.Proposed, Rows: rows, Next: next, Done: done})
+		ended := pv.Tracking != nil && pv.Tracking.Status == plan.PlanDefaulted
+		if ended {
+			next = nil
+		}
+		d.Plans = append(d.Plans, planSummary{ID: pv.Plan.ID, Proposed: pv.Plan.Status == plan.Proposed, Rows: rows, Next: next, Done: done, Ended: ended})
 	}
 	switch done := r.URL.Query().Get("done"); done {
 	case "accepted", "promise", "dispute", "contact", "letters_back":
