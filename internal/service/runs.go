@@ -804,7 +804,7 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 		if v.Tracking.Status == plan.PlanDefaulted {
 			// A defaulted plan no longer covers its invoices: the balance
 			// is due and the ladder takes them up again.
-			st.Defaulted = append(st.Defaulted, pid)
+			st.Defaulted = append(st.Defaulted, collect.DefaultedPlan{PlanID: pid})
 			subjects = append(subjects, pid)
 			for _, invID := range v.Plan.InvoiceIDs {
 				if inPlans[invID] == pid {
