@@ -33,8 +33,15 @@ import (
 //     after the deadline; it merges into the open plan review), the demand
 //     on 4 August (call + 4 days' gap; pay by 18 August), the final notice
 //     on 19 August;
-//   - P-2 pays the remaining 300.00 on 17 July: nothing more, and the
-//     notice still queued is withdrawn as paid.
+//   - P-2 (German) pays the remaining 300.00 on 17 July, the day after
+//     the default: nothing more;
+//   - S-5 (French, indirect) pays the 300.00 on 16 July after the run,
+//     before the evening's delivery: paid off on the day it would have
+//     defaulted, the plan is complete (plan.Track), the notice is withdrawn
+//     saying so, and nothing more.
+//
+// Emails are delivered every evening (18:00 UTC), as `settle serve` does,
+// so what the customers receive is what delivery renders then.
 func TestRun_PlanDefaultNotice(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Date(2026, 5, 15, 12, 0, 0, 0, time.UTC)
@@ -49,11 +56,15 @@ func TestRun_PlanDefaultNotice(t *testing.T) {
 			setDay(civil.New(2026, 5, 15))
 			st := open(t)
 			svc := service.New(st, clock)
+			svc.PortalURL = "https://settle.example.com" // as `settle serve` sets it: emails carry the portal link
 			ctx := testutil.Admin(context.Background())
+			mailer := &captureMailer{}
 			plans := map[string]string{}
 			for _, c := range []service.CustomerInput{
 				{ExternalRef: "D-1", Name: "Dana Cole", Email: "dana@example.com", Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London", Locale: "en-GB"},
 				{ExternalRef: "P-2", Name: "Paula Berger", Email: "paula@example.com", Kind: "consumer", Jurisdiction: "DE", TimeZone: "Europe/Berlin", Locale: "de"},
+				{ExternalRef: "S-5", Name: "Sandrine Roux", Email: "sandrine@example.com", Kind: "consumer", Jurisdiction: "FR", TimeZone: "Europe/Paris",
+					Locale: "fr-FR", Style: "indirect"},
 			} {
 				if _, err := svc.CreateCustomer(ctx, c); err != nil {
 					t.Fatal(err)
@@ -81,6 +92,17 @@ func TestRun_PlanDefaultNotice(t *testing.T) {
 				}
 				if _, err := svc.StartRun(ctx, service.RunInput{AsOf: d.String()}); err != nil {
 					t.Fatalf("run %s: %v", d, err)
+				}
+				if d.String() == "2026-07-16" {
+					if _, err := svc.RecordPayment(ctx, service.PaymentInput{CustomerID: "S-5", ReceivedOn: d.String(), Currency: "GBP", Amount: "300.00"}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				mu.Lock()
+				now = time.Date(d.Year, d.Month, d.Day, 18, 0, 0, 0, time.UTC)
+				mu.Unlock()
+				if _, err := svc.DeliverEmails(ctx, mailer, "test", 500); err != nil {
+					t.Fatalf("deliver %s: %v", d, err)
 				}
 			}
 			custs, _, err := svc.Customers(ctx, store.CustomerFilter{})
@@ -124,6 +146,13 @@ func TestRun_PlanDefaultNotice(t *testing.T) {
 					"2026-07-16 plan_defaulted email",
 					"2026-07-16 task plan_defaulted tier1",
 				},
+				"S-5": {
+					"2026-06-07 installment_reminder email",
+					"2026-06-16 installment_missed email",
+					"2026-07-07 installment_reminder email",
+					"2026-07-16 plan_defaulted email",
+					"2026-07-16 task plan_defaulted tier1",
+				},
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Fatalf("messages and tasks (-want +got):\n%s", diff)
@@ -146,10 +175,28 @@ func TestRun_PlanDefaultNotice(t *testing.T) {
 					}
 				}
 			}
-			if m := notices["P-2"]; m.Status != store.MessageWithdrawn || !strings.Contains(m.StatusReason, "paid in full") {
-				t.Errorf("P-2's queued notice after paying: %s %q, want withdrawn as paid in full", m.Status, m.StatusReason)
+			for ref, st := range map[string]string{"D-1": store.MessageSent, "P-2": store.MessageSent, "S-5": store.MessageWithdrawn} {
+				if m := notices[ref]; m.Status != st {
+					t.Errorf("%s's notice is %s (%q), want %s", ref, m.Status, m.StatusReason, st)
+				}
 			}
-			_ = plans
+			if m := notices["S-5"]; m.StatusReason != "plan "+plans["S-5"]+" is completed: paid off" {
+				t.Errorf("S-5's notice withdrawn as %q", m.StatusReason)
+			}
+			// What D-1 received, as delivery rendered it: with the
+			// portal link the invitation points to.
+			var sent string
+			for _, e := range mailer.sent {
+				if strings.Contains(e.To, "dana@") && strings.Contains(e.Subject, "payment plan has ended") {
+					sent = strings.Join(strings.Fields(e.Text), " ")
+				}
+			}
+			for _, p := range []string{"propose a payment plan or tell us about a problem: http", "reply to this email or propose a new plan through the link above",
+				"Installment 2, due 10 July 2026: 100.00 GBP", "Please pay 300.00 GBP by 30 July 2026."} {
+				if !strings.Contains(sent, p) {
+					t.Errorf("D-1's delivered notice lacks %q:\n%s", p, sent)
+				}
+			}
 		})
 	}
 }
