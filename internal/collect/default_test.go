@@ -2,6 +2,7 @@ package collect
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -134,5 +135,16 @@ func TestDue_AfterDefaultDayByDay(t *testing.T) {
 		"2026-06-05 call call", "2026-06-09 demand email", "2026-06-24 final_notice email", "2026-07-09 review review"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("after the default (-want +got):\n%s", diff)
+	}
+}
+
+// A case stands at plan_defaulted after a default notice: a policy's
+// ladder may not have a step of that name.
+func TestLadder_ValidateReservesPlanDefaulted(t *testing.T) {
+	l := DefaultLadder()
+	l.Steps[2].Name = StepPlanDefaulted
+	err := l.Validate()
+	if err == nil || !strings.Contains(err.Error(), "ladder.steps[2].name") || !strings.Contains(err.Error(), "reserved") {
+		t.Errorf("Validate = %v, want ladder.steps[2].name reserved", err)
 	}
 }

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -291,6 +292,60 @@ func TestRun_QueuedPlanMessagesSayWhyWithdrawn(t *testing.T) {
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("withdrawn messages and reasons (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// Two plans of one customer (one invoice each, the same schedule as in
+// TestRun_PlanDefaultNotice) default on the same day, 16 July: the
+// customer gets one notice for each plan, each naming its own invoice
+// (and one message for each plan's missed installment: a message's key
+// names its plan installment).
+func TestRun_TwoPlansDefaultTheSameDay(t *testing.T) {
+	for name, open := range testutil.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			svc := service.New(open(t), testutil.Clock)
+			ctx := testutil.Admin(context.Background())
+			if _, err := svc.CreateCustomer(ctx, service.CustomerInput{ExternalRef: "T-6", Name: "Tom Hale", Email: "tom@example.com",
+				Kind: "consumer", Jurisdiction: "GB", TimeZone: "Europe/London"}); err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range []string{"T-6-A", "T-6-B"} {
+				if _, err := svc.CreateInvoice(ctx, service.InvoiceInput{Number: n, CustomerID: "T-6", IssueDate: "2026-04-01",
+					DueDate: "2026-05-01", Currency: "GBP", Amount: "300.00"}); err != nil {
+					t.Fatal(err)
+				}
+				pv, err := svc.CreatePlan(ctx, service.PlanInput{CustomerID: "T-6", InvoiceIDs: []string{n}, PlanTermsInput: service.PlanTermsInput{
+					Installments: 3, Frequency: "monthly", StartDate: "2026-06-10", AsOf: "2026-05-15", OverrideReason: "test book"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := svc.AcceptPlan(ctx, pv.Plan.ID, service.AcceptInput{AcceptedBy: "Tom Hale", Channel: "phone"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			runDays(t, ctx, svc, "2026-07-15", "2026-07-16")
+			var got []string
+			for _, m := range allMessages(t, ctx, svc) {
+				if m.Step == "plan_defaulted" {
+					got = append(got, fmt.Sprintf("%s %v", keyDate(m.DedupeKey), m.InvoiceNumbers))
+				}
+			}
+			sort.Strings(got)
+			if want := []string{"2026-07-16 [T-6-A]", "2026-07-16 [T-6-B]"}; !cmp.Equal(want, got) {
+				t.Errorf("default notices %v, want %v", got, want)
+			}
+			// The same for the installments: on 15 July installment 1 of
+			// each plan (due 10 June) is missed, one message each.
+			missed := 0
+			for _, m := range allMessages(t, ctx, svc) {
+				if m.Step == "installment_missed" {
+					missed++
+				}
+			}
+			if missed != 2 {
+				t.Errorf("%d installment_missed messages, want 2 (one per plan)", missed)
 			}
 		})
 	}

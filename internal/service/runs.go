@@ -611,6 +611,14 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 			cur = string(act.Installment.Outstanding.Currency())
 		}
 		key := fmt.Sprintf("ladder:%s:%s:%s:%s:%s", asOf, cust.ID, act.Step, act.Channel, cur)
+		// One message per plan (installment), even when two plans of the
+		// customer have the step on the same day.
+		switch {
+		case act.Default != nil:
+			key += ":" + act.Default.PlanID
+		case act.Installment != nil:
+			key += ":" + act.Installment.Subject()
+		}
 		switch act.Kind {
 		case collect.ActMessage:
 			at := want
