@@ -30,14 +30,15 @@ const (
 	StepInstallmentReminder = "installment_reminder"
 	StepInstallmentMissed   = "installment_missed"
 	StepPlanDefaulted       = "plan_defaulted"
-	// StepDefaultNotice is what the default notice (the customer's message
-	// of step plan_defaulted) is recorded under, per plan: apart from the
-	// event and the review task, so that a notice that could not go yet
-	// (no channel reaches the customer) is due again, and goes once.
-	StepDefaultNotice  = "plan_defaulted_notice"
-	StepInvoiceOverdue = "invoice_overdue" // the event, once per invoice
-	StepPromiseReview  = "promise_review"  // a task: a promise too small to pause the case
+	StepInvoiceOverdue      = "invoice_overdue" // the event, once per invoice
+	StepPromiseReview       = "promise_review"  // a task: a promise too small to pause the case
 )
+
+// StepDefaultNotice is what the default notice (the customer's message of
+// step plan_defaulted) is recorded under, per plan: apart from the event
+// and the review task, so that a notice that could not go yet (no channel
+// reaches the customer) is due again, and goes once.
+const StepDefaultNotice = "plan_defaulted_notice"
 
 // Queues of the tiers: tier 0 is automated (no queue).
 var tierQueues = map[int]string{1: "tier1", 2: "tier2", 3: "legal"}
@@ -383,11 +384,11 @@ type Action struct {
 	SubjectSteps []string
 	InvoiceIDs   []string // the invoices a message or task is about
 	Installment  *Installment
+	Fee          bool   // the step states the statutory claim
+	Priority     int64  // task: higher first
+	Reason       string // plain language: why this action now
 	// Default: the plan a default notice is about.
-	Default  *DefaultedPlan
-	Fee      bool   // the step states the statutory claim
-	Priority int64  // task: higher first
-	Reason   string // plain language: why this action now
+	Default *DefaultedPlan
 	// Currency is the case an escalation step belongs to; Case, set on
 	// every action of an escalation step, is the case after it.
 	Currency money.Currency
