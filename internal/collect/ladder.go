@@ -34,6 +34,12 @@ const (
 	StepPromiseReview       = "promise_review"  // a task: a promise too small to pause the case
 )
 
+// StepDefaultNotice is what the default notice (the customer's message of
+// step plan_defaulted) is recorded under, per plan: apart from the event
+// and the review task, so that a notice that could not go yet (no channel
+// reaches the customer) is due again, and goes once.
+const StepDefaultNotice = "plan_defaulted_notice"
+
 // Queues of the tiers: tier 0 is automated (no queue).
 var tierQueues = map[int]string{1: "tier1", 2: "tier2", 3: "legal"}
 
@@ -230,6 +236,9 @@ func (l Ladder) Validate() error {
 		if seen[s.Name] {
 			fs.Add(f+".name", "%q appears twice", s.Name)
 		}
+		if s.Name == StepPlanDefaulted {
+			fs.Add(f+".name", "%q is reserved: a case stands at it after a plan's default notice", s.Name)
+		}
 		seen[s.Name] = true
 		if i > 0 && s.Offset <= l.Steps[i-1].Offset {
 			fs.Add(f+".offset_days", "%d must be after the previous step's %d", s.Offset, l.Steps[i-1].Offset)
@@ -306,6 +315,18 @@ type Installment struct {
 // Subject is the key a step is recorded under for an installment.
 func (in Installment) Subject() string { return fmt.Sprintf("%s#%d", in.PlanID, in.Seq) }
 
+// DefaultedPlan is a plan that defaulted by the run's date: what its
+// default notice tells the customer.
+type DefaultedPlan struct {
+	PlanID      string
+	AgreedOn    civil.Date // the day the customer accepted it
+	DefaultedOn civil.Date
+	InvoiceIDs  []string // the invoices it covered: their open balance is now due
+	// Missed are the installments missed and still unpaid as of the
+	// default, Outstanding what is unpaid of each.
+	Missed []Installment
+}
+
 // Promise is an open promise to pay (made, not yet kept or broken).
 type Promise struct {
 	ID      string
@@ -320,7 +341,7 @@ type CustomerState struct {
 	RiskScore    int // 0..100
 	Items        []Item
 	Installments []Installment
-	Defaulted    []string // plans that defaulted by the date
+	Defaulted    []DefaultedPlan // plans that defaulted by the date
 	Promises     []Promise
 	// Cases are the customer's open collection cases by currency (the
 	// escalation steps taken); a currency without one has none yet.
@@ -366,6 +387,8 @@ type Action struct {
 	Fee          bool   // the step states the statutory claim
 	Priority     int64  // task: higher first
 	Reason       string // plain language: why this action now
+	// Default: the plan a default notice is about.
+	Default *DefaultedPlan
 	// Currency is the case an escalation step belongs to; Case, set on
 	// every action of an escalation step, is the case after it.
 	Currency money.Currency
@@ -417,7 +440,12 @@ func (l Ladder) nextEscalation(c Case, oldestDue civil.Date) (int, civil.Date, b
 	from := 0
 	if c.Step != "" {
 		i := l.stepIndex(c.Step)
-		if i < 0 {
+		if c.Step == StepPlanDefaulted {
+			// The default notice stood in for the friendly and firm
+			// reminders: the case resumes at the first step that is
+			// more (ResumeAfterDefault).
+			i = l.ResumeAfterDefault() - 1
+		} else if i < 0 {
 			// A step the policy no longer has: go on from the first
 			// escalation step after the one it stood at by offset is not
 			// known, so from the start, never skipping ahead.
@@ -443,6 +471,91 @@ func (l Ladder) nextEscalation(c Case, oldestDue civil.Date) (int, civil.Date, b
 		return i, at, true
 	}
 	return 0, civil.Date{}, false
+}
+
+// ResumeAfterDefault is the index of the escalation step a case resumes
+// at after a plan's default notice (len(Steps): none): the first that is
+// more than an automated reminder — a person's task (tier 1 and up: the
+// call of the default ladder) or a step that states a deadline (a
+// demand). The notice told the customer plainly that the plan has ended
+// and what is due by when, so a friendly "your invoice is overdue" or a
+// second reminder after it would ignore what it said; and that step, like
+// any, waits for the notice's deadline (nextEscalation).
+func (l Ladder) ResumeAfterDefault() int {
+	for i, st := range l.Steps {
+		if st.escalation() && (st.Tier >= 1 || st.payByDays() > 0) {
+			return i
+		}
+	}
+	return len(l.Steps)
+}
+
+// DefaultNoticePayByDays is the deadline a default notice gives for the
+// remaining balance: a demand's (DefaultPayByDays).
+const DefaultNoticePayByDays = DefaultPayByDays
+
+// defaultNotices returns the default notices due: one per defaulted plan
+// whose customer has not had it and whose invoices are still open, not
+// disputed and not covered by a new plan. Each sets its currency's case
+// (the notice is the case's contact; see ResumeAfterDefault), and
+// noticed lists those currencies: their case takes no other step today.
+func (l Ladder) defaultNotices(s CustomerState, views []*caseView, asOf civil.Date) (out []Action, noticed map[money.Currency]bool) {
+	noticed = map[money.Currency]bool{}
+	for _, dp := range s.Defaulted {
+		if s.done(dp.PlanID, StepDefaultNotice) {
+			continue
+		}
+		ids, total := DefaultNoticeInvoices(s, dp)
+		if len(ids) == 0 {
+			continue // paid, credited, disputed or under a new plan: nothing to tell
+		}
+		cur := total.Currency()
+		payBy := asOf.AddDays(DefaultNoticePayByDays)
+		next := Case{Step: StepPlanDefaulted, StepOn: asOf, Deadline: payBy}
+		for _, v := range views {
+			if v.cur != cur {
+				continue
+			}
+			// A case already past the step it would resume at keeps its
+			// step (never a step back); the notice's deadline holds it.
+			c := v.current(s.Cases[cur])
+			if i := l.stepIndex(c.Step); i >= 0 && i >= l.ResumeAfterDefault() {
+				next.Step = c.Step
+				if c.Deadline.After(payBy) {
+					next.Deadline = c.Deadline
+				}
+			}
+		}
+		d := dp
+		d.Missed = slices.Clone(dp.Missed)
+		out = append(out, Action{Kind: ActMessage, Step: StepPlanDefaulted, Channel: Email, Subjects: []string{dp.PlanID},
+			SubjectSteps: []string{StepDefaultNotice}, InvoiceIDs: ids, Currency: cur, Case: &next, PayBy: payBy, Default: &d,
+			Next: l.FallbackOrDefault(),
+			Reason: fmt.Sprintf("plan %s defaulted on %s: the customer is told that it has ended and that the remaining %s %s is due by %s",
+				dp.PlanID, dp.DefaultedOn, total, cur, payBy)})
+		noticed[cur] = true
+	}
+	return out, noticed
+}
+
+// DefaultNoticeInvoices are the invoices of a defaulted plan a default
+// notice is about — open, not disputed, not covered by a new plan — and
+// their balance.
+func DefaultNoticeInvoices(s CustomerState, dp DefaultedPlan) (ids []string, total money.Amount) {
+	for _, id := range dp.InvoiceIDs {
+		for _, it := range s.Items {
+			if it.InvoiceID != id || it.Disputed || it.InPlan || !it.Balance.IsPositive() {
+				continue
+			}
+			if len(ids) == 0 {
+				total = it.Balance
+			} else if t, err := total.Add(it.Balance); err == nil {
+				total = t
+			}
+			ids = append(ids, id)
+		}
+	}
+	return ids, total
 }
 
 // caseView is one currency's open items as the run sees them.
@@ -558,8 +671,13 @@ func Due(l Ladder, s CustomerState, asOf civil.Date) []Action {
 				Reason: fmt.Sprintf("invoice %s is overdue since %s", it.Number, it.DueDate.AddDays(1))})
 		}
 	}
-	for _, v := range l.views(s, asOf) {
-		if v.paused != "" && s.Paused {
+	views := l.views(s, asOf)
+	// A plan's default notice is plan follow-up (it goes during a staff
+	// pause, like an installment's): it is its case's contact of the day.
+	notices, noticed := l.defaultNotices(s, views, asOf)
+	out = append(out, notices...)
+	for _, v := range views {
+		if v.paused != "" && s.Paused || noticed[v.cur] {
 			continue
 		}
 		if l.courtesyAllowed(v.current(s.Cases[v.cur])) {
@@ -586,7 +704,8 @@ func Due(l Ladder, s CustomerState, asOf civil.Date) []Action {
 				Reason: fmt.Sprintf("installment %d of plan %s is due on %s", in.Seq, in.PlanID, in.DueDate)})
 		}
 	}
-	for _, p := range s.Defaulted {
+	for _, dp := range s.Defaulted {
+		p := dp.PlanID
 		if s.done(p, StepPlanDefaulted) {
 			continue
 		}

@@ -123,11 +123,11 @@ func TestDue_Ladder(t *testing.T) {
 			Installments: []Installment{
 				{PlanID: "pln_1", Seq: 2, DueDate: due.AddDays(3), Outstanding: usd(10000)},
 				{PlanID: "pln_2", Seq: 1, DueDate: due.AddDays(-10), Outstanding: usd(10000), Missed: true}},
-			Defaulted: []string{"pln_3"}}, due,
+			Defaulted: []DefaultedPlan{{PlanID: "pln_3"}}}, due,
 			[]string{"event installment_missed [pln_2#1]", "event plan_defaulted [pln_3]", "message installment_missed email [pln_2#1]",
 				"message installment_reminder email [pln_1#2]", "task plan_defaulted review tier1 [pln_3]"}},
 		{"installment events once", CustomerState{
-			Installments: []Installment{{PlanID: "pln_2", Seq: 1, DueDate: due.AddDays(-10), Missed: true}}, Defaulted: []string{"pln_3"},
+			Installments: []Installment{{PlanID: "pln_2", Seq: 1, DueDate: due.AddDays(-10), Missed: true}}, Defaulted: []DefaultedPlan{{PlanID: "pln_3"}},
 			Done: done("pln_2#1", StepInstallmentMissed, "pln_3", StepPlanDefaulted)}, due, nil},
 		{"installment 4 days ahead: not yet", CustomerState{Installments: []Installment{{PlanID: "pln_1", Seq: 1, DueDate: due.AddDays(4)}}}, due, nil},
 	}

@@ -153,7 +153,10 @@ func NextWake(l Ladder, s CustomerState, asOf civil.Date) (civil.Date, bool) {
 		consider(in.DueDate.AddDays(1))
 	}
 	for _, p := range s.Defaulted {
-		if !s.done(p, StepPlanDefaulted) {
+		if !s.done(p.PlanID, StepPlanDefaulted) {
+			consider(tomorrow)
+		}
+		if ids, _ := DefaultNoticeInvoices(s, p); len(ids) > 0 && !s.done(p.PlanID, StepDefaultNotice) {
 			consider(tomorrow)
 		}
 	}

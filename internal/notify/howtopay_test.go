@@ -10,7 +10,7 @@ import (
 
 // ladderSteps are the steps that ask for money: every one of them must say how to pay.
 var ladderSteps = []string{StepReminder, StepDueToday, StepOverdue, StepFirm, StepDemand, StepFinal,
-	StepInstallmentReminder, StepInstallmentMissed, StepInvoiceResend}
+	StepInstallmentReminder, StepInstallmentMissed, StepInvoiceResend, StepPlanDefaulted}
 
 const (
 	testPortalURL = "https://pay.example.com/p/Xy7kQ2mN9aBcDeFg"

@@ -45,6 +45,12 @@ type installmentSpec struct {
 	Autopay bool       `json:"autopay,omitempty"`
 }
 
+type defaultSpec struct {
+	PlanID   string            `json:"plan_id"`
+	AgreedOn civil.Date        `json:"agreed_on"`
+	Missed   []installmentSpec `json:"missed"`
+}
+
 type dataSpec struct {
 	Creditor       string           `json:"creditor"`
 	Sender         *Creditor        `json:"sender,omitempty"`
@@ -59,6 +65,7 @@ type dataSpec struct {
 	PayBy          civil.Date       `json:"pay_by"`
 	NextStep       string           `json:"next_step,omitempty"`
 	Installment    *installmentSpec `json:"installment,omitempty"`
+	Default        *defaultSpec     `json:"default,omitempty"`
 	Benefits       []string         `json:"benefits,omitempty"`
 	PaymentMethods []string         `json:"payment_methods,omitempty"`
 	PayReference   string           `json:"pay_reference,omitempty"`
@@ -113,6 +120,12 @@ func MarshalLetter(step string, d MessageData, addressLines []string) ([]byte, e
 	if in := d.Installment; in != nil {
 		s.Data.Installment = &installmentSpec{Seq: in.Seq, DueDate: in.DueDate, Amount: amountOf(in.Amount), PlanID: in.PlanID, Autopay: in.Autopay}
 	}
+	if df := d.Default; df != nil {
+		s.Data.Default = &defaultSpec{PlanID: df.PlanID, AgreedOn: df.AgreedOn}
+		for _, in := range df.Missed {
+			s.Data.Default.Missed = append(s.Data.Default.Missed, installmentSpec{Seq: in.Seq, DueDate: in.DueDate, Amount: amountOf(in.Amount), PlanID: in.PlanID})
+		}
+	}
 	for _, e := range d.Earlier {
 		s.Data.Earlier = append(s.Data.Earlier, sentSpec(e))
 	}
@@ -145,6 +158,12 @@ func (s letterSpec) data() MessageData {
 	}
 	if in := s.Data.Installment; in != nil {
 		d.Installment = &InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Amount.amount(), PlanID: in.PlanID, Autopay: in.Autopay}
+	}
+	if df := s.Data.Default; df != nil {
+		d.Default = &DefaultLine{PlanID: df.PlanID, AgreedOn: df.AgreedOn}
+		for _, in := range df.Missed {
+			d.Default.Missed = append(d.Default.Missed, InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Amount.amount(), PlanID: in.PlanID})
+		}
 	}
 	for _, e := range s.Data.Earlier {
 		d.Earlier = append(d.Earlier, SentStep(e))

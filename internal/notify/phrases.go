@@ -30,6 +30,10 @@ type phrasebook interface {
 	sms(f *facts, detail int) string // the SMS sentence; detail 2 lists invoice numbers, 1 counts them
 	smsRef(ref string) string
 	invite(f *facts) (summary, description string)
+	// plan_defaulted: the label of a missed installment's row ("Installment
+	// 1, due 10 June 2026"), and the sentence before the balance now due.
+	missedRow(seq int, due string) string
+	defaultDue(f *facts) string
 }
 
 // labels are the words of tables and label/value rows.

@@ -41,7 +41,10 @@ func (german) next(f *facts) (inf, zu string) {
 	}
 }
 
-func (german) subject(f *facts) string {
+func (x german) subject(f *facts) string {
+	if f.step == StepPlanDefaulted {
+		return x.defSubject(f)
+	}
 	one := f.n == 1
 	switch f.step {
 	case StepReminder:
@@ -123,7 +126,10 @@ func (german) greeting(f *facts) string {
 	return "Guten Tag " + f.d.CustomerName + ","
 }
 
-func (german) intro(f *facts) []string {
+func (x german) intro(f *facts) []string {
+	if f.step == StepPlanDefaulted {
+		return x.defIntro(f)
+	}
 	inv, is := deInv(f)
 	Inv := upperFirst(inv)
 	days := ""
@@ -233,7 +239,10 @@ func (german) aboutInvoices(f *facts) string {
 	return "Im Gespräch geht es um die folgenden offenen Rechnungen."
 }
 
-func (german) action(f *facts) string {
+func (x german) action(f *facts) string {
+	if f.step == StepPlanDefaulted {
+		return x.defAction(f)
+	}
 	a := f.amountDue
 	var dueBy string
 	if f.n == 1 {
@@ -293,6 +302,9 @@ func (german) action(f *facts) string {
 }
 
 func (g german) consequence(f *facts) string {
+	if f.step == StepPlanDefaulted {
+		return g.defConsequence(f)
+	}
 	inf, zu := g.next(f)
 	switch f.step {
 	case StepDemand:
@@ -317,7 +329,10 @@ func (g german) consequence(f *facts) string {
 	return ""
 }
 
-func (german) help(f *facts) string {
+func (x german) help(f *facts) string {
+	if f.step == StepPlanDefaulted {
+		return x.defHelp(f)
+	}
 	switch f.step {
 	case StepReminder, StepDueToday, StepInstallmentReminder:
 		if f.direct {
@@ -444,6 +459,9 @@ func (german) minutes(n int) string {
 }
 
 func (g german) sms(f *facts, detail int) string {
+	if f.step == StepPlanDefaulted {
+		return g.defSMS(f, detail)
+	}
 	var inv, verb string
 	switch {
 	case f.n == 1:

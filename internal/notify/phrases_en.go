@@ -40,6 +40,9 @@ func (english) next(f *facts) string {
 }
 
 func (e english) subject(f *facts) string {
+	if f.step == StepPlanDefaulted {
+		return e.defSubject(f)
+	}
 	one := f.n == 1
 	switch f.step {
 	case StepReminder:
@@ -117,6 +120,9 @@ func (e english) subject(f *facts) string {
 func (english) greeting(f *facts) string { return "Dear " + f.d.CustomerName + "," }
 
 func (e english) intro(f *facts) []string {
+	if f.step == StepPlanDefaulted {
+		return e.defIntro(f)
+	}
 	inv, is, remains := enInv(f)
 	days := ""
 	if f.days > 0 {
@@ -210,7 +216,10 @@ func (english) aboutInvoices(f *facts) string {
 	return "We would like to talk about " + inv + "."
 }
 
-func (english) action(f *facts) string {
+func (x english) action(f *facts) string {
+	if f.step == StepPlanDefaulted {
+		return x.defAction(f)
+	}
 	a := f.amountDue
 	var dueBy string
 	if f.n == 1 {
@@ -270,6 +279,9 @@ func (english) action(f *facts) string {
 }
 
 func (e english) consequence(f *facts) string {
+	if f.step == StepPlanDefaulted {
+		return e.defConsequence(f)
+	}
 	switch f.step {
 	case StepDemand:
 		if f.direct {
@@ -291,7 +303,10 @@ func (e english) consequence(f *facts) string {
 	return ""
 }
 
-func (english) help(f *facts) string {
+func (x english) help(f *facts) string {
+	if f.step == StepPlanDefaulted {
+		return x.defHelp(f)
+	}
 	switch f.step {
 	case StepReminder, StepDueToday, StepInstallmentReminder:
 		if f.direct {
@@ -425,6 +440,9 @@ func (english) minutes(n int) string {
 }
 
 func (e english) sms(f *facts, detail int) string {
+	if f.step == StepPlanDefaulted {
+		return e.defSMS(f, detail)
+	}
 	var inv, verb string
 	switch {
 	case f.n == 1:

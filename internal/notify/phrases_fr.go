@@ -53,7 +53,10 @@ func (french) next(f *facts) string {
 	}
 }
 
-func (french) subject(f *facts) string {
+func (x french) subject(f *facts) string {
+	if f.step == StepPlanDefaulted {
+		return x.defSubject(f)
+	}
 	one := f.n == 1
 	switch f.step {
 	case StepReminder:
@@ -135,7 +138,10 @@ func (french) greeting(f *facts) string {
 	return "Bonjour " + f.d.CustomerName + ","
 }
 
-func (french) intro(f *facts) []string {
+func (x french) intro(f *facts) []string {
+	if f.step == StepPlanDefaulted {
+		return x.defIntro(f)
+	}
 	inv, remains := frInv(f)
 	days := ""
 	if f.days > 0 {
@@ -259,7 +265,10 @@ func (french) aboutInvoices(f *facts) string {
 	return "Nous souhaitons aborder les factures en attente de règlement ci-dessous."
 }
 
-func (french) action(f *facts) string {
+func (x french) action(f *facts) string {
+	if f.step == StepPlanDefaulted {
+		return x.defAction(f)
+	}
 	a := f.amountDue
 	var dueBy string
 	if f.n == 1 {
@@ -319,6 +328,9 @@ func (french) action(f *facts) string {
 }
 
 func (fr french) consequence(f *facts) string {
+	if f.step == StepPlanDefaulted {
+		return fr.defConsequence(f)
+	}
 	next := fr.next(f)
 	switch f.step {
 	case StepDemand:
@@ -343,7 +355,10 @@ func (fr french) consequence(f *facts) string {
 	return ""
 }
 
-func (french) help(f *facts) string {
+func (x french) help(f *facts) string {
+	if f.step == StepPlanDefaulted {
+		return x.defHelp(f)
+	}
 	switch f.step {
 	case StepReminder, StepDueToday, StepInstallmentReminder:
 		if f.direct {
@@ -466,6 +481,9 @@ func (french) minutes(n int) string {
 }
 
 func (fr french) sms(f *facts, detail int) string {
+	if f.step == StepPlanDefaulted {
+		return fr.defSMS(f, detail)
+	}
 	// inv has the article ("la facture X"); bare is without it, for parentheses and labels.
 	var inv, bare string
 	one := f.n == 1

@@ -27,11 +27,12 @@ const (
 	StepInstallmentMissed   = "installment_missed"   // a plan installment was not received
 	StepInvoiceResend       = "invoice_resend"       // "never received the invoice": send it again
 	StepFollowUp            = "follow_up"            // meeting/call invitation (with an .ics)
+	StepPlanDefaulted       = "plan_defaulted"       // a payment plan ended: the remaining balance is due
 )
 
 // Steps lists every step in ladder order.
 var Steps = []string{StepReminder, StepDueToday, StepOverdue, StepFirm, StepDemand, StepFinal,
-	StepInstallmentReminder, StepInstallmentMissed, StepInvoiceResend, StepFollowUp}
+	StepInstallmentReminder, StepInstallmentMissed, StepInvoiceResend, StepFollowUp, StepPlanDefaulted}
 
 // Tones (domain §4): direct states facts and dates first; indirect puts the relationship
 // first and words the same facts more softly.
@@ -89,6 +90,16 @@ type InstallmentLine struct {
 	Autopay bool
 }
 
+// DefaultLine is the payment plan a default notice (plan_defaulted) is
+// about: when it was agreed and the installments whose miss ended it.
+type DefaultLine struct {
+	PlanID   string
+	AgreedOn civil.Date
+	// Missed are the installments missed and still unpaid, oldest first;
+	// Amount is what is unpaid of each.
+	Missed []InstallmentLine
+}
+
 // MeetingLine is the call or meeting a follow-up invites to.
 type MeetingLine struct {
 	Start    time.Time
@@ -114,6 +125,7 @@ type MessageData struct {
 	PayBy          civil.Date       // the deadline; required for demand and final_notice
 	NextStep       string           // "agency", "legal" or "": what happens after the deadline
 	Installment    *InstallmentLine // installment steps
+	Default        *DefaultLine     // plan_defaulted: the plan that ended
 	Benefits       []string         // "delivery", "credit_limit"
 	PaymentMethods []string         // bank_transfer, card, direct_debit, check, cash (others shown as given)
 	PayReference   string           // reference to quote with the payment
@@ -210,6 +222,7 @@ type facts struct {
 	asOf      string // AsOf in words
 
 	inst *instFacts
+	def  *defFacts // plan_defaulted
 	// What the case sent before (MessageData.Earlier), dates in words:
 	// the reminders, and the formal demand ("" none).
 	reminded []string
@@ -228,6 +241,45 @@ type instFacts struct {
 	seq         int
 	amount, due string // formatted
 	plan        string
+}
+
+// defFacts are a default notice's plan: its id, the day it was agreed and
+// the installments whose miss ended it (amount: what is unpaid).
+type defFacts struct {
+	plan, agreed string
+	missed       []instFacts
+}
+
+// checkDefault checks a default notice's plan (docs/messages.md).
+func checkDefault(df *DefaultLine, cur money.Currency, bad func(field, format string, args ...any)) {
+	if df == nil {
+		bad("Default", "missing; step plan_defaulted is about a plan that ended")
+		return
+	}
+	if strings.TrimSpace(df.PlanID) == "" {
+		bad("Default.PlanID", "missing")
+	}
+	if !df.AgreedOn.IsValid() {
+		bad("Default.AgreedOn", "missing or not a valid date")
+	}
+	if len(df.Missed) == 0 {
+		bad("Default.Missed", "none given; the notice names the installments that were missed")
+	}
+	for i, in := range df.Missed {
+		p := fmt.Sprintf("Default.Missed[%d]", i)
+		if in.Seq < 1 {
+			bad(p+".Seq", "%d; want 1 or more", in.Seq)
+		}
+		if !in.DueDate.IsValid() {
+			bad(p+".DueDate", "missing or not a valid date")
+		}
+		switch {
+		case !in.Amount.IsPositive():
+			bad(p+".Amount", "%s is not positive", in.Amount)
+		case in.Amount.Currency() != cur:
+			bad(p+".Amount", "currency %q differs from Total's %q", in.Amount.Currency(), cur)
+		}
+	}
 }
 
 var knownSteps = map[string]bool{}
@@ -341,7 +393,7 @@ func prepare(step string, d MessageData) (*facts, error) {
 	// Deadline and what follows it.
 	switch {
 	case d.PayBy.IsZero():
-		if step == StepDemand || step == StepFinal {
+		if step == StepDemand || step == StepFinal || step == StepPlanDefaulted {
 			bad("PayBy", "missing; a %s states the deadline", step)
 		}
 	case !d.PayBy.IsValid():
@@ -382,6 +434,9 @@ func prepare(step string, d MessageData) (*facts, error) {
 				bad("Installment.PlanID", "missing")
 			}
 		}
+	}
+	if step == StepPlanDefaulted {
+		checkDefault(d.Default, cur, bad)
 	}
 	if step == StepFollowUp {
 		m := d.Meeting
@@ -481,6 +536,12 @@ func prepare(step string, d MessageData) (*facts, error) {
 	if f.n > 0 || f.inst != nil {
 		f.amountDue = formatMoney(due, loc)
 	}
+	if df := d.Default; step == StepPlanDefaulted {
+		f.def = &defFacts{plan: df.PlanID, agreed: formatDate(df.AgreedOn, loc)}
+		for _, in := range df.Missed {
+			f.def.missed = append(f.def.missed, instFacts{seq: in.Seq, amount: formatMoney(in.Amount, loc), due: formatDate(in.DueDate, loc)})
+		}
+	}
 	if m := d.Meeting; step == StepFollowUp {
 		f.meetWhen = formatMeeting(m.Start, m.Length, m.Location, loc)
 		f.meetShort = formatMeetingShort(m.Start, m.Location, loc)
@@ -544,6 +605,15 @@ func compose(f *facts) *doc {
 		if f.n > 0 {
 			para(p.aboutInvoices(f))
 		}
+	}
+	if f.def != nil {
+		// The installments whose miss ended the plan, then what is due now.
+		var rows [][2]string
+		for _, m := range f.def.missed {
+			rows = append(rows, [2]string{p.missedRow(m.seq, m.due), m.amount})
+		}
+		d.blocks = append(d.blocks, block{kind: blockRows, money: true, rows: rows})
+		para(p.defaultDue(f))
 	}
 	if f.inst != nil {
 		rows := [][2]string{

@@ -117,6 +117,16 @@ func stepData(t testing.TB, step, tone, locale string) MessageData {
 		d.Installment = &InstallmentLine{Seq: 3, DueDate: day("2026-05-15"), Amount: amt("250.00", cur), PlanID: "pln_01JH8Z3K4M"}
 		d.Fee = amt("15.00", cur)
 		d.PayBy = day("2026-05-27")
+	case StepPlanDefaulted:
+		// A plan agreed on 15 May over INV-2026-0117 (1,234.50): the
+		// first two of its three installments of 411.50 (10 June, 10 July)
+		// were missed: nothing paid, the whole balance is now due.
+		with("2026-07-16", inv1)
+		d.PayBy = day("2026-07-30")
+		d.Default = &DefaultLine{PlanID: "pln_01JH8Z3K4M", AgreedOn: day("2026-05-15"), Missed: []InstallmentLine{
+			{Seq: 1, DueDate: day("2026-06-10"), Amount: amt("411.50", cur), PlanID: "pln_01JH8Z3K4M"},
+			{Seq: 2, DueDate: day("2026-07-10"), Amount: amt("411.50", cur), PlanID: "pln_01JH8Z3K4M"}}}
+		d.PortalURL = "https://pay.example.com/p/k7Q2x"
 	case StepInvoiceResend:
 		with("2026-03-20", inv2)
 		d.PayBy = day("2026-04-03")
@@ -154,6 +164,8 @@ func fullData(t testing.TB, step, tone, locale, channel string) MessageData {
 			Length: 45 * time.Minute, With: "Anna Schmidt"},
 		OptOutURL: "https://pay.example.com/optout/abc",
 	}
+	d.Default = &DefaultLine{PlanID: "pln_X", AgreedOn: day("2026-01-20"), Missed: []InstallmentLine{
+		{Seq: 2, DueDate: day("2026-03-15"), Amount: amt("333.33", cur), PlanID: "pln_X"}}}
 	if channel == ChannelLetter {
 		d.OptOutURL = ""
 	}

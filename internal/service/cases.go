@@ -15,6 +15,7 @@ import (
 	"settle/internal/ledger"
 	"settle/internal/money"
 	"settle/internal/notify"
+	"settle/internal/plan"
 	"settle/internal/store"
 )
 
@@ -106,6 +107,9 @@ func messageContext(act collect.Action, invs map[string]ledger.Invoice, claim st
 	if act.Installment != nil {
 		c.PlanID, c.Seq = act.Installment.PlanID, act.Installment.Seq
 		c.Currency = string(act.Installment.Outstanding.Currency())
+	}
+	if act.Default != nil {
+		c.PlanID = act.Default.PlanID
 	}
 	if c.Currency == "" && len(act.InvoiceIDs) > 0 {
 		c.Currency = string(invs[act.InvoiceIDs[0]].Amount.Currency())
@@ -241,7 +245,9 @@ func recheck(l collect.Ladder, st runState, invs map[string]ledger.Invoice, case
 				return act, "", false
 			}
 		}
-		return act, fmt.Sprintf("installment %d of plan %s is paid, or the plan has ended", m.Context.Seq, m.Context.PlanID), false
+		return act, installmentGone(m.Context.PlanID, m.Context.Seq, st.plans[m.Context.PlanID]), false
+	case m.Step == collect.StepPlanDefaulted:
+		return recheckDefaultNotice(st, m, act)
 	case l.IsCourtesy(m.Step):
 		if st.Paused {
 			return act, "chasing is paused by staff", false
@@ -303,6 +309,89 @@ func recheck(l collect.Ladder, st runState, invs map[string]ledger.Invoice, case
 		return act, "", false
 	}
 	return collect.Action{}, "", false
+}
+
+// installmentGone words why an installment a queued message is about is
+// not among the unpaid installments of the customer's active plans: what
+// became of it or of its plan, as it is (not a guess).
+func installmentGone(planID string, seq int, pf planFate) string {
+	switch {
+	case !pf.found:
+		return fmt.Sprintf("plan %s not found", planID)
+	case pf.status == plan.PlanActive:
+		return fmt.Sprintf("installment %d of plan %s is paid", seq, planID)
+	}
+	return fmt.Sprintf("installment %d: %s", seq, planEnded(planID, pf))
+}
+
+// planEnded words what became of a plan that is no longer active.
+func planEnded(planID string, pf planFate) string {
+	switch pf.status {
+	case plan.PlanDefaulted:
+		return fmt.Sprintf("plan %s ended: it defaulted on %s", planID, pf.defaultedOn)
+	case plan.PlanCompleted:
+		return fmt.Sprintf("plan %s is completed: paid off", planID)
+	case plan.Superseded:
+		return fmt.Sprintf("plan %s was superseded: renegotiated as a new plan", planID)
+	case plan.Cancelled:
+		return fmt.Sprintf("plan %s was cancelled", planID)
+	case plan.PlanActive:
+		return fmt.Sprintf("plan %s is active again, not in default", planID)
+	}
+	return fmt.Sprintf("plan %s is %s", planID, pf.status)
+}
+
+// recheckDefaultNotice re-checks a queued default notice: it holds while
+// its plan is in default and some of the plan's invoices are open, not
+// disputed and not covered by a new plan; it is then rendered from the
+// ledger of now (what is still unpaid). Otherwise the reason says which
+// is true: paid in full, a new plan covers the invoices, the plan was
+// superseded, disputed.
+func recheckDefaultNotice(st runState, m store.Message, act collect.Action) (collect.Action, string, bool) {
+	id := m.Context.PlanID
+	var dp *collect.DefaultedPlan
+	for i := range st.Defaulted {
+		if st.Defaulted[i].PlanID == id {
+			dp = &st.Defaulted[i]
+		}
+	}
+	if dp == nil {
+		pf, ok := st.plans[id]
+		if !ok || !pf.found {
+			return act, fmt.Sprintf("plan %s not found", id), false
+		}
+		return act, planEnded(id, pf), false
+	}
+	ids, total := collect.DefaultNoticeInvoices(st.CustomerState, *dp)
+	if len(ids) == 0 {
+		items := map[string]collect.Item{}
+		for _, it := range st.Items {
+			items[it.InvoiceID] = it
+		}
+		invs := allInvoices(st)
+		var paid, covered, disputed []string
+		for _, inv := range dp.InvoiceIDs {
+			it, open := items[inv]
+			switch {
+			case !open:
+				paid = append(paid, invoiceLabel(inv, invs))
+			case it.InPlan:
+				covered = append(covered, fmt.Sprintf("invoice %s is covered by a new payment plan (%s)", it.Number, st.inPlans[inv]))
+			case it.Disputed:
+				disputed = append(disputed, "invoice "+it.Number+" disputed")
+			}
+		}
+		switch {
+		case len(covered) > 0:
+			return act, strings.Join(append(covered, disputed...), "; "), false
+		case len(disputed) > 0:
+			return act, strings.Join(disputed, "; "), false
+		}
+		return act, fmt.Sprintf("the remaining balance of plan %s was paid in full (%s paid or credited)", id, strings.Join(paid, ", ")), false
+	}
+	d := *dp
+	act.Default, act.InvoiceIDs, act.Currency = &d, ids, total.Currency()
+	return act, "", false
 }
 
 // invoicesReason words why the invoices a message was about no longer
@@ -648,6 +737,9 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 	if err != nil {
 		return v, err
 	}
+	if err := st.notePlan(ctx, tx, msg.Context.PlanID); err != nil {
+		return v, err
+	}
 	l, err := ladderFor(ctx, tx, cust.Segment)
 	if err != nil {
 		return v, err
@@ -684,6 +776,9 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 	}
 	if links.payURL, err = s.payURL(ctx, tx, cust.ID, now); err != nil {
 		return v, err
+	}
+	if act.Default != nil {
+		links.payRef = b.bankRefs[act.Default.PlanID]
 	}
 	if act.Installment != nil {
 		links.payRef = b.bankRefs[act.Installment.PlanID]

@@ -32,7 +32,8 @@ import (
 //
 //  1. steps never go backwards within a case;
 //  2. a final notice comes only after a demand of the same case was sent
-//     and its deadline has passed;
+//     and its deadline has passed; after a plan's default notice, no
+//     friendly reminder and no demand or final notice inside its deadline;
 //  3. nothing is sent about a debt that is settled, covered by a plan or
 //     disputed at that moment;
 //  4. what a message claims is true then: the earlier reminders it names
@@ -95,7 +96,8 @@ type propSent struct {
 	numbers []string // the invoices it was about
 }
 
-var escalation = map[string]int{collect.StepOverdue: 1, collect.StepFirm: 2, collect.StepDemand: 4, collect.StepFinal: 5}
+var escalation = map[string]int{collect.StepOverdue: 1, collect.StepFirm: 2, collect.StepDemand: 4, collect.StepFinal: 5,
+	collect.StepPlanDefaulted: 0} // a plan's default notice: a case's contact, not a rung (record)
 
 func (w *propWorld) clock() time.Time { w.mu.Lock(); defer w.mu.Unlock(); return w.now }
 
@@ -452,13 +454,37 @@ func (w *propWorld) record(key string, ep []propSent, msg *store.Message, today 
 	if slices.ContainsFunc(ep, func(s propSent) bool { return s.step == msg.Step && s.stepOn.Equal(msg.Context.StepOn) }) {
 		return // the same step by another channel
 	}
-	// 1. Never backwards within a case; a case starts at the first step.
-	if len(ep) > 0 {
-		if prev := escalation[ep[len(ep)-1].step]; rank < prev {
-			w.violate("%s: %s to %s after %s of %s: backwards", today, msg.Step, key, ep[len(ep)-1].step, ep[len(ep)-1].on)
+	if msg.Step == collect.StepPlanDefaulted {
+		// A plan's default notice opens a case, or joins one at any step:
+		// it is no rung of the ladder; what follows it is checked below.
+		w.episodes[key] = append(ep, propSent{step: msg.Step, on: today, stepOn: msg.Context.StepOn, payBy: msg.Context.PayBy, numbers: msg.InvoiceNumbers})
+		return
+	}
+	var last, notice *propSent
+	for i := range ep {
+		if ep[i].step == collect.StepPlanDefaulted {
+			notice = &ep[i]
+		} else {
+			last = &ep[i]
 		}
-	} else if msg.Step != collect.StepOverdue {
+	}
+	// 1. Never backwards within a case; a case starts at the first step,
+	// or at a default notice — and then never with a friendly reminder
+	// that ignores it, nor with a demand inside its deadline.
+	switch {
+	case last != nil:
+		if prev := escalation[last.step]; rank < prev {
+			w.violate("%s: %s to %s after %s of %s: backwards", today, msg.Step, key, last.step, last.on)
+		}
+	case notice != nil:
+		if rank < escalation[collect.StepDemand] {
+			w.violate("%s: %s to %s after the default notice of %s: a reminder that ignores it", today, msg.Step, key, notice.on)
+		}
+	case msg.Step != collect.StepOverdue:
 		w.violate("%s: %s to %s opens its case (no earlier step received)", today, msg.Step, key)
+	}
+	if notice != nil && (msg.Step == collect.StepDemand || msg.Step == collect.StepFinal) && !today.After(notice.payBy) {
+		w.violate("%s: %s to %s inside the default notice's deadline %s", today, msg.Step, key, notice.payBy)
 	}
 	// 2. A final notice after a demand's deadline.
 	if msg.Step == collect.StepFinal {

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"settle/internal/apperr"
 	"settle/internal/assess"
 	"settle/internal/civil"
 	"settle/internal/collect"
@@ -356,6 +358,22 @@ type runState struct {
 	// invoice already recorded (a replay, or one entered ahead): the
 	// invoice joins the ladder then, with no change to wake the customer.
 	nextIssue civil.Date
+	// inPlans: the open invoices covered by a proposed or active plan, and
+	// which. plans: what became of the plans the customer's queued
+	// messages are about (and of its active plans), for the re-check's
+	// reasons (cases.go).
+	inPlans map[string]string
+	plans   map[string]planFate
+}
+
+// planFate is what became of a plan as of the run's date: tracking's
+// status (active, completed, defaulted) for an accepted plan, else the
+// stored one (superseded, cancelled, proposed); found is false when no
+// plan has the id.
+type planFate struct {
+	found       bool
+	status      string
+	defaultedOn civil.Date
 }
 
 // batch is what a run's batch loads at once.
@@ -561,7 +579,10 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 		}
 		if act.Case != nil && !seenCase[act.Currency] {
 			seenCase[act.Currency] = true
-			p.cases = append(p.cases, nextCase(cust.ID, act.Currency, b.cases[cust.ID], *act.Case, asOf, act.Case.Step == ladder.FirstEscalation()))
+			// A plan's default notice opens a new case on the day (the
+			// plan ended: what the case says from now is about that).
+			first := act.Case.Step == ladder.FirstEscalation() || act.Case.Step == collect.StepPlanDefaulted
+			p.cases = append(p.cases, nextCase(cust.ID, act.Currency, b.cases[cust.ID], *act.Case, asOf, first))
 		}
 		if act.Kind == collect.ActMessage && !s.canReach(cust, act.Channel, *b.org) {
 			// No phone for a text, no postal address for a letter: the
@@ -590,6 +611,14 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 			cur = string(act.Installment.Outstanding.Currency())
 		}
 		key := fmt.Sprintf("ladder:%s:%s:%s:%s:%s", asOf, cust.ID, act.Step, act.Channel, cur)
+		// One message per plan (installment), even when two plans of the
+		// customer have the step on the same day.
+		switch {
+		case act.Default != nil:
+			key += ":" + act.Default.PlanID
+		case act.Installment != nil:
+			key += ":" + act.Installment.Subject()
+		}
 		switch act.Kind {
 		case collect.ActMessage:
 			at := want
@@ -615,6 +644,9 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 					if autopay, err = s.chargedAutomatically(ctx, tx, act.Installment.PlanID); err != nil {
 						return nil, err
 					}
+				}
+				if act.Default != nil {
+					payRef = b.bankRefs[act.Default.PlanID] // what the customer paid the plan with
 				}
 				payURL := ""
 				if act.Channel == notify.ChannelEmail {
@@ -793,18 +825,22 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 	st.Paused = pausedOn(p, paused, asOf)
 	planIDs := b.plans[cust.ID]
 	subjects := append([]string{}, open...)
+	st.plans = map[string]planFate{}
 	for _, pid := range planIDs {
 		v, err := loadPlan(ctx, tx, pid, asOf)
 		if err != nil {
 			return st, nil, err
 		}
 		if v.Tracking == nil {
+			st.plans[pid] = planFate{found: true, status: v.Status}
 			continue
 		}
+		st.plans[pid] = planFate{found: true, status: v.Tracking.Status, defaultedOn: v.Tracking.DefaultedOn}
 		if v.Tracking.Status == plan.PlanDefaulted {
 			// A defaulted plan no longer covers its invoices: the balance
-			// is due and the ladder takes them up again.
-			st.Defaulted = append(st.Defaulted, pid)
+			// is due and the ladder takes them up again, after the
+			// customer is told (collect: the default notice).
+			st.Defaulted = append(st.Defaulted, defaultedPlan(cust, v))
 			subjects = append(subjects, pid)
 			for _, invID := range v.Plan.InvoiceIDs {
 				if inPlans[invID] == pid {
@@ -831,6 +867,14 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 		st.Items = append(st.Items, collect.Item{InvoiceID: id, Number: inv.Number, DueDate: inv.DueDate, Balance: inv.Balance,
 			Disputed: inv.Disputed, InPlan: inPlans[id] != ""})
 	}
+	st.inPlans = inPlans
+	// The plans queued messages are about that are no longer active
+	// (superseded, cancelled, gone): the re-check says which.
+	for _, m := range b.live[cust.ID] {
+		if err := st.notePlan(ctx, tx, m.Context.PlanID); err != nil {
+			return st, nil, err
+		}
+	}
 	st.Done = map[string]map[string]bool{}
 	for _, subj := range subjects {
 		if steps, ok := b.steps[subj]; ok {
@@ -839,6 +883,49 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 	}
 	st.ledger, st.payments, st.allocations = invs, pays, alloc.Allocations
 	return st, byID, nil
+}
+
+// notePlan records what became of a plan that is not among the
+// customer's active ones ("" none).
+func (st *runState) notePlan(ctx context.Context, tx store.Tx, id string) error {
+	if id == "" {
+		return nil
+	}
+	if _, ok := st.plans[id]; ok {
+		return nil
+	}
+	p, err := tx.Plan(ctx, id)
+	switch {
+	case apperr.CodeOf(err) == apperr.NotFound:
+		st.plans[id] = planFate{}
+		return nil
+	case err != nil:
+		return err
+	}
+	st.plans[id] = planFate{found: true, status: p.Status}
+	return nil
+}
+
+// defaultedPlan is what the default notice of a defaulted plan says: when
+// it was agreed (the acceptance's day in the customer's zone) and the
+// installments missed by its default and still unpaid.
+func defaultedPlan(cust *ledger.Customer, v *PlanView) collect.DefaultedPlan {
+	dp := collect.DefaultedPlan{PlanID: v.Plan.ID, DefaultedOn: v.Tracking.DefaultedOn, InvoiceIDs: slices.Clone(v.Plan.InvoiceIDs)}
+	if a := v.Plan.Acceptance; a != nil {
+		loc, err := time.LoadLocation(cust.TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		dp.AgreedOn = civil.Of(a.At.In(loc))
+	}
+	for _, is := range v.Tracking.Installments {
+		if is.MissedOn.IsZero() || is.MissedOn.After(dp.DefaultedOn) || is.Status == plan.StatusPaid {
+			continue
+		}
+		out, _ := is.Amount.Sub(is.Paid)
+		dp.Missed = append(dp.Missed, collect.Installment{PlanID: v.Plan.ID, Seq: is.Seq, DueDate: is.DueDate, Outstanding: out, Missed: true})
+	}
+	return dp
 }
 
 // openPromises are the customer's open promises to pay as of the date,
@@ -948,6 +1035,13 @@ func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs ma
 		in := act.Installment
 		d.Installment = &notify.InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Outstanding, PlanID: in.PlanID, Autopay: l.autopay}
 		d.Total = in.Outstanding
+		d.PayReference = l.payRef
+	}
+	if dp := act.Default; dp != nil {
+		d.Default = &notify.DefaultLine{PlanID: dp.PlanID, AgreedOn: dp.AgreedOn}
+		for _, in := range dp.Missed {
+			d.Default.Missed = append(d.Default.Missed, notify.InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Outstanding, PlanID: in.PlanID})
+		}
 		d.PayReference = l.payRef
 	}
 	if !act.PayBy.IsZero() {

@@ -38,8 +38,8 @@ import (
 //     100.00 on 1 Feb, 1 Mar, 1 Apr, grace 5 days, default after 2
 //     misses; pays the first only — reminders 3 days before each, the
 //     second missed on 7 Mar, the plan defaults on 7 Apr (the third
-//     missed), a review task, and the ladder takes P-1 up again at its
-//     latest step (+60 review: 66 days past due).
+//     missed), a review task and the default notice; the ladder takes
+//     P-1 up again after the notice's deadline (docs/collections.md).
 //
 // Every message is scheduled where the contact rules allow it, and a
 // repeat of a date creates nothing.
@@ -172,8 +172,11 @@ func TestRun_120Days(t *testing.T) {
 	// pauses, and the overdue email of 02-04 (never delivered here: this
 	// test runs no sender) is withdrawn and its step undone; the promise is
 	// broken on 02-21 and the case starts again at that step. PLN's plan
-	// defaults on 04-07: its invoice joins a new case at the first overdue
-	// step, not at a legal review.
+	// defaults on 04-07: the customer is told so (the default notice, pay
+	// by 04-21), not sent a friendly "overdue" as if there had been no
+	// plan, nor a legal review; a new case resumes after the deadline at
+	// the call (04-22, merged into the open plan review) and the demand
+	// follows 4 days later (04-26).
 	want := []string{
 		"2026-01-07 KEY message reminder email",
 		"2026-01-12 USC message reminder email",
@@ -212,11 +215,10 @@ func TestRun_120Days(t *testing.T) {
 		"2026-03-20 DEB message final_notice letter",
 		"2026-03-29 PLN message installment_reminder email",
 		"2026-04-04 DEB task review legal",
-		"2026-04-07 PLN message overdue email",
+		"2026-04-07 PLN message plan_defaulted email",
 		"2026-04-07 PLN task plan_defaulted tier1",
-		"2026-04-11 PLN message firm email",
-		"2026-04-19 PLN message demand email",
-		"2026-04-19 PLN message demand letter",
+		"2026-04-26 PLN message demand email",
+		"2026-04-26 PLN message demand letter",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("the 120 days (-want +got):\n%s\ngot:\n%s", diff, strings.Join(got, "\n"))

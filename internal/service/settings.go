@@ -8,6 +8,7 @@ import (
 
 	"settle/internal/apperr"
 	"settle/internal/civil"
+	"settle/internal/collect"
 	"settle/internal/money"
 	"settle/internal/notify"
 	"settle/internal/store"
@@ -198,6 +199,14 @@ func (s *Service) previewData(in PreviewInput, asOf civil.Date) (notify.MessageD
 	case notify.StepInstallmentMissed:
 		inst.DueDate = asOf.AddDays(-5)
 		d.Installment, d.Fee, d.PayBy = inst, amount(1500), asOf.AddDays(7)
+	case notify.StepPlanDefaulted:
+		// A plan of three installments of 411.50 over one invoice, agreed
+		// 60 days ago: the first two missed, nothing paid.
+		invoices(66)
+		d.PayBy = asOf.AddDays(collect.DefaultNoticePayByDays)
+		d.Default = &notify.DefaultLine{PlanID: "pln_sample", AgreedOn: asOf.AddDays(-60), Missed: []notify.InstallmentLine{
+			{Seq: 1, DueDate: asOf.AddDays(-36), Amount: amount(41150), PlanID: "pln_sample"},
+			{Seq: 2, DueDate: asOf.AddDays(-6), Amount: amount(41150), PlanID: "pln_sample"}}}
 	case notify.StepInvoiceResend:
 		invoices(4)
 		d.PayBy = asOf.AddDays(14)

@@ -162,7 +162,7 @@ func TestPreviewMessage_EveryCombination(t *testing.T) {
 						t.Errorf("%+v: the German sample customer is not in the HTML (escaped)", in)
 					}
 				}
-				if step == notify.StepDueToday || step == notify.StepFinal || step == notify.StepFollowUp {
+				if step == notify.StepDueToday || step == notify.StepFinal || step == notify.StepFollowUp || step == notify.StepPlanDefaulted {
 					pdf, err := svc.LetterPreview(viewer, service.PreviewInput{Step: step, Tone: tone, Locale: locale}, asOf)
 					if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 						t.Errorf("letter %s %s %s: %d bytes, %v", step, tone, locale, len(pdf), err)
@@ -171,8 +171,8 @@ func TestPreviewMessage_EveryCombination(t *testing.T) {
 			}
 		}
 	}
-	if n != 10*2*3*3 {
-		t.Errorf("%d combinations rendered, want 180", n)
+	if n != 11*2*3*3 {
+		t.Errorf("%d combinations rendered, want 198 (11 steps × 2 tones × 3 languages × 3 channels)", n)
 	}
 
 	// The overdue step is about two invoices, 1,234.50 and 480.00: 1,714.50

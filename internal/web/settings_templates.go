@@ -27,6 +27,7 @@ var stepLabels = map[string]string{
 	notify.StepFirm: "Firm reminder", notify.StepDemand: "Demand", notify.StepFinal: "Final notice",
 	notify.StepInstallmentReminder: "Installment reminder", notify.StepInstallmentMissed: "Installment missed",
 	notify.StepInvoiceResend: "Invoice sent again", notify.StepFollowUp: "Follow-up meeting",
+	notify.StepPlanDefaulted: "Plan ended (default notice)",
 }
 
 var localeLabels = map[string]string{"en": "English", "de": "German (Deutsch)", "fr": "French (français)"}

@@ -272,6 +272,7 @@ func dialable(phone string) string {
 var stepWords = map[string]string{
 	"reminder": "reminder", "due_today": "due-today notice", "overdue": "overdue notice", "firm": "firm reminder",
 	"call": "call", "demand": "demand", "final_notice": "final notice", "review": "agency or legal review",
+	"plan_defaulted": "default notice", // a case stands here after a plan's default notice
 }
 
 // stepWord is a ladder step in words: the default ladder's as above, a
