@@ -64,6 +64,15 @@ type AgreementData struct {
 	IssuedOn           civil.Date           // date the document was produced
 }
 
+// Ref is how the agreement names the plan to the customer: its reference
+// (STL-…, which they also quote with every payment), else its id.
+func (d AgreementData) Ref() string {
+	if d.BankReference != "" {
+		return d.BankReference
+	}
+	return d.PlanID
+}
+
 // AgreementInvoice is one invoice the plan covers.
 type AgreementInvoice struct {
 	Number             string
@@ -173,7 +182,7 @@ func AgreementPDF(d AgreementData) ([]byte, error) {
 
 	l := parseLocale(d.Locale)
 	r := &renderer{pdf: pdf, d: d, fonts: fs, loc: l, w: agreementWordsFor(l)}
-	pdf.SetTitle(r.clean(r.w.agTitle()+" "+d.PlanID), true)
+	pdf.SetTitle(r.clean(r.w.agTitle()+" "+d.Ref()), true)
 	pdf.SetCreator("settle", true)
 	pdf.SetFooterFunc(r.footer)
 
@@ -471,7 +480,7 @@ func (r *renderer) footer() {
 	r.font("", smallSize)
 	r.color(colMuted)
 	w := r.contentWidth()
-	left := r.w.agTitle() + " · " + r.d.PlanID + " · " + r.w.agVersion(r.d.Version)
+	left := r.w.agTitle() + " · " + r.d.Ref() + " · " + r.w.agVersion(r.d.Version)
 	r.pdf.SetX(margin)
 	r.fitCell(w*0.75, 4, left, "L", false)
 	r.pdf.CellFormat(w*0.25, 4, r.w.agPage(r.pdf.PageNo()), "", 0, "R", false, 0, "")
@@ -487,7 +496,7 @@ func (r *renderer) header() {
 	r.pdf.CellFormat(0, 9, r.clean(r.w.agTitle()), "", 1, "L", false, 0, "")
 	r.font("", smallSize+1)
 	r.color(colMuted)
-	r.para(r.w.agPlan(d.PlanID) + " · " + r.w.agVersion(d.Version) + " · " + r.w.agIssued(formatDate(d.IssuedOn, r.loc)))
+	r.para(r.w.agPlan(d.Ref()) + " · " + r.w.agVersion(d.Version) + " · " + r.w.agIssued(formatDate(d.IssuedOn, r.loc)))
 	r.pdf.Ln(2)
 	r.rule(colRule, 0.3)
 	r.pdf.Ln(3)

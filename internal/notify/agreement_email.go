@@ -33,9 +33,9 @@ func AgreementEmail(d AgreementData, tone, optOutURL string) (Rendered, error) {
 		// The day in UTC, as the agreement records the instant in UTC.
 		accepted = formatDate(civil.In(a.At, time.UTC), l)
 	}
-	doc := &doc{f: f, subject: w.agMailSubject(d.PlanID, d.Version, d.Acceptance != nil), greeting: f.lang.greeting(f),
+	doc := &doc{f: f, subject: w.agMailSubject(d.Ref(), d.Version, d.Acceptance != nil), greeting: f.lang.greeting(f),
 		closing: f.lang.closing(f), optOut: f.lang.optOut(ChannelEmail)}
-	doc.blocks = append(doc.blocks, block{kind: blockPara, text: w.agMailIntro(f.direct, d.PlanID, d.Version, accepted)})
+	doc.blocks = append(doc.blocks, block{kind: blockPara, text: w.agMailIntro(f.direct, d.Ref(), d.Version, accepted)})
 	payments, total := w.agMailRows()
 	doc.blocks = append(doc.blocks,
 		block{kind: blockRows, rows: [][2]string{

@@ -93,7 +93,9 @@ func TestAgreementPDFContent(t *testing.T) {
 	path, txt, b := pdfText(t, d)
 
 	want := []string{
-		"Payment plan agreement", d.PlanID, "issued 15 January 2025",
+		// The plan is named by its reference, which the customer also
+		// quotes with payments, not by our internal id.
+		"Payment plan agreement", "Plan STL-2345678K · version 2", "issued 15 January 2025",
 		"Müller & Söhne", "Łódź", "Øresund", "£", "€", "café",
 		"INV-2024-0917", "INV-2024-1102", "17 Sep 2024", "2 Dec 2024", "734.56", "1,234.56 EUR",
 		"1,270.34",
@@ -120,6 +122,9 @@ func TestAgreementPDFContent(t *testing.T) {
 		if !strings.Contains(flat, w) {
 			t.Errorf("PDF text lacks %q", w)
 		}
+	}
+	if strings.Contains(flat, d.PlanID) {
+		t.Errorf("the agreement names the plan by our internal id %s", d.PlanID)
 	}
 	if strings.Contains(txt, "Not yet accepted") {
 		t.Error("accepted plan says it is not accepted")
@@ -400,14 +405,14 @@ func TestAgreementEmail(t *testing.T) {
 		tone   string
 		want   []string
 	}{
-		{"en accepted", d, "en-GB", ToneDirect, []string{"Your payment plan agreement pln_01JH8Z3K4M5N6P7Q8R9S0T1V2W, version 2", "Dear Müller & Söhne GmbH — Łódź,",
-			"Thank you for accepting payment plan pln_01JH8Z3K4M5N6P7Q8R9S0T1V2W on 15 January 2025.",
+		{"en accepted", d, "en-GB", ToneDirect, []string{"Your payment plan agreement STL-2345678K, version 2", "Dear Müller & Söhne GmbH — Łódź,",
+			"Thank you for accepting payment plan STL-2345678K on 15 January 2025.",
 			"Payments: 2 installments, the first on 20 January 2025", "Total: 1,270.34 EUR", "please reply to this email", "Kind regards, Settle Demo Ltd",
 			"https://example.com/optout"}},
 		{"en proposed indirect", proposed, "en", ToneIndirect, []string{"Proposed payment plan agreement", "We have prepared version 2 of plan",
 			"takes effect once you accept it", "12 installments, the first on 20 January 2025"}},
-		{"de accepted", d, "de", ToneDirect, []string{"Ihre Ratenzahlungsvereinbarung pln_01JH8Z3K4M5N6P7Q8R9S0T1V2W, Version 2", "Guten Tag Müller & Söhne GmbH — Łódź,",
-			"vielen Dank, dass Sie den Ratenplan pln_01JH8Z3K4M5N6P7Q8R9S0T1V2W am 15. Januar 2025 angenommen haben.",
+		{"de accepted", d, "de", ToneDirect, []string{"Ihre Ratenzahlungsvereinbarung STL-2345678K, Version 2", "Guten Tag Müller & Söhne GmbH — Łódź,",
+			"vielen Dank, dass Sie den Ratenplan STL-2345678K am 15. Januar 2025 angenommen haben.",
 			"Zahlungen: 2 Raten, die erste am 20. Januar 2025", "Gesamtbetrag: 1.270,34 EUR"}},
 		{"fr proposed", proposed, "fr", ToneDirect, []string{"Proposition d'accord de paiement échelonné", "Bonjour Müller & Söhne GmbH — Łódź,",
 			"Nous avons préparé la version 2 du plan de paiement", "jointe en PDF ; elle prend effet", "Paiements : 12 échéances, la première le 20 janvier 2025",

@@ -21,9 +21,9 @@ func defaultData(locale, tone, channel string) MessageData {
 		Invoices: []InvoiceLine{{Number: "INV-2026-0117", IssueDate: day("2026-04-01"), DueDate: day("2026-05-01"),
 			Amount: amt("300.00", cur), Balance: amt("300.00", cur), DaysOverdue: 76}},
 		Total: amt("300.00", cur),
-		Default: &DefaultLine{PlanID: "pln_01JH8Z3K4M", AgreedOn: day("2026-05-15"), Missed: []InstallmentLine{
-			{Seq: 1, DueDate: day("2026-06-10"), Amount: amt("100.00", cur), PlanID: "pln_01JH8Z3K4M"},
-			{Seq: 2, DueDate: day("2026-07-10"), Amount: amt("100.00", cur), PlanID: "pln_01JH8Z3K4M"}}},
+		Default: &DefaultLine{PlanID: "STL-2345678K", AgreedOn: day("2026-05-15"), Missed: []InstallmentLine{
+			{Seq: 1, DueDate: day("2026-06-10"), Amount: amt("100.00", cur), PlanID: "STL-2345678K"},
+			{Seq: 2, DueDate: day("2026-07-10"), Amount: amt("100.00", cur), PlanID: "STL-2345678K"}}},
 		PortalURL: "https://pay.example.com/p/k7Q2x",
 	}
 	if channel != ChannelLetter {
@@ -58,7 +58,7 @@ func TestRender_PlanDefaultedEnglish(t *testing.T) {
 	}
 	want := []string{
 		"Dear O'Neill & Sons Ltd,",
-		"The payment plan we agreed with you on 15 May 2026 (plan pln_01JH8Z3K4M) has ended, because these installments were not paid:",
+		"The payment plan we agreed with you on 15 May 2026 (plan STL-2345678K) has ended, because these installments were not paid:",
 		"Installment 1, due 10 June 2026: 100.00 USD Installment 2, due 10 July 2026: 100.00 USD",
 		"As the agreement provides, the remaining balance is now due in full:",
 		"Total due: 300.00 USD",
@@ -72,7 +72,7 @@ func TestRender_PlanDefaultedEnglish(t *testing.T) {
 	if diff := cmp.Diff(want, blocks(r.Text)); diff != "" {
 		t.Errorf("text (-want +got):\n%s\n%s", diff, r.Text)
 	}
-	for _, s := range []string{"pln_01JH8Z3K4M", "100.00\u00a0USD", "300.00\u00a0USD", "https://pay.example.com/p/k7Q2x"} {
+	for _, s := range []string{"STL-2345678K", "100.00\u00a0USD", "300.00\u00a0USD", "https://pay.example.com/p/k7Q2x"} {
 		if !strings.Contains(r.HTML, s) {
 			t.Errorf("HTML lacks %q", s)
 		}
@@ -90,7 +90,7 @@ func TestRender_PlanDefaulted(t *testing.T) {
 		want                  []string
 	}{
 		{"en", ToneIndirect, ChannelEmail, "Your payment plan of 15\u00a0May\u00a02026 has ended", []string{
-			"We are sorry to have to tell you that the payment plan we agreed with you on 15 May 2026 (plan pln_01JH8Z3K4M) has ended, because these installments did not reach us:",
+			"We are sorry to have to tell you that the payment plan we agreed with you on 15 May 2026 (plan STL-2345678K) has ended, because these installments did not reach us:",
 			"Installment 1, due 10 June 2026: 100.00 USD Installment 2, due 10 July 2026: 100.00 USD",
 			"Under the terms of the agreement, this means that the remaining balance is now due in full:",
 			"We ask you to pay 300.00 USD by 30 July 2026.",
@@ -102,7 +102,7 @@ func TestRender_PlanDefaulted(t *testing.T) {
 		}},
 		{"de", ToneDirect, ChannelEmail, "Ihr Ratenplan ist beendet: 300,00\u00a0EUR zahlbar bis zum 30.\u00a0Juli\u00a02026", []string{
 			"Guten Tag Müller & Söhne GmbH,",
-			"der Ratenplan pln_01JH8Z3K4M, den wir am 15. Mai 2026 mit Ihnen vereinbart haben, ist beendet, weil diese Raten nicht bezahlt wurden:",
+			"der Ratenplan STL-2345678K, den wir am 15. Mai 2026 mit Ihnen vereinbart haben, ist beendet, weil diese Raten nicht bezahlt wurden:",
 			"Rate 1, fällig am 10. Juni 2026: 100,00 EUR Rate 2, fällig am 10. Juli 2026: 100,00 EUR",
 			"Wie in der Vereinbarung vorgesehen, ist der verbleibende Betrag damit jetzt in voller Höhe fällig:",
 			"Bitte zahlen Sie 300,00 EUR bis zum 30. Juli 2026.",
@@ -110,7 +110,7 @@ func TestRender_PlanDefaulted(t *testing.T) {
 			"Hat sich an Ihrer Lage etwas geändert, antworten Sie auf diese E-Mail oder schlagen Sie über den Link oben einen neuen Ratenplan vor. Uns ist ein Plan lieber, den Sie einhalten können.",
 		}},
 		{"de", ToneIndirect, ChannelEmail, "Ihr Ratenplan vom 15.\u00a0Mai\u00a02026 ist beendet", []string{
-			"leider müssen wir Ihnen mitteilen, dass der Ratenplan pln_01JH8Z3K4M, den wir am 15. Mai 2026 mit Ihnen vereinbart haben, beendet ist, weil diese Raten nicht bei uns eingegangen sind:",
+			"leider müssen wir Ihnen mitteilen, dass der Ratenplan STL-2345678K, den wir am 15. Mai 2026 mit Ihnen vereinbart haben, beendet ist, weil diese Raten nicht bei uns eingegangen sind:",
 			"Nach der Vereinbarung ist der verbleibende Betrag damit nun in voller Höhe fällig:",
 			"Wir bitten Sie, 300,00 EUR bis zum 30. Juli 2026 zu zahlen.",
 			"Sollte der Betrag bis dahin nicht eingegangen sein, sieht die Vereinbarung vor, dass wir das Mahnverfahren fortsetzen. Das möchten wir gern vermeiden.",
@@ -118,7 +118,7 @@ func TestRender_PlanDefaulted(t *testing.T) {
 		}},
 		{"fr", ToneDirect, ChannelEmail, "Votre plan de paiement a pris fin\u00a0: 300,00\u00a0EUR à régler au plus tard le 30\u00a0juillet\u00a02026", []string{
 			"Bonjour José Álvarez,",
-			"Le plan de paiement pln_01JH8Z3K4M convenu avec vous le 15 mai 2026 a pris fin, car ces échéances n'ont pas été payées :",
+			"Le plan de paiement STL-2345678K convenu avec vous le 15 mai 2026 a pris fin, car ces échéances n'ont pas été payées :",
 			"Échéance n° 1, due le 10 juin 2026 : 100,00 EUR Échéance n° 2, due le 10 juillet 2026 : 100,00 EUR",
 			"Comme le prévoit l'accord, le solde restant est désormais exigible en totalité :",
 			"Merci de régler 300,00 EUR au plus tard le 30 juillet 2026.",
@@ -126,7 +126,7 @@ func TestRender_PlanDefaulted(t *testing.T) {
 			"Si votre situation a changé, répondez à cet e-mail ou proposez un nouveau plan via le lien ci-dessus. Nous préférons convenir d'un plan que vous pourrez tenir.",
 		}},
 		{"fr", ToneIndirect, ChannelEmail, "Votre plan de paiement du 15\u00a0mai\u00a02026 a pris fin", []string{
-			"Nous avons le regret de vous informer que le plan de paiement pln_01JH8Z3K4M convenu avec vous le 15 mai 2026 a pris fin, car ces échéances ne nous sont pas parvenues :",
+			"Nous avons le regret de vous informer que le plan de paiement STL-2345678K convenu avec vous le 15 mai 2026 a pris fin, car ces échéances ne nous sont pas parvenues :",
 			"Conformément à l'accord, le solde restant est donc désormais exigible en totalité :",
 			"Nous vous prions de régler 300,00 EUR au plus tard le 30 juillet 2026.",
 			"Si le solde n'est pas réglé d'ici là, l'accord prévoit la reprise du recouvrement. Nous souhaitons vivement l'éviter.",

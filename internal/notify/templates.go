@@ -83,7 +83,10 @@ type InstallmentLine struct {
 	Seq     int // 1-based
 	DueDate civil.Date
 	Amount  money.Amount
-	PlanID  string
+	// PlanID is how the message names the plan to the customer: its
+	// reference (STL-…, on their agreement and quoted with payments), not
+	// our internal id (the service passes the reference when it has one).
+	PlanID string
 	// Autopay: the installment is charged automatically on its due date
 	// (a saved payment method and online payments on): its reminder says
 	// so and asks for no payment.
@@ -93,7 +96,7 @@ type InstallmentLine struct {
 // DefaultLine is the payment plan a default notice (plan_defaulted) is
 // about: when it was agreed and the installments whose miss ended it.
 type DefaultLine struct {
-	PlanID   string
+	PlanID   string // the plan's reference, as InstallmentLine.PlanID
 	AgreedOn civil.Date
 	// Missed are the installments missed and still unpaid, oldest first;
 	// Amount is what is unpaid of each.

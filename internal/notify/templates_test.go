@@ -111,10 +111,10 @@ func stepData(t testing.TB, step, tone, locale string) MessageData {
 		d.NextStep = NextLegal
 	case StepInstallmentReminder:
 		d.AsOf = day("2026-05-12")
-		d.Installment = &InstallmentLine{Seq: 3, DueDate: day("2026-05-15"), Amount: amt("250.00", cur), PlanID: "pln_01JH8Z3K4M"}
+		d.Installment = &InstallmentLine{Seq: 3, DueDate: day("2026-05-15"), Amount: amt("250.00", cur), PlanID: "STL-2345678K"}
 	case StepInstallmentMissed:
 		d.AsOf = day("2026-05-20")
-		d.Installment = &InstallmentLine{Seq: 3, DueDate: day("2026-05-15"), Amount: amt("250.00", cur), PlanID: "pln_01JH8Z3K4M"}
+		d.Installment = &InstallmentLine{Seq: 3, DueDate: day("2026-05-15"), Amount: amt("250.00", cur), PlanID: "STL-2345678K"}
 		d.Fee = amt("15.00", cur)
 		d.PayBy = day("2026-05-27")
 	case StepPlanDefaulted:
@@ -123,9 +123,9 @@ func stepData(t testing.TB, step, tone, locale string) MessageData {
 		// were missed: nothing paid, the whole balance is now due.
 		with("2026-07-16", inv1)
 		d.PayBy = day("2026-07-30")
-		d.Default = &DefaultLine{PlanID: "pln_01JH8Z3K4M", AgreedOn: day("2026-05-15"), Missed: []InstallmentLine{
-			{Seq: 1, DueDate: day("2026-06-10"), Amount: amt("411.50", cur), PlanID: "pln_01JH8Z3K4M"},
-			{Seq: 2, DueDate: day("2026-07-10"), Amount: amt("411.50", cur), PlanID: "pln_01JH8Z3K4M"}}}
+		d.Default = &DefaultLine{PlanID: "STL-2345678K", AgreedOn: day("2026-05-15"), Missed: []InstallmentLine{
+			{Seq: 1, DueDate: day("2026-06-10"), Amount: amt("411.50", cur), PlanID: "STL-2345678K"},
+			{Seq: 2, DueDate: day("2026-07-10"), Amount: amt("411.50", cur), PlanID: "STL-2345678K"}}}
 		d.PortalURL = "https://pay.example.com/p/k7Q2x"
 	case StepInvoiceResend:
 		with("2026-03-20", inv2)

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"settle/internal/plan"
@@ -76,6 +77,25 @@ func TestPlan_PaidOffAsOfTheDatePaid(t *testing.T) {
 	}
 	if r.Run.Messages != 1 {
 		t.Errorf("run of 12 June: %d messages, want the reminder of installment 1 (due 15 June)", r.Run.Messages)
+	}
+	// The reminder names the plan as the customer knows it: by the
+	// reference on their agreement, which they quote with payments.
+	v, err = svc.Plan(ctx, p.Plan.ID, mustDate(t, "2026-06-12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reminders := 0
+	for _, m := range messagesOf(t, svc, ctx, "R-1") {
+		if m.Step != "installment_reminder" {
+			continue
+		}
+		reminders++
+		if v.BankRef == "" || !strings.Contains(m.Subject, v.BankRef) || strings.Contains(m.Subject+m.Body, p.Plan.ID) {
+			t.Errorf("the reminder names the plan %q / %q, want by its reference %s, never %s", m.Subject, m.Body, v.BankRef, p.Plan.ID)
+		}
+	}
+	if reminders != 1 {
+		t.Errorf("%d installment reminders in the outbox, want 1", reminders)
 	}
 	v, err = svc.Plan(ctx, p.Plan.ID, mustDate(t, "2026-06-14"))
 	if err != nil {

@@ -1031,16 +1031,24 @@ func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs ma
 		}
 	}
 	d.Total = total
+	// The customer knows a plan by its reference (STL-…: on the agreement,
+	// and quoted with every payment), not by our internal id.
+	planRef := func(id string) string {
+		if l.payRef != "" {
+			return l.payRef
+		}
+		return id
+	}
 	if act.Installment != nil {
 		in := act.Installment
-		d.Installment = &notify.InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Outstanding, PlanID: in.PlanID, Autopay: l.autopay}
+		d.Installment = &notify.InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Outstanding, PlanID: planRef(in.PlanID), Autopay: l.autopay}
 		d.Total = in.Outstanding
 		d.PayReference = l.payRef
 	}
 	if dp := act.Default; dp != nil {
-		d.Default = &notify.DefaultLine{PlanID: dp.PlanID, AgreedOn: dp.AgreedOn}
+		d.Default = &notify.DefaultLine{PlanID: planRef(dp.PlanID), AgreedOn: dp.AgreedOn}
 		for _, in := range dp.Missed {
-			d.Default.Missed = append(d.Default.Missed, notify.InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Outstanding, PlanID: in.PlanID})
+			d.Default.Missed = append(d.Default.Missed, notify.InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Outstanding, PlanID: planRef(in.PlanID)})
 		}
 		d.PayReference = l.payRef
 	}

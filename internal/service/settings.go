@@ -174,7 +174,10 @@ func (s *Service) previewData(in PreviewInput, asOf civil.Date) (notify.MessageD
 			d.Total, _ = d.Total.Add(line.Balance)
 		}
 	}
-	inst := &notify.InstallmentLine{Seq: 3, Amount: amount(25000), PlanID: "pln_sample"}
+	// A plan is named to the customer by its reference, which they also
+	// quote with payments (messageData).
+	const samplePlan = "STL-4K7M2P9Q"
+	inst := &notify.InstallmentLine{Seq: 3, Amount: amount(25000), PlanID: samplePlan}
 	switch in.Step {
 	case notify.StepReminder:
 		invoices(-3)
@@ -195,18 +198,19 @@ func (s *Service) previewData(in PreviewInput, asOf civil.Date) (notify.MessageD
 		d.Fee, d.PayBy, d.NextStep = amount(5237), asOf.AddDays(14), notify.NextLegal
 	case notify.StepInstallmentReminder:
 		inst.DueDate = asOf.AddDays(3)
-		d.Installment = inst
+		d.Installment, d.PayReference = inst, samplePlan
 	case notify.StepInstallmentMissed:
 		inst.DueDate = asOf.AddDays(-5)
-		d.Installment, d.Fee, d.PayBy = inst, amount(1500), asOf.AddDays(7)
+		d.Installment, d.Fee, d.PayBy, d.PayReference = inst, amount(1500), asOf.AddDays(7), samplePlan
 	case notify.StepPlanDefaulted:
 		// A plan of three installments of 411.50 over one invoice, agreed
 		// 60 days ago: the first two missed, nothing paid.
 		invoices(66)
 		d.PayBy = asOf.AddDays(collect.DefaultNoticePayByDays)
-		d.Default = &notify.DefaultLine{PlanID: "pln_sample", AgreedOn: asOf.AddDays(-60), Missed: []notify.InstallmentLine{
-			{Seq: 1, DueDate: asOf.AddDays(-36), Amount: amount(41150), PlanID: "pln_sample"},
-			{Seq: 2, DueDate: asOf.AddDays(-6), Amount: amount(41150), PlanID: "pln_sample"}}}
+		d.PayReference = samplePlan
+		d.Default = &notify.DefaultLine{PlanID: samplePlan, AgreedOn: asOf.AddDays(-60), Missed: []notify.InstallmentLine{
+			{Seq: 1, DueDate: asOf.AddDays(-36), Amount: amount(41150), PlanID: samplePlan},
+			{Seq: 2, DueDate: asOf.AddDays(-6), Amount: amount(41150), PlanID: samplePlan}}}
 	case notify.StepInvoiceResend:
 		invoices(4)
 		d.PayBy = asOf.AddDays(14)
