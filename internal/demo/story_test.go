@@ -316,8 +316,10 @@ func TestGenerate_SameHistory(t *testing.T) {
 	}
 }
 
-// anyID is a settle id (pln_01M95C4PBX7CKBFDB138PP6ZDJ): ids are random.
-var anyID = regexp.MustCompile(`\b[a-z]{3}_[0-9A-Z]{26}\b`)
+// anyID is a settle id (pln_01M95C4PBX7CKBFDB138PP6ZDJ) or a plan's bank
+// reference (STL-2975D6PG, which plan messages name the plan by): both are
+// random.
+var anyID = regexp.MustCompile(`\b[a-z]{3}_[0-9A-Z]{26}\b|\bSTL-[0-9A-Z]{8}\b`)
 
 // history is every message and task of the demo, one line each, in a
 // fixed order, ids replaced by <id>.
