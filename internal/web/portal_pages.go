@@ -499,7 +499,13 @@ func (s *Server) portalAgreementPDF(w http.ResponseWriter, r *http.Request, p *s
 		s.portalFail(w, r, v, err)
 		return
 	}
-	writePDF(w, "agreement-"+safeName(id)+".pdf", b)
+	// The file is named as the customer knows the plan: by its reference
+	// (STL-…), which the agreement and every plan message give.
+	name := id
+	if pv, err := s.svc.PortalPlan(r.Context(), p, id); err == nil && pv.BankRef != "" {
+		name = pv.BankRef
+	}
+	writePDF(w, "agreement-"+safeName(name)+".pdf", b)
 }
 
 func (s *Server) portalInvoicePDF(w http.ResponseWriter, r *http.Request, p *service.PortalSession, v *portalView) {

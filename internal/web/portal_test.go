@@ -167,6 +167,10 @@ func TestPortal_ProposeAcceptSchedule(t *testing.T) {
 	if pdf.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.Body, "%PDF-") {
 		t.Errorf("agreement pdf: %s", pdf.Header.Get("Content-Type"))
 	}
+	// Named as the customer knows the plan: by its reference, not our id.
+	if cd := pdf.Header.Get("Content-Disposition"); !regexp.MustCompile(`filename="agreement-STL-[0-9A-Z]{8}\.pdf"`).MatchString(cd) {
+		t.Errorf("agreement pdf: Content-Disposition %q, want the plan's reference in the name", cd)
+	}
 
 	// Accept without a name: 422; with it: home shows the schedule.
 	accept := match(t, regexp.MustCompile(`action="(/portal/[^"]+/agreement/pln_[^"]+)"`), agr.Body)
