@@ -228,7 +228,7 @@ type facts struct {
 	asOf      string // AsOf in words
 
 	inst *instFacts
-	def  *defFacts // plan_defaulted
+	def  *defFacts  // plan_defaulted
 	done *doneFacts // plan_completed
 	// What the case sent before (MessageData.Earlier), dates in words:
 	// the reminders, and the formal demand ("" none).
