@@ -349,6 +349,8 @@ type CompletedPlan struct {
 	PlanID      string
 	CompletedOn civil.Date
 	InvoiceIDs  []string // the invoices it covered
+	// InvoiceNumbers are their numbers (paid, so not among Items).
+	InvoiceNumbers []string
 	// FinalPayment is what the customer paid towards the plan on PaidOn,
 	// the day of the last payment that completed it.
 	FinalPayment money.Amount
