@@ -83,3 +83,16 @@ func TestLadder_ValidateReservesPlanCompleted(t *testing.T) {
 		t.Errorf("Validate = %v, want ladder.steps[1].name reserved", err)
 	}
 }
+
+// An open charge (a late fee of 15.00 posted for a missed installment, or
+// a statutory claim) is owed: a thank-you counts it in what is still
+// open (65.00 = 50.00 invoice + 15.00 fee, by hand); the plan's own
+// invoices are not counted.
+func TestOtherBalances_CountsCharges(t *testing.T) {
+	cp := CompletedPlan{PlanID: "pln_1", InvoiceIDs: []string{"a"}, FinalPayment: usd(100)}
+	s := CustomerState{Items: []Item{{InvoiceID: "a", Balance: usd(700)}, {InvoiceID: "b", Balance: usd(5000)}},
+		Charges: []Item{{InvoiceID: "fee", Balance: usd(1500)}}}
+	if got := fmt.Sprint(OtherBalances(s, cp)); got != "[65.00]" {
+		t.Errorf("OtherBalances = %s, want [65.00]", got)
+	}
+}

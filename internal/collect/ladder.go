@@ -384,6 +384,10 @@ type CustomerState struct {
 	// courtesy steps and the overdue event, plan installment subject, plan
 	// id, promise id).
 	Done map[string]map[string]bool
+	// Charges are the open charges (a statutory claim, a plan's late fee):
+	// owed, but never chased on their own; a thank-you counts them in
+	// what is still open.
+	Charges []Item
 }
 
 // Case is the escalation state of a customer's debt in one currency
@@ -628,8 +632,8 @@ func CompletionNoticeDue(s CustomerState, cp CompletedPlan, asOf civil.Date) boo
 
 // OtherBalances is what is still open on the customer's invoices outside
 // a completed plan (issued by the run's date, disputed or under another
-// plan included: the customer owes them), one amount per currency, the
-// plan's currency first.
+// plan included, and open charges: the customer owes them), one amount
+// per currency, the plan's currency first.
 func OtherBalances(s CustomerState, cp CompletedPlan) []money.Amount {
 	covered := map[string]bool{}
 	for _, id := range cp.InvoiceIDs {
@@ -647,14 +651,15 @@ func OtherBalances(s CustomerState, cp CompletedPlan) []money.Amount {
 		}
 		out = append(out, a)
 	}
+	owed := append(slices.Clone(s.Items), s.Charges...)
 	if cur := cp.FinalPayment.Currency(); cur != "" {
-		for _, it := range s.Items {
+		for _, it := range owed {
 			if !covered[it.InvoiceID] && it.Balance.IsPositive() && it.Balance.Currency() == cur {
 				add(it.Balance)
 			}
 		}
 	}
-	for _, it := range s.Items {
+	for _, it := range owed {
 		if !covered[it.InvoiceID] && it.Balance.IsPositive() && it.Balance.Currency() != cp.FinalPayment.Currency() {
 			add(it.Balance)
 		}

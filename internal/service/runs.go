@@ -808,6 +808,11 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 		}
 		bal := inv.Amount.Minor() - applied[inv.ID]
 		if inv.IsCharge() {
+			if bal > 0 {
+				// Owed: a thank-you for a completed plan counts it.
+				st.Charges = append(st.Charges, collect.Item{InvoiceID: inv.ID, Number: inv.Number, DueDate: inv.DueDate,
+					Balance: money.New(bal, inv.Amount.Currency())})
+			}
 			// A charge (charges.go) is owed but never opens a case: the
 			// statutory ones are kept, paid or not, for the next claim.
 			if inv.Charge == ledger.ChargeStatutory {
