@@ -30,6 +30,7 @@ const (
 	StepInstallmentReminder = "installment_reminder"
 	StepInstallmentMissed   = "installment_missed"
 	StepPlanDefaulted       = "plan_defaulted"
+	StepPlanCompleted       = "plan_completed"  // the thank-you for a plan paid off
 	StepInvoiceOverdue      = "invoice_overdue" // the event, once per invoice
 	StepPromiseReview       = "promise_review"  // a task: a promise too small to pause the case
 )
@@ -39,6 +40,18 @@ const (
 // and the review task, so that a notice that could not go yet (no channel
 // reaches the customer) is due again, and goes once.
 const StepDefaultNotice = "plan_defaulted_notice"
+
+// StepCompletedNotice is what the thank-you for a completed plan (the
+// customer's message of step plan_completed) is recorded under, per plan:
+// once, even if the plan's completion is seen again on later days.
+const StepCompletedNotice = "plan_completed_notice"
+
+// CompletedNoticeDays is how many days after a plan's completion its
+// thank-you may still go: a run that sees the plan completed first within
+// them (the day of the final payment, or the next day the run ran) sends
+// it; a plan paid off longer ago (before the thank-you existed, or while
+// the run did not run) gets none: a thank-you weeks late reads oddly.
+const CompletedNoticeDays = 7
 
 // Queues of the tiers: tier 0 is automated (no queue).
 var tierQueues = map[int]string{1: "tier1", 2: "tier2", 3: "legal"}
@@ -239,6 +252,9 @@ func (l Ladder) Validate() error {
 		if s.Name == StepPlanDefaulted {
 			fs.Add(f+".name", "%q is reserved: a case stands at it after a plan's default notice", s.Name)
 		}
+		if s.Name == StepPlanCompleted {
+			fs.Add(f+".name", "%q is reserved: the thank-you for a completed payment plan", s.Name)
+		}
 		seen[s.Name] = true
 		if i > 0 && s.Offset <= l.Steps[i-1].Offset {
 			fs.Add(f+".offset_days", "%d must be after the previous step's %d", s.Offset, l.Steps[i-1].Offset)
@@ -327,6 +343,20 @@ type DefaultedPlan struct {
 	Missed []Installment
 }
 
+// CompletedPlan is an accepted plan that was paid off by the run's date:
+// what its thank-you tells the customer.
+type CompletedPlan struct {
+	PlanID      string
+	CompletedOn civil.Date
+	InvoiceIDs  []string // the invoices it covered
+	// InvoiceNumbers are their numbers (paid, so not among Items).
+	InvoiceNumbers []string
+	// FinalPayment is what the customer paid towards the plan on PaidOn,
+	// the day of the last payment that completed it.
+	FinalPayment money.Amount
+	PaidOn       civil.Date
+}
+
 // Promise is an open promise to pay (made, not yet kept or broken).
 type Promise struct {
 	ID      string
@@ -342,6 +372,7 @@ type CustomerState struct {
 	Items        []Item
 	Installments []Installment
 	Defaulted    []DefaultedPlan // plans that defaulted by the date
+	Completed    []CompletedPlan // accepted plans paid off by the date
 	Promises     []Promise
 	// Cases are the customer's open collection cases by currency (the
 	// escalation steps taken); a currency without one has none yet.
@@ -353,6 +384,10 @@ type CustomerState struct {
 	// courtesy steps and the overdue event, plan installment subject, plan
 	// id, promise id).
 	Done map[string]map[string]bool
+	// Charges are the open charges (a statutory claim, a plan's late fee):
+	// owed, but never chased on their own; a thank-you counts them in
+	// what is still open.
+	Charges []Item
 }
 
 // Case is the escalation state of a customer's debt in one currency
@@ -389,6 +424,10 @@ type Action struct {
 	Reason       string // plain language: why this action now
 	// Default: the plan a default notice is about.
 	Default *DefaultedPlan
+	// Completed: the plan a thank-you is about; Others what is still open
+	// on the customer's other invoices, one amount per currency.
+	Completed *CompletedPlan
+	Others    []money.Amount
 	// Currency is the case an escalation step belongs to; Case, set on
 	// every action of an escalation step, is the case after it.
 	Currency money.Currency
@@ -558,6 +597,76 @@ func DefaultNoticeInvoices(s CustomerState, dp DefaultedPlan) (ids []string, tot
 	return ids, total
 }
 
+// completionNotices returns the thank-yous due: one per completed plan
+// whose customer has not had it, completed within CompletedNoticeDays of
+// asOf.
+func completionNotices(s CustomerState, asOf civil.Date) []Action {
+	var out []Action
+	for _, cp := range s.Completed {
+		if !CompletionNoticeDue(s, cp, asOf) {
+			continue
+		}
+		c := cp
+		c.InvoiceIDs = slices.Clone(cp.InvoiceIDs)
+		others := OtherBalances(s, cp)
+		why := "nothing more is due"
+		if len(others) > 0 {
+			var owed []string
+			for _, o := range others {
+				owed = append(owed, fmt.Sprintf("%s %s", o, o.Currency()))
+			}
+			why = "other invoices still owe " + strings.Join(owed, " and ")
+		}
+		out = append(out, Action{Kind: ActMessage, Step: StepPlanCompleted, Channel: Email, Subjects: []string{cp.PlanID},
+			SubjectSteps: []string{StepCompletedNotice}, Completed: &c, Others: others, Currency: cp.FinalPayment.Currency(),
+			Reason: fmt.Sprintf("plan %s was paid off on %s: the customer is thanked and told the plan is complete (%s)", cp.PlanID, cp.CompletedOn, why)})
+	}
+	return out
+}
+
+// CompletionNoticeDue reports whether a completed plan's thank-you is due
+// on asOf: not sent yet, and completed at most CompletedNoticeDays before.
+func CompletionNoticeDue(s CustomerState, cp CompletedPlan, asOf civil.Date) bool {
+	return !s.done(cp.PlanID, StepCompletedNotice) && !cp.CompletedOn.After(asOf) && asOf.DaysSince(cp.CompletedOn) <= CompletedNoticeDays
+}
+
+// OtherBalances is what is still open on the customer's invoices outside
+// a completed plan (issued by the run's date, disputed or under another
+// plan included, and open charges: the customer owes them), one amount
+// per currency, the plan's currency first.
+func OtherBalances(s CustomerState, cp CompletedPlan) []money.Amount {
+	covered := map[string]bool{}
+	for _, id := range cp.InvoiceIDs {
+		covered[id] = true
+	}
+	var out []money.Amount
+	add := func(a money.Amount) {
+		for i, o := range out {
+			if o.Currency() == a.Currency() {
+				if t, err := o.Add(a); err == nil {
+					out[i] = t
+				}
+				return
+			}
+		}
+		out = append(out, a)
+	}
+	owed := append(slices.Clone(s.Items), s.Charges...)
+	if cur := cp.FinalPayment.Currency(); cur != "" {
+		for _, it := range owed {
+			if !covered[it.InvoiceID] && it.Balance.IsPositive() && it.Balance.Currency() == cur {
+				add(it.Balance)
+			}
+		}
+	}
+	for _, it := range owed {
+		if !covered[it.InvoiceID] && it.Balance.IsPositive() && it.Balance.Currency() != cp.FinalPayment.Currency() {
+			add(it.Balance)
+		}
+	}
+	return out
+}
+
 // caseView is one currency's open items as the run sees them.
 type caseView struct {
 	cur        money.Currency
@@ -689,6 +798,9 @@ func Due(l Ladder, s CustomerState, asOf civil.Date) []Action {
 		out = append(out, l.escalate(s, v, asOf)...)
 		out = append(out, l.promiseReviews(s, v, asOf)...)
 	}
+	// A thank-you is plan follow-up the customer wants: it goes during a
+	// staff pause, and opens or moves no case.
+	out = append(out, completionNotices(s, asOf)...)
 	for _, in := range s.Installments {
 		in := in
 		subj := in.Subject()

@@ -152,6 +152,11 @@ func NextWake(l Ladder, s CustomerState, asOf civil.Date) (civil.Date, bool) {
 		// never before the day after.
 		consider(in.DueDate.AddDays(1))
 	}
+	for _, cp := range s.Completed {
+		if CompletionNoticeDue(s, cp, asOf) {
+			consider(tomorrow) // a thank-you that could not go today
+		}
+	}
 	for _, p := range s.Defaulted {
 		if !s.done(p.PlanID, StepPlanDefaulted) {
 			consider(tomorrow)

@@ -51,6 +51,14 @@ type defaultSpec struct {
 	Missed   []installmentSpec `json:"missed"`
 }
 
+type completionSpec struct {
+	PlanID         string       `json:"plan_id"`
+	FinalPayment   amountSpec   `json:"final_payment"`
+	PaidOn         civil.Date   `json:"paid_on"`
+	InvoiceNumbers []string     `json:"invoice_numbers"`
+	Others         []amountSpec `json:"others,omitempty"`
+}
+
 type dataSpec struct {
 	Creditor       string           `json:"creditor"`
 	Sender         *Creditor        `json:"sender,omitempty"`
@@ -66,6 +74,7 @@ type dataSpec struct {
 	NextStep       string           `json:"next_step,omitempty"`
 	Installment    *installmentSpec `json:"installment,omitempty"`
 	Default        *defaultSpec     `json:"default,omitempty"`
+	Completed      *completionSpec  `json:"completed,omitempty"`
 	Benefits       []string         `json:"benefits,omitempty"`
 	PaymentMethods []string         `json:"payment_methods,omitempty"`
 	PayReference   string           `json:"pay_reference,omitempty"`
@@ -126,6 +135,13 @@ func MarshalLetter(step string, d MessageData, addressLines []string) ([]byte, e
 			s.Data.Default.Missed = append(s.Data.Default.Missed, installmentSpec{Seq: in.Seq, DueDate: in.DueDate, Amount: amountOf(in.Amount), PlanID: in.PlanID})
 		}
 	}
+	if c := d.Completed; c != nil {
+		s.Data.Completed = &completionSpec{PlanID: c.PlanID, FinalPayment: amountOf(c.FinalPayment), PaidOn: c.PaidOn,
+			InvoiceNumbers: c.InvoiceNumbers}
+		for _, o := range c.Others {
+			s.Data.Completed.Others = append(s.Data.Completed.Others, amountOf(o))
+		}
+	}
 	for _, e := range d.Earlier {
 		s.Data.Earlier = append(s.Data.Earlier, sentSpec(e))
 	}
@@ -163,6 +179,13 @@ func (s letterSpec) data() MessageData {
 		d.Default = &DefaultLine{PlanID: df.PlanID, AgreedOn: df.AgreedOn}
 		for _, in := range df.Missed {
 			d.Default.Missed = append(d.Default.Missed, InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Amount.amount(), PlanID: in.PlanID})
+		}
+	}
+	if c := s.Data.Completed; c != nil {
+		d.Completed = &CompletionLine{PlanID: c.PlanID, FinalPayment: c.FinalPayment.amount(), PaidOn: c.PaidOn,
+			InvoiceNumbers: c.InvoiceNumbers}
+		for _, o := range c.Others {
+			d.Completed.Others = append(d.Completed.Others, o.amount())
 		}
 	}
 	for _, e := range s.Data.Earlier {

@@ -459,6 +459,9 @@ func (german) minutes(n int) string {
 }
 
 func (g german) sms(f *facts, detail int) string {
+	if f.step == StepPlanCompleted {
+		return doneSMS(f)
+	}
 	if f.step == StepPlanDefaulted {
 		return g.defSMS(f, detail)
 	}

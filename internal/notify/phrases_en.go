@@ -440,6 +440,9 @@ func (english) minutes(n int) string {
 }
 
 func (e english) sms(f *facts, detail int) string {
+	if f.step == StepPlanCompleted {
+		return doneSMS(f)
+	}
 	if f.step == StepPlanDefaulted {
 		return e.defSMS(f, detail)
 	}

@@ -481,6 +481,9 @@ func (french) minutes(n int) string {
 }
 
 func (fr french) sms(f *facts, detail int) string {
+	if f.step == StepPlanCompleted {
+		return doneSMS(f)
+	}
 	if f.step == StepPlanDefaulted {
 		return fr.defSMS(f, detail)
 	}

@@ -28,11 +28,13 @@ const (
 	StepInvoiceResend       = "invoice_resend"       // "never received the invoice": send it again
 	StepFollowUp            = "follow_up"            // meeting/call invitation (with an .ics)
 	StepPlanDefaulted       = "plan_defaulted"       // a payment plan ended: the remaining balance is due
+	StepPlanCompleted       = "plan_completed"       // a payment plan is paid off: thank you, confirmed
 )
 
 // Steps lists every step in ladder order.
 var Steps = []string{StepReminder, StepDueToday, StepOverdue, StepFirm, StepDemand, StepFinal,
-	StepInstallmentReminder, StepInstallmentMissed, StepInvoiceResend, StepFollowUp, StepPlanDefaulted}
+	StepInstallmentReminder, StepInstallmentMissed, StepInvoiceResend, StepFollowUp, StepPlanDefaulted,
+	StepPlanCompleted}
 
 // Tones (domain §4): direct states facts and dates first; indirect puts the relationship
 // first and words the same facts more softly.
@@ -129,6 +131,7 @@ type MessageData struct {
 	NextStep       string           // "agency", "legal" or "": what happens after the deadline
 	Installment    *InstallmentLine // installment steps
 	Default        *DefaultLine     // plan_defaulted: the plan that ended
+	Completed      *CompletionLine  // plan_completed: the plan paid off
 	Benefits       []string         // "delivery", "credit_limit"
 	PaymentMethods []string         // bank_transfer, card, direct_debit, check, cash (others shown as given)
 	PayReference   string           // reference to quote with the payment
@@ -225,7 +228,8 @@ type facts struct {
 	asOf      string // AsOf in words
 
 	inst *instFacts
-	def  *defFacts // plan_defaulted
+	def  *defFacts  // plan_defaulted
+	done *doneFacts // plan_completed
 	// What the case sent before (MessageData.Earlier), dates in words:
 	// the reminders, and the formal demand ("" none).
 	reminded []string
@@ -297,7 +301,7 @@ func init() {
 // installment or a meeting (and may list invoices too).
 func needsInvoices(step string) bool {
 	switch step {
-	case StepInstallmentReminder, StepInstallmentMissed, StepFollowUp:
+	case StepInstallmentReminder, StepInstallmentMissed, StepFollowUp, StepPlanCompleted:
 		return false
 	}
 	return true
@@ -441,6 +445,9 @@ func prepare(step string, d MessageData) (*facts, error) {
 	if step == StepPlanDefaulted {
 		checkDefault(d.Default, cur, bad)
 	}
+	if step == StepPlanCompleted {
+		checkCompletion(d.Completed, d.AsOf, bad)
+	}
 	if step == StepFollowUp {
 		m := d.Meeting
 		switch {
@@ -545,6 +552,9 @@ func prepare(step string, d MessageData) (*facts, error) {
 			f.def.missed = append(f.def.missed, instFacts{seq: in.Seq, amount: formatMoney(in.Amount, loc), due: formatDate(in.DueDate, loc)})
 		}
 	}
+	if step == StepPlanCompleted {
+		f.done = completionFacts(d.Completed, loc)
+	}
 	if m := d.Meeting; step == StepFollowUp {
 		f.meetWhen = formatMeeting(m.Start, m.Length, m.Location, loc)
 		f.meetShort = formatMeetingShort(m.Start, m.Location, loc)
@@ -589,6 +599,9 @@ type doc struct {
 // compose builds the message for email and letters.
 func compose(f *facts) *doc {
 	p := f.lang
+	if f.done != nil {
+		return composeCompletion(f)
+	}
 	d := &doc{f: f, subject: p.subject(f), greeting: p.greeting(f), closing: p.closing(f)}
 	para := func(s string) {
 		if s != "" {
@@ -979,7 +992,7 @@ func smsText(f *facts) string {
 	creditor := strings.TrimSpace(f.d.Creditor)
 	build := func(creditor string, detail int, withRef bool) string {
 		parts := []string{creditor + ": " + p.sms(f, detail)}
-		if withRef && f.d.PayReference != "" && f.step != StepFollowUp {
+		if withRef && f.d.PayReference != "" && f.step != StepFollowUp && f.step != StepPlanCompleted {
 			parts = append(parts, p.smsRef(f.d.PayReference))
 		}
 		parts = append(parts, optOut)

@@ -127,6 +127,13 @@ func stepData(t testing.TB, step, tone, locale string) MessageData {
 			{Seq: 1, DueDate: day("2026-06-10"), Amount: amt("411.50", cur), PlanID: "STL-2345678K"},
 			{Seq: 2, DueDate: day("2026-07-10"), Amount: amt("411.50", cur), PlanID: "STL-2345678K"}}}
 		d.PortalURL = "https://pay.example.com/p/k7Q2x"
+	case StepPlanCompleted:
+		// The plan over INV-2026-0117 and INV-2026-0142 was paid off by
+		// its last installment of 411.50 on 10 August; nothing else open.
+		d.AsOf = day("2026-08-11")
+		d.Completed = &CompletionLine{PlanID: "STL-2345678K", FinalPayment: amt("411.50", cur), PaidOn: day("2026-08-10"),
+			InvoiceNumbers: []string{"INV-2026-0117", "INV-2026-0142"}}
+		d.PortalURL = "https://pay.example.com/p/k7Q2x"
 	case StepInvoiceResend:
 		with("2026-03-20", inv2)
 		d.PayBy = day("2026-04-03")
@@ -166,6 +173,8 @@ func fullData(t testing.TB, step, tone, locale, channel string) MessageData {
 	}
 	d.Default = &DefaultLine{PlanID: "pln_X", AgreedOn: day("2026-01-20"), Missed: []InstallmentLine{
 		{Seq: 2, DueDate: day("2026-03-15"), Amount: amt("333.33", cur), PlanID: "pln_X"}}}
+	d.Completed = &CompletionLine{PlanID: "pln_X", FinalPayment: amt("333.33", cur), PaidOn: day("2026-04-01"),
+		InvoiceNumbers: []string{"INV-2026-0117"}, Others: []money.Amount{amt("480.05", cur)}}
 	if channel == ChannelLetter {
 		d.OptOutURL = ""
 	}
@@ -258,20 +267,30 @@ func TestRender_Figures(t *testing.T) {
 						}
 						l := parseLocale(loc)
 						var want []string
-						for _, inv := range d.Invoices {
-							want = append(want, inv.Number, formatNumber(inv.Balance, l))
-						}
-						want = append(want, formatMoney(d.Total, l), formatMoney(d.Fee, l))
-						due, _ := d.Total.Add(d.Fee)
-						if isInstallmentStep(step) {
-							due, _ = d.Installment.Amount.Add(d.Fee)
-							want = append(want, formatMoney(d.Installment.Amount, l), formatDate(d.Installment.DueDate, l))
-						}
-						want = append(want, formatMoney(due, l))
-						if step != StepFollowUp { // an invitation has no deadline to pay
-							want = append(want, formatDate(d.PayBy, l))
-						} else {
-							want = append(want, formatClock(d.Meeting.Start, l))
+						switch step {
+						case StepPlanCompleted:
+							// A thank-you shows what was paid and what is
+							// still open: nothing is asked, so no invoice
+							// table, fee or deadline.
+							c := d.Completed
+							want = append(want, c.PlanID, formatMoney(c.FinalPayment, l), formatDate(c.PaidOn, l), formatMoney(c.Others[0], l))
+							want = append(want, c.InvoiceNumbers...)
+						default:
+							for _, inv := range d.Invoices {
+								want = append(want, inv.Number, formatNumber(inv.Balance, l))
+							}
+							want = append(want, formatMoney(d.Total, l), formatMoney(d.Fee, l))
+							due, _ := d.Total.Add(d.Fee)
+							if isInstallmentStep(step) {
+								due, _ = d.Installment.Amount.Add(d.Fee)
+								want = append(want, formatMoney(d.Installment.Amount, l), formatDate(d.Installment.DueDate, l))
+							}
+							want = append(want, formatMoney(due, l))
+							if step != StepFollowUp { // an invitation has no deadline to pay
+								want = append(want, formatDate(d.PayBy, l))
+							} else {
+								want = append(want, formatClock(d.Meeting.Start, l))
+							}
 						}
 						outputs := map[string]string{"text": r.Text, "subject+text": r.Subject + " " + r.Text}
 						if ch == ChannelEmail {
@@ -329,7 +348,13 @@ func TestRender_SMS(t *testing.T) {
 					if !d.PayBy.IsZero() && !strings.Contains(r.Text, plain(formatDate(d.PayBy, l))) {
 						t.Errorf("SMS lacks the deadline: %s", r.Text)
 					}
-					if d.PayReference != "" && step != StepFollowUp && !strings.Contains(r.Text, d.PayReference) {
+					switch {
+					case step == StepPlanCompleted:
+						// Nothing to pay: the thank-you names the plan, not a payment reference.
+						if !strings.Contains(r.Text, d.Completed.PlanID) || strings.Contains(r.Text, d.PayReference) {
+							t.Errorf("SMS should name plan %s and no payment reference: %s", d.Completed.PlanID, r.Text)
+						}
+					case d.PayReference != "" && step != StepFollowUp && !strings.Contains(r.Text, d.PayReference):
 						t.Errorf("SMS lacks the reference: %s", r.Text)
 					}
 

@@ -111,6 +111,9 @@ func messageContext(act collect.Action, invs map[string]ledger.Invoice, claim st
 	if act.Default != nil {
 		c.PlanID = act.Default.PlanID
 	}
+	if act.Completed != nil {
+		c.PlanID = act.Completed.PlanID
+	}
 	if c.Currency == "" && len(act.InvoiceIDs) > 0 {
 		c.Currency = string(invs[act.InvoiceIDs[0]].Amount.Currency())
 	}
@@ -248,6 +251,8 @@ func recheck(l collect.Ladder, st runState, invs map[string]ledger.Invoice, case
 		return act, installmentGone(m.Context.PlanID, m.Context.Seq, st.plans[m.Context.PlanID]), false
 	case m.Step == collect.StepPlanDefaulted:
 		return recheckDefaultNotice(st, m, act)
+	case m.Step == collect.StepPlanCompleted:
+		return recheckCompletion(st, m, act)
 	case l.IsCourtesy(m.Step):
 		if st.Paused {
 			return act, "chasing is paused by staff", false
@@ -392,6 +397,37 @@ func recheckDefaultNotice(st runState, m store.Message, act collect.Action) (col
 	d := *dp
 	act.Default, act.InvoiceIDs, act.Currency = &d, ids, total.Currency()
 	return act, "", false
+}
+
+// recheckCompletion re-checks a queued thank-you: it holds while its plan
+// is completed as of now (a staff pause does not hold it: the customer
+// wants to hear it), and is rendered with what is still open now on the
+// customer's other invoices. Otherwise the reason says what became of
+// the plan: a payment it counted was reversed (an installment is unpaid
+// again), it defaulted, was superseded or cancelled.
+func recheckCompletion(st runState, m store.Message, act collect.Action) (collect.Action, string, bool) {
+	id := m.Context.PlanID
+	for _, cp := range st.Completed {
+		if cp.PlanID == id {
+			c := cp
+			act.Completed, act.Others, act.Currency = &c, collect.OtherBalances(st.CustomerState, cp), cp.FinalPayment.Currency()
+			return act, "", false
+		}
+	}
+	pf, ok := st.plans[id]
+	switch {
+	case !ok || !pf.found:
+		return act, fmt.Sprintf("plan %s not found", id), false
+	case pf.status == plan.PlanActive:
+		for _, in := range st.Installments {
+			if in.PlanID == id {
+				return act, fmt.Sprintf("plan %s is no longer paid off: installment %d (due %s) has %s %s unpaid again",
+					id, in.Seq, in.DueDate, in.Outstanding, in.Outstanding.Currency()), false
+			}
+		}
+		return act, fmt.Sprintf("plan %s is no longer paid off", id), false
+	}
+	return act, planEnded(id, pf), false
 }
 
 // invoicesReason words why the invoices a message was about no longer
@@ -779,6 +815,9 @@ func (s *Service) recheckForDelivery(ctx context.Context, tx store.Tx, cust *led
 	}
 	if act.Default != nil {
 		links.payRef = b.bankRefs[act.Default.PlanID]
+	}
+	if act.Completed != nil {
+		links.payRef = b.bankRefs[act.Completed.PlanID] // the plan's reference, not a payment reference
 	}
 	if act.Installment != nil {
 		links.payRef = b.bankRefs[act.Installment.PlanID]

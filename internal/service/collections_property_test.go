@@ -354,6 +354,14 @@ func (m *propMailer) Send(_ context.Context, e notify.Email) error {
 			continue
 		}
 		named++
+		if msg.Step == collect.StepPlanCompleted {
+			// A thank-you is about a settled debt: the invoices it names
+			// (those its plan covered) are paid in full.
+			if inv.Balance.IsPositive() {
+				w.violate("%s: %s %s to %s names %s as paid in full, %s open", today, msg.Step, id, cust.ExternalRef, inv.Number, inv.Balance)
+			}
+			continue
+		}
 		switch {
 		case !inv.Balance.IsPositive():
 			w.violate("%s: %s %s to %s names %s, settled", today, msg.Step, id, cust.ExternalRef, inv.Number)
@@ -368,7 +376,7 @@ func (m *propMailer) Send(_ context.Context, e notify.Email) error {
 		}
 	}
 	_, isEsc := escalation[msg.Step]
-	if (isEsc || msg.Step == collect.StepReminder || msg.Step == collect.StepDueToday) && named == 0 {
+	if (isEsc || msg.Step == collect.StepReminder || msg.Step == collect.StepDueToday || msg.Step == collect.StepPlanCompleted) && named == 0 {
 		w.violate("%s: %s %s to %s names no invoice", today, msg.Step, id, cust.ExternalRef)
 	}
 	if !isEsc {

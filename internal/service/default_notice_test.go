@@ -39,7 +39,8 @@ import (
 //   - S-5 (French, indirect) pays the 300.00 on 16 July after the run,
 //     before the evening's delivery: paid off on the day it would have
 //     defaulted, the plan is complete (plan.Track), the notice is withdrawn
-//     saying so, and nothing more.
+//     saying so, and the next day's run thanks her for the final payment
+//     (plan_completed); nothing more.
 //
 // Emails are delivered every evening (18:00 UTC), as `settle serve` does,
 // so what the customers receive is what delivery renders then.
@@ -152,6 +153,9 @@ func TestRun_PlanDefaultNotice(t *testing.T) {
 					"2026-06-16 installment_missed email",
 					"2026-07-07 installment_reminder email",
 					"2026-07-16 plan_defaulted email",
+					// Paid off on the default day (after that day's run):
+					// the next run thanks her (TestRun_PlanCompletedThankYou).
+					"2026-07-17 plan_completed email",
 					"2026-07-16 task plan_defaulted tier1",
 				},
 			}
@@ -183,6 +187,20 @@ func TestRun_PlanDefaultNotice(t *testing.T) {
 			}
 			if m := notices["S-5"]; m.StatusReason != "plan "+plans["S-5"]+" is completed: paid off" {
 				t.Errorf("S-5's notice withdrawn as %q", m.StatusReason)
+			}
+			// Her thank-you, as delivered on 17 July (hand-written: the
+			// 300.00 of 16 July, nothing else owed).
+			var thanks string
+			for _, e := range mailer.sent {
+				if strings.Contains(e.To, "sandrine@") && strings.Contains(e.Subject, "Merci") {
+					thanks += strings.Join(strings.Fields(e.Subject+"\n"+e.Text), " ")
+				}
+			}
+			for _, p := range []string{"nous avons bien reçu votre dernier paiement de 300,00 GBP le 16 juillet 2026.",
+				"la facture qu'il couvrait (S-5-INV) est intégralement payée.", "Votre compte est soldé : vous n'avez plus rien à payer."} {
+				if !strings.Contains(thanks, p) {
+					t.Errorf("S-5's thank-you lacks %q:\n%s", p, thanks)
+				}
 			}
 			// What D-1 received, as delivery rendered it: with the
 			// portal link the invitation points to.

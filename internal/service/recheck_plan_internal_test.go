@@ -71,3 +71,42 @@ func TestRecheckDefaultNotice(t *testing.T) {
 		})
 	}
 }
+
+// A queued thank-you: held while its plan is completed (rendered with
+// what is open now on other invoices, even during a staff pause); else
+// withdrawn with what became of the plan — a payment it counted was
+// reversed (an installment unpaid again), defaulted, superseded, gone.
+func TestRecheckCompletion(t *testing.T) {
+	eur := func(minor int64) money.Amount { return money.New(minor, "EUR") }
+	paid := civil.New(2026, 8, 10)
+	cp := collect.CompletedPlan{PlanID: "pln_1", CompletedOn: paid, InvoiceIDs: []string{"inv_1"}, InvoiceNumbers: []string{"R-INV"},
+		FinalPayment: eur(10000), PaidOn: paid}
+	other := collect.Item{InvoiceID: "inv_2", Number: "R-2", DueDate: civil.New(2026, 9, 1), Balance: eur(12050)}
+	msg := store.Message{Step: collect.StepPlanCompleted, Context: store.MessageContext{PlanID: "pln_1", Currency: "EUR"}}
+	for _, tt := range []struct {
+		name string
+		st   runState
+		want string
+	}{
+		{"still completed, paused: held", runState{CustomerState: collect.CustomerState{Paused: true, Items: []collect.Item{other},
+			Completed: []collect.CompletedPlan{cp}}}, ""},
+		{"a payment reversed", runState{CustomerState: collect.CustomerState{Items: []collect.Item{other}, Installments: []collect.Installment{
+			{PlanID: "pln_1", Seq: 3, DueDate: paid, Outstanding: eur(10000)}}}, plans: map[string]planFate{"pln_1": {found: true, status: "active"}}},
+			"plan pln_1 is no longer paid off: installment 3 (due 2026-08-10) has 100.00 EUR unpaid again"},
+		{"defaulted", runState{plans: map[string]planFate{"pln_1": {found: true, status: "defaulted", defaultedOn: civil.New(2026, 8, 16)}}},
+			"plan pln_1 ended: it defaulted on 2026-08-16"},
+		{"superseded", runState{plans: map[string]planFate{"pln_1": {found: true, status: "superseded"}}},
+			"plan pln_1 was superseded: renegotiated as a new plan"},
+		{"gone", runState{plans: map[string]planFate{"pln_1": {}}}, "plan pln_1 not found"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			act, reason, revert := recheck(collect.DefaultLadder(), tt.st, nil, nil, nil, msg, civil.New(2026, 8, 11))
+			if reason != tt.want || revert {
+				t.Errorf("reason %q (revert %v), want %q", reason, revert, tt.want)
+			}
+			if tt.want == "" && (act.Completed == nil || act.Completed.PlanID != "pln_1" || len(act.Others) != 1 || act.Others[0] != eur(12050)) {
+				t.Errorf("held thank-you renders from %+v", act)
+			}
+		})
+	}
+}

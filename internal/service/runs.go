@@ -510,7 +510,11 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 	p.closed = closedCases(b.cases[cust.ID], st.CustomerState, asOf)
 	p.openTasks = b.tasks[cust.ID]
 	p.withdrawn = s.recheckQueued(ladder, cust, st, invs, b, asOf)
-	if len(st.Items) == 0 && len(st.Installments) == 0 && len(st.Defaulted) == 0 {
+	thank := false // a completed plan's thank-you is due (collect: it may be all there is to do)
+	for _, cp := range st.Completed {
+		thank = thank || collect.CompletionNoticeDue(st.CustomerState, cp, asOf)
+	}
+	if len(st.Items) == 0 && len(st.Installments) == 0 && len(st.Defaulted) == 0 && !thank {
 		if !st.nextIssue.IsZero() {
 			p.wake = st.nextIssue
 		}
@@ -609,6 +613,8 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 			cur = string(invs[act.InvoiceIDs[0]].Amount.Currency())
 		case act.Installment != nil:
 			cur = string(act.Installment.Outstanding.Currency())
+		case act.Completed != nil:
+			cur = string(act.Currency)
 		}
 		key := fmt.Sprintf("ladder:%s:%s:%s:%s:%s", asOf, cust.ID, act.Step, act.Channel, cur)
 		// One message per plan (installment), even when two plans of the
@@ -616,6 +622,8 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 		switch {
 		case act.Default != nil:
 			key += ":" + act.Default.PlanID
+		case act.Completed != nil:
+			key += ":" + act.Completed.PlanID
 		case act.Installment != nil:
 			key += ":" + act.Installment.Subject()
 		}
@@ -647,6 +655,9 @@ func (s *Service) plan(ctx context.Context, tx store.Tx, runID, customerID strin
 				}
 				if act.Default != nil {
 					payRef = b.bankRefs[act.Default.PlanID] // what the customer paid the plan with
+				}
+				if act.Completed != nil {
+					payRef = b.bankRefs[act.Completed.PlanID] // the plan's reference, named in the thank-you
 				}
 				payURL := ""
 				if act.Channel == notify.ChannelEmail {
@@ -797,6 +808,11 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 		}
 		bal := inv.Amount.Minor() - applied[inv.ID]
 		if inv.IsCharge() {
+			if bal > 0 {
+				// Owed: a thank-you for a completed plan counts it.
+				st.Charges = append(st.Charges, collect.Item{InvoiceID: inv.ID, Number: inv.Number, DueDate: inv.DueDate,
+					Balance: money.New(bal, inv.Amount.Currency())})
+			}
 			// A charge (charges.go) is owed but never opens a case: the
 			// statutory ones are kept, paid or not, for the next claim.
 			if inv.Charge == ledger.ChargeStatutory {
@@ -850,7 +866,13 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 			continue
 		}
 		if v.Tracking.Status == plan.PlanCompleted {
-			continue // paid off, possibly outside the plan: nothing to chase
+			// Paid off, possibly outside the plan: nothing to chase; the
+			// customer is thanked (collect: the thank-you), once.
+			if cp, ok := completedPlan(v, pays, alloc); ok {
+				st.Completed = append(st.Completed, cp)
+				subjects = append(subjects, pid)
+			}
+			continue
 		}
 		for _, is := range v.Tracking.Installments {
 			if is.Status == plan.StatusPaid {
@@ -883,6 +905,68 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 	}
 	st.ledger, st.payments, st.allocations = invs, pays, alloc.Allocations
 	return st, byID, nil
+}
+
+// completedPlan is what the thank-you for a completed plan says: the
+// customer's final payment towards it (the payments of the last day on
+// which the plan counted one, up to its completion) and the invoices it
+// covered. A plan whose invoices were settled outside it (paid before
+// its acceptance: no payment of the plan) names the last payment applied
+// to them; one settled with no payment at all (credited, voided) has no
+// final payment to thank for: ok is false.
+func completedPlan(v *PlanView, pays []ledger.Payment, alloc ledger.Allocated) (collect.CompletedPlan, bool) {
+	cp := collect.CompletedPlan{PlanID: v.Plan.ID, CompletedOn: v.Tracking.CompletedOn, InvoiceIDs: slices.Clone(v.Plan.InvoiceIDs)}
+	for _, inv := range v.Invoices {
+		cp.InvoiceNumbers = append(cp.InvoiceNumbers, inv.Number)
+	}
+	var final []money.Amount
+	var on civil.Date
+	take := func(d civil.Date, a money.Amount) {
+		switch {
+		case d.After(cp.CompletedOn) || d.Before(on):
+		case d.After(on):
+			on, final = d, []money.Amount{a}
+		default:
+			final = append(final, a)
+		}
+	}
+	for _, pay := range planPayments(&v.Plan, pays) {
+		if pay.Kind == ledger.KindPayment {
+			take(pay.ReceivedOn, pay.Amount)
+		}
+	}
+	if len(final) == 0 {
+		kinds := map[string]string{}
+		for _, pay := range pays {
+			kinds[pay.ID] = pay.Kind
+		}
+		covered := map[string]bool{}
+		for _, id := range v.Plan.InvoiceIDs {
+			covered[id] = true
+		}
+		for _, al := range alloc.Allocations {
+			if covered[al.InvoiceID] && kinds[al.PaymentID] == ledger.KindPayment {
+				take(al.AppliedOn, al.Amount)
+			}
+		}
+	}
+	if len(final) == 0 {
+		return cp, false
+	}
+	if on.Before(cp.CompletedOn) {
+		// Settled outside the plan: tracking dates the completion on each
+		// day asked (plans.go loadPlan); the plan was truly paid off on
+		// the day of that payment, which the thank-you's window counts
+		// from (a transfer weeks before the run saw it gets none).
+		cp.CompletedOn = on
+	}
+	cp.PaidOn, cp.FinalPayment = on, final[0]
+	for _, a := range final[1:] {
+		if t, err := cp.FinalPayment.Add(a); err == nil {
+			cp.FinalPayment = t
+		}
+	}
+	return cp, true
 }
 
 // notePlan records what became of a plan that is not among the
@@ -1051,6 +1135,12 @@ func (s *Service) messageData(cust *ledger.Customer, act collect.Action, invs ma
 			d.Default.Missed = append(d.Default.Missed, notify.InstallmentLine{Seq: in.Seq, DueDate: in.DueDate, Amount: in.Outstanding, PlanID: planRef(in.PlanID)})
 		}
 		d.PayReference = l.payRef
+	}
+	if cp := act.Completed; cp != nil {
+		// A thank-you asks for nothing: no payment reference, only the
+		// plan's and what is still open elsewhere.
+		d.Completed = &notify.CompletionLine{PlanID: planRef(cp.PlanID), FinalPayment: cp.FinalPayment, PaidOn: cp.PaidOn,
+			InvoiceNumbers: slices.Clone(cp.InvoiceNumbers), Others: slices.Clone(act.Others)}
 	}
 	if !act.PayBy.IsZero() {
 		// The deadline the case took the step with: the next step waits

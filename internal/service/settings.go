@@ -211,6 +211,14 @@ func (s *Service) previewData(in PreviewInput, asOf civil.Date) (notify.MessageD
 		d.Default = &notify.DefaultLine{PlanID: samplePlan, AgreedOn: asOf.AddDays(-60), Missed: []notify.InstallmentLine{
 			{Seq: 1, DueDate: asOf.AddDays(-36), Amount: amount(41150), PlanID: samplePlan},
 			{Seq: 2, DueDate: asOf.AddDays(-6), Amount: amount(41150), PlanID: samplePlan}}}
+	case notify.StepPlanCompleted:
+		// A plan of three installments of 411.50 over one invoice, paid
+		// off by the last yesterday; another invoice (480.00, due in 10
+		// days) is still open. A thank-you asks for nothing: no payment
+		// reference.
+		d.PayReference = ""
+		d.Completed = &notify.CompletionLine{PlanID: samplePlan, FinalPayment: amount(41150), PaidOn: asOf.AddDays(-1),
+			InvoiceNumbers: []string{fmt.Sprintf("INV-%d-0117", asOf.AddDays(-95).Year)}, Others: []money.Amount{amount(48000)}}
 	case notify.StepInvoiceResend:
 		invoices(4)
 		d.PayBy = asOf.AddDays(14)

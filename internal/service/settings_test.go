@@ -171,8 +171,8 @@ func TestPreviewMessage_EveryCombination(t *testing.T) {
 			}
 		}
 	}
-	if n != 11*2*3*3 {
-		t.Errorf("%d combinations rendered, want 198 (11 steps × 2 tones × 3 languages × 3 channels)", n)
+	if n != 12*2*3*3 {
+		t.Errorf("%d combinations rendered, want 216 (12 steps × 2 tones × 3 languages × 3 channels)", n)
 	}
 
 	// The overdue step is about two invoices, 1,234.50 and 480.00: 1,714.50

@@ -28,6 +28,7 @@ var stepLabels = map[string]string{
 	notify.StepInstallmentReminder: "Installment reminder", notify.StepInstallmentMissed: "Installment missed",
 	notify.StepInvoiceResend: "Invoice sent again", notify.StepFollowUp: "Follow-up meeting",
 	notify.StepPlanDefaulted: "Plan ended (default notice)",
+	notify.StepPlanCompleted: "Plan completed (thank you)",
 }
 
 var localeLabels = map[string]string{"en": "English", "de": "German (Deutsch)", "fr": "French (français)"}
