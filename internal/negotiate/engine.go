@@ -1218,6 +1218,14 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 			if !say.Date.IsZero() && len(alt.Schedule.Installments) > 0 {
 				say.Date = alt.Schedule.Installments[0].DueDate // as rolled to a business day
 			}
+			// A plan's label names the schedule's own figures (only for
+			// the alternatives offered: reading a schedule costs).
+			switch say.Kind {
+			case LabelPayMore:
+				say.Amount, _, _ = labelFigures(alt.Schedule, say.Amount)
+			case LabelBiweekly, LabelLonger:
+				say.Amount, say.Down, say.Last = labelFigures(alt.Schedule, say.Amount)
+			}
 			out = append(out, Alternative{Label: RenderLabel(say, English), Say: say, Offer: alt})
 		}
 	}
@@ -1235,8 +1243,7 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 				continue
 			}
 			before := len(out)
-			each, _, _ := e.labelFigures(t)
-			add(AltLabel{Kind: LabelPayMore, Extra: money.New(extra, cur), Amount: each, Count: o.Installments - n, Frequency: o.Frequency}, t, target, true)
+			add(AltLabel{Kind: LabelPayMore, Extra: money.New(extra, cur), Amount: money.New(t.Installment, cur), Count: o.Installments - n, Frequency: o.Frequency}, t, target, true)
 			if len(out) > before {
 				found, shortest = found+1, n
 			}
@@ -1297,14 +1304,12 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 			t = e.fixedTerms(plan.Biweekly, o.Start, o.DownPayment, int64(math.Ceil(float64(o.Installment)/perMonth(plan.Biweekly))), o.Level)
 			n = t.Installments
 		}
-		each, down, last := e.labelFigures(t)
-		add(AltLabel{Kind: LabelBiweekly, Count: n, Amount: each, Down: down, Last: last}, t, target, false)
+		add(AltLabel{Kind: LabelBiweekly, Count: n, Amount: money.New(t.Installment, cur)}, t, target, false)
 	}
 	if o.Kind == KindPlan && o.Installments > 2 {
 		// A slightly longer plan: one more installment.
 		t := e.planTerms(o.Frequency, o.Start, o.DownPayment, o.Installments+1, o.Level)
-		each, down, last := e.labelFigures(t)
-		add(AltLabel{Kind: LabelLonger, Count: t.Installments, Frequency: o.Frequency, Amount: each, Down: down, Last: last}, t, target, false)
+		add(AltLabel{Kind: LabelLonger, Count: t.Installments, Frequency: o.Frequency, Amount: money.New(t.Installment, cur)}, t, target, false)
 	}
 	return out
 }
@@ -1312,21 +1317,16 @@ func (e *engine) alternativesAt(o Offer, target float64, out []Alternative) []Al
 // labelFigures are what a plan's label names, as its schedule has them:
 // each regular payment (with interest, when the plan bears it: not the
 // principal installment of the terms), the down payment (zero: none) and
-// the last payment (zero: the same as the others). When the schedule
-// cannot be made, the terms' installment alone.
-func (e *engine) labelFigures(t Terms) (each, down, last money.Amount) {
-	cur := e.s.Case.Currency
-	each = money.New(t.Installment, cur)
-	sc, err := e.schedule(t)
-	if err != nil || len(sc.Installments) == 0 {
-		return each, money.Amount{}, money.Amount{}
-	}
+// the last payment (zero: the same as the others). With no installments,
+// each is the terms' installment as given.
+func labelFigures(sc plan.Schedule, each money.Amount) (money.Amount, money.Amount, money.Amount) {
+	var down, last money.Amount
 	ins := sc.Installments
-	if ins[0].Down {
+	if len(ins) > 0 && ins[0].Down {
 		down, ins = ins[0].Amount, ins[1:]
 	}
 	if len(ins) == 0 {
-		return each, down, money.Amount{}
+		return each, down, last
 	}
 	each = ins[0].Amount
 	if l := ins[len(ins)-1].Amount; len(ins) > 1 && l != each {
