@@ -155,6 +155,19 @@ func (r *AgingReport) Customers() []CustomerAging {
 	return out
 }
 
+// AppliedAsOf sums, per invoice id, the allocations applied on or before
+// asOf (minor units): an invoice's open balance as of asOf is its amount
+// less this.
+func AppliedAsOf(allocs []Allocation, asOf civil.Date) map[string]int64 {
+	applied := map[string]int64{}
+	for _, a := range allocs {
+		if !a.AppliedOn.After(asOf) {
+			applied[a.InvoiceID] += a.Amount.Minor()
+		}
+	}
+	return applied
+}
+
 // OpenItemsAsOf computes, from a customer's invoices and allocations, each
 // invoice's open balance as of asOf: invoices issued on or before asOf and
 // not void by then, less allocations applied on or before asOf. It is the

@@ -104,12 +104,7 @@ func assessCustomer(ctx context.Context, tx store.Tx, c *ledger.Customer, asOf c
 	a.Risk = assess.ScoreRisk(a.Profile)
 
 	// Balances as of: amount less allocations applied by then.
-	applied := map[string]int64{}
-	for _, al := range alloc.Allocations {
-		if !al.AppliedOn.After(asOf) {
-			applied[al.InvoiceID] += al.Amount.Minor()
-		}
-	}
+	applied := ledger.AppliedAsOf(alloc.Allocations, asOf)
 	open := map[money.Currency]money.Wide{}
 	overdue := map[money.Currency][]assess.OverdueItem{}
 	for _, inv := range invs {

@@ -532,7 +532,7 @@ func loadPlan(ctx context.Context, tx store.Tx, id string, asOf civil.Date) (*Pl
 	if err != nil {
 		return nil, err
 	}
-	if tr.Status == plan.PlanActive && allClosedAsOf(p.InvoiceIDs, ledger.Allocate(ledgerInvs, pays), ledgerInvs, asOf) {
+	if tr.Status == plan.PlanActive && allClosedAsOf(p.InvoiceIDs, ledger.AppliedAsOf(ledger.Allocate(ledgerInvs, pays).Allocations, asOf), ledgerInvs, asOf) {
 		// The plan's invoices were paid off outside it (e.g. a transfer
 		// received before the acceptance but booked after it): nothing is
 		// left to collect, so the plan is complete and no installment is
@@ -547,16 +547,10 @@ func loadPlan(ctx context.Context, tx store.Tx, id string, asOf civil.Date) (*Pl
 
 // allClosedAsOf reports whether every one of the invoices (ids, at least
 // one) was paid or void on asOf: by the payments applied on or before that
-// date, not by the balance as it stands today. A payment recorded ahead of
+// date (applied: ledger.AppliedAsOf), not by the balance as it stands today. A payment recorded ahead of
 // its date (allow_future) or a replayed run of an earlier date must not
 // find a plan complete before it was paid.
-func allClosedAsOf(ids []string, alloc ledger.Allocated, invs []ledger.Invoice, asOf civil.Date) bool {
-	applied := map[string]int64{}
-	for _, al := range alloc.Allocations {
-		if !al.AppliedOn.After(asOf) {
-			applied[al.InvoiceID] += al.Amount.Minor()
-		}
-	}
+func allClosedAsOf(ids []string, applied map[string]int64, invs []ledger.Invoice, asOf civil.Date) bool {
 	byID := map[string]ledger.Invoice{}
 	for _, inv := range invs {
 		byID[inv.ID] = inv
@@ -760,12 +754,7 @@ func balancesWhenMade(ctx context.Context, tx store.Tx, customerID string, at ti
 			thenPays = append(thenPays, pay)
 		}
 	}
-	applied := map[string]int64{}
-	for _, al := range ledger.Allocate(thenInvs, thenPays).Allocations {
-		if !al.AppliedOn.After(on) {
-			applied[al.InvoiceID] += al.Amount.Minor()
-		}
-	}
+	applied := ledger.AppliedAsOf(ledger.Allocate(thenInvs, thenPays).Allocations, on)
 	out := make(map[string]money.Amount, len(thenInvs))
 	for _, inv := range thenInvs {
 		out[inv.ID] = money.New(max(inv.Amount.Minor()-applied[inv.ID], 0), inv.Amount.Currency())

@@ -375,12 +375,20 @@ func (s *Service) PortalAcceptPlan(ctx context.Context, p *PortalSession, id, na
 	return s.AcceptPlan(p.actor(ctx), id, AcceptInput{AcceptedBy: name, Channel: "portal", IP: ip})
 }
 
-// PortalAgreementPDF is the written agreement of one of the customer's plans.
-func (s *Service) PortalAgreementPDF(ctx context.Context, p *PortalSession, id string) ([]byte, error) {
-	if _, err := s.PortalPlan(ctx, p, id); err != nil {
-		return nil, err
+// PortalAgreementPDF is the written agreement of one of the customer's
+// plans, and the plan's name as the customer knows it: its reference
+// (STL-…) when it has one, else its id.
+func (s *Service) PortalAgreementPDF(ctx context.Context, p *PortalSession, id string) (string, []byte, error) {
+	v, err := s.PortalPlan(ctx, p, id)
+	if err != nil {
+		return "", nil, err
 	}
-	return s.AgreementPDF(p.actor(ctx), id)
+	name := id
+	if v.BankRef != "" {
+		name = v.BankRef
+	}
+	b, err := s.AgreementPDF(p.actor(ctx), id)
+	return name, b, err
 }
 
 // PortalInvoicePDF is a copy of one of the customer's invoices with its

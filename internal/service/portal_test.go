@@ -209,7 +209,7 @@ func TestPortal_Isolation(t *testing.T) {
 	_, checks["choose"] = svc.PortalChoose(bg, pa, negB, 0)
 	_, checks["plan"] = svc.PortalPlan(bg, pa, planB)
 	_, checks["accept"] = svc.PortalAcceptPlan(bg, pa, planB, "Anna Arden", "127.0.0.1")
-	_, checks["agreement"] = svc.PortalAgreementPDF(bg, pa, planB)
+	_, _, checks["agreement"] = svc.PortalAgreementPDF(bg, pa, planB)
 	_, _, checks["invoice pdf"] = svc.PortalInvoicePDF(bg, pa, invB.ID)
 	_, _, checks["invoice pdf by number"] = svc.PortalInvoicePDF(bg, pa, "B-1")
 	_, checks["dispute"] = svc.PortalDispute(bg, pa, service.PortalDisputeInput{InvoiceID: invB.ID, Reason: "wrong_amount"})
@@ -310,7 +310,7 @@ func TestPortal_ProposeAcceptSchedule(t *testing.T) {
 	if len(entries) == 0 || entries[len(entries)-1].Action != "plan.accept" || entries[len(entries)-1].Actor != "portal:"+p.CustomerID() {
 		t.Errorf("audit %+v", entries)
 	}
-	pdf, err := svc.PortalAgreementPDF(bg, p, res.PlanID)
+	_, pdf, err := svc.PortalAgreementPDF(bg, p, res.PlanID)
 	if err != nil || !strings.HasPrefix(string(pdf), "%PDF-") {
 		t.Errorf("agreement: %v", err)
 	}

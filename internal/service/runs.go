@@ -791,12 +791,7 @@ func customerState(ctx context.Context, tx store.Tx, cust *ledger.Customer, asOf
 	st := runState{CustomerState: collect.CustomerState{CustomerID: cust.ID, KeyAccount: isKeyAccount(cust.Segment)}}
 	invs, pays := b.invoices[cust.ID], b.payments[cust.ID]
 	alloc := ledger.Allocate(invs, pays)
-	applied := map[string]int64{}
-	for _, al := range alloc.Allocations {
-		if !al.AppliedOn.After(asOf) {
-			applied[al.InvoiceID] += al.Amount.Minor()
-		}
-	}
+	applied := ledger.AppliedAsOf(alloc.Allocations, asOf)
 	byID := map[string]ledger.Invoice{}
 	var open []string
 	for _, inv := range invs {

@@ -494,16 +494,12 @@ func safeName(s string) string {
 
 func (s *Server) portalAgreementPDF(w http.ResponseWriter, r *http.Request, p *service.PortalSession, v *portalView) {
 	id := r.PathValue("plan")
-	b, err := s.svc.PortalAgreementPDF(r.Context(), p, id)
+	// The file is named as the customer knows the plan: by its reference
+	// (STL-…), which the agreement and every plan message give.
+	name, b, err := s.svc.PortalAgreementPDF(r.Context(), p, id)
 	if err != nil {
 		s.portalFail(w, r, v, err)
 		return
-	}
-	// The file is named as the customer knows the plan: by its reference
-	// (STL-…), which the agreement and every plan message give.
-	name := id
-	if pv, err := s.svc.PortalPlan(r.Context(), p, id); err == nil && pv.BankRef != "" {
-		name = pv.BankRef
 	}
 	writePDF(w, "agreement-"+safeName(name)+".pdf", b)
 }
