@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,19 +38,13 @@ import (
 // Nobody gets a second thank-you on the days after (the run until 20
 // August).
 func TestRun_PlanCompletedThankYou(t *testing.T) {
-	var mu sync.Mutex
-	now := time.Date(2026, 5, 15, 12, 0, 0, 0, time.UTC)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	setTime := func(d civil.Date, hour int) {
-		mu.Lock()
-		defer mu.Unlock()
-		now = time.Date(d.Year, d.Month, d.Day, hour, 0, 0, 0, time.UTC)
-	}
-	for name, open := range testutil.EnginesAt(t, clock) {
+	clk := &testClock{now: time.Date(2026, 5, 15, 12, 0, 0, 0, time.UTC)}
+	setTime := func(d civil.Date, hour int) { clk.Set(time.Date(d.Year, d.Month, d.Day, hour, 0, 0, 0, time.UTC)) }
+	for name, open := range testutil.EnginesAt(t, clk.Now) {
 		t.Run(name, func(t *testing.T) {
 			setTime(civil.New(2026, 5, 15), 12)
 			st := open(t)
-			svc := service.New(st, clock)
+			svc := service.New(st, clk.Now)
 			svc.PortalURL = "https://settle.example.com"
 			ctx := testutil.Admin(context.Background())
 			mailer := &captureMailer{}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -45,19 +44,13 @@ import (
 // Emails are delivered every evening (18:00 UTC), as `settle serve` does,
 // so what the customers receive is what delivery renders then.
 func TestRun_PlanDefaultNotice(t *testing.T) {
-	var mu sync.Mutex
-	now := time.Date(2026, 5, 15, 12, 0, 0, 0, time.UTC)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	setDay := func(d civil.Date) {
-		mu.Lock()
-		defer mu.Unlock()
-		now = time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
-	}
-	for name, open := range testutil.EnginesAt(t, clock) {
+	clk := &testClock{now: time.Date(2026, 5, 15, 12, 0, 0, 0, time.UTC)}
+	setDay := func(d civil.Date) { clk.Set(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)) }
+	for name, open := range testutil.EnginesAt(t, clk.Now) {
 		t.Run(name, func(t *testing.T) {
 			setDay(civil.New(2026, 5, 15))
 			st := open(t)
-			svc := service.New(st, clock)
+			svc := service.New(st, clk.Now)
 			svc.PortalURL = "https://settle.example.com" // as `settle serve` sets it: emails carry the portal link
 			ctx := testutil.Admin(context.Background())
 			mailer := &captureMailer{}
@@ -100,9 +93,7 @@ func TestRun_PlanDefaultNotice(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				mu.Lock()
-				now = time.Date(d.Year, d.Month, d.Day, 18, 0, 0, 0, time.UTC)
-				mu.Unlock()
+				clk.Set(time.Date(d.Year, d.Month, d.Day, 18, 0, 0, 0, time.UTC))
 				if _, err := svc.DeliverEmails(ctx, mailer, "test", 500); err != nil {
 					t.Fatalf("deliver %s: %v", d, err)
 				}
@@ -234,18 +225,12 @@ func TestRun_PlanDefaultNotice(t *testing.T) {
 //     July the plan is renegotiated, and the default notice of 16 July is
 //     withdrawn because the plan was superseded.
 func TestRun_QueuedPlanMessagesSayWhyWithdrawn(t *testing.T) {
-	var mu sync.Mutex
-	now := time.Date(2026, 5, 15, 12, 0, 0, 0, time.UTC)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	setDay := func(d civil.Date) {
-		mu.Lock()
-		defer mu.Unlock()
-		now = time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
-	}
-	for name, open := range testutil.EnginesAt(t, clock) {
+	clk := &testClock{now: time.Date(2026, 5, 15, 12, 0, 0, 0, time.UTC)}
+	setDay := func(d civil.Date) { clk.Set(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)) }
+	for name, open := range testutil.EnginesAt(t, clk.Now) {
 		t.Run(name, func(t *testing.T) {
 			setDay(civil.New(2026, 5, 15))
-			svc := service.New(open(t), clock)
+			svc := service.New(open(t), clk.Now)
 			ctx := testutil.Admin(context.Background())
 			plans := map[string]string{}
 			for _, ref := range []string{"Q-4", "R-3"} {

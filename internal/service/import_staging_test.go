@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -94,27 +93,14 @@ func TestImport_DryRun(t *testing.T) {
 	}
 }
 
-// clock is a test clock that can be moved on.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func actingAs(id, role string) context.Context {
 	return service.WithActor(context.Background(), service.Actor{ID: id, Role: role})
 }
 
 func TestStageImport(t *testing.T) {
-	clk := &clock{t: testutil.Clock()}
-	st := testutil.SQLiteAt(t, clk.now)
-	svc := service.New(st, clk.now)
+	clk := &testClock{now: testutil.Clock()}
+	st := testutil.SQLiteAt(t, clk.Now)
+	svc := service.New(st, clk.Now)
 	mustImport(t, svc, "customers", "external_ref,name\nC1,One\nC2,Two\n")
 	ann, bob := actingAs("user:usr_ann", service.RoleAgent), actingAs("user:usr_bob", service.RoleAgent)
 
@@ -221,14 +207,14 @@ func TestStageImport(t *testing.T) {
 	}
 
 	// Expiry: after an hour, gone; the next upload deletes it.
-	clk.add(service.StagedImportLifetime)
+	clk.Advance(service.StagedImportLifetime)
 	if _, err := svc.StagedImport(ann, bad.ID); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("an expired file is still there: %v", err)
 	}
 	if _, _, err := svc.ConfirmStagedImport(ann, bad.ID); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("an expired file can be confirmed: %v", err)
 	}
-	clk.add(time.Second)
+	clk.Advance(time.Second)
 	if _, err := svc.StageImport(bob, "customers", []byte("external_ref,name\nC3,Three\n"), service.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}

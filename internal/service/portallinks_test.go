@@ -39,7 +39,7 @@ func TestPortalShortLink(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			made := time.Date(2026, 12, 6, 9, 15, 30, 0, time.UTC)
-			clock := &movingClock{now: made}
+			clock := &testClock{now: made}
 			st := open(t, clock.Now)
 			svc := service.New(st, clock.Now)
 			svc.PortalURL = "https://pay.example.com/"
@@ -124,11 +124,11 @@ func TestPortalShortLink(t *testing.T) {
 			}
 
 			// One second before the expiry it opens; at the expiry it is expired.
-			clock.Add(wantExp.Sub(made) - time.Second)
+			clock.Advance(wantExp.Sub(made) - time.Second)
 			if _, err := svc.OpenPortalShortLink(ctx, code); err != nil {
 				t.Errorf("a second before expiry: %v", err)
 			}
-			clock.Add(time.Second)
+			clock.Advance(time.Second)
 			refused("expired", code, true)
 			// The next day's link lives a day longer.
 			if _, err := svc.OpenPortalShortLink(ctx, shortCode(t, next)); err != nil {

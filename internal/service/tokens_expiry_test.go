@@ -2,7 +2,6 @@ package service_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,24 +10,11 @@ import (
 	"settle/internal/testutil"
 )
 
-// movingClock is a clock a test moves by hand.
-type movingClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *movingClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *movingClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // A token with a lifetime authenticates until just before its expiry and
 // is refused (401) from the expiry on — also when it was verified a
 // moment before and sits in the token cache. A token without one lasts.
 func TestTokens_Expiry(t *testing.T) {
-	clock := &movingClock{now: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
+	clock := &testClock{now: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
 	st := testutil.SQLiteAt(t, clock.Now)
 	svc := service.New(st, clock.Now)
 	admin := testutil.Admin(context.Background())
@@ -48,17 +34,17 @@ func TestTokens_Expiry(t *testing.T) {
 	}
 
 	// One second before the expiry: it works, and is now cached.
-	clock.Add(90*24*time.Hour - time.Second)
+	clock.Advance(90*24*time.Hour - time.Second)
 	if a, err := svc.Authenticate(ctx, secret); err != nil || a.Role != service.RoleAgent {
 		t.Fatalf("just before expiry: %+v, %v", a, err)
 	}
 	// At the expiry (well inside the cache's TokenCacheTTL): refused.
-	clock.Add(time.Second)
+	clock.Advance(time.Second)
 	if _, err := svc.Authenticate(ctx, secret); apperr.CodeOf(err) != apperr.Unauthorized {
 		t.Fatalf("at expiry (cached a second ago): %v, want unauthorized", err)
 	}
 	// And after the cache entry would have lapsed anyway (from the store).
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	if _, err := svc.Authenticate(ctx, secret); apperr.CodeOf(err) != apperr.Unauthorized {
 		t.Fatalf("after expiry: %v, want unauthorized", err)
 	}
